@@ -1,0 +1,118 @@
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { timeout } from "hono/timeout";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Config } from "../config.ts";
+import type { TrackerDatabase } from "../db/client.ts";
+import { ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
+import type { Logger } from "../logger.ts";
+import type { AppEnv } from "./app-env.ts";
+import { accessLog } from "./middleware/access-log.ts";
+import { requireTokenForWrites } from "./middleware/auth.ts";
+import { requireJsonBodies } from "./middleware/json-only.ts";
+import { invalidInput, problem } from "./problem.ts";
+import { deadlineRoutes } from "./routes/deadlines.ts";
+import { docsRoutes, healthRoutes } from "./routes/meta.ts";
+import { recordRoutes } from "./routes/records.ts";
+
+export interface AppOptions {
+  db: TrackerDatabase;
+  token: string;
+  logger: Logger;
+  config: Pick<Config, "CORS_ORIGINS" | "BODY_LIMIT_BYTES" | "REQUEST_TIMEOUT_MS">;
+}
+
+/** Builds the whole HTTP app: middleware, the API under /api, the OpenAPI document and /docs. */
+export function createApp({ db, token, logger, config }: AppOptions) {
+  const deps = { db, writer: "api" };
+  const api = recordRoutes(deps);
+  // The special deadlines list is mounted first so it wins over nothing else: the generic routes skip it.
+  const root = healthRoutes();
+  const app = new Hono<AppEnv>();
+
+  app.use("*", requestId({ headerName: "X-Request-Id" }));
+  app.use("*", accessLog(logger));
+  app.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  );
+  if (config.CORS_ORIGINS.length > 0) {
+    app.use(
+      "/api/*",
+      cors({ origin: config.CORS_ORIGINS, allowHeaders: ["Authorization", "Content-Type", "If-Match"], exposeHeaders: ["ETag", "X-Request-Id"] }),
+    );
+  }
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: config.BODY_LIMIT_BYTES,
+      onError: (c) => problem(c, 413, "body-too-large", "Request body too large", `The limit is ${config.BODY_LIMIT_BYTES} bytes.`),
+    }),
+  );
+  app.use("/api/*", timeout(config.REQUEST_TIMEOUT_MS));
+  app.use("/api/*", requireTokenForWrites(token));
+  app.use("/api/*", requireJsonBodies());
+
+  app.route("/", root);
+  app.route("/api", deadlineRoutes(deps));
+  app.route("/api", api);
+  app.route("/", docsRoutes());
+
+  // The OpenAPI document covers every router: merged here from their registries.
+  const documented = healthRoutes();
+  documented.route("/api", deadlineRoutes(deps));
+  documented.route("/api", recordRoutes(deps));
+  documented.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
+  const openapi = documented.getOpenAPI31Document({
+    openapi: "3.1.0",
+    info: {
+      title: "Tradewatch API",
+      version: "1.0.0",
+      description:
+        "Trade-tension threats, conditions, deadlines and events, with evidence and a full status history. Errors are application/problem+json (RFC 9457).",
+    },
+  });
+  app.get("/openapi.json", (c) => c.json(openapi));
+
+  app.notFound((c) => problem(c, 404, "not-found", "Not found", `No route for ${c.req.method} ${c.req.path}.`));
+  app.onError((err, c) => errorResponse(err, c, logger));
+  return app;
+}
+
+function errorResponse(err: Error, c: Context<AppEnv>, logger: Logger): Response {
+  if (err instanceof InvalidInputError) return invalidInput(c, err.errors);
+  if (err instanceof NotFoundError) return problem(c, 404, "not-found", `No such ${err.kind}`, err.message);
+  if (err instanceof VersionMismatchError) return problem(c, 412, "version-mismatch", "Precondition failed", err.message, { currentVersion: err.actual });
+  if (err instanceof TransitionNotAllowedError) {
+    const next = err.allowed.length ? `Allowed next: ${err.allowed.join(", ")}.` : `"${err.from}" is final.`;
+    return problem(c, 409, "transition-not-allowed", "Status change not allowed", `${err.message}. ${next}`, {
+      from: err.from,
+      to: err.to,
+      allowed: err.allowed,
+    });
+  }
+  if (err instanceof ConflictError) return problem(c, 409, "conflict", "Conflict", err.message);
+  if (err instanceof HTTPException) {
+    const status = err.status as ContentfulStatusCode;
+    if (status === 400) return problem(c, 400, "malformed-request", "Malformed request", err.message || "The request could not be read.");
+    if (status === 504) return problem(c, 503, "timeout", "Request timed out", "The request took too long; it may be retried.");
+    return problem(c, status, "http-error", err.message || "Error", err.message || "Error");
+  }
+  if ((err as { code?: string }).code === "P2003") return problem(c, 422, "invalid-reference", "Invalid reference", "A referenced record does not exist.");
+  logger.error({ err, requestId: c.get("requestId") }, "unhandled error");
+  return problem(c, 500, "internal", "Internal error", "Something went wrong on our side; quote the request id when reporting it.");
+}
+
+export type App = ReturnType<typeof createApp>;

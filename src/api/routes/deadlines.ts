@@ -1,0 +1,75 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { type DeadlineCursor, listDeadlines } from "../../db/deadline-queries.ts";
+import { InvalidInputError } from "../../domain/errors.ts";
+import { STATUSES } from "../../domain/statuses.ts";
+import { type AppDeps, newRouter } from "../app-env.ts";
+import { AsOf, ListQueryBase, problemResponses } from "../schemas/common.ts";
+import { DeadlineSummarySchema } from "../schemas/records.ts";
+import { csvResponse, decodeCursor, encodeCursor, wantsCsv } from "../wire.ts";
+
+/** Longest look-ahead `within` accepts: ten years covers any real deadline. */
+export const MAX_WITHIN_DAYS = 3_650;
+
+export const DeadlineListQuery = ListQueryBase.extend({
+  status: z.enum(STATUSES.deadline).optional().openapi({ example: "pending" }),
+  asOf: AsOf.optional().openapi({ description: "A date (its end, UTC) or instant: statuses as they stood then, from the history" }),
+  within: z.coerce
+    .number({ message: "must be a whole number of days" })
+    .int("must be a whole number of days")
+    .min(0, "must be at least 0")
+    .max(MAX_WITHIN_DAYS, `must be at most ${MAX_WITHIN_DAYS}`)
+    .optional()
+    .openapi({ type: "integer", description: "Only deadlines due within this many days of asOf" }),
+  scenario: z.string().max(200).optional(),
+  actor: z.string().max(200).optional(),
+  topic: z.string().max(200).optional(),
+});
+
+const isCursor = (v: unknown): v is DeadlineCursor =>
+  typeof v === "object" &&
+  v !== null &&
+  ((v as any).undated === 0 || (v as any).undated === 1) &&
+  typeof (v as any).dueAt === "string" &&
+  typeof (v as any).id === "string";
+
+export const listDeadlinesRoute = createRoute({
+  method: "get",
+  path: "/deadlines",
+  tags: ["deadlines"],
+  summary: "Deadlines by due date (earliest first), now or as of any past instant",
+  description:
+    "`status=pending` answers “what is still pending, and what is overdue?”. With `asOf`, statuses are computed from the status history as they stood then.",
+  request: { query: DeadlineListQuery },
+  responses: {
+    200: {
+      description: "One page of deadlines",
+      content: { "application/json": { schema: z.object({ items: z.array(DeadlineSummarySchema), nextCursor: z.string().nullable() }) } },
+    },
+    ...problemResponses,
+  },
+});
+
+export function deadlineRoutes(deps: AppDeps) {
+  return newRouter().openapi(listDeadlinesRoute, async (c) => {
+    const q = c.req.valid("query");
+    const after = decodeCursor(q.cursor, isCursor);
+    if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
+    const { rows, next } = listDeadlines(deps.db.reader, {
+      status: q.status,
+      asOf: q.asOf,
+      withinDays: q.within,
+      scenarioId: q.scenario,
+      actorId: q.actor,
+      topicId: q.topic,
+      q: q.q,
+      limit: q.limit,
+      after,
+    });
+    const items = rows.map((r) => ({ ...r, dueAt: r.dueAt?.toISOString() ?? null }));
+    if (wantsCsv(c, q.format)) {
+      const flat = items.map((r) => ({ ...r, threat: r.threat?.id ?? null, condition: r.condition?.id ?? null, scenario: r.scenario?.id ?? null }));
+      return csvResponse(c, flat, "deadlines") as never; // a CSV body is outside the typed JSON contract
+    }
+    return c.json({ items: items as z.infer<typeof DeadlineSummarySchema>[], nextCursor: next ? encodeCursor(next) : null }, 200);
+  });
+}

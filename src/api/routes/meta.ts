@@ -1,0 +1,47 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { createRoute, z } from "@hono/zod-openapi";
+import { Hono } from "hono";
+import { newRouter } from "../app-env.ts";
+
+export const healthRoute = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["meta"],
+  summary: "Liveness",
+  responses: { 200: { description: "Up", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } } },
+});
+
+export function healthRoutes() {
+  return newRouter().openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200));
+}
+
+const swaggerDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+const ASSETS: Record<string, string> = {
+  "swagger-ui.css": "text/css",
+  "swagger-ui-bundle.js": "text/javascript",
+};
+
+const DOCS_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Tradewatch API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/assets/init.js"></script></body></html>`;
+
+/** The interactive API page, served from the swagger-ui-dist package: it works offline. */
+export function docsRoutes() {
+  const app = new Hono();
+  app.get("/docs", (c) => c.html(DOCS_PAGE));
+  app.get("/docs/assets/init.js", (c) =>
+    c.body('window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui" });', 200, { "Content-Type": "text/javascript" }),
+  );
+  app.get("/docs/assets/:file", (c) => {
+    const file = c.req.param("file");
+    const type = ASSETS[file];
+    if (!type) return c.notFound();
+    return c.body(readFileSync(join(swaggerDir, file)), 200, { "Content-Type": type, "Cache-Control": "public, max-age=86400" });
+  });
+  return app;
+}

@@ -1,0 +1,104 @@
+import { z } from "@hono/zod-openapi";
+import { parseAsOf, parseInstant } from "../../domain/dates.ts";
+
+export const MAX_LIMIT = 500;
+export const DEFAULT_LIMIT = 50;
+/** Longest free-text field accepted; longer bodies are refused by the body limit anyway. */
+export const MAX_TEXT = 20_000;
+
+export const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: "id", in: "path" }, example: "threat-us-100pct-tariff-chinese-goods" }),
+});
+
+export const Id = z.string().min(1, "must not be empty").max(200, "must be at most 200 characters");
+export const Text = z.string().trim().min(1, "must not be empty").max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
+export const OptionalText = z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
+
+/** An ISO-8601 date or date-time with offset; impossible dates such as 2025-02-30 are refused. */
+export const Instant = z
+  .string()
+  .max(40)
+  .transform((value, ctx) => {
+    const parsed = parseInstant(value);
+    if (!parsed) {
+      ctx.addIssue({ code: "custom", message: "must be an ISO-8601 date (YYYY-MM-DD) or date-time with offset, and a real date" });
+      return z.NEVER;
+    }
+    return parsed;
+  })
+  .openapi({ type: "string", format: "date-time", example: "2025-10-24T09:00:00Z" });
+
+/** `asOf`: a calendar date (its end, UTC) or an instant. */
+export const AsOf = z
+  .string()
+  .max(40)
+  .transform((value, ctx) => {
+    const parsed = parseAsOf(value);
+    if (!parsed) {
+      ctx.addIssue({ code: "custom", message: "must be a date (YYYY-MM-DD, a real one) or an ISO-8601 date-time with offset" });
+      return z.NEVER;
+    }
+    return parsed;
+  })
+  .openapi({ type: "string", example: "2025-10-24" });
+
+export const Limit = z.coerce
+  .number({ message: "must be a whole number" })
+  .int("must be a whole number")
+  .min(1, "must be at least 1")
+  .max(MAX_LIMIT, `must be at most ${MAX_LIMIT}`)
+  .default(DEFAULT_LIMIT)
+  .openapi({ type: "integer", example: 50 });
+
+export const Cursor = z.string().max(500).optional().openapi({ description: "Opaque: the nextCursor of the previous page" });
+
+export const ListQueryBase = z.object({
+  limit: Limit,
+  cursor: Cursor,
+  q: z.string().max(200, "must be at most 200 characters").optional().openapi({ description: "Text search (case-insensitive for ASCII)" }),
+  format: z.enum(["json", "csv"]).optional().openapi({ description: "csv for a CSV export (or send Accept: text/csv)" }),
+});
+
+export const FieldProblemSchema = z.object({ field: z.string(), problem: z.string() });
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(FieldProblemSchema).optional(),
+    allowed: z.array(z.string()).optional(),
+  })
+  .openapi("Problem", { example: { type: "/problems/invalid-input", title: "The request is not valid", status: 422, detail: "status: must be one of …" } });
+
+const problemContent = { "application/problem+json": { schema: ProblemSchema } };
+export const problemResponses = {
+  400: { description: "Malformed request (e.g. invalid JSON)", content: problemContent },
+  404: { description: "No such record", content: problemContent },
+  422: { description: "Invalid input: `errors` names each field and its problem", content: problemContent },
+} as const;
+export const writeProblemResponses = {
+  ...problemResponses,
+  401: { description: "Missing or wrong bearer token", content: problemContent },
+  409: { description: "Conflict: a move the lifecycle forbids (with `allowed`), or a duplicate", content: problemContent },
+  412: { description: "If-Match does not match the current version", content: problemContent },
+  413: { description: "Body too large", content: problemContent },
+  415: { description: "Body is not application/json", content: problemContent },
+  429: { description: "Too many failed authentications", content: problemContent },
+} as const;
+
+export const EvidenceInput = z.object({
+  sourceId: Id,
+  quote: z.string().min(1, "must not be empty").max(MAX_TEXT),
+});
+
+export function pageSchema<T extends z.ZodTypeAny>(item: T, name: string) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
+}

@@ -1,0 +1,76 @@
+import { stringify } from "csv-stringify/sync";
+import type { Context } from "hono";
+import type { StatusChange } from "../db/generated/client.ts";
+
+/** A history entry as the API shows it. */
+export function historyEntryToWire(e: StatusChange) {
+  return {
+    seq: e.seq,
+    recordKind: e.recordKind,
+    recordId: e.recordId,
+    from: e.from,
+    to: e.to,
+    effectiveAt: e.effectiveAt.toISOString(),
+    recordedAt: e.recordedAt.toISOString(),
+    reason: e.reason,
+    by: e.by,
+    correction: e.correction,
+    causedBy: e.causedBySeq,
+    sourceId: e.sourceId,
+    evidenceId: e.evidenceId,
+  };
+}
+
+/** The version a client last saw, from If-Match ("3", W/"3" or *); NaN when it cannot be a version. */
+export function expectedVersionFrom(c: Context): number | undefined {
+  const header = c.req.header("If-Match");
+  if (header === undefined || header.trim() === "*") return undefined;
+  const m = /^\s*(?:W\/)?"(\d{1,9})"\s*$/.exec(header);
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+export function etagOf(version: number): string {
+  return `"${version}"`;
+}
+
+/** Whether the client asked for CSV (?format=csv or Accept: text/csv). */
+export function wantsCsv(c: Context, format: string | undefined): boolean {
+  if (format) return format === "csv";
+  return (c.req.header("Accept") ?? "").includes("text/csv");
+}
+
+function cell(value: unknown): string | number | boolean | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "object") {
+    const v = value as Record<string, unknown>;
+    if (Array.isArray(v)) return v.map((x) => (typeof x === "object" && x ? ((x as any).id ?? (x as any).actorId ?? JSON.stringify(x)) : String(x))).join("; ");
+    return (v.id as string) ?? JSON.stringify(v);
+  }
+  return value as string | number | boolean;
+}
+
+/** List rows as CSV: one column per top-level field, links shown by id, RFC 4180 quoting. */
+export function csvResponse(c: Context, rows: Record<string, unknown>[], filename: string): Response {
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const body = stringify(
+    rows.map((r) => columns.map((k) => cell(r[k]))),
+    { header: true, columns, cast: { boolean: (b) => String(b) } },
+  );
+  return c.body(body, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${filename}.csv"` });
+}
+
+export function encodeCursor(value: unknown): string {
+  return Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
+}
+
+/** Decodes an opaque cursor; null when it is not one of ours. */
+export function decodeCursor<T>(cursor: string | undefined, check: (v: unknown) => v is T): T | null | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    return check(v) ? v : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,53 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+
+/** The environment, parsed once; a bad value stops start-up with the variable's name. */
+const EnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^file:.+/, "must be a SQLite file URL such as file:./data/tradewatch.db")
+    .default("file:./data/tradewatch.db"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  TRADEWATCH_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  TRADEWATCH_TOKEN_FILE: z.string().optional(),
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export type Config = z.infer<typeof EnvSchema> & { databasePath: string };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  return { ...parsed.data, databasePath: databasePathOf(parsed.data.DATABASE_URL) };
+}
+
+/** The file path behind a `file:` URL, resolved against the working directory. */
+export function databasePathOf(url: string): string {
+  return resolve(url.replace(/^file:/, "").replace(/\?.*$/, ""));
+}
+
+/** Creates the folder that will hold the database file. */
+export function ensureDatabaseFolder(path: string): void {
+  const dir = dirname(path);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+}

@@ -1,0 +1,103 @@
+import * as chrono from "chrono-node";
+import type { Precision } from "./statuses.ts";
+
+const DAY_MS = 86_400_000;
+
+/** A calendar date at UTC midnight. */
+export function utcDay(year: number, monthIndex: number, day: number): Date {
+  return new Date(Date.UTC(year, monthIndex, day));
+}
+
+function startOfUtcDay(d: Date): Date {
+  return utcDay(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+}
+
+/** The first instant of the period a date with this precision names (ISO weeks start on Monday). */
+export function periodStart(date: Date, precision: Exclude<Precision, "unknown">): Date {
+  const day = startOfUtcDay(date);
+  if (precision === "month") return utcDay(day.getUTCFullYear(), day.getUTCMonth(), 1);
+  if (precision === "week") return new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * DAY_MS);
+  return day;
+}
+
+/** The first instant after the period: a month-precision date is still "on time" all month. */
+export function periodEnd(start: Date, precision: Exclude<Precision, "unknown">): Date {
+  if (precision === "month") return utcDay(start.getUTCFullYear(), start.getUTCMonth() + 1, 1);
+  return new Date(start.getTime() + (precision === "week" ? 7 : 1) * DAY_MS);
+}
+
+export interface ResolvedDate {
+  start: Date;
+  /** Set when the phrase names a range ("Oct. 31 to Nov. 1"): the last day it covers. */
+  end: Date | null;
+  precision: Exclude<Precision, "unknown">;
+}
+
+/**
+ * Resolves a date phrase ("November", "this week", "next Thursday", "Oct. 31 to Nov. 1")
+ * against a reference instant with chrono-node, keeping only as much precision as the
+ * phrase gives: a month alone is month precision, a week phrase week precision.
+ */
+export function resolveDatePhrase(phrase: string, reference: Date): ResolvedDate | null {
+  const [hit] = chrono.en.parse(phrase, { instant: reference, timezone: 0 }, { forwardDate: true });
+  if (!hit) return null;
+  const precision: ResolvedDate["precision"] = /\bweek\b/i.test(hit.text)
+    ? "week"
+    : hit.start.isCertain("day") || hit.start.isCertain("weekday")
+      ? "day"
+      : "month";
+  const start = periodStart(hit.start.date(), precision);
+  const end = hit.end ? periodStart(hit.end.date(), precision) : precision === "week" ? new Date(periodEnd(start, "week").getTime() - DAY_MS) : null;
+  return { start, end, precision };
+}
+
+/** Whole days from `asOf` to `due` (negative when the due date has passed), by UTC calendar day. */
+export function daysRemaining(due: Date, asOf: Date): number {
+  return Math.round((startOfUtcDay(due).getTime() - startOfUtcDay(asOf).getTime()) / DAY_MS);
+}
+
+/**
+ * Whether a pending date is overdue at `asOf`: only once the whole period its precision
+ * allows has passed, so "starting in November" is not overdue on 15 November.
+ */
+export function isOverdue(due: Date | null, precision: Precision, asOf: Date): boolean {
+  if (!due || precision === "unknown") return false;
+  return asOf.getTime() >= periodEnd(due, precision).getTime();
+}
+
+/** How a date reads at its precision: "1 November 2025", "week of 20 October 2025", "November 2025". */
+export function formatAtPrecision(date: Date | null, precision: Precision): string {
+  if (!date || precision === "unknown") return "date unknown";
+  const month = date.toLocaleString("en-GB", { month: "long", timeZone: "UTC" });
+  if (precision === "month") return `${month} ${date.getUTCFullYear()}`;
+  const day = `${date.getUTCDate()} ${month} ${date.getUTCFullYear()}`;
+  return precision === "week" ? `week of ${day}` : day;
+}
+
+/**
+ * Parses an `asOf` value: a calendar date (the end of that day, UTC, so the whole day's news
+ * counts) or an ISO instant. Rejects impossible dates such as 2025-02-30.
+ */
+export function parseAsOf(value: string): Date | null {
+  const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (dateOnly) {
+    const [y, m, d] = [Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3])];
+    const day = utcDay(y, m - 1, d);
+    if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return null;
+    return new Date(day.getTime() + DAY_MS - 1);
+  }
+  return parseInstant(value);
+}
+
+/** Parses a strict ISO-8601 date or date-time with offset; null for anything else or an impossible date. */
+export function parseInstant(value: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.exec(value);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const check = utcDay(y, mo - 1, d);
+  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return null;
+  if (m[4] && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59)) return null;
+  if (m[4] && !m[7]) return null;
+  const parsed = new Date(m[4] ? value : `${value}T00:00:00Z`);
+  return Number.isNaN(parsed.getTime()) ? null : parsed;
+}

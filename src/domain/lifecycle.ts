@@ -1,0 +1,46 @@
+import { STATUSES, type TrackedKind } from "./statuses.ts";
+
+/** Which status may follow which: the one place these rules live. */
+const NEXT: { [K in TrackedKind]: Record<(typeof STATUSES)[K][number], readonly (typeof STATUSES)[K][number][]> } = {
+  threat: {
+    considering: ["threatened", "imposed", "withdrawn"],
+    threatened: ["imposed", "suspended", "withdrawn"],
+    imposed: ["suspended", "withdrawn"],
+    suspended: ["threatened", "imposed", "withdrawn"],
+    withdrawn: [],
+  },
+  condition: { open: ["met", "breached", "moot"], met: [], breached: [], moot: [] },
+  deadline: { pending: ["triggered", "averted", "extended", "cancelled"], triggered: [], averted: [], extended: [], cancelled: [] },
+  event: { scheduled: ["held", "postponed", "cancelled"], postponed: ["scheduled", "cancelled"], held: [], cancelled: [] },
+  scenario: {
+    developing: ["escalating", "de-escalating", "resolved"],
+    escalating: ["developing", "de-escalating", "resolved"],
+    "de-escalating": ["developing", "escalating", "resolved"],
+    resolved: [],
+  },
+};
+
+export function allowedNextStatuses(kind: TrackedKind, from: string): readonly string[] {
+  return (NEXT[kind] as Record<string, readonly string[]>)[from] ?? [];
+}
+
+export type TransitionVerdict = { ok: true } | { ok: false; problem: "unknown-status" | "same-status" | "not-allowed"; allowed: readonly string[] };
+
+/**
+ * Whether `kind` may move from `from` to `to`. A correction may undo any mistaken entry
+ * (to any known status other than the current one), since it fixes the record rather than
+ * reporting a move in the world.
+ */
+export function checkTransition(kind: TrackedKind, from: string, to: string, correction = false): TransitionVerdict {
+  const allowed = allowedNextStatuses(kind, from);
+  const known = STATUSES[kind] as readonly string[];
+  if (!known.includes(to)) return { ok: false, problem: "unknown-status", allowed };
+  if (to === from) return { ok: false, problem: "same-status", allowed };
+  if (correction) return { ok: true };
+  return allowed.includes(to) ? { ok: true } : { ok: false, problem: "not-allowed", allowed };
+}
+
+/** What a status change needs besides the status itself. */
+export function requiresNewDate(kind: TrackedKind, from: string, to: string): boolean {
+  return (kind === "deadline" && to === "extended") || (kind === "event" && from === "postponed" && to === "scheduled");
+}

@@ -1,0 +1,44 @@
+import { serve } from "@hono/node-server";
+import { createApp } from "./api/create-app.ts";
+import { resolveWriteToken } from "./auth-token.ts";
+import { loadConfig } from "./config.ts";
+import { openDatabase } from "./db/client.ts";
+import { migrateDeploy } from "./db/migrate.ts";
+import { createLogger } from "./logger.ts";
+import { isEmpty, seedAll } from "./seed/run.ts";
+
+// Start-up: migrate, seed an empty database, serve; on SIGTERM/SIGINT drain and close.
+const config = loadConfig();
+const logger = createLogger(config.LOG_LEVEL);
+migrateDeploy(`file:${config.databasePath}`);
+const db = await openDatabase(config.databasePath);
+if (await isEmpty(db.prisma)) {
+  const articles = await seedAll(db.prisma);
+  logger.info({ articles }, "seeded an empty database");
+}
+const { token, origin } = resolveWriteToken(config);
+const app = createApp({ db, token, logger, config });
+
+const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
+  const url = `http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`;
+  logger.info({ url, database: config.databasePath, tokenFrom: origin }, "tradewatch listening");
+  console.log(`Tradewatch is running at ${url}/  (API ${url}/api, docs ${url}/docs)`);
+  console.log(`Write token: ${origin === "TRADEWATCH_TOKEN" ? "from TRADEWATCH_TOKEN" : `in ${origin}`}`);
+});
+(server as import("node:http").Server).requestTimeout = config.REQUEST_TIMEOUT_MS;
+
+let stopping = false;
+function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "stopping: no new requests, finishing those in flight");
+  // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are closed now.
+  server.close(async () => {
+    await db.close();
+    logger.info("database closed; bye");
+    process.exit(0);
+  });
+  (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+}
+process.on("SIGTERM", () => shutdown("SIGTERM"));
+process.on("SIGINT", () => shutdown("SIGINT"));
