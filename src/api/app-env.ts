@@ -19,10 +19,14 @@ export function newRouter() {
     defaultHook: (result, c) => {
       if (result.success) return;
       const where = result.target === "json" ? "" : `${result.target}.`;
-      const errors: FieldProblem[] = result.error.issues.map((i) => ({
-        field: `${where}${i.path.join(".")}` || result.target,
-        problem: i.message,
-      }));
+      const errors: FieldProblem[] = result.error.issues.flatMap((i) => {
+        const path = i.path.map(String);
+        // An unexpected field is reported under its own name, so the client sees which one to drop.
+        if (i.code === "unrecognized_keys") {
+          return i.keys.map((key) => ({ field: `${where}${[...path, key].join(".")}`, problem: "is not an accepted field here" }));
+        }
+        return [{ field: `${where}${path.join(".")}` || result.target, problem: i.message }];
+      });
       return invalidInput(c, errors);
     },
   });

@@ -29,9 +29,6 @@ export interface AppOptions {
 /** Builds the whole HTTP app: middleware, the API under /api, the OpenAPI document and /docs. */
 export function createApp({ db, token, logger, config }: AppOptions) {
   const deps = { db, writer: "api" };
-  const api = recordRoutes(deps);
-  // The special deadlines list is mounted first so it wins over nothing else: the generic routes skip it.
-  const root = healthRoutes();
   const app = new Hono<AppEnv>();
 
   app.use("*", requestId({ headerName: "X-Request-Id" }));
@@ -65,17 +62,10 @@ export function createApp({ db, token, logger, config }: AppOptions) {
   app.use("/api/*", requireTokenForWrites(token));
   app.use("/api/*", requireJsonBodies());
 
-  app.route("/", root);
-  app.route("/api", deadlineRoutes(deps));
-  app.route("/api", api);
-  app.route("/", docsRoutes());
-
-  // The OpenAPI document covers every router: merged here from their registries.
-  const documented = healthRoutes();
-  documented.route("/api", deadlineRoutes(deps));
-  documented.route("/api", recordRoutes(deps));
+  // One tree of OpenAPI routers: mounting merges their registries, so the document covers every route.
+  const documented = healthRoutes().route("/api", deadlineRoutes(deps)).route("/api", recordRoutes(deps));
   documented.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
-  const openapi = documented.getOpenAPI31Document({
+  documented.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {
       title: "Tradewatch API",
@@ -84,11 +74,11 @@ export function createApp({ db, token, logger, config }: AppOptions) {
         "Trade-tension threats, conditions, deadlines and events, with evidence and a full status history. Errors are application/problem+json (RFC 9457).",
     },
   });
-  app.get("/openapi.json", (c) => c.json(openapi));
+  const routed = app.route("/", documented).route("/", docsRoutes());
 
   app.notFound((c) => problem(c, 404, "not-found", "Not found", `No route for ${c.req.method} ${c.req.path}.`));
   app.onError((err, c) => errorResponse(err, c, logger));
-  return app;
+  return routed;
 }
 
 function errorResponse(err: Error, c: Context<AppEnv>, logger: Logger): Response {

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { daysRemaining, formatAtPrecision, isOverdue, parseAsOf, parseInstant, resolveDatePhrase } from "../../src/domain/dates.ts";
+
+const day = (d: Date | null | undefined) => d?.toISOString().slice(0, 10);
+const article = new Date("2025-10-23T12:00:00Z");
+
+describe("date phrases against the article's day (Thursday 23 October 2025)", () => {
+  it("resolves with the precision the phrase gives", () => {
+    expect(resolveDatePhrase("November", article)).toMatchObject({ precision: "month" });
+    expect(day(resolveDatePhrase("November", article)?.start)).toBe("2025-11-01");
+    const week = resolveDatePhrase("this week", article);
+    expect([day(week?.start), day(week?.end), week?.precision]).toEqual(["2025-10-20", "2025-10-26", "week"]);
+    expect(day(resolveDatePhrase("next Thursday", article)?.start)).toBe("2025-10-30");
+    const apec = resolveDatePhrase("Oct. 31 to Nov. 1", article);
+    expect([day(apec?.start), day(apec?.end), apec?.precision]).toEqual(["2025-10-31", "2025-11-01", "day"]);
+    expect(resolveDatePhrase("during his visit to Seoul", article)).toBeNull();
+  });
+});
+
+describe("overdue and countdown", () => {
+  const nov = new Date("2025-11-01T00:00:00Z");
+  it("a month-precision date is overdue only once the month has passed", () => {
+    expect(isOverdue(nov, "month", new Date("2025-11-15T00:00:00Z"))).toBe(false);
+    expect(isOverdue(nov, "month", new Date("2025-12-01T00:00:00Z"))).toBe(true);
+    expect(isOverdue(nov, "day", new Date("2025-11-02T00:00:00Z"))).toBe(true);
+    expect(isOverdue(null, "unknown", new Date())).toBe(false);
+  });
+  it("counts whole days, negative when past", () => {
+    expect(daysRemaining(nov, new Date("2025-10-24T23:59:59Z"))).toBe(8);
+    expect(daysRemaining(nov, new Date("2025-11-03T08:00:00Z"))).toBe(-2);
+  });
+  it("formats honestly at each precision", () => {
+    expect(formatAtPrecision(nov, "month")).toBe("November 2025");
+    expect(formatAtPrecision(new Date("2025-10-20T00:00:00Z"), "week")).toBe("week of 20 October 2025");
+    expect(formatAtPrecision(nov, "day")).toBe("1 November 2025");
+    expect(formatAtPrecision(null, "unknown")).toBe("date unknown");
+  });
+});
+
+describe("parsing dates from clients", () => {
+  it("refuses impossible dates and takes a day as its end", () => {
+    expect(parseAsOf("2025-02-30")).toBeNull();
+    expect(parseAsOf("2025-10-24")?.toISOString()).toBe("2025-10-24T23:59:59.999Z");
+    expect(parseInstant("2025-10-24T09:00:00+02:00")?.toISOString()).toBe("2025-10-24T07:00:00.000Z");
+    expect(parseInstant("2025-10-24T25:00:00Z")).toBeNull();
+    expect(parseInstant("2025-10-24T09:00:00")).toBeNull();
+    expect(parseInstant("yesterday")).toBeNull();
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { consequencesOf } from "../../src/domain/consequences.ts";
+import { allowedNextStatuses, checkTransition } from "../../src/domain/lifecycle.ts";
+import { STATUSES, type TrackedKind } from "../../src/domain/statuses.ts";
+
+/** The lifecycle as the issue states it; the test walks every pair of statuses against it. */
+const EXPECTED: Record<TrackedKind, Record<string, string[]>> = {
+  threat: {
+    considering: ["threatened", "imposed", "withdrawn"],
+    threatened: ["imposed", "suspended", "withdrawn"],
+    imposed: ["suspended", "withdrawn"],
+    suspended: ["threatened", "imposed", "withdrawn"],
+    withdrawn: [],
+  },
+  condition: { open: ["met", "breached", "moot"], met: [], breached: [], moot: [] },
+  deadline: { pending: ["triggered", "averted", "extended", "cancelled"], triggered: [], averted: [], extended: [], cancelled: [] },
+  event: { scheduled: ["held", "postponed", "cancelled"], postponed: ["scheduled", "cancelled"], held: [], cancelled: [] },
+  scenario: {
+    developing: ["escalating", "de-escalating", "resolved"],
+    escalating: ["developing", "de-escalating", "resolved"],
+    "de-escalating": ["developing", "escalating", "resolved"],
+    resolved: [],
+  },
+};
+
+describe("lifecycle rules", () => {
+  for (const kind of Object.keys(STATUSES) as TrackedKind[]) {
+    it(`${kind}: every pair of statuses is allowed exactly when the rules say so`, () => {
+      for (const from of STATUSES[kind]) {
+        expect([...allowedNextStatuses(kind, from)].sort()).toEqual([...EXPECTED[kind][from]!].sort());
+        for (const to of STATUSES[kind]) {
+          const verdict = checkTransition(kind, from, to);
+          expect(verdict.ok, `${kind} ${from} -> ${to}`).toBe(EXPECTED[kind][from]!.includes(to));
+          if (from === to) expect(verdict).toMatchObject({ ok: false, problem: "same-status" });
+        }
+      }
+    });
+  }
+
+  it("refuses unknown statuses, and lets a correction undo a final status", () => {
+    expect(checkTransition("threat", "threatened", "bogus")).toMatchObject({ ok: false, problem: "unknown-status" });
+    expect(checkTransition("threat", "withdrawn", "threatened").ok).toBe(false);
+    expect(checkTransition("threat", "withdrawn", "threatened", true).ok).toBe(true);
+    expect(checkTransition("threat", "withdrawn", "withdrawn", true).ok).toBe(false);
+  });
+});
+
+describe("consequences", () => {
+  const own = [{ id: "d1" }];
+  it("an averting condition met averts its own and its threat's pending deadlines, each once", () => {
+    const result = consequencesOf("condition", "met", {
+      conditionEffect: "averts",
+      ownPendingDeadlines: own,
+      guardedThreatPendingDeadlines: [{ id: "d1" }, { id: "d2" }],
+    });
+    expect(result.map((c) => [c.id, c.to])).toEqual([
+      ["d1", "averted"],
+      ["d2", "averted"],
+    ]);
+  });
+  it("a triggering condition met, or a condition breached, sets nothing off", () => {
+    expect(consequencesOf("condition", "met", { conditionEffect: "triggers", ownPendingDeadlines: own })).toEqual([]);
+    expect(consequencesOf("condition", "breached", { conditionEffect: "averts", ownPendingDeadlines: own })).toEqual([]);
+  });
+  it("a threat imposed triggers, and withdrawn cancels, its pending deadlines", () => {
+    expect(consequencesOf("threat", "imposed", { ownPendingDeadlines: own })[0]?.to).toBe("triggered");
+    expect(consequencesOf("threat", "withdrawn", { ownPendingDeadlines: own })[0]?.to).toBe("cancelled");
+    expect(consequencesOf("threat", "suspended", { ownPendingDeadlines: own })).toEqual([]);
+  });
+});

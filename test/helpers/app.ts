@@ -1,0 +1,44 @@
+import { createApp } from "../../src/api/create-app.ts";
+import type { TrackerDatabase } from "../../src/db/client.ts";
+import { createLogger } from "../../src/logger.ts";
+import { freshDatabase } from "./database.ts";
+
+export const TEST_TOKEN = "test-token-0123456789abcdef";
+
+export interface TestApp {
+  db: TrackerDatabase;
+  app: ReturnType<typeof createApp>;
+  /** A request with the bearer token and a JSON body. */
+  write(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** The real app on a fresh migrated (and by default seeded) SQLite file. */
+export async function testApp(options: { seeded?: boolean; bodyLimit?: number } = {}): Promise<TestApp> {
+  const db = await freshDatabase({ seeded: options.seeded ?? true });
+  const app = createApp({
+    db,
+    token: TEST_TOKEN,
+    logger: createLogger("silent"),
+    config: { CORS_ORIGINS: [], BODY_LIMIT_BYTES: options.bodyLimit ?? 256 * 1024, REQUEST_TIMEOUT_MS: 10_000 },
+  });
+  return {
+    db,
+    app,
+    write: async (method, path, body, headers = {}) =>
+      app.request(path, {
+        method,
+        headers: { Authorization: `Bearer ${TEST_TOKEN}`, "Content-Type": "application/json", ...headers },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      }),
+    get: async (path, headers = {}) => app.request(path, { headers }),
+    close: () => db.close(),
+  };
+}
+
+export const TARIFF_THREAT = "threat-us-100pct-tariff-chinese-goods";
+export const RARE_EARTH_CONDITION = "condition-beijing-eases-rare-earth-restrictions";
+export const NOVEMBER_DEADLINE = "deadline-100pct-tariff-november";
+export const SCENARIO = "scenario-us-china-rare-earth-tariffs";
+export const SOURCE = "src-benzinga-trump-xi-apec";
