@@ -1,0 +1,36 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+export interface ChildServer {
+  url: string;
+  process: ChildProcess;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+}
+
+/** Starts the real server (`src/server.ts`) as a child process on a free port. */
+export function startChildServer(databasePath: string, token: string): Promise<ChildServer> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: `file:${databasePath}`, PORT: "0", HOST: "127.0.0.1", TRADEWATCH_TOKEN: token, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+  return new Promise((resolvePromise, reject) => {
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /running at (http:\/\/[^/\s]+)\//.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolvePromise({ url: m[1]!, process: child, exited });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`server exited with ${code} before starting:\n${output}`)));
+  });
+}
