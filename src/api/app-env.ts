@@ -23,7 +23,7 @@ export function newRouter() {
         const path = i.path.map(String);
         // An unexpected field is reported under its own name, so the client sees which one to drop.
         if (i.code === "unrecognized_keys") {
-          return i.keys.map((key) => ({ field: `${where}${[...path, key].join(".")}`, problem: "is not an accepted field here" }));
+          return i.keys.map((key) => ({ field: `${where}${[...path, key || '""'].join(".")}`, problem: "is not an accepted field here" }));
         }
         return [{ field: `${where}${path.join(".")}` || result.target, problem: i.message }];
       });

@@ -14,9 +14,20 @@ export const IdParam = z.object({
     .openapi({ param: { name: "id", in: "path" }, example: "threat-us-100pct-tariff-chinese-goods" }),
 });
 
-export const Id = z.string().min(1, "must not be empty").max(200, "must be at most 200 characters");
-export const Text = z.string().trim().min(1, "must not be empty").max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
-export const OptionalText = z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A string that is valid Unicode (no lone surrogates), so it is stored and returned byte for byte. */
+export function unicodeString(max: number) {
+  return z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !LONE_SURROGATE.test(s), "must be valid Unicode (it has a lone surrogate)");
+}
+
+export const Id = unicodeString(200).refine((s) => s.length > 0, "must not be empty");
+/** Free text that must say something; kept exactly as sent (no trimming). */
+export const Text = unicodeString(MAX_TEXT).refine((s) => s.trim().length > 0, "must not be empty or blank");
+export const OptionalText = unicodeString(MAX_TEXT);
 
 /** An ISO-8601 date or date-time with offset; impossible dates such as 2025-02-30 are refused. */
 export const Instant = z
@@ -32,7 +43,10 @@ export const Instant = z
   })
   .openapi({ type: "string", format: "date-time", example: "2025-10-24T09:00:00Z" });
 
-/** `asOf`: a calendar date (its end, UTC) or an instant. */
+/** Earliest year `asOf` accepts: nothing the tracker holds is older. */
+export const MIN_AS_OF_YEAR = 1945;
+
+/** `asOf`: a calendar date (its end, UTC) or an instant, within a range that can hold records. */
 export const AsOf = z
   .string()
   .max(40)
@@ -40,6 +54,11 @@ export const AsOf = z
     const parsed = parseAsOf(value);
     if (!parsed) {
       ctx.addIssue({ code: "custom", message: "must be a date (YYYY-MM-DD, a real one) or an ISO-8601 date-time with offset" });
+      return z.NEVER;
+    }
+    const year = parsed.getUTCFullYear();
+    if (year < MIN_AS_OF_YEAR || year > new Date().getUTCFullYear() + 1) {
+      ctx.addIssue({ code: "custom", message: `must fall between ${MIN_AS_OF_YEAR} and next year` });
       return z.NEVER;
     }
     return parsed;
@@ -59,7 +78,7 @@ export const Cursor = z.string().max(500).optional().openapi({ description: "Opa
 export const ListQueryBase = z.object({
   limit: Limit,
   cursor: Cursor,
-  q: z.string().max(200, "must be at most 200 characters").optional().openapi({ description: "Text search (case-insensitive for ASCII)" }),
+  q: unicodeString(200).optional().openapi({ description: "Text search (case-insensitive for ASCII)" }),
   format: z.enum(["json", "csv"]).optional().openapi({ description: "csv for a CSV export (or send Accept: text/csv)" }),
 });
 
@@ -94,9 +113,9 @@ export const writeProblemResponses = {
   429: { description: "Too many failed authentications", content: problemContent },
 } as const;
 
-export const EvidenceInput = z.object({
+export const EvidenceInput = z.strictObject({
   sourceId: Id,
-  quote: z.string().min(1, "must not be empty").max(MAX_TEXT),
+  quote: unicodeString(MAX_TEXT).refine((s) => s.length > 0, "must not be empty"),
 });
 
 export function pageSchema<T extends z.ZodTypeAny>(item: T, name: string) {

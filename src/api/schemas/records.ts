@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ACTOR_KINDS, CONDITION_EFFECTS, EVENT_KINDS, MEASURES, PRECISIONS, STATUSES } from "../../domain/statuses.ts";
-import { EvidenceInput, Id, Instant, OptionalText, Text } from "./common.ts";
+import { EvidenceInput, Id, Instant, OptionalText, Text, unicodeString } from "./common.ts";
 
 const datePrecision = z.enum(PRECISIONS.filter((p) => p !== "unknown") as ["day", "week", "month"]);
 const topicIds = z.array(Id).max(50, "at most 50 topics").optional();
@@ -85,7 +85,7 @@ export const CreateSchemas = {
     url: z.url("must be an absolute URL").max(2000).nullable().optional(),
     publishedAt: Instant,
     publishedAtInferred: z.boolean().optional(),
-    text: z.string().min(1, "must not be empty").max(1_000_000),
+    text: unicodeString(1_000_000).refine((s) => s.length > 0, "must not be empty"),
     disclaimer: OptionalText.nullable().optional(),
   }),
 } as const;
@@ -113,7 +113,7 @@ export const PatchSchemas = {
 
 export const StatusChangeBody = z
   .strictObject({
-    status: z.string().min(1, "must not be empty").max(40).openapi({ example: "met" }),
+    status: unicodeString(40).openapi({ example: "met" }),
     reason: Text.openapi({ example: "Beijing announced it will suspend the new rare-earth export controls" }),
     effectiveAt: Instant.optional(),
     correction: z.boolean().optional(),
