@@ -46,9 +46,32 @@ function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 }
 
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** Prepared once per connection and SQL text: the query shapes are few and hot. */
+function prepared(reader: Database.Database, sql: string): Database.Statement {
+  let cache = statementCache.get(reader);
+  if (!cache) statementCache.set(reader, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = reader.prepare(sql)));
+  return statement;
+}
+
+function compareKeys(a: Record<string, any>, b: Record<string, any>): number {
+  const undated = Number(a.dueAt === null) - Number(b.dueAt === null);
+  if (undated !== 0) return undated;
+  if (a.dueAt !== b.dueAt) return a.dueAt < b.dueAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 /**
  * Deadlines in due order (undated last), with what they belong to, as they stand now or as
  * they stood at `asOf`. Raw SQL on the read connection: this is the hottest read path.
+ *
+ * Each query walks an index in due order and stops at the page size: dated and undated
+ * deadlines are read separately, and "pending as of" reads two disjoint candidate sets
+ * (pending now and pending since before asOf; left pending after asOf) through the
+ * `pendingFrom`/`pendingUntil` bounds, then checks each candidate against the history.
  */
 export function listDeadlines(reader: Database.Database, query: DeadlineQuery, now = new Date()): { rows: DeadlineRow[]; next: DeadlineCursor | null } {
   const historical = query.asOf !== undefined;
@@ -56,13 +79,11 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   const status = (kind: string, alias: string, idCol: string) => (historical ? statusAsOfSql(kind, idCol) : `${alias}."status"`);
   const where: string[] = [];
   const params: Record<string, unknown> = { asOf: toSqlDate(asOf), limit: query.limit + 1 };
-  if (historical) where.push(`${statusAsOfSql("deadline", 'd."id"')} IS NOT NULL`);
-  if (query.status) {
-    where.push(`${status("deadline", "d", 'd."id"')} = @status`);
-    params.status = query.status;
-  }
+  if (historical) where.push(`${statusAsOfSql("deadline", 'd."id"')} ${query.status ? "= @status" : "IS NOT NULL"}`);
+  else if (query.status) where.push(`d."status" = @status`);
+  if (query.status) params.status = query.status;
   if (query.withinDays !== undefined) {
-    where.push(`d."dueAt" IS NOT NULL AND d."dueAt" <= @withinEnd`);
+    where.push(`d."dueAt" <= @withinEnd`);
     params.withinEnd = toSqlDate(new Date(asOf.getTime() + query.withinDays * 86_400_000));
   }
   if (query.scenarioId) {
@@ -83,26 +104,40 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     where.push(`(d."wording" LIKE @q ESCAPE '\\' OR t."summary" LIKE @q ESCAPE '\\' OR c."description" LIKE @q ESCAPE '\\')`);
     params.q = likePattern(query.q);
   }
-  if (query.after) {
-    where.push(
-      `((d."dueAt" IS NULL) > @afterUndated OR ((d."dueAt" IS NULL) = @afterUndated AND (COALESCE(d."dueAt", '') > @afterDue OR (COALESCE(d."dueAt", '') = @afterDue AND d."id" > @afterId))))`,
-    );
-    Object.assign(params, { afterUndated: query.after.undated, afterDue: query.after.dueAt, afterId: query.after.id });
+  // Candidate sets: the exact status test above is applied to each.
+  const branches =
+    historical && query.status === "pending"
+      ? [`d."status" = 'pending' AND d."pendingFrom" <= @asOf`, `d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf`]
+      : ["1"];
+  const after = query.after;
+  const segments: { dated: boolean; keyset: string }[] = [];
+  if (!after || after.undated === 0) {
+    segments.push({ dated: true, keyset: after ? `(d."dueAt" > @afterDue OR (d."dueAt" = @afterDue AND d."id" > @afterId))` : "1" });
   }
-  const sql = `
-    SELECT d."id", d."dueAt", d."precision", d."wording", d."version", d."extendsId",
-           ${status("deadline", "d", 'd."id"')} AS "status",
-           t."id" AS "threatId", t."summary" AS "threatSummary", ${status("threat", "t", 't."id"')} AS "threatStatus",
-           c."id" AS "conditionId", c."description" AS "conditionDescription", ${status("condition", "c", 'c."id"')} AS "conditionStatus",
-           s."id" AS "scenarioId", s."title" AS "scenarioTitle", ${status("scenario", "s", 's."id"')} AS "scenarioStatus"
-    FROM "Deadline" d
-    LEFT JOIN "Threat" t ON t."id" = d."threatId"
-    LEFT JOIN "Condition" c ON c."id" = d."conditionId"
-    LEFT JOIN "Scenario" s ON s."id" = COALESCE(d."scenarioId", t."scenarioId")
-    ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-    ORDER BY (d."dueAt" IS NULL), d."dueAt", d."id"
-    LIMIT @limit`;
-  const raw = reader.prepare(sql).all(params) as Record<string, any>[];
+  if (query.withinDays === undefined) segments.push({ dated: false, keyset: after?.undated === 1 ? `d."id" > @afterId` : "1" });
+  if (after) Object.assign(params, { afterDue: after.dueAt, afterId: after.id });
+
+  let raw: Record<string, any>[] = [];
+  for (const segment of segments) {
+    for (const branch of branches) {
+      const sql = `
+        SELECT d."id", d."dueAt", d."precision", d."wording", d."version", d."extendsId",
+               ${status("deadline", "d", 'd."id"')} AS "status",
+               t."id" AS "threatId", t."summary" AS "threatSummary", ${status("threat", "t", 't."id"')} AS "threatStatus",
+               c."id" AS "conditionId", c."description" AS "conditionDescription", ${status("condition", "c", 'c."id"')} AS "conditionStatus",
+               s."id" AS "scenarioId", s."title" AS "scenarioTitle", ${status("scenario", "s", 's."id"')} AS "scenarioStatus"
+        FROM "Deadline" d
+        LEFT JOIN "Threat" t ON t."id" = d."threatId"
+        LEFT JOIN "Condition" c ON c."id" = d."conditionId"
+        LEFT JOIN "Scenario" s ON s."id" = COALESCE(d."scenarioId", t."scenarioId")
+        WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${branch}${where.length ? ` AND ${where.join(" AND ")}` : ""}
+        ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id"
+        LIMIT @limit`;
+      raw.push(...(prepared(reader, sql).all(params) as Record<string, any>[]));
+    }
+    if (raw.length > query.limit) break; // the dated part fills the page: undated ones come later
+  }
+  raw = raw.sort(compareKeys).slice(0, query.limit + 1);
   const page = raw.slice(0, query.limit);
   const rows = page.map((r): DeadlineRow => {
     const dueAt = fromSqlDate(r.dueAt);

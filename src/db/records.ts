@@ -156,6 +156,7 @@ function createData(kind: RecordKind, input: Record<string, any>, id: string, no
   if (participantIds) data.participants = { create: (participantIds as string[]).map((actorId) => ({ actorId })) };
   if (kind === "event" && fields.startsAt && !fields.endsAt) data.endsAt = fields.startsAt;
   if (kind === "source") Object.assign(data, { sha256: sha256Hex(fields.text), createdAt: now, publishedAtInferred: fields.publishedAtInferred ?? false });
+  if (kind === "deadline" && fields.status === "pending") data.pendingFrom = now;
   return data;
 }
 

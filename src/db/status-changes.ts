@@ -94,7 +94,7 @@ export async function recordStatusChange(prisma: Prisma, req: StatusChangeReques
     if (req.kind === "event" && needsDate && req.newDate) {
       Object.assign(extra, { startsAt: req.newDate.at, endsAt: req.newDate.endsAt ?? req.newDate.at, precision: req.newDate.precision });
     }
-    if (!(await table.setStatus(req.id, current.version, req.to, now, extra))) {
+    if (!(await table.setStatus(req.id, current.version, { from: current.status, to: req.to, effectiveAt }, now, extra))) {
       throw new ConflictError("The record changed while this change was being applied; retry");
     }
     const entry = await tx.statusChange.create({
@@ -143,6 +143,7 @@ async function createSuccessorDeadline(tx: Transaction, oldId: string, newDate: 
       scenarioId: old.scenarioId,
       extendsId: old.id,
       status: "pending",
+      pendingFrom: cause.effectiveAt,
       createdAt: now,
       updatedAt: now,
     },
@@ -185,7 +186,6 @@ async function applyConsequences(tx: Transaction, kind: TrackedKind, id: string,
     const table = trackedTable(tx, c.kind);
     const target = await table.find(c.id);
     if (!target || !checkTransition(c.kind, target.status, c.to).ok) continue;
-    await table.setStatus(c.id, target.version, c.to, now);
     // A consequence takes its cause's effective time, but never goes before the target's own last entry.
     const targetLast = await tx.statusChange.findFirst({
       where: { recordKind: c.kind, recordId: c.id },
@@ -193,6 +193,7 @@ async function applyConsequences(tx: Transaction, kind: TrackedKind, id: string,
       select: { effectiveAt: true },
     });
     const effectiveAt = targetLast && targetLast.effectiveAt > cause.effectiveAt ? targetLast.effectiveAt : cause.effectiveAt;
+    await table.setStatus(c.id, target.version, { from: target.status, to: c.to, effectiveAt }, now);
     entries.push(
       await tx.statusChange.create({
         data: {

@@ -106,6 +106,7 @@ export async function loadSeed(prisma: Prisma, plan: SeedPlan, now = new Date())
             conditionId: d.condition ?? null,
             scenarioId: d.scenario ?? null,
             status: d.status,
+            pendingFrom: d.status === "pending" ? plan.publishedAt : null,
             ...stamps,
           },
         });

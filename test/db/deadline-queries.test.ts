@@ -1,0 +1,136 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TrackerDatabase } from "../../src/db/client.ts";
+import { listDeadlines } from "../../src/db/deadline-queries.ts";
+import { createRecord } from "../../src/db/records.ts";
+import { recordStatusChange } from "../../src/db/status-changes.ts";
+import { freshDatabase } from "../helpers/database.ts";
+
+let db: TrackerDatabase;
+beforeAll(async () => {
+  db = await freshDatabase({ seeded: true });
+});
+afterAll(() => db.close());
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2024, 0, 1);
+
+/** Brute force from the history: the status each deadline had at `at`. */
+function statusesAt(at: Date, ids: string[]): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const id of ids) {
+    const rows = db.reader
+      .prepare(`SELECT "to", "effectiveAt" FROM "StatusChange" WHERE "recordKind" = 'deadline' AND "recordId" = ? ORDER BY seq`)
+      .all(id) as { to: string; effectiveAt: string }[];
+    const effective = rows.filter((r) => new Date(r.effectiveAt) <= at);
+    if (effective.length) result.set(id, effective.at(-1)!.to);
+  }
+  return result;
+}
+
+describe("pending deadlines as of an instant", () => {
+  it("equal a brute-force reading of the history, for random histories with corrections and extensions", async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            due: fc.option(fc.integer({ min: 0, max: 400 }), { nil: null }),
+            moves: fc.array(
+              fc.record({ to: fc.constantFrom("triggered", "averted", "extended", "cancelled", "pending"), gap: fc.integer({ min: 0, max: 60 }) }),
+              { maxLength: 3 },
+            ),
+          }),
+          { minLength: 1, maxLength: 8 },
+        ),
+        fc.array(fc.integer({ min: -10, max: 500 }), { minLength: 1, maxLength: 5 }),
+        async (specs, probes) => {
+          run++;
+          const scenario = await createRecord(
+            db.prisma,
+            "scenario",
+            { title: `Property scenario ${run}`, summary: "s", status: "developing" },
+            "test",
+            new Date(T0),
+          );
+          const ids: string[] = [];
+          for (const spec of specs) {
+            const created = new Date(T0);
+            const id = await createRecord(
+              db.prisma,
+              "deadline",
+              {
+                scenarioId: scenario,
+                dueAt: spec.due === null ? null : new Date(T0 + spec.due * DAY),
+                precision: spec.due === null ? "unknown" : "day",
+                wording: "w",
+                status: "pending",
+              },
+              "test",
+              created,
+            );
+            ids.push(id);
+            let at = T0;
+            for (const move of spec.moves) {
+              at += move.gap * DAY;
+              const current = (await db.prisma.deadline.findUniqueOrThrow({ where: { id } })).status;
+              if (current === move.to) continue;
+              // A move out of a final status is only possible as a correction.
+              await recordStatusChange(
+                db.prisma,
+                {
+                  kind: "deadline",
+                  id,
+                  to: move.to,
+                  reason: "r",
+                  by: "t",
+                  effectiveAt: new Date(at),
+                  correction: current !== "pending",
+                  newDate: { at: new Date(at + 30 * DAY), precision: "day" },
+                },
+                new Date(T0 + 1000 * DAY),
+              );
+            }
+          }
+          const all = (
+            await db.prisma.deadline.findMany({ where: { OR: [{ scenarioId: scenario }, { extends: { scenarioId: scenario } }] }, select: { id: true } })
+          ).map((d) => d.id);
+          for (const probe of probes) {
+            const at = new Date(T0 + probe * DAY);
+            const expected = [...statusesAt(at, all)].filter(([, s]) => s === "pending").map(([id]) => id);
+            const { rows } = listDeadlines(db.reader, { status: "pending", asOf: at, scenarioId: scenario, limit: 500 });
+            const successors = listDeadlines(db.reader, { status: "pending", asOf: at, limit: 500 }).rows.filter(
+              (r) => all.includes(r.id) && !rows.some((x) => x.id === r.id),
+            );
+            expect([...rows, ...successors].map((r) => r.id).sort()).toEqual(expected.sort());
+          }
+        },
+      ),
+      { seed: 42, numRuns: 40 },
+    );
+  });
+});
+
+describe("query plans", () => {
+  const plan = (sql: string) => (db.reader.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(" | ");
+
+  it("read pending deadlines in due order through the (status, dueAt) index, with no full scan", () => {
+    const p = plan(`SELECT d."id" FROM "Deadline" d WHERE d."dueAt" IS NOT NULL AND d."status" = 'pending' ORDER BY d."dueAt", d."id" LIMIT 51`);
+    expect(p).toMatch(/USING INDEX Deadline_status_dueAt_idx/);
+    expect(p).not.toMatch(/SCAN d(?! USING)/);
+  });
+
+  it("find deadlines that left pending after an instant through the pendingUntil index", () => {
+    const p = plan(
+      `SELECT d."id" FROM "Deadline" d WHERE d."dueAt" IS NOT NULL AND d."pendingUntil" > '2025-01-01' AND d."pendingFrom" <= '2025-01-01' ORDER BY d."dueAt", d."id" LIMIT 51`,
+    );
+    expect(p).toMatch(/USING INDEX Deadline_pendingUntil_idx|USING INDEX Deadline_dueAt_idx/);
+  });
+
+  it("read a record's status as of an instant through the history index", () => {
+    const p = plan(
+      `SELECT sc."to" FROM "StatusChange" sc WHERE sc."recordKind" = 'deadline' AND sc."recordId" = 'x' AND sc."effectiveAt" <= '2025-01-01' ORDER BY sc."effectiveAt" DESC, sc."seq" DESC LIMIT 1`,
+    );
+    expect(p).toMatch(/USING (COVERING )?INDEX StatusChange_recordKind_recordId_effectiveAt_seq_idx/);
+  });
+});
