@@ -51,9 +51,15 @@ const statementCache = new WeakMap<Database.Database, Map<string, Database.State
 /** Prepared once per connection and SQL text: the query shapes are few and hot. */
 function prepared(reader: Database.Database, sql: string): Database.Statement {
   let cache = statementCache.get(reader);
-  if (!cache) statementCache.set(reader, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    statementCache.set(reader, cache);
+  }
   let statement = cache.get(sql);
-  if (!statement) cache.set(sql, (statement = reader.prepare(sql)));
+  if (!statement) {
+    statement = reader.prepare(sql);
+    cache.set(sql, statement);
+  }
   return statement;
 }
 

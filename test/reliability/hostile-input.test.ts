@@ -59,13 +59,13 @@ const VALID: Record<string, Record<string, unknown>> = {
   [`/api/threats/${TARIFF_THREAT}/status`]: { status: "suspended", reason: "r" },
   [`/api/conditions/${RARE_EARTH_CONDITION}/status`]: { status: "moot", reason: "r" },
   [`/api/deadlines/${NOVEMBER_DEADLINE}/status`]: { status: "extended", reason: "r", newDueAt: "2026-02-01" },
-  [`/api/events/event-apec-summit-2025/status`]: { status: "postponed", reason: "r" },
+  "/api/events/event-apec-summit-2025/status": { status: "postponed", reason: "r" },
   [`/api/scenarios/${SCENARIO}/status`]: { status: "developing", reason: "r", evidence: { sourceId: SOURCE, quote: "APEC" } },
 };
 const PATCHES: Record<string, Record<string, unknown>> = {
   [`/api/threats/${TARIFF_THREAT}`]: { covers: "c" },
-  [`/api/events/event-apec-summit-2025`]: { place: "p" },
-  [`/api/actors/gov-us`]: { role: "r" },
+  "/api/events/event-apec-summit-2025": { place: "p" },
+  "/api/actors/gov-us": { role: "r" },
   [`/api/sources/${SOURCE}`]: { url: "https://example.org/a" },
 };
 const QUERIES = [
