@@ -13,7 +13,7 @@ const logger = createLogger(config.LOG_LEVEL);
 migrateDeploy(`file:${config.databasePath}`);
 const db = await openDatabase(config.databasePath);
 if (await isEmpty(db.prisma)) {
-  const articles = await seedAll(db.prisma);
+  const articles = await seedAll(db);
   logger.info({ articles }, "seeded an empty database");
 }
 const { token, origin } = resolveWriteToken(config);

@@ -6,7 +6,7 @@ import { seedAll } from "../seed/run.ts";
 const config = loadConfig();
 const db = await openDatabase(config.databasePath);
 try {
-  const count = await seedAll(db.prisma);
+  const count = await seedAll(db);
   const rows = await db.prisma.statusChange.count();
   console.log(`Seeded ${count} article(s) into ${config.databasePath} (${rows} history entries).`);
 } catch (e) {

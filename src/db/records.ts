@@ -2,9 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ConflictError, InvalidInputError, NotFoundError, VersionMismatchError } from "../domain/errors.ts";
 import { findQuote, sha256Hex } from "../domain/evidence.ts";
 import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
-import type { Prisma } from "./client.ts";
-import { WRITE_TRANSACTION_OPTIONS } from "./status-changes.ts";
-import type { Transaction } from "./tracked-records.ts";
+import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
 
 /** The record kinds behind the API's collections, in the users' words. */
 export const KIND_OF = {
@@ -219,10 +217,10 @@ function uniqueFieldOf(kind: RecordKind): string {
 }
 
 /** Creates a record (and, for a tracked kind, its first history entry) in one transaction. */
-export async function createRecord(prisma: Prisma, kind: RecordKind, input: Record<string, any>, by: string, now = new Date()): Promise<string> {
+export async function createRecord(db: TrackerDatabase, kind: RecordKind, input: Record<string, any>, by: string, now = new Date()): Promise<string> {
   const id = `${kind}-${randomUUID()}`;
   return withUniqueness(kind, () =>
-    prisma.$transaction(async (tx) => {
+    db.prismaTransaction(async (tx) => {
       await checkReferences(tx, input);
       await delegateOf(tx, kind).create({ data: createData(kind, input, id, now) });
       await attachEvidenceList(tx, kind, id, input.evidence, now);
@@ -232,15 +230,15 @@ export async function createRecord(prisma: Prisma, kind: RecordKind, input: Reco
         });
       }
       return id;
-    }, WRITE_TRANSACTION_OPTIONS),
+    }),
   );
 }
 
 /** Edits descriptive fields; a tracked record's version moves on, and If-Match is honoured. */
-export async function patchRecord(prisma: Prisma, kind: RecordKind, id: string, input: Record<string, any>, expectedVersion?: number, now = new Date()) {
+export async function patchRecord(db: TrackerDatabase, kind: RecordKind, id: string, input: Record<string, any>, expectedVersion?: number, now = new Date()) {
   const tracked = isTrackedKind(kind);
   return withUniqueness(kind, () =>
-    prisma.$transaction(async (tx) => {
+    db.prismaTransaction(async (tx) => {
       const table = delegateOf(tx, kind);
       const current = await table.findUnique({ where: { id }, select: { id: true, ...(tracked ? { version: true } : {}) } });
       if (!current) throw new NotFoundError(kind, id);
@@ -251,7 +249,7 @@ export async function patchRecord(prisma: Prisma, kind: RecordKind, id: string, 
       if (topicIds) data.topics = setIds(topicIds);
       if (tracked) Object.assign(data, { version: { increment: 1 }, updatedAt: now });
       await table.update({ where: { id }, data });
-    }, WRITE_TRANSACTION_OPTIONS),
+    }),
   );
 }
 

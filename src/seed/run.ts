@@ -1,11 +1,11 @@
-import type { Prisma } from "../db/client.ts";
+import type { Prisma, TrackerDatabase } from "../db/client.ts";
 import { loadSeed, planSeedFromFile } from "./load.ts";
 import { seedRecordFiles } from "./seed-files.ts";
 
 /** Checks every seed file first, then loads each in its own transaction; returns how many were loaded. */
-export async function seedAll(prisma: Prisma, dir?: string): Promise<number> {
+export async function seedAll(db: TrackerDatabase, dir?: string): Promise<number> {
   const plans = seedRecordFiles(dir).map(planSeedFromFile);
-  for (const plan of plans) await loadSeed(prisma, plan);
+  for (const plan of plans) await loadSeed(db, plan);
   return plans.length;
 }
 

@@ -46,18 +46,12 @@ describe("pending deadlines as of an instant", () => {
         fc.array(fc.integer({ min: -10, max: 500 }), { minLength: 1, maxLength: 5 }),
         async (specs, probes) => {
           run++;
-          const scenario = await createRecord(
-            db.prisma,
-            "scenario",
-            { title: `Property scenario ${run}`, summary: "s", status: "developing" },
-            "test",
-            new Date(T0),
-          );
+          const scenario = await createRecord(db, "scenario", { title: `Property scenario ${run}`, summary: "s", status: "developing" }, "test", new Date(T0));
           const ids: string[] = [];
           for (const spec of specs) {
             const created = new Date(T0);
             const id = await createRecord(
-              db.prisma,
+              db,
               "deadline",
               {
                 scenarioId: scenario,
@@ -77,7 +71,7 @@ describe("pending deadlines as of an instant", () => {
               if (current === move.to) continue;
               // A move out of a final status is only possible as a correction.
               await recordStatusChange(
-                db.prisma,
+                db,
                 {
                   kind: "deadline",
                   id,

@@ -16,7 +16,7 @@ export function freshDatabaseFile(): string {
 
 export async function freshDatabase(options: { seeded?: boolean } = {}): Promise<TrackerDatabase> {
   const db = await openDatabase(freshDatabaseFile());
-  if (options.seeded) await seedAll(db.prisma);
+  if (options.seeded) await seedAll(db);
   return db;
 }
 

@@ -25,7 +25,7 @@ describe("seeding the article", () => {
   let db: TrackerDatabase;
   beforeAll(async () => {
     db = await freshDatabase();
-    await seedAll(db.prisma);
+    await seedAll(db);
   });
   afterAll(() => db.close());
 
@@ -129,7 +129,7 @@ describe("seeding the article", () => {
   it("changes nothing when run a second time", async () => {
     const before = rowCounts(db);
     const history = await db.prisma.statusChange.findMany();
-    await seedAll(db.prisma);
+    await seedAll(db);
     expect(rowCounts(db)).toEqual(before);
     expect(await db.prisma.statusChange.findMany()).toEqual(history);
   });
@@ -141,7 +141,7 @@ describe("a seed file that does not match its article", () => {
     const dir = seedsWith((r) => {
       r.threats[0].evidence = ["an additional 200% tariff on Chinese goods"];
     });
-    await expect(seedAll(db.prisma, dir)).rejects.toThrow(/threat "threat-us-100pct-tariff-chinese-goods".*200% tariff/);
+    await expect(seedAll(db, dir)).rejects.toThrow(/threat "threat-us-100pct-tariff-chinese-goods".*200% tariff/);
     expect(Object.values(rowCounts(db)).every((n) => n === 0)).toBe(true);
     await db.close();
   });
@@ -151,7 +151,7 @@ describe("a seed file that does not match its article", () => {
     const dir = seedsWith((r) => {
       r.threats[2].evidence = ["China's recent policy shift to tighten rare earth exports"];
     });
-    await expect(seedAll(db.prisma, dir)).rejects.toThrow(SeedError);
+    await expect(seedAll(db, dir)).rejects.toThrow(SeedError);
     expect(Object.values(rowCounts(db)).every((n) => n === 0)).toBe(true);
     await db.close();
   });
@@ -161,7 +161,7 @@ describe("a seed file that does not match its article", () => {
     const dir = seedsWith((r) => {
       delete r.threats[0].covers;
     });
-    await expect(seedAll(db.prisma, dir)).rejects.toThrow(/000_a70022376a9dca2a\.record\.json: field "threats\.0\.covers"/);
+    await expect(seedAll(db, dir)).rejects.toThrow(/000_a70022376a9dca2a\.record\.json: field "threats\.0\.covers"/);
     await db.close();
   });
 
@@ -170,7 +170,7 @@ describe("a seed file that does not match its article", () => {
     const dir = seedsWith((r) => {
       r.deadlines[0].status = "overdue";
     });
-    await expect(seedAll(db.prisma, dir)).rejects.toThrow(/record\.json: field "deadlines\.0\.status"/);
+    await expect(seedAll(db, dir)).rejects.toThrow(/record\.json: field "deadlines\.0\.status"/);
     expect(Object.values(rowCounts(db)).every((n) => n === 0)).toBe(true);
     await db.close();
   });
@@ -181,7 +181,7 @@ describe("a seed file that does not match its article", () => {
     const dir = seedsWith((r) => {
       r.actors.push({ ...r.actors[0], id: "gov-us-duplicate" });
     });
-    await expect(seedAll(db.prisma, dir)).rejects.toThrow();
+    await expect(seedAll(db, dir)).rejects.toThrow();
     expect(Object.values(rowCounts(db)).every((n) => n === 0)).toBe(true);
     await db.close();
   });

@@ -88,7 +88,7 @@ export function recordRoutes(deps: AppDeps) {
         responses: { 201: { description: "Created", ...json(RecordSchema) }, ...writeProblemResponses },
       }),
       async (c) => {
-        const id = await createRecord(deps.db.prisma, kind, c.req.valid("json") as Record<string, any>, deps.writer);
+        const id = await createRecord(deps.db, kind, c.req.valid("json") as Record<string, any>, deps.writer);
         const record = await getRecord(deps.db.prisma, kind, id);
         if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
         c.header("Location", `/api/${collection}/${id}`);
@@ -108,7 +108,7 @@ export function recordRoutes(deps: AppDeps) {
       }),
       async (c) => {
         const { id } = c.req.valid("param");
-        await patchRecord(deps.db.prisma, kind, id, c.req.valid("json") as Record<string, any>, expectedVersionFrom(c));
+        await patchRecord(deps.db, kind, id, c.req.valid("json") as Record<string, any>, expectedVersionFrom(c));
         const record = await getRecord(deps.db.prisma, kind, id);
         if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
         return c.json(record as any, 200);
@@ -176,7 +176,7 @@ function statusRoutes(app: ReturnType<typeof newRouter>, deps: AppDeps, collecti
       const newDate: NewDate | undefined = newAt
         ? { at: newAt, precision: body.newPrecision ?? "day", endsAt: body.newEndsAt ?? null, wording: body.newWording }
         : undefined;
-      const result = await recordStatusChange(deps.db.prisma, {
+      const result = await recordStatusChange(deps.db, {
         kind,
         id,
         to: body.status,

@@ -1,0 +1,100 @@
+import { serve } from "@hono/node-server";
+import Database from "better-sqlite3";
+import { Hono } from "hono";
+
+// The baseline: hand-written handlers on better-sqlite3 prepared statements, served by the
+// same HTTP stack (Hono on @hono/node-server), returning the same JSON as the tracker for
+// cases (a), (b) and (c). No validation, no middleware, no ORM: the floor for an HTTP answer.
+const path = process.argv[2]!;
+const db = new Database(path, { readonly: true });
+const DAY = 86_400_000;
+
+const iso = (d: Date) => d.toISOString().replace("Z", "+00:00");
+const asOfSub = (kind: string, col: string) =>
+  `(SELECT sc."to" FROM "StatusChange" sc WHERE sc."recordKind"='${kind}' AND sc."recordId"=${col} AND sc."effectiveAt"<=@asOf ORDER BY sc."effectiveAt" DESC, sc."seq" DESC LIMIT 1)`;
+const columns = (
+  status: (k: string, a: string) => string,
+) => `d."id", d."dueAt", d."precision", d."wording", d."version", d."extendsId", ${status("deadline", "d")} AS "status",
+  t."id" AS "threatId", t."summary" AS "threatSummary", ${status("threat", "t")} AS "threatStatus",
+  c."id" AS "conditionId", c."description" AS "conditionDescription", ${status("condition", "c")} AS "conditionStatus",
+  s."id" AS "scenarioId", s."title" AS "scenarioTitle", ${status("scenario", "s")} AS "scenarioStatus"`;
+const joins = `FROM "Deadline" d LEFT JOIN "Threat" t ON t."id"=d."threatId" LEFT JOIN "Condition" c ON c."id"=d."conditionId" LEFT JOIN "Scenario" s ON s."id"=COALESCE(d."scenarioId", t."scenarioId")`;
+const now = (k: string, a: string) => `${a}."status"`;
+const past = (k: string, a: string) => asOfSub(k, `${a}."id"`);
+
+const pendingNow = db.prepare(`SELECT ${columns(now)} ${joins} WHERE d."dueAt" IS NOT NULL AND d."status"='pending' ORDER BY d."dueAt", d."id" LIMIT 51`);
+const pendingThen = [
+  db.prepare(
+    `SELECT ${columns(past)} ${joins} WHERE d."dueAt" IS NOT NULL AND d."status"='pending' AND d."pendingFrom"<=@asOf AND ${asOfSub("deadline", 'd."id"')}='pending' ORDER BY d."dueAt", d."id" LIMIT 51`,
+  ),
+  db.prepare(
+    `SELECT ${columns(past)} ${joins} WHERE d."dueAt" IS NOT NULL AND d."pendingUntil">@asOf AND d."pendingFrom"<=@asOf AND ${asOfSub("deadline", 'd."id"')}='pending' ORDER BY d."dueAt", d."id" LIMIT 51`,
+  ),
+];
+
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const label = (d: Date, p: string) => {
+  const m = MONTHS[d.getUTCMonth()];
+  return p === "month" ? `${m} ${d.getUTCFullYear()}` : `${p === "week" ? "week of " : ""}${d.getUTCDate()} ${m} ${d.getUTCFullYear()}`;
+};
+const ends = (d: Date, p: string) => (p === "month" ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) : d.getTime() + (p === "week" ? 7 : 1) * DAY);
+function shape(rows: any[], asOf: Date) {
+  const today = Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), asOf.getUTCDate());
+  return rows.slice(0, 50).map((r) => {
+    const due = new Date(r.dueAt);
+    return {
+      id: r.id,
+      dueAt: due.toISOString(),
+      precision: r.precision,
+      status: r.status,
+      wording: r.wording,
+      version: r.version,
+      extendsId: r.extendsId,
+      dueLabel: label(due, r.precision),
+      daysRemaining: Math.round((due.getTime() - today) / DAY),
+      overdue: r.status === "pending" && asOf.getTime() >= ends(due, r.precision),
+      threat: r.threatId ? { id: r.threatId, summary: r.threatSummary, status: r.threatStatus } : null,
+      condition: r.conditionId ? { id: r.conditionId, description: r.conditionDescription, status: r.conditionStatus } : null,
+      scenario: r.scenarioId ? { id: r.scenarioId, title: r.scenarioTitle, status: r.scenarioStatus } : null,
+    };
+  });
+}
+
+const threat = db.prepare(`SELECT * FROM "Threat" WHERE "id" = ?`);
+const actor = db.prepare(`SELECT * FROM "Actor" WHERE "id" = ?`);
+const scenario = db.prepare(`SELECT "id","title","status" FROM "Scenario" WHERE "id" = ?`);
+const topics = db.prepare(`SELECT tp.* FROM "Topic" tp JOIN "_ThreatToTopic" tt ON tt."B" = tp."id" WHERE tt."A" = ?`);
+const conditions = db.prepare(`SELECT * FROM "Condition" WHERE "threatId" = ? ORDER BY "id"`);
+const deadlinesOfThreat = db.prepare(`SELECT * FROM "Deadline" WHERE "threatId" = ? ORDER BY "dueAt"`);
+const deadlinesOfCondition = db.prepare(`SELECT * FROM "Deadline" WHERE "conditionId" = ?`);
+const evidence = db.prepare(`SELECT * FROM "Evidence" WHERE "recordKind" = 'threat' AND "recordId" = ? ORDER BY "sourceId", "startOffset"`);
+const brief = (id: string | null) => (id ? (({ id: i, name, kind }) => ({ id: i, name, kind }))(actor.get(id) as any) : null);
+
+const app = new Hono();
+app.get("/api/deadlines", (c) => {
+  const asOfParam = c.req.query("asOf");
+  if (!asOfParam) return c.json({ items: shape(pendingNow.all(), new Date()), nextCursor: null });
+  const asOf = new Date(`${asOfParam}T23:59:59.999Z`);
+  const rows = pendingThen
+    .flatMap((s) => s.all({ asOf: iso(asOf) }) as any[])
+    .sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : 1));
+  return c.json({ items: shape(rows, asOf), nextCursor: null });
+});
+app.get("/api/threats/:id", (c) => {
+  const t = threat.get(c.req.param("id")) as any;
+  if (!t) return c.json({ title: "not found" }, 404);
+  const conds = (conditions.all(t.id) as any[]).map((x) => ({ ...x, awaitedActor: brief(x.awaitedActorId), deadlines: deadlinesOfCondition.all(x.id) }));
+  return c.json({
+    ...t,
+    isAdditional: Boolean(t.isAdditional),
+    scenario: scenario.get(t.scenarioId),
+    issuer: actor.get(t.issuerId),
+    target: t.targetId ? actor.get(t.targetId) : null,
+    topics: topics.all(t.id),
+    conditions: conds,
+    deadlines: deadlinesOfThreat.all(t.id),
+    evidence: evidence.all(t.id),
+  });
+});
+
+serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info) => console.log(`baseline listening at http://127.0.0.1:${info.port}/`));

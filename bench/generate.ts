@@ -1,0 +1,221 @@
+import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import Database from "better-sqlite3";
+import { migrateDeploy } from "../src/db/migrate.ts";
+import { toSqlDate } from "../src/db/sql-dates.ts";
+
+const DAY = 86_400_000;
+
+/** A small, fast, seeded PRNG (mulberry32): the same seed builds the same database. */
+export function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = [
+  "steel",
+  "aluminium",
+  "semiconductor",
+  "rare earth",
+  "soybean",
+  "solar panel",
+  "battery",
+  "pharmaceutical",
+  "software",
+  "automobile",
+  "shipbuilding",
+  "lumber",
+  "fentanyl precursor",
+  "drone",
+  "telecom",
+];
+const COUNTRIES = ["US", "CN", "EU", "JP", "KR", "MX", "CA", "IN", "BR", "VN", "MY", "GB"];
+
+export interface GeneratedCounts {
+  deadlines: number;
+  threats: number;
+  conditions: number;
+  scenarios: number;
+  events: number;
+  actors: number;
+  statusChanges: number;
+  benchThreats: string[];
+}
+
+/** How many threats the status-change case can impose (each once), on top of the proportional data. */
+export const BENCH_THREATS = 6_000;
+
+/**
+ * Builds a synthetic database with `deadlines` deadlines and proportional scenarios,
+ * threats, conditions, events and actors, each with its history: most deadlines resolved,
+ * about 10% pending, some of those overdue. Written with raw SQL in one transaction.
+ */
+export function generateDatabase(path: string, deadlines: number, seed: number, now: Date, basePath: string): GeneratedCounts {
+  if (existsSync(path)) rmSync(path);
+  mkdirSync(dirname(path), { recursive: true });
+  copyFileSync(basePath, path);
+  const rnd = random(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = OFF"); // a fixture: speed over durability while building it
+  const nowMs = now.getTime();
+  const iso = (ms: number) => toSqlDate(new Date(ms));
+  const counts = {
+    scenarios: Math.max(5, Math.round(deadlines / 1000)),
+    actors: Math.max(50, Math.round(deadlines / 2000)),
+    threats: Math.max(100, Math.round(deadlines / 50)),
+    events: Math.max(100, Math.round(deadlines / 20)),
+  };
+  let statusChanges = 0;
+  const insHistory = db.prepare(
+    `INSERT INTO "StatusChange" ("recordKind","recordId","from","to","effectiveAt","recordedAt","reason","by","correction","causedBySeq") VALUES (?,?,?,?,?,?,?,?,0,?)`,
+  );
+  const history = (kind: string, id: string, from: string | null, to: string, at: number, causedBy: number | bigint | null = null) => {
+    statusChanges++;
+    return insHistory.run(kind, id, from, to, iso(at), iso(Math.min(nowMs, at + DAY)), from ? "bench update" : "bench record", "bench", causedBy)
+      .lastInsertRowid;
+  };
+  const start = nowMs - 5 * 365 * DAY;
+
+  db.transaction(() => {
+    const insActor = db.prepare(`INSERT INTO "Actor" ("id","name","kind","role","country") VALUES (?,?,?,?,?)`);
+    for (let i = 0; i < counts.actors; i++) insActor.run(`actor-${i}`, `Actor ${i}`, i % 5 === 0 ? "person" : "government", null, pick(COUNTRIES));
+    const insTopic = db.prepare(`INSERT INTO "Topic" ("id","name") VALUES (?,?)`);
+    WORDS.forEach((w, i) => insTopic.run(`topic-${i}`, w));
+    const insScenario = db.prepare(`INSERT INTO "Scenario" ("id","title","summary","status","version","createdAt","updatedAt") VALUES (?,?,?,?,1,?,?)`);
+    for (let i = 0; i < counts.scenarios; i++) {
+      insScenario.run(`scenario-${i}`, `Scenario ${i}: ${pick(WORDS)} dispute`, "Synthetic", "escalating", iso(start), iso(start));
+      history("scenario", `scenario-${i}`, null, "escalating", start);
+    }
+    const insThreat = db.prepare(
+      `INSERT INTO "Threat" ("id","scenarioId","issuerId","targetId","measure","covers","summary","magnitudePercent","isAdditional","status","version","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,1,?,?,?,?)`,
+    );
+    const insThreatTopic = db.prepare(`INSERT INTO "_ThreatToTopic" ("A","B") VALUES (?,?)`);
+    const insCondition = db.prepare(
+      `INSERT INTO "Condition" ("id","threatId","description","awaitedActorId","effect","status","version","createdAt","updatedAt") VALUES (?,?,?,?,?,?,1,?,?)`,
+    );
+    const threatIds: string[] = [];
+    const addThreat = (id: string, status: string, created: number) => {
+      const word = pick(WORDS);
+      const issuer = `actor-${Math.floor(rnd() * counts.actors)}`;
+      const target = `actor-${Math.floor(rnd() * counts.actors)}`;
+      const version = status === "threatened" ? 1 : 2;
+      insThreat.run(
+        id,
+        `scenario-${Math.floor(rnd() * counts.scenarios)}`,
+        issuer,
+        target,
+        "tariff",
+        `${word} imports`,
+        `A ${Math.round(rnd() * 200)}% tariff on ${word} imports`,
+        25,
+        status,
+        version,
+        iso(created),
+        iso(created),
+      );
+      insThreatTopic.run(id, `topic-${WORDS.indexOf(word)}`);
+      history("threat", id, null, "threatened", created);
+      if (status !== "threatened") history("threat", id, "threatened", status, Math.min(nowMs, created + 30 * DAY));
+      insCondition.run(`condition-${id}`, id, `The target lifts its ${word} curbs`, target, "averts", "open", iso(created), iso(created));
+      history("condition", `condition-${id}`, null, "open", created);
+    };
+    for (let i = 0; i < counts.threats; i++) {
+      const id = `threat-${i}`;
+      threatIds.push(id);
+      addThreat(id, rnd() < 0.7 ? "threatened" : pick(["suspended", "imposed"]), start + rnd() * 4 * 365 * DAY);
+    }
+
+    const insDeadline = db.prepare(
+      `INSERT INTO "Deadline" ("id","dueAt","precision","wording","threatId","conditionId","scenarioId","status","version","pendingFrom","pendingUntil","createdAt","updatedAt") VALUES (?,?,?,?,?,?,NULL,?,?,?,?,?,?)`,
+    );
+    for (let i = 0; i < deadlines; i++) {
+      const threat = threatIds[Math.floor(rnd() * threatIds.length)]!;
+      const pending = rnd() < 0.1;
+      const due = pending ? nowMs + (rnd() * 425 - 60) * DAY : start + rnd() * (nowMs - start + 120 * DAY);
+      const created = Math.min(nowMs - DAY, due - (10 + rnd() * 110) * DAY);
+      const precision = rnd() < 0.7 ? "day" : rnd() < 0.5 ? "week" : "month";
+      const id = `deadline-${i}`;
+      const status = pending ? "pending" : pick(["triggered", "averted", "cancelled", "extended", "triggered", "averted"]);
+      const resolved = pending ? null : Math.max(created + DAY, Math.min(nowMs - 1000, due + (rnd() * 20 - 10) * DAY));
+      insDeadline.run(
+        id,
+        iso(due),
+        precision,
+        `by ${new Date(due).toISOString().slice(0, 10)}`,
+        threat,
+        rnd() < 0.5 ? `condition-${threat}` : null,
+        status,
+        pending ? 1 : 2,
+        iso(created),
+        resolved === null ? null : iso(resolved),
+        iso(created),
+        iso(resolved ?? created),
+      );
+      history("deadline", id, null, "pending", created);
+      if (resolved !== null) history("deadline", id, "pending", status, resolved);
+    }
+
+    const insEvent = db.prepare(
+      `INSERT INTO "Event" ("id","scenarioId","title","kind","startsAt","endsAt","precision","wording","place","country","status","version","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+    );
+    for (let i = 0; i < counts.events; i++) {
+      const at = start + rnd() * (nowMs - start + 200 * DAY);
+      const held = at < nowMs;
+      insEvent.run(
+        `event-${i}`,
+        `scenario-${Math.floor(rnd() * counts.scenarios)}`,
+        `Talks on ${pick(WORDS)}`,
+        "meeting",
+        iso(at),
+        iso(at),
+        "day",
+        "next week",
+        "Geneva",
+        "CH",
+        held ? "held" : "scheduled",
+        held ? 2 : 1,
+        iso(at - 20 * DAY),
+        iso(at),
+      );
+      history("event", `event-${i}`, null, "scheduled", Math.min(nowMs, at - 20 * DAY));
+      if (held) history("event", `event-${i}`, "scheduled", "held", at);
+    }
+
+    // Threats for the status-change case: threatened, each guarding one pending deadline far in the future.
+    for (let i = 0; i < BENCH_THREATS; i++) {
+      const id = `bench-threat-${i}`;
+      const created = nowMs - 30 * DAY;
+      addThreat(id, "threatened", created);
+      const due = nowMs + (3000 + i) * DAY;
+      insDeadline.run(`bench-deadline-${i}`, iso(due), "day", "far future", id, null, "pending", 1, iso(created), null, iso(created), iso(created));
+      history("deadline", `bench-deadline-${i}`, null, "pending", created);
+    }
+  })();
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.exec("ANALYZE");
+  db.close();
+  return {
+    deadlines,
+    ...counts,
+    conditions: counts.threats + BENCH_THREATS,
+    statusChanges,
+    benchThreats: Array.from({ length: BENCH_THREATS }, (_, i) => `bench-threat-${i}`),
+  };
+}
+
+/** A migrated, empty database to copy from. */
+export function migratedBase(dir: string): string {
+  const path = join(dir, "base.db");
+  if (existsSync(path)) rmSync(path);
+  mkdirSync(dir, { recursive: true });
+  migrateDeploy(`file:${path}`);
+  return path;
+}
