@@ -19,7 +19,7 @@ const columns = (
   c."id" AS "conditionId", c."description" AS "conditionDescription", ${status("condition", "c")} AS "conditionStatus",
   s."id" AS "scenarioId", s."title" AS "scenarioTitle", ${status("scenario", "s")} AS "scenarioStatus"`;
 const joins = `FROM "Deadline" d LEFT JOIN "Threat" t ON t."id"=d."threatId" LEFT JOIN "Condition" c ON c."id"=d."conditionId" LEFT JOIN "Scenario" s ON s."id"=COALESCE(d."scenarioId", t."scenarioId")`;
-const now = (k: string, a: string) => `${a}."status"`;
+const now = (_kind: string, a: string) => `${a}."status"`;
 const past = (k: string, a: string) => asOfSub(k, `${a}."id"`);
 
 const pendingNow = db.prepare(`SELECT ${columns(now)} ${joins} WHERE d."dueAt" IS NOT NULL AND d."status"='pending' ORDER BY d."dueAt", d."id" LIMIT 51`);

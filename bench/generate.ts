@@ -88,7 +88,7 @@ export function generateDatabase(path: string, deadlines: number, seed: number, 
     const insActor = db.prepare(`INSERT INTO "Actor" ("id","name","kind","role","country") VALUES (?,?,?,?,?)`);
     for (let i = 0; i < counts.actors; i++) insActor.run(`actor-${i}`, `Actor ${i}`, i % 5 === 0 ? "person" : "government", null, pick(COUNTRIES));
     const insTopic = db.prepare(`INSERT INTO "Topic" ("id","name") VALUES (?,?)`);
-    WORDS.forEach((w, i) => insTopic.run(`topic-${i}`, w));
+    for (const [i, w] of WORDS.entries()) insTopic.run(`topic-${i}`, w);
     const insScenario = db.prepare(`INSERT INTO "Scenario" ("id","title","summary","status","version","createdAt","updatedAt") VALUES (?,?,?,?,1,?,?)`);
     for (let i = 0; i < counts.scenarios; i++) {
       insScenario.run(`scenario-${i}`, `Scenario ${i}: ${pick(WORDS)} dispute`, "Synthetic", "escalating", iso(start), iso(start));

@@ -2,7 +2,6 @@ import { spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { toSqlDate } from "../src/db/sql-dates.ts";
 import { generateDatabase, migratedBase } from "./generate.ts";
 import { load } from "./load.ts";
 import { peakRssMb, ROOT, spawnServer } from "./processes.ts";

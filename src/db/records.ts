@@ -3,6 +3,7 @@ import { ConflictError, InvalidInputError, NotFoundError, VersionMismatchError }
 import { findQuote, sha256Hex } from "../domain/evidence.ts";
 import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
+import { threatDetail } from "./threat-detail.ts";
 
 /** The record kinds behind the API's collections, in the users' words. */
 export const KIND_OF = {
@@ -48,13 +49,14 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
     deadlines: { orderBy: { dueAt: "asc" } },
     events: { orderBy: { startsAt: "asc" } },
   },
+  // Read through threatDetail (raw SQL) on the API's hot path; this include defines the same shape.
   threat: {
     scenario: { select: { id: true, title: true, status: true } },
     issuer: true,
     target: true,
-    topics: true,
-    conditions: { include: { awaitedActor: brief, deadlines: true }, orderBy: { id: "asc" } },
-    deadlines: { orderBy: { dueAt: "asc" } },
+    topics: { orderBy: { id: "asc" } },
+    conditions: { include: { awaitedActor: brief, deadlines: { orderBy: { id: "asc" } } }, orderBy: { id: "asc" } },
+    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
   },
   condition: { threat: { include: { issuer: brief, target: brief } }, awaitedActor: true, deadlines: true },
   deadline: {
@@ -122,8 +124,18 @@ export async function listRecords(prisma: Prisma, kind: RecordKind, filters: Lis
   return { items: page, nextId: rows.length > limit ? (page.at(-1)?.id as string) : null };
 }
 
-/** A record with its links and the evidence quotes that support it. */
-export async function getRecord(prisma: Prisma, kind: RecordKind, id: string) {
+/** A record with its links and the evidence quotes that support it (threats through the raw fast path). */
+export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: string): Promise<Record<string, unknown>> {
+  if (kind === "threat") {
+    const threat = threatDetail(db.reader, id);
+    if (!threat) throw new NotFoundError(kind, id);
+    return threat;
+  }
+  return getRecordThroughPrisma(db.prisma, kind, id);
+}
+
+/** The same, through Prisma's includes. */
+export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, id: string) {
   const include = DETAIL_INCLUDE[kind];
   const record = await delegateOf(prisma, kind).findUnique({ where: { id }, ...(include ? { include } : {}) });
   if (!record) throw new NotFoundError(kind, id);

@@ -71,7 +71,7 @@ export function recordRoutes(deps: AppDeps) {
         responses: { 200: { description: `The ${kind} (ETag: its version)`, ...json(RecordSchema) }, ...problemResponses },
       }),
       async (c) => {
-        const record = await getRecord(deps.db.prisma, kind, c.req.valid("param").id);
+        const record = await getRecord(deps.db, kind, c.req.valid("param").id);
         if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
         return c.json(record as any, 200);
       },
@@ -89,7 +89,7 @@ export function recordRoutes(deps: AppDeps) {
       }),
       async (c) => {
         const id = await createRecord(deps.db, kind, c.req.valid("json") as Record<string, any>, deps.writer);
-        const record = await getRecord(deps.db.prisma, kind, id);
+        const record = await getRecord(deps.db, kind, id);
         if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
         c.header("Location", `/api/${collection}/${id}`);
         return c.json(record as any, 201);
@@ -109,7 +109,7 @@ export function recordRoutes(deps: AppDeps) {
       async (c) => {
         const { id } = c.req.valid("param");
         await patchRecord(deps.db, kind, id, c.req.valid("json") as Record<string, any>, expectedVersionFrom(c));
-        const record = await getRecord(deps.db.prisma, kind, id);
+        const record = await getRecord(deps.db, kind, id);
         if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
         return c.json(record as any, 200);
       },
@@ -188,7 +188,7 @@ function statusRoutes(app: ReturnType<typeof newRouter>, deps: AppDeps, collecti
         evidence: body.evidence,
         newDate,
       });
-      const record = await getRecord(deps.db.prisma, kind, id);
+      const record = await getRecord(deps.db, kind, id);
       c.header("ETag", etagOf(result.version));
       return c.json(
         {

@@ -1,0 +1,69 @@
+import type Database from "better-sqlite3";
+
+const BOOLEAN_COLUMNS = new Set(["isAdditional", "publishedAtInferred", "correction"]);
+const isDateColumn = (name: string) => /At$/.test(name) || name === "pendingFrom" || name === "pendingUntil";
+
+/** A raw row as the Prisma client would return it, once serialised: dates in ISO form, booleans as booleans. */
+function asRecord(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (typeof v === "string" && isDateColumn(k)) out[k] = new Date(v).toISOString();
+    else if (BOOLEAN_COLUMNS.has(k)) out[k] = v === 1;
+    else out[k] = v;
+  }
+  return out;
+}
+
+function statementsFor(db: Database.Database) {
+  return {
+    threat: db.prepare(`SELECT * FROM "Threat" WHERE "id" = ?`),
+    scenario: db.prepare(`SELECT "id", "title", "status" FROM "Scenario" WHERE "id" = ?`),
+    actor: db.prepare(`SELECT * FROM "Actor" WHERE "id" = ?`),
+    topics: db.prepare(`SELECT tp.* FROM "Topic" tp JOIN "_ThreatToTopic" tt ON tt."B" = tp."id" WHERE tt."A" = ? ORDER BY tp."id"`),
+    conditions: db.prepare(
+      `SELECT c.*, a."id" AS "a_id", a."name" AS "a_name", a."kind" AS "a_kind" FROM "Condition" c LEFT JOIN "Actor" a ON a."id" = c."awaitedActorId" WHERE c."threatId" = ? ORDER BY c."id"`,
+    ),
+    deadlinesOfCondition: db.prepare(`SELECT * FROM "Deadline" WHERE "conditionId" = ? ORDER BY "id"`),
+    deadlinesOfThreat: db.prepare(`SELECT * FROM "Deadline" WHERE "threatId" = ? ORDER BY "dueAt", "id"`),
+    evidence: db.prepare(
+      `SELECT e.*, s."id" AS "s_id", s."title" AS "s_title", s."publisher" AS "s_publisher", s."url" AS "s_url", s."publishedAt" AS "s_publishedAt"
+       FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId" WHERE e."recordKind" = 'threat' AND e."recordId" = ? ORDER BY e."sourceId", e."startOffset"`,
+    ),
+  };
+}
+
+const cache = new WeakMap<Database.Database, ReturnType<typeof statementsFor>>();
+
+/**
+ * A threat with its links and evidence, in exactly the shape `getRecord` gives through
+ * Prisma (a test holds the two equal), read with prepared statements: the hottest detail read.
+ */
+export function threatDetail(reader: Database.Database, id: string): Record<string, unknown> | null {
+  let st = cache.get(reader);
+  if (!st) {
+    st = statementsFor(reader);
+    cache.set(reader, st);
+  }
+  const threat = st.threat.get(id) as Record<string, any> | undefined;
+  if (!threat) return null;
+  const actor = (actorId: string | null) => (actorId ? asRecord(st.actor.get(actorId) as Record<string, unknown>) : null);
+  const conditions = (st.conditions.all(id) as Record<string, any>[]).map(({ a_id, a_name, a_kind, ...c }) => ({
+    ...asRecord(c),
+    awaitedActor: a_id ? { id: a_id, name: a_name, kind: a_kind } : null,
+    deadlines: (st.deadlinesOfCondition.all(c.id) as Record<string, unknown>[]).map(asRecord),
+  }));
+  const evidence = (st.evidence.all(id) as Record<string, any>[]).map(({ s_id, s_title, s_publisher, s_url, s_publishedAt, ...e }) => ({
+    ...asRecord(e),
+    source: { id: s_id, title: s_title, publisher: s_publisher, url: s_url, publishedAt: new Date(s_publishedAt).toISOString() },
+  }));
+  return {
+    ...asRecord(threat),
+    scenario: st.scenario.get(threat.scenarioId),
+    issuer: actor(threat.issuerId),
+    target: actor(threat.targetId),
+    topics: st.topics.all(id),
+    conditions,
+    deadlines: (st.deadlinesOfThreat.all(id) as Record<string, unknown>[]).map(asRecord),
+    evidence,
+  };
+}

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TrackerDatabase } from "../../src/db/client.ts";
+import { createRecord, getRecordThroughPrisma } from "../../src/db/records.ts";
+import { threatDetail } from "../../src/db/threat-detail.ts";
+import { freshDatabase } from "../helpers/database.ts";
+
+let db: TrackerDatabase;
+beforeAll(async () => {
+  db = await freshDatabase({ seeded: true });
+});
+afterAll(() => db.close());
+
+const viaJson = (x: unknown) => JSON.parse(JSON.stringify(x));
+
+describe("the raw threat detail", () => {
+  it("is exactly what Prisma's includes give, for every threat", async () => {
+    const extra = await createRecord(
+      db,
+      "threat",
+      {
+        scenarioId: "scenario-us-china-rare-earth-tariffs",
+        issuerId: "gov-us",
+        targetId: null,
+        measure: "tariff",
+        covers: "c",
+        summary: "s",
+        status: "threatened",
+        topicIds: ["topic-tariffs", "topic-farmers"],
+      },
+      "test",
+    );
+    await createRecord(db, "condition", { threatId: extra, description: "d", effect: "triggers", status: "open" }, "test");
+    await createRecord(db, "deadline", { threatId: extra, dueAt: null, precision: "unknown", wording: "soon", status: "pending" }, "test");
+    await createRecord(
+      db,
+      "deadline",
+      { threatId: extra, dueAt: new Date("2026-01-01T00:00:00Z"), precision: "day", wording: "new year", status: "pending" },
+      "test",
+    );
+    const ids = (await db.prisma.threat.findMany({ select: { id: true } })).map((t) => t.id);
+    expect(ids.length).toBe(4);
+    for (const id of ids) {
+      const prisma = await getRecordThroughPrisma(db.prisma, "threat", id);
+      expect(viaJson(threatDetail(db.reader, id)), id).toEqual(viaJson(prisma));
+    }
+    expect(threatDetail(db.reader, "nope")).toBeNull();
+  });
+});
