@@ -57,7 +57,8 @@ export const BENCH_THREATS = 6_000;
  * about 10% pending, some of those overdue. Written with raw SQL in one transaction.
  */
 export function generateDatabase(path: string, deadlines: number, seed: number, now: Date, basePath: string): GeneratedCounts {
-  if (existsSync(path)) rmSync(path);
+  // A stale -wal beside a fresh copy would be replayed into it: remove all three.
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
   mkdirSync(dirname(path), { recursive: true });
   copyFileSync(basePath, path);
   const rnd = random(seed);
@@ -214,7 +215,7 @@ export function generateDatabase(path: string, deadlines: number, seed: number, 
 /** A migrated, empty database to copy from. */
 export function migratedBase(dir: string): string {
   const path = join(dir, "base.db");
-  if (existsSync(path)) rmSync(path);
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
   mkdirSync(dir, { recursive: true });
   migrateDeploy(`file:${path}`);
   return path;

@@ -32,15 +32,13 @@ export interface DeadlineRow extends DeadlineTiming {
   status: string;
   version: number;
   extendsId: string | null;
-  threat: { id: string; summary: string; status: string } | null;
-  condition: { id: string; description: string; status: string } | null;
-  scenario: { id: string; title: string; status: string } | null;
+  /** What the deadline belongs to; a status is null when that record was not yet recorded at asOf. */
+  threat: { id: string; summary: string; status: string | null } | null;
+  condition: { id: string; description: string; status: string | null } | null;
+  scenario: { id: string; title: string; status: string | null } | null;
 }
 
-/** The status of a record as of @asOf: the `to` of its last history entry effective by then. */
-function statusAsOfSql(kind: string, idColumn: string): string {
-  return `(SELECT sc."to" FROM "StatusChange" sc WHERE sc."recordKind" = '${kind}' AND sc."recordId" = ${idColumn} AND sc."effectiveAt" <= @asOf ORDER BY sc."effectiveAt" DESC, sc."seq" DESC LIMIT 1)`;
-}
+const STATUS_AS_OF_SQL = `SELECT "to" FROM "StatusChange" WHERE "recordKind" = ? AND "recordId" = ? AND "effectiveAt" <= ? ORDER BY "effectiveAt" DESC, "seq" DESC LIMIT 1`;
 
 function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
@@ -63,54 +61,83 @@ function prepared(reader: Database.Database, sql: string): Database.Statement {
   return statement;
 }
 
-function compareKeys(a: Record<string, any>, b: Record<string, any>): number {
+type Candidate = Record<string, any>;
+
+function compareKeys(a: Candidate, b: Candidate): number {
   const undated = Number(a.dueAt === null) - Number(b.dueAt === null);
   if (undated !== 0) return undated;
   if (a.dueAt !== b.dueAt) return a.dueAt < b.dueAt ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** Rows of one index walk, fetched in batches as the reader pulls them (keyset on due order). */
+function* candidateStream(statement: Database.Statement, params: Record<string, unknown>, batch: number): Generator<Candidate> {
+  let after = params;
+  for (;;) {
+    const rows = statement.all({ ...after, batch }) as Candidate[];
+    yield* rows;
+    if (rows.length < batch) return;
+    const last = rows.at(-1)!;
+    after = { ...params, keyDue: last.dueAt ?? "", keyId: last.id, keyed: 1 };
+  }
+}
+
+/** Merges sorted streams into one sorted stream. */
+function* mergeSorted(streams: Generator<Candidate>[]): Generator<Candidate> {
+  const heads = streams.map((s) => s.next());
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i]!;
+      if (!h.done && (best < 0 || compareKeys(h.value, (heads[best] as IteratorYieldResult<Candidate>).value) < 0)) best = i;
+    }
+    if (best < 0) return;
+    yield (heads[best] as IteratorYieldResult<Candidate>).value;
+    heads[best] = streams[best]!.next();
+  }
+}
+
 /**
  * Deadlines in due order (undated last), with what they belong to, as they stand now or as
  * they stood at `asOf`. Raw SQL on the read connection: this is the hottest read path.
  *
- * Each query walks an index in due order and stops at the page size: dated and undated
- * deadlines are read separately, and "pending as of" reads two disjoint candidate sets
- * (pending now and pending since before asOf; left pending after asOf) through the
- * `pendingFrom`/`pendingUntil` bounds, then checks each candidate against the history.
+ * Every query walks an index in due order and is pulled only as far as the page needs.
+ * "As of" reads statuses from the history; "pending as of" draws its candidates from two
+ * disjoint sets bounded by `pendingFrom`/`pendingUntil` (pending now, and left pending after
+ * asOf) and checks each against the history, so the bounds only ever narrow the search.
  */
 export function listDeadlines(reader: Database.Database, query: DeadlineQuery, now = new Date()): { rows: DeadlineRow[]; next: DeadlineCursor | null } {
   const historical = query.asOf !== undefined;
   const asOf = query.asOf ?? now;
-  const status = (kind: string, alias: string, idCol: string) => (historical ? statusAsOfSql(kind, idCol) : `${alias}."status"`);
-  const where: string[] = [];
-  const params: Record<string, unknown> = { asOf: toSqlDate(asOf), limit: query.limit + 1 };
-  if (historical) where.push(`${statusAsOfSql("deadline", 'd."id"')} ${query.status ? "= @status" : "IS NOT NULL"}`);
-  else if (query.status) where.push(`d."status" = @status`);
-  if (query.status) params.status = query.status;
+  const asOfSql = toSqlDate(asOf);
+  const filters: string[] = [];
+  const params: Record<string, unknown> = { asOf: asOfSql, keyed: 0, keyDue: "", keyId: "" };
+  if (!historical && query.status) {
+    filters.push(`d."status" = @status`);
+    params.status = query.status;
+  }
   if (query.withinDays !== undefined) {
-    where.push(`d."dueAt" <= @withinEnd`);
+    filters.push(`d."dueAt" <= @withinEnd`);
     params.withinEnd = toSqlDate(new Date(asOf.getTime() + query.withinDays * 86_400_000));
   }
   if (query.scenarioId) {
-    where.push(`(d."scenarioId" = @scenarioId OR t."scenarioId" = @scenarioId)`);
+    filters.push(`(d."scenarioId" = @scenarioId OR t."scenarioId" = @scenarioId)`);
     params.scenarioId = query.scenarioId;
   }
   if (query.actorId) {
-    where.push(`(t."issuerId" = @actorId OR t."targetId" = @actorId OR c."awaitedActorId" = @actorId)`);
+    filters.push(`(t."issuerId" = @actorId OR t."targetId" = @actorId OR c."awaitedActorId" = @actorId)`);
     params.actorId = query.actorId;
   }
   if (query.topicId) {
-    where.push(
+    filters.push(
       `(EXISTS (SELECT 1 FROM "_ThreatToTopic" tt WHERE tt."A" = t."id" AND tt."B" = @topicId) OR EXISTS (SELECT 1 FROM "_ScenarioToTopic" st WHERE st."A" = COALESCE(d."scenarioId", t."scenarioId") AND st."B" = @topicId))`,
     );
     params.topicId = query.topicId;
   }
   if (query.q) {
-    where.push(`(d."wording" LIKE @q ESCAPE '\\' OR t."summary" LIKE @q ESCAPE '\\' OR c."description" LIKE @q ESCAPE '\\')`);
+    filters.push(`(d."wording" LIKE @q ESCAPE '\\' OR t."summary" LIKE @q ESCAPE '\\' OR c."description" LIKE @q ESCAPE '\\')`);
     params.q = likePattern(query.q);
   }
-  // Candidate sets: the exact status test above is applied to each.
   const branches =
     historical && query.status === "pending"
       ? [`d."status" = 'pending' AND d."pendingFrom" <= @asOf`, `d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf`]
@@ -123,29 +150,43 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   if (query.withinDays === undefined) segments.push({ dated: false, keyset: after?.undated === 1 ? `d."id" > @afterId` : "1" });
   if (after) Object.assign(params, { afterDue: after.dueAt, afterId: after.id });
 
-  let raw: Record<string, any>[] = [];
+  const statusAt = prepared(reader, STATUS_AS_OF_SQL);
+  const statusOf = (kind: string, id: string | null, current: string) =>
+    historical && id ? ((statusAt.get(kind, id, asOfSql) as { to: string } | undefined)?.to ?? null) : current;
+  const wanted = query.limit + 1;
+  const page: Candidate[] = [];
   for (const segment of segments) {
-    for (const branch of branches) {
+    // Within one batch the keyset restarts the walk just after the last row seen.
+    const resume = segment.dated ? `(@keyed = 0 OR d."dueAt" > @keyDue OR (d."dueAt" = @keyDue AND d."id" > @keyId))` : `(@keyed = 0 OR d."id" > @keyId)`;
+    const streams = branches.map((branch) => {
       const sql = `
-        SELECT d."id", d."dueAt", d."precision", d."wording", d."version", d."extendsId",
-               ${status("deadline", "d", 'd."id"')} AS "status",
-               t."id" AS "threatId", t."summary" AS "threatSummary", ${status("threat", "t", 't."id"')} AS "threatStatus",
-               c."id" AS "conditionId", c."description" AS "conditionDescription", ${status("condition", "c", 'c."id"')} AS "conditionStatus",
-               s."id" AS "scenarioId", s."title" AS "scenarioTitle", ${status("scenario", "s", 's."id"')} AS "scenarioStatus"
+        SELECT d."id", d."dueAt", d."precision", d."wording", d."version", d."extendsId", d."status",
+               t."id" AS "threatId", t."summary" AS "threatSummary", t."status" AS "threatStatus",
+               c."id" AS "conditionId", c."description" AS "conditionDescription", c."status" AS "conditionStatus",
+               s."id" AS "scenarioId", s."title" AS "scenarioTitle", s."status" AS "scenarioStatus"
         FROM "Deadline" d
         LEFT JOIN "Threat" t ON t."id" = d."threatId"
         LEFT JOIN "Condition" c ON c."id" = d."conditionId"
         LEFT JOIN "Scenario" s ON s."id" = COALESCE(d."scenarioId", t."scenarioId")
-        WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${branch}${where.length ? ` AND ${where.join(" AND ")}` : ""}
+        WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resume} AND ${branch}${filters.length ? ` AND ${filters.join(" AND ")}` : ""}
         ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id"
-        LIMIT @limit`;
-      raw.push(...(prepared(reader, sql).all(params) as Record<string, any>[]));
+        LIMIT @batch`;
+      return candidateStream(prepared(reader, sql), params, wanted);
+    });
+    for (const candidate of mergeSorted(streams)) {
+      if (historical) {
+        const status = statusOf("deadline", candidate.id, candidate.status);
+        if (status === null || (query.status && status !== query.status)) continue;
+        candidate.status = status;
+      }
+      page.push(candidate);
+      if (page.length === wanted) break;
     }
-    if (raw.length > query.limit) break; // the dated part fills the page: undated ones come later
+    if (page.length === wanted) break; // the dated part fills the page: undated ones come later
   }
-  raw = raw.sort(compareKeys).slice(0, query.limit + 1);
-  const page = raw.slice(0, query.limit);
-  const rows = page.map((r): DeadlineRow => {
+  const raw = page;
+  const shown = raw.slice(0, query.limit);
+  const rows = shown.map((r): DeadlineRow => {
     const dueAt = fromSqlDate(r.dueAt);
     const base = { dueAt, precision: r.precision as Precision, status: r.status as string };
     return {
@@ -155,12 +196,14 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
       version: Number(r.version),
       extendsId: r.extendsId,
       ...deadlineTimingAsOf(base, asOf),
-      threat: r.threatId ? { id: r.threatId, summary: r.threatSummary, status: r.threatStatus } : null,
-      condition: r.conditionId ? { id: r.conditionId, description: r.conditionDescription, status: r.conditionStatus } : null,
-      scenario: r.scenarioId ? { id: r.scenarioId, title: r.scenarioTitle, status: r.scenarioStatus } : null,
+      threat: r.threatId ? { id: r.threatId, summary: r.threatSummary, status: statusOf("threat", r.threatId, r.threatStatus) } : null,
+      condition: r.conditionId
+        ? { id: r.conditionId, description: r.conditionDescription, status: statusOf("condition", r.conditionId, r.conditionStatus) }
+        : null,
+      scenario: r.scenarioId ? { id: r.scenarioId, title: r.scenarioTitle, status: statusOf("scenario", r.scenarioId, r.scenarioStatus) } : null,
     };
   });
-  const last = page.at(-1);
+  const last = shown.at(-1);
   const next = raw.length > query.limit && last ? { undated: (last.dueAt === null ? 1 : 0) as 0 | 1, dueAt: last.dueAt ?? "", id: last.id } : null;
   return { rows, next };
 }

@@ -97,6 +97,15 @@ describe("pending deadlines as of an instant", () => {
               (r) => all.includes(r.id) && !rows.some((x) => x.id === r.id),
             );
             expect([...rows, ...successors].map((r) => r.id).sort()).toEqual(expected.sort());
+            // Paging two at a time (small batches, keyset resumption) gives the same rows in the same order.
+            const paged: string[] = [];
+            let after: Parameters<typeof listDeadlines>[1]["after"];
+            do {
+              const page = listDeadlines(db.reader, { status: "pending", asOf: at, scenarioId: scenario, limit: 2, after });
+              paged.push(...page.rows.map((r) => r.id));
+              after = page.next ?? undefined;
+            } while (after);
+            expect(paged).toEqual(rows.map((r) => r.id));
           }
         },
       ),

@@ -164,8 +164,8 @@ export const DeadlineSummarySchema = z
     overdue: z.boolean(),
     version: z.number().int(),
     extendsId: z.string().nullable(),
-    threat: z.object({ id: z.string(), summary: z.string(), status: z.string() }).nullable(),
-    condition: z.object({ id: z.string(), description: z.string(), status: z.string() }).nullable(),
-    scenario: z.object({ id: z.string(), title: z.string(), status: z.string() }).nullable(),
+    threat: z.object({ id: z.string(), summary: z.string(), status: z.string().nullable() }).nullable(),
+    condition: z.object({ id: z.string(), description: z.string(), status: z.string().nullable() }).nullable(),
+    scenario: z.object({ id: z.string(), title: z.string(), status: z.string().nullable() }).nullable(),
   })
   .openapi("DeadlineSummary");
