@@ -38,7 +38,27 @@ export interface DeadlineRow extends DeadlineTiming {
   scenario: { id: string; title: string; status: string | null } | null;
 }
 
-const STATUS_AS_OF_SQL = `SELECT "to" FROM "StatusChange" WHERE "recordKind" = ? AND "recordId" = ? AND "effectiveAt" <= ? ORDER BY "effectiveAt" DESC, "seq" DESC LIMIT 1`;
+const LINK_JOINS = `
+  LEFT JOIN "Threat" t ON t."id" = d."threatId"
+  LEFT JOIN "Condition" c ON c."id" = d."conditionId"`;
+
+/** The status a record had at @asOf: the `to` of its last history entry effective by then. */
+function statusAsOfSql(kind: string, idColumn: string): string {
+  return `(SELECT sc."to" FROM "StatusChange" sc WHERE sc."recordKind" = '${kind}' AND sc."recordId" = ${idColumn} AND sc."effectiveAt" <= @asOf ORDER BY sc."effectiveAt" DESC, sc."seq" DESC LIMIT 1)`;
+}
+
+/** The page's deadlines (ids in a JSON array) with what they belong to, with current or as-of statuses. */
+function detailSql(historical: boolean): string {
+  const status = (kind: string, alias: string) => (historical ? statusAsOfSql(kind, `${alias}."id"`) : `${alias}."status"`);
+  return `
+  SELECT d."id", d."dueAt", d."precision", d."wording", d."version", d."extendsId",
+         t."id" AS "threatId", t."summary" AS "threatSummary", ${status("threat", "t")} AS "threatStatus",
+         c."id" AS "conditionId", c."description" AS "conditionDescription", ${status("condition", "c")} AS "conditionStatus",
+         s."id" AS "scenarioId", s."title" AS "scenarioTitle", ${status("scenario", "s")} AS "scenarioStatus"
+  FROM "Deadline" d${LINK_JOINS}
+  LEFT JOIN "Scenario" s ON s."id" = COALESCE(d."scenarioId", t."scenarioId")
+  WHERE d."id" IN (SELECT value FROM json_each(@ids))`;
+}
 
 function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
@@ -82,18 +102,20 @@ function* candidateStream(statement: Database.Statement, params: Record<string, 
   }
 }
 
-/** Merges sorted streams into one sorted stream. */
+/** Merges sorted streams into one sorted stream, advancing a stream only when its next row is wanted. */
 function* mergeSorted(streams: Generator<Candidate>[]): Generator<Candidate> {
   const heads = streams.map((s) => s.next());
+  let taken = -1;
   for (;;) {
+    if (taken >= 0) heads[taken] = streams[taken]!.next();
     let best = -1;
     for (let i = 0; i < heads.length; i++) {
       const h = heads[i]!;
       if (!h.done && (best < 0 || compareKeys(h.value, (heads[best] as IteratorYieldResult<Candidate>).value) < 0)) best = i;
     }
     if (best < 0) return;
+    taken = best;
     yield (heads[best] as IteratorYieldResult<Candidate>).value;
-    heads[best] = streams[best]!.next();
   }
 }
 
@@ -138,6 +160,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     filters.push(`(d."wording" LIKE @q ESCAPE '\\' OR t."summary" LIKE @q ESCAPE '\\' OR c."description" LIKE @q ESCAPE '\\')`);
     params.q = likePattern(query.q);
   }
+  const needsLinks = Boolean(query.scenarioId || query.actorId || query.topicId || query.q);
   const branches =
     historical && query.status === "pending"
       ? [`d."status" = 'pending' AND d."pendingFrom" <= @asOf`, `d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf`]
@@ -150,35 +173,28 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   if (query.withinDays === undefined) segments.push({ dated: false, keyset: after?.undated === 1 ? `d."id" > @afterId` : "1" });
   if (after) Object.assign(params, { afterDue: after.dueAt, afterId: after.id });
 
-  const statusAt = prepared(reader, STATUS_AS_OF_SQL);
-  const statusOf = (kind: string, id: string | null, current: string) =>
-    historical && id ? ((statusAt.get(kind, id, asOfSql) as { to: string } | undefined)?.to ?? null) : current;
   const wanted = query.limit + 1;
   const page: Candidate[] = [];
   for (const segment of segments) {
     // Within one batch the keyset restarts the walk just after the last row seen.
     const resume = segment.dated ? `(@keyed = 0 OR d."dueAt" > @keyDue OR (d."dueAt" = @keyDue AND d."id" > @keyId))` : `(@keyed = 0 OR d."id" > @keyId)`;
     const streams = branches.map((branch) => {
-      const sql = `
-        SELECT d."id", d."dueAt", d."precision", d."wording", d."version", d."extendsId", d."status",
-               t."id" AS "threatId", t."summary" AS "threatSummary", t."status" AS "threatStatus",
-               c."id" AS "conditionId", c."description" AS "conditionDescription", c."status" AS "conditionStatus",
-               s."id" AS "scenarioId", s."title" AS "scenarioTitle", s."status" AS "scenarioStatus"
-        FROM "Deadline" d
-        LEFT JOIN "Threat" t ON t."id" = d."threatId"
-        LEFT JOIN "Condition" c ON c."id" = d."conditionId"
-        LEFT JOIN "Scenario" s ON s."id" = COALESCE(d."scenarioId", t."scenarioId")
+      // Candidates carry only their sort key and status; details are read for the page alone.
+      const order = `${segment.dated ? `"dueAt", ` : ""}"id"`;
+      const inner = `
+        SELECT d."id", d."dueAt", d."status"
+        FROM "Deadline" d${needsLinks ? LINK_JOINS : ""}
         WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resume} AND ${branch}${filters.length ? ` AND ${filters.join(" AND ")}` : ""}
-        ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id"
+        ORDER BY ${order.replace(/"(\w+)"/g, 'd."$1"')}
         LIMIT @batch`;
+      // The as-of status is read for the rows of a batch only, after the index walk and its limit.
+      const sql = historical
+        ? `SELECT x."id", x."dueAt", ${statusAsOfSql("deadline", 'x."id"')} AS "status" FROM (${inner}) x ORDER BY ${order.replace(/"(\w+)"/g, 'x."$1"')}`
+        : inner;
       return candidateStream(prepared(reader, sql), params, wanted);
     });
     for (const candidate of mergeSorted(streams)) {
-      if (historical) {
-        const status = statusOf("deadline", candidate.id, candidate.status);
-        if (status === null || (query.status && status !== query.status)) continue;
-        candidate.status = status;
-      }
+      if (historical && (candidate.status === null || (query.status && candidate.status !== query.status))) continue;
       page.push(candidate);
       if (page.length === wanted) break;
     }
@@ -186,7 +202,11 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   }
   const raw = page;
   const shown = raw.slice(0, query.limit);
-  const rows = shown.map((r): DeadlineRow => {
+  const details = new Map(
+    (prepared(reader, detailSql(historical)).all({ asOf: asOfSql, ids: JSON.stringify(shown.map((c) => c.id)) }) as Candidate[]).map((r) => [r.id, r]),
+  );
+  const rows = shown.map((candidate): DeadlineRow => {
+    const r: Candidate = { ...details.get(candidate.id), status: candidate.status };
     const dueAt = fromSqlDate(r.dueAt);
     const base = { dueAt, precision: r.precision as Precision, status: r.status as string };
     return {
@@ -196,11 +216,9 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
       version: Number(r.version),
       extendsId: r.extendsId,
       ...deadlineTimingAsOf(base, asOf),
-      threat: r.threatId ? { id: r.threatId, summary: r.threatSummary, status: statusOf("threat", r.threatId, r.threatStatus) } : null,
-      condition: r.conditionId
-        ? { id: r.conditionId, description: r.conditionDescription, status: statusOf("condition", r.conditionId, r.conditionStatus) }
-        : null,
-      scenario: r.scenarioId ? { id: r.scenarioId, title: r.scenarioTitle, status: statusOf("scenario", r.scenarioId, r.scenarioStatus) } : null,
+      threat: r.threatId ? { id: r.threatId, summary: r.threatSummary, status: r.threatStatus } : null,
+      condition: r.conditionId ? { id: r.conditionId, description: r.conditionDescription, status: r.conditionStatus } : null,
+      scenario: r.scenarioId ? { id: r.scenarioId, title: r.scenarioTitle, status: r.scenarioStatus } : null,
     };
   });
   const last = shown.at(-1);
