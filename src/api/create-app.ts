@@ -10,6 +10,7 @@ import type { Config } from "../config.ts";
 import type { TrackerDatabase } from "../db/client.ts";
 import { ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
 import type { Logger } from "../logger.ts";
+import { webRoutes } from "../web/routes.tsx";
 import type { AppEnv } from "./app-env.ts";
 import { accessLog } from "./middleware/access-log.ts";
 import { requireTokenForWrites } from "./middleware/auth.ts";
@@ -74,7 +75,7 @@ export function createApp({ db, token, logger, config }: AppOptions) {
         "Trade-tension threats, conditions, deadlines and events, with evidence and a full status history. Errors are application/problem+json (RFC 9457).",
     },
   });
-  const routed = app.route("/", documented).route("/", docsRoutes());
+  const routed = app.route("/", documented).route("/", docsRoutes()).route("/", webRoutes(deps));
 
   app.notFound((c) => problem(c, 404, "not-found", "Not found", `No route for ${c.req.method} ${c.req.path}.`));
   app.onError((err, c) => errorResponse(err, c, logger));

@@ -179,10 +179,11 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     // Within one batch the keyset restarts the walk just after the last row seen.
     const resume = segment.dated ? `(@keyed = 0 OR d."dueAt" > @keyDue OR (d."dueAt" = @keyDue AND d."id" > @keyId))` : `(@keyed = 0 OR d."id" > @keyId)`;
     const streams = branches.map((branch) => {
-      // Candidates carry only their sort key and status; details are read for the page alone.
+      // Candidates carry only their sort key (and current status): as of a past instant the walk
+      // over "left pending after asOf" then runs on the covering (pendingUntil, pendingFrom, dueAt, id) index.
       const order = `${segment.dated ? `"dueAt", ` : ""}"id"`;
       const inner = `
-        SELECT d."id", d."dueAt", d."status"
+        SELECT d."id", d."dueAt"${historical ? "" : `, d."status"`}
         FROM "Deadline" d${needsLinks ? LINK_JOINS : ""}
         WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resume} AND ${branch}${filters.length ? ` AND ${filters.join(" AND ")}` : ""}
         ORDER BY ${order.replace(/"(\w+)"/g, 'd."$1"')}

@@ -1,0 +1,68 @@
+import ical, { ICalCalendarMethod, ICalEventStatus } from "ical-generator";
+import { periodEnd } from "../domain/dates.ts";
+import type { Precision } from "../domain/statuses.ts";
+
+export interface CalendarDeadline {
+  id: string;
+  dueAt: Date | null;
+  precision: string;
+  wording: string;
+  status: string;
+  title: string;
+  scenarioTitle: string | null;
+}
+
+export interface CalendarEvent {
+  id: string;
+  title: string;
+  startsAt: Date | null;
+  endsAt: Date | null;
+  precision: string;
+  wording: string;
+  place: string | null;
+  status: string;
+}
+
+/** Statuses that take an entry off the calendar; it stays in the feed, marked, so subscribers see why. */
+const CANCELLING = new Set(["averted", "cancelled", "extended"]);
+
+function allDaySpan(start: Date, precision: Precision): { start: Date; end: Date } {
+  // An all-day entry over the whole period the precision names (a month, a week, a day).
+  return { start, end: periodEnd(start, precision as Exclude<Precision, "unknown">) };
+}
+
+/** The RFC 5545 feed: dated deadlines and events, all-day over their precision, with stable UIDs. */
+export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEvent[], name: string): string {
+  const cal = ical({ name, prodId: { company: "Tradewatch", product: "desk", language: "EN" }, method: ICalCalendarMethod.PUBLISH, timezone: "UTC" });
+  for (const d of deadlines) {
+    if (!d.dueAt || d.precision === "unknown") continue;
+    const span = allDaySpan(d.dueAt, d.precision as Precision);
+    const marked = d.status === "pending" ? "" : `[${d.status}] `;
+    cal.createEvent({
+      id: `deadline-${d.id}@tradewatch`,
+      start: span.start,
+      end: span.end,
+      allDay: true,
+      summary: `${marked}Deadline: ${d.title}`,
+      description: `“${d.wording}” (${d.precision} precision). Status: ${d.status}.${d.scenarioTitle ? ` Scenario: ${d.scenarioTitle}.` : ""}`,
+      status: CANCELLING.has(d.status) ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    });
+  }
+  for (const e of events) {
+    if (!e.startsAt || e.precision === "unknown") continue;
+    const start = allDaySpan(e.startsAt, e.precision as Precision);
+    const last = e.endsAt && e.precision === "day" ? allDaySpan(e.endsAt, "day").end : start.end;
+    const marked = e.status === "scheduled" ? "" : `[${e.status}] `;
+    cal.createEvent({
+      id: `event-${e.id}@tradewatch`,
+      start: start.start,
+      end: last,
+      allDay: true,
+      summary: `${marked}${e.title}`,
+      description: `“${e.wording}” (${e.precision} precision). Status: ${e.status}.`,
+      location: e.place ?? undefined,
+      status: e.status === "cancelled" ? ICalEventStatus.CANCELLED : e.status === "postponed" ? ICalEventStatus.TENTATIVE : ICalEventStatus.CONFIRMED,
+    });
+  }
+  return cal.toString();
+}

@@ -1,0 +1,36 @@
+import type { Child } from "hono/jsx";
+
+/** The page shell: skip link, site header with the token box, one main landmark. */
+export function Layout({ title, children }: { title: string; children: Child }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · Tradewatch`}</title>
+        <link rel="stylesheet" href="/assets/desk.css" />
+      </head>
+      <body>
+        <a href="#main" class="muted">
+          Skip to content
+        </a>
+        <header class="site">
+          <a class="brand" href="/">
+            Tradewatch
+          </a>
+          <nav aria-label="Site">
+            <a href="/">Desk</a> · <a href="/calendar.ics">Calendar feed</a> · <a href="/docs">API</a>
+          </nav>
+          <form id="token-form" class="token">
+            <label for="token">API token</label>
+            <input id="token" name="token" type="password" autocomplete="off" />
+            <button type="submit">Use for this session</button>
+            <span id="token-state" class="muted" aria-live="polite" />
+          </form>
+        </header>
+        <main id="main">{children}</main>
+        <script src="/assets/desk.js" defer />
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,127 @@
+import type { ScenarioView } from "../../db/scenario-view.ts";
+import { formatAtPrecision } from "../../domain/dates.ts";
+import { deadlineTimingAsOf } from "../../domain/deadlines.ts";
+import type { Precision } from "../../domain/statuses.ts";
+import { Layout } from "../layout.tsx";
+import { StatusForm } from "../status-form.tsx";
+
+type Evidence = ScenarioView["evidence"][number];
+
+function Quotes({ evidence, kind, id }: { evidence: Evidence[]; kind: string; id: string }) {
+  const mine = evidence.filter((e) => e.recordKind === kind && e.recordId === id);
+  return (
+    <>
+      {mine.map((e) => (
+        <blockquote class="quote">
+          “{e.quote}” — <a href={`/sources/${e.source.id}#${e.id}`}>{e.source.title}</a>
+        </blockquote>
+      ))}
+    </>
+  );
+}
+
+function Deadline({ d, evidence, now }: { d: ScenarioView["scenario"]["deadlines"][number]; evidence: Evidence[]; now: Date }) {
+  const timing = deadlineTimingAsOf({ dueAt: d.dueAt, precision: d.precision as Precision, status: d.status }, now);
+  return (
+    <div class="card" id={d.id}>
+      <strong>Deadline: {timing.dueLabel}</strong> <span class="badge">{d.status}</span> {timing.overdue ? <span class="overdue">overdue</span> : null}
+      <div class="muted">
+        “{d.wording}” · {d.precision} precision
+      </div>
+      <Quotes evidence={evidence} kind="deadline" id={d.id} />
+      <details>
+        <summary>Change status</summary>
+        <StatusForm kind="deadline" id={d.id} status={d.status} />
+      </details>
+    </div>
+  );
+}
+
+/** A scenario: its threats with conditions and deadlines, its events, and the timeline of every status change. */
+export function ScenarioPage({ view, now }: { view: ScenarioView; now: Date }) {
+  const { scenario, evidence, timeline } = view;
+  const threatDeadlineIds = new Set(scenario.threats.flatMap((t) => t.deadlines.map((d) => d.id)));
+  return (
+    <Layout title={scenario.title}>
+      <h1>{scenario.title}</h1>
+      <p>
+        <span class="badge">{scenario.status}</span> {scenario.summary}
+      </p>
+      <p class="muted">Topics: {scenario.topics.map((t) => t.name).join(", ") || "none"}</p>
+      <Quotes evidence={evidence} kind="scenario" id={scenario.id} />
+      <details>
+        <summary>Change the scenario's status</summary>
+        <StatusForm kind="scenario" id={scenario.id} status={scenario.status} />
+      </details>
+
+      <h2>Threats</h2>
+      {scenario.threats.map((t) => (
+        <section class="card" id={t.id} aria-labelledby={`${t.id}-title`}>
+          <h3 id={`${t.id}-title`}>
+            {t.summary} <span class="badge">{t.status}</span>
+          </h3>
+          <p>
+            {t.issuer.name} → {t.target?.name ?? "no single target"} · {t.measure} on {t.covers}
+            {t.magnitudeText ? ` · ${t.magnitudeText}` : ""}
+          </p>
+          <p class="muted">Topics: {t.topics.map((x) => x.name).join(", ") || "none"}</p>
+          <Quotes evidence={evidence} kind="threat" id={t.id} />
+          <details>
+            <summary>Change the threat's status</summary>
+            <StatusForm kind="threat" id={t.id} status={t.status} />
+          </details>
+          {t.conditions.map((c) => (
+            <div class="card" id={c.id}>
+              <strong>Condition ({c.effect} the threat):</strong> {c.description} <span class="badge">{c.status}</span>
+              <div class="muted">Waits on: {c.awaitedActor?.name ?? "unspecified"}</div>
+              <Quotes evidence={evidence} kind="condition" id={c.id} />
+              <details>
+                <summary>Change the condition's status</summary>
+                <StatusForm kind="condition" id={c.id} status={c.status} />
+              </details>
+            </div>
+          ))}
+          {t.deadlines.map((d) => (
+            <Deadline d={d} evidence={evidence} now={now} />
+          ))}
+        </section>
+      ))}
+      {scenario.deadlines.filter((d) => !threatDeadlineIds.has(d.id)).length ? <h2>Other deadlines</h2> : null}
+      {scenario.deadlines
+        .filter((d) => !threatDeadlineIds.has(d.id))
+        .map((d) => (
+          <Deadline d={d} evidence={evidence} now={now} />
+        ))}
+
+      <h2>Events</h2>
+      {scenario.events.map((e) => (
+        <section class="card" id={e.id} aria-label={e.title}>
+          <strong>{e.title}</strong> <span class="badge">{e.status}</span>
+          <div>
+            {formatAtPrecision(e.startsAt, e.precision as Precision)}
+            {e.endsAt && e.startsAt && e.endsAt.getTime() !== e.startsAt.getTime() && e.precision === "day" ? ` – ${formatAtPrecision(e.endsAt, "day")}` : ""} ·{" "}
+            {e.place ?? "place unknown"} <span class="muted">(“{e.wording}”)</span>
+          </div>
+          <div class="muted">With: {e.participants.map((p) => p.actor.name).join(", ") || "—"}</div>
+          <Quotes evidence={evidence} kind="event" id={e.id} />
+          <details>
+            <summary>Change the event's status</summary>
+            <StatusForm kind="event" id={e.id} status={e.status} />
+          </details>
+        </section>
+      ))}
+
+      <h2 id="timeline">Timeline of status changes</h2>
+      <ol class="timeline">
+        {timeline.map((h) => (
+          <li>
+            <time datetime={h.effectiveAt.toISOString()}>{h.effectiveAt.toISOString().slice(0, 16).replace("T", " ")}</time> · {h.recordKind}{" "}
+            <a href={`#${h.recordId}`}>{h.recordId}</a>: {h.from ? `${h.from} → ` : "recorded as "}
+            <strong>{h.to}</strong>
+            {h.correction ? " (correction)" : ""} — {h.reason} <span class="muted">by {h.by}</span>
+          </li>
+        ))}
+      </ol>
+    </Layout>
+  );
+}

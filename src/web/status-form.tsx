@@ -1,0 +1,37 @@
+import { allowedNextStatuses, requiresNewDate } from "../domain/lifecycle.ts";
+import type { TrackedKind } from "../domain/statuses.ts";
+
+const COLLECTION: Record<TrackedKind, string> = { scenario: "scenarios", threat: "threats", condition: "conditions", deadline: "deadlines", event: "events" };
+
+/** A status form that offers only the moves the lifecycle allows from the current status. */
+export function StatusForm({ kind, id, status }: { kind: TrackedKind; id: string; status: string }) {
+  const next = allowedNextStatuses(kind, status);
+  if (next.length === 0) return <p class="muted">“{status}” is final.</p>;
+  const formId = `status-${kind}-${id}`;
+  const needsDate = next.some((to) => requiresNewDate(kind, status, to));
+  return (
+    <form class="status" data-endpoint={`/api/${COLLECTION[kind]}/${id}/status`} aria-labelledby={`${formId}-legend`}>
+      <span id={`${formId}-legend`} class="muted">
+        Change status (now “{status}”)
+      </span>
+      <label for={`${formId}-to`}>New status</label>
+      <select id={`${formId}-to`} name="status" required>
+        {next.map((to) => (
+          <option value={to}>{to}</option>
+        ))}
+      </select>
+      <label for={`${formId}-reason`}>Reason (what happened, and where it was reported)</label>
+      <textarea id={`${formId}-reason`} name="reason" rows={2} required />
+      <label for={`${formId}-at`}>Took effect (optional, ISO date or date-time)</label>
+      <input id={`${formId}-at`} name="effectiveAt" placeholder="2025-10-30" />
+      {needsDate ? (
+        <>
+          <label for={`${formId}-date`}>{kind === "deadline" ? "New due date (to extend)" : "New date (to reschedule)"}</label>
+          <input id={`${formId}-date`} name={kind === "deadline" ? "newDueAt" : "newStartsAt"} placeholder="2025-11-10" />
+        </>
+      ) : null}
+      <button type="submit">Record change</button>
+      <p data-role="result" role="status" aria-live="polite" />
+    </form>
+  );
+}

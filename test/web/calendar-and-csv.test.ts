@@ -1,0 +1,68 @@
+import { parse } from "csv-parse/sync";
+import ICAL from "ical.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NOVEMBER_DEADLINE, RARE_EARTH_CONDITION, type TestApp, testApp } from "../helpers/app.ts";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await testApp();
+});
+afterAll(() => t.close());
+
+function vevents(ics: string) {
+  const component = new ICAL.Component(ICAL.parse(ics));
+  return component.getAllSubcomponents("vevent").map((v) => ({
+    uid: String(v.getFirstPropertyValue("uid")),
+    summary: String(v.getFirstPropertyValue("summary")),
+    description: String(v.getFirstPropertyValue("description")),
+    status: String(v.getFirstPropertyValue("status")),
+    start: v.getFirstPropertyValue("dtstart") as ICAL.Time,
+    end: v.getFirstPropertyValue("dtend") as ICAL.Time,
+  }));
+}
+
+describe("the calendar feed", () => {
+  it("parses with ical.js and holds the deadline and the dated meetings as all-day entries over their precision", async () => {
+    const res = await t.get("/calendar.ics");
+    expect(res.headers.get("Content-Type")).toContain("text/calendar");
+    const events = vevents(await res.text());
+    const tariff = events.find((e) => e.uid === `deadline-${NOVEMBER_DEADLINE}@tradewatch`)!;
+    expect(tariff.start.isDate).toBe(true);
+    expect(tariff.start.toString()).toBe("2025-11-01");
+    expect(tariff.end.toString()).toBe("2025-12-01");
+    expect(tariff.description).toContain("“starting in November” (month precision)");
+    expect(tariff.status).toBe("CONFIRMED");
+    const bilateral = events.find((e) => e.uid === "event-event-trump-xi-bilateral-apec@tradewatch")!;
+    expect([bilateral.start.toString(), bilateral.end.toString()]).toEqual(["2025-10-30", "2025-10-31"]);
+    const apec = events.find((e) => e.uid === "event-event-apec-summit-2025@tradewatch")!;
+    expect([apec.start.toString(), apec.end.toString()]).toEqual(["2025-10-31", "2025-11-02"]);
+    const week = events.find((e) => e.uid === "event-event-bessent-he-lifeng-malaysia@tradewatch")!;
+    expect([week.start.toString(), week.end.toString()]).toEqual(["2025-10-20", "2025-10-27"]);
+    // Undated meetings cannot be placed on a calendar.
+    expect(events.some((e) => e.uid.includes("asean"))).toBe(false);
+  });
+
+  it("keeps stable UIDs and marks an averted deadline as cancelled after the status change", async () => {
+    const before = vevents(await (await t.get("/calendar.ics?scenario=scenario-us-china-rare-earth-tariffs")).text()).map((e) => e.uid);
+    await t.write("POST", `/api/conditions/${RARE_EARTH_CONDITION}/status`, { status: "met", reason: "Curbs eased" });
+    const after = vevents(await (await t.get("/calendar.ics?scenario=scenario-us-china-rare-earth-tariffs")).text());
+    expect(after.map((e) => e.uid).sort()).toEqual(before.sort());
+    const tariff = after.find((e) => e.uid === `deadline-${NOVEMBER_DEADLINE}@tradewatch`)!;
+    expect(tariff.status).toBe("CANCELLED");
+    expect(tariff.summary).toMatch(/^\[averted\]/);
+  });
+});
+
+describe("CSV exports", () => {
+  it("answer ?format=csv and Accept: text/csv with a header row and quoting that parses back to the same rows", async () => {
+    await t.write("POST", "/api/topics", { name: 'Chips, "advanced" nodes\nand tools' });
+    const json = (await (await t.get("/api/topics?limit=500")).json()) as { items: { id: string; name: string }[] };
+    const csv = await (await t.get("/api/topics?limit=500", { Accept: "text/csv" })).text();
+    const rows = parse(csv, { columns: true }) as { id: string; name: string }[];
+    expect(rows.map((r) => [r.id, r.name])).toEqual(json.items.map((r) => [r.id, r.name]));
+    const deadlines = await t.get("/api/deadlines?format=csv");
+    expect(deadlines.headers.get("Content-Type")).toContain("text/csv");
+    const parsed = parse(await deadlines.text(), { columns: true }) as Record<string, string>[];
+    expect(parsed[0]).toMatchObject({ id: NOVEMBER_DEADLINE, wording: "starting in November", precision: "month", dueLabel: "November 2025" });
+  });
+});

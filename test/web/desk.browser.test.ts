@@ -1,0 +1,120 @@
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TARIFF_THREAT, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";
+import { listen } from "../helpers/server.ts";
+
+/** Debian's Chromium; .ci/run installs it when missing. Without it these tests are skipped, saying so. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+const SHOTS = resolve(import.meta.dirname, "../../test-results/screenshots");
+const SCENARIO_PAGE = "/scenarios/scenario-us-china-rare-earth-tariffs";
+
+let t: TestApp;
+let server: { url: string; stop: () => Promise<void> };
+let browser: Browser;
+
+async function shot(page: Page, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function setToken(page: Page, token: string) {
+  await page.fill("#token", token);
+  await page.click("#token-form button");
+  await page.waitForSelector("#token-state:has-text('Token set')");
+}
+
+describe.skipIf(!hasChromium)("the desk in a real Chromium", () => {
+  beforeAll(async () => {
+    t = await testApp();
+    server = await listen(t);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        `--user-data-dir=${mkdtempSync(join(tmpdir(), "tw-chromium-"))}`,
+      ],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await t?.close();
+  });
+
+  it("shows the 1 November 2025 tariff deadline on the desk as of 2025-10-24", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/`);
+    await page.fill("#asOf", "2025-10-24");
+    await page.click("form.asof button");
+    await page.waitForURL(/asOf=2025-10-24/);
+    await expect(page.locator("h1").textContent()).resolves.toBe("Pending deadlines as of 2025-10-24");
+    const row = page.locator("table.deadlines tbody tr").first();
+    await expect(row.textContent()).resolves.toContain("November 2025");
+    await expect(row.textContent()).resolves.toContain("“starting in November”");
+    await expect(row.textContent()).resolves.toContain("in 8 days");
+    await shot(page, "desk-as-of-2025-10-24");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, "desk-phone");
+    await page.close();
+  });
+
+  it("records a status change through the form, and the timeline shows it with its consequence", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}${SCENARIO_PAGE}`);
+    await setToken(page, TEST_TOKEN);
+    const condition = page.locator("#condition-beijing-eases-rare-earth-restrictions");
+    await condition.locator("summary").click();
+    await condition.locator("select[name=status]").selectOption("met");
+    await condition.locator("textarea[name=reason]").fill("Beijing suspended the new rare-earth export controls");
+    await Promise.all([page.waitForEvent("load"), condition.locator("button[type=submit]").click()]);
+    const timeline = await page.locator("ol.timeline").textContent();
+    expect(timeline).toContain("open → met");
+    expect(timeline).toContain("Beijing suspended the new rare-earth export controls");
+    expect(timeline).toContain("pending → averted");
+    await shot(page, "scenario-after-status-change");
+    await page.close();
+  });
+
+  it("shows the API's error inline for a change that is no longer allowed", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}${SCENARIO_PAGE}`);
+    await setToken(page, TEST_TOKEN);
+    // Someone else withdraws the threat while this page is open.
+    const withdrawn = await t.write("POST", `/api/threats/${TARIFF_THREAT}/status`, { status: "withdrawn", reason: "Called off" });
+    expect(withdrawn.status).toBe(200);
+    const threat = page.locator(`#${TARIFF_THREAT}`);
+    await threat.locator("summary").first().click();
+    const form = threat.locator("form.status").first();
+    await form.locator("select[name=status]").selectOption("imposed");
+    await form.locator("textarea[name=reason]").fill("Tariff took effect");
+    await form.locator("button[type=submit]").click();
+    const error = form.locator("[data-role=result].error");
+    await error.waitFor();
+    await expect(error.textContent()).resolves.toContain('cannot move from "withdrawn" to "imposed"');
+    await shot(page, "scenario-forbidden-change");
+    await page.close();
+  });
+
+  it("highlights every evidence quote on the source page, linked to its record", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/sources/src-benzinga-trump-xi-apec`);
+    const marks = page.locator(".article mark");
+    expect(await marks.count()).toBeGreaterThan(15);
+    const tariff = page.locator(".article mark", { hasText: "additional 100% tariff" }).first();
+    await expect(tariff.locator("a").getAttribute("href")).resolves.toBe(`${SCENARIO_PAGE}#${TARIFF_THREAT}`);
+    await shot(page, "source-highlights");
+    await page.close();
+  });
+});
+
+if (!hasChromium) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (.ci/run installs Debian's chromium)`);
