@@ -11,7 +11,7 @@ export function Layout({ title, children }: { title: string; children: Child }) 
         <link rel="stylesheet" href="/assets/desk.css" />
       </head>
       <body>
-        <a href="#main" class="muted">
+        <a href="#main" class="skip">
           Skip to content
         </a>
         <header class="site">

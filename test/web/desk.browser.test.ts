@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,7 +40,6 @@ describe.skipIf(!hasChromium)("the desk in a real Chromium", () => {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        `--user-data-dir=${mkdtempSync(join(tmpdir(), "tw-chromium-"))}`,
       ],
     });
   }, 60_000);
