@@ -47,18 +47,22 @@ function statusAsOfSql(kind: string, idColumn: string): string {
   return `(SELECT sc."to" FROM "StatusChange" sc WHERE sc."recordKind" = '${kind}' AND sc."recordId" = ${idColumn} AND sc."effectiveAt" <= @asOf ORDER BY sc."effectiveAt" DESC, sc."seq" DESC LIMIT 1)`;
 }
 
-/** The page's deadlines (ids in a JSON array) with what they belong to, with current or as-of statuses. */
-function detailSql(historical: boolean): string {
+/** A deadline with what it belongs to, with current or as-of statuses (columns and joins). */
+function detailColumns(historical: boolean): { columns: string; joins: string } {
   const status = (kind: string, alias: string) => (historical ? statusAsOfSql(kind, `${alias}."id"`) : `${alias}."status"`);
-  return `
-  SELECT d."id", d."dueAt", d."precision", d."wording", d."version", d."extendsId",
+  return {
+    columns: `d."id", d."dueAt", d."precision", d."wording", d."version", d."extendsId", d."status",
          t."id" AS "threatId", t."summary" AS "threatSummary", ${status("threat", "t")} AS "threatStatus",
          c."id" AS "conditionId", c."description" AS "conditionDescription", ${status("condition", "c")} AS "conditionStatus",
-         s."id" AS "scenarioId", s."title" AS "scenarioTitle", ${status("scenario", "s")} AS "scenarioStatus"
-  FROM "Deadline" d${LINK_JOINS}
-  LEFT JOIN "Scenario" s ON s."id" = COALESCE(d."scenarioId", t."scenarioId")
-  WHERE d."id" IN (SELECT value FROM json_each(@ids))`;
+         s."id" AS "scenarioId", s."title" AS "scenarioTitle", ${status("scenario", "s")} AS "scenarioStatus"`,
+    joins: `${LINK_JOINS}
+  LEFT JOIN "Scenario" s ON s."id" = COALESCE(d."scenarioId", t."scenarioId")`,
+  };
 }
+
+/** The page's deadlines (ids in a JSON array) with their details as of @asOf. */
+const DETAILS_AS_OF_SQL = `SELECT ${detailColumns(true).columns} FROM json_each(@ids) j CROSS JOIN "Deadline" d ON d."id" = j.value${detailColumns(true).joins}`;
+const CURRENT_DETAILS = detailColumns(false);
 
 function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
@@ -182,9 +186,10 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
       // Candidates carry only their sort key (and current status): as of a past instant the walk
       // over "left pending after asOf" then runs on the covering (pendingUntil, pendingFrom, dueAt, id) index.
       const order = `${segment.dated ? `"dueAt", ` : ""}"id"`;
+      // Now, one walk reads the rows whole; as of a past instant, only keys (then details for the page).
       const inner = `
-        SELECT d."id", d."dueAt"${historical ? "" : `, d."status"`}
-        FROM "Deadline" d${needsLinks ? LINK_JOINS : ""}
+        SELECT ${historical ? `d."id", d."dueAt"` : CURRENT_DETAILS.columns}
+        FROM "Deadline" d${historical ? (needsLinks ? LINK_JOINS : "") : CURRENT_DETAILS.joins}
         WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resume} AND ${branch}${filters.length ? ` AND ${filters.join(" AND ")}` : ""}
         ORDER BY ${order.replace(/"(\w+)"/g, 'd."$1"')}
         LIMIT @batch`;
@@ -203,11 +208,11 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   }
   const raw = page;
   const shown = raw.slice(0, query.limit);
-  const details = new Map(
-    (prepared(reader, detailSql(historical)).all({ asOf: asOfSql, ids: JSON.stringify(shown.map((c) => c.id)) }) as Candidate[]).map((r) => [r.id, r]),
-  );
+  const details = historical
+    ? new Map((prepared(reader, DETAILS_AS_OF_SQL).all({ asOf: asOfSql, ids: JSON.stringify(shown.map((c) => c.id)) }) as Candidate[]).map((r) => [r.id, r]))
+    : null;
   const rows = shown.map((candidate): DeadlineRow => {
-    const r: Candidate = { ...details.get(candidate.id), status: candidate.status };
+    const r: Candidate = details ? { ...details.get(candidate.id), status: candidate.status } : candidate;
     const dueAt = fromSqlDate(r.dueAt);
     const base = { dueAt, precision: r.precision as Precision, status: r.status as string };
     return {

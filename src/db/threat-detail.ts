@@ -1,17 +1,21 @@
 import type Database from "better-sqlite3";
 
 const BOOLEAN_COLUMNS = new Set(["isAdditional", "publishedAtInferred", "correction"]);
-const isDateColumn = (name: string) => /At$/.test(name) || name === "pendingFrom" || name === "pendingUntil";
+const isDateColumn = (name: string) => name.endsWith("At") || name === "pendingFrom" || name === "pendingUntil";
+
+/** "2025-11-01T00:00:00.000+00:00" (how the adapter stores DateTime) as "2025-11-01T00:00:00.000Z", without parsing. */
+function isoDate(v: string): string {
+  return v.length === 29 && v.endsWith("+00:00") ? `${v.slice(0, 23)}Z` : new Date(v).toISOString();
+}
 
 /** A raw row as the Prisma client would return it, once serialised: dates in ISO form, booleans as booleans. */
 function asRecord(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) {
-    if (typeof v === "string" && isDateColumn(k)) out[k] = new Date(v).toISOString();
-    else if (BOOLEAN_COLUMNS.has(k)) out[k] = v === 1;
-    else out[k] = v;
+  for (const k in row) {
+    const v = row[k];
+    if (typeof v === "string" && isDateColumn(k)) row[k] = isoDate(v);
+    else if (BOOLEAN_COLUMNS.has(k)) row[k] = v === 1;
   }
-  return out;
+  return row;
 }
 
 function statementsFor(db: Database.Database) {
@@ -54,7 +58,7 @@ export function threatDetail(reader: Database.Database, id: string): Record<stri
   }));
   const evidence = (st.evidence.all(id) as Record<string, any>[]).map(({ s_id, s_title, s_publisher, s_url, s_publishedAt, ...e }) => ({
     ...asRecord(e),
-    source: { id: s_id, title: s_title, publisher: s_publisher, url: s_url, publishedAt: new Date(s_publishedAt).toISOString() },
+    source: { id: s_id, title: s_title, publisher: s_publisher, url: s_url, publishedAt: isoDate(s_publishedAt) },
   }));
   return {
     ...asRecord(threat),
