@@ -23,13 +23,16 @@ const now = (_kind: string, a: string) => `${a}."status"`;
 const past = (k: string, a: string) => asOfSub(k, `${a}."id"`);
 
 const pendingNow = db.prepare(`SELECT ${columns(now)} ${joins} WHERE d."dueAt" IS NOT NULL AND d."status"='pending' ORDER BY d."dueAt", d."id" LIMIT 51`);
+// As of a past instant: walk each candidate set in due order on its index, keep 51, then read
+// their statuses from the history (the order the tracker uses; anything else sorts thousands).
+const pendingThenSql = (branch: string) => `
+  SELECT ${columns(past)} ${joins}
+  JOIN (SELECT d."id" AS "cid" FROM "Deadline" d WHERE d."dueAt" IS NOT NULL AND ${branch} ORDER BY d."dueAt", d."id" LIMIT 51) k ON k."cid" = d."id"
+  WHERE ${asOfSub("deadline", 'd."id"')} = 'pending'
+  ORDER BY d."dueAt", d."id"`;
 const pendingThen = [
-  db.prepare(
-    `SELECT ${columns(past)} ${joins} WHERE d."dueAt" IS NOT NULL AND d."status"='pending' AND d."pendingFrom"<=@asOf AND ${asOfSub("deadline", 'd."id"')}='pending' ORDER BY d."dueAt", d."id" LIMIT 51`,
-  ),
-  db.prepare(
-    `SELECT ${columns(past)} ${joins} WHERE d."dueAt" IS NOT NULL AND d."pendingUntil">@asOf AND d."pendingFrom"<=@asOf AND ${asOfSub("deadline", 'd."id"')}='pending' ORDER BY d."dueAt", d."id" LIMIT 51`,
-  ),
+  db.prepare(pendingThenSql(`d."status"='pending' AND d."pendingFrom"<=@asOf`)),
+  db.prepare(pendingThenSql(`d."pendingUntil">@asOf AND d."pendingFrom"<=@asOf`)),
 ];
 
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
