@@ -87,6 +87,23 @@ function prepared(reader: Database.Database, sql: string): Database.Statement {
 
 type Candidate = Record<string, any>;
 
+/** The months ("YYYY-MM", UTC) from the one holding `from` to the one holding `to`, in order. */
+export function monthsFrom(from: Date, to: Date): string[] {
+  const months: string[] = [];
+  let y = from.getUTCFullYear();
+  let m = from.getUTCMonth();
+  const end = to.getUTCFullYear() * 12 + to.getUTCMonth();
+  while (y * 12 + m <= end) {
+    months.push(`${y}-${String(m + 1).padStart(2, "0")}`);
+    m += 1;
+    if (m === 12) {
+      m = 0;
+      y += 1;
+    }
+  }
+  return months;
+}
+
 function compareKeys(a: Candidate, b: Candidate): number {
   const undated = Number(a.dueAt === null) - Number(b.dueAt === null);
   if (undated !== 0) return undated;
@@ -165,10 +182,19 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     params.q = likePattern(query.q);
   }
   const needsLinks = Boolean(query.scenarioId || query.actorId || query.topicId || query.q);
-  const branches =
+  // Candidate sets, each walked in due order. Pending as of T: pending now (and since before T),
+  // or left pending after T — one walk per month it left pending in, on the month index.
+  const branches: { where: string; month?: string }[] =
     historical && query.status === "pending"
-      ? [`d."status" = 'pending' AND d."pendingFrom" <= @asOf`, `d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf`]
-      : ["1"];
+      ? [
+          { where: `d."status" = 'pending' AND d."pendingFrom" <= @asOf` },
+          // A change may take effect up to a minute ahead of the clock: include tomorrow's month.
+          ...monthsFrom(asOf, new Date(now.getTime() + 86_400_000)).map((month) => ({
+            where: `substr(d."pendingUntil", 1, 7) = @month AND d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf`,
+            month,
+          })),
+        ]
+      : [{ where: "1" }];
   const after = query.after;
   const segments: { dated: boolean; keyset: string }[] = [];
   if (!after || after.undated === 0) {
@@ -183,21 +209,20 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     // Within one batch the keyset restarts the walk just after the last row seen.
     const resume = segment.dated ? `(@keyed = 0 OR d."dueAt" > @keyDue OR (d."dueAt" = @keyDue AND d."id" > @keyId))` : `(@keyed = 0 OR d."id" > @keyId)`;
     const streams = branches.map((branch) => {
-      // Candidates carry only their sort key (and current status): as of a past instant the walk
-      // over "left pending after asOf" then runs on the covering (pendingUntil, pendingFrom, dueAt, id) index.
+      // Candidates carry only their sort key (and current status), so month walks stay inside their covering index.
       const order = `${segment.dated ? `"dueAt", ` : ""}"id"`;
       // Now, one walk reads the rows whole; as of a past instant, only keys (then details for the page).
       const inner = `
         SELECT ${historical ? `d."id", d."dueAt"` : CURRENT_DETAILS.columns}
         FROM "Deadline" d${historical ? (needsLinks ? LINK_JOINS : "") : CURRENT_DETAILS.joins}
-        WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resume} AND ${branch}${filters.length ? ` AND ${filters.join(" AND ")}` : ""}
+        WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resume} AND ${branch.where}${filters.length ? ` AND ${filters.join(" AND ")}` : ""}
         ORDER BY ${order.replace(/"(\w+)"/g, 'd."$1"')}
         LIMIT @batch`;
       // The as-of status is read for the rows of a batch only, after the index walk and its limit.
       const sql = historical
         ? `SELECT x."id", x."dueAt", ${statusAsOfSql("deadline", 'x."id"')} AS "status" FROM (${inner}) x ORDER BY ${order.replace(/"(\w+)"/g, 'x."$1"')}`
         : inner;
-      return candidateStream(prepared(reader, sql), params, wanted);
+      return candidateStream(prepared(reader, sql), branch.month ? { ...params, month: branch.month } : params, wanted);
     });
     for (const candidate of mergeSorted(streams)) {
       if (historical && (candidate.status === null || (query.status && candidate.status !== query.status))) continue;
