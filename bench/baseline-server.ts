@@ -1,6 +1,7 @@
 import { serve } from "@hono/node-server";
 import Database from "better-sqlite3";
 import { Hono } from "hono";
+import { pendingBucketsFrom } from "../src/db/deadline-queries.ts";
 
 // The baseline: hand-written handlers on better-sqlite3 prepared statements, served by the
 // same HTTP stack (Hono on @hono/node-server), returning the same JSON as the tracker for
@@ -23,17 +24,32 @@ const now = (_kind: string, a: string) => `${a}."status"`;
 const past = (k: string, a: string) => asOfSub(k, `${a}."id"`);
 
 const pendingNow = db.prepare(`SELECT ${columns(now)} ${joins} WHERE d."dueAt" IS NOT NULL AND d."status"='pending' ORDER BY d."dueAt", d."id" LIMIT 51`);
-// As of a past instant: walk each candidate set in due order on its index, keep 51, then read
-// their statuses from the history (the order the tracker uses; anything else sorts thousands).
-const pendingThenSql = (branch: string) => `
-  SELECT ${columns(past)} ${joins}
-  JOIN (SELECT d."id" AS "cid" FROM "Deadline" d WHERE d."dueAt" IS NOT NULL AND ${branch} ORDER BY d."dueAt", d."id" LIMIT 51) k ON k."cid" = d."id"
-  WHERE ${asOfSub("deadline", 'd."id"')} = 'pending'
-  ORDER BY d."dueAt", d."id"`;
-const pendingThen = [
-  db.prepare(pendingThenSql(`d."status"='pending' AND d."pendingFrom"<=@asOf`)),
-  db.prepare(pendingThenSql(`d."pendingUntil">@asOf AND d."pendingFrom"<=@asOf`)),
-];
+// As of a past instant, the same walks as the tracker, written out by hand: pending now (and
+// since before asOf) in due order, plus one walk per month since asOf over the deadlines that
+// left pending then; 51 keys from each, merged, then statuses from the history for those only.
+const walkPendingNow = db.prepare(
+  `SELECT d."id", d."dueAt" FROM "Deadline" d WHERE d."dueAt" IS NOT NULL AND d."status"='pending' AND d."pendingFrom"<=@asOf ORDER BY d."dueAt", d."id" LIMIT 51`,
+);
+// One walk per bucket ("YYYY-MM-DD" or "YYYY-MM") of when a deadline left pending, as the tracker does.
+const walkLeftIn = (length: number) =>
+  db.prepare(
+    `SELECT d."id", d."dueAt" FROM "Deadline" d WHERE d."dueAt" IS NOT NULL AND substr(d."pendingUntil", 1, ${length}) = @bucket AND d."pendingUntil">@asOf AND d."pendingFrom"<=@asOf ORDER BY d."dueAt", d."id" LIMIT 51`,
+  );
+const walks: Record<number, Database.Statement> = { 7: walkLeftIn(7), 10: walkLeftIn(10) };
+const rowThen = db.prepare(`SELECT ${columns(past)} ${joins} WHERE d."id" = @id`);
+function pendingThen(asOf: Date): any[] {
+  const at = iso(asOf);
+  const keys: any[] = walkPendingNow.all({ asOf: at });
+  for (const bucket of pendingBucketsFrom(asOf, new Date(Date.now() + DAY))) keys.push(...walks[bucket.length]!.all({ asOf: at, bucket }));
+  keys.sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : 1));
+  const rows: any[] = [];
+  for (const k of keys) {
+    const row = rowThen.get({ asOf: at, id: k.id }) as any;
+    if (row.status === "pending") rows.push(row);
+    if (rows.length === 51) break;
+  }
+  return rows;
+}
 
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 const label = (d: Date, p: string) => {
@@ -78,10 +94,7 @@ app.get("/api/deadlines", (c) => {
   const asOfParam = c.req.query("asOf");
   if (!asOfParam) return c.json({ items: shape(pendingNow.all(), new Date()), nextCursor: null });
   const asOf = new Date(`${asOfParam}T23:59:59.999Z`);
-  const rows = pendingThen
-    .flatMap((s) => s.all({ asOf: iso(asOf) }) as any[])
-    .sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : 1));
-  return c.json({ items: shape(rows, asOf), nextCursor: null });
+  return c.json({ items: shape(pendingThen(asOf), asOf), nextCursor: null });
 });
 app.get("/api/threats/:id", (c) => {
   const t = threat.get(c.req.param("id")) as any;

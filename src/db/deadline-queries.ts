@@ -60,6 +60,8 @@ function detailColumns(historical: boolean): { columns: string; joins: string } 
   };
 }
 
+const DEADLINE_STATUS_AS_OF_SQL = `SELECT "to" FROM "StatusChange" WHERE "recordKind" = 'deadline' AND "recordId" = ? AND "effectiveAt" <= ? ORDER BY "effectiveAt" DESC, "seq" DESC LIMIT 1`;
+
 /** The page's deadlines (ids in a JSON array) with their details as of @asOf. */
 const DETAILS_AS_OF_SQL = `SELECT ${detailColumns(true).columns} FROM json_each(@ids) j CROSS JOIN "Deadline" d ON d."id" = j.value${detailColumns(true).joins}`;
 const CURRENT_DETAILS = detailColumns(false);
@@ -87,21 +89,40 @@ function prepared(reader: Database.Database, sql: string): Database.Statement {
 
 type Candidate = Record<string, any>;
 
-/** The months ("YYYY-MM", UTC) from the one holding `from` to the one holding `to`, in order. */
-export function monthsFrom(from: Date, to: Date): string[] {
-  const months: string[] = [];
+/** Days left in a month below which the rest of it is walked day by day rather than as one month. */
+const DAY_WALKS_AT_MOST = 10;
+
+/**
+ * The buckets of "left pending" to walk for an as-of instant, in order: "YYYY-MM-DD" days for
+ * the rest of `from`'s month when few days remain (a month walk would skip most of its rows),
+ * then "YYYY-MM" months through the one holding `to` (UTC).
+ */
+export function pendingBucketsFrom(from: Date, to: Date): string[] {
+  if (from > to) return [];
+  const buckets: string[] = [];
   let y = from.getUTCFullYear();
   let m = from.getUTCMonth();
-  const end = to.getUTCFullYear() * 12 + to.getUTCMonth();
-  while (y * 12 + m <= end) {
-    months.push(`${y}-${String(m + 1).padStart(2, "0")}`);
+  const monthKey = () => `${y}-${String(m + 1).padStart(2, "0")}`;
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  if (lastDay - from.getUTCDate() < DAY_WALKS_AT_MOST) {
+    const lastWalked = y * 12 + m === to.getUTCFullYear() * 12 + to.getUTCMonth() ? to.getUTCDate() : lastDay;
+    for (let d = from.getUTCDate(); d <= lastWalked; d++) buckets.push(`${monthKey()}-${String(d).padStart(2, "0")}`);
     m += 1;
     if (m === 12) {
       m = 0;
       y += 1;
     }
   }
-  return months;
+  const end = to.getUTCFullYear() * 12 + to.getUTCMonth();
+  while (y * 12 + m <= end) {
+    buckets.push(monthKey());
+    m += 1;
+    if (m === 12) {
+      m = 0;
+      y += 1;
+    }
+  }
+  return buckets;
 }
 
 function compareKeys(a: Candidate, b: Candidate): number {
@@ -184,17 +205,18 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   const needsLinks = Boolean(query.scenarioId || query.actorId || query.topicId || query.q);
   // Candidate sets, each walked in due order. Pending as of T: pending now (and since before T),
   // or left pending after T — one walk per month it left pending in, on the month index.
-  const branches: { where: string; month?: string }[] =
-    historical && query.status === "pending"
-      ? [
-          { where: `d."status" = 'pending' AND d."pendingFrom" <= @asOf` },
-          // A change may take effect up to a minute ahead of the clock: include tomorrow's month.
-          ...monthsFrom(asOf, new Date(now.getTime() + 86_400_000)).map((month) => ({
-            where: `substr(d."pendingUntil", 1, 7) = @month AND d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf`,
-            month,
-          })),
-        ]
-      : [{ where: "1" }];
+  const pendingAsOf = historical && query.status === "pending";
+  const statusAt = prepared(reader, DEADLINE_STATUS_AS_OF_SQL);
+  const branches: { where: string; bucket?: string }[] = pendingAsOf
+    ? [
+        { where: `d."status" = 'pending' AND d."pendingFrom" <= @asOf` },
+        // A change may take effect up to a minute ahead of the clock: walk through tomorrow.
+        ...pendingBucketsFrom(asOf, new Date(now.getTime() + 86_400_000)).map((bucket) => ({
+          where: `substr(d."pendingUntil", 1, ${bucket.length}) = @bucket AND d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf`,
+          bucket,
+        })),
+      ]
+    : [{ where: "1" }];
   const after = query.after;
   const segments: { dated: boolean; keyset: string }[] = [];
   if (!after || after.undated === 0) {
@@ -218,13 +240,19 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
         WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resume} AND ${branch.where}${filters.length ? ` AND ${filters.join(" AND ")}` : ""}
         ORDER BY ${order.replace(/"(\w+)"/g, 'd."$1"')}
         LIMIT @batch`;
-      // The as-of status is read for the rows of a batch only, after the index walk and its limit.
-      const sql = historical
-        ? `SELECT x."id", x."dueAt", ${statusAsOfSql("deadline", 'x."id"')} AS "status" FROM (${inner}) x ORDER BY ${order.replace(/"(\w+)"/g, 'x."$1"')}`
-        : inner;
-      return candidateStream(prepared(reader, sql), branch.month ? { ...params, month: branch.month } : params, wanted);
+      // As of a past instant: for "pending", a deadline never reopened was pending exactly
+      // between its bounds, so only reopened ones need their history read; for other statuses
+      // the history is read for the rows of each batch, after the walk and its limit.
+      const sql = !historical
+        ? inner
+        : pendingAsOf
+          ? inner.replace(`SELECT d."id", d."dueAt"`, `SELECT d."id", d."dueAt", d."pendingReopened"`)
+          : `SELECT x."id", x."dueAt", ${statusAsOfSql("deadline", 'x."id"')} AS "status" FROM (${inner}) x ORDER BY ${order.replace(/"(\w+)"/g, 'x."$1"')}`;
+      return candidateStream(prepared(reader, sql), branch.bucket ? { ...params, bucket: branch.bucket } : params, wanted);
     });
     for (const candidate of mergeSorted(streams)) {
+      if (pendingAsOf)
+        candidate.status = candidate.pendingReopened ? ((statusAt.get(candidate.id, asOfSql) as { to: string } | undefined)?.to ?? null) : "pending";
       if (historical && (candidate.status === null || (query.status && candidate.status !== query.status))) continue;
       page.push(candidate);
       if (page.length === wanted) break;

@@ -76,7 +76,8 @@ function statementsFor(db: Database.Database) {
           t === "Deadline"
             ? // Bounds of when the deadline was pending (see the schema), kept with the history they summarise.
               `, "pendingUntil" = CASE WHEN @to = 'pending' THEN NULL WHEN @from = 'pending' THEN @effectiveAt ELSE "pendingUntil" END,
-                 "pendingFrom" = CASE WHEN @to = 'pending' THEN COALESCE("pendingFrom", @effectiveAt) ELSE "pendingFrom" END`
+                 "pendingFrom" = CASE WHEN @to = 'pending' THEN COALESCE("pendingFrom", @effectiveAt) ELSE "pendingFrom" END,
+                 "pendingReopened" = CASE WHEN @to = 'pending' AND "pendingFrom" IS NOT NULL THEN 1 ELSE "pendingReopened" END`
             : ""
         } WHERE "id" = @id AND "version" = @version`,
       ),

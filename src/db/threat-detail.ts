@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 
-const BOOLEAN_COLUMNS = new Set(["isAdditional", "publishedAtInferred", "correction"]);
+const BOOLEAN_COLUMNS = new Set(["isAdditional", "publishedAtInferred", "correction", "pendingReopened"]);
 const isDateColumn = (name: string) => name.endsWith("At") || name === "pendingFrom" || name === "pendingUntil";
 
 /** "2025-11-01T00:00:00.000+00:00" (how the adapter stores DateTime) as "2025-11-01T00:00:00.000Z", without parsing. */

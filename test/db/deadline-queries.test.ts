@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TrackerDatabase } from "../../src/db/client.ts";
-import { listDeadlines, monthsFrom } from "../../src/db/deadline-queries.ts";
+import { listDeadlines, pendingBucketsFrom } from "../../src/db/deadline-queries.ts";
 import { createRecord } from "../../src/db/records.ts";
 import { recordStatusChange } from "../../src/db/status-changes.ts";
 import { freshDatabase } from "../helpers/database.ts";
@@ -131,9 +131,25 @@ describe("query plans", () => {
     expect(p).not.toMatch(/TEMP B-TREE/);
   });
 
-  it("list the months an as-of walk covers", () => {
-    expect(monthsFrom(new Date("2025-11-30T00:00:00Z"), new Date("2026-02-01T00:00:00Z"))).toEqual(["2025-11", "2025-12", "2026-01", "2026-02"]);
-    expect(monthsFrom(new Date("2027-01-01T00:00:00Z"), new Date("2026-02-01T00:00:00Z"))).toEqual([]);
+  it("walk the days left in a month when few remain, then whole months", () => {
+    expect(pendingBucketsFrom(new Date("2025-11-28T10:00:00Z"), new Date("2026-02-01T00:00:00Z"))).toEqual([
+      "2025-11-28",
+      "2025-11-29",
+      "2025-11-30",
+      "2025-12",
+      "2026-01",
+      "2026-02",
+    ]);
+    expect(pendingBucketsFrom(new Date("2025-11-02T00:00:00Z"), new Date("2026-01-01T00:00:00Z"))).toEqual(["2025-11", "2025-12", "2026-01"]);
+    expect(pendingBucketsFrom(new Date("2025-11-29T00:00:00Z"), new Date("2025-11-30T08:00:00Z"))).toEqual(["2025-11-29", "2025-11-30"]);
+    expect(pendingBucketsFrom(new Date("2027-01-01T00:00:00Z"), new Date("2026-02-01T00:00:00Z"))).toEqual([]);
+  });
+
+  it("walk the deadlines that left pending on one day in due order, inside the day index", () => {
+    const p = plan(
+      `SELECT d."id", d."dueAt" FROM "Deadline" d WHERE d."dueAt" IS NOT NULL AND substr(d."pendingUntil", 1, 10) = '2025-01-02' AND d."pendingUntil" > '2025-01-01' AND d."pendingFrom" <= '2025-01-01' ORDER BY d."dueAt", d."id" LIMIT 51`,
+    );
+    expect(p).toMatch(/USING COVERING INDEX Deadline_pendingUntilDay_dueAt_idx/);
   });
 
   it("read a record's status as of an instant through the history index", () => {

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ACTOR_KINDS, CONDITION_EFFECTS, EVENT_KINDS, MEASURES, PRECISIONS, STATUSES } from "../../domain/statuses.ts";
+import { ACTOR_KINDS, CONDITION_EFFECTS, EVENT_KINDS, MEASURES, PRECISIONS, STATUSES, type TrackedKind } from "../../domain/statuses.ts";
 import { EvidenceInput, Id, Instant, OptionalText, Text, unicodeString } from "./common.ts";
 
 const datePrecision = z.enum(PRECISIONS.filter((p) => p !== "unknown") as ["day", "week", "month"]);
@@ -111,23 +111,27 @@ export const PatchSchemas = {
   sources: z.strictObject({ title: Text.optional(), url: z.url().max(2000).nullable().optional(), disclaimer: OptionalText.nullable().optional() }),
 } as const;
 
-export const StatusChangeBody = z
-  .strictObject({
-    status: unicodeString(40).openapi({ example: "met" }),
-    reason: Text.openapi({ example: "Beijing announced it will suspend the new rare-earth export controls" }),
-    effectiveAt: Instant.optional(),
-    correction: z.boolean().optional(),
-    evidence: EvidenceInput.optional(),
-    newDueAt: Instant.optional().openapi({ description: "Required to extend a deadline: the successor's due date" }),
-    newStartsAt: Instant.optional().openapi({ description: "Required to reschedule a postponed event" }),
-    newEndsAt: Instant.optional(),
-    newPrecision: datePrecision.optional().openapi({ description: "Precision of the new date (default day)" }),
-    newWording: Text.optional(),
-  })
-  .superRefine((b, ctx) => {
-    if (b.correction && b.reason.trim().length < 3) ctx.addIssue({ code: "custom", path: ["reason"], message: "a correction needs a reason" });
-  })
-  .openapi("StatusChangeRequest");
+/** The body of POST …/status for one kind of record: its own statuses, so the document lists them. */
+export function statusChangeBodyFor(kind: TrackedKind) {
+  const name = `${kind[0]!.toUpperCase()}${kind.slice(1)}StatusChange`;
+  return z
+    .strictObject({
+      status: z.enum(STATUSES[kind] as unknown as [string, ...string[]], { message: `must be one of: ${STATUSES[kind].join(", ")}` }),
+      reason: Text.openapi({ example: "Beijing announced it will suspend the new rare-earth export controls" }),
+      effectiveAt: Instant.optional(),
+      correction: z.boolean().optional(),
+      evidence: EvidenceInput.optional(),
+      newDueAt: Instant.optional().openapi({ description: "Required to extend a deadline: the successor's due date" }),
+      newStartsAt: Instant.optional().openapi({ description: "Required to reschedule a postponed event" }),
+      newEndsAt: Instant.optional(),
+      newPrecision: datePrecision.optional().openapi({ description: "Precision of the new date (default day)" }),
+      newWording: Text.optional(),
+    })
+    .superRefine((b, ctx) => {
+      if (b.correction && b.reason.trim().length < 3) ctx.addIssue({ code: "custom", path: ["reason"], message: "a correction needs a reason" });
+    })
+    .openapi(name);
+}
 
 export type CollectionName = keyof typeof CreateSchemas;
 export const COLLECTIONS = Object.keys(CreateSchemas) as CollectionName[];
