@@ -1,20 +1,19 @@
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RARE_EARTH_CONDITION, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";
-import { listen } from "../helpers/server.ts";
+import { RARE_EARTH_CONDITION, TEST_TOKEN, type TestApp } from "../helpers/app.ts";
+import { type ServedTestApp, servedTestApp } from "../helpers/server.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
+let served: ServedTestApp;
 let t: TestApp;
-let server: { url: string; stop: () => Promise<void> };
+let server: { url: string };
 beforeAll(async () => {
-  t = await testApp();
-  server = await listen(t);
+  served = await servedTestApp();
+  t = served.t;
+  server = served;
 });
-afterAll(async () => {
-  await server.stop();
-  await t.close();
-});
+afterAll(() => served.close());
 
 /** Runs the CLI as a child process, asynchronously: the server it may call lives in this process. */
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {

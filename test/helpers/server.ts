@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import type { TestApp } from "./app.ts";
+import { type TestApp, testApp } from "./app.ts";
 
 /** Serves a test app on a real loopback port; returns its base URL and a stop function. */
 export async function listen(t: TestApp): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -12,4 +12,24 @@ export async function listen(t: TestApp): Promise<{ url: string; stop: () => Pro
       });
     });
   });
+}
+
+export interface ServedTestApp {
+  t: TestApp;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A fresh seeded test app, served on loopback; close() stops the server and the database. */
+export async function servedTestApp(): Promise<ServedTestApp> {
+  const t = await testApp();
+  const server = await listen(t);
+  return {
+    t,
+    url: server.url,
+    close: async () => {
+      await server.stop();
+      await t.close();
+    },
+  };
 }

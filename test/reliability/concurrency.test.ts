@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NOVEMBER_DEADLINE, SCENARIO, TARIFF_THREAT, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";
-import { listen } from "../helpers/server.ts";
+import { NOVEMBER_DEADLINE, SCENARIO, TARIFF_THREAT, TEST_TOKEN, type TestApp } from "../helpers/app.ts";
+import { type ServedTestApp, servedTestApp } from "../helpers/server.ts";
 
 const CLIENTS = 50;
+let served: ServedTestApp;
 let t: TestApp;
-let server: { url: string; stop: () => Promise<void> };
+let server: { url: string };
 beforeAll(async () => {
-  t = await testApp();
-  server = await listen(t);
+  served = await servedTestApp();
+  t = served.t;
+  server = served;
 });
-afterAll(async () => {
-  await server.stop();
-  await t.close();
-});
+afterAll(() => served.close());
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}) {
   return fetch(`${server.url}${path}`, {
