@@ -35,3 +35,13 @@ export function StatusForm({ kind, id, status }: { kind: TrackedKind; id: string
     </form>
   );
 }
+
+/** The status form folded under a "Change status" toggle, as every record on a page shows it. */
+export function ChangeStatus(props: { kind: TrackedKind; id: string; status: string }) {
+  return (
+    <details>
+      <summary>Change the {props.kind}'s status</summary>
+      <StatusForm {...props} />
+    </details>
+  );
+}

@@ -1,19 +1,11 @@
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RARE_EARTH_CONDITION, TEST_TOKEN, type TestApp } from "../helpers/app.ts";
-import { type ServedTestApp, servedTestApp } from "../helpers/server.ts";
+import { describe, expect, it } from "vitest";
+import { RARE_EARTH_CONDITION, TEST_TOKEN } from "../helpers/app.ts";
+import { useServedTestApp } from "../helpers/server.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-let served: ServedTestApp;
-let t: TestApp;
-let server: { url: string };
-beforeAll(async () => {
-  served = await servedTestApp();
-  t = served.t;
-  server = served;
-});
-afterAll(() => served.close());
+const served = useServedTestApp();
 
 /** Runs the CLI as a child process, asynchronously: the server it may call lives in this process. */
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
@@ -21,7 +13,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
     execFile(
       process.execPath,
       ["bin/tradewatch.js", ...args],
-      { cwd: ROOT, env: { ...process.env, DATABASE_URL: `file:${t.db.path}`, TRADEWATCH_URL: "", ...env } },
+      { cwd: ROOT, env: { ...process.env, DATABASE_URL: `file:${served.t.db.path}`, TRADEWATCH_URL: "", ...env } },
       (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, out: stdout, err: stderr }),
     );
   });
@@ -45,12 +37,12 @@ describe("npx tradewatch", () => {
   });
 
   it("prints the same table from a running server, and records a status change there with the token", async () => {
-    const table = await cli(["deadlines", "--as-of", "2025-10-24", "--url", server.url]);
+    const table = await cli(["deadlines", "--as-of", "2025-10-24", "--url", served.url]);
     expect(table.out).toContain("November 2025");
-    const refused = await cli(["status", "condition", RARE_EARTH_CONDITION, "met", "--reason", "eased", "--url", server.url], { TRADEWATCH_TOKEN: "wrong" });
+    const refused = await cli(["status", "condition", RARE_EARTH_CONDITION, "met", "--reason", "eased", "--url", served.url], { TRADEWATCH_TOKEN: "wrong" });
     expect(refused.code).toBe(2);
     expect(refused.err).toContain("401");
-    const ok = await cli(["status", "condition", RARE_EARTH_CONDITION, "met", "--reason", "Beijing eased the curbs", "--url", server.url], {
+    const ok = await cli(["status", "condition", RARE_EARTH_CONDITION, "met", "--reason", "Beijing eased the curbs", "--url", served.url], {
       TRADEWATCH_TOKEN: TEST_TOKEN,
     });
     expect(ok.code, ok.err).toBe(0);

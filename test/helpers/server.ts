@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { afterAll, beforeAll } from "vitest";
 import { type TestApp, testApp } from "./app.ts";
 
 /** Serves a test app on a real loopback port; returns its base URL and a stop function. */
@@ -32,4 +33,14 @@ export async function servedTestApp(): Promise<ServedTestApp> {
       await t.close();
     },
   };
+}
+
+/** Registers hooks that serve a fresh test app for the enclosing test file; read `.t` and `.url` inside tests. */
+export function useServedTestApp(): ServedTestApp {
+  const handle = {} as ServedTestApp;
+  beforeAll(async () => {
+    Object.assign(handle, await servedTestApp());
+  });
+  afterAll(() => handle.close());
+  return handle;
 }

@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NOVEMBER_DEADLINE, SCENARIO, TARIFF_THREAT, TEST_TOKEN, type TestApp } from "../helpers/app.ts";
-import { type ServedTestApp, servedTestApp } from "../helpers/server.ts";
+import { describe, expect, it } from "vitest";
+import { NOVEMBER_DEADLINE, SCENARIO, TARIFF_THREAT, TEST_TOKEN } from "../helpers/app.ts";
+import { useServedTestApp } from "../helpers/server.ts";
 
 const CLIENTS = 50;
-let served: ServedTestApp;
-let t: TestApp;
-let server: { url: string };
-beforeAll(async () => {
-  served = await servedTestApp();
-  t = served.t;
-  server = served;
-});
-afterAll(() => served.close());
+const served = useServedTestApp();
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${server.url}${path}`, {
+  return fetch(`${served.url}${path}`, {
     method: "POST",
     headers: { Authorization: `Bearer ${TEST_TOKEN}`, "Content-Type": "application/json", ...headers },
     body: JSON.stringify(body),
@@ -23,7 +15,7 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
 
 /** Each entry's `from` is the previous entry's `to`: the history is one chain. */
 async function expectSingleChain(collection: string, id: string) {
-  const { items } = (await (await fetch(`${server.url}/api/${collection}/${id}/history`)).json()) as { items: { from: string | null; to: string }[] };
+  const { items } = (await (await fetch(`${served.url}/api/${collection}/${id}/history`)).json()) as { items: { from: string | null; to: string }[] };
   for (let i = 1; i < items.length; i++) expect(items[i]!.from).toBe(items[i - 1]!.to);
   return items;
 }
@@ -73,7 +65,7 @@ describe(`${CLIENTS} concurrent writers over real HTTP`, () => {
     const responses = await Promise.all(created.map((c) => post(`/api/threats/${c.id}/status`, { status: "imposed", reason: "in force" })));
     expect(responses.map((r) => r.status)).toEqual(Array(CLIENTS).fill(200));
     for (const [i, d] of deadlines.entries()) {
-      const deadline = (await (await fetch(`${server.url}/api/deadlines/${d.id}`)).json()) as { status: string };
+      const deadline = (await (await fetch(`${served.url}/api/deadlines/${d.id}`)).json()) as { status: string };
       expect(deadline.status, `deadline ${i}`).toBe("triggered");
     }
   });
@@ -86,7 +78,7 @@ describe(`${CLIENTS} concurrent writers over real HTTP`, () => {
   });
 
   it("leaves the deadline the tariff threat guards untouched by all of this", async () => {
-    const deadline = (await (await fetch(`${server.url}/api/deadlines/${NOVEMBER_DEADLINE}`)).json()) as { status: string };
+    const deadline = (await (await fetch(`${served.url}/api/deadlines/${NOVEMBER_DEADLINE}`)).json()) as { status: string };
     expect(deadline.status).toBe("pending");
   });
 });

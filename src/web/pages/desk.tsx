@@ -1,6 +1,6 @@
 import type { DeadlineRow } from "../../db/deadline-queries.ts";
 import { Layout } from "../layout.tsx";
-import { StatusForm } from "../status-form.tsx";
+import { ChangeStatus } from "../status-form.tsx";
 
 function countdown(d: DeadlineRow): string {
   if (d.daysRemaining === null) return "date unknown";
@@ -64,10 +64,7 @@ export function DeskPage({ rows, asOf, scenarios }: { rows: DeadlineRow[]; asOf:
               </td>
               {asOf ? null : (
                 <td>
-                  <details>
-                    <summary>Change status</summary>
-                    <StatusForm kind="deadline" id={d.id} status={d.status} />
-                  </details>
+                  <ChangeStatus kind="deadline" id={d.id} status={d.status} />
                 </td>
               )}
             </tr>

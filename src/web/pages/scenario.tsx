@@ -3,7 +3,7 @@ import { formatAtPrecision } from "../../domain/dates.ts";
 import { deadlineTimingAsOf } from "../../domain/deadlines.ts";
 import type { Precision } from "../../domain/statuses.ts";
 import { Layout } from "../layout.tsx";
-import { StatusForm } from "../status-form.tsx";
+import { ChangeStatus } from "../status-form.tsx";
 
 type Evidence = ScenarioView["evidence"][number];
 
@@ -29,10 +29,7 @@ function Deadline({ d, evidence, now }: { d: ScenarioView["scenario"]["deadlines
         “{d.wording}” · {d.precision} precision
       </div>
       <Quotes evidence={evidence} kind="deadline" id={d.id} />
-      <details>
-        <summary>Change status</summary>
-        <StatusForm kind="deadline" id={d.id} status={d.status} />
-      </details>
+      <ChangeStatus kind="deadline" id={d.id} status={d.status} />
     </div>
   );
 }
@@ -49,10 +46,7 @@ export function ScenarioPage({ view, now }: { view: ScenarioView; now: Date }) {
       </p>
       <p class="muted">Topics: {scenario.topics.map((t) => t.name).join(", ") || "none"}</p>
       <Quotes evidence={evidence} kind="scenario" id={scenario.id} />
-      <details>
-        <summary>Change the scenario's status</summary>
-        <StatusForm kind="scenario" id={scenario.id} status={scenario.status} />
-      </details>
+      <ChangeStatus kind="scenario" id={scenario.id} status={scenario.status} />
 
       <h2>Threats</h2>
       {scenario.threats.map((t) => (
@@ -66,19 +60,13 @@ export function ScenarioPage({ view, now }: { view: ScenarioView; now: Date }) {
           </p>
           <p class="muted">Topics: {t.topics.map((x) => x.name).join(", ") || "none"}</p>
           <Quotes evidence={evidence} kind="threat" id={t.id} />
-          <details>
-            <summary>Change the threat's status</summary>
-            <StatusForm kind="threat" id={t.id} status={t.status} />
-          </details>
+          <ChangeStatus kind="threat" id={t.id} status={t.status} />
           {t.conditions.map((c) => (
             <div class="card" id={c.id}>
               <strong>Condition ({c.effect} the threat):</strong> {c.description} <span class="badge">{c.status}</span>
               <div class="muted">Waits on: {c.awaitedActor?.name ?? "unspecified"}</div>
               <Quotes evidence={evidence} kind="condition" id={c.id} />
-              <details>
-                <summary>Change the condition's status</summary>
-                <StatusForm kind="condition" id={c.id} status={c.status} />
-              </details>
+              <ChangeStatus kind="condition" id={c.id} status={c.status} />
             </div>
           ))}
           {t.deadlines.map((d) => (
@@ -104,10 +92,7 @@ export function ScenarioPage({ view, now }: { view: ScenarioView; now: Date }) {
           </div>
           <div class="muted">With: {e.participants.map((p) => p.actor.name).join(", ") || "—"}</div>
           <Quotes evidence={evidence} kind="event" id={e.id} />
-          <details>
-            <summary>Change the event's status</summary>
-            <StatusForm kind="event" id={e.id} status={e.status} />
-          </details>
+          <ChangeStatus kind="event" id={e.id} status={e.status} />
         </section>
       ))}
 
