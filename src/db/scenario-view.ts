@@ -26,6 +26,8 @@ export async function scenarioView(prisma: Prisma, id: string) {
     },
   });
   if (!scenario) return null;
+  // Dated events in date order, then the ones the sources give no date for.
+  scenario.events.sort((a, b) => (a.startsAt?.getTime() ?? Number.POSITIVE_INFINITY) - (b.startsAt?.getTime() ?? Number.POSITIVE_INFINITY));
   const records: { recordKind: string; recordId: string }[] = [
     { recordKind: "scenario", recordId: scenario.id },
     ...scenario.threats.flatMap((t) => [
