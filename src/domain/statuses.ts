@@ -8,8 +8,6 @@ export const STATUSES = {
 } as const;
 
 export type TrackedKind = keyof typeof STATUSES;
-export type StatusOf<K extends TrackedKind> = (typeof STATUSES)[K][number];
-export type AnyStatus = StatusOf<TrackedKind>;
 
 export const TRACKED_KINDS = Object.keys(STATUSES) as TrackedKind[];
 

@@ -117,7 +117,3 @@ export const EvidenceInput = z.strictObject({
   sourceId: Id,
   quote: unicodeString(MAX_TEXT).refine((s) => s.length > 0, "must not be empty"),
 });
-
-export function pageSchema<T extends z.ZodTypeAny>(item: T, name: string) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
-}
