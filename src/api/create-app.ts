@@ -59,7 +59,10 @@ export function createApp({ db, token, logger, config }: AppOptions) {
       onError: (c) => problem(c, 413, "body-too-large", "Request body too large", `The limit is ${config.BODY_LIMIT_BYTES} bytes.`),
     }),
   );
-  app.use("/api/*", timeout(config.REQUEST_TIMEOUT_MS));
+  // Reads give up after the limit; writes are not cut short, since a 503 for a write that
+  // then commits would tell the client something false.
+  const readTimeout = timeout(config.REQUEST_TIMEOUT_MS);
+  app.use("/api/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? readTimeout(c, next) : next()));
   app.use("/api/*", requireTokenForWrites(token));
   app.use("/api/*", requireJsonBodies());
 
