@@ -20,6 +20,9 @@ export function webRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const { db } = deps;
 
+  // No icon: answer without a body rather than a 404 in every browser console.
+  app.get("/favicon.ico", (c) => c.body(null, 204));
+
   app.get("/assets/:file", (c) => {
     const type = ASSETS[c.req.param("file")];
     if (!type) return c.notFound();
