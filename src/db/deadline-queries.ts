@@ -60,7 +60,8 @@ function detailColumns(historical: boolean): { columns: string; joins: string } 
   };
 }
 
-const DEADLINE_STATUS_AS_OF_SQL = `SELECT "to" FROM "StatusChange" WHERE "recordKind" = 'deadline' AND "recordId" = ? AND "effectiveAt" <= ? ORDER BY "effectiveAt" DESC, "seq" DESC LIMIT 1`;
+/** One deadline's status at @asOf (the same history read as the correlated form above). */
+const DEADLINE_STATUS_AS_OF_SQL = `SELECT ${statusAsOfSql("deadline", "@id")} AS "to"`;
 
 /** The page's deadlines (ids in a JSON array) with their details as of @asOf. */
 const DETAILS_AS_OF_SQL = `SELECT ${detailColumns(true).columns} FROM json_each(@ids) j CROSS JOIN "Deadline" d ON d."id" = j.value${detailColumns(true).joins}`;
@@ -252,7 +253,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     });
     for (const candidate of mergeSorted(streams)) {
       if (pendingAsOf)
-        candidate.status = candidate.pendingReopened ? ((statusAt.get(candidate.id, asOfSql) as { to: string } | undefined)?.to ?? null) : "pending";
+        candidate.status = candidate.pendingReopened ? (statusAt.get({ id: candidate.id, asOf: asOfSql }) as { to: string | null }).to : "pending";
       if (historical && (candidate.status === null || (query.status && candidate.status !== query.status))) continue;
       page.push(candidate);
       if (page.length === wanted) break;
