@@ -11,6 +11,8 @@ export interface AppDeps {
   db: TrackerDatabase;
   /** Who writes: recorded in history as `by`. */
   writer: string;
+  /** The server's clock: every recorded time and every "now" comes from it (tests drive it). */
+  clock: () => Date;
 }
 
 /** An OpenAPIHono whose validation failures become 422 problems naming each field. */

@@ -8,7 +8,7 @@ import { timeout } from "hono/timeout";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Config } from "../config.ts";
 import type { TrackerDatabase } from "../db/client.ts";
-import { ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
+import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
 import type { Logger } from "../logger.ts";
 import { webRoutes } from "../web/routes.tsx";
 import type { AppEnv } from "./app-env.ts";
@@ -19,17 +19,20 @@ import { invalidInput, problem } from "./problem.ts";
 import { deadlineRoutes } from "./routes/deadlines.ts";
 import { docsRoutes, healthRoutes } from "./routes/meta.ts";
 import { recordRoutes } from "./routes/records.ts";
+import { historyEntryToWire } from "./wire.ts";
 
 export interface AppOptions {
   db: TrackerDatabase;
   token: string;
   logger: Logger;
   config: Pick<Config, "CORS_ORIGINS" | "BODY_LIMIT_BYTES" | "REQUEST_TIMEOUT_MS">;
+  /** The server's clock (default the system's): tests pass one they can move. */
+  clock?: () => Date;
 }
 
 /** Builds the whole HTTP app: middleware, the API under /api, the OpenAPI document and /docs. */
-export function createApp({ db, token, logger, config }: AppOptions) {
-  const deps = { db, writer: "api" };
+export function createApp({ db, token, logger, config, clock = () => new Date() }: AppOptions) {
+  const deps = { db, writer: "api", clock };
   const app = new Hono<AppEnv>();
 
   app.use("*", requestId({ headerName: "X-Request-Id" }));
@@ -94,6 +97,12 @@ function errorResponse(err: Error, c: Context<AppEnv>, logger: Logger): Response
     return problem(c, 409, "transition-not-allowed", "Status change not allowed", `${err.message}. ${next}`, {
       from: err.from,
       to: err.to,
+      allowed: err.allowed,
+    });
+  }
+  if (err instanceof ChainConflictError) {
+    return problem(c, 409, "chain-conflict", "The history would not stay one legal chain", err.message, {
+      conflictsWith: err.conflictsWith ? historyEntryToWire(err.conflictsWith) : null,
       allowed: err.allowed,
     });
   }

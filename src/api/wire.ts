@@ -1,24 +1,47 @@
 import { stringify } from "csv-stringify/sync";
 import type { Context } from "hono";
-import type { StatusChange } from "../db/generated/client.ts";
+import type { HistoryEntry, TimelineEntry } from "../domain/history.ts";
 
-/** A history entry as the API shows it. */
-export function historyEntryToWire(e: StatusChange) {
+const isoOrNull = (d: Date | null) => d?.toISOString() ?? null;
+
+/** Dates inside a dates entry's values, as ISO strings. */
+function valuesToWire(values: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (!values) return null;
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
+}
+
+/** A history entry as the API shows it; `from` is the status just before it (as known at the read's knownAt when given). */
+export function historyEntryToWire(e: HistoryEntry, from: string | null = e.from) {
   return {
     seq: e.seq,
     recordKind: e.recordKind,
     recordId: e.recordId,
-    from: e.from,
+    change: e.change,
+    from,
     to: e.to,
+    values: valuesToWire(e.values),
     effectiveAt: e.effectiveAt.toISOString(),
     recordedAt: e.recordedAt.toISOString(),
     reason: e.reason,
     by: e.by,
     correction: e.correction,
+    byTerms: e.byTerms,
+    until: isoOrNull(e.until),
+    // biome-ignore lint/suspicious/noThenProperty: the API's word for the status a suspension returns to; plain data, never awaited
+    then: e.returnsTo,
     causedBy: e.causedBySeq,
     sourceId: e.sourceId,
     evidenceId: e.evidenceId,
+    retracted: e.retractedAt && e.retraction ? { at: e.retractedAt.toISOString(), reason: e.retraction.reason, by: e.retraction.by } : null,
   };
+}
+
+/** A timeline entry: the entry, the status it moved from then, and whether a later report superseded it. */
+export function timelineEntryToWire(t: TimelineEntry) {
+  const wire = historyEntryToWire(t.entry, t.from);
+  // A retraction recorded after the read's knownAt was not known then.
+  if (!t.retracted) wire.retracted = null;
+  return { ...wire, superseded: t.superseded };
 }
 
 /** The version a client last saw, from If-Match ("3", W/"3" or *); NaN when it cannot be a version. */

@@ -2,15 +2,17 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/client.ts";
 import { listDeadlines } from "../db/deadline-queries.ts";
-import { recordStatusChange } from "../db/status-changes.ts";
-import { parseAsOf, parseInstant } from "../domain/dates.ts";
+import { recordStatusChange } from "../db/tracked-writes.ts";
+import { parseInstant } from "../domain/dates.ts";
+import { parseReadInstants } from "../domain/read-time.ts";
 import { isStatusOf, isTrackedKind, STATUSES, TRACKED_KINDS } from "../domain/statuses.ts";
 
 const HELP = `tradewatch — the trade-tension tracker from the command line
 
 Usage:
-  tradewatch deadlines [--as-of DATE] [--within DAYS] [--url URL]
-      Pending deadlines, earliest first, as a table (now, or as of DATE).
+  tradewatch deadlines [--as-of DATE] [--known-at DATE] [--within DAYS] [--url URL]
+      Pending deadlines, earliest first, as a table: now, or as things stood on DATE
+      (--as-of), as the tracker knew them on DATE (--known-at).
   tradewatch status <kind> <id> <status> --reason "..." [--effective-at DATE] [--url URL]
       Record a status change (kind: ${TRACKED_KINDS.join(", ")}).
 
@@ -58,6 +60,7 @@ async function main(argv: string[]) {
     allowPositionals: true,
     options: {
       "as-of": { type: "string" },
+      "known-at": { type: "string" },
       within: { type: "string" },
       reason: { type: "string" },
       "effective-at": { type: "string" },
@@ -72,7 +75,8 @@ async function main(argv: string[]) {
   }
   const url = values.url ?? process.env.TRADEWATCH_URL;
   if (command === "deadlines") {
-    if (values["as-of"] && !parseAsOf(values["as-of"])) await fail(`--as-of: "${values["as-of"]}" is not a date (YYYY-MM-DD)`);
+    const time = parseReadInstants({ asOf: values["as-of"], knownAt: values["known-at"] });
+    if (Array.isArray(time)) return await fail(time.map((p) => `--${p.field === "asOf" ? "as-of" : "known-at"}: ${p.problem}`).join("; "));
     const within = values.within === undefined ? undefined : Number(values.within);
     if (within !== undefined && !(Number.isInteger(within) && within >= 0)) await fail("--within: must be a whole number of days");
     if (url) {
@@ -80,6 +84,7 @@ async function main(argv: string[]) {
         status: "pending",
         limit: "500",
         ...(values["as-of"] ? { asOf: values["as-of"] } : {}),
+        ...(values["known-at"] ? { knownAt: values["known-at"] } : {}),
         ...(within !== undefined ? { within: String(within) } : {}),
       });
       const res = await fetch(`${url.replace(/\/$/, "")}/api/deadlines?${qs}`);
@@ -92,7 +97,8 @@ async function main(argv: string[]) {
     try {
       const { rows } = listDeadlines(db.reader, {
         status: "pending",
-        asOf: values["as-of"] ? parseAsOf(values["as-of"])! : undefined,
+        asOf: time.asOf,
+        knownAt: time.knownAt,
         withinDays: within,
         limit: 500,
       });

@@ -1,12 +1,17 @@
 import type Database from "better-sqlite3";
 import { type DeadlineTiming, deadlineTimingAsOf } from "../domain/deadlines.ts";
+import { recordStateAt } from "../domain/history.ts";
 import type { Precision } from "../domain/statuses.ts";
+import { historiesOf } from "./sql/history.ts";
+import { type ReadTime, readTimeOf, statusesAt } from "./sql/record-states.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 export interface DeadlineQuery {
   status?: string;
-  /** Evaluate statuses from history as they stood at this instant; absent means the current state. */
+  /** Effective time the answer is for (default now). */
   asOf?: Date;
+  /** Recorded time: what the tracker knew then (default now). */
+  knownAt?: Date;
   /** Only deadlines due within this many days of `asOf` (or now). */
   withinDays?: number;
   scenarioId?: string;
@@ -24,48 +29,50 @@ export interface DeadlineCursor {
   id: string;
 }
 
+export interface ScheduledChange {
+  to: string | null;
+  effectiveAt: Date;
+  /** Holds by the terms of an earlier entry (a lapse), not reported. */
+  byTerms: boolean;
+}
+
 export interface DeadlineRow extends DeadlineTiming {
   id: string;
   dueAt: Date | null;
   precision: Precision;
   wording: string;
   status: string;
-  version: number;
+  /** The status holds only by the terms of an earlier entry (a lapse), not yet confirmed. */
+  unconfirmed: boolean;
+  /** Changes known then that take effect after asOf. */
+  scheduled: ScheduledChange[];
+  /** The current ETag; null in an answer known at a past instant, which must not change later. */
+  version: number | null;
   extendsId: string | null;
-  /** What the deadline belongs to; a status is null when that record was not yet recorded at asOf. */
+  kind: string;
+  /** What the deadline belongs to, with its status at asOf (null when not yet recorded then). */
   threat: { id: string; summary: string; status: string | null } | null;
   condition: { id: string; description: string; status: string | null } | null;
   scenario: { id: string; title: string; status: string | null } | null;
 }
 
+/**
+ * How many candidate rows one read may examine. A page is cut short there (its `nextCursor`
+ * resumes after the last row examined), so no anonymous read costs more than this, whatever
+ * the database holds.
+ */
+export const SCAN_BUDGET = 5_000;
+
 const LINK_JOINS = `
   LEFT JOIN "Threat" t ON t."id" = d."threatId"
   LEFT JOIN "Condition" c ON c."id" = d."conditionId"`;
 
-/** The status a record had at @asOf: the `to` of its last history entry effective by then. */
-function statusAsOfSql(kind: string, idColumn: string): string {
-  return `(SELECT sc."to" FROM "StatusChange" sc WHERE sc."recordKind" = '${kind}' AND sc."recordId" = ${idColumn} AND sc."effectiveAt" <= @asOf ORDER BY sc."effectiveAt" DESC, sc."seq" DESC LIMIT 1)`;
-}
-
-/** A deadline with what it belongs to, with current or as-of statuses (columns and joins). */
-function detailColumns(historical: boolean): { columns: string; joins: string } {
-  const status = (kind: string, alias: string) => (historical ? statusAsOfSql(kind, `${alias}."id"`) : `${alias}."status"`);
-  return {
-    columns: `d."id", d."dueAt", d."precision", d."wording", d."version", d."extendsId", d."status",
-         t."id" AS "threatId", t."summary" AS "threatSummary", ${status("threat", "t")} AS "threatStatus",
-         c."id" AS "conditionId", c."description" AS "conditionDescription", ${status("condition", "c")} AS "conditionStatus",
-         s."id" AS "scenarioId", s."title" AS "scenarioTitle", ${status("scenario", "s")} AS "scenarioStatus"`,
-    joins: `${LINK_JOINS}
-  LEFT JOIN "Scenario" s ON s."id" = COALESCE(d."scenarioId", t."scenarioId")`,
-  };
-}
-
-/** One deadline's status at @asOf (the same history read as the correlated form above). */
-const DEADLINE_STATUS_AS_OF_SQL = `SELECT ${statusAsOfSql("deadline", "@id")} AS "to"`;
-
-/** The page's deadlines (ids in a JSON array) with their details as of @asOf. */
-const DETAILS_AS_OF_SQL = `SELECT ${detailColumns(true).columns} FROM json_each(@ids) j CROSS JOIN "Deadline" d ON d."id" = j.value${detailColumns(true).joins}`;
-const CURRENT_DETAILS = detailColumns(false);
+const DETAILS_SQL = `
+  SELECT d."id", d."dueAt", d."precision", d."wording", d."version", d."extendsId", d."kind", d."status", d."pendingUntil", d."pendingUntilKnownAt",
+         t."id" AS "threatId", t."summary" AS "threatSummary", c."id" AS "conditionId", c."description" AS "conditionDescription",
+         s."id" AS "scenarioId", s."title" AS "scenarioTitle"
+  FROM json_each(@ids) j CROSS JOIN "Deadline" d ON d."id" = j.value${LINK_JOINS}
+  LEFT JOIN "Scenario" s ON s."id" = COALESCE(d."scenarioId", t."scenarioId")`;
 
 function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
@@ -88,7 +95,13 @@ function prepared(reader: Database.Database, sql: string): Database.Statement {
   return statement;
 }
 
-type Candidate = Record<string, any>;
+/** A candidate: its key in the walk order, and its status at the read time once known. */
+interface Candidate {
+  id: string;
+  dueAt: string | null;
+  status?: string | null;
+  [column: string]: unknown;
+}
 
 /** Days left in a month below which the rest of it is walked day by day rather than as one month. */
 const DAY_WALKS_AT_MOST = 10;
@@ -96,16 +109,16 @@ const DAY_WALKS_AT_MOST = 10;
 /**
  * The buckets of "left pending" to walk for an as-of instant, in order: "YYYY-MM-DD" days for
  * the rest of `from`'s month when few days remain (a month walk would skip most of its rows),
- * then "YYYY-MM" months through the one holding `to` (UTC).
+ * then "YYYY-MM" months through the one holding `to` (UTC). With `byDay` false, months only.
  */
-export function pendingBucketsFrom(from: Date, to: Date): string[] {
+export function pendingBucketsFrom(from: Date, to: Date, byDay = true): string[] {
   if (from > to) return [];
   const buckets: string[] = [];
   let y = from.getUTCFullYear();
   let m = from.getUTCMonth();
   const monthKey = () => `${y}-${String(m + 1).padStart(2, "0")}`;
   const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  if (lastDay - from.getUTCDate() < DAY_WALKS_AT_MOST) {
+  if (byDay && lastDay - from.getUTCDate() < DAY_WALKS_AT_MOST) {
     const lastWalked = y * 12 + m === to.getUTCFullYear() * 12 + to.getUTCMonth() ? to.getUTCDate() : lastDay;
     for (let d = from.getUTCDate(); d <= lastWalked; d++) buckets.push(`${monthKey()}-${String(d).padStart(2, "0")}`);
     m += 1;
@@ -129,7 +142,7 @@ export function pendingBucketsFrom(from: Date, to: Date): string[] {
 function compareKeys(a: Candidate, b: Candidate): number {
   const undated = Number(a.dueAt === null) - Number(b.dueAt === null);
   if (undated !== 0) return undated;
-  if (a.dueAt !== b.dueAt) return a.dueAt < b.dueAt ? -1 : 1;
+  if (a.dueAt !== b.dueAt) return (a.dueAt ?? "") < (b.dueAt ?? "") ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
@@ -146,7 +159,7 @@ function* candidateStream(statement: Database.Statement, params: Record<string, 
 }
 
 /** Merges sorted streams into one sorted stream, advancing a stream only when its next row is wanted. */
-function* mergeSorted(streams: Generator<Candidate>[]): Generator<Candidate> {
+function* mergeSorted(streams: Iterator<Candidate>[]): Generator<Candidate> {
   const heads = streams.map((s) => s.next());
   let taken = -1;
   for (;;) {
@@ -162,28 +175,43 @@ function* mergeSorted(streams: Generator<Candidate>[]): Generator<Candidate> {
   }
 }
 
+/** A deadline's status at the read time from its exact bounds (see the schema), or null when it did not exist then. */
+function statusFromBounds(c: Candidate, asOf: string, knownAt: string): string | null {
+  if ((c.pendingFrom as string) > asOf || (c.pendingKnownFrom as string) > knownAt) return null;
+  const left = c.pendingUntil !== null && (c.pendingUntil as string) <= asOf && (c.pendingUntilKnownAt as string) <= knownAt;
+  return left ? (c.status as string) : "pending";
+}
+
+interface Branch {
+  /** Conditions on top of the filters; SQL text over alias d. */
+  where: string;
+  params?: Record<string, unknown>;
+  /** The columns the JS check needs besides the key. */
+  columns: string;
+  /** Decides a candidate's status at the read time (null: leave it out). */
+  statusOf: (c: Candidate) => string | null;
+}
+
 /**
- * Deadlines in due order (undated last), with what they belong to, as they stand now or as
- * they stood at `asOf`. Raw SQL on the read connection: this is the hottest read path.
+ * Deadlines in due order (undated last), with what they belong to, as they stood at `asOf` as
+ * known at `knownAt` (both default now). Raw SQL on the read connection: this is the hottest read.
  *
- * Every query walks an index in due order and is pulled only as far as the page needs.
- * "As of" reads statuses from the history; "pending as of" draws its candidates from two
- * disjoint sets bounded by `pendingFrom`/`pendingUntil` (pending now, and left pending after
- * asOf) and checks each against the history, so the bounds only ever narrow the search.
+ * Deadlines whose history is the common one (created pending, at most one entry leaving it)
+ * are answered from their exact pending bounds, walked on indexes in due order and pulled only
+ * as far as the page needs; the rest (`pendingInexact`) are read from their history by the
+ * domain's evaluator. Every walk stops at the page or at SCAN_BUDGET rows examined.
  */
 export function listDeadlines(reader: Database.Database, query: DeadlineQuery, now = new Date()): { rows: DeadlineRow[]; next: DeadlineCursor | null } {
-  const historical = query.asOf !== undefined;
-  const asOf = query.asOf ?? now;
-  const asOfSql = toSqlDate(asOf);
+  const time = readTimeOf(query.asOf, query.knownAt, now);
+  const asOf = toSqlDate(time.asOf);
+  const knownAt = toSqlDate(time.knownAt);
+  const pastKnowledge = time.knownAt.getTime() < now.getTime();
   const filters: string[] = [];
-  const params: Record<string, unknown> = { asOf: asOfSql, keyed: 0, keyDue: "", keyId: "" };
-  if (!historical && query.status) {
-    filters.push(`d."status" = @status`);
-    params.status = query.status;
-  }
+  const params: Record<string, unknown> = { asOf, knownAt, keyed: 0, keyDue: "", keyId: "" };
+  let withinEnd: string | null = null;
   if (query.withinDays !== undefined) {
-    filters.push(`d."dueAt" <= @withinEnd`);
-    params.withinEnd = toSqlDate(new Date(asOf.getTime() + query.withinDays * 86_400_000));
+    withinEnd = toSqlDate(new Date(time.asOf.getTime() + query.withinDays * 86_400_000));
+    params.withinEnd = withinEnd;
   }
   if (query.scenarioId) {
     filters.push(`(d."scenarioId" = @scenarioId OR t."scenarioId" = @scenarioId)`);
@@ -203,85 +231,183 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     filters.push(`(d."wording" LIKE @q ESCAPE '\\' OR t."summary" LIKE @q ESCAPE '\\' OR c."description" LIKE @q ESCAPE '\\')`);
     params.q = likePattern(query.q);
   }
-  const needsLinks = Boolean(query.scenarioId || query.actorId || query.topicId || query.q);
-  // Candidate sets, each walked in due order. Pending as of T: pending now (and since before T),
-  // or left pending after T — one walk per month it left pending in, on the month index.
-  const pendingAsOf = historical && query.status === "pending";
-  const statusAt = prepared(reader, DEADLINE_STATUS_AS_OF_SQL);
-  const branches: { where: string; bucket?: string }[] = pendingAsOf
-    ? [
-        { where: `d."status" = 'pending' AND d."pendingFrom" <= @asOf` },
-        // A change may take effect up to a minute ahead of the clock: walk through tomorrow.
-        ...pendingBucketsFrom(asOf, new Date(now.getTime() + 86_400_000)).map((bucket) => ({
-          where: `substr(d."pendingUntil", 1, ${bucket.length}) = @bucket AND d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf`,
-          bucket,
-        })),
-      ]
-    : [{ where: "1" }];
-  const after = query.after;
-  const segments: { dated: boolean; keyset: string }[] = [];
-  if (!after || after.undated === 0) {
-    segments.push({ dated: true, keyset: after ? `(d."dueAt" > @afterDue OR (d."dueAt" = @afterDue AND d."id" > @afterId))` : "1" });
+  const joins = query.scenarioId || query.actorId || query.topicId || query.q ? LINK_JOINS : "";
+  const bounds = `, d."status", d."pendingFrom", d."pendingKnownFrom", d."pendingUntil", d."pendingUntilKnownAt"`;
+  const knownFrom = pastKnowledge ? ` AND d."pendingKnownFrom" <= @knownAt` : "";
+  const exact = `d."pendingInexact" = 0`;
+  const branches: Branch[] = [];
+  if (query.status === "pending") {
+    // Pending then: still pending (as far as anyone knows), or left pending after asOf, or left
+    // by asOf but recorded only after knownAt — three disjoint walks, each in due order.
+    branches.push({
+      where: `d."status" = 'pending' AND ${exact} AND d."pendingUntil" IS NULL`,
+      columns: bounds,
+      statusOf: (c) => statusFromBounds(c, asOf, knownAt),
+    });
+    for (const bucket of pendingBucketsFrom(time.asOf, new Date(now.getTime() + 86_400_000))) {
+      branches.push({
+        where: `substr(d."pendingUntil", 1, ${bucket.length}) = @bucket AND d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf AND ${exact}${knownFrom}`,
+        params: { bucket },
+        columns: "",
+        statusOf: () => "pending",
+      });
+    }
+    if (pastKnowledge) {
+      for (const bucket of pendingBucketsFrom(time.knownAt, now, false)) {
+        branches.push({
+          where: `substr(d."pendingUntilKnownAt", 1, 7) = @bucket AND d."pendingUntilKnownAt" > @knownAt AND d."pendingUntil" <= @asOf AND d."pendingFrom" <= @asOf AND ${exact}${knownFrom}`,
+          params: { bucket },
+          columns: "",
+          statusOf: () => "pending",
+        });
+      }
+    }
+  } else if (query.status) {
+    // Any other status is final for an exact deadline: the one it left pending for.
+    params.status = query.status;
+    branches.push({ where: `d."status" = @status AND ${exact}`, columns: bounds, statusOf: (c) => statusFromBounds(c, asOf, knownAt) });
+  } else {
+    branches.push({ where: exact, columns: bounds, statusOf: (c) => statusFromBounds(c, asOf, knownAt) });
   }
-  if (query.withinDays === undefined) segments.push({ dated: false, keyset: after?.undated === 1 ? `d."id" > @afterId` : "1" });
+
+  const after = query.after;
   if (after) Object.assign(params, { afterDue: after.dueAt, afterId: after.id });
+  const filterSql = filters.length ? ` AND ${filters.join(" AND ")}` : "";
+  const streamOf = (branch: Branch): Iterator<Candidate> => {
+    const parts: Generator<Candidate>[] = [];
+    const segments: { dated: boolean; keyset: string }[] = [];
+    if (!after || after.undated === 0) {
+      segments.push({ dated: true, keyset: after ? `(d."dueAt" > @afterDue OR (d."dueAt" = @afterDue AND d."id" > @afterId))` : "1" });
+    }
+    if (withinEnd === null) segments.push({ dated: false, keyset: after?.undated === 1 ? `d."id" > @afterId` : "1" });
+    for (const segment of segments) {
+      const resume = segment.dated ? `(@keyed = 0 OR d."dueAt" > @keyDue OR (d."dueAt" = @keyDue AND d."id" > @keyId))` : `(@keyed = 0 OR d."id" > @keyId)`;
+      const sql = `SELECT d."id", d."dueAt"${branch.columns} FROM "Deadline" d${joins}
+        WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resume} AND ${branch.where}${filterSql}${withinEnd === null ? "" : ` AND d."dueAt" <= @withinEnd`}
+        ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id" LIMIT @batch`;
+      parts.push(candidateStream(prepared(reader, sql), { ...params, ...branch.params }, query.limit + 1));
+    }
+    return (function* () {
+      for (const part of parts) {
+        for (const c of part) {
+          c.status = branch.statusOf(c);
+          yield c;
+        }
+      }
+    })();
+  };
+  const streams = branches.map(streamOf);
+  const inexact = inexactCandidates(reader, time, { joins, filterSql, params, status: query.status, withinEnd, after });
+  streams.push(inexact.values()[Symbol.iterator]());
 
   const wanted = query.limit + 1;
   const page: Candidate[] = [];
-  for (const segment of segments) {
-    // Within one batch the keyset restarts the walk just after the last row seen.
-    const resume = segment.dated ? `(@keyed = 0 OR d."dueAt" > @keyDue OR (d."dueAt" = @keyDue AND d."id" > @keyId))` : `(@keyed = 0 OR d."id" > @keyId)`;
-    const streams = branches.map((branch) => {
-      // Candidates carry only their sort key (and current status), so month walks stay inside their covering index.
-      const order = `${segment.dated ? `"dueAt", ` : ""}"id"`;
-      // Now, one walk reads the rows whole; as of a past instant, only keys (then details for the page).
-      const inner = `
-        SELECT ${historical ? `d."id", d."dueAt"` : CURRENT_DETAILS.columns}
-        FROM "Deadline" d${historical ? (needsLinks ? LINK_JOINS : "") : CURRENT_DETAILS.joins}
-        WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resume} AND ${branch.where}${filters.length ? ` AND ${filters.join(" AND ")}` : ""}
-        ORDER BY ${order.replace(/"(\w+)"/g, 'd."$1"')}
-        LIMIT @batch`;
-      // As of a past instant: for "pending", a deadline never reopened was pending exactly
-      // between its bounds, so only reopened ones need their history read; for other statuses
-      // the history is read for the rows of each batch, after the walk and its limit.
-      const sql = !historical
-        ? inner
-        : pendingAsOf
-          ? inner.replace(`SELECT d."id", d."dueAt"`, `SELECT d."id", d."dueAt", d."pendingReopened"`)
-          : `SELECT x."id", x."dueAt", ${statusAsOfSql("deadline", 'x."id"')} AS "status" FROM (${inner}) x ORDER BY ${order.replace(/"(\w+)"/g, 'x."$1"')}`;
-      return candidateStream(prepared(reader, sql), branch.bucket ? { ...params, bucket: branch.bucket } : params, wanted);
-    });
-    for (const candidate of mergeSorted(streams)) {
-      if (pendingAsOf)
-        candidate.status = candidate.pendingReopened ? (statusAt.get({ id: candidate.id, asOf: asOfSql }) as { to: string | null }).to : "pending";
-      if (historical && (candidate.status === null || (query.status && candidate.status !== query.status))) continue;
+  let examined = 0;
+  let lastExamined: Candidate | null = null;
+  for (const candidate of mergeSorted(streams)) {
+    examined += 1;
+    lastExamined = candidate;
+    if (candidate.status !== null && candidate.status !== undefined && (!query.status || candidate.status === query.status)) {
       page.push(candidate);
       if (page.length === wanted) break;
     }
-    if (page.length === wanted) break; // the dated part fills the page: undated ones come later
+    if (examined >= SCAN_BUDGET) break;
   }
-  const raw = page;
-  const shown = raw.slice(0, query.limit);
-  const details = historical
-    ? new Map((prepared(reader, DETAILS_AS_OF_SQL).all({ asOf: asOfSql, ids: JSON.stringify(shown.map((c) => c.id)) }) as Candidate[]).map((r) => [r.id, r]))
-    : null;
-  const rows = shown.map((candidate): DeadlineRow => {
-    const r: Candidate = details ? { ...details.get(candidate.id), status: candidate.status } : candidate;
-    const dueAt = fromSqlDate(r.dueAt);
-    const base = { dueAt, precision: r.precision as Precision, status: r.status as string };
+  const shown = page.slice(0, query.limit);
+  const rows = pageDetails(reader, shown, inexact, time);
+  const cutShort = page.length < wanted && examined >= SCAN_BUDGET && lastExamined !== null;
+  const last = cutShort ? lastExamined : page.length > query.limit ? shown.at(-1) : undefined;
+  const next = last ? { undated: (last.dueAt === null ? 1 : 0) as 0 | 1, dueAt: last.dueAt ?? "", id: last.id } : null;
+  return { rows, next };
+}
+
+interface InexactCandidate extends Candidate {
+  state: ReturnType<typeof recordStateAt>;
+  dates: { dueAt: Date | null; precision: Precision; wording: string };
+}
+
+/**
+ * Deadlines whose history is not the common one, read whole and evaluated at the read time
+ * (their dates too, which may have moved), in the walk's order. There are few: corrections,
+ * retractions, lapses by terms, moved dates and scheduled changes.
+ */
+function inexactCandidates(
+  reader: Database.Database,
+  time: ReadTime,
+  o: { joins: string; filterSql: string; params: Record<string, unknown>; status?: string; withinEnd: string | null; after?: DeadlineCursor },
+): Map<string, InexactCandidate> {
+  // The due-date window applies to the evaluated date, not the column: it is checked below.
+  const rows = prepared(
+    reader,
+    `SELECT d."id", d."dueAt", d."precision", d."wording" FROM "Deadline" d${o.joins} WHERE d."pendingInexact" = 1${o.filterSql} ORDER BY d."id"`,
+  ).all(o.params) as { id: string; dueAt: string | null; precision: string; wording: string }[];
+  const histories = historiesOf(
+    reader,
+    "deadline",
+    rows.map((r) => r.id),
+  );
+  const result: InexactCandidate[] = [];
+  for (const r of rows) {
+    const state = recordStateAt(histories.get(r.id)!, time.asOf, time.knownAt);
+    if (!state.exists) continue;
+    const dueAt = "dueAt" in state.dates ? (state.dates.dueAt as Date | null) : fromSqlDate(r.dueAt);
+    const dates = {
+      dueAt,
+      precision: ((state.dates.precision as Precision | undefined) ?? r.precision) as Precision,
+      wording: (state.dates.wording as string | undefined) ?? r.wording,
+    };
+    const key = dueAt ? toSqlDate(dueAt) : null;
+    if (o.withinEnd !== null && (key === null || key > o.withinEnd)) continue;
+    const c: InexactCandidate = { id: r.id, dueAt: key, status: state.status, state, dates };
+    if (o.after && compareKeys(c, { id: o.after.id, dueAt: o.after.undated ? null : o.after.dueAt }) <= 0) continue;
+    result.push(c);
+  }
+  result.sort(compareKeys);
+  return new Map(result.map((c) => [c.id, c]));
+}
+
+/** The page's rows with their details, and the statuses then of what they belong to. */
+function pageDetails(reader: Database.Database, shown: Candidate[], inexact: Map<string, InexactCandidate>, time: ReadTime): DeadlineRow[] {
+  if (shown.length === 0) return [];
+  const details = new Map(
+    (prepared(reader, DETAILS_SQL).all({ ids: JSON.stringify(shown.map((c) => c.id)) }) as Record<string, any>[]).map((r) => [r.id as string, r]),
+  );
+  const idsOf = (key: string) => [...details.values()].map((r) => r[key] as string | null).filter((v): v is string => v !== null);
+  const threats = statusesAt(reader, "threat", idsOf("threatId"), time);
+  const conditions = statusesAt(reader, "condition", idsOf("conditionId"), time);
+  const scenarios = statusesAt(reader, "scenario", idsOf("scenarioId"), time);
+  const statusOf = (m: Map<string, { exists: boolean; status: string | null }>, id: string) => {
+    const s = m.get(id);
+    return s?.exists ? s.status : null;
+  };
+  return shown.map((candidate): DeadlineRow => {
+    const r = details.get(candidate.id)!;
+    const evaluated = inexact.get(candidate.id);
+    const dueAt = evaluated ? evaluated.dates.dueAt : fromSqlDate(r.dueAt);
+    const precision = (evaluated ? evaluated.dates.precision : r.precision) as Precision;
+    const base = { dueAt, precision, status: candidate.status as string };
+    const scheduled: ScheduledChange[] = evaluated
+      ? evaluated.state.scheduled.filter((e) => e.change === "status").map((e) => ({ to: e.to, effectiveAt: e.effectiveAt, byTerms: e.byTerms }))
+      : scheduledFromBounds(candidate.status as string, r, time);
     return {
       id: r.id,
       ...base,
-      wording: r.wording,
-      version: Number(r.version),
+      wording: evaluated ? evaluated.dates.wording : r.wording,
+      unconfirmed: evaluated?.state.byTerms ?? false,
+      scheduled,
+      version: time.knownAt.getTime() < time.now.getTime() ? null : Number(r.version),
       extendsId: r.extendsId,
-      ...deadlineTimingAsOf(base, asOf),
-      threat: r.threatId ? { id: r.threatId, summary: r.threatSummary, status: r.threatStatus } : null,
-      condition: r.conditionId ? { id: r.conditionId, description: r.conditionDescription, status: r.conditionStatus } : null,
-      scenario: r.scenarioId ? { id: r.scenarioId, title: r.scenarioTitle, status: r.scenarioStatus } : null,
+      kind: r.kind,
+      ...deadlineTimingAsOf(base, time.asOf),
+      threat: r.threatId ? { id: r.threatId, summary: r.threatSummary, status: statusOf(threats, r.threatId) } : null,
+      condition: r.conditionId ? { id: r.conditionId, description: r.conditionDescription, status: statusOf(conditions, r.conditionId) } : null,
+      scenario: r.scenarioId ? { id: r.scenarioId, title: r.scenarioTitle, status: statusOf(scenarios, r.scenarioId) } : null,
     };
   });
-  const last = shown.at(-1);
-  const next = raw.length > query.limit && last ? { undated: (last.dueAt === null ? 1 : 0) as 0 | 1, dueAt: last.dueAt ?? "", id: last.id } : null;
-  return { rows, next };
+}
+
+/** For an exact deadline pending at asOf: its leaving entry, when known then and taking effect later. */
+function scheduledFromBounds(statusThen: string, r: Record<string, any>, time: ReadTime): ScheduledChange[] {
+  if (statusThen !== "pending" || r.pendingUntil === null || r.pendingUntilKnownAt > toSqlDate(time.knownAt)) return [];
+  return [{ to: r.status, effectiveAt: new Date(r.pendingUntil), byTerms: false }];
 }

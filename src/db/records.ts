@@ -1,23 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { ConflictError, InvalidInputError, NotFoundError, VersionMismatchError } from "../domain/errors.ts";
 import { findQuote, sha256Hex } from "../domain/evidence.ts";
+import { type HistoryEntry, type TimelineEntry, timelineKnownAt } from "../domain/history.ts";
+import type { RecordKind } from "../domain/record-kinds.ts";
 import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
+import { type ChangesQuery, entriesRecorded, historyOf as rawHistoryOf } from "./sql/history.ts";
+import { type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
 import { threatDetail } from "./threat-detail.ts";
+import { createTrackedRecord } from "./tracked-writes.ts";
 
-/** The record kinds behind the API's collections, in the users' words. */
-export const KIND_OF = {
-  scenarios: "scenario",
-  threats: "threat",
-  conditions: "condition",
-  deadlines: "deadline",
-  events: "event",
-  actors: "actor",
-  topics: "topic",
-  sources: "source",
-} as const;
-export type Collection = keyof typeof KIND_OF;
-export type RecordKind = (typeof KIND_OF)[Collection];
+export { type Collection, KIND_OF, type RecordKind } from "../domain/record-kinds.ts";
 
 export interface ListFilters {
   status?: string;
@@ -110,28 +103,189 @@ function filterWhere(kind: RecordKind, f: ListFilters): Record<string, unknown> 
   return and.length ? { AND: and } : {};
 }
 
-/** One page in id order; `afterId` is the last id of the previous page (keyset: no gaps, no repeats). */
-export async function listRecords(prisma: Prisma, kind: RecordKind, filters: ListFilters, limit: number, afterId?: string) {
-  const where = filterWhere(kind, filters);
-  const rows = await delegateOf(prisma, kind).findMany({
-    where: afterId ? { AND: [where, { id: { gt: afterId } }] } : where,
-    orderBy: { id: "asc" },
-    take: limit + 1,
-    ...(LIST_INCLUDE[kind] ? { include: LIST_INCLUDE[kind] } : {}),
-    ...(LIST_OMIT[kind] ? { omit: LIST_OMIT[kind] } : {}),
-  });
-  const page = rows.slice(0, limit);
-  return { items: page, nextId: rows.length > limit ? (page.at(-1)?.id as string) : null };
+/** How many rows one list read may examine before it answers with what it found (its cursor resumes there). */
+export const LIST_SCAN_BUDGET = 5_000;
+
+/**
+ * One page in id order as things stood at the read time; `afterId` is the last id of the
+ * previous page (keyset: no gaps, no repeats). For tracked kinds the status filter and a record's
+ * existence are evaluated at the read time, batch by batch, so the work stops at the page or at
+ * LIST_SCAN_BUDGET rows examined, whatever the database holds.
+ */
+export async function listRecords(db: TrackerDatabase, kind: RecordKind, filters: ListFilters, limit: number, time: ReadTime, afterId?: string) {
+  const { status, ...rest } = filters;
+  const where = filterWhere(kind, rest);
+  const tracked = isTrackedKind(kind);
+  const items: Record<string, unknown>[] = [];
+  let cursor = afterId;
+  let examined = 0;
+  let exhausted = false;
+  while (items.length <= limit && examined < LIST_SCAN_BUDGET) {
+    const batchSize = Math.min(limit + 1, LIST_SCAN_BUDGET - examined);
+    const rows = await delegateOf(db.prisma, kind).findMany({
+      where: cursor ? { AND: [where, { id: { gt: cursor } }] } : where,
+      orderBy: { id: "asc" },
+      take: batchSize,
+      ...(LIST_INCLUDE[kind] ? { include: LIST_INCLUDE[kind] } : {}),
+      ...(LIST_OMIT[kind] ? { omit: LIST_OMIT[kind] } : {}),
+    });
+    examined += rows.length;
+    const states = tracked
+      ? statusesAt(
+          db.reader,
+          kind,
+          rows.map((r) => r.id as string),
+          time,
+        )
+      : null;
+    for (const row of rows) {
+      cursor = row.id as string;
+      if (states) {
+        const state = states.get(row.id as string);
+        if (!state?.exists || (status && state.status !== status)) continue;
+        Object.assign(row, stateFields(kind, state));
+      }
+      withoutCaches(row, time.knownAt.getTime() < time.now.getTime());
+      items.push(row);
+      if (items.length > limit) break;
+    }
+    if (rows.length < batchSize) {
+      exhausted = true;
+      break;
+    }
+  }
+  const page = items.slice(0, limit);
+  // A full page continues after its last row; a page cut short by the scan budget continues after the last row examined.
+  const nextId = items.length > limit ? (page.at(-1)?.id as string) : exhausted ? null : (cursor ?? null);
+  return { items: page, nextId };
 }
 
-/** A record with its links and the evidence quotes that support it (threats through the raw fast path). */
-export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: string): Promise<Record<string, unknown>> {
+/** The fields of a record that depend on the read time: its status then, whether that holds only by terms, what is scheduled, its dates then. */
+function stateFields(kind: RecordKind, state: StatusAt): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    status: state.status,
+    unconfirmed: state.byTerms,
+    scheduled: state.scheduled.map(scheduledToWire),
+  };
+  if ((kind === "deadline" || kind === "event") && Object.keys(state.dates).length > 0) Object.assign(fields, datesOf(kind, state.dates));
+  return fields;
+}
+
+function datesOf(kind: "deadline" | "event", dates: Record<string, unknown>): Record<string, unknown> {
+  const keys = kind === "deadline" ? ["dueAt", "precision", "wording"] : ["startsAt", "endsAt", "precision", "wording"];
+  return Object.fromEntries(keys.filter((k) => k in dates).map((k) => [k, dates[k]]));
+}
+
+export function scheduledToWire(e: HistoryEntry) {
+  return {
+    seq: e.seq,
+    change: e.change,
+    to: e.to,
+    values: e.values,
+    effectiveAt: e.effectiveAt.toISOString(),
+    byTerms: e.byTerms,
+    reason: e.reason,
+  };
+}
+
+/** Columns that cache the history for fast reads: never part of an answer. */
+const CACHE_COLUMNS = ["statusUntil", "pendingFrom", "pendingKnownFrom", "pendingUntil", "pendingUntilKnownAt", "pendingInexact"];
+/** Columns about the record's current row (its ETag, its last edit): left out of answers known at a past instant, which must not change later. */
+const CURRENT_ROW_COLUMNS = ["version", "updatedAt"];
+
+/** Drops cache columns (and, for a read known at a past instant, current-row columns) throughout a record and its links. */
+function withoutCaches(value: unknown, past: boolean): void {
+  if (Array.isArray(value)) {
+    for (const v of value) withoutCaches(v, past);
+    return;
+  }
+  if (!value || typeof value !== "object" || value instanceof Date) return;
+  const record = value as Record<string, unknown>;
+  for (const k of CACHE_COLUMNS) delete record[k];
+  if (past) for (const k of CURRENT_ROW_COLUMNS) delete record[k];
+  for (const v of Object.values(record)) withoutCaches(v, past);
+}
+
+/** Where each kind embeds other tracked records, so a read at a past time shows them as they were then. */
+const LINKS: Partial<Record<RecordKind, { path: string; kind: TrackedKind; many: boolean; nested?: { path: string; kind: TrackedKind } }[]>> = {
+  scenario: [
+    { path: "threats", kind: "threat", many: true },
+    { path: "deadlines", kind: "deadline", many: true },
+    { path: "events", kind: "event", many: true },
+  ],
+  threat: [
+    { path: "scenario", kind: "scenario", many: false },
+    { path: "conditions", kind: "condition", many: true, nested: { path: "deadlines", kind: "deadline" } },
+    { path: "deadlines", kind: "deadline", many: true },
+  ],
+  condition: [
+    { path: "threat", kind: "threat", many: false },
+    { path: "deadlines", kind: "deadline", many: true },
+  ],
+  deadline: [
+    { path: "threat", kind: "threat", many: false },
+    { path: "condition", kind: "condition", many: false },
+    { path: "scenario", kind: "scenario", many: false },
+    { path: "extends", kind: "deadline", many: false },
+    { path: "extendedBy", kind: "deadline", many: false },
+  ],
+  event: [{ path: "scenario", kind: "scenario", many: false }],
+};
+
+/**
+ * A record with its links as they stood at the read time: its own status, dates and schedule
+ * then, linked records that did not exist yet left out, the others with their status then, and
+ * only the evidence recorded by then. NotFound when the record itself did not exist then.
+ */
+function atReadTime(db: TrackerDatabase, kind: RecordKind, record: Record<string, any>, time: ReadTime): Record<string, unknown> {
+  if (isTrackedKind(kind)) {
+    const state = statusesAt(db.reader, kind, [record.id], time).get(record.id);
+    if (!state?.exists) throw new NotFoundError(kind, record.id, "at that time");
+    Object.assign(record, stateFields(kind, state));
+  }
+  const wanted = new Map<TrackedKind, string[]>();
+  const want = (k: TrackedKind, v: any) => {
+    if (v && typeof v.id === "string") wanted.set(k, [...(wanted.get(k) ?? []), v.id]);
+  };
+  const links = LINKS[kind] ?? [];
+  for (const link of links) {
+    const value = record[link.path];
+    for (const v of link.many ? (value ?? []) : [value]) {
+      want(link.kind, v);
+      if (link.nested) for (const n of v?.[link.nested.path] ?? []) want(link.nested.kind, n);
+    }
+  }
+  const states = new Map<TrackedKind, Map<string, StatusAt>>();
+  for (const [k, ids] of wanted) states.set(k, statusesAt(db.reader, k, ids, time));
+  const apply = (k: TrackedKind, v: any): boolean => {
+    const state = states.get(k)?.get(v.id);
+    if (!state?.exists) return false;
+    if ("status" in v) Object.assign(v, stateFields(k, state));
+    return true;
+  };
+  for (const link of links) {
+    const value = record[link.path];
+    if (link.many) {
+      record[link.path] = (value ?? []).filter((v: any) => apply(link.kind, v));
+      if (link.nested) for (const v of record[link.path]) v[link.nested.path] = (v[link.nested.path] ?? []).filter((n: any) => apply(link.nested!.kind, n));
+    } else if (value && !apply(link.kind, value)) record[link.path] = null;
+  }
+  if (Array.isArray(record.evidence)) {
+    const known = time.knownAt.getTime();
+    record.evidence = record.evidence.filter((e: { createdAt: Date | string }) => new Date(e.createdAt).getTime() <= known);
+  }
+  withoutCaches(record, time.knownAt.getTime() < time.now.getTime());
+  return record;
+}
+
+/** A record with its links and the evidence quotes that support it (threats through the raw fast path), at the read time. */
+export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: string, time: ReadTime): Promise<Record<string, unknown>> {
   if (kind === "threat") {
     const threat = threatDetail(db.reader, id);
     if (!threat) throw new NotFoundError(kind, id);
-    return threat;
+    return atReadTime(db, kind, threat, time);
   }
-  return getRecordThroughPrisma(db.prisma, kind, id);
+  return atReadTime(db, kind, await getRecordThroughPrisma(db.prisma, kind, id), time);
 }
 
 /** The same, through Prisma's includes. */
@@ -166,7 +320,6 @@ function createData(kind: RecordKind, input: Record<string, any>, id: string, no
   if (participantIds) data.participants = { create: (participantIds as string[]).map((actorId) => ({ actorId })) };
   if (kind === "event" && fields.startsAt && !fields.endsAt) data.endsAt = fields.startsAt;
   if (kind === "source") Object.assign(data, { sha256: sha256Hex(fields.text), createdAt: now, publishedAtInferred: fields.publishedAtInferred ?? false });
-  if (kind === "deadline" && fields.status === "pending") data.pendingFrom = now;
   return data;
 }
 
@@ -219,7 +372,8 @@ async function withUniqueness<T>(kind: RecordKind, work: () => Promise<T>): Prom
   try {
     return await work();
   } catch (e) {
-    if ((e as { code?: string }).code === "P2002") throw new ConflictError(`A ${kind} with the same ${uniqueFieldOf(kind)} already exists`);
+    const code = (e as { code?: string }).code;
+    if (code === "P2002" || code === "SQLITE_CONSTRAINT_UNIQUE") throw new ConflictError(`A ${kind} with the same ${uniqueFieldOf(kind)} already exists`);
     throw e;
   }
 }
@@ -228,19 +382,23 @@ function uniqueFieldOf(kind: RecordKind): string {
   return kind === "source" ? "text (SHA-256)" : kind === "scenario" ? "title" : "name";
 }
 
-/** Creates a record (and, for a tracked kind, its first history entry) in one transaction. */
+/**
+ * Creates a record. A tracked one is created as history, as of `effectiveAt` (when it was first
+ * stated; default now), through the same rules as a status change; the others through Prisma.
+ */
 export async function createRecord(db: TrackerDatabase, kind: RecordKind, input: Record<string, any>, by: string, now = new Date()): Promise<string> {
+  if (isTrackedKind(kind)) {
+    const { evidence, topicIds, participantIds, status, effectiveAt, reason, ...fields } = input;
+    await withUniqueness(kind, () => db.prismaTransaction((tx) => checkReferences(tx, input)));
+    if (kind === "event" && fields.startsAt && !fields.endsAt) fields.endsAt = fields.startsAt;
+    return withUniqueness(kind, () => createTrackedRecord(db, { kind, fields, status, topicIds, participantIds, evidence, effectiveAt, reason, by }, now));
+  }
   const id = `${kind}-${randomUUID()}`;
   return withUniqueness(kind, () =>
     db.prismaTransaction(async (tx) => {
       await checkReferences(tx, input);
       await delegateOf(tx, kind).create({ data: createData(kind, input, id, now) });
       await attachEvidenceList(tx, kind, id, input.evidence, now);
-      if (isTrackedKind(kind)) {
-        await tx.statusChange.create({
-          data: { recordKind: kind, recordId: id, from: null, to: input.status, effectiveAt: now, recordedAt: now, reason: "Recorded", by },
-        });
-      }
       return id;
     }),
   );
@@ -265,16 +423,14 @@ export async function patchRecord(db: TrackerDatabase, kind: RecordKind, id: str
   );
 }
 
-/** The history of one record, oldest first. */
-export function historyOf(prisma: Prisma, kind: TrackedKind, id: string) {
-  return prisma.statusChange.findMany({ where: { recordKind: kind, recordId: id }, orderBy: [{ effectiveAt: "asc" }, { seq: "asc" }] });
+/** One record's timeline as known at `knownAt`: every entry recorded by then, in effective order, with retractions. */
+export async function historyAt(db: TrackerDatabase, kind: TrackedKind, id: string, knownAt: Date): Promise<TimelineEntry[]> {
+  await currentVersion(db.prisma, kind, id);
+  return timelineKnownAt(rawHistoryOf(db.reader, kind, id), knownAt);
 }
 
-/** History across all records recorded since an instant, in recording order. */
-export function changesSince(prisma: Prisma, since: Date | undefined, limit: number, afterSeq?: number) {
-  return prisma.statusChange.findMany({
-    where: { ...(since ? { recordedAt: { gte: since } } : {}), ...(afterSeq !== undefined ? { seq: { gt: afterSeq } } : {}) },
-    orderBy: { seq: "asc" },
-    take: limit + 1,
-  });
+/** History across all records, in recording order, with each entry's retraction as known at `knownAt`. */
+export function changesRecorded(db: TrackerDatabase, q: ChangesQuery): HistoryEntry[] {
+  const k = q.knownAt.getTime();
+  return entriesRecorded(db.reader, q).map((e) => (e.retractedAt && e.retractedAt.getTime() > k ? { ...e, retractedAt: null, retraction: null } : e));
 }

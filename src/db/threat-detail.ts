@@ -1,7 +1,8 @@
 import type Database from "better-sqlite3";
 
-const BOOLEAN_COLUMNS = new Set(["isAdditional", "publishedAtInferred", "correction", "pendingReopened"]);
-const isDateColumn = (name: string) => name.endsWith("At") || name === "pendingFrom" || name === "pendingUntil";
+const BOOLEAN_COLUMNS = new Set(["isAdditional", "publishedAtInferred", "correction", "pendingInexact"]);
+const DATE_COLUMNS = new Set(["pendingFrom", "pendingUntil", "pendingKnownFrom", "statusUntil"]);
+const isDateColumn = (name: string) => name.endsWith("At") || DATE_COLUMNS.has(name);
 
 /** "2025-11-01T00:00:00.000+00:00" (how the adapter stores DateTime) as "2025-11-01T00:00:00.000Z", without parsing. */
 function isoDate(v: string): string {

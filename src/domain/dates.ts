@@ -15,6 +15,8 @@ function startOfUtcDay(d: Date): Date {
 /** The first instant of the period a date with this precision names (ISO weeks start on Monday). */
 export function periodStart(date: Date, precision: Exclude<Precision, "unknown">): Date {
   const day = startOfUtcDay(date);
+  if (precision === "year") return utcDay(day.getUTCFullYear(), 0, 1);
+  if (precision === "quarter") return utcDay(day.getUTCFullYear(), day.getUTCMonth() - (day.getUTCMonth() % 3), 1);
   if (precision === "month") return utcDay(day.getUTCFullYear(), day.getUTCMonth(), 1);
   if (precision === "week") return new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * DAY_MS);
   return day;
@@ -22,6 +24,8 @@ export function periodStart(date: Date, precision: Exclude<Precision, "unknown">
 
 /** The first instant after the period: a month-precision date is still "on time" all month. */
 export function periodEnd(start: Date, precision: Exclude<Precision, "unknown">): Date {
+  if (precision === "year") return utcDay(start.getUTCFullYear() + 1, 0, 1);
+  if (precision === "quarter") return utcDay(start.getUTCFullYear(), start.getUTCMonth() + 3, 1);
   if (precision === "month") return utcDay(start.getUTCFullYear(), start.getUTCMonth() + 1, 1);
   return new Date(start.getTime() + (precision === "week" ? 7 : 1) * DAY_MS);
 }
@@ -51,9 +55,13 @@ export function resolveDatePhrase(phrase: string, reference: Date): ResolvedDate
   return { start, end, precision };
 }
 
-/** Whole days from `asOf` to `due` (negative when the due date has passed), by UTC calendar day. */
-export function daysRemaining(due: Date, asOf: Date): number {
-  return Math.round((startOfUtcDay(due).getTime() - startOfUtcDay(asOf).getTime()) / DAY_MS);
+/**
+ * Whole days from `asOf` to the last day of the period a due date names (negative once that
+ * period has passed), by UTC calendar day: "in November" has days remaining until 30 November.
+ */
+export function daysRemaining(due: Date, precision: Precision, asOf: Date): number {
+  const lastDay = precision === "unknown" || precision === "day" ? startOfUtcDay(due) : new Date(periodEnd(due, precision).getTime() - DAY_MS);
+  return Math.round((lastDay.getTime() - startOfUtcDay(asOf).getTime()) / DAY_MS);
 }
 
 /**
@@ -72,6 +80,8 @@ export function formatAtPrecision(date: Date | null, precision: Precision): stri
   if (!date || precision === "unknown") return "date unknown";
   // A fixed table, not Intl: this runs for every row of the hottest list.
   const month = MONTHS[date.getUTCMonth()];
+  if (precision === "year") return String(date.getUTCFullYear());
+  if (precision === "quarter") return `Q${Math.floor(date.getUTCMonth() / 3) + 1} ${date.getUTCFullYear()}`;
   if (precision === "month") return `${month} ${date.getUTCFullYear()}`;
   const day = `${date.getUTCDate()} ${month} ${date.getUTCFullYear()}`;
   return precision === "week" ? `week of ${day}` : day;

@@ -17,7 +17,7 @@ export interface DeadlineTiming {
 export function deadlineTimingAsOf(d: DeadlineFacts, asOf: Date): DeadlineTiming {
   return {
     dueLabel: formatAtPrecision(d.dueAt, d.precision),
-    daysRemaining: d.dueAt ? daysRemaining(d.dueAt, asOf) : null,
+    daysRemaining: d.dueAt ? daysRemaining(d.dueAt, d.precision, asOf) : null,
     overdue: d.status === "pending" && isOverdue(d.dueAt, d.precision, asOf),
   };
 }

@@ -1,3 +1,5 @@
+import type { HistoryEntry } from "./history.ts";
+
 /** Errors the domain and persistence layers raise; the API maps each to a problem+json status. */
 export interface FieldProblem {
   field: string;
@@ -8,8 +10,10 @@ export class NotFoundError extends Error {
   constructor(
     readonly kind: string,
     readonly id: string,
+    /** Why it is not there, when it exists at other times ("at that time"). */
+    readonly when?: string,
   ) {
-    super(`No ${kind} with id "${id}"`);
+    super(when ? `No ${kind} with id "${id}" ${when}: it was not yet recorded as existing then` : `No ${kind} with id "${id}"`);
   }
 }
 
@@ -41,3 +45,17 @@ export class VersionMismatchError extends Error {
 }
 
 export class ConflictError extends Error {}
+
+/**
+ * A change that would break a record's history in effective-time order: it would take effect
+ * before the record existed, or a later entry could no longer follow it.
+ */
+export class ChainConflictError extends Error {
+  constructor(
+    message: string,
+    readonly conflictsWith: HistoryEntry | null,
+    readonly allowed: readonly string[],
+  ) {
+    super(message);
+  }
+}

@@ -105,7 +105,9 @@ export async function loadSeed(db: TrackerDatabase, plan: SeedPlan, now = new Da
           conditionId: d.condition ?? null,
           scenarioId: d.scenario ?? null,
           status: d.status,
+          // The pending bounds (see the schema): pending from the article's date, learnt now.
           pendingFrom: d.status === "pending" ? plan.publishedAt : null,
+          pendingKnownFrom: d.status === "pending" ? now : null,
           ...stamps,
         },
       });

@@ -70,7 +70,7 @@ describe("status changes", () => {
     expect(((await corrected.json()) as any).entry).toMatchObject({ correction: true, from: "withdrawn", to: "threatened" });
   });
 
-  it("answers 422 naming the field for an unknown status, a missing reason, or a future effective time", async () => {
+  it("answers 422 naming the field for an unknown status, a missing reason, or an effective time more than 10 years ahead", async () => {
     const unknown = await changeStatus("deadlines", NOVEMBER_DEADLINE, { status: "overdue" });
     expect(unknown.status).toBe(422);
     expect(((await unknown.json()) as any).errors[0]).toMatchObject({ field: "status" });
@@ -182,7 +182,8 @@ describe("pending deadlines as of a past day", () => {
   it("shows the 1 November 2025 tariff deadline as of 2025-10-24, and keeps showing it after it is averted", async () => {
     const before = await pendingAsOf("2025-10-24");
     expect(before.map((d) => d.id)).toEqual([NOVEMBER_DEADLINE]);
-    expect(before[0]).toMatchObject({ status: "pending", overdue: false, daysRemaining: 8 });
+    // "starting in November": the period runs to 30 November, so 37 days remain on 24 October.
+    expect(before[0]).toMatchObject({ status: "pending", overdue: false, daysRemaining: 37 });
 
     await changeStatus("conditions", RARE_EARTH_CONDITION, { status: "met", effectiveAt: "2025-10-30T10:00:00Z" });
     expect(await pendingAsOf("2025-10-24")).toHaveLength(1);
@@ -195,7 +196,7 @@ describe("pending deadlines as of a past day", () => {
 
   it("marks a pending deadline overdue once its whole period has passed, and honours within", async () => {
     const dec = await pendingAsOf("2025-12-02");
-    expect(dec[0]).toMatchObject({ overdue: true, daysRemaining: -31 });
+    expect(dec[0]).toMatchObject({ overdue: true, daysRemaining: -2 });
     const within = (await (await t.get("/api/deadlines?status=pending&asOf=2025-10-24&within=5")).json()) as any;
     expect(within.items).toHaveLength(0);
     const within10 = (await (await t.get("/api/deadlines?status=pending&asOf=2025-10-24&within=10")).json()) as any;

@@ -31,7 +31,7 @@ describe("npx tradewatch", () => {
     expect(r.code, r.err).toBe(0);
     const lines = r.out.trim().split("\n");
     expect(lines[0]).toMatch(/^DUE\s+IN DAYS\s+OVERDUE\s+WORDING\s+THREAT\s+ID$/);
-    expect(lines[1]).toMatch(/^November 2025\s+8\s+“starting in November”/);
+    expect(lines[1]).toMatch(/^November 2025\s+37\s+“starting in November”/);
     expect(lines.at(-1)).toBe("1 pending");
     expect((await cli(["deadlines", "--as-of", "2025-02-30"])).code).toBe(2);
   });

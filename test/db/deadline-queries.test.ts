@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TrackerDatabase } from "../../src/db/client.ts";
 import { listDeadlines, pendingBucketsFrom } from "../../src/db/deadline-queries.ts";
 import { createRecord } from "../../src/db/records.ts";
-import { recordStatusChange } from "../../src/db/status-changes.ts";
+import { recordStatusChange } from "../../src/db/tracked-writes.ts";
 import { freshDatabase } from "../helpers/database.ts";
 
 let db: TrackerDatabase;
@@ -111,7 +111,7 @@ describe("pending deadlines as of an instant", () => {
       ),
       { seed: 42, numRuns: 40 },
     );
-  });
+  }, 120_000);
 });
 
 describe("query plans", () => {

@@ -26,8 +26,16 @@ describe("overdue and countdown", () => {
     expect(isOverdue(null, "unknown", new Date())).toBe(false);
   });
   it("counts whole days, negative when past", () => {
-    expect(daysRemaining(nov, new Date("2025-10-24T23:59:59Z"))).toBe(8);
-    expect(daysRemaining(nov, new Date("2025-11-03T08:00:00Z"))).toBe(-2);
+    expect(daysRemaining(nov, "day", new Date("2025-10-24T23:59:59Z"))).toBe(8);
+    expect(daysRemaining(nov, "day", new Date("2025-11-03T08:00:00Z"))).toBe(-2);
+  });
+  it("counts to the end of the period a coarse date names", () => {
+    expect(daysRemaining(nov, "month", new Date("2025-11-15T10:00:00Z"))).toBe(15);
+    expect(daysRemaining(new Date("2026-01-01T00:00:00Z"), "year", new Date("2026-12-30T00:00:00Z"))).toBe(1);
+    expect(isOverdue(new Date("2026-04-01T00:00:00Z"), "quarter", new Date("2026-06-30T23:00:00Z"))).toBe(false);
+    expect(isOverdue(new Date("2026-04-01T00:00:00Z"), "quarter", new Date("2026-07-01T00:00:00Z"))).toBe(true);
+    expect(formatAtPrecision(new Date("2026-04-01T00:00:00Z"), "quarter")).toBe("Q2 2026");
+    expect(formatAtPrecision(new Date("2026-01-01T00:00:00Z"), "year")).toBe("2026");
   });
   it("formats honestly at each precision", () => {
     expect(formatAtPrecision(nov, "month")).toBe("November 2025");

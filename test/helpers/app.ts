@@ -15,13 +15,14 @@ export interface TestApp {
 }
 
 /** The real app on a fresh migrated (and by default seeded) SQLite file. */
-export async function testApp(options: { seeded?: boolean; bodyLimit?: number } = {}): Promise<TestApp> {
+export async function testApp(options: { seeded?: boolean; bodyLimit?: number; clock?: () => Date } = {}): Promise<TestApp> {
   const db = await freshDatabase({ seeded: options.seeded ?? true });
   const app = createApp({
     db,
     token: TEST_TOKEN,
     logger: createLogger("silent"),
     config: { CORS_ORIGINS: [], BODY_LIMIT_BYTES: options.bodyLimit ?? 256 * 1024, REQUEST_TIMEOUT_MS: 10_000 },
+    clock: options.clock,
   });
   return {
     db,

@@ -59,7 +59,7 @@ describe.skipIf(!hasChromium)("the desk in a real Chromium", () => {
     const row = page.locator("table.deadlines tbody tr").first();
     await expect(row.textContent()).resolves.toContain("November 2025");
     await expect(row.textContent()).resolves.toContain("“starting in November”");
-    await expect(row.textContent()).resolves.toContain("in 8 days");
+    await expect(row.textContent()).resolves.toContain("in 37 days");
     await shot(page, "desk-as-of-2025-10-24");
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, "desk-phone");

@@ -3,7 +3,7 @@ import { type DeadlineCursor, listDeadlines } from "../../db/deadline-queries.ts
 import { InvalidInputError } from "../../domain/errors.ts";
 import { STATUSES } from "../../domain/statuses.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
-import { AsOf, ListQueryBase, problemResponses } from "../schemas/common.ts";
+import { ListQueryBase, problemResponses } from "../schemas/common.ts";
 import { DeadlineSummarySchema } from "../schemas/records.ts";
 import { csvResponse, decodeCursor, encodeCursor, wantsCsv } from "../wire.ts";
 
@@ -12,7 +12,6 @@ export const MAX_WITHIN_DAYS = 3_650;
 
 export const DeadlineListQuery = ListQueryBase.extend({
   status: z.enum(STATUSES.deadline).optional().openapi({ example: "pending" }),
-  asOf: AsOf.optional().openapi({ description: "A date (its end, UTC) or instant: statuses as they stood then, from the history" }),
   within: z.coerce
     .number({ message: "must be a whole number of days" })
     .int("must be a whole number of days")
@@ -38,7 +37,7 @@ export const listDeadlinesRoute = createRoute({
   tags: ["deadlines"],
   summary: "Deadlines by due date (earliest first), now or as of any past instant",
   description:
-    "`status=pending` answers “what is still pending, and what is overdue?”. With `asOf`, statuses are computed from the status history as they stood then.",
+    "`status=pending` answers “what is still pending, and what is overdue?”, as things stood at `asOf` as known at `knownAt` (both default now). A page examines at most 5,000 candidates: it may then hold fewer than `limit` items with a `nextCursor` that resumes the walk.",
   request: { query: DeadlineListQuery },
   responses: {
     200: {
@@ -54,22 +53,38 @@ export function deadlineRoutes(deps: AppDeps) {
     const q = c.req.valid("query");
     const after = decodeCursor(q.cursor, isCursor);
     if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
-    const { rows, next } = listDeadlines(deps.db.reader, {
-      status: q.status,
-      asOf: q.asOf,
-      withinDays: q.within,
-      scenarioId: q.scenario,
-      actorId: q.actor,
-      topicId: q.topic,
-      q: q.q,
-      limit: q.limit,
-      after,
-    });
-    const items = rows.map((r) => ({ ...r, dueAt: r.dueAt?.toISOString() ?? null }));
+    const { rows, next } = listDeadlines(
+      deps.db.reader,
+      {
+        status: q.status,
+        asOf: q.asOf,
+        knownAt: q.knownAt,
+        withinDays: q.within,
+        scenarioId: q.scenario,
+        actorId: q.actor,
+        topicId: q.topic,
+        q: q.q,
+        limit: q.limit,
+        after,
+      },
+      deps.clock(),
+    );
+    const items = rows.map((r) => ({
+      ...r,
+      status: r.status as z.infer<typeof DeadlineSummarySchema>["status"],
+      dueAt: r.dueAt?.toISOString() ?? null,
+      scheduled: r.scheduled.map((s) => ({ ...s, effectiveAt: s.effectiveAt.toISOString() })),
+    }));
     if (wantsCsv(c, q.format)) {
-      const flat = items.map((r) => ({ ...r, threat: r.threat?.id ?? null, condition: r.condition?.id ?? null, scenario: r.scenario?.id ?? null }));
+      const flat = items.map((r) => ({
+        ...r,
+        scheduled: r.scheduled.map((s) => `${s.to ?? "dates"} from ${s.effectiveAt}`).join("; "),
+        threat: r.threat?.id ?? null,
+        condition: r.condition?.id ?? null,
+        scenario: r.scenario?.id ?? null,
+      }));
       return csvResponse(c, flat, "deadlines") as never; // a CSV body is outside the typed JSON contract
     }
-    return c.json({ items: items as z.infer<typeof DeadlineSummarySchema>[], nextCursor: next ? encodeCursor(next) : null }, 200);
+    return c.json({ items, nextCursor: next ? encodeCursor(next) : null }, 200);
   });
 }

@@ -1,12 +1,24 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { type Collection, changesSince, createRecord, currentVersion, getRecord, historyOf, KIND_OF, listRecords, patchRecord } from "../../db/records.ts";
-import { type NewDate, recordStatusChange } from "../../db/status-changes.ts";
+import { type Collection, changesRecorded, createRecord, getRecord, historyAt, KIND_OF, listRecords, patchRecord } from "../../db/records.ts";
+import { readTimeOf } from "../../db/sql/record-states.ts";
+import { type DatesChangeRequest, type NewDate, recordDatesChange, recordStatusChange, retractEntry } from "../../db/tracked-writes.ts";
 import { InvalidInputError } from "../../domain/errors.ts";
 import { isTrackedKind, STATUSES, type TrackedKind } from "../../domain/statuses.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
-import { Cursor, IdParam, Instant, Limit, ListQueryBase, problemResponses, writeProblemResponses } from "../schemas/common.ts";
-import { COLLECTIONS, CreateSchemas, HistoryEntrySchema, PatchSchemas, RecordSchema, statusChangeBodyFor } from "../schemas/records.ts";
-import { csvResponse, decodeCursor, encodeCursor, etagOf, expectedVersionFrom, historyEntryToWire, wantsCsv } from "../wire.ts";
+import { Cursor, IdParam, Instant, KnownAt, Limit, ListQueryBase, problemResponses, ReadTimeQuery, writeProblemResponses } from "../schemas/common.ts";
+import {
+  COLLECTIONS,
+  CreateSchemas,
+  DeadlineDatesBody,
+  EventDatesBody,
+  HistoryEntrySchema,
+  PatchSchemas,
+  RecordSchema,
+  RetractionBody,
+  statusChangeBodyFor,
+  TimelineEntrySchema,
+} from "../schemas/records.ts";
+import { csvResponse, decodeCursor, encodeCursor, etagOf, expectedVersionFrom, historyEntryToWire, timelineEntryToWire, wantsCsv } from "../wire.ts";
 
 const bearer = [{ bearerAuth: [] }];
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ content: { "application/json": { schema } } });
@@ -49,10 +61,11 @@ export function recordRoutes(deps: AppDeps) {
           const after = decodeCursor(q.cursor, isString);
           if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
           const page = await listRecords(
-            deps.db.prisma,
+            deps.db,
             kind,
             { status: q.status, scenarioId: q.scenario, actorId: q.actor, topicId: q.topic, q: q.q },
             q.limit,
+            readTimeOf(q.asOf, q.knownAt, deps.clock()),
             after,
           );
           if (wantsCsv(c, q.format)) return csvResponse(c, page.items, collection) as never; // a CSV body is outside the typed JSON contract
@@ -67,11 +80,15 @@ export function recordRoutes(deps: AppDeps) {
         path: `/${collection}/{id}`,
         tags: [tag],
         summary: `One ${kind}, with its links and evidence`,
-        request: { params: IdParam },
-        responses: { 200: { description: `The ${kind} (ETag: its version)`, ...json(RecordSchema) }, ...problemResponses },
+        request: { params: IdParam, query: ReadTimeQuery },
+        responses: {
+          200: { description: `The ${kind} as it stood at asOf, as known at knownAt (ETag: its version)`, ...json(RecordSchema) },
+          ...problemResponses,
+        },
       }),
       async (c) => {
-        const record = await getRecord(deps.db, kind, c.req.valid("param").id);
+        const q = c.req.valid("query");
+        const record = await getRecord(deps.db, kind, c.req.valid("param").id, readTimeOf(q.asOf, q.knownAt, deps.clock()));
         if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
         return c.json(record as any, 200);
       },
@@ -88,8 +105,9 @@ export function recordRoutes(deps: AppDeps) {
         responses: { 201: { description: "Created", ...json(RecordSchema) }, ...writeProblemResponses },
       }),
       async (c) => {
-        const id = await createRecord(deps.db, kind, c.req.valid("json") as Record<string, any>, deps.writer);
-        const record = await getRecord(deps.db, kind, id);
+        const now = deps.clock();
+        const id = await createRecord(deps.db, kind, c.req.valid("json") as Record<string, any>, deps.writer, now);
+        const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, now));
         if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
         c.header("Location", `/api/${collection}/${id}`);
         return c.json(record as any, 201);
@@ -108,8 +126,8 @@ export function recordRoutes(deps: AppDeps) {
       }),
       async (c) => {
         const { id } = c.req.valid("param");
-        await patchRecord(deps.db, kind, id, c.req.valid("json") as Record<string, any>, expectedVersionFrom(c));
-        const record = await getRecord(deps.db, kind, id);
+        await patchRecord(deps.db, kind, id, c.req.valid("json") as Record<string, any>, expectedVersionFrom(c), deps.clock());
+        const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock()));
         if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
         return c.json(record as any, 200);
       },
@@ -123,8 +141,19 @@ export function recordRoutes(deps: AppDeps) {
       method: "get",
       path: "/changes",
       tags: ["history"],
-      summary: "Status changes across all records, in recording order",
-      request: { query: z.object({ since: Instant.optional(), limit: Limit, cursor: Cursor }) },
+      summary: "History entries across all records, in recording order",
+      description:
+        "`since` and `knownAt` bound the recorded time, `effectiveFrom`/`effectiveTo` the effective time. Each entry shows its retraction when one was recorded by `knownAt`.",
+      request: {
+        query: z.object({
+          since: Instant.optional(),
+          knownAt: KnownAt.optional(),
+          effectiveFrom: Instant.optional(),
+          effectiveTo: Instant.optional(),
+          limit: Limit,
+          cursor: Cursor,
+        }),
+      },
       responses: {
         200: { description: "History entries", ...json(z.object({ items: z.array(HistoryEntrySchema), nextCursor: z.string().nullable() })) },
         ...problemResponses,
@@ -134,10 +163,46 @@ export function recordRoutes(deps: AppDeps) {
       const q = c.req.valid("query");
       const after = decodeCursor(q.cursor, isNumber);
       if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
-      const rows = await changesSince(deps.db.prisma, q.since, q.limit, after);
+      const time = readTimeOf(undefined, q.knownAt, deps.clock());
+      const rows = changesRecorded(deps.db, {
+        since: q.since ?? new Date(0),
+        knownAt: time.knownAt,
+        effectiveFrom: q.effectiveFrom ?? new Date(Date.UTC(1, 0, 1)),
+        effectiveTo: q.effectiveTo ?? new Date(Date.UTC(9999, 11, 31)),
+        afterSeq: after ?? 0,
+        limit: q.limit + 1,
+      });
       const page = rows.slice(0, q.limit);
       const next = rows.length > q.limit ? encodeCursor(page.at(-1)!.seq) : null;
-      return c.json({ items: page.map(historyEntryToWire), nextCursor: next }, 200);
+      return c.json({ items: page.map((e) => historyEntryToWire(e)), nextCursor: next }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/history/{seq}/retract",
+      tags: ["history"],
+      summary: "Retract a mistaken history entry, and what it set off",
+      description:
+        "The entry stays in history: answers known after now ignore it, answers known before still show it. Refused (409) when a later entry could not follow without it: retract that one first.",
+      security: bearer,
+      request: {
+        params: z.object({
+          seq: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(Number.MAX_SAFE_INTEGER)
+            .openapi({ param: { name: "seq", in: "path" }, type: "integer" }),
+        }),
+        body: { required: true, ...json(RetractionBody) },
+      },
+      responses: { 200: { description: "The entries retracted", ...json(z.object({ retracted: z.array(HistoryEntrySchema) })) }, ...writeProblemResponses },
+    }),
+    async (c) => {
+      const result = await retractEntry(deps.db, c.req.valid("param").seq, c.req.valid("json").reason, deps.writer, deps.clock());
+      return c.json({ retracted: result.retracted.map((e) => historyEntryToWire(e)) }, 200);
     },
   );
   return app;
@@ -162,6 +227,7 @@ function statusRoutes(app: ReturnType<typeof newRouter>, deps: AppDeps, collecti
               entry: HistoryEntrySchema,
               consequences: z.array(HistoryEntrySchema),
               successorDeadlineId: z.string().nullable(),
+              expiryDeadlineId: z.string().nullable().openapi({ description: "The expiry deadline a status with an end (until) created or extended" }),
             }),
           ),
         },
@@ -175,26 +241,34 @@ function statusRoutes(app: ReturnType<typeof newRouter>, deps: AppDeps, collecti
       const newDate: NewDate | undefined = newAt
         ? { at: newAt, precision: body.newPrecision ?? "day", endsAt: body.newEndsAt ?? null, wording: body.newWording }
         : undefined;
-      const result = await recordStatusChange(deps.db, {
-        kind,
-        id,
-        to: body.status,
-        reason: body.reason,
-        by: deps.writer,
-        effectiveAt: body.effectiveAt,
-        correction: body.correction,
-        expectedVersion: expectedVersionFrom(c),
-        evidence: body.evidence,
-        newDate,
-      });
-      const record = await getRecord(deps.db, kind, id);
+      const result = await recordStatusChange(
+        deps.db,
+        {
+          kind,
+          id,
+          to: body.status,
+          reason: body.reason,
+          by: deps.writer,
+          effectiveAt: body.effectiveAt,
+          correction: body.correction,
+          expectedVersion: expectedVersionFrom(c),
+          evidence: body.evidence,
+          newDate,
+          until: body.until,
+          returnsTo: body.then,
+          untilWording: body.untilWording,
+        },
+        deps.clock(),
+      );
+      const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock()));
       c.header("ETag", etagOf(result.version));
       return c.json(
         {
           record: record as any,
           entry: historyEntryToWire(result.entry),
-          consequences: result.consequences.map(historyEntryToWire),
+          consequences: result.consequences.map((e) => historyEntryToWire(e)),
           successorDeadlineId: result.successorDeadlineId,
+          expiryDeadlineId: result.expiryDeadlineId,
         },
         200,
       );
@@ -206,15 +280,57 @@ function statusRoutes(app: ReturnType<typeof newRouter>, deps: AppDeps, collecti
       method: "get",
       path: `/${collection}/{id}/history`,
       tags: [collection],
-      summary: `Every status change of a ${kind}, oldest first`,
-      request: { params: IdParam },
-      responses: { 200: { description: "History", ...json(z.object({ items: z.array(HistoryEntrySchema) })) }, ...problemResponses },
+      summary: `Every history entry of a ${kind} recorded by knownAt, in effective order, with their retractions`,
+      request: { params: IdParam, query: z.object({ knownAt: KnownAt.optional() }) },
+      responses: { 200: { description: "History", ...json(z.object({ items: z.array(TimelineEntrySchema) })) }, ...problemResponses },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      await currentVersion(deps.db.prisma, kind, id);
-      const items = await historyOf(deps.db.prisma, kind, id);
-      return c.json({ items: items.map(historyEntryToWire) }, 200);
+      const time = readTimeOf(undefined, c.req.valid("query").knownAt, deps.clock());
+      const items = await historyAt(deps.db, kind, id, time.knownAt);
+      return c.json({ items: items.map(timelineEntryToWire) }, 200);
+    },
+  );
+
+  if (kind === "deadline" || kind === "event") datesRoute(app, deps, collection, kind);
+}
+
+function datesRoute(app: ReturnType<typeof newRouter>, deps: AppDeps, collection: Collection, kind: "deadline" | "event") {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: `/${collection}/{id}/dates`,
+      tags: [collection],
+      summary: kind === "deadline" ? "Move or refine a deadline's due date, as of when it changed" : "Move or refine an event's dates, as of when they changed",
+      description: "Recorded as a history entry: as-of reads give the date believed then; the old date and wording stay in history.",
+      security: bearer,
+      request: { params: IdParam, body: { required: true, ...json(kind === "deadline" ? DeadlineDatesBody : EventDatesBody) } },
+      responses: {
+        200: { description: "The record and the new entry", ...json(z.object({ record: RecordSchema, entry: HistoryEntrySchema })) },
+        ...writeProblemResponses,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { effectiveAt, reason, evidence, ...values } = c.req.valid("json") as Record<string, any>;
+      if (kind === "event" && values.startsAt && values.endsAt === undefined) values.endsAt = values.startsAt;
+      const result = await recordDatesChange(
+        deps.db,
+        {
+          kind,
+          id,
+          values: values as DatesChangeRequest["values"],
+          effectiveAt,
+          reason,
+          evidence,
+          by: deps.writer,
+          expectedVersion: expectedVersionFrom(c),
+        },
+        deps.clock(),
+      );
+      const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock()));
+      c.header("ETag", etagOf(result.version));
+      return c.json({ record: record as any, entry: historyEntryToWire(result.entry) }, 200);
     },
   );
 }

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { parseAsOf, parseInstant } from "../../domain/dates.ts";
+import { parseInstant } from "../../domain/dates.ts";
+import { parseReadInstant } from "../../domain/read-time.ts";
 
 export const MAX_LIMIT = 500;
 export const DEFAULT_LIMIT = 50;
@@ -43,27 +44,36 @@ export const Instant = z
   })
   .openapi({ type: "string", format: "date-time", example: "2025-10-24T09:00:00Z" });
 
-/** Earliest year `asOf` accepts: nothing the tracker holds is older. */
-export const MIN_AS_OF_YEAR = 1945;
+/** A read instant (`asOf` or `knownAt`) under the one rule in src/domain/read-time.ts. */
+function readInstant(field: "asOf" | "knownAt") {
+  return z
+    .string()
+    .max(40)
+    .transform((value, ctx) => {
+      const parsed = parseReadInstant(value, field);
+      if (!(parsed instanceof Date)) {
+        ctx.addIssue({ code: "custom", message: parsed.problem });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+}
 
-/** `asOf`: a calendar date (its end, UTC) or an instant, within a range that can hold records. */
-export const AsOf = z
-  .string()
-  .max(40)
-  .transform((value, ctx) => {
-    const parsed = parseAsOf(value);
-    if (!parsed) {
-      ctx.addIssue({ code: "custom", message: "must be a date (YYYY-MM-DD, a real one) or an ISO-8601 date-time with offset" });
-      return z.NEVER;
-    }
-    const year = parsed.getUTCFullYear();
-    if (year < MIN_AS_OF_YEAR || year > new Date().getUTCFullYear() + 1) {
-      ctx.addIssue({ code: "custom", message: `must fall between ${MIN_AS_OF_YEAR} and next year` });
-      return z.NEVER;
-    }
-    return parsed;
-  })
-  .openapi({ type: "string", example: "2025-10-24" });
+/** `asOf`: the effective time an answer is for, a calendar date (its end, UTC) or an instant. */
+export const AsOf = readInstant("asOf").openapi({
+  type: "string",
+  example: "2025-10-24",
+  description: "Effective time: answer as things stood then (default now)",
+});
+/** `knownAt`: the recorded time, what the tracker knew then. */
+export const KnownAt = readInstant("knownAt").openapi({
+  type: "string",
+  example: "2025-11-01",
+  description: "Recorded time: answer with what the tracker knew then (default now; later than now reads as now)",
+});
+
+/** The two instants every read takes. */
+export const ReadTimeQuery = z.object({ asOf: AsOf.optional(), knownAt: KnownAt.optional() });
 
 export const Limit = z.coerce
   .number({ message: "must be a whole number" })
@@ -75,7 +85,7 @@ export const Limit = z.coerce
 
 export const Cursor = z.string().max(500).optional().openapi({ description: "Opaque: the nextCursor of the previous page" });
 
-export const ListQueryBase = z.object({
+export const ListQueryBase = ReadTimeQuery.extend({
   limit: Limit,
   cursor: Cursor,
   q: unicodeString(200).optional().openapi({ description: "Text search (case-insensitive for ASCII)" }),
@@ -94,6 +104,11 @@ export const ProblemSchema = z
     requestId: z.string().optional(),
     errors: z.array(FieldProblemSchema).optional(),
     allowed: z.array(z.string()).optional(),
+    conflictsWith: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .optional()
+      .openapi({ description: "For a chain conflict: the history entry the change would break (or the creation it would precede)" }),
   })
   .openapi("Problem", { example: { type: "/problems/invalid-input", title: "The request is not valid", status: 422, detail: "status: must be one of …" } });
 

@@ -2,7 +2,14 @@ import { z } from "@hono/zod-openapi";
 import { ACTOR_KINDS, CONDITION_EFFECTS, EVENT_KINDS, MEASURES, PRECISIONS, STATUSES, type TrackedKind } from "../../domain/statuses.ts";
 import { EvidenceInput, Id, Instant, OptionalText, Text, unicodeString } from "./common.ts";
 
-const datePrecision = z.enum(PRECISIONS.filter((p) => p !== "unknown") as ["day", "week", "month"]);
+const datePrecision = z.enum(PRECISIONS.filter((p) => p !== "unknown") as ["day", "week", "month", "quarter", "year"]);
+/** When a tracked record was first stated (its creation's effective time), and why it is recorded. */
+const creation = {
+  effectiveAt: Instant.optional().openapi({
+    description: "When it was first stated or announced (default now): asked as of an earlier instant, it does not exist yet",
+  }),
+  reason: Text.optional(),
+};
 const topicIds = z.array(Id).max(50, "at most 50 topics").optional();
 const evidence = z.array(EvidenceInput).max(20, "at most 20 quotes").optional();
 const country = z
@@ -13,7 +20,7 @@ const country = z
 
 /** Request bodies: what a client may send to create or edit each kind of record. */
 export const CreateSchemas = {
-  scenarios: z.strictObject({ title: Text, summary: Text, status: z.enum(STATUSES.scenario).default("developing"), topicIds, evidence }),
+  scenarios: z.strictObject({ title: Text, summary: Text, status: z.enum(STATUSES.scenario).default("developing"), topicIds, evidence, ...creation }),
   threats: z.strictObject({
     scenarioId: Id,
     issuerId: Id,
@@ -27,6 +34,7 @@ export const CreateSchemas = {
     status: z.enum(STATUSES.threat).default("threatened"),
     topicIds,
     evidence,
+    ...creation,
   }),
   conditions: z.strictObject({
     threatId: Id,
@@ -35,6 +43,7 @@ export const CreateSchemas = {
     effect: z.enum(CONDITION_EFFECTS),
     status: z.enum(STATUSES.condition).default("open"),
     evidence,
+    ...creation,
   }),
   deadlines: z
     .strictObject({
@@ -46,6 +55,7 @@ export const CreateSchemas = {
       scenarioId: Id.nullable().optional(),
       status: z.enum(STATUSES.deadline).default("pending"),
       evidence,
+      ...creation,
     })
     .superRefine((d, ctx) => {
       if ((d.dueAt == null) !== (d.precision === "unknown")) {
@@ -70,6 +80,7 @@ export const CreateSchemas = {
       topicIds,
       status: z.enum(STATUSES.event).default("scheduled"),
       evidence,
+      ...creation,
     })
     .superRefine((e, ctx) => {
       if ((e.startsAt == null) !== (e.precision === "unknown")) {
@@ -118,7 +129,16 @@ export function statusChangeBodyFor(kind: TrackedKind) {
     .strictObject({
       status: z.enum(STATUSES[kind] as unknown as [string, ...string[]], { message: `must be one of: ${STATUSES[kind].join(", ")}` }),
       reason: Text.openapi({ example: "Beijing announced it will suspend the new rare-earth export controls" }),
-      effectiveAt: Instant.optional(),
+      effectiveAt: Instant.optional().openapi({
+        description: "When it takes effect in the world (default now): earlier for late news, later (up to 10 years) for a change announced ahead",
+      }),
+      until: Instant.optional().openapi({ description: "A status with an end (a threat's suspension): when it ends by its terms" }),
+      // biome-ignore lint/suspicious/noThenProperty: the API's word (issue 9: "until", "then"); a zod shape, never awaited
+      then: z
+        .enum(STATUSES[kind] as unknown as [string, ...string[]])
+        .optional()
+        .openapi({ description: "With until: the status the record returns to then" }),
+      untilWording: Text.optional().openapi({ description: "With until: the source's words for the end (the expiry deadline's wording)" }),
       correction: z.boolean().optional(),
       evidence: EvidenceInput.optional(),
       newDueAt: Instant.optional().openapi({ description: "Required to extend a deadline: the successor's due date" }),
@@ -129,6 +149,8 @@ export function statusChangeBodyFor(kind: TrackedKind) {
     })
     .superRefine((b, ctx) => {
       if (b.correction && b.reason.trim().length < 3) ctx.addIssue({ code: "custom", path: ["reason"], message: "a correction needs a reason" });
+      if (b.until && !b.then) ctx.addIssue({ code: "custom", path: ["then"], message: "required with until: the status the record returns to" });
+      if (b.then && !b.until) ctx.addIssue({ code: "custom", path: ["until"], message: "required with then" });
     })
     .openapi(name);
 }
@@ -136,23 +158,85 @@ export function statusChangeBodyFor(kind: TrackedKind) {
 export type CollectionName = keyof typeof CreateSchemas;
 export const COLLECTIONS = Object.keys(CreateSchemas) as CollectionName[];
 
-export const HistoryEntrySchema = z
+const entryFields = {
+  seq: z.number().int(),
+  recordKind: z.string(),
+  recordId: z.string(),
+  change: z.enum(["status", "dates"]).openapi({ description: "status: a creation or status change; dates: a due date or event dates moved" }),
+  from: z.string().nullable().openapi({ description: "The status just before, in effective order (null for a creation and for dates entries)" }),
+  to: z.string().nullable(),
+  values: z.record(z.string(), z.unknown()).nullable().openapi({ description: "A dates entry's new dates" }),
+  effectiveAt: z.string().openapi({ description: "When it holds in the world" }),
+  recordedAt: z.string().openapi({ description: "When the tracker learnt it" }),
+  reason: z.string(),
+  by: z.string(),
+  correction: z.boolean(),
+  byTerms: z.boolean().openapi({ description: "Follows from an earlier entry's terms (a lapse at the end of a suspension), not a reported fact" }),
+  until: z.string().nullable(),
+  // biome-ignore lint/suspicious/noThenProperty: the API's word for the status a suspension returns to; plain data, never awaited
+  then: z.string().nullable(),
+  causedBy: z.number().int().nullable().openapi({ description: "seq of the entry that set this one off" }),
+  sourceId: z.string().nullable(),
+  evidenceId: z.string().nullable(),
+  retracted: z
+    .object({ at: z.string(), reason: z.string(), by: z.string() })
+    .nullable()
+    .openapi({ description: "Its retraction, when known at the read's knownAt" }),
+};
+
+export const HistoryEntrySchema = z.object(entryFields).openapi("HistoryEntry");
+
+export const TimelineEntrySchema = z
+  .object({ ...entryFields, superseded: z.boolean().openapi({ description: "A lapse by terms that a later report superseded" }) })
+  .openapi("TimelineEntry");
+
+export const ScheduledChangeSchema = z
   .object({
     seq: z.number().int(),
-    recordKind: z.string(),
-    recordId: z.string(),
-    from: z.string().nullable(),
-    to: z.string(),
+    change: z.enum(["status", "dates"]),
+    to: z.string().nullable(),
+    values: z.record(z.string(), z.unknown()).nullable(),
     effectiveAt: z.string(),
-    recordedAt: z.string(),
+    byTerms: z.boolean(),
     reason: z.string(),
-    by: z.string(),
-    correction: z.boolean(),
-    causedBy: z.number().int().nullable().openapi({ description: "seq of the entry that set this one off" }),
-    sourceId: z.string().nullable(),
-    evidenceId: z.string().nullable(),
   })
-  .openapi("HistoryEntry");
+  .openapi("ScheduledChange");
+
+/** Moving or refining a deadline's due date. */
+export const DeadlineDatesBody = z
+  .strictObject({
+    dueAt: Instant.nullable(),
+    precision: z.enum(PRECISIONS),
+    wording: Text.optional(),
+    effectiveAt: Instant.optional(),
+    reason: Text,
+    evidence: EvidenceInput.optional(),
+  })
+  .superRefine((d, ctx) => {
+    if ((d.dueAt == null) !== (d.precision === "unknown"))
+      ctx.addIssue({ code: "custom", path: ["precision"], message: 'must be "unknown" exactly when dueAt is null' });
+  })
+  .openapi("DeadlineDatesChange");
+
+/** Moving or refining an event's dates. */
+export const EventDatesBody = z
+  .strictObject({
+    startsAt: Instant.nullable(),
+    endsAt: Instant.nullable().optional(),
+    precision: z.enum(PRECISIONS),
+    wording: Text.optional(),
+    effectiveAt: Instant.optional(),
+    reason: Text,
+    evidence: EvidenceInput.optional(),
+  })
+  .superRefine((e, ctx) => {
+    if ((e.startsAt == null) !== (e.precision === "unknown"))
+      ctx.addIssue({ code: "custom", path: ["precision"], message: 'must be "unknown" exactly when startsAt is null' });
+    if (e.startsAt && e.endsAt && e.endsAt < e.startsAt) ctx.addIssue({ code: "custom", path: ["endsAt"], message: "must not be before startsAt" });
+  })
+  .openapi("EventDatesChange");
+
+export const RetractionBody = z.strictObject({ reason: Text }).openapi("Retraction");
 
 export const RecordSchema = z.looseObject({ id: z.string() }).openapi("Record", { description: "A record with its links embedded" });
 
@@ -164,9 +248,14 @@ export const DeadlineSummarySchema = z
     dueLabel: z.string().openapi({ example: "November 2025" }),
     wording: z.string(),
     status: z.enum(STATUSES.deadline),
+    unconfirmed: z.boolean().openapi({ description: "The status holds only by an earlier entry's terms, not confirmed by a report" }),
+    scheduled: z.array(z.object({ to: z.string().nullable(), effectiveAt: z.string(), byTerms: z.boolean() })).openapi({
+      description: "Status changes known at knownAt that take effect after asOf",
+    }),
+    kind: z.string().openapi({ description: "stated, or expiry (the end of a status with an end)" }),
     daysRemaining: z.number().int().nullable(),
     overdue: z.boolean(),
-    version: z.number().int(),
+    version: z.number().int().nullable().openapi({ description: "The current ETag; null when knownAt is in the past" }),
     extendsId: z.string().nullable(),
     threat: z.object({ id: z.string(), summary: z.string(), status: z.string().nullable() }).nullable(),
     condition: z.object({ id: z.string(), description: z.string(), status: z.string().nullable() }).nullable(),

@@ -1,0 +1,171 @@
+import type Database from "better-sqlite3";
+import type { ChangeKind, HistoryEntry } from "../../domain/history.ts";
+import { toSqlDate } from "../sql-dates.ts";
+
+/** Raw SQL for the history: load entries with their retractions, append entries and retractions. */
+
+interface HistoryRow {
+  seq: number;
+  recordKind: string;
+  recordId: string;
+  change: string;
+  from: string | null;
+  to: string | null;
+  values: string | null;
+  effectiveAt: string;
+  recordedAt: string;
+  reason: string;
+  by: string;
+  correction: number;
+  byTerms: number;
+  causedBySeq: number | null;
+  causeEffectiveAt: string | null;
+  until: string | null;
+  returnsTo: string | null;
+  sourceId: string | null;
+  evidenceId: string | null;
+  retractedAt: string | null;
+  retractionReason: string | null;
+  retractionBy: string | null;
+}
+
+const SELECT_ENTRIES = `
+  SELECT e."seq", e."recordKind", e."recordId", e."change", e."from", e."to", e."values", e."effectiveAt", e."recordedAt",
+         e."reason", e."by", e."correction", e."byTerms", e."causedBySeq", cause."effectiveAt" AS "causeEffectiveAt",
+         e."until", e."returnsTo", e."sourceId", e."evidenceId",
+         r."recordedAt" AS "retractedAt", r."reason" AS "retractionReason", r."by" AS "retractionBy"
+  FROM "StatusChange" e
+  LEFT JOIN "StatusChange" cause ON cause."seq" = e."causedBySeq" AND e."byTerms" = 1
+  LEFT JOIN "Retraction" r ON r."entrySeq" = e."seq"`;
+
+export function toHistoryEntry(r: HistoryRow): HistoryEntry {
+  return {
+    seq: r.seq,
+    recordKind: r.recordKind,
+    recordId: r.recordId,
+    change: r.change as ChangeKind,
+    from: r.from,
+    to: r.to,
+    values: r.values === null ? null : reviveDates(JSON.parse(r.values) as Record<string, unknown>),
+    effectiveAt: new Date(r.effectiveAt),
+    recordedAt: new Date(r.recordedAt),
+    reason: r.reason,
+    by: r.by,
+    correction: r.correction === 1,
+    byTerms: r.byTerms === 1,
+    causedBySeq: r.causedBySeq,
+    causeEffectiveAt: r.causeEffectiveAt === null ? null : new Date(r.causeEffectiveAt),
+    until: r.until === null ? null : new Date(r.until),
+    returnsTo: r.returnsTo,
+    sourceId: r.sourceId,
+    evidenceId: r.evidenceId,
+    retractedAt: r.retractedAt === null ? null : new Date(r.retractedAt),
+    retraction: r.retractedAt === null ? null : { reason: r.retractionReason!, by: r.retractionBy! },
+  };
+}
+
+const DATE_VALUES = new Set(["dueAt", "startsAt", "endsAt"]);
+
+/** Dates inside a dates entry's JSON come back as Date objects. */
+function reviveDates(values: Record<string, unknown>): Record<string, unknown> {
+  for (const k of Object.keys(values)) if (DATE_VALUES.has(k) && typeof values[k] === "string") values[k] = new Date(values[k] as string);
+  return values;
+}
+
+function statementsFor(db: Database.Database) {
+  return {
+    ofRecords: db.prepare(
+      `${SELECT_ENTRIES} WHERE e."recordKind" = @kind AND e."recordId" IN (SELECT value FROM json_each(@ids)) ORDER BY e."effectiveAt", e."seq"`,
+    ),
+    one: db.prepare(`${SELECT_ENTRIES} WHERE e."seq" = ?`),
+    causedBy: db.prepare(`SELECT "seq" FROM "StatusChange" WHERE "causedBySeq" = ?`),
+    recordedSince: db.prepare(
+      `${SELECT_ENTRIES} WHERE e."seq" > @afterSeq AND e."recordedAt" >= @since AND e."recordedAt" <= @knownAt
+         AND e."effectiveAt" >= @effectiveFrom AND e."effectiveAt" <= @effectiveTo ORDER BY e."seq" LIMIT @limit`,
+    ),
+    insert: db.prepare(
+      `INSERT INTO "StatusChange" ("recordKind", "recordId", "change", "from", "to", "values", "effectiveAt", "recordedAt", "reason", "by",
+         "correction", "byTerms", "causedBySeq", "until", "returnsTo", "sourceId", "evidenceId")
+       VALUES (@recordKind, @recordId, @change, @from, @to, @values, @effectiveAt, @recordedAt, @reason, @by,
+         @correction, @byTerms, @causedBySeq, @until, @returnsTo, @sourceId, @evidenceId) RETURNING "seq"`,
+    ),
+    retract: db.prepare(`INSERT INTO "Retraction" ("entrySeq", "causedById", "recordedAt", "reason", "by") VALUES (?, ?, ?, ?, ?) RETURNING "id"`),
+  };
+}
+
+const cache = new WeakMap<Database.Database, ReturnType<typeof statementsFor>>();
+function statements(db: Database.Database) {
+  let s = cache.get(db);
+  if (!s) {
+    s = statementsFor(db);
+    cache.set(db, s);
+  }
+  return s;
+}
+
+/** The whole history of each record (retractions included), in effective order. */
+export function historiesOf(db: Database.Database, kind: string, ids: readonly string[]): Map<string, HistoryEntry[]> {
+  const result = new Map<string, HistoryEntry[]>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return result;
+  for (const row of statements(db).ofRecords.all({ kind, ids: JSON.stringify(ids) }) as HistoryRow[]) {
+    result.get(row.recordId)?.push(toHistoryEntry(row));
+  }
+  return result;
+}
+
+export function historyOf(db: Database.Database, kind: string, id: string): HistoryEntry[] {
+  return historiesOf(db, kind, [id]).get(id)!;
+}
+
+export function entryBySeq(db: Database.Database, seq: number): HistoryEntry | null {
+  const row = statements(db).one.get(seq) as HistoryRow | undefined;
+  return row ? toHistoryEntry(row) : null;
+}
+
+/** The entries an entry set off, directly. */
+export function consequencesOfEntry(db: Database.Database, seq: number): number[] {
+  return (statements(db).causedBy.all(seq) as { seq: number }[]).map((r) => r.seq);
+}
+
+export interface ChangesQuery {
+  since: Date;
+  knownAt: Date;
+  effectiveFrom: Date;
+  effectiveTo: Date;
+  afterSeq: number;
+  limit: number;
+}
+
+/** Entries in recording order, recorded in [since, knownAt] and effective in [effectiveFrom, effectiveTo]. */
+export function entriesRecorded(db: Database.Database, q: ChangesQuery): HistoryEntry[] {
+  return (
+    statements(db).recordedSince.all({
+      since: toSqlDate(q.since),
+      knownAt: toSqlDate(q.knownAt),
+      effectiveFrom: toSqlDate(q.effectiveFrom),
+      effectiveTo: toSqlDate(q.effectiveTo),
+      afterSeq: q.afterSeq,
+      limit: q.limit,
+    }) as HistoryRow[]
+  ).map(toHistoryEntry);
+}
+
+export type NewHistoryEntry = Omit<HistoryEntry, "seq" | "causeEffectiveAt" | "retractedAt" | "retraction">;
+
+/** Appends an entry; returns its seq. */
+export function appendEntry(db: Database.Database, e: NewHistoryEntry): number {
+  const row = statements(db).insert.get({
+    ...e,
+    values: e.values === null ? null : JSON.stringify(e.values),
+    effectiveAt: toSqlDate(e.effectiveAt),
+    recordedAt: toSqlDate(e.recordedAt),
+    until: e.until === null ? null : toSqlDate(e.until),
+    correction: e.correction ? 1 : 0,
+    byTerms: e.byTerms ? 1 : 0,
+  }) as { seq: number };
+  return row.seq;
+}
+
+export function appendRetraction(db: Database.Database, entrySeq: number, causedById: number | null, recordedAt: Date, reason: string, by: string): number {
+  return (statements(db).retract.get(entrySeq, causedById, toSqlDate(recordedAt), reason, by) as { id: number }).id;
+}

@@ -1,0 +1,99 @@
+import type Database from "better-sqlite3";
+import { type HistoryEntry, type RecordState, recordStateAt } from "../../domain/history.ts";
+import { RECORD_KINDS } from "../../domain/record-kinds.ts";
+import type { TrackedKind } from "../../domain/statuses.ts";
+import { historiesOf } from "./history.ts";
+
+/** When an answer holds: `asOf` (effective time) and `knownAt` (recorded time), and the clock's now. */
+export interface ReadTime {
+  asOf: Date;
+  knownAt: Date;
+  now: Date;
+}
+
+export function readTimeOf(asOf: Date | undefined, knownAt: Date | undefined, now = new Date()): ReadTime {
+  // What the tracker knows can never be later than now: a knownAt ahead of the clock reads as now.
+  const known = knownAt && knownAt.getTime() < now.getTime() ? knownAt : now;
+  return { asOf: asOf ?? now, knownAt: known, now };
+}
+
+/** True when the read is about the present as known now: the cached status columns answer it. */
+export function isPresent(t: ReadTime): boolean {
+  return t.asOf.getTime() === t.now.getTime() && t.knownAt.getTime() === t.now.getTime();
+}
+
+/** A record's status (and what follows it) at a read time. */
+export interface StatusAt {
+  exists: boolean;
+  status: string | null;
+  byTerms: boolean;
+  scheduled: HistoryEntry[];
+  dates: Record<string, unknown>;
+  createdAt: Date | null;
+}
+
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+function prepared(db: Database.Database, sql: string): Database.Statement {
+  let c = statementCache.get(db);
+  if (!c) {
+    c = new Map();
+    statementCache.set(db, c);
+  }
+  let s = c.get(sql);
+  if (!s) {
+    s = db.prepare(sql);
+    c.set(sql, s);
+  }
+  return s;
+}
+
+export function fromState(state: RecordState): StatusAt {
+  return {
+    exists: state.exists,
+    status: state.status,
+    byTerms: state.byTerms,
+    scheduled: state.scheduled,
+    dates: state.dates,
+    createdAt: state.created?.effectiveAt ?? null,
+  };
+}
+
+/**
+ * The statuses of some records of one kind at a read time. In the present, a record whose cached
+ * status is still current (no known change has taken effect since the last write) is answered from
+ * its columns; every other answer comes from the history, read by the domain's evaluator.
+ */
+export function statusesAt(db: Database.Database, kind: TrackedKind, ids: readonly string[], t: ReadTime): Map<string, StatusAt> {
+  const result = new Map<string, StatusAt>();
+  const unique = [...new Set(ids)];
+  let toEvaluate = unique;
+  if (isPresent(t) && unique.length > 0) {
+    const rows = prepared(db, `SELECT "id", "status", "statusUntil" FROM "${RECORD_KINDS[kind].table}" WHERE "id" IN (SELECT value FROM json_each(?))`).all(
+      JSON.stringify(unique),
+    ) as { id: string; status: string; statusUntil: string | null }[];
+    toEvaluate = [];
+    const current = new Set<string>();
+    for (const r of rows) {
+      // With a change scheduled (or one that has since taken effect) only the history says what holds and what follows.
+      if (r.statusUntil !== null) {
+        toEvaluate.push(r.id);
+        continue;
+      }
+      result.set(r.id, { exists: true, status: r.status, byTerms: false, scheduled: [], dates: {}, createdAt: null });
+      current.add(r.id);
+    }
+    // A cached status may hold by terms (a lapse), and dates may have moved: only the history can say, so those are read too.
+    if (current.size > 0) {
+      const special = prepared(
+        db,
+        `SELECT DISTINCT "recordId" FROM "StatusChange" WHERE "recordKind" = ? AND ("byTerms" = 1 OR "change" = 'dates') AND "recordId" IN (SELECT value FROM json_each(?))`,
+      ).all(kind, JSON.stringify([...current])) as { recordId: string }[];
+      for (const r of special) toEvaluate.push(r.recordId);
+    }
+  }
+  if (toEvaluate.length > 0) {
+    const histories = historiesOf(db, kind, toEvaluate);
+    for (const [id, history] of histories) result.set(id, fromState(recordStateAt(history, t.asOf, t.knownAt)));
+  }
+  return result;
+}

@@ -1,0 +1,679 @@
+import { randomUUID } from "node:crypto";
+import type Database from "better-sqlite3";
+import { consequencesOf, mayHaveConsequences } from "../domain/consequences.ts";
+import { formatAtPrecision } from "../domain/dates.ts";
+import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
+import { findQuote } from "../domain/evidence.ts";
+import {
+  firstBrokenLink,
+  type HistoryEntry,
+  isCreation,
+  pendingBoundsOf,
+  planStatusChange,
+  recordStateAt,
+  type StatusChangePlan,
+  statusCacheAt,
+} from "../domain/history.ts";
+import { RECORD_KINDS, startingStatusFor } from "../domain/record-kinds.ts";
+import type { Precision, TrackedKind } from "../domain/statuses.ts";
+import type { TrackerDatabase } from "./client.ts";
+import { appendEntry, appendRetraction, consequencesOfEntry, entryBySeq, historiesOf, historyOf, type NewHistoryEntry } from "./sql/history.ts";
+import { toSqlDate } from "./sql-dates.ts";
+
+/**
+ * Every write to a tracked record (creation, status change, moved dates, retraction) runs here,
+ * as one raw-SQL transaction on the writer connection: load the record's history, ask the domain
+ * planner what may be written, append the entries, and refresh the record's cached columns
+ * from its history. Nothing here decides what held when: src/domain/history.ts does.
+ */
+
+export interface NewDate {
+  at: Date;
+  precision: Exclude<Precision, "unknown">;
+  endsAt?: Date | null;
+  wording?: string;
+}
+
+export interface EvidenceRef {
+  sourceId: string;
+  quote: string;
+}
+
+export interface StatusChangeRequest {
+  kind: TrackedKind;
+  id: string;
+  to: string;
+  reason: string;
+  by: string;
+  effectiveAt?: Date;
+  correction?: boolean;
+  /** The version the client last saw (If-Match); absent means "whatever is current". */
+  expectedVersion?: number;
+  evidence?: EvidenceRef;
+  /** The new due date of an extension, or the new date of a rescheduled event. */
+  newDate?: NewDate;
+  /** A status with an end: until when it lasts, the status that follows, and the expiry's wording. */
+  until?: Date;
+  returnsTo?: string;
+  untilWording?: string;
+}
+
+export interface StatusChangeResult {
+  version: number;
+  entry: HistoryEntry;
+  consequences: HistoryEntry[];
+  /** The successor deadline an extension created. */
+  successorDeadlineId: string | null;
+  /** The expiry deadline a status with an end created. */
+  expiryDeadlineId: string | null;
+}
+
+function statementsFor(db: Database.Database) {
+  const byKind = <T>(make: (table: string) => T) =>
+    Object.fromEntries((["scenario", "threat", "condition", "deadline", "event"] as const).map((k) => [k, make(RECORD_KINDS[k].table)])) as Record<
+      TrackedKind,
+      T
+    >;
+  return {
+    find: byKind((t) => db.prepare(`SELECT "id", "version" FROM "${t}" WHERE "id" = ?`)),
+    refreshStatus: byKind((t) =>
+      db.prepare(
+        `UPDATE "${t}" SET "status" = COALESCE(@status, "status"), "statusUntil" = @statusUntil, "version" = "version" + 1, "updatedAt" = @now WHERE "id" = @id`,
+      ),
+    ),
+    refreshDeadline: db.prepare(
+      `UPDATE "Deadline" SET "pendingFrom" = @pendingFrom, "pendingKnownFrom" = @pendingKnownFrom,
+         "pendingUntil" = @pendingUntil, "pendingUntilKnownAt" = @pendingUntilKnownAt, "pendingInexact" = @pendingInexact WHERE "id" = @id`,
+    ),
+    deadline: db.prepare(`SELECT "id", "dueAt", "precision", "wording", "threatId", "conditionId", "scenarioId", "kind" FROM "Deadline" WHERE "id" = ?`),
+    insertDeadline: db.prepare(
+      `INSERT INTO "Deadline" ("id", "dueAt", "precision", "wording", "threatId", "conditionId", "scenarioId", "extendsId", "kind", "status", "version", "createdAt", "updatedAt")
+       VALUES (@id, @dueAt, @precision, @wording, @threatId, @conditionId, @scenarioId, @extendsId, @kind, 'pending', 0, @now, @now)`,
+    ),
+    condition: db.prepare(`SELECT "effect", "threatId" FROM "Condition" WHERE "id" = ?`),
+    deadlinesOfCondition: db.prepare(`SELECT "id" FROM "Deadline" WHERE "conditionId" = ? ORDER BY "id"`),
+    deadlinesOfThreat: db.prepare(`SELECT "id", "conditionId", "kind" FROM "Deadline" WHERE "threatId" = ? ORDER BY "id"`),
+    sourceText: db.prepare(`SELECT "text" FROM "Source" WHERE "id" = ?`),
+    insertEvidence: db.prepare(
+      `INSERT OR IGNORE INTO "Evidence" ("id", "sourceId", "quote", "startOffset", "endOffset", "recordKind", "recordId", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+  };
+}
+
+const cache = new WeakMap<Database.Database, ReturnType<typeof statementsFor>>();
+function statements(db: Database.Database) {
+  let s = cache.get(db);
+  if (!s) {
+    s = statementsFor(db);
+    cache.set(db, s);
+  }
+  return s;
+}
+
+/** Records a status change and everything it sets off, in one transaction. */
+export function recordStatusChange(db: TrackerDatabase, req: StatusChangeRequest, now = new Date()): Promise<StatusChangeResult> {
+  return db.rawTransaction((conn) => {
+    const touched = new Touched();
+    const result = applyStatusChange(conn, req, now, touched);
+    touched.refresh(conn, now);
+    return { ...result, version: currentVersion(conn, req.kind, req.id) };
+  });
+}
+
+/** Records that a write touched: their cached columns are refreshed from their histories once, at the end. */
+export class Touched {
+  readonly #records = new Map<string, { kind: TrackedKind; id: string }>();
+  add(kind: TrackedKind, id: string) {
+    this.#records.set(`${kind}|${id}`, { kind, id });
+  }
+  refresh(conn: Database.Database, now: Date) {
+    for (const { kind, id } of this.#records.values()) refreshCachedColumns(conn, kind, id, now);
+  }
+}
+
+function currentVersion(conn: Database.Database, kind: TrackedKind, id: string): number {
+  return (statements(conn).find[kind].get(id) as { version: number }).version;
+}
+
+function throwPlanProblem(kind: TrackedKind, to: string, plan: Exclude<StatusChangePlan, { ok: true }>): never {
+  switch (plan.problem) {
+    case "too-far-ahead":
+      throw new InvalidInputError([{ field: "effectiveAt", problem: "must be at most 10 years ahead" }]);
+    case "not-yet-created":
+      throw new ChainConflictError(
+        plan.conflictsWith
+          ? `The ${kind} was recorded as created on ${plan.conflictsWith.effectiveAt.toISOString()}: a change cannot take effect before that`
+          : `The ${kind} does not exist at that time`,
+        plan.conflictsWith,
+        [],
+      );
+    case "unknown-status":
+      throw new TransitionNotAllowedError(kind, "", to, plan.allowed, `"${to}" is not a status of a ${kind}`);
+    case "same-status":
+      throw new TransitionNotAllowedError(kind, plan.from, to, plan.allowed, `The ${kind} is already "${plan.from}" at that time`);
+    case "not-allowed":
+      throw new TransitionNotAllowedError(kind, plan.from, to, plan.allowed, `A ${kind} cannot move from "${plan.from}" to "${to}"`);
+    case "breaks-later-entry":
+      throw new ChainConflictError(
+        `A later entry (seq ${plan.conflictsWith.seq}, "${plan.conflictsWith.to}" from ${plan.conflictsWith.effectiveAt.toISOString()}) could not follow "${to}"`,
+        plan.conflictsWith,
+        plan.allowed,
+      );
+    case "needs-new-date":
+      throw new InvalidInputError([
+        { field: kind === "deadline" ? "newDueAt" : "newStartsAt", problem: `required when a ${kind} moves from "${plan.from}" to "${to}"` },
+      ]);
+    case "bad-terms":
+      throw new InvalidInputError([{ field: plan.field, problem: plan.message }]);
+  }
+}
+
+function applyStatusChange(
+  conn: Database.Database,
+  req: StatusChangeRequest,
+  now: Date,
+  touched: Touched,
+  causedBy: HistoryEntry | null = null,
+): StatusChangeResult {
+  const st = statements(conn);
+  const current = st.find[req.kind].get(req.id) as { id: string; version: number } | undefined;
+  if (!current) throw new NotFoundError(req.kind, req.id);
+  if (req.expectedVersion !== undefined && req.expectedVersion !== current.version) throw new VersionMismatchError(req.expectedVersion, current.version);
+  const effectiveAt = req.effectiveAt ?? now;
+  const history = historyOf(conn, req.kind, req.id);
+  const plan = planStatusChange(
+    history,
+    {
+      kind: req.kind,
+      to: req.to,
+      effectiveAt,
+      correction: req.correction ?? false,
+      until: req.until,
+      returnsTo: req.returnsTo,
+      hasNewDate: req.newDate !== undefined,
+    },
+    now,
+  );
+  if (!plan.ok) throwPlanProblem(req.kind, req.to, plan);
+  const evidenceId = req.evidence ? attachEvidence(conn, req.kind, req.id, req.evidence, now) : null;
+  const entry = append(conn, {
+    recordKind: req.kind,
+    recordId: req.id,
+    change: "status",
+    from: plan.from,
+    to: req.to,
+    values: null,
+    effectiveAt,
+    recordedAt: now,
+    reason: req.reason,
+    by: req.by,
+    correction: req.correction ?? false,
+    byTerms: false,
+    causedBySeq: causedBy?.seq ?? null,
+    until: req.until ?? null,
+    returnsTo: req.returnsTo ?? null,
+    sourceId: req.evidence?.sourceId ?? causedBy?.sourceId ?? null,
+    evidenceId: evidenceId ?? causedBy?.evidenceId ?? null,
+  });
+  touched.add(req.kind, req.id);
+  const consequences: HistoryEntry[] = [];
+  let successorDeadlineId: string | null = null;
+  let expiryDeadlineId: string | null = null;
+  const usesNewDate = !req.correction && req.newDate !== undefined;
+  if (usesNewDate && req.kind === "deadline" && req.to === "extended") {
+    successorDeadlineId = createFollowingDeadline(conn, req.id, req.newDate!, entry, now, touched);
+  }
+  if (usesNewDate && req.kind === "event" && plan.from === "postponed" && req.to === "scheduled") {
+    const dates = {
+      startsAt: req.newDate!.at,
+      endsAt: req.newDate!.endsAt ?? req.newDate!.at,
+      precision: req.newDate!.precision,
+      ...(req.newDate!.wording ? { wording: req.newDate!.wording } : {}),
+    };
+    consequences.push(appendDates(conn, "event", req.id, dates, entry, now));
+  }
+  if (req.until && req.returnsTo) {
+    const expiry = recordEnd(conn, req, entry, now, touched);
+    expiryDeadlineId = expiry.deadlineId;
+    consequences.push(...expiry.entries);
+  }
+  // Corrections fix the record only: they set nothing else off.
+  if (!req.correction) consequences.push(...applyConsequences(conn, req.kind, req.id, req.to, entry, now, touched, expiryDeadlineId));
+  return { version: current.version + 1, entry, consequences, successorDeadlineId, expiryDeadlineId };
+}
+
+function append(conn: Database.Database, e: NewHistoryEntry): HistoryEntry {
+  const seq = appendEntry(conn, e);
+  return entryBySeq(conn, seq)!;
+}
+
+function appendDates(
+  conn: Database.Database,
+  kind: "deadline" | "event",
+  id: string,
+  values: Record<string, unknown>,
+  cause: HistoryEntry,
+  now: Date,
+): HistoryEntry {
+  return append(conn, {
+    recordKind: kind,
+    recordId: id,
+    change: "dates",
+    from: null,
+    to: null,
+    values,
+    effectiveAt: cause.effectiveAt,
+    recordedAt: now,
+    reason: cause.reason,
+    by: cause.by,
+    correction: false,
+    byTerms: false,
+    causedBySeq: cause.seq,
+    until: null,
+    returnsTo: null,
+    sourceId: cause.sourceId,
+    evidenceId: cause.evidenceId,
+  });
+}
+
+/** The successor of an extended deadline: a new pending deadline from the extension's effective time. */
+function createFollowingDeadline(
+  conn: Database.Database,
+  oldId: string,
+  newDate: NewDate,
+  cause: HistoryEntry,
+  now: Date,
+  touched: Touched,
+  kind?: string,
+): string {
+  const st = statements(conn);
+  const old = st.deadline.get(oldId) as { wording: string; threatId: string | null; conditionId: string | null; scenarioId: string | null; kind: string };
+  const id = `deadline-${randomUUID()}`;
+  st.insertDeadline.run({
+    id,
+    dueAt: toSqlDate(newDate.at),
+    precision: newDate.precision,
+    wording: newDate.wording ?? old.wording,
+    threatId: old.threatId,
+    conditionId: old.conditionId,
+    scenarioId: old.scenarioId,
+    extendsId: oldId,
+    kind: kind ?? old.kind,
+    now: toSqlDate(now),
+  });
+  append(conn, creationEntry("deadline", id, "pending", cause.effectiveAt, now, `Extension of deadline ${oldId}: ${cause.reason}`, cause.by, cause));
+  touched.add("deadline", id);
+  return id;
+}
+
+function creationEntry(
+  kind: TrackedKind,
+  id: string,
+  status: string,
+  effectiveAt: Date,
+  now: Date,
+  reason: string,
+  by: string,
+  cause: HistoryEntry | null,
+  evidence?: { sourceId: string; evidenceId: string },
+): NewHistoryEntry {
+  return {
+    recordKind: kind,
+    recordId: id,
+    change: "status",
+    from: null,
+    to: status,
+    values: null,
+    effectiveAt,
+    recordedAt: now,
+    reason,
+    by,
+    correction: false,
+    byTerms: false,
+    causedBySeq: cause?.seq ?? null,
+    until: null,
+    returnsTo: null,
+    sourceId: evidence?.sourceId ?? cause?.sourceId ?? null,
+    evidenceId: evidence?.evidenceId ?? cause?.evidenceId ?? null,
+  };
+}
+
+/**
+ * A status with an end (a suspension "until 10 November 2026, then imposed"): the lapse back to
+ * `then` at `until`, written now but holding only by its terms, and an expiry deadline due at
+ * `until` that the lapse triggers. A new end to a status that already had one extends the old
+ * expiry deadline (kept in history as extended) instead of adding a second.
+ */
+function recordEnd(
+  conn: Database.Database,
+  req: StatusChangeRequest,
+  cause: HistoryEntry,
+  now: Date,
+  touched: Touched,
+): { deadlineId: string; entries: HistoryEntry[] } {
+  const until = req.until!;
+  const entries: HistoryEntry[] = [];
+  entries.push(
+    append(conn, {
+      ...creationEntry(req.kind, req.id, req.returnsTo!, until, now, `Ends by its terms: "${req.to}" until ${until.toISOString().slice(0, 10)}`, req.by, cause),
+      from: req.to,
+      byTerms: true,
+    }),
+  );
+  const st = statements(conn);
+  const wording = req.untilWording ?? `${req.to[0]!.toUpperCase()}${req.to.slice(1)} until ${formatAtPrecision(until, "day")}`;
+  const newDate: NewDate = { at: until, precision: "day", wording };
+  // The expiry deadline this status had before, if it is still pending then, is extended to the new end.
+  const previous = (st.deadlinesOfThreat.all(req.id) as { id: string; kind: string }[]).filter(
+    (d) => d.kind === "expiry" && recordStateAt(historyOf(conn, "deadline", d.id), cause.effectiveAt, now).status === "pending",
+  );
+  let deadlineId: string;
+  if (previous[0]) {
+    const extension = applyStatusChange(
+      conn,
+      { kind: "deadline", id: previous[0].id, to: "extended", reason: `Extended: ${req.reason}`, by: req.by, effectiveAt: cause.effectiveAt, newDate },
+      now,
+      touched,
+      cause,
+    );
+    entries.push(extension.entry);
+    deadlineId = extension.successorDeadlineId!;
+  } else {
+    deadlineId = `deadline-${randomUUID()}`;
+    st.insertDeadline.run({
+      id: deadlineId,
+      dueAt: toSqlDate(until),
+      precision: "day",
+      wording,
+      threatId: req.kind === "threat" ? req.id : null,
+      conditionId: null,
+      scenarioId: null,
+      extendsId: null,
+      kind: "expiry",
+      now: toSqlDate(now),
+    });
+    entries.push(append(conn, creationEntry("deadline", deadlineId, "pending", cause.effectiveAt, now, `Expiry of: ${req.reason}`, req.by, cause)));
+    touched.add("deadline", deadlineId);
+  }
+  entries.push(
+    append(conn, { ...creationEntry("deadline", deadlineId, "triggered", until, now, "Reached by its terms", req.by, cause), from: "pending", byTerms: true }),
+  );
+  return { deadlineId, entries };
+}
+
+function attachEvidence(conn: Database.Database, kind: string, id: string, evidence: EvidenceRef, now: Date, field = "evidence"): string {
+  const st = statements(conn);
+  const source = st.sourceText.get(evidence.sourceId) as { text: string } | undefined;
+  if (!source) throw new InvalidInputError([{ field: `${field}.sourceId`, problem: `no source with id "${evidence.sourceId}"` }]);
+  const found = findQuote(source.text, evidence.quote, kind, id);
+  if (!found) throw new InvalidInputError([{ field: `${field}.quote`, problem: "is not a verbatim quote of the source's text" }]);
+  st.insertEvidence.run(found.id, evidence.sourceId, found.quote, found.startOffset, found.endOffset, kind, id, toSqlDate(now));
+  return found.id;
+}
+
+/** Deadline ids pending at `at`, as known now. */
+function pendingAt(conn: Database.Database, ids: string[], at: Date, now: Date): { id: string }[] {
+  const histories = historiesOf(conn, "deadline", ids);
+  return ids.filter((id) => recordStateAt(histories.get(id)!, at, now).status === "pending").map((id) => ({ id }));
+}
+
+/**
+ * The domain's consequence rules, evaluated at the cause's effective time: the deadlines pending
+ * then (as known now) move, each through the same chain rules as any change, and carry the
+ * cause's effective time. A consequence the chain would not allow is left out.
+ */
+function applyConsequences(
+  conn: Database.Database,
+  kind: TrackedKind,
+  id: string,
+  to: string,
+  cause: HistoryEntry,
+  now: Date,
+  touched: Touched,
+  ownExpiry: string | null,
+): HistoryEntry[] {
+  if (!mayHaveConsequences(kind, to)) return [];
+  const st = statements(conn);
+  const at = cause.effectiveAt;
+  let context: Parameters<typeof consequencesOf>[2];
+  if (kind === "condition") {
+    const condition = st.condition.get(id) as { effect: "averts" | "triggers"; threatId: string };
+    const own = (st.deadlinesOfCondition.all(id) as { id: string }[]).map((d) => d.id);
+    // The threat's own deadlines that belong to no other condition: meeting one condition leaves the others' alone.
+    const guarded = (st.deadlinesOfThreat.all(condition.threatId) as { id: string; conditionId: string | null }[])
+      .filter((d) => d.conditionId === null || d.conditionId === id)
+      .map((d) => d.id);
+    context = {
+      conditionEffect: condition.effect,
+      ownPendingDeadlines: pendingAt(conn, own, at, now),
+      guardedThreatPendingDeadlines: pendingAt(conn, guarded, at, now),
+    };
+  } else {
+    const own = (st.deadlinesOfThreat.all(id) as { id: string }[]).map((d) => d.id).filter((d) => d !== ownExpiry);
+    context = { ownPendingDeadlines: pendingAt(conn, own, at, now) };
+  }
+  const entries: HistoryEntry[] = [];
+  for (const c of consequencesOf(kind, to, context)) {
+    const plan = planStatusChange(historyOf(conn, c.kind, c.id), { kind: c.kind, to: c.to, effectiveAt: at, correction: false, hasNewDate: false }, now);
+    if (!plan.ok) continue;
+    entries.push(
+      append(conn, {
+        recordKind: c.kind,
+        recordId: c.id,
+        change: "status",
+        from: plan.from,
+        to: c.to,
+        values: null,
+        effectiveAt: at,
+        recordedAt: now,
+        reason: `Consequence: ${c.rule} (${kind} ${id} became "${to}")`,
+        by: cause.by,
+        correction: false,
+        byTerms: false,
+        causedBySeq: cause.seq,
+        until: null,
+        returnsTo: null,
+        sourceId: cause.sourceId,
+        evidenceId: cause.evidenceId,
+      }),
+    );
+    touched.add(c.kind, c.id);
+  }
+  return entries;
+}
+
+/**
+ * Brings a record's cached columns (its status now, a deadline's pending bounds) in line with its
+ * history. Date columns keep the dates as first recorded: moved dates live in dates entries.
+ */
+export function refreshCachedColumns(conn: Database.Database, kind: TrackedKind, id: string, now: Date): void {
+  const st = statements(conn);
+  const history = historyOf(conn, kind, id);
+  const cacheNow = statusCacheAt(history, now);
+  st.refreshStatus[kind].run({ id, status: cacheNow.status, statusUntil: cacheNow.statusUntil ? toSqlDate(cacheNow.statusUntil) : null, now: toSqlDate(now) });
+  if (kind === "deadline") {
+    const bounds = pendingBoundsOf(history);
+    st.refreshDeadline.run({
+      id,
+      pendingFrom: sqlDateOrNull(bounds.pendingFrom),
+      pendingKnownFrom: sqlDateOrNull(bounds.pendingKnownFrom),
+      pendingUntil: sqlDateOrNull(bounds.pendingUntil),
+      pendingUntilKnownAt: sqlDateOrNull(bounds.pendingUntilKnownAt),
+      pendingInexact: bounds.pendingInexact ? 1 : 0,
+    });
+  }
+}
+
+function sqlDateOrNull(v: unknown): string | null {
+  return v instanceof Date ? toSqlDate(v) : null;
+}
+
+export interface DatesChangeRequest {
+  kind: "deadline" | "event";
+  id: string;
+  values: { dueAt?: Date | null; startsAt?: Date | null; endsAt?: Date | null; precision: Precision; wording?: string };
+  effectiveAt?: Date;
+  reason: string;
+  by: string;
+  evidence?: EvidenceRef;
+  expectedVersion?: number;
+}
+
+/** Moves or refines a deadline's due date or an event's dates, as a dated history entry: old dates stay in history. */
+export function recordDatesChange(db: TrackerDatabase, req: DatesChangeRequest, now = new Date()): Promise<{ entry: HistoryEntry; version: number }> {
+  return db.rawTransaction((conn) => {
+    const st = statements(conn);
+    const current = st.find[req.kind].get(req.id) as { version: number } | undefined;
+    if (!current) throw new NotFoundError(req.kind, req.id);
+    if (req.expectedVersion !== undefined && req.expectedVersion !== current.version) throw new VersionMismatchError(req.expectedVersion, current.version);
+    const effectiveAt = req.effectiveAt ?? now;
+    const history = historyOf(conn, req.kind, req.id);
+    const created = history.find((e) => isCreation(e) && !e.retractedAt);
+    if (!created || created.effectiveAt > effectiveAt) {
+      throw new ChainConflictError(`The ${req.kind} did not exist yet at ${effectiveAt.toISOString()}`, created ?? null, []);
+    }
+    const evidenceId = req.evidence ? attachEvidence(conn, req.kind, req.id, req.evidence, now) : null;
+    const values = Object.fromEntries(Object.entries(req.values).filter(([, v]) => v !== undefined));
+    const entry = append(conn, {
+      recordKind: req.kind,
+      recordId: req.id,
+      change: "dates",
+      from: null,
+      to: null,
+      values,
+      effectiveAt,
+      recordedAt: now,
+      reason: req.reason,
+      by: req.by,
+      correction: false,
+      byTerms: false,
+      causedBySeq: null,
+      until: null,
+      returnsTo: null,
+      sourceId: req.evidence?.sourceId ?? null,
+      evidenceId,
+    });
+    refreshCachedColumns(conn, req.kind, req.id, now);
+    return { entry, version: currentVersion(conn, req.kind, req.id) };
+  });
+}
+
+export interface RetractionResult {
+  retracted: HistoryEntry[];
+}
+
+/**
+ * Retracts an entry and everything it set off. The entries stay; answers known after now ignore
+ * them. Refused when what remains would not be a legal chain (retract the later entry first).
+ */
+export function retractEntry(db: TrackerDatabase, seq: number, reason: string, by: string, now = new Date()): Promise<RetractionResult> {
+  return db.rawTransaction((conn) => {
+    const root = entryBySeq(conn, seq);
+    if (!root) throw new NotFoundError("history entry", String(seq));
+    if (root.retractedAt) throw new ConflictError(`Entry ${seq} was already retracted on ${root.retractedAt.toISOString()}`);
+    const all: number[] = [];
+    const queue = [seq];
+    while (queue.length) {
+      const s = queue.shift()!;
+      all.push(s);
+      queue.push(...consequencesOfEntry(conn, s));
+    }
+    const entries = all.map((s) => entryBySeq(conn, s)!).filter((e) => !e.retractedAt);
+    const rootId = appendRetraction(conn, seq, null, now, reason, by);
+    for (const e of entries) if (e.seq !== seq) appendRetraction(conn, e.seq, rootId, now, `Retracted with entry ${seq}: ${reason}`, by);
+    const records = new Map(entries.map((e) => [`${e.recordKind}|${e.recordId}`, e]));
+    for (const e of records.values()) {
+      const kind = e.recordKind as TrackedKind;
+      const broken = firstBrokenLink(kind, historyOf(conn, kind, e.recordId), now);
+      if (broken) {
+        throw new ChainConflictError(
+          `Without entry ${seq}, the later entry ${broken.seq} ("${broken.to}" from ${broken.effectiveAt.toISOString()}) of ${kind} ${e.recordId} could not follow: retract it first`,
+          broken,
+          [],
+        );
+      }
+      refreshCachedColumns(conn, kind, e.recordId, now);
+    }
+    return { retracted: entries.map((e) => entryBySeq(conn, e.seq)!) };
+  });
+}
+
+export interface CreateTrackedRequest {
+  kind: TrackedKind;
+  /** Column values of the new row (status excluded), already validated. */
+  fields: Record<string, unknown>;
+  status: string;
+  topicIds?: string[];
+  participantIds?: string[];
+  evidence?: EvidenceRef[];
+  effectiveAt?: Date;
+  reason?: string;
+  by: string;
+}
+
+/**
+ * Creates a tracked record as history: its creation entry at `effectiveAt` (when it was first
+ * stated), in its kind's starting status; a record created in another status then moves there
+ * by an ordinary status change, with its rules and consequences.
+ */
+export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedRequest, now = new Date()): Promise<string> {
+  return db.rawTransaction((conn) => {
+    const id = `${req.kind}-${randomUUID()}`;
+    const effectiveAt = req.effectiveAt ?? now;
+    const starting = startingStatusFor(req.kind, req.status);
+    insertRow(conn, RECORD_KINDS[req.kind].table, { id, ...req.fields, status: starting, version: 0, createdAt: now, updatedAt: now });
+    if (req.topicIds?.length) {
+      const table = req.kind === "threat" ? "_ThreatToTopic" : req.kind === "event" ? "_EventToTopic" : "_ScenarioToTopic";
+      const link = conn.prepare(`INSERT OR IGNORE INTO "${table}" ("A", "B") VALUES (?, ?)`);
+      for (const topicId of req.topicIds) link.run(id, topicId);
+    }
+    if (req.participantIds?.length) {
+      const link = conn.prepare(`INSERT OR IGNORE INTO "EventParticipant" ("eventId", "actorId") VALUES (?, ?)`);
+      for (const actorId of req.participantIds) link.run(id, actorId);
+    }
+    const evidenceIds = (req.evidence ?? []).map((e, i) => attachEvidence(conn, req.kind, id, e, now, `evidence.${i}`));
+    const first = req.evidence?.[0];
+    append(
+      conn,
+      creationEntry(
+        req.kind,
+        id,
+        starting,
+        effectiveAt,
+        now,
+        req.reason ?? "Recorded",
+        req.by,
+        null,
+        first ? { sourceId: first.sourceId, evidenceId: evidenceIds[0]! } : undefined,
+      ),
+    );
+    const touched = new Touched();
+    touched.add(req.kind, id);
+    if (req.status !== starting) {
+      applyStatusChange(
+        conn,
+        { kind: req.kind, id, to: req.status, reason: req.reason ?? `Recorded as "${req.status}"`, by: req.by, effectiveAt, evidence: first },
+        now,
+        touched,
+      );
+    }
+    touched.refresh(conn, now);
+    return id;
+  });
+}
+
+/** A plain INSERT of one row from column values (dates in the adapter's text form, booleans as 0/1). */
+function insertRow(conn: Database.Database, table: string, values: Record<string, unknown>): void {
+  const columns = Object.keys(values).filter((k) => values[k] !== undefined);
+  const params = columns.map((k) => {
+    const v = values[k];
+    return v instanceof Date ? toSqlDate(v) : typeof v === "boolean" ? (v ? 1 : 0) : v;
+  });
+  try {
+    conn.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).run(...params);
+  } catch (e) {
+    if ((e as { code?: string }).code === "SQLITE_CONSTRAINT_FOREIGNKEY")
+      throw new InvalidInputError([{ field: "body", problem: "refers to a record that does not exist" }]);
+    throw e;
+  }
+}

@@ -1,0 +1,326 @@
+import { checkTransition, requiresNewDate } from "./lifecycle.ts";
+import type { TrackedKind } from "./statuses.ts";
+
+/**
+ * The time model. Every history entry has an effective time (when it holds in the world,
+ * given by the user) and a recorded time (when the tracker learnt it, the server's clock).
+ * Every answer is read at two instants: `asOf` (effective time) and `knownAt` (recorded time).
+ * These functions are pure: db/ loads a record's entries and calls them; nothing else decides
+ * what held when.
+ */
+
+/** What an entry changes: the status (creation included), or a record's dates. */
+export type ChangeKind = "status" | "dates";
+
+export interface HistoryEntry {
+  seq: number;
+  recordKind: string;
+  recordId: string;
+  change: ChangeKind;
+  /** The status in effect when it was recorded (informational: views recompute it). Null for a creation. */
+  from: string | null;
+  /** The new status (status entries). */
+  to: string | null;
+  /** The new values of a dates entry (dueAt or startsAt/endsAt, precision, wording). */
+  values: Record<string, unknown> | null;
+  effectiveAt: Date;
+  recordedAt: Date;
+  reason: string;
+  by: string;
+  correction: boolean;
+  /** Written by the tracker from the terms of an earlier entry (a suspension's lapse), not a reported fact. */
+  byTerms: boolean;
+  causedBySeq: number | null;
+  /** For a by-terms entry: the effective time of the entry whose terms it follows. */
+  causeEffectiveAt: Date | null;
+  /** For a status with an end: when it ends, and the status it then returns to. */
+  until: Date | null;
+  returnsTo: string | null;
+  sourceId: string | null;
+  evidenceId: string | null;
+  /** When the tracker learnt the entry was wrong (its retraction's recorded time), if ever. */
+  retractedAt: Date | null;
+  retraction: { reason: string; by: string } | null;
+}
+
+/** How far ahead a change may be announced. */
+export const MAX_SCHEDULE_YEARS = 10;
+
+export function byEffectiveTime(a: HistoryEntry, b: HistoryEntry): number {
+  return a.effectiveAt.getTime() - b.effectiveAt.getTime() || a.seq - b.seq;
+}
+
+const isKnown = (e: HistoryEntry, k: number) => e.recordedAt.getTime() <= k;
+const isRetracted = (e: HistoryEntry, k: number) => e.retractedAt !== null && e.retractedAt.getTime() <= k;
+
+/**
+ * Whether a by-terms entry no longer follows from its terms: something reported about the same
+ * record took effect after the terms were set and no later than the entry (a new suspension, an
+ * early end, or an entry confirming it).
+ */
+function isVoided(entry: HistoryEntry, reported: readonly HistoryEntry[]): boolean {
+  if (!entry.byTerms) return false;
+  const from = entry.causeEffectiveAt?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const to = entry.effectiveAt.getTime();
+  return reported.some((r) => r.change === "status" && r.effectiveAt.getTime() > from && r.effectiveAt.getTime() <= to);
+}
+
+/** The entries of one record that hold as known at `knownAt`: recorded by then, not retracted by then, not voided; in effective order. */
+export function entriesKnownAt(history: readonly HistoryEntry[], knownAt: Date): HistoryEntry[] {
+  const k = knownAt.getTime();
+  const live = history.filter((e) => isKnown(e, k) && !isRetracted(e, k));
+  const reported = live.filter((e) => !e.byTerms);
+  return live.filter((e) => !isVoided(e, reported)).sort(byEffectiveTime);
+}
+
+/** A record as it stood at `asOf`, as known at `knownAt`. */
+export interface RecordState {
+  /** False when the record was not yet created then (or not yet known). */
+  exists: boolean;
+  status: string | null;
+  /** The entry whose status holds. */
+  statusEntry: HistoryEntry | null;
+  /** True when the status holds only by the terms of an earlier entry, not confirmed by a report. */
+  byTerms: boolean;
+  /** The record's dates returnsTo: the values of its last dates entry in effect (empty when none). */
+  dates: Record<string, unknown>;
+  /** Status and dates entries known then that take effect after `asOf`. */
+  scheduled: HistoryEntry[];
+  created: HistoryEntry | null;
+}
+
+/** The entry that records a record's creation (an extension's successor deadline included). */
+export function isCreation(e: HistoryEntry): boolean {
+  return e.change === "status" && e.from === null;
+}
+
+/** Reads one record's history at (`asOf`, `knownAt`). */
+export function recordStateAt(history: readonly HistoryEntry[], asOf: Date, knownAt: Date): RecordState {
+  const entries = entriesKnownAt(history, knownAt);
+  const t = asOf.getTime();
+  const created = entries.find(isCreation) ?? null;
+  let statusEntry: HistoryEntry | null = null;
+  let dates: Record<string, unknown> = {};
+  const scheduled: HistoryEntry[] = [];
+  for (const e of entries) {
+    if (e.effectiveAt.getTime() > t) {
+      scheduled.push(e);
+      continue;
+    }
+    if (e.change === "status") statusEntry = e;
+    else if (e.values) dates = { ...dates, ...e.values };
+  }
+  const exists = created !== null && created.effectiveAt.getTime() <= t;
+  return {
+    exists,
+    status: exists ? (statusEntry?.to ?? null) : null,
+    statusEntry: exists ? statusEntry : null,
+    byTerms: exists && (statusEntry?.byTerms ?? false),
+    dates: exists ? dates : {},
+    scheduled: created ? scheduled : [],
+    created,
+  };
+}
+
+/** One entry as a timeline shows it at `knownAt`: with the status it moved from then, and whether it still counts. */
+export interface TimelineEntry {
+  entry: HistoryEntry;
+  /** The status just before it in effective order, as known at `knownAt`. */
+  from: string | null;
+  /** Retracted (as known at knownAt): shown, but no longer counted. */
+  retracted: boolean;
+  /** A lapse by terms that no longer follows from them (superseded by a later report). */
+  superseded: boolean;
+}
+
+/** Every entry recorded by `knownAt`, in effective order, with its retraction and the status it moved from then. */
+export function timelineKnownAt(history: readonly HistoryEntry[], knownAt: Date): TimelineEntry[] {
+  const k = knownAt.getTime();
+  const live = new Set(entriesKnownAt(history, knownAt).map((e) => e.seq));
+  const known = history.filter((e) => isKnown(e, k)).sort(byEffectiveTime);
+  let previous: string | null = null;
+  return known.map((entry) => {
+    const counts = live.has(entry.seq);
+    const item: TimelineEntry = {
+      entry,
+      from: entry.change === "status" ? (isCreation(entry) ? null : previous) : null,
+      retracted: isRetracted(entry, k),
+      superseded: !counts && !isRetracted(entry, k),
+    };
+    if (counts && entry.change === "status") previous = entry.to;
+    return item;
+  });
+}
+
+/** A requested status change, in the domain's terms. */
+export interface StatusChangePlanRequest {
+  kind: TrackedKind;
+  to: string;
+  effectiveAt: Date;
+  correction: boolean;
+  /** A status with an end: it lasts until `until`, then the record returns to `then`. */
+  until?: Date;
+  returnsTo?: string;
+  /** True when the request carries the new date an extension or a rescheduling needs. */
+  hasNewDate: boolean;
+}
+
+export type PlanProblem =
+  | { problem: "not-yet-created"; conflictsWith: HistoryEntry | null }
+  | { problem: "too-far-ahead" }
+  | { problem: "unknown-status"; allowed: readonly string[] }
+  | { problem: "same-status"; from: string; allowed: readonly string[] }
+  | { problem: "not-allowed"; from: string; allowed: readonly string[] }
+  | { problem: "breaks-later-entry"; from: string; conflictsWith: HistoryEntry; allowed: readonly string[] }
+  | { problem: "needs-new-date"; from: string }
+  | { problem: "bad-terms"; field: "until" | "then"; message: string };
+
+export type StatusChangePlan = { ok: true; from: string; extendsEnd: boolean } | ({ ok: false } & PlanProblem);
+
+/** Statuses that may carry an end (`until`/`then`), by kind. */
+export const STATUSES_WITH_AN_END: Partial<Record<TrackedKind, readonly string[]>> = { threat: ["suspended"] };
+
+/**
+ * Whether a status change may be recorded at its effective time, given everything known now.
+ * The move must be allowed from the status in effect at that instant, and the next later entry
+ * must still be allowed from the new status, so every record's history stays one legal chain in
+ * effective-time order however late the news arrives. Lapses by terms that the new entry would
+ * supersede are left out of both checks.
+ */
+export function planStatusChange(history: readonly HistoryEntry[], req: StatusChangePlanRequest, now: Date): StatusChangePlan {
+  const t = req.effectiveAt.getTime();
+  const horizon = new Date(now);
+  horizon.setUTCFullYear(horizon.getUTCFullYear() + MAX_SCHEDULE_YEARS);
+  if (t > horizon.getTime()) return { ok: false, problem: "too-far-ahead" };
+  const entries = entriesKnownAt(history, now).filter((e) => e.change === "status");
+  // A by-terms entry at or after t whose terms began before t is superseded by this report.
+  const stands = (e: HistoryEntry) => !(e.byTerms && (e.causeEffectiveAt?.getTime() ?? Number.NEGATIVE_INFINITY) < t && e.effectiveAt.getTime() >= t);
+  const chain = entries.filter(stands);
+  const created = chain.find(isCreation) ?? null;
+  if (!created || created.effectiveAt.getTime() > t) return { ok: false, problem: "not-yet-created", conflictsWith: created };
+  const before = chain.filter((e) => e.effectiveAt.getTime() <= t);
+  const after = chain.filter((e) => e.effectiveAt.getTime() > t);
+  const from = before.at(-1)!.to!;
+  const withAnEnd = STATUSES_WITH_AN_END[req.kind]?.includes(req.to) ?? false;
+  // A new end to a status that has one extends it (a suspension prolonged), rather than repeating it.
+  const extendsEnd = withAnEnd && from === req.to && req.until !== undefined && !req.correction;
+  if (!extendsEnd) {
+    const verdict = checkTransition(req.kind, from, req.to, req.correction);
+    if (!verdict.ok) {
+      if (verdict.problem === "unknown-status") return { ok: false, problem: "unknown-status", allowed: verdict.allowed };
+      return { ok: false, problem: verdict.problem, from, allowed: verdict.allowed };
+    }
+  }
+  if (req.until !== undefined || req.returnsTo !== undefined) {
+    const problem = checkTerms(req);
+    if (problem) return { ok: false, ...problem };
+  }
+  if (!req.correction && requiresNewDate(req.kind, from, req.to) && !req.hasNewDate) return { ok: false, problem: "needs-new-date", from };
+  const next = after[0];
+  // A correction may follow anything, so it constrains nothing before it.
+  if (next && !next.correction) {
+    // A report at or before `until` supersedes the lapse; one after it follows the lapse.
+    const nextFrom = req.until !== undefined && req.until.getTime() < next.effectiveAt.getTime() ? req.returnsTo! : req.to;
+    const nextExtendsEnd = nextFrom === next.to && next.until !== null;
+    const verdict = checkTransition(req.kind, nextFrom, next.to!, false);
+    if (!verdict.ok && !nextExtendsEnd) {
+      return { ok: false, problem: "breaks-later-entry", from, conflictsWith: next, allowed: verdict.allowed };
+    }
+  }
+  return { ok: true, from, extendsEnd };
+}
+
+function checkTerms(req: StatusChangePlanRequest): { problem: "bad-terms"; field: "until" | "then"; message: string } | null {
+  const withEnd = STATUSES_WITH_AN_END[req.kind] ?? [];
+  if (!withEnd.includes(req.to)) {
+    return {
+      problem: "bad-terms",
+      field: "until",
+      message: `only a move to ${withEnd.map((s) => `"${s}"`).join(" or ") || "no status"} of a ${req.kind} may have an end`,
+    };
+  }
+  if (req.until === undefined) return { problem: "bad-terms", field: "until", message: "required with then" };
+  if (req.until.getTime() <= req.effectiveAt.getTime()) return { problem: "bad-terms", field: "until", message: "must be after effectiveAt" };
+  if (req.returnsTo === undefined) return { problem: "bad-terms", field: "then", message: "required with until: the status the record returns to" };
+  const back = checkTransition(req.kind, req.to, req.returnsTo, false);
+  if (!back.ok)
+    return { problem: "bad-terms", field: "then", message: `must be a status a ${req.kind} may move to from "${req.to}": ${back.allowed.join(", ")}` };
+  return null;
+}
+
+/** What the tables keep of a record's history for fast reads "now" (see the schema): derived, never authoritative. */
+export interface StatusCache {
+  status: string | null;
+  /** The effective time of the next known change after `now` (status or dates): until then the cache is current. */
+  statusUntil: Date | null;
+  dates: Record<string, unknown>;
+}
+
+export function statusCacheAt(history: readonly HistoryEntry[], now: Date): StatusCache {
+  const state = recordStateAt(history, now, now);
+  // A record that does not exist now (its creation retracted) is never answered from the cache.
+  if (!state.exists) return { status: null, statusUntil: now, dates: {} };
+  return { status: state.status, statusUntil: state.scheduled[0]?.effectiveAt ?? null, dates: state.dates };
+}
+
+/**
+ * A deadline's pending stretch, for the pending-as-of walks. Exact only for the common history:
+ * created pending, then at most one reported entry leaving pending that was not announced ahead
+ * of time; anything else (a correction, a retraction, a lapse, a moved date, a scheduled change)
+ * makes the bounds inexact, and readers evaluate the history instead.
+ */
+export interface PendingBounds {
+  pendingFrom: Date | null;
+  pendingKnownFrom: Date | null;
+  pendingUntil: Date | null;
+  pendingUntilKnownAt: Date | null;
+  pendingInexact: boolean;
+}
+
+/** How far a leaving entry may be dated after its recording and still count as "already happened" (clock skew). */
+const SKEW_MS = 60_000;
+
+export function pendingBoundsOf(history: readonly HistoryEntry[]): PendingBounds {
+  const inexact: PendingBounds = { pendingFrom: null, pendingKnownFrom: null, pendingUntil: null, pendingUntilKnownAt: null, pendingInexact: true };
+  const [created, left, ...rest] = [...history].sort(byEffectiveTime);
+  if (!created || rest.length > 0 || !isCreation(created) || created.to !== "pending" || created.retractedAt || created.byTerms) return inexact;
+  if (left) {
+    const simple =
+      left.change === "status" &&
+      !left.retractedAt &&
+      !left.byTerms &&
+      !left.correction &&
+      left.to !== "pending" &&
+      left.effectiveAt.getTime() <= left.recordedAt.getTime() + SKEW_MS &&
+      left.effectiveAt.getTime() >= created.effectiveAt.getTime();
+    if (!simple) return inexact;
+  }
+  return {
+    pendingFrom: created.effectiveAt,
+    pendingKnownFrom: created.recordedAt,
+    pendingUntil: left?.effectiveAt ?? null,
+    pendingUntilKnownAt: left?.recordedAt ?? null,
+    pendingInexact: false,
+  };
+}
+
+/**
+ * Whether the history stays one legal chain once some entries are retracted: each status entry
+ * must still be a move its lifecycle allows from the one before it (corrections may follow
+ * anything). Returns the first entry that would break, if any.
+ */
+export function firstBrokenLink(kind: TrackedKind, history: readonly HistoryEntry[], now: Date): HistoryEntry | null {
+  const chain = entriesKnownAt(history, now).filter((e) => e.change === "status");
+  let previous: HistoryEntry | null = null;
+  for (const e of chain) {
+    if (isCreation(e)) {
+      previous = e;
+      continue;
+    }
+    if (!previous) return e;
+    const extendsEnd = previous.to === e.to && e.until !== null;
+    if (!e.correction && !extendsEnd && !checkTransition(kind, previous.to!, e.to!, false).ok) return e;
+    previous = e;
+  }
+  return null;
+}

@@ -1,0 +1,54 @@
+import { STATUSES, type TrackedKind } from "./statuses.ts";
+
+/**
+ * The one registry of record kinds: the collection the API names, the table that stores it,
+ * and, for kinds with a history, their statuses, the status a record starts in and those it
+ * never leaves. api/, db/, web/ and cli/ read it instead of restating it.
+ */
+export const RECORD_KINDS = {
+  scenario: {
+    collection: "scenarios",
+    table: "Scenario",
+    tracked: true,
+    initial: ["developing", "escalating", "de-escalating"],
+    filters: ["scenario", "topic"],
+  },
+  threat: { collection: "threats", table: "Threat", tracked: true, initial: ["threatened", "considering"], filters: ["scenario", "actor", "topic"] },
+  condition: { collection: "conditions", table: "Condition", tracked: true, initial: ["open"], filters: ["scenario", "actor"] },
+  deadline: { collection: "deadlines", table: "Deadline", tracked: true, initial: ["pending"], filters: ["scenario", "actor", "topic"] },
+  event: { collection: "events", table: "Event", tracked: true, initial: ["scheduled"], filters: ["scenario", "actor", "topic"] },
+  actor: { collection: "actors", table: "Actor", tracked: false, initial: [], filters: [] },
+  topic: { collection: "topics", table: "Topic", tracked: false, initial: [], filters: [] },
+  source: { collection: "sources", table: "Source", tracked: false, initial: [], filters: [] },
+} as const;
+
+export type RecordKind = keyof typeof RECORD_KINDS;
+export type Collection = (typeof RECORD_KINDS)[RecordKind]["collection"];
+export type ListFilter = (typeof RECORD_KINDS)[RecordKind]["filters"][number];
+
+/** Collection name → record kind, e.g. "threats" → "threat". */
+export const KIND_OF = Object.fromEntries(Object.entries(RECORD_KINDS).map(([kind, k]) => [k.collection, kind])) as {
+  [K in RecordKind as (typeof RECORD_KINDS)[K]["collection"]]: K;
+};
+
+export const COLLECTIONS = Object.values(RECORD_KINDS).map((k) => k.collection) as Collection[];
+
+export function tableOf(kind: RecordKind): string {
+  return RECORD_KINDS[kind].table;
+}
+
+/**
+ * The status a record created in `requested` starts in: the requested one when a record may
+ * begin there, else the kind's first starting status, from which the requested status is then
+ * reached by an ordinary status change (with its rules and consequences).
+ */
+export function startingStatusFor(kind: TrackedKind, requested: string): string {
+  const starts = RECORD_KINDS[kind].initial as readonly string[];
+  return starts.includes(requested) ? requested : starts[0]!;
+}
+
+export function acceptsFilter(kind: RecordKind, filter: ListFilter): boolean {
+  return (RECORD_KINDS[kind].filters as readonly string[]).includes(filter);
+}
+
+export { STATUSES };
