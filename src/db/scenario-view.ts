@@ -1,13 +1,28 @@
-import type { Prisma } from "./client.ts";
+import { type TimelineEntry, timelineKnownAt } from "../domain/history.ts";
+import type { TrackedKind } from "../domain/statuses.ts";
+import type { TrackerDatabase } from "./client.ts";
+import { historiesOf } from "./sql/history.ts";
+import { type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
 
 const actorBrief = { select: { id: true, name: true, kind: true } } as const;
 
+/** Fields of a record that hold at the read time. */
+export interface AsThen {
+  status: string;
+  unconfirmed: boolean;
+  scheduled: StatusAt["scheduled"];
+  dates: Record<string, unknown>;
+}
+
 /**
- * Everything the scenario page shows: its threats with conditions and deadlines, its events
- * with participants, the evidence behind each record, and one timeline of every status change.
+ * Everything the scenario page shows, as it stood at the read time: its threats with conditions
+ * and deadlines, its events with participants, the evidence recorded by then, and one timeline
+ * of every history entry recorded by then (retractions shown). Records not yet existing then are
+ * left out. Evidence and history are read per kind with one JSON parameter each, so a scenario
+ * with thousands of records stays within SQLite's bound-parameter limit.
  */
-export async function scenarioView(prisma: Prisma, id: string) {
-  const scenario = await prisma.scenario.findUnique({
+export async function scenarioView(db: TrackerDatabase, id: string, time: ReadTime) {
+  const scenario = await db.prisma.scenario.findUnique({
     where: { id },
     include: {
       topics: { orderBy: { name: "asc" } },
@@ -26,28 +41,66 @@ export async function scenarioView(prisma: Prisma, id: string) {
     },
   });
   if (!scenario) return null;
+  const ids: Record<TrackedKind, string[]> = {
+    scenario: [scenario.id],
+    threat: scenario.threats.map((t) => t.id),
+    condition: scenario.threats.flatMap((t) => t.conditions.map((c) => c.id)),
+    deadline: [...new Set([...scenario.threats.flatMap((t) => t.deadlines.map((d) => d.id)), ...scenario.deadlines.map((d) => d.id)])],
+    event: scenario.events.map((e) => e.id),
+  };
+  const states = new Map<string, StatusAt>();
+  for (const [kind, list] of Object.entries(ids) as [TrackedKind, string[]][]) {
+    for (const [recordId, state] of statusesAt(db.reader, kind, list, time)) states.set(`${kind}|${recordId}`, state);
+  }
+  const asThen = (kind: TrackedKind, recordId: string): AsThen | null => {
+    const s = states.get(`${kind}|${recordId}`);
+    return s?.exists ? { status: s.status!, unconfirmed: s.byTerms, scheduled: s.scheduled, dates: s.dates } : null;
+  };
+  const scenarioThen = asThen("scenario", scenario.id);
+  if (!scenarioThen) return null;
+  const withThen = <T extends { id: string }>(kind: TrackedKind, list: T[]) =>
+    list.flatMap((r) => {
+      const then = asThen(kind, r.id);
+      return then ? [{ ...r, ...(then.dates as Partial<T>), asThen: then }] : [];
+    });
+  const threats = withThen("threat", scenario.threats).map((t) => ({
+    ...t,
+    conditions: withThen("condition", t.conditions),
+    deadlines: withThen("deadline", t.deadlines),
+  }));
+  const deadlines = withThen("deadline", scenario.deadlines);
   // Dated events in date order, then the ones the sources give no date for.
-  scenario.events.sort((a, b) => (a.startsAt?.getTime() ?? Number.POSITIVE_INFINITY) - (b.startsAt?.getTime() ?? Number.POSITIVE_INFINITY));
-  const records: { recordKind: string; recordId: string }[] = [
-    { recordKind: "scenario", recordId: scenario.id },
-    ...scenario.threats.flatMap((t) => [
-      { recordKind: "threat", recordId: t.id },
-      ...t.conditions.map((c) => ({ recordKind: "condition", recordId: c.id })),
-      ...t.deadlines.map((d) => ({ recordKind: "deadline", recordId: d.id })),
-    ]),
-    ...scenario.deadlines.map((d) => ({ recordKind: "deadline", recordId: d.id })),
-    ...scenario.events.map((e) => ({ recordKind: "event", recordId: e.id })),
-  ];
-  const unique = [...new Map(records.map((r) => [`${r.recordKind}|${r.recordId}`, r])).values()];
-  const [evidence, timeline] = await Promise.all([
-    prisma.evidence.findMany({
-      where: { OR: unique },
-      orderBy: [{ sourceId: "asc" }, { startOffset: "asc" }],
-      include: { source: { select: { id: true, title: true } } },
-    }),
-    prisma.statusChange.findMany({ where: { OR: unique }, orderBy: [{ effectiveAt: "asc" }, { seq: "asc" }] }),
-  ]);
-  return { scenario, evidence, timeline };
+  const events = withThen("event", scenario.events).sort(
+    (a, b) => (a.startsAt?.getTime() ?? Number.POSITIVE_INFINITY) - (b.startsAt?.getTime() ?? Number.POSITIVE_INFINITY),
+  );
+
+  const known = time.knownAt.getTime();
+  const evidence: EvidenceRow[] = [];
+  const timeline: TimelineEntry[] = [];
+  for (const [kind, list] of Object.entries(ids) as [TrackedKind, string[]][]) {
+    const rows = db.reader
+      .prepare(
+        `SELECT e."id", e."recordKind", e."recordId", e."quote", e."createdAt", s."id" AS "sourceId", s."title" AS "sourceTitle"
+         FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId"
+         WHERE e."recordKind" = ? AND e."recordId" IN (SELECT value FROM json_each(?)) ORDER BY e."sourceId", e."startOffset"`,
+      )
+      .all(kind, JSON.stringify(list)) as (Omit<EvidenceRow, "source"> & { sourceId: string; sourceTitle: string; createdAt: string })[];
+    for (const r of rows) {
+      if (Date.parse(r.createdAt) <= known)
+        evidence.push({ id: r.id, recordKind: r.recordKind, recordId: r.recordId, quote: r.quote, source: { id: r.sourceId, title: r.sourceTitle } });
+    }
+    for (const history of historiesOf(db.reader, kind, list).values()) timeline.push(...timelineKnownAt(history, time.knownAt));
+  }
+  timeline.sort((a, b) => a.entry.effectiveAt.getTime() - b.entry.effectiveAt.getTime() || a.entry.seq - b.entry.seq);
+  return { scenario: { ...scenario, asThen: scenarioThen, threats, deadlines, events }, evidence, timeline };
+}
+
+export interface EvidenceRow {
+  id: string;
+  recordKind: string;
+  recordId: string;
+  quote: string;
+  source: { id: string; title: string };
 }
 
 export type ScenarioView = NonNullable<Awaited<ReturnType<typeof scenarioView>>>;

@@ -1,6 +1,18 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from "ical-generator";
-import { periodEnd } from "../domain/dates.ts";
+import { periodEnd, periodStart } from "../domain/dates.ts";
+import type { HistoryEntry } from "../domain/history.ts";
 import type { Precision } from "../domain/statuses.ts";
+
+type Scheduled = Pick<HistoryEntry, "change" | "to" | "effectiveAt" | "byTerms">;
+
+/** "Scheduled: → triggered from 2025-11-10 (by its terms)." */
+function scheduledNote(scheduled: Scheduled[] | undefined): string {
+  if (!scheduled?.length) return "";
+  const items = scheduled.map(
+    (s) => `${s.change === "status" ? `→ ${s.to}` : "dates move"} from ${s.effectiveAt.toISOString().slice(0, 10)}${s.byTerms ? " (by its terms)" : ""}`,
+  );
+  return ` Scheduled: ${items.join("; ")}.`;
+}
 
 export interface CalendarDeadline {
   id: string;
@@ -10,6 +22,7 @@ export interface CalendarDeadline {
   status: string;
   title: string;
   scenarioTitle: string | null;
+  scheduled?: Scheduled[];
 }
 
 export interface CalendarEvent {
@@ -21,6 +34,7 @@ export interface CalendarEvent {
   wording: string;
   place: string | null;
   status: string;
+  scheduled?: Scheduled[];
 }
 
 /** Statuses that take an entry off the calendar; it stays in the feed, marked, so subscribers see why. */
@@ -31,8 +45,11 @@ function allDaySpan(start: Date, precision: Precision): { start: Date; end: Date
   return { start, end: periodEnd(start, precision as Exclude<Precision, "unknown">) };
 }
 
-/** The RFC 5545 feed: dated deadlines and events, all-day over their precision, with stable UIDs. */
-export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEvent[], name: string): string {
+/**
+ * The RFC 5545 feed: dated deadlines and events, all-day over their precision, with stable UIDs,
+ * and each change scheduled to take effect later as an all-day entry on its day.
+ */
+export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEvent[], upcoming: { entry: HistoryEntry; label: string }[], name: string): string {
   const cal = ical({ name, prodId: { company: "Tradewatch", product: "desk", language: "EN" }, method: ICalCalendarMethod.PUBLISH, timezone: "UTC" });
   for (const d of deadlines) {
     if (!d.dueAt || d.precision === "unknown") continue;
@@ -44,7 +61,7 @@ export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEven
       end: span.end,
       allDay: true,
       summary: `${marked}Deadline: ${d.title}`,
-      description: `“${d.wording}” (${d.precision} precision). Status: ${d.status}.${d.scenarioTitle ? ` Scenario: ${d.scenarioTitle}.` : ""}`,
+      description: `“${d.wording}” (${d.precision} precision). Status: ${d.status}.${d.scenarioTitle ? ` Scenario: ${d.scenarioTitle}.` : ""}${scheduledNote(d.scheduled)}`,
       status: CANCELLING.has(d.status) ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     });
   }
@@ -59,9 +76,21 @@ export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEven
       end: last,
       allDay: true,
       summary: `${marked}${e.title}`,
-      description: `“${e.wording}” (${e.precision} precision). Status: ${e.status}.`,
+      description: `“${e.wording}” (${e.precision} precision). Status: ${e.status}.${scheduledNote(e.scheduled)}`,
       location: e.place ?? undefined,
       status: e.status === "cancelled" ? ICalEventStatus.CANCELLED : e.status === "postponed" ? ICalEventStatus.TENTATIVE : ICalEventStatus.CONFIRMED,
+    });
+  }
+  for (const { entry, label } of upcoming) {
+    const day = allDaySpan(periodStart(entry.effectiveAt, "day"), "day");
+    cal.createEvent({
+      id: `change-${entry.seq}@tradewatch`,
+      start: day.start,
+      end: day.end,
+      allDay: true,
+      summary: `Takes effect: ${label} ${entry.change === "status" ? `→ ${entry.to}` : "dates move"}`,
+      description: `${entry.reason}${entry.byTerms ? " (by its terms, not a report)" : ""}. Recorded ${entry.recordedAt.toISOString().slice(0, 10)}.`,
+      status: ICalEventStatus.TENTATIVE,
     });
   }
   return cal.toString();

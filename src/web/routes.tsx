@@ -4,11 +4,14 @@ import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../api/app-env.ts";
 import { listDeadlines } from "../db/deadline-queries.ts";
 import { scenarioView } from "../db/scenario-view.ts";
-import { parseAsOf } from "../domain/dates.ts";
+import { scheduledChanges } from "../db/scheduled-changes.ts";
+import { type ReadTime, readTimeOf, statusesAt } from "../db/sql/record-states.ts";
+import { parseReadInstants } from "../domain/read-time.ts";
 import { calendarFeed } from "./calendar.ts";
 import { DeskPage } from "./pages/desk.tsx";
 import { ScenarioPage } from "./pages/scenario.tsx";
 import { SourcePage } from "./pages/source.tsx";
+import type { PageTime } from "./read-time.tsx";
 
 const ASSETS_DIR = join(import.meta.dirname, "assets");
 const ASSETS: Record<string, string> = { "desk.css": "text/css; charset=utf-8", "desk.js": "text/javascript; charset=utf-8" };
@@ -29,19 +32,37 @@ export function webRoutes(deps: AppDeps) {
     return c.body(readFileSync(join(ASSETS_DIR, c.req.param("file"))), 200, { "Content-Type": type, "Cache-Control": "no-cache" });
   });
 
+  /** The page's two instants from its query, under the same rule as the API's; problems name the field. */
+  const pageTimeOf = (c: { req: { query(name: string): string | undefined } }): { page: PageTime; time: ReadTime } | { problems: string } => {
+    const page: PageTime = { asOf: c.req.query("asOf") || null, knownAt: c.req.query("knownAt") || null };
+    const now = deps.clock();
+    const parsed = parseReadInstants(page, now);
+    if (Array.isArray(parsed)) return { problems: parsed.map((p) => `${p.field}: ${p.problem}`).join("; ") };
+    return { page, time: readTimeOf(parsed.asOf, parsed.knownAt, now) };
+  };
+
   app.get("/", async (c) => {
-    const asOfParam = c.req.query("asOf") || null;
-    const asOf = asOfParam ? parseAsOf(asOfParam) : null;
-    if (asOfParam && !asOf) return c.html(<p>“{asOfParam}” is not a date: use YYYY-MM-DD.</p>, 422);
-    const { rows } = listDeadlines(db.reader, { status: "pending", asOf: asOf ?? undefined, limit: 500 });
-    const scenarios = await db.prisma.scenario.findMany({ select: { id: true, title: true, status: true }, orderBy: { title: "asc" }, take: 200 });
-    return c.html(<DeskPage rows={rows} asOf={asOfParam} scenarios={scenarios} />);
+    const read = pageTimeOf(c);
+    if ("problems" in read) return c.html(<p>{read.problems}.</p>, 422);
+    const { rows } = listDeadlines(db.reader, { status: "pending", asOf: read.time.asOf, knownAt: read.time.knownAt, limit: 500 }, read.time.now);
+    const upcoming = scheduledChanges(db.reader, read.time, 20);
+    const scenarioRows = await db.prisma.scenario.findMany({ select: { id: true, title: true }, orderBy: { title: "asc" }, take: 200 });
+    const states = statusesAt(
+      db.reader,
+      "scenario",
+      scenarioRows.map((s) => s.id),
+      read.time,
+    );
+    const scenarios = scenarioRows.filter((s) => states.get(s.id)?.exists).map((s) => ({ ...s, status: states.get(s.id)!.status }));
+    return c.html(<DeskPage rows={rows} time={read.page} upcoming={upcoming} scenarios={scenarios} />);
   });
 
   app.get("/scenarios/:id", async (c) => {
-    const view = await scenarioView(db.prisma, c.req.param("id"));
-    if (!view) return c.html(<p>No such scenario.</p>, 404);
-    return c.html(<ScenarioPage view={view} now={new Date()} />);
+    const read = pageTimeOf(c);
+    if ("problems" in read) return c.html(<p>{read.problems}.</p>, 422);
+    const view = await scenarioView(db, c.req.param("id"), read.time);
+    if (!view) return c.html(<p>No such scenario{read.page.asOf || read.page.knownAt ? " at that time" : ""}.</p>, 404);
+    return c.html(<ScenarioPage view={view} asOf={read.time.asOf} time={read.page} />);
   });
 
   app.get("/sources/:id", async (c) => {
@@ -54,25 +75,60 @@ export function webRoutes(deps: AppDeps) {
   });
 
   app.get("/calendar.ics", async (c) => {
+    const read = pageTimeOf(c);
+    if ("problems" in read) return c.text(`${read.problems}.`, 422);
     const scenarioId = c.req.query("scenario");
-    const since = new Date(Date.now() - FEED_KEEPS_RESOLVED_DAYS * 86_400_000);
+    const since = new Date(read.time.asOf.getTime() - FEED_KEEPS_RESOLVED_DAYS * 86_400_000);
     const inScenario = scenarioId ? { OR: [{ scenarioId }, { threat: { scenarioId } }] } : {};
-    const deadlines = await db.prisma.deadline.findMany({
-      where: { AND: [inScenario, { OR: [{ status: "pending" }, { updatedAt: { gte: since } }] }] },
+    // Candidates from the columns, then each one's status and dates as they stood at asOf.
+    const deadlineRows = await db.prisma.deadline.findMany({
+      where: { AND: [inScenario, { OR: [{ status: "pending" }, { updatedAt: { gte: since } }, { statusUntil: { not: null } }, { pendingInexact: true }] }] },
       include: { threat: { select: { summary: true } }, scenario: { select: { title: true } } },
       orderBy: { id: "asc" },
       take: 5_000,
     });
-    const events = await db.prisma.event.findMany({
-      where: { AND: [scenarioId ? { scenarioId } : {}, { OR: [{ status: { in: ["scheduled", "postponed"] } }, { updatedAt: { gte: since } }] }] },
+    const eventRows = await db.prisma.event.findMany({
+      where: {
+        AND: [
+          scenarioId ? { scenarioId } : {},
+          { OR: [{ status: { in: ["scheduled", "postponed"] } }, { updatedAt: { gte: since } }, { statusUntil: { not: null } }] },
+        ],
+      },
       orderBy: { id: "asc" },
       take: 5_000,
     });
-    const body = calendarFeed(
-      deadlines.map((d) => ({ ...d, title: d.threat?.summary ?? d.wording, scenarioTitle: d.scenario?.title ?? null })),
-      events,
-      scenarioId ? `Tradewatch: ${scenarioId}` : "Tradewatch deadlines and meetings",
+    const deadlineStates = statusesAt(
+      db.reader,
+      "deadline",
+      deadlineRows.map((d) => d.id),
+      read.time,
     );
+    const eventStates = statusesAt(
+      db.reader,
+      "event",
+      eventRows.map((e) => e.id),
+      read.time,
+    );
+    const deadlines = deadlineRows.flatMap((d) => {
+      const then = deadlineStates.get(d.id);
+      if (!then?.exists) return [];
+      return [
+        {
+          ...d,
+          ...then.dates,
+          status: then.status!,
+          scheduled: then.scheduled,
+          title: d.threat?.summary ?? d.wording,
+          scenarioTitle: d.scenario?.title ?? null,
+        },
+      ];
+    });
+    const events = eventRows.flatMap((e) => {
+      const then = eventStates.get(e.id);
+      return then?.exists ? [{ ...e, ...then.dates, status: then.status!, scheduled: then.scheduled }] : [];
+    });
+    const upcoming = scheduledChanges(db.reader, read.time, 200);
+    const body = calendarFeed(deadlines, events, upcoming, scenarioId ? `Tradewatch: ${scenarioId}` : "Tradewatch deadlines and meetings");
     return c.body(body, 200, { "Content-Type": "text/calendar; charset=utf-8", "Content-Disposition": 'inline; filename="tradewatch.ics"' });
   });
 

@@ -1,7 +1,7 @@
+import { STATUSES_WITH_AN_END } from "../domain/history.ts";
 import { allowedNextStatuses, requiresNewDate } from "../domain/lifecycle.ts";
-import type { TrackedKind } from "../domain/statuses.ts";
-
-const COLLECTION: Record<TrackedKind, string> = { scenario: "scenarios", threat: "threats", condition: "conditions", deadline: "deadlines", event: "events" };
+import { RECORD_KINDS } from "../domain/record-kinds.ts";
+import { STATUSES, type TrackedKind } from "../domain/statuses.ts";
 
 /** A status form that offers only the moves the lifecycle allows from the current status. */
 export function StatusForm({ kind, id, status }: { kind: TrackedKind; id: string; status: string }) {
@@ -10,7 +10,7 @@ export function StatusForm({ kind, id, status }: { kind: TrackedKind; id: string
   const formId = `status-${kind}-${id}`;
   const needsDate = next.some((to) => requiresNewDate(kind, status, to));
   return (
-    <form class="status" data-endpoint={`/api/${COLLECTION[kind]}/${id}/status`} aria-labelledby={`${formId}-legend`}>
+    <form class="status" data-endpoint={`/api/${RECORD_KINDS[kind].collection}/${id}/status`} aria-labelledby={`${formId}-legend`}>
       <span id={`${formId}-legend`} class="muted">
         Change status (now “{status}”)
       </span>
@@ -22,8 +22,21 @@ export function StatusForm({ kind, id, status }: { kind: TrackedKind; id: string
       </select>
       <label for={`${formId}-reason`}>Reason (what happened, and where it was reported)</label>
       <textarea id={`${formId}-reason`} name="reason" rows={2} required />
-      <label for={`${formId}-at`}>Took effect (optional, ISO date or date-time)</label>
+      <label for={`${formId}-at`}>Takes effect (optional, ISO date or date-time; earlier for late news, later if announced ahead)</label>
       <input id={`${formId}-at`} name="effectiveAt" placeholder="2025-10-30" />
+      {next.some((to) => STATUSES_WITH_AN_END[kind]?.includes(to)) ? (
+        <>
+          <label for={`${formId}-until`}>Until (for a status with an end, e.g. a suspension; optional)</label>
+          <input id={`${formId}-until`} name="until" placeholder="2026-11-10" />
+          <label for={`${formId}-then`}>Then returns to</label>
+          <select id={`${formId}-then`} name="then">
+            <option value="">—</option>
+            {STATUSES[kind].map((s) => (
+              <option value={s}>{s}</option>
+            ))}
+          </select>
+        </>
+      ) : null}
       {needsDate ? (
         <>
           <label for={`${formId}-date`}>{kind === "deadline" ? "New due date (to extend)" : "New date (to reschedule)"}</label>

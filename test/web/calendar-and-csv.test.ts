@@ -22,6 +22,33 @@ function vevents(ics: string) {
 }
 
 describe("the calendar feed", () => {
+  it("shows a suspension's lapse and its expiry as upcoming, and answers as of a past day", async () => {
+    const t = await testApp();
+    const until = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
+    const res = await t.write("POST", "/api/threats/threat-us-100pct-tariff-chinese-goods/status", {
+      status: "suspended",
+      reason: "Suspended for a year under the deal",
+      until,
+      // biome-ignore lint/suspicious/noThenProperty: the API's field name
+      then: "threatened",
+    });
+    expect(res.status).toBe(200);
+    const { expiryDeadlineId } = (await res.json()) as { expiryDeadlineId: string };
+    const events = vevents(await (await t.get("/calendar.ics")).text());
+    const lapse = events.find((e) => e.summary.startsWith("Takes effect: threat"))!;
+    expect(lapse.summary).toContain("→ threatened");
+    expect(lapse.start.toString()).toBe(until);
+    expect(lapse.description).toContain("by its terms");
+    const expiry = events.find((e) => e.uid === `deadline-${expiryDeadlineId}@tradewatch`)!;
+    expect(expiry.start.toString()).toBe(until);
+    expect(expiry.description).toContain(`→ triggered from ${until} (by its terms)`);
+    // As of the article's day the suspension was not yet recorded as in effect: no expiry then.
+    const then = vevents(await (await t.get("/calendar.ics?asOf=2025-10-24")).text());
+    expect(then.some((e) => e.uid === `deadline-${expiryDeadlineId}@tradewatch`)).toBe(false);
+    expect((await t.get("/calendar.ics?asOf=not-a-day")).status).toBe(422);
+    await t.close();
+  });
+
   it("parses with ical.js and holds the deadline and the dated meetings as all-day entries over their precision", async () => {
     const res = await t.get("/calendar.ics");
     expect(res.headers.get("Content-Type")).toContain("text/calendar");

@@ -103,6 +103,40 @@ describe.skipIf(!hasChromium)("the desk in a real Chromium", () => {
     await page.close();
   });
 
+  it("retracts a mistaken entry from the timeline: as known now it is gone, as known before it still shows", async () => {
+    const page = await browser.newPage();
+    // A mistake: the bilateral meeting recorded as held a week before it was due.
+    const held = await t.write("POST", "/api/events/event-trump-xi-bilateral-apec/status", {
+      status: "held",
+      reason: "Reported held",
+      effectiveAt: "2025-10-23T12:00:00Z",
+    });
+    expect(held.status).toBe(200);
+    const { seq, recordedAt } = ((await held.json()) as { entry: { seq: number; recordedAt: string } }).entry;
+    await page.goto(`${server.url}${SCENARIO_PAGE}`);
+    await setToken(page, TEST_TOKEN);
+    const entry = page.locator(`#entry-${seq}`);
+    await entry.locator("summary").click();
+    await entry.locator("textarea[name=reason]").fill("Wrong date: the meeting was on 30 October");
+    await Promise.all([page.waitForEvent("load"), entry.locator("button[type=submit]").click()]);
+    await expect(page.locator(`#entry-${seq}`).getAttribute("class")).resolves.toBe("retracted");
+    await expect(page.locator("#event-trump-xi-bilateral-apec .badge").first().textContent()).resolves.toBe("scheduled");
+    // The right entry, at its right time.
+    const right = await t.write("POST", "/api/events/event-trump-xi-bilateral-apec/status", {
+      status: "held",
+      reason: "Met in Busan",
+      effectiveAt: "2025-10-30T12:00:00Z",
+    });
+    expect(right.status).toBe(200);
+    // As of 25 October, as known before the retraction, the mistake still shows; as known now, it does not.
+    await page.goto(`${server.url}${SCENARIO_PAGE}?asOf=2025-10-25&knownAt=${encodeURIComponent(recordedAt)}`);
+    await expect(page.locator("#event-trump-xi-bilateral-apec .badge").first().textContent()).resolves.toBe("held");
+    await page.goto(`${server.url}${SCENARIO_PAGE}?asOf=2025-10-25`);
+    await expect(page.locator("#event-trump-xi-bilateral-apec .badge").first().textContent()).resolves.toBe("scheduled");
+    await shot(page, "scenario-after-retraction");
+    await page.close();
+  });
+
   it("highlights every evidence quote on the source page, linked to its record", async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/sources/src-benzinga-trump-xi-apec`);

@@ -4,7 +4,7 @@ import { toSqlDate } from "../sql-dates.ts";
 
 /** Raw SQL for the history: load entries with their retractions, append entries and retractions. */
 
-interface HistoryRow {
+export interface HistoryRow {
   seq: number;
   recordKind: string;
   recordId: string;

@@ -24,7 +24,7 @@
       var out = form.querySelector("[data-role=result]");
       var data = new FormData(form);
       var body = { status: data.get("status"), reason: data.get("reason") };
-      ["effectiveAt", "newDueAt", "newStartsAt"].forEach((k) => {
+      ["effectiveAt", "newDueAt", "newStartsAt", "until", "then"].forEach((k) => {
         if (data.get(k)) body[k] = data.get(k);
       });
       out.className = "";
@@ -38,15 +38,47 @@
         .then((r) => {
           if (r.ok) {
             out.className = "done";
-            out.textContent = `Recorded: ${r.json.entry.from} → ${r.json.entry.to}. Reloading…`;
+            out.textContent = `Recorded: ${r.json.entry.from} → ${r.json.entry.to} from ${r.json.entry.effectiveAt}. Reloading…`;
             setTimeout(() => {
               location.reload();
             }, 400);
             return;
           }
-          var fields = (r.json.errors || []).map((x) => `${x.field}: ${x.problem}`).join("; ");
+          showError(out, r.json);
+        })
+        .catch(() => {
           out.className = "error";
-          out.textContent = r.json.detail + (fields && r.json.detail.indexOf(fields) < 0 ? ` (${fields})` : "");
+          out.textContent = "The server could not be reached.";
+        });
+    });
+  });
+
+  function showError(out, json) {
+    var fields = (json.errors || []).map((x) => `${x.field}: ${x.problem}`).join("; ");
+    out.className = "error";
+    out.textContent = json.detail + (fields && json.detail.indexOf(fields) < 0 ? ` (${fields})` : "");
+  }
+
+  // Retraction: the entry stays in history, known as wrong from now on.
+  document.querySelectorAll("form.retract").forEach((form) => {
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      var out = form.querySelector("[data-role=result]");
+      out.className = "";
+      out.textContent = "Retracting…";
+      fetch(form.getAttribute("data-endpoint"), {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${sessionStorage.getItem(KEY) || ""}` },
+        body: JSON.stringify({ reason: new FormData(form).get("reason") }),
+      })
+        .then((res) => res.json().then((json) => ({ ok: res.ok, json: json })))
+        .then((r) => {
+          if (!r.ok) return showError(out, r.json);
+          out.className = "done";
+          out.textContent = `Retracted ${r.json.retracted.length} entr${r.json.retracted.length === 1 ? "y" : "ies"}. Reloading…`;
+          setTimeout(() => {
+            location.reload();
+          }, 400);
         })
         .catch(() => {
           out.className = "error";

@@ -1,5 +1,7 @@
 import type { DeadlineRow } from "../../db/deadline-queries.ts";
+import type { HistoryEntry } from "../../domain/history.ts";
 import { Layout } from "../layout.tsx";
+import { type PageTime, pageTimeQuery, ReadTimeControls, StatusBadge, shortDate, Upcoming } from "../read-time.tsx";
 import { ChangeStatus } from "../status-form.tsx";
 
 function countdown(d: DeadlineRow): string {
@@ -10,21 +12,31 @@ function countdown(d: DeadlineRow): string {
   return `in ${d.daysRemaining} day${d.daysRemaining === 1 ? "" : "s"}`;
 }
 
-/** The desk: pending and overdue deadlines, earliest first, now or as of a chosen day. */
-export function DeskPage({ rows, asOf, scenarios }: { rows: DeadlineRow[]; asOf: string | null; scenarios: { id: string; title: string; status: string }[] }) {
+export interface UpcomingChange {
+  entry: HistoryEntry;
+  label: string;
+}
+
+/** The desk: pending and overdue deadlines, earliest first, and the changes scheduled next, now or as of a chosen day as known on another. */
+export function DeskPage({
+  rows,
+  time,
+  upcoming,
+  scenarios,
+}: {
+  rows: DeadlineRow[];
+  time: PageTime;
+  upcoming: UpcomingChange[];
+  scenarios: { id: string; title: string; status: string | null }[];
+}) {
   const overdue = rows.filter((r) => r.overdue).length;
+  const asOf = time.asOf;
+  const live = !time.asOf && !time.knownAt;
+  const heading = `Pending deadlines${asOf ? ` as of ${asOf}` : ""}${time.knownAt ? `, as known on ${time.knownAt}` : ""}`;
   return (
     <Layout title="Desk">
-      <h1>{asOf ? `Pending deadlines as of ${asOf}` : "Pending deadlines"}</h1>
-      <form class="asof" method="get" action="/">
-        <div>
-          <label for="asOf">As of (show the desk as on that day)</label>
-          <br />
-          <input id="asOf" name="asOf" type="date" value={asOf ?? ""} />
-        </div>
-        <button type="submit">Show</button>
-        {asOf ? <a href="/">Back to today</a> : null}
-      </form>
+      <h1>{heading}</h1>
+      <ReadTimeControls action="/" time={time} />
       <p>
         {rows.length} pending{overdue ? <span class="overdue">, {overdue} overdue</span> : null}.
       </p>
@@ -38,7 +50,7 @@ export function DeskPage({ rows, asOf, scenarios }: { rows: DeadlineRow[]; asOf:
             <th scope="col">When</th>
             <th scope="col">Wording</th>
             <th scope="col">Belongs to</th>
-            {asOf ? null : <th scope="col">Status</th>}
+            {live ? <th scope="col">Status</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -51,31 +63,53 @@ export function DeskPage({ rows, asOf, scenarios }: { rows: DeadlineRow[]; asOf:
               </td>
               <td class={d.overdue ? "overdue" : ""}>
                 {d.overdue ? <span class="badge">Overdue</span> : null} {countdown(d)}
+                <Upcoming scheduled={d.scheduled.map((s) => ({ change: "status" as const, to: s.to, effectiveAt: s.effectiveAt, byTerms: s.byTerms }))} />
               </td>
               <td>“{d.wording}”</td>
               <td>
-                {d.threat ? <div>Threat: {d.threat.summary}</div> : null}
-                {d.condition ? <div class="muted">Condition: {d.condition.description}</div> : null}
+                {d.threat ? (
+                  <div>
+                    Threat: {d.threat.summary} {d.threat.status ? <StatusBadge status={d.threat.status} /> : null}
+                  </div>
+                ) : null}
+                {d.condition ? (
+                  <div class="muted">
+                    Condition: {d.condition.description} {d.condition.status ? <StatusBadge status={d.condition.status} /> : null}
+                  </div>
+                ) : null}
                 {d.scenario ? (
                   <div>
-                    <a href={`/scenarios/${d.scenario.id}`}>{d.scenario.title}</a>
+                    <a href={`/scenarios/${d.scenario.id}${pageTimeQuery(time)}`}>{d.scenario.title}</a>
                   </div>
                 ) : null}
               </td>
-              {asOf ? null : (
+              {live ? (
                 <td>
                   <ChangeStatus kind="deadline" id={d.id} status={d.status} />
                 </td>
-              )}
+              ) : null}
             </tr>
           ))}
         </tbody>
       </table>
+      <h2>Scheduled changes</h2>
+      {upcoming.length === 0 ? (
+        <p class="muted">None known to take effect after this day.</p>
+      ) : (
+        <ul class="upcoming">
+          {upcoming.map((u) => (
+            <li>
+              Takes effect {shortDate(u.entry.effectiveAt)}: {u.label} {u.entry.change === "status" ? `→ ${u.entry.to}` : "dates move"}
+              {u.entry.byTerms ? <span class="muted"> (by its terms, not a report)</span> : null} <span class="muted">— {u.entry.reason}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       <h2>Scenarios</h2>
       <ul>
         {scenarios.map((s) => (
           <li>
-            <a href={`/scenarios/${s.id}`}>{s.title}</a> <span class="badge">{s.status}</span>
+            <a href={`/scenarios/${s.id}${pageTimeQuery(time)}`}>{s.title}</a> {s.status ? <span class="badge">{s.status}</span> : null}
           </li>
         ))}
       </ul>

@@ -3,6 +3,7 @@ import { formatAtPrecision } from "../../domain/dates.ts";
 import { deadlineTimingAsOf } from "../../domain/deadlines.ts";
 import type { Precision } from "../../domain/statuses.ts";
 import { Layout } from "../layout.tsx";
+import { type PageTime, ReadTimeControls, StatusBadge, Upcoming } from "../read-time.tsx";
 import { ChangeStatus } from "../status-form.tsx";
 
 type Evidence = ScenarioView["evidence"][number];
@@ -20,57 +21,66 @@ function Quotes({ evidence, kind, id }: { evidence: Evidence[]; kind: string; id
   );
 }
 
-function Deadline({ d, evidence, now }: { d: ScenarioView["scenario"]["deadlines"][number]; evidence: Evidence[]; now: Date }) {
-  const timing = deadlineTimingAsOf({ dueAt: d.dueAt, precision: d.precision as Precision, status: d.status }, now);
+function Deadline({ d, evidence, asOf, live }: { d: ScenarioView["scenario"]["deadlines"][number]; evidence: Evidence[]; asOf: Date; live: boolean }) {
+  const timing = deadlineTimingAsOf({ dueAt: d.dueAt, precision: d.precision as Precision, status: d.asThen.status }, asOf);
   return (
     <div class="card" id={d.id}>
-      <strong>Deadline: {timing.dueLabel}</strong> <span class="badge">{d.status}</span> {timing.overdue ? <span class="overdue">overdue</span> : null}
+      <strong>Deadline: {timing.dueLabel}</strong> <StatusBadge status={d.asThen.status} unconfirmed={d.asThen.unconfirmed} />{" "}
+      {timing.overdue ? <span class="overdue">overdue</span> : null}
       <div class="muted">
         “{d.wording}” · {d.precision} precision
       </div>
+      <Upcoming scheduled={d.asThen.scheduled} />
       <Quotes evidence={evidence} kind="deadline" id={d.id} />
-      <ChangeStatus kind="deadline" id={d.id} status={d.status} />
+      {live ? <ChangeStatus kind="deadline" id={d.id} status={d.asThen.status} /> : null}
     </div>
   );
 }
 
-/** A scenario: its threats with conditions and deadlines, its events, and the timeline of every status change. */
-export function ScenarioPage({ view, now }: { view: ScenarioView; now: Date }) {
+/**
+ * A scenario as it stood at asOf, as known at knownAt: its threats with conditions and deadlines,
+ * its events, and the timeline of every history entry. Forms to change things are offered only
+ * on the live view (today, as known now).
+ */
+export function ScenarioPage({ view, asOf, time }: { view: ScenarioView; asOf: Date; time: PageTime }) {
   const { scenario, evidence, timeline } = view;
+  const live = !time.asOf && !time.knownAt;
   const threatDeadlineIds = new Set(scenario.threats.flatMap((t) => t.deadlines.map((d) => d.id)));
   return (
     <Layout title={scenario.title}>
       <h1>{scenario.title}</h1>
+      <ReadTimeControls action={`/scenarios/${scenario.id}`} time={time} />
       <p>
-        <span class="badge">{scenario.status}</span> {scenario.summary}
+        <StatusBadge status={scenario.asThen.status} unconfirmed={scenario.asThen.unconfirmed} /> {scenario.summary}
       </p>
       <p class="muted">Topics: {scenario.topics.map((t) => t.name).join(", ") || "none"}</p>
       <Quotes evidence={evidence} kind="scenario" id={scenario.id} />
-      <ChangeStatus kind="scenario" id={scenario.id} status={scenario.status} />
+      {live ? <ChangeStatus kind="scenario" id={scenario.id} status={scenario.asThen.status} /> : null}
 
       <h2>Threats</h2>
       {scenario.threats.map((t) => (
         <section class="card" id={t.id} aria-labelledby={`${t.id}-title`}>
           <h3 id={`${t.id}-title`}>
-            {t.summary} <span class="badge">{t.status}</span>
+            {t.summary} <StatusBadge status={t.asThen.status} unconfirmed={t.asThen.unconfirmed} />
           </h3>
+          <Upcoming scheduled={t.asThen.scheduled} />
           <p>
             {t.issuer.name} → {t.target?.name ?? "no single target"} · {t.measure} on {t.covers}
             {t.magnitudeText ? ` · ${t.magnitudeText}` : ""}
           </p>
           <p class="muted">Topics: {t.topics.map((x) => x.name).join(", ") || "none"}</p>
           <Quotes evidence={evidence} kind="threat" id={t.id} />
-          <ChangeStatus kind="threat" id={t.id} status={t.status} />
+          {live ? <ChangeStatus kind="threat" id={t.id} status={t.asThen.status} /> : null}
           {t.conditions.map((c) => (
             <div class="card" id={c.id}>
-              <strong>Condition ({c.effect} the threat):</strong> {c.description} <span class="badge">{c.status}</span>
+              <strong>Condition ({c.effect} the threat):</strong> {c.description} <StatusBadge status={c.asThen.status} unconfirmed={c.asThen.unconfirmed} />
               <div class="muted">Waits on: {c.awaitedActor?.name ?? "unspecified"}</div>
               <Quotes evidence={evidence} kind="condition" id={c.id} />
-              <ChangeStatus kind="condition" id={c.id} status={c.status} />
+              {live ? <ChangeStatus kind="condition" id={c.id} status={c.asThen.status} /> : null}
             </div>
           ))}
           {t.deadlines.map((d) => (
-            <Deadline d={d} evidence={evidence} now={now} />
+            <Deadline d={d} evidence={evidence} asOf={asOf} live={live} />
           ))}
         </section>
       ))}
@@ -78,13 +88,14 @@ export function ScenarioPage({ view, now }: { view: ScenarioView; now: Date }) {
       {scenario.deadlines
         .filter((d) => !threatDeadlineIds.has(d.id))
         .map((d) => (
-          <Deadline d={d} evidence={evidence} now={now} />
+          <Deadline d={d} evidence={evidence} asOf={asOf} live={live} />
         ))}
 
       <h2>Events</h2>
       {scenario.events.map((e) => (
         <section class="card" id={e.id} aria-label={e.title}>
-          <strong>{e.title}</strong> <span class="badge">{e.status}</span>
+          <strong>{e.title}</strong> <StatusBadge status={e.asThen.status} unconfirmed={e.asThen.unconfirmed} />
+          <Upcoming scheduled={e.asThen.scheduled} />
           <div>
             {formatAtPrecision(e.startsAt, e.precision as Precision)}
             {e.endsAt && e.startsAt && e.endsAt.getTime() !== e.startsAt.getTime() && e.precision === "day" ? ` – ${formatAtPrecision(e.endsAt, "day")}` : ""} ·{" "}
@@ -92,18 +103,57 @@ export function ScenarioPage({ view, now }: { view: ScenarioView; now: Date }) {
           </div>
           <div class="muted">With: {e.participants.map((p) => p.actor.name).join(", ") || "—"}</div>
           <Quotes evidence={evidence} kind="event" id={e.id} />
-          <ChangeStatus kind="event" id={e.id} status={e.status} />
+          {live ? <ChangeStatus kind="event" id={e.id} status={e.asThen.status} /> : null}
         </section>
       ))}
 
-      <h2 id="timeline">Timeline of status changes</h2>
+      <h2 id="timeline">Timeline</h2>
+      <p class="muted">
+        Every entry recorded by then, in the order things took effect. A retracted entry stays, struck through; a lapse by terms that a later report superseded
+        is marked.
+      </p>
       <ol class="timeline">
-        {timeline.map((h) => (
-          <li>
+        {timeline.map(({ entry: h, from, retracted, superseded }) => (
+          <li id={`entry-${h.seq}`} class={retracted ? "retracted" : superseded ? "superseded" : ""}>
             <time datetime={h.effectiveAt.toISOString()}>{h.effectiveAt.toISOString().slice(0, 16).replace("T", " ")}</time> · {h.recordKind}{" "}
-            <a href={`#${h.recordId}`}>{h.recordId}</a>: {h.from ? `${h.from} → ` : "recorded as "}
-            <strong>{h.to}</strong>
-            {h.correction ? " (correction)" : ""} — {h.reason} <span class="muted">by {h.by}</span>
+            <a href={`#${h.recordId}`}>{h.recordId}</a>:{" "}
+            {h.change === "dates" ? (
+              <>
+                dates moved:{" "}
+                {Object.entries(h.values ?? {})
+                  .map(([k, v]) => `${k} ${v instanceof Date ? v.toISOString().slice(0, 10) : String(v)}`)
+                  .join(", ")}
+              </>
+            ) : (
+              <>
+                {from ? `${from} → ` : "recorded as "}
+                <strong>{h.to}</strong>
+                {h.until ? ` until ${h.until.toISOString().slice(0, 10)}, then ${h.returnsTo}` : ""}
+              </>
+            )}
+            {h.correction ? " (correction)" : ""}
+            {h.byTerms ? " (by its terms)" : ""} — {h.reason}{" "}
+            <span class="muted">
+              by {h.by}, recorded {h.recordedAt.toISOString().slice(0, 10)}
+            </span>
+            {retracted && h.retraction ? (
+              <span class="muted">
+                {" "}
+                · retracted by {h.retraction.by}: {h.retraction.reason}
+              </span>
+            ) : null}
+            {superseded ? <span class="muted"> · superseded by a later report</span> : null}
+            {live && !retracted && !h.byTerms ? (
+              <details>
+                <summary>Retract this entry</summary>
+                <form class="retract" data-endpoint={`/api/history/${h.seq}/retract`}>
+                  <label for={`retract-${h.seq}`}>Why it is wrong</label>
+                  <textarea id={`retract-${h.seq}`} name="reason" rows={2} required />
+                  <button type="submit">Retract</button>
+                  <p data-role="result" role="status" aria-live="polite" />
+                </form>
+              </details>
+            ) : null}
           </li>
         ))}
       </ol>
