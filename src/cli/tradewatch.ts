@@ -5,6 +5,7 @@ import { listDeadlines } from "../db/deadline-queries.ts";
 import { recordStatusChange } from "../db/status-changes.ts";
 import { parseAsOf, parseInstant } from "../domain/dates.ts";
 import { isStatusOf, isTrackedKind, STATUSES, TRACKED_KINDS } from "../domain/statuses.ts";
+import { USERS_HELP, usersCommand } from "./users.ts";
 
 const HELP = `tradewatch — the trade-tension tracker from the command line
 
@@ -13,6 +14,7 @@ Usage:
       Pending deadlines, earliest first, as a table (now, or as of DATE).
   tradewatch status <kind> <id> <status> --reason "..." [--effective-at DATE] [--url URL]
       Record a status change (kind: ${TRACKED_KINDS.join(", ")}).
+${USERS_HELP}
 
 Against a running server when --url or TRADEWATCH_URL is set (writes use TRADEWATCH_TOKEN),
 else directly on the local database of DATABASE_URL (default file:./data/tradewatch.db).
@@ -53,6 +55,7 @@ async function fail(message: string): Promise<never> {
 }
 
 async function main(argv: string[]) {
+  if (argv[0] === "users") return usersCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

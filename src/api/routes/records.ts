@@ -3,7 +3,7 @@ import { type Collection, changesSince, createRecord, currentVersion, getRecord,
 import { type NewDate, recordStatusChange } from "../../db/status-changes.ts";
 import { InvalidInputError } from "../../domain/errors.ts";
 import { isTrackedKind, STATUSES, type TrackedKind } from "../../domain/statuses.ts";
-import { type AppDeps, newRouter } from "../app-env.ts";
+import { type AppDeps, newRouter, writerOf } from "../app-env.ts";
 import { Cursor, IdParam, Instant, Limit, ListQueryBase, problemResponses, writeProblemResponses } from "../schemas/common.ts";
 import { COLLECTIONS, CreateSchemas, HistoryEntrySchema, PatchSchemas, RecordSchema, statusChangeBodyFor } from "../schemas/records.ts";
 import { csvResponse, decodeCursor, encodeCursor, etagOf, expectedVersionFrom, historyEntryToWire, wantsCsv } from "../wire.ts";
@@ -88,7 +88,7 @@ export function recordRoutes(deps: AppDeps) {
         responses: { 201: { description: "Created", ...json(RecordSchema) }, ...writeProblemResponses },
       }),
       async (c) => {
-        const id = await createRecord(deps.db, kind, c.req.valid("json") as Record<string, any>, deps.writer);
+        const id = await createRecord(deps.db, kind, c.req.valid("json") as Record<string, any>, writerOf(c));
         const record = await getRecord(deps.db, kind, id);
         if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
         c.header("Location", `/api/${collection}/${id}`);
@@ -180,7 +180,7 @@ function statusRoutes(app: ReturnType<typeof newRouter>, deps: AppDeps, collecti
         id,
         to: body.status,
         reason: body.reason,
-        by: deps.writer,
+        by: writerOf(c),
         effectiveAt: body.effectiveAt,
         correction: body.correction,
         expectedVersion: expectedVersionFrom(c),
