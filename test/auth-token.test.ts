@@ -66,5 +66,5 @@ describe("the single-user token", () => {
       `Cannot start: ${join(dir, "empty")} is empty: put a token of at least 16 characters in it, or remove it to have one generated`,
     ]);
     expect(() => statSync(join(dir, "b.db"))).toThrow();
-  });
+  }, 120_000);
 });
