@@ -56,7 +56,7 @@ export async function usersCommand(argv: string[]): Promise<void> {
       const { account, token } = await addAccount(db, values.name!, values.role!).catch(refuse);
       console.log(`Added ${account.name} (${account.role}). Their token, shown this once:\n${token}`);
     } else if (action === "list") {
-      const accounts = await listAccounts(db.prisma);
+      const accounts = listAccounts(db);
       if (accounts.length === 0) console.log("No accounts yet.");
       for (const a of accounts) {
         const state = a.revokedAt ? `revoked ${a.revokedAt.toISOString().slice(0, 10)}` : "active";

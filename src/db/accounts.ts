@@ -2,7 +2,8 @@ import type Database from "better-sqlite3";
 import { newAccountCredentials, parseAccountToken, secretMatches } from "../auth-token.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../domain/errors.ts";
 import { accountNameProblem, isRole, nameKeyOf, ROLES, type Role } from "../domain/roles.ts";
-import type { Prisma, TrackerDatabase } from "./client.ts";
+import type { TrackerDatabase } from "./client.ts";
+import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 class AccountNotFoundError extends NotFoundError {
   constructor(name: string) {
@@ -22,29 +23,38 @@ export interface AccountSummary extends SignedIn {
   revokedAt: Date | null;
 }
 
-const SUMMARY = { name: true, role: true, createdAt: true, revokedAt: true } as const;
+type AccountRow = { name: string; role: string; createdAt: string; revokedAt: string | null };
+const SUMMARY_COLUMNS = 'name, role, createdAt, revokedAt FROM "Account"';
 
-/** Creates an account; the token it returns is shown once, only its salted hash is kept. */
+/**
+ * Creates an account; the token it returns is shown once, only its salted hash is kept.
+ * Raw SQL, like every query here: a driver error never carries bound values, so no salt or
+ * hash can reach a log through an error message.
+ */
 export async function addAccount(db: TrackerDatabase, name: string, role: string, now = new Date()): Promise<{ account: AccountSummary; token: string }> {
   const nameProblem = accountNameProblem(name);
   if (nameProblem) throw new InvalidInputError([{ field: "name", problem: nameProblem }]);
   if (!isRole(role)) throw new InvalidInputError([{ field: "role", problem: `must be one of ${ROLES.join(", ")}` }]);
   const nameKey = nameKeyOf(name);
   const { accountId, token, salt, secretHash } = newAccountCredentials();
-  const account = await db
-    .prismaTransaction(async (tx) => {
-      const existing = await tx.account.findUnique({ where: { nameKey }, select: SUMMARY });
-      if (existing) throw nameTaken(existing);
-      return tx.account.create({ data: { id: accountId, name: name.normalize("NFC"), nameKey, role, salt, secretHash, createdAt: now }, select: SUMMARY });
-    })
-    .catch((e: unknown) => {
-      // Another process added the same name between the check and the insert.
-      throw (e as { code?: string }).code === "P2002" ? nameTaken({ name, revokedAt: null }) : e;
-    });
+  const account = await db.rawTransaction((w) => {
+    const existing = w.prepare(`SELECT ${SUMMARY_COLUMNS} WHERE nameKey = ?`).get(nameKey) as AccountRow | undefined;
+    if (existing) throw nameTaken(existing);
+    w.prepare('INSERT INTO "Account" (id, name, nameKey, role, salt, secretHash, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      accountId,
+      name.normalize("NFC"),
+      nameKey,
+      role,
+      salt,
+      secretHash,
+      toSqlDate(now),
+    );
+    return w.prepare(`SELECT ${SUMMARY_COLUMNS} WHERE id = ?`).get(accountId) as AccountRow;
+  });
   return { account: summary(account), token };
 }
 
-function nameTaken(existing: { name: string; revokedAt: Date | null }): ConflictError {
+function nameTaken(existing: { name: string; revokedAt: string | null }): ConflictError {
   return new ConflictError(
     existing.revokedAt
       ? `The account "${existing.name}" was revoked; names are not reused, so the history keeps meaning one person`
@@ -53,25 +63,23 @@ function nameTaken(existing: { name: string; revokedAt: Date | null }): Conflict
 }
 
 /** Every account, revoked ones included, by name; never a token or hash. */
-export async function listAccounts(prisma: Prisma): Promise<AccountSummary[]> {
-  const rows = await prisma.account.findMany({ select: SUMMARY, orderBy: { nameKey: "asc" } });
-  return rows.map(summary);
+export function listAccounts(db: TrackerDatabase): AccountSummary[] {
+  return (db.reader.prepare(`SELECT ${SUMMARY_COLUMNS} ORDER BY nameKey`).all() as AccountRow[]).map(summary);
 }
 
 /** Revokes the account so its token stops working at once; revoking twice changes nothing. */
 export async function revokeAccount(db: TrackerDatabase, name: string, now = new Date()): Promise<AccountSummary> {
   const nameKey = nameKeyOf(name);
-  const account = await db.prismaTransaction(async (tx) => {
-    const found = await tx.account.findUnique({ where: { nameKey }, select: SUMMARY });
-    if (!found) throw new AccountNotFoundError(name);
-    if (found.revokedAt) return found;
-    return tx.account.update({ where: { nameKey }, data: { revokedAt: now }, select: SUMMARY });
+  const account = await db.rawTransaction((w) => {
+    w.prepare('UPDATE "Account" SET revokedAt = ? WHERE nameKey = ? AND revokedAt IS NULL').run(toSqlDate(now), nameKey);
+    return w.prepare(`SELECT ${SUMMARY_COLUMNS} WHERE nameKey = ?`).get(nameKey) as AccountRow | undefined;
   });
+  if (!account) throw new AccountNotFoundError(name);
   return summary(account);
 }
 
-function summary(a: { name: string; role: string; createdAt: Date; revokedAt: Date | null }): AccountSummary {
-  return { name: a.name, role: a.role as Role, createdAt: a.createdAt, revokedAt: a.revokedAt };
+function summary(a: AccountRow): AccountSummary {
+  return { name: a.name, role: a.role as Role, createdAt: fromSqlDate(a.createdAt)!, revokedAt: fromSqlDate(a.revokedAt) };
 }
 
 const lookups = new WeakMap<Database.Database, Database.Statement>();

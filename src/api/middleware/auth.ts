@@ -79,11 +79,12 @@ function article(role: Role): string {
 }
 
 /** The least role a request needs, or null when it is open to anyone. */
-export function roleNeeded(method: string, path: string, privateReads: boolean): Role | null {
+function roleNeeded(method: string, path: string, privateReads: boolean): Role | null {
+  if (method === "OPTIONS") return null;
   if (path === "/api/me") return "reader";
   if (path === "/api/accounts" || path.startsWith("/api/accounts/")) return "admin";
   if (WRITE_METHODS.has(method)) return path.startsWith("/api/") ? "editor" : null;
-  if (!privateReads || method === "OPTIONS" || ALWAYS_OPEN.test(path)) return null;
+  if (!privateReads || ALWAYS_OPEN.test(path)) return null;
   return "reader";
 }
 

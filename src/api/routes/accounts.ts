@@ -54,7 +54,7 @@ export function accountRoutes({ db }: AppDeps) {
         security: bearer,
         responses: { 200: { description: "Accounts by name", ...json(z.object({ items: z.array(AccountSchema) })) }, ...authProblems },
       }),
-      async (c) => c.json({ items: (await listAccounts(db.prisma)).map(toWire) }, 200),
+      async (c) => c.json({ items: listAccounts(db).map(toWire) }, 200),
     )
     .openapi(
       createRoute({
