@@ -20,7 +20,7 @@ export const MAX_FAILED_AUTH_OVERALL = 100;
 export const FAILED_AUTH_WINDOW_MS = 60_000;
 
 /** The peer address when served by @hono/node-server; "local" for in-process requests. */
-export function clientAddress(env: unknown): string {
+function clientAddress(env: unknown): string {
   const incoming = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
   return incoming?.socket?.remoteAddress ?? "local";
 }
