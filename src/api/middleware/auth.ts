@@ -28,7 +28,8 @@ function clientAddress(env: unknown): string {
 /**
  * Counts failed authentications in fixed windows, per address and overall. It is consulted
  * only after a token failed, so others' failures never refuse a valid token; the overall
- * count catches guesses spread over many addresses (or a proxy hiding them).
+ * count catches guesses spread over many addresses (or a proxy hiding them), and bounds the
+ * map: an address enters it only with a counted failure.
  */
 export class FailedAuthLimit {
   #windowStart = Number.NEGATIVE_INFINITY;
@@ -71,7 +72,6 @@ export interface AuthOptions {
   logger: Logger;
   /** What a browser gets instead of a 401 problem on a desk page. */
   signInPage: (c: Context<AppEnv>) => Response | Promise<Response>;
-  now?: () => number;
 }
 
 function article(role: Role): string {
@@ -114,7 +114,7 @@ function presentedToken(c: Context<AppEnv>): string | null {
  * failed; only failures are counted and limited. Sets `account` for the handlers (`by`).
  */
 export function authenticate(options: AuthOptions): MiddlewareHandler<AppEnv> {
-  const limit = new FailedAuthLimit(options.logger, options.now);
+  const limit = new FailedAuthLimit(options.logger);
   const admin: SignedIn = { name: options.adminName, role: "admin" };
   const accountOf = (token: string): SignedIn | null => (tokensMatch(token, options.adminToken) ? admin : accountForToken(options.reader, token));
 
