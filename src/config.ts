@@ -10,8 +10,14 @@ const EnvSchema = z.object({
     .default("file:./data/tradewatch.db"),
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  TRADEWATCH_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  // Its length is checked with the token file's, in src/auth-token.ts.
+  TRADEWATCH_TOKEN: z.string().optional(),
   TRADEWATCH_TOKEN_FILE: z.string().optional(),
+  TRADEWATCH_TOKEN_NAME: z.string().trim().min(1).max(80).default("admin"),
+  TRADEWATCH_PRIVATE_READS: z
+    .enum(["true", "false"], "must be true or false")
+    .default("false")
+    .transform((v) => v === "true"),
   CORS_ORIGINS: z
     .string()
     .default("")

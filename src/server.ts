@@ -1,7 +1,7 @@
 import { serve } from "@hono/node-server";
 import { createApp } from "./api/create-app.ts";
-import { resolveWriteToken } from "./auth-token.ts";
-import { loadConfig } from "./config.ts";
+import { resolveWriteToken, TokenSetupError, type WriteToken } from "./auth-token.ts";
+import { ensureDatabaseFolder, loadConfig } from "./config.ts";
 import { openDatabase } from "./db/client.ts";
 import { migrateDeploy } from "./db/migrate.ts";
 import { createLogger } from "./logger.ts";
@@ -10,13 +10,23 @@ import { isEmpty, seedAll } from "./seed/run.ts";
 // Start-up: migrate, seed an empty database, serve; on SIGTERM/SIGINT drain and close.
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL);
+// The token is checked before the database is touched: a refused one changes nothing.
+ensureDatabaseFolder(config.databasePath);
+let writeToken: WriteToken;
+try {
+  writeToken = resolveWriteToken(config);
+} catch (e) {
+  if (!(e instanceof TokenSetupError)) throw e;
+  console.error(`Cannot start: ${e.message}`);
+  process.exit(1);
+}
+const { token, origin } = writeToken;
 migrateDeploy(`file:${config.databasePath}`);
 const db = await openDatabase(config.databasePath);
 if (await isEmpty(db.prisma)) {
   const articles = await seedAll(db);
   logger.info({ articles }, "seeded an empty database");
 }
-const { token, origin } = resolveWriteToken(config);
 const app = createApp({ db, token, logger, config });
 
 const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {

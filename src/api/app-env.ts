@@ -1,18 +1,26 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { RequestIdVariables } from "hono/request-id";
+import type { SignedIn } from "../db/accounts.ts";
 import type { TrackerDatabase } from "../db/client.ts";
 import type { FieldProblem } from "../domain/errors.ts";
 import { invalidInput } from "./problem.ts";
 
-export type AppEnv = { Variables: RequestIdVariables };
+/** `account`: who the request acts as, set by the auth middleware where a token is needed. */
+export type AppEnv = { Variables: RequestIdVariables & { account?: SignedIn } };
 
 /** Dependencies every handler reaches through closure, never through globals. */
 export interface AppDeps {
   db: TrackerDatabase;
-  /** Who writes: recorded in history as `by`. */
-  writer: string;
   /** The server's clock: every recorded time and every "now" comes from it (tests drive it). */
   clock: () => Date;
+}
+
+/** The name recorded as `by`: the auth middleware signs in every write before its handler runs. */
+export function writerOf(c: Context<AppEnv>): string {
+  const account = c.get("account");
+  if (!account) throw new Error("a write reached its handler without a signed-in account");
+  return account.name;
 }
 
 /** An OpenAPIHono whose validation failures become 422 problems naming each field. */

@@ -11,11 +11,13 @@ import type { TrackerDatabase } from "../db/client.ts";
 import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
 import type { Logger } from "../logger.ts";
 import { webRoutes } from "../web/routes.tsx";
+import { signInPage } from "../web/sign-in.tsx";
 import type { AppEnv } from "./app-env.ts";
 import { accessLog } from "./middleware/access-log.ts";
-import { requireTokenForWrites } from "./middleware/auth.ts";
+import { authenticate } from "./middleware/auth.ts";
 import { requireJsonBodies } from "./middleware/json-only.ts";
 import { invalidInput, problem } from "./problem.ts";
+import { accountRoutes } from "./routes/accounts.ts";
 import { deadlineRoutes } from "./routes/deadlines.ts";
 import { docsRoutes, healthRoutes } from "./routes/meta.ts";
 import { recordRoutes } from "./routes/records.ts";
@@ -23,16 +25,18 @@ import { historyEntryToWire } from "./wire.ts";
 
 export interface AppOptions {
   db: TrackerDatabase;
+  /** The single-user admin token (TRADEWATCH_TOKEN or the token file). */
   token: string;
   logger: Logger;
-  config: Pick<Config, "CORS_ORIGINS" | "BODY_LIMIT_BYTES" | "REQUEST_TIMEOUT_MS">;
+  config: Pick<Config, "CORS_ORIGINS" | "BODY_LIMIT_BYTES" | "REQUEST_TIMEOUT_MS"> &
+    Partial<Pick<Config, "TRADEWATCH_TOKEN_NAME" | "TRADEWATCH_PRIVATE_READS">>;
   /** The server's clock (default the system's): tests pass one they can move. */
   clock?: () => Date;
 }
 
 /** Builds the whole HTTP app: middleware, the API under /api, the OpenAPI document and /docs. */
 export function createApp({ db, token, logger, config, clock = () => new Date() }: AppOptions) {
-  const deps = { db, writer: "api", clock };
+  const deps = { db, clock };
   const app = new Hono<AppEnv>();
 
   app.use("*", requestId({ headerName: "X-Request-Id" }));
@@ -66,11 +70,21 @@ export function createApp({ db, token, logger, config, clock = () => new Date() 
   // then commits would tell the client something false.
   const readTimeout = timeout(config.REQUEST_TIMEOUT_MS);
   app.use("/api/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? readTimeout(c, next) : next()));
-  app.use("/api/*", requireTokenForWrites(token));
+  app.use(
+    "*",
+    authenticate({
+      reader: db.reader,
+      adminToken: token,
+      adminName: config.TRADEWATCH_TOKEN_NAME ?? "admin",
+      privateReads: config.TRADEWATCH_PRIVATE_READS ?? false,
+      logger,
+      signInPage,
+    }),
+  );
   app.use("/api/*", requireJsonBodies());
 
   // One tree of OpenAPI routers: mounting merges their registries, so the document covers every route.
-  const documented = healthRoutes().route("/api", deadlineRoutes(deps)).route("/api", recordRoutes(deps));
+  const documented = healthRoutes().route("/api", deadlineRoutes(deps)).route("/api", recordRoutes(deps)).route("/api", accountRoutes(deps));
   documented.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   documented.doc31("/openapi.json", {
     openapi: "3.1.0",

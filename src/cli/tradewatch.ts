@@ -6,6 +6,7 @@ import { recordStatusChange } from "../db/tracked-writes.ts";
 import { parseInstant } from "../domain/dates.ts";
 import { parseReadInstants } from "../domain/read-time.ts";
 import { isStatusOf, isTrackedKind, STATUSES, TRACKED_KINDS } from "../domain/statuses.ts";
+import { USERS_HELP, usersCommand } from "./users.ts";
 
 const HELP = `tradewatch — the trade-tension tracker from the command line
 
@@ -15,6 +16,7 @@ Usage:
       (--as-of), as the tracker knew them on DATE (--known-at).
   tradewatch status <kind> <id> <status> --reason "..." [--effective-at DATE] [--url URL]
       Record a status change (kind: ${TRACKED_KINDS.join(", ")}).
+${USERS_HELP}
 
 Against a running server when --url or TRADEWATCH_URL is set (writes use TRADEWATCH_TOKEN),
 else directly on the local database of DATABASE_URL (default file:./data/tradewatch.db).
@@ -55,6 +57,7 @@ async function fail(message: string): Promise<never> {
 }
 
 async function main(argv: string[]) {
+  if (argv[0] === "users") return usersCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

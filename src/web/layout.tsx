@@ -1,6 +1,6 @@
 import type { Child } from "hono/jsx";
 
-/** The page shell: skip link, site header with the token box, one main landmark. */
+/** The page shell: skip link, site header with the token box and who is signed in, one main landmark. */
 export function Layout({ title, children }: { title: string; children: Child }) {
   return (
     <html lang="en">
@@ -24,8 +24,11 @@ export function Layout({ title, children }: { title: string; children: Child }) 
           <form id="token-form" class="token">
             <label for="token">API token</label>
             <input id="token" name="token" type="password" autocomplete="off" />
-            <button type="submit">Use for this session</button>
+            <button type="submit">Sign in for this session</button>
             <span id="token-state" class="muted" aria-live="polite" />
+            <button id="sign-out" type="button" hidden>
+              Sign out
+            </button>
           </form>
         </header>
         <main id="main">{children}</main>

@@ -124,7 +124,7 @@ describe("writing", () => {
     expect(threat).toMatchObject({ status: "considering", version: 1, measure: "export-control" });
     expect(threat.evidence[0].quote).toBe("software-powered exports to China");
     const history = await json(await t.get(`/api/threats/${threat.id}/history`));
-    expect(history.items).toEqual([expect.objectContaining({ from: null, to: "considering", by: "api" })]);
+    expect(history.items).toEqual([expect.objectContaining({ from: null, to: "considering", by: "admin" })]);
   });
 
   it("creates a source with its hash, and refuses the same text twice with 409", async () => {

@@ -29,7 +29,7 @@ describe("status changes", () => {
       recordId: TARIFF_THREAT,
       from: "threatened",
       to: "suspended",
-      by: "api",
+      by: "admin",
       correction: false,
       causedBy: null,
     });

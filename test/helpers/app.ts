@@ -1,6 +1,6 @@
 import { createApp } from "../../src/api/create-app.ts";
 import type { TrackerDatabase } from "../../src/db/client.ts";
-import { createLogger } from "../../src/logger.ts";
+import { createLogger, type Logger } from "../../src/logger.ts";
 import { freshDatabase } from "./database.ts";
 
 export const TEST_TOKEN = "test-token-0123456789abcdef";
@@ -15,13 +15,20 @@ export interface TestApp {
 }
 
 /** The real app on a fresh migrated (and by default seeded) SQLite file. */
-export async function testApp(options: { seeded?: boolean; bodyLimit?: number; clock?: () => Date } = {}): Promise<TestApp> {
+export async function testApp(
+  options: { seeded?: boolean; bodyLimit?: number; privateReads?: boolean; logger?: Logger; clock?: () => Date } = {},
+): Promise<TestApp> {
   const db = await freshDatabase({ seeded: options.seeded ?? true });
   const app = createApp({
     db,
     token: TEST_TOKEN,
-    logger: createLogger("silent"),
-    config: { CORS_ORIGINS: [], BODY_LIMIT_BYTES: options.bodyLimit ?? 256 * 1024, REQUEST_TIMEOUT_MS: 10_000 },
+    logger: options.logger ?? createLogger("silent"),
+    config: {
+      CORS_ORIGINS: [],
+      BODY_LIMIT_BYTES: options.bodyLimit ?? 256 * 1024,
+      REQUEST_TIMEOUT_MS: 10_000,
+      TRADEWATCH_PRIVATE_READS: options.privateReads ?? false,
+    },
     clock: options.clock,
   });
   return {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addAccount } from "../../src/db/accounts.ts";
 import { TARIFF_THREAT, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";
 import { listen } from "../helpers/server.ts";
 
@@ -23,7 +24,7 @@ async function shot(page: Page, name: string) {
 async function setToken(page: Page, token: string) {
   await page.fill("#token", token);
   await page.click("#token-form button");
-  await page.waitForSelector("#token-state:has-text('Token set')");
+  await page.waitForSelector("#token-state:has-text('Signed in as')");
 }
 
 describe.skipIf(!hasChromium)("the desk in a real Chromium", () => {
@@ -66,10 +67,12 @@ describe.skipIf(!hasChromium)("the desk in a real Chromium", () => {
     await page.close();
   });
 
-  it("records a status change through the form, and the timeline shows it with its consequence", async () => {
+  it("records a status change through the form, and the timeline shows it with its consequence and who recorded it", async () => {
+    const { token } = await addAccount(t.db, "Ed Editor", "editor");
     const page = await browser.newPage();
     await page.goto(`${server.url}${SCENARIO_PAGE}`);
-    await setToken(page, TEST_TOKEN);
+    await setToken(page, token);
+    await expect(page.locator("#token-state").textContent()).resolves.toBe("Signed in as Ed Editor (editor).");
     const condition = page.locator("#condition-beijing-eases-rare-earth-restrictions");
     await condition.locator("summary").click();
     await condition.locator("select[name=status]").selectOption("met");
@@ -79,6 +82,8 @@ describe.skipIf(!hasChromium)("the desk in a real Chromium", () => {
     expect(timeline).toContain("open → met");
     expect(timeline).toContain("Beijing suspended the new rare-earth export controls");
     expect(timeline).toContain("pending → averted");
+    expect(timeline).toContain("by Ed Editor");
+    await expect(page.locator("#token-state").textContent()).resolves.toBe("Signed in as Ed Editor (editor).");
     await shot(page, "scenario-after-status-change");
     await page.close();
   });
@@ -135,6 +140,28 @@ describe.skipIf(!hasChromium)("the desk in a real Chromium", () => {
     await expect(page.locator("#event-trump-xi-bilateral-apec .badge").first().textContent()).resolves.toBe("scheduled");
     await shot(page, "scenario-after-retraction");
     await page.close();
+  });
+
+  it("with private reads, shows the sign-in form instead of a page, then the page once a reader's token is given", async () => {
+    const closed = await testApp({ privateReads: true });
+    const closedServer = await listen(closed);
+    try {
+      const { token } = await addAccount(closed.db, "Rita Reader", "reader");
+      const page = await browser.newPage();
+      await page.goto(`${closedServer.url}${SCENARIO_PAGE}`);
+      await expect(page.locator("#sign-in-needed").textContent()).resolves.toContain("needs a token");
+      await page.fill("#token", token);
+      await Promise.all([page.waitForEvent("load"), page.click("#token-form button")]);
+      await page.waitForSelector("#token-state:has-text('Signed in as Rita Reader (reader).')");
+      await expect(page.locator("h2#timeline").textContent()).resolves.toBe("Timeline");
+      await page.click("#sign-out");
+      await page.reload();
+      await page.locator("#sign-in-needed").waitFor();
+      await page.close();
+    } finally {
+      await closedServer.stop();
+      await closed.close();
+    }
   });
 
   it("highlights every evidence quote on the source page, linked to its record", async () => {

@@ -4,7 +4,7 @@ import { readTimeOf } from "../../db/sql/record-states.ts";
 import { type DatesChangeRequest, type NewDate, recordDatesChange, recordStatusChange, retractEntry } from "../../db/tracked-writes.ts";
 import { InvalidInputError } from "../../domain/errors.ts";
 import { isTrackedKind, STATUSES, type TrackedKind } from "../../domain/statuses.ts";
-import { type AppDeps, newRouter } from "../app-env.ts";
+import { type AppDeps, newRouter, writerOf } from "../app-env.ts";
 import { Cursor, IdParam, Instant, KnownAt, Limit, ListQueryBase, problemResponses, ReadTimeQuery, writeProblemResponses } from "../schemas/common.ts";
 import {
   COLLECTIONS,
@@ -106,7 +106,7 @@ export function recordRoutes(deps: AppDeps) {
       }),
       async (c) => {
         const now = deps.clock();
-        const id = await createRecord(deps.db, kind, c.req.valid("json") as Record<string, any>, deps.writer, now);
+        const id = await createRecord(deps.db, kind, c.req.valid("json") as Record<string, any>, writerOf(c), now);
         const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, now));
         if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
         c.header("Location", `/api/${collection}/${id}`);
@@ -201,7 +201,7 @@ export function recordRoutes(deps: AppDeps) {
       responses: { 200: { description: "The entries retracted", ...json(z.object({ retracted: z.array(HistoryEntrySchema) })) }, ...writeProblemResponses },
     }),
     async (c) => {
-      const result = await retractEntry(deps.db, c.req.valid("param").seq, c.req.valid("json").reason, deps.writer, deps.clock());
+      const result = await retractEntry(deps.db, c.req.valid("param").seq, c.req.valid("json").reason, writerOf(c), deps.clock());
       return c.json({ retracted: result.retracted.map((e) => historyEntryToWire(e)) }, 200);
     },
   );
@@ -248,7 +248,7 @@ function statusRoutes(app: ReturnType<typeof newRouter>, deps: AppDeps, collecti
           id,
           to: body.status,
           reason: body.reason,
-          by: deps.writer,
+          by: writerOf(c),
           effectiveAt: body.effectiveAt,
           correction: body.correction,
           expectedVersion: expectedVersionFrom(c),
@@ -323,7 +323,7 @@ function datesRoute(app: ReturnType<typeof newRouter>, deps: AppDeps, collection
           effectiveAt,
           reason,
           evidence,
-          by: deps.writer,
+          by: writerOf(c),
           expectedVersion: expectedVersionFrom(c),
         },
         deps.clock(),

@@ -120,7 +120,8 @@ export const problemResponses = {
 } as const;
 export const writeProblemResponses = {
   ...problemResponses,
-  401: { description: "Missing or wrong bearer token", content: problemContent },
+  401: { description: "Missing, unknown or revoked bearer token", content: problemContent },
+  403: { description: "The token's role may not do this", content: problemContent },
   409: { description: "Conflict: a move the lifecycle forbids (with `allowed`), or a duplicate", content: problemContent },
   412: { description: "If-Match does not match the current version", content: problemContent },
   413: { description: "Body too large", content: problemContent },

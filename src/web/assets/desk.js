@@ -1,22 +1,66 @@
-// The only script of the desk: keeps the write token for this browser session and sends
-// status forms to the API, showing its errors next to the form. Pages read fine without it.
+// The only script of the desk: keeps the token for this browser session, shows who is signed
+// in, and sends status forms to the API, showing its errors next to the form. Pages read fine
+// without it.
 (() => {
   var KEY = "tradewatch-token";
   var tokenInput = document.getElementById("token");
   var tokenState = document.getElementById("token-state");
-  function showTokenState() {
-    if (tokenState) tokenState.textContent = sessionStorage.getItem(KEY) ? "Token set for this session." : "No token yet: writes will be refused.";
+  var signOut = document.getElementById("sign-out");
+  // A session cookie mirrors the token so desk pages can be read when reads are private;
+  // the server accepts it for reads only, never for writes.
+  function mirrorInCookie(token) {
+    // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is missing from some browsers the desk supports
+    document.cookie = token ? `${KEY}=${encodeURIComponent(token)}; path=/; SameSite=Strict` : `${KEY}=; path=/; max-age=0; SameSite=Strict`;
+  }
+  function cookieToken() {
+    var m = document.cookie.match(/(?:^|; )tradewatch-token=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : null;
+  }
+  if (!sessionStorage.getItem(KEY) && cookieToken()) sessionStorage.setItem(KEY, cookieToken());
+  // Who the token belongs to, asked of /api/me: the name the history will record as `by`.
+  function showSignedIn() {
+    if (!tokenState) return;
+    var token = sessionStorage.getItem(KEY);
+    if (signOut) signOut.hidden = !token;
+    if (!token) {
+      tokenState.textContent = "Not signed in: writes will be refused.";
+      return;
+    }
+    tokenState.textContent = "Checking the token…";
+    fetch("/api/me", { headers: { Authorization: `Bearer ${token}` } })
+      .then((res) => {
+        if (res.ok)
+          return res.json().then((me) => {
+            tokenState.textContent = `Signed in as ${me.name} (${me.role}).`;
+          });
+        tokenState.textContent = res.status === 401 ? "This token is unknown or revoked." : `The token could not be checked (${res.status}).`;
+      })
+      .catch(() => {
+        tokenState.textContent = "The server could not be reached.";
+      });
   }
   var tokenForm = document.getElementById("token-form");
   if (tokenForm) {
     tokenForm.addEventListener("submit", (e) => {
       e.preventDefault();
-      if (tokenInput.value) sessionStorage.setItem(KEY, tokenInput.value.trim());
+      var token = tokenInput.value.trim();
       tokenInput.value = "";
-      showTokenState();
+      if (!token) return;
+      sessionStorage.setItem(KEY, token);
+      mirrorInCookie(token);
+      // The sign-in page stands in for a private page: show that page now.
+      if (document.getElementById("sign-in-needed")) location.reload();
+      else showSignedIn();
     });
   }
-  showTokenState();
+  if (signOut) {
+    signOut.addEventListener("click", () => {
+      sessionStorage.removeItem(KEY);
+      mirrorInCookie(null);
+      showSignedIn();
+    });
+  }
+  showSignedIn();
 
   document.querySelectorAll("form.status").forEach((form) => {
     form.addEventListener("submit", (e) => {

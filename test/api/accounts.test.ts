@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../../src/api/create-app.ts";
+import { addAccount } from "../../src/db/accounts.ts";
+import { createLogger } from "../../src/logger.ts";
+import { NOVEMBER_DEADLINE, RARE_EARTH_CONDITION, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";
+
+let t: TestApp;
+let tokens: Record<"reader" | "editor" | "admin", string>;
+beforeEach(async () => {
+  t = await testApp();
+  tokens = {
+    reader: (await addAccount(t.db, "Rita Reader", "reader")).token,
+    editor: (await addAccount(t.db, "Ed Editor", "editor")).token,
+    admin: (await addAccount(t.db, "Ada Admin", "admin")).token,
+  };
+});
+afterEach(() => t.close());
+
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+const metCondition = { status: "met", reason: "Beijing eased the curbs" };
+
+describe("roles", () => {
+  it("/api/me names the account and its role, and is 401 without a valid token", async () => {
+    expect(await (await t.get("/api/me", bearer(tokens.reader))).json()).toEqual({ name: "Rita Reader", role: "reader" });
+    expect(await (await t.get("/api/me", bearer(TEST_TOKEN))).json()).toEqual({ name: "admin", role: "admin" });
+    const anonymous = await t.get("/api/me");
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("Content-Type")).toBe("application/problem+json");
+  });
+
+  it("a reader may read but not write: 403 problem naming the role", async () => {
+    expect((await t.get("/api/threats", bearer(tokens.reader))).status).toBe(200);
+    const res = await t.write("POST", `/api/conditions/${RARE_EARTH_CONDITION}/status`, metCondition, bearer(tokens.reader));
+    expect(res.status).toBe(403);
+    expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+    expect(await res.json()).toMatchObject({ type: "/problems/forbidden", role: "reader", needed: "editor" });
+    expect((await t.write("POST", "/api/topics", { name: "Chips" }, bearer(tokens.reader))).status).toBe(403);
+  });
+
+  it("an editor writes records and statuses, and the history's `by` is the editor's name", async () => {
+    expect((await t.write("POST", "/api/topics", { name: "Chips" }, bearer(tokens.editor))).status).toBe(201);
+    const res = await t.write("POST", `/api/conditions/${RARE_EARTH_CONDITION}/status`, metCondition, bearer(tokens.editor));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { entry: { by: string }; consequences: { by: string }[] };
+    expect(body.entry.by).toBe("Ed Editor");
+    type History = { items: { to: string; by: string }[] };
+    const history = (await (await t.get(`/api/conditions/${RARE_EARTH_CONDITION}/history`)).json()) as History;
+    expect(history.items.at(-1)).toMatchObject({ to: "met", by: "Ed Editor" });
+    // A consequence is recorded for the same person.
+    const deadline = (await (await t.get(`/api/deadlines/${NOVEMBER_DEADLINE}/history`)).json()) as History;
+    expect(deadline.items.at(-1)).toMatchObject({ to: "averted", by: "Ed Editor" });
+  });
+
+  it("an editor may not manage accounts; an admin may list, add and revoke them", async () => {
+    expect((await t.get("/api/accounts", bearer(tokens.editor))).status).toBe(403);
+    expect((await t.write("POST", "/api/accounts", { name: "X", role: "reader" }, bearer(tokens.editor))).status).toBe(403);
+
+    const list = await t.get("/api/accounts", bearer(tokens.admin));
+    expect(list.status).toBe(200);
+    const text = await list.text();
+    expect(JSON.parse(text).items.map((a: { name: string }) => a.name)).toEqual(["Ada Admin", "Ed Editor", "Rita Reader"]);
+    expect(text).not.toMatch(/token|salt|secretHash|"id"/);
+
+    const added = await t.write("POST", "/api/accounts", { name: "Nia New", role: "editor" }, bearer(tokens.admin));
+    expect(added.status).toBe(201);
+    const { token } = (await added.json()) as { token: string };
+    expect(await (await t.get("/api/me", bearer(token))).json()).toEqual({ name: "Nia New", role: "editor" });
+
+    const revoked = await t.write("DELETE", `/api/accounts/${encodeURIComponent("Nia New")}`, undefined, bearer(tokens.admin));
+    expect(revoked.status).toBe(200);
+    expect(((await revoked.json()) as { revokedAt: string | null }).revokedAt).not.toBeNull();
+    expect((await t.get("/api/me", bearer(token))).status).toBe(401);
+  });
+
+  it("the single-user token is an admin named by TRADEWATCH_TOKEN_NAME (default admin)", async () => {
+    expect((await t.get("/api/accounts", bearer(TEST_TOKEN))).status).toBe(200);
+    const named = createApp({
+      db: t.db,
+      token: TEST_TOKEN,
+      logger: createLogger("silent"),
+      config: { CORS_ORIGINS: [], BODY_LIMIT_BYTES: 1e5, REQUEST_TIMEOUT_MS: 1e4, TRADEWATCH_TOKEN_NAME: "Lead Analyst" },
+    });
+    const res = await named.request(`/api/conditions/${RARE_EARTH_CONDITION}/status`, {
+      method: "POST",
+      headers: { ...bearer(TEST_TOKEN), "Content-Type": "application/json" },
+      body: JSON.stringify(metCondition),
+    });
+    expect(((await res.json()) as { entry: { by: string } }).entry.by).toBe("Lead Analyst");
+  });
+});
+
+describe("tokens refused", () => {
+  it("a revoked token gets 401 from the next request on, and its name is not reused", async () => {
+    expect((await t.write("POST", "/api/topics", { name: "Before" }, bearer(tokens.editor))).status).toBe(201);
+    await t.write("DELETE", `/api/accounts/${encodeURIComponent("ed editor")}`, undefined, bearer(tokens.admin));
+    const res = await t.write("POST", "/api/topics", { name: "After" }, bearer(tokens.editor));
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ type: "/problems/unauthorized", detail: "The token is unknown or revoked." });
+    const again = await t.write("POST", "/api/accounts", { name: "ED EDITOR", role: "editor" }, bearer(tokens.admin));
+    expect(again.status).toBe(409);
+  });
+
+  it("an unknown token, a right id with a wrong secret, and a malformed header all get 401", async () => {
+    const [id] = tokens.editor.split(".");
+    for (const header of [`Bearer ${"A".repeat(12)}.${"b".repeat(43)}`, `Bearer ${id}.${"b".repeat(43)}`, "Bearer nope-nope-nope-nope", "Token abc"]) {
+      const res = await t.write("POST", "/api/topics", { name: "x" }, { Authorization: header });
+      expect(res.status, header).toBe(401);
+      expect(res.headers.get("WWW-Authenticate")).toContain("Bearer");
+    }
+  });
+
+  it("refuses bad account names and roles with 422 naming the field", async () => {
+    const blank = await t.write("POST", "/api/accounts", { name: " ", role: "editor" }, bearer(tokens.admin));
+    expect(blank.status).toBe(422);
+    expect(((await blank.json()) as { errors: unknown[] }).errors).toEqual([{ field: "name", problem: "must not be empty" }]);
+    const role = await t.write("POST", "/api/accounts", { name: "Zed", role: "owner" }, bearer(tokens.admin));
+    expect(((await role.json()) as { errors: unknown[] }).errors).toEqual([{ field: "role", problem: "must be one of reader, editor, admin" }]);
+    expect((await t.write("DELETE", "/api/accounts/Nobody", undefined, bearer(tokens.admin))).status).toBe(404);
+  });
+});
