@@ -2,7 +2,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./api/create-app.ts";
 import { resolveWriteToken } from "./auth-token.ts";
 import { loadConfig } from "./config.ts";
-import { openDatabase } from "./db/client.ts";
+import { databaseFileProblem, openDatabase } from "./db/client.ts";
 import { migrateDeploy } from "./db/migrate.ts";
 import { createLogger } from "./logger.ts";
 import { isEmpty, seedAll } from "./seed/run.ts";
@@ -10,6 +10,11 @@ import { isEmpty, seedAll } from "./seed/run.ts";
 // Start-up: migrate, seed an empty database, serve; on SIGTERM/SIGINT drain and close.
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL);
+const damaged = databaseFileProblem(config.databasePath);
+if (damaged) {
+  console.error(damaged);
+  process.exit(1);
+}
 migrateDeploy(`file:${config.databasePath}`);
 const db = await openDatabase(config.databasePath);
 if (await isEmpty(db.prisma)) {

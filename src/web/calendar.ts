@@ -31,9 +31,26 @@ function allDaySpan(start: Date, precision: Precision): { start: Date; end: Date
   return { start, end: periodEnd(start, precision as Exclude<Precision, "unknown">) };
 }
 
+/** Control characters other than line breaks (which ical-generator escapes) have no place in a feed. */
+function plain(text: string): string {
+  return text.replace(/[^\P{Cc}\r\n]/gu, " ");
+}
+
+/** RFC 5545 TEXT on one line, for the calendar's name, which ical-generator writes unescaped. */
+function escapedLine(text: string): string {
+  return plain(text)
+    .replace(/[\\;,]/g, (ch) => `\\${ch}`)
+    .replace(/\r\n|\r|\n/g, "\\n");
+}
+
 /** The RFC 5545 feed: dated deadlines and events, all-day over their precision, with stable UIDs. */
 export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEvent[], name: string): string {
-  const cal = ical({ name, prodId: { company: "Tradewatch", product: "desk", language: "EN" }, method: ICalCalendarMethod.PUBLISH, timezone: "UTC" });
+  const cal = ical({
+    name: escapedLine(name),
+    prodId: { company: "Tradewatch", product: "desk", language: "EN" },
+    method: ICalCalendarMethod.PUBLISH,
+    timezone: "UTC",
+  });
   for (const d of deadlines) {
     if (!d.dueAt || d.precision === "unknown") continue;
     const span = allDaySpan(d.dueAt, d.precision as Precision);
@@ -43,8 +60,8 @@ export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEven
       start: span.start,
       end: span.end,
       allDay: true,
-      summary: `${marked}Deadline: ${d.title}`,
-      description: `“${d.wording}” (${d.precision} precision). Status: ${d.status}.${d.scenarioTitle ? ` Scenario: ${d.scenarioTitle}.` : ""}`,
+      summary: plain(`${marked}Deadline: ${d.title}`),
+      description: plain(`“${d.wording}” (${d.precision} precision). Status: ${d.status}.${d.scenarioTitle ? ` Scenario: ${d.scenarioTitle}.` : ""}`),
       status: CANCELLING.has(d.status) ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     });
   }
@@ -58,9 +75,9 @@ export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEven
       start: start.start,
       end: last,
       allDay: true,
-      summary: `${marked}${e.title}`,
-      description: `“${e.wording}” (${e.precision} precision). Status: ${e.status}.`,
-      location: e.place ?? undefined,
+      summary: plain(`${marked}${e.title}`),
+      description: plain(`“${e.wording}” (${e.precision} precision). Status: ${e.status}.`),
+      location: e.place ? plain(e.place) : undefined,
       status: e.status === "cancelled" ? ICalEventStatus.CANCELLED : e.status === "postponed" ? ICalEventStatus.TENTATIVE : ICalEventStatus.CONFIRMED,
     });
   }

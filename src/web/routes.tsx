@@ -2,16 +2,21 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../api/app-env.ts";
+import { Id } from "../api/schemas/common.ts";
 import { listDeadlines } from "../db/deadline-queries.ts";
 import { scenarioView } from "../db/scenario-view.ts";
 import { parseAsOf } from "../domain/dates.ts";
+import { InvalidInputError, NotFoundError } from "../domain/errors.ts";
 import { calendarFeed } from "./calendar.ts";
 import { DeskPage } from "./pages/desk.tsx";
 import { ScenarioPage } from "./pages/scenario.tsx";
 import { SourcePage } from "./pages/source.tsx";
 
 const ASSETS_DIR = join(import.meta.dirname, "assets");
-const ASSETS: Record<string, string> = { "desk.css": "text/css; charset=utf-8", "desk.js": "text/javascript; charset=utf-8" };
+const ASSETS = new Map([
+  ["desk.css", "text/css; charset=utf-8"],
+  ["desk.js", "text/javascript; charset=utf-8"],
+]);
 /** How long a resolved deadline stays in the calendar feed, marked, after its last change. */
 const FEED_KEEPS_RESOLVED_DAYS = 180;
 
@@ -24,7 +29,7 @@ export function webRoutes(deps: AppDeps) {
   app.get("/favicon.ico", (c) => c.body(null, 204));
 
   app.get("/assets/:file", (c) => {
-    const type = ASSETS[c.req.param("file")];
+    const type = ASSETS.get(c.req.param("file"));
     if (!type) return c.notFound();
     return c.body(readFileSync(join(ASSETS_DIR, c.req.param("file"))), 200, { "Content-Type": type, "Cache-Control": "no-cache" });
   });
@@ -55,6 +60,7 @@ export function webRoutes(deps: AppDeps) {
 
   app.get("/calendar.ics", async (c) => {
     const scenarioId = c.req.query("scenario");
+    const scenario = scenarioId === undefined ? null : await calendarScenario(db, scenarioId);
     const since = new Date(Date.now() - FEED_KEEPS_RESOLVED_DAYS * 86_400_000);
     const inScenario = scenarioId ? { OR: [{ scenarioId }, { threat: { scenarioId } }] } : {};
     const deadlines = await db.prisma.deadline.findMany({
@@ -71,12 +77,21 @@ export function webRoutes(deps: AppDeps) {
     const body = calendarFeed(
       deadlines.map((d) => ({ ...d, title: d.threat?.summary ?? d.wording, scenarioTitle: d.scenario?.title ?? null })),
       events,
-      scenarioId ? `Tradewatch: ${scenarioId}` : "Tradewatch deadlines and meetings",
+      scenario ? `Tradewatch: ${scenario.title}` : "Tradewatch deadlines and meetings",
     );
     return c.body(body, 200, { "Content-Type": "text/calendar; charset=utf-8", "Content-Disposition": 'inline; filename="tradewatch.ics"' });
   });
 
   return app;
+}
+
+/** The scenario a calendar feed is limited to; a malformed or unknown `?scenario=` is refused (422, 404). */
+async function calendarScenario(db: AppDeps["db"], scenarioId: string): Promise<{ title: string }> {
+  const checked = Id.safeParse(scenarioId);
+  if (!checked.success) throw new InvalidInputError([{ field: "query.scenario", problem: checked.error.issues[0]?.message ?? "is not a scenario id" }]);
+  const scenario = await db.prisma.scenario.findUnique({ where: { id: scenarioId }, select: { title: true } });
+  if (!scenario) throw new NotFoundError("scenario", scenarioId);
+  return scenario;
 }
 
 /** The scenario a record belongs to, for linking a quote to where the record is shown. */

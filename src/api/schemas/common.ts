@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { parseAsOf, parseInstant } from "../../domain/dates.ts";
+import { DATE_RANGE, parseAsOf, parseInstant } from "../../domain/dates.ts";
 
 export const MAX_LIMIT = 500;
 export const DEFAULT_LIMIT = 50;
@@ -29,36 +29,30 @@ export const Id = unicodeString(200).refine((s) => s.length > 0, "must not be em
 export const Text = unicodeString(MAX_TEXT).refine((s) => s.trim().length > 0, "must not be empty or blank");
 export const OptionalText = unicodeString(MAX_TEXT);
 
-/** An ISO-8601 date or date-time with offset; impossible dates such as 2025-02-30 are refused. */
+const IN_RANGE = `in the years ${DATE_RANGE.firstYear} to ${DATE_RANGE.lastYear}`;
+
+/** An ISO-8601 date or date-time with offset, in the tracker's DATE_RANGE; impossible dates such as 2025-02-30 are refused. */
 export const Instant = z
   .string()
   .max(40)
   .transform((value, ctx) => {
     const parsed = parseInstant(value);
     if (!parsed) {
-      ctx.addIssue({ code: "custom", message: "must be an ISO-8601 date (YYYY-MM-DD) or date-time with offset, and a real date" });
+      ctx.addIssue({ code: "custom", message: `must be an ISO-8601 date (YYYY-MM-DD) or date-time with offset, a real date ${IN_RANGE}` });
       return z.NEVER;
     }
     return parsed;
   })
   .openapi({ type: "string", format: "date-time", example: "2025-10-24T09:00:00Z" });
 
-/** Earliest year `asOf` accepts: nothing the tracker holds is older. */
-export const MIN_AS_OF_YEAR = 1945;
-
-/** `asOf`: a calendar date (its end, UTC) or an instant, within a range that can hold records. */
+/** `asOf`: a calendar date (its end, UTC) or an instant, in the same range as every date written. */
 export const AsOf = z
   .string()
   .max(40)
   .transform((value, ctx) => {
     const parsed = parseAsOf(value);
     if (!parsed) {
-      ctx.addIssue({ code: "custom", message: "must be a date (YYYY-MM-DD, a real one) or an ISO-8601 date-time with offset" });
-      return z.NEVER;
-    }
-    const year = parsed.getUTCFullYear();
-    if (year < MIN_AS_OF_YEAR || year > new Date().getUTCFullYear() + 1) {
-      ctx.addIssue({ code: "custom", message: `must fall between ${MIN_AS_OF_YEAR} and next year` });
+      ctx.addIssue({ code: "custom", message: `must be a date (YYYY-MM-DD, a real one) or an ISO-8601 date-time with offset, ${IN_RANGE}` });
       return z.NEVER;
     }
     return parsed;
@@ -112,6 +106,12 @@ export const writeProblemResponses = {
   415: { description: "Body is not application/json", content: problemContent },
   429: { description: "Too many failed authentications", content: problemContent },
 } as const;
+
+/** A link to a source: http or https only, so it can never run script when followed. */
+export const HttpUrl = z
+  .url("must be an absolute URL")
+  .max(2000)
+  .refine((s) => /^https?:\/\//i.test(s), "must be an http or https URL");
 
 export const EvidenceInput = z.strictObject({
   sourceId: Id,
