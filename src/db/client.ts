@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import Database from "better-sqlite3";
 import { ensureDatabaseFolder } from "../config.ts";
+import { nameKey } from "../domain/names.ts";
 import { PrismaClient } from "./generated/client.ts";
 import type { TransactionClient } from "./generated/internal/prismaNamespace.ts";
 
@@ -118,6 +119,56 @@ function rollbackQuietly(connection: Database.Database): void {
   }
 }
 
+/** Models whose names are unique as compared by `nameKey`: the name's column and the stored key's column. */
+const NAME_KEYS: Record<string, { field: string; key: string; table: string }> = {
+  Actor: { field: "name", key: "nameKey", table: "Actor" },
+  Topic: { field: "name", key: "nameKey", table: "Topic" },
+  Scenario: { field: "title", key: "titleKey", table: "Scenario" },
+};
+
+/**
+ * Every Prisma write of a name also stores its key, whose unique index refuses "Café" beside
+ * "CAFE\u0301": callers (API, seed, CLI) need not remember it.
+ */
+function withNameKeys(prisma: Prisma): Prisma {
+  const extended = prisma.$extends({
+    query: {
+      $allModels: {
+        $allOperations({ model, operation, args, query }) {
+          const keyed = NAME_KEYS[model];
+          if (keyed) {
+            const a = args as { data?: unknown; create?: unknown; update?: unknown };
+            const writes = operation === "upsert" ? [a.create, a.update] : [a.data].flat();
+            for (const data of writes as Record<string, unknown>[]) {
+              if (data && typeof data[keyed.field] === "string") data[keyed.key] = nameKey(data[keyed.field] as string);
+            }
+          }
+          return query(args);
+        },
+      },
+    },
+  });
+  // The extension changes no method's signature, only what create/update store.
+  return extended as unknown as Prisma;
+}
+
+/** Keys for rows written before the key columns existed; a row whose key another row holds keeps none. */
+function fillMissingNameKeys(writer: Database.Database): void {
+  for (const { field, key, table } of Object.values(NAME_KEYS)) {
+    const rows = writer.prepare(`SELECT "id", "${field}" AS name FROM "${table}" WHERE "${key}" IS NULL`).all() as { id: string; name: string }[];
+    if (rows.length === 0) continue;
+    const fill = writer.prepare(`UPDATE "${table}" SET "${key}" = @key WHERE "id" = @id AND NOT EXISTS (SELECT 1 FROM "${table}" WHERE "${key}" = @key)`);
+    try {
+      writer.transaction(() => {
+        for (const row of rows) fill.run({ key: nameKey(row.name), id: row.id });
+      })();
+    } catch (err) {
+      // Another process is writing: the keys are filled at the next open.
+      if (!isBusy(err)) throw err;
+    }
+  }
+}
+
 export interface DatabaseHealth {
   ok: boolean;
   /** What is wrong, in an operator's words; absent when ok. */
@@ -197,17 +248,20 @@ export async function openDatabase(path: string): Promise<TrackerDatabase> {
   setup.close();
   const identity = fileIdentity(path);
 
-  const prisma = new PrismaClient({
-    adapter: new RecoveringAdapterFactory(`file:${path}`, (connection) => {
-      for (const pragma of SERVER_WRITER_PRAGMAS) connection.pragma(pragma);
+  const prisma = withNameKeys(
+    new PrismaClient({
+      adapter: new RecoveringAdapterFactory(`file:${path}`, (connection) => {
+        for (const pragma of SERVER_WRITER_PRAGMAS) connection.pragma(pragma);
+      }),
     }),
-  });
+  );
   await prisma.$connect();
 
   const reader = new Database(path, { readonly: true, timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
   reader.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   const writer = new Database(path, { timeout: 0 });
   for (const pragma of SERVER_WRITER_PRAGMAS) writer.pragma(pragma);
+  fillMissingNameKeys(writer);
   const writeLock = new WriteLock();
   /** Damage seen by any query: it does not heal by itself, so it keeps /health at 503 and writes refused. */
   let damage: string | null = null;

@@ -1,8 +1,9 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeCursor } from "../../src/api/wire.ts";
+import { openDatabase } from "../../src/db/client.ts";
 import { SCENARIO, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
-import { contentChecksum } from "../helpers/database.ts";
+import { contentChecksum, freshDatabaseFile } from "../helpers/database.ts";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -31,7 +32,14 @@ describe("requests that answered an anonymous 500", () => {
   });
 
   it("asset names that are Object.prototype members are 404, not a file read", async () => {
-    for (const path of ["/assets/constructor", "/assets/toString", "/assets/__proto__", "/docs/assets/toString", "/docs/assets/constructor", "/docs/assets/hasOwnProperty"]) {
+    for (const path of [
+      "/assets/constructor",
+      "/assets/toString",
+      "/assets/__proto__",
+      "/docs/assets/toString",
+      "/docs/assets/constructor",
+      "/docs/assets/hasOwnProperty",
+    ]) {
       const res = await t.get(path);
       expect(res.status, path).toBe(404);
     }
@@ -138,7 +146,9 @@ describe("history in the database", () => {
         t.db.writer.pragma(`recursive_triggers = ${recursive}`);
         expect(() =>
           t.db.writer
-            .prepare(`${verb} "StatusChange" ("seq", "recordKind", "recordId", "from", "to", "effectiveAt", "recordedAt", "reason", "by") VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?)`)
+            .prepare(
+              `${verb} "StatusChange" ("seq", "recordKind", "recordId", "from", "to", "effectiveAt", "recordedAt", "reason", "by") VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?)`,
+            )
             .run(first.seq, first.recordKind, first.recordId, "rewritten", first.effectiveAt, first.recordedAt, "rewritten", "attacker"),
         ).toThrow(/append-only/);
       }
@@ -150,5 +160,35 @@ describe("history in the database", () => {
   it("still appends new entries", async () => {
     const res = await t.write("POST", `/api/scenarios/${SCENARIO}/status`, { status: "de-escalating", reason: "still appends" });
     expect(res.status).toBe(200);
+  });
+});
+
+describe("unique names", () => {
+  it("are compared after Unicode NFC and case folding: actor names, scenario titles, topic names (409), on create and edit", async () => {
+    expect((await t.write("POST", "/api/topics", { name: "Café tariffs" })).status).toBe(201);
+    for (const name of ["CAFE\u0301 TARIFFS", "café Tariffs", "cafe\u0301 tariffs"]) {
+      const res = await t.write("POST", "/api/topics", { name });
+      expect(res.status, name).toBe(409);
+      expect((await problemOf(res)).detail).toContain("same name");
+    }
+    expect((await t.write("POST", "/api/actors", { name: "Straße Ministry", kind: "organisation" })).status).toBe(201);
+    expect((await t.write("POST", "/api/actors", { name: "STRASSE MINISTRY", kind: "organisation" })).status).toBe(409);
+    const seeded = (await (await t.get(`/api/scenarios/${SCENARIO}`)).json()) as { title: string };
+    expect((await t.write("POST", "/api/scenarios", { title: seeded.title.toUpperCase(), summary: "s" })).status).toBe(409);
+
+    const other = (await (await t.write("POST", "/api/topics", { name: "Another topic" })).json()) as { id: string };
+    expect((await t.write("PATCH", `/api/topics/${other.id}`, { name: "CAFÉ TARIFFS" })).status).toBe(409);
+    expect((await t.write("PATCH", `/api/topics/${other.id}`, { name: "ANOTHER Topic" })).status).toBe(200);
+    expect(t.db.reader.prepare(`SELECT count(*) AS n FROM "Topic" WHERE "nameKey" = 'café tariffs'`).get()).toEqual({ n: 1 });
+  });
+
+  it("rows written before the key existed get it when the database is next opened", async () => {
+    const path = freshDatabaseFile();
+    const db = await openDatabase(path);
+    db.writer.prepare(`INSERT INTO "Topic" ("id", "name") VALUES ('topic-old', 'ÉCHANGES')`).run();
+    await db.close();
+    const reopened = await openDatabase(path);
+    expect(reopened.reader.prepare(`SELECT "nameKey" FROM "Topic" WHERE "id" = 'topic-old'`).get()).toEqual({ nameKey: "échanges" });
+    await reopened.close();
   });
 });
