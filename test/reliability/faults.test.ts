@@ -136,6 +136,35 @@ describe("a database file lost under a running server", () => {
   });
 });
 
+describe("a database file damaged under a running server", () => {
+  it("answers 503, not 500, for the damaged read, then keeps /health at 503 and refuses writes", async () => {
+    const path = freshDatabaseFile();
+    const server = await serve(path);
+    for (let i = 0; i < 40; i++) expect((await post(server.url, "/api/topics", { name: `Topic ${i} ${"y".repeat(2_000)}` })).status).toBe(201);
+    const other = new Database(path);
+    try {
+      other.pragma("wal_checkpoint(TRUNCATE)");
+      const pageSize = other.pragma("page_size", { simple: true }) as number;
+      const fd = openSync(path, "r+");
+      // Every page but the first (the schema): an invalid b-tree page type in each header.
+      for (let page = 1; page * pageSize < statSync(path).size; page++) writeSync(fd, Buffer.alloc(16, 0xa5), 0, 16, page * pageSize);
+      closeSync(fd);
+      // A commit from another connection makes the server's connections drop their page caches.
+      other.pragma("user_version = 7");
+    } finally {
+      other.close();
+    }
+
+    const list = await fetch(`${server.url}/api/topics?limit=500`);
+    expect(list.status).toBe(503);
+    expect(list.headers.get("content-type")).toContain("application/problem+json");
+    const health = await fetch(`${server.url}/health`);
+    expect(health.status).toBe(503);
+    expect(((await health.json()) as { detail: string }).detail).toMatch(/damaged/);
+    expect((await post(server.url, "/api/topics", { name: "into a damaged file" })).status).toBe(503);
+  });
+});
+
 describe("start-up on a damaged database file", () => {
   async function seededFile(): Promise<string> {
     const path = freshDatabaseFile();
