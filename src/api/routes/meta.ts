@@ -3,9 +3,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { createRoute, z } from "@hono/zod-openapi";
 import { Hono } from "hono";
-import type { TrackerDatabase } from "../../db/client.ts";
+import { DatabaseUnavailableError, type TrackerDatabase } from "../../db/client.ts";
 import { newRouter } from "../app-env.ts";
-import { problem } from "../problem.ts";
 import { ProblemSchema } from "../schemas/common.ts";
 
 export const healthRoute = createRoute({
@@ -22,7 +21,8 @@ export const healthRoute = createRoute({
 export function healthRoutes(db: TrackerDatabase) {
   return newRouter().openapi(healthRoute, (c) => {
     const health = db.health();
-    if (!health.ok) return problem(c, 503, "database-unavailable", "Database unavailable", `Writes are refused: ${health.problem}.`) as never;
+    // The app's error handler answers it as 503 problem+json, like a write refused for the same reason.
+    if (!health.ok) throw new DatabaseUnavailableError(`Writes are refused: ${health.problem}.`);
     return c.json({ status: "ok" as const }, 200);
   });
 }
