@@ -42,21 +42,27 @@ afterAll(async () => {
 });
 
 describe("a failed COMMIT (disk full)", () => {
-  const mountPoint = mkdtempSync(join(tmpdir(), "tradewatch-full-"));
-  const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", mountPoint]).status === 0;
-  if (!mounted) console.warn(`SKIPPED disk-full test: cannot mount a 3 MB tmpfs at ${mountPoint} (needs root, as CI has)`);
+  let mountPoint: string | undefined;
   afterAll(() => {
-    if (mounted) spawnSync("umount", ["-l", mountPoint]);
+    if (!mountPoint) return;
+    spawnSync("umount", ["-l", mountPoint]);
     rmSync(mountPoint, { recursive: true, force: true });
   });
 
-  it.skipIf(!mounted)("answers 503 problem+json, hangs nothing, and writes succeed again once space is freed", { timeout: 90_000 }, async () => {
-    const path = join(mountPoint, "tracker.db");
+  it("answers 503 problem+json, hangs nothing, and writes succeed again once space is freed", { timeout: 90_000 }, async (ctx) => {
+    const dir = mkdtempSync(join(tmpdir(), "tradewatch-full-"));
+    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", dir]).status !== 0) {
+      console.warn(`SKIPPED disk-full test: cannot mount a 3 MB tmpfs at ${dir} (needs root, as CI has)`);
+      rmSync(dir, { recursive: true, force: true });
+      ctx.skip();
+    }
+    mountPoint = dir;
+    const path = join(dir, "tracker.db");
     copyFileSync(freshDatabaseFile(), path);
     const server = await serve(path);
 
     // Fill the filesystem to the last byte.
-    const filler = join(mountPoint, "filler");
+    const filler = join(dir, "filler");
     const fd = openSync(filler, "w");
     const block = Buffer.alloc(64 * 1024, 1);
     try {
