@@ -43,12 +43,13 @@ export class DatabaseUnavailableError extends Error {
 const TRANSIENT_CODES = ["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PROTOCOL"];
 const DAMAGE_CODES = ["SQLITE_CORRUPT", "SQLITE_NOTADB"];
 
-/** The SQLite result code behind an error from better-sqlite3 or from Prisma's adapter, if any. */
-export function sqliteCodeOf(err: unknown): string | undefined {
+/**
+ * The SQLite result code behind an error from better-sqlite3 or from Prisma (its `code`, or its
+ * adapter error's `originalCode`), if any. Codes only, never messages, which may quote user input.
+ */
+function sqliteCodeOf(err: unknown): string | undefined {
   for (let e = err as Record<string, any> | undefined, depth = 0; e && depth < 5; depth++) {
     for (const code of [e.code, e.originalCode, e.cause?.originalCode]) if (typeof code === "string" && code.startsWith("SQLITE_")) return code;
-    const inMessage = /\b(SQLITE_[A-Z_]+)\b/.exec(String(e.message ?? ""));
-    if (inMessage) return inMessage[1];
     e = e.meta?.driverAdapterError ?? e.cause;
   }
   return undefined;

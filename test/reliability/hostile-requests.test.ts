@@ -46,6 +46,15 @@ describe("requests that answered an anonymous 500", () => {
   });
 });
 
+describe("storage faults are told by SQLite's codes only", () => {
+  it("an id that reads like a SQLite error code is a plain 404, not a retried 503", async () => {
+    for (const id of ["SQLITE_BUSY", "SQLITE_FULL", "SQLITE_CORRUPT"]) {
+      expect((await t.write("PATCH", `/api/topics/${id}`, { name: "x" })).status, id).toBe(404);
+    }
+    expect((await t.get("/health")).status).toBe(200);
+  });
+});
+
 describe("one date range for every date read or written", () => {
   it("refuses due dates, meeting dates and effective times outside 1900–2200 with 422 naming the field, and changes nothing", async () => {
     const before = contentChecksum(t.db);
