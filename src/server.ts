@@ -2,7 +2,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./api/create-app.ts";
 import { resolveWriteToken, TokenSetupError, type WriteToken } from "./auth-token.ts";
 import { ensureDatabaseFolder, loadConfig } from "./config.ts";
-import { openDatabase } from "./db/client.ts";
+import { databaseFileProblem, openDatabase } from "./db/client.ts";
 import { migrateDeploy } from "./db/migrate.ts";
 import { createLogger } from "./logger.ts";
 import { isEmpty, seedAll } from "./seed/run.ts";
@@ -21,6 +21,11 @@ try {
   process.exit(1);
 }
 const { token, origin } = writeToken;
+const damaged = databaseFileProblem(config.databasePath);
+if (damaged) {
+  console.error(damaged);
+  process.exit(1);
+}
 migrateDeploy(`file:${config.databasePath}`);
 const db = await openDatabase(config.databasePath);
 if (await isEmpty(db.prisma)) {

@@ -84,7 +84,7 @@ export function createApp({ db, token, logger, config, clock = () => new Date() 
   app.use("/api/*", requireJsonBodies());
 
   // One tree of OpenAPI routers: mounting merges their registries, so the document covers every route.
-  const documented = healthRoutes().route("/api", deadlineRoutes(deps)).route("/api", recordRoutes(deps)).route("/api", accountRoutes(deps));
+  const documented = healthRoutes(db).route("/api", deadlineRoutes(deps)).route("/api", recordRoutes(deps)).route("/api", accountRoutes(deps));
   documented.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   documented.doc31("/openapi.json", {
     openapi: "3.1.0",
@@ -98,11 +98,11 @@ export function createApp({ db, token, logger, config, clock = () => new Date() 
   const routed = app.route("/", documented).route("/", docsRoutes()).route("/", webRoutes(deps));
 
   app.notFound((c) => problem(c, 404, "not-found", "Not found", `No route for ${c.req.method} ${c.req.path}.`));
-  app.onError((err, c) => errorResponse(err, c, logger));
+  app.onError((err, c) => errorResponse(err, c, db, logger));
   return routed;
 }
 
-function errorResponse(err: Error, c: Context<AppEnv>, logger: Logger): Response {
+function errorResponse(err: Error, c: Context<AppEnv>, db: TrackerDatabase, logger: Logger): Response {
   if (err instanceof InvalidInputError) return invalidInput(c, err.errors);
   if (err instanceof NotFoundError) return problem(c, 404, "not-found", `No such ${err.kind}`, err.message);
   if (err instanceof VersionMismatchError) return problem(c, 412, "version-mismatch", "Precondition failed", err.message, { currentVersion: err.actual });
@@ -126,6 +126,12 @@ function errorResponse(err: Error, c: Context<AppEnv>, logger: Logger): Response
     if (status === 400) return problem(c, 400, "malformed-request", "Malformed request", err.message || "The request could not be read.");
     if (status === 504) return problem(c, 503, "timeout", "Request timed out", "The request took too long; it may be retried.");
     return problem(c, status, "http-error", err.message || "Error", err.message || "Error");
+  }
+  const fault = db.faultOf(err);
+  if (fault) {
+    logger.warn({ err, requestId: c.get("requestId") }, "database unavailable");
+    if (fault.retryAfterSeconds) c.header("Retry-After", String(fault.retryAfterSeconds));
+    return problem(c, 503, "database-unavailable", "Database unavailable", fault.message);
   }
   if ((err as { code?: string }).code === "P2003") return problem(c, 422, "invalid-reference", "Invalid reference", "A referenced record does not exist.");
   logger.error({ err, requestId: c.get("requestId") }, "unhandled error");

@@ -78,7 +78,8 @@ export function csvResponse(c: Context, rows: Record<string, unknown>[], filenam
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const body = stringify(
     rows.map((r) => columns.map((k) => cell(r[k]))),
-    { header: true, columns, cast: { boolean: (b) => String(b) } },
+    // escape_formulas: a cell starting with = + - @ tab or CR gets a leading quote, so a spreadsheet shows it as text instead of running it.
+    { header: true, columns, cast: { boolean: (b) => String(b) }, escape_formulas: true },
   );
   return c.body(body, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${filename}.csv"` });
 }

@@ -1,14 +1,23 @@
+import { statSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import Database from "better-sqlite3";
 import { ensureDatabaseFolder } from "../config.ts";
+import { nameKey } from "../domain/names.ts";
 import { PrismaClient } from "./generated/client.ts";
 import type { TransactionClient } from "./generated/internal/prismaNamespace.ts";
 
 export type Prisma = InstanceType<typeof PrismaClient>;
 export type Transaction = TransactionClient;
 
-/** Milliseconds a connection waits for another writer before SQLITE_BUSY. */
+/** Milliseconds a connection waits for another writer before SQLITE_BUSY (scripts, backups). */
 export const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * How long a server write waits for another process's write lock before answering 503.
+ * The wait is asynchronous (retries with backoff): SQLite's own busy wait would block the event loop.
+ */
+export const WRITE_LOCK_WAIT_MS = 5_000;
 
 /**
  * Per-connection settings every path uses. WAL lets readers run beside the one writer;
@@ -16,6 +25,37 @@ export const BUSY_TIMEOUT_MS = 5_000;
  * process kill *and* a power cut (NORMAL would survive only the kill).
  */
 const CONNECTION_PRAGMAS = ["foreign_keys = ON", "synchronous = FULL", `busy_timeout = ${BUSY_TIMEOUT_MS}`];
+/** The server's writing connections never wait inside SQLite: a busy lock fails at once and is retried asynchronously. */
+const SERVER_WRITER_PRAGMAS = ["foreign_keys = ON", "synchronous = FULL", "busy_timeout = 0"];
+
+/** The database cannot take this request now (busy, disk full, file lost or damaged): the API answers 503. */
+export class DatabaseUnavailableError extends Error {
+  constructor(
+    message: string,
+    /** Seconds after which a retry may succeed; absent when only an operator can fix it. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** SQLite result codes that say the storage, not the request, failed. */
+const TRANSIENT_CODES = ["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PROTOCOL"];
+const DAMAGE_CODES = ["SQLITE_CORRUPT", "SQLITE_NOTADB"];
+
+/**
+ * The SQLite result code behind an error from better-sqlite3 or from Prisma (its `code`, or its
+ * adapter error's `originalCode`), if any. Codes only, never messages, which may quote user input.
+ */
+function sqliteCodeOf(err: unknown): string | undefined {
+  for (let e = err as Record<string, any> | undefined, depth = 0; e && depth < 5; depth++) {
+    for (const code of [e.code, e.originalCode, e.cause?.originalCode]) if (typeof code === "string" && code.startsWith("SQLITE_")) return code;
+    e = e.meta?.driverAdapterError ?? e.cause;
+  }
+  return undefined;
+}
+
+const isBusy = (err: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(sqliteCodeOf(err) ?? "");
 
 /** Serialises write transactions in this process, whichever connection runs them. */
 export class WriteLock {
@@ -31,6 +71,111 @@ export class WriteLock {
 /** How long a Prisma write transaction may wait for, and hold, the database. */
 const PRISMA_TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
 
+type PrismaAdapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
+
+/**
+ * Prisma's better-sqlite3 adapter with two repairs. Its connection gets the server's pragmas
+ * whenever it is opened. And when COMMIT (or ROLLBACK) fails — disk full, I/O error — the adapter
+ * never releases its transaction lock (prisma#29933), so every later write would wait forever:
+ * here the connection is rolled back and the lock released, and the error goes on to the caller.
+ */
+class RecoveringAdapterFactory extends PrismaBetterSQLite3 {
+  constructor(
+    url: string,
+    private readonly onConnect: (connection: Database.Database) => void,
+  ) {
+    super({ url, timeout: 0 });
+  }
+
+  override async connect(): Promise<PrismaAdapter> {
+    const adapter = await super.connect();
+    const connection = (adapter as unknown as { client: Database.Database }).client;
+    this.onConnect(connection);
+    const startTransaction = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (isolationLevel) => {
+      const tx = await startTransaction(isolationLevel);
+      const executeRaw = tx.executeRaw.bind(tx);
+      tx.executeRaw = async (query) => {
+        try {
+          return await executeRaw(query);
+        } catch (err) {
+          if (query.sql === "COMMIT" || query.sql === "ROLLBACK") {
+            if (connection.inTransaction) rollbackQuietly(connection);
+            await tx.rollback();
+          }
+          throw err;
+        }
+      };
+      return tx;
+    };
+    return adapter;
+  }
+}
+
+function rollbackQuietly(connection: Database.Database): void {
+  try {
+    connection.exec("ROLLBACK");
+  } catch {
+    // Already rolled back by SQLite itself; nothing left to undo.
+  }
+}
+
+/** Models whose names are unique as compared by `nameKey`: the name's column and the stored key's column. */
+const NAME_KEYS: Record<string, { field: string; key: string; table: string }> = {
+  Actor: { field: "name", key: "nameKey", table: "Actor" },
+  Topic: { field: "name", key: "nameKey", table: "Topic" },
+  Scenario: { field: "title", key: "titleKey", table: "Scenario" },
+};
+
+/**
+ * Every Prisma write of a name also stores its key, whose unique index refuses "Café" beside
+ * "CAFE\u0301": callers (API, seed, CLI) need not remember it.
+ */
+function withNameKeys(prisma: Prisma): Prisma {
+  const extended = prisma.$extends({
+    query: {
+      $allModels: {
+        $allOperations({ model, operation, args, query }) {
+          const keyed = NAME_KEYS[model];
+          if (keyed) {
+            const a = args as { data?: unknown; create?: unknown; update?: unknown };
+            const writes = operation === "upsert" ? [a.create, a.update] : [a.data].flat();
+            for (const data of writes as Record<string, unknown>[]) {
+              if (data && typeof data[keyed.field] === "string") data[keyed.key] = nameKey(data[keyed.field] as string);
+            }
+          }
+          return query(args);
+        },
+      },
+    },
+  });
+  // The extension changes no method's signature, only what create/update store.
+  return extended as unknown as Prisma;
+}
+
+/** Keys for rows written before the key columns existed; a row whose key another row holds keeps none. */
+function fillMissingNameKeys(writer: Database.Database): void {
+  for (const { field, key, table } of Object.values(NAME_KEYS)) {
+    const rows = writer.prepare(`SELECT "id", "${field}" AS name FROM "${table}" WHERE "${key}" IS NULL`).all() as { id: string; name: string }[];
+    if (rows.length === 0) continue;
+    const fill = writer.prepare(`UPDATE "${table}" SET "${key}" = @key WHERE "id" = @id AND NOT EXISTS (SELECT 1 FROM "${table}" WHERE "${key}" = @key)`);
+    try {
+      writer.transaction(() => {
+        for (const row of rows) fill.run({ key: nameKey(row.name), id: row.id });
+      })();
+    } catch (err) {
+      // Another process is writing: the keys are filled at the next open.
+      if (!isBusy(err)) throw err;
+    }
+  }
+}
+
+export interface DatabaseHealth {
+  ok: boolean;
+  /** What is wrong, in an operator's words; absent when ok. */
+  problem?: string;
+}
+
 export interface TrackerDatabase {
   /** The Prisma client, for typed reads and for writes through `prismaTransaction`. */
   prisma: Prisma;
@@ -44,12 +189,55 @@ export interface TrackerDatabase {
    * connections never wait on each other inside SQLite (where a wait would block the event loop).
    */
   writeLock: WriteLock;
+  /**
+   * Both write paths check the file is still the one opened, wait asynchronously (up to
+   * WRITE_LOCK_WAIT_MS) for another process's write lock, and fail with DatabaseUnavailableError.
+   */
   prismaTransaction<T>(work: (tx: TransactionClient) => Promise<T>): Promise<T>;
   rawTransaction<T>(work: (db: Database.Database) => T): Promise<T>;
   /** A read-only better-sqlite3 connection for hot read paths (raw SQL, no ORM layer). */
   reader: Database.Database;
   path: string;
+  /** Whether the file is still the one opened, readable and undamaged (for /health). */
+  health(): DatabaseHealth;
+  /** The 503 to answer for an error the storage caused (noting damage, which stays), or null for any other error. */
+  faultOf(err: unknown): DatabaseUnavailableError | null;
   close(): Promise<void>;
+}
+
+/** A file's identity: a deleted file, or another file moved into its place, has another (or none). */
+function fileIdentity(path: string): string | null {
+  try {
+    const s = statSync(path);
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Checks an existing database file before start-up uses it (`PRAGMA quick_check`): null when it
+ * is sound or does not exist yet, else one line saying what is wrong and what to do.
+ */
+export function databaseFileProblem(path: string): string | null {
+  if (fileIdentity(path) === null) return null;
+  const advice = "restore a backup (npm run db:restore -- <backup file>) or move the file away to start empty";
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    const rows = db.pragma("quick_check(3)") as { quick_check: string }[];
+    if (rows.length === 1 && rows[0]?.quick_check === "ok") return null;
+    return `The database file ${path} is damaged (${oneLine(rows.map((r) => r.quick_check).join("; "))}): ${advice}.`;
+  } catch (err) {
+    return `The database file ${path} cannot be read as a database (${oneLine((err as Error).message)}): ${advice}.`;
+  } finally {
+    db?.close();
+  }
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s*\n\s*/g, "; ");
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
 }
 
 /** Opens (creating if needed) the SQLite file at `path`, configured for a server. */
@@ -59,14 +247,66 @@ export async function openDatabase(path: string): Promise<TrackerDatabase> {
   const setup = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   setup.pragma("journal_mode = WAL");
   setup.close();
+  const identity = fileIdentity(path);
 
-  const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${path}`, timeout: BUSY_TIMEOUT_MS }) });
-  for (const pragma of CONNECTION_PRAGMAS) await prisma.$queryRawUnsafe(`PRAGMA ${pragma}`);
+  const prisma = withNameKeys(
+    new PrismaClient({
+      adapter: new RecoveringAdapterFactory(`file:${path}`, (connection) => {
+        for (const pragma of SERVER_WRITER_PRAGMAS) connection.pragma(pragma);
+      }),
+    }),
+  );
+  await prisma.$connect();
 
   const reader = new Database(path, { readonly: true, timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
   reader.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  const writer = openRawConnection(path);
+  const writer = new Database(path, { timeout: 0 });
+  for (const pragma of SERVER_WRITER_PRAGMAS) writer.pragma(pragma);
+  fillMissingNameKeys(writer);
   const writeLock = new WriteLock();
+  /** Damage seen by any query: it does not heal by itself, so it keeps /health at 503 and writes refused. */
+  let damage: string | null = null;
+
+  function fileProblem(): string | null {
+    if (damage) return damage;
+    const now = fileIdentity(path);
+    if (now === null) return "the database file was deleted while the server ran; restore a backup and restart the server";
+    if (now !== identity) return "the database file was replaced while the server ran; restart the server to use the new file";
+    return null;
+  }
+
+  function faultOf(err: unknown): DatabaseUnavailableError | null {
+    if (err instanceof DatabaseUnavailableError) return err;
+    const code = sqliteCodeOf(err);
+    if (!code) return null;
+    if (DAMAGE_CODES.some((c) => code.startsWith(c))) {
+      damage = `the database file is damaged (${code}); stop the server and restore a backup`;
+      return new DatabaseUnavailableError(damage);
+    }
+    if (isBusy(err)) return new DatabaseUnavailableError("Another process holds the database's write lock; retry shortly.", 1);
+    if (TRANSIENT_CODES.some((c) => code.startsWith(c))) {
+      return new DatabaseUnavailableError(`The database could not store this change (${code}, e.g. disk full); nothing was written.`, 5);
+    }
+    return null;
+  }
+
+  /** Runs one write transaction under the process lock, retrying (without blocking) while another process writes. */
+  function write<T>(attempt: () => Promise<T> | T): Promise<T> {
+    const deadline = Date.now() + WRITE_LOCK_WAIT_MS;
+    return writeLock.run(async () => {
+      for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
+        const problem = fileProblem();
+        if (problem) throw new DatabaseUnavailableError(`Writes are refused: ${problem}.`);
+        try {
+          return await attempt();
+        } catch (err) {
+          if (!isBusy(err)) throw faultOf(err) ?? err;
+          if (Date.now() + delay > deadline) throw faultOf(err);
+          await sleep(delay);
+        }
+      }
+    });
+  }
 
   return {
     prisma,
@@ -74,9 +314,20 @@ export async function openDatabase(path: string): Promise<TrackerDatabase> {
     writer,
     writeLock,
     path,
-    prismaTransaction: (work) => writeLock.run(() => prisma.$transaction(work, PRISMA_TRANSACTION_OPTIONS)),
+    prismaTransaction: (work) => write(() => prisma.$transaction(work, PRISMA_TRANSACTION_OPTIONS)),
     // IMMEDIATE: take the write lock at BEGIN, so the transaction never fails half-way on a busy upgrade.
-    rawTransaction: (work) => writeLock.run(() => writer.transaction(() => work(writer)).immediate()),
+    rawTransaction: (work) => write(() => writer.transaction(() => work(writer)).immediate()),
+    health() {
+      const problem = fileProblem();
+      if (problem) return { ok: false, problem };
+      try {
+        reader.prepare("SELECT count(*) FROM sqlite_master").get();
+        return { ok: true };
+      } catch (err) {
+        return { ok: false, problem: faultOf(err)?.message ?? `the database cannot be read (${(err as Error).message})` };
+      }
+    },
+    faultOf,
     async close() {
       await writeLock.run(() => undefined);
       reader.close();

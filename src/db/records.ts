@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ConflictError, InvalidInputError, NotFoundError, VersionMismatchError } from "../domain/errors.ts";
 import { findQuote, sha256Hex } from "../domain/evidence.ts";
 import { type HistoryEntry, type TimelineEntry, timelineKnownAt } from "../domain/history.ts";
+import { nameKey } from "../domain/names.ts";
 import type { RecordKind } from "../domain/record-kinds.ts";
 import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
@@ -391,6 +392,8 @@ export async function createRecord(db: TrackerDatabase, kind: RecordKind, input:
     const { evidence, topicIds, participantIds, status, effectiveAt, reason, ...fields } = input;
     await withUniqueness(kind, () => db.prismaTransaction((tx) => checkReferences(tx, input)));
     if (kind === "event" && fields.startsAt && !fields.endsAt) fields.endsAt = fields.startsAt;
+    // The raw path writes the uniqueness key Prisma's extension writes elsewhere (see db/client.ts).
+    if (kind === "scenario") fields.titleKey = nameKey(fields.title);
     return withUniqueness(kind, () => createTrackedRecord(db, { kind, fields, status, topicIds, participantIds, evidence, effectiveAt, reason, by }, now));
   }
   const id = `${kind}-${randomUUID()}`;

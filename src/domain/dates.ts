@@ -88,21 +88,33 @@ export function formatAtPrecision(date: Date | null, precision: Precision): stri
 }
 
 /**
+ * The one range every date the tracker reads or writes must fall in, whatever the path (API,
+ * desk, CLI): wide enough for any trade history and plan, narrow enough that every date sorts,
+ * prints as YYYY-MM-DD and survives the round trip through ISO-8601 text.
+ */
+export const DATE_RANGE = { firstYear: 1900, lastYear: 2200 } as const;
+
+function isInDateRange(date: Date): boolean {
+  const year = date.getUTCFullYear();
+  return year >= DATE_RANGE.firstYear && year <= DATE_RANGE.lastYear;
+}
+
+/**
  * Parses an `asOf` value: a calendar date (the end of that day, UTC, so the whole day's news
- * counts) or an ISO instant. Rejects impossible dates such as 2025-02-30.
+ * counts) or an ISO instant. Rejects impossible dates such as 2025-02-30, and dates outside DATE_RANGE.
  */
 export function parseAsOf(value: string): Date | null {
   const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (dateOnly) {
     const [y, m, d] = [Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3])];
     const day = utcDay(y, m - 1, d);
-    if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return null;
+    if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d || !isInDateRange(day)) return null;
     return new Date(day.getTime() + DAY_MS - 1);
   }
   return parseInstant(value);
 }
 
-/** Parses a strict ISO-8601 date or date-time with offset; null for anything else or an impossible date. */
+/** Parses a strict ISO-8601 date or date-time with offset; null for anything else, an impossible date, or one outside DATE_RANGE. */
 export function parseInstant(value: string): Date | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.exec(value);
   if (!m) return null;
@@ -112,5 +124,5 @@ export function parseInstant(value: string): Date | null {
   if (m[4] && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59)) return null;
   if (m[4] && !m[7]) return null;
   const parsed = new Date(m[4] ? value : `${value}T00:00:00Z`);
-  return Number.isNaN(parsed.getTime()) ? null : parsed;
+  return Number.isNaN(parsed.getTime()) || !isInDateRange(parsed) ? null : parsed;
 }

@@ -45,12 +45,29 @@ function allDaySpan(start: Date, precision: Precision): { start: Date; end: Date
   return { start, end: periodEnd(start, precision as Exclude<Precision, "unknown">) };
 }
 
+/** Control characters other than line breaks (which ical-generator escapes) have no place in a feed. */
+function plain(text: string): string {
+  return text.replace(/[^\P{Cc}\r\n]/gu, " ");
+}
+
+/** RFC 5545 TEXT on one line, for the calendar's name, which ical-generator writes unescaped. */
+function escapedLine(text: string): string {
+  return plain(text)
+    .replace(/[\\;,]/g, (ch) => `\\${ch}`)
+    .replace(/\r\n|\r|\n/g, "\\n");
+}
+
 /**
  * The RFC 5545 feed: dated deadlines and events, all-day over their precision, with stable UIDs,
  * and each change scheduled to take effect later as an all-day entry on its day.
  */
 export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEvent[], upcoming: { entry: HistoryEntry; label: string }[], name: string): string {
-  const cal = ical({ name, prodId: { company: "Tradewatch", product: "desk", language: "EN" }, method: ICalCalendarMethod.PUBLISH, timezone: "UTC" });
+  const cal = ical({
+    name: escapedLine(name),
+    prodId: { company: "Tradewatch", product: "desk", language: "EN" },
+    method: ICalCalendarMethod.PUBLISH,
+    timezone: "UTC",
+  });
   for (const d of deadlines) {
     if (!d.dueAt || d.precision === "unknown") continue;
     const span = allDaySpan(d.dueAt, d.precision as Precision);
@@ -60,8 +77,10 @@ export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEven
       start: span.start,
       end: span.end,
       allDay: true,
-      summary: `${marked}Deadline: ${d.title}`,
-      description: `“${d.wording}” (${d.precision} precision). Status: ${d.status}.${d.scenarioTitle ? ` Scenario: ${d.scenarioTitle}.` : ""}${scheduledNote(d.scheduled)}`,
+      summary: plain(`${marked}Deadline: ${d.title}`),
+      description: plain(
+        `“${d.wording}” (${d.precision} precision). Status: ${d.status}.${d.scenarioTitle ? ` Scenario: ${d.scenarioTitle}.` : ""}${scheduledNote(d.scheduled)}`,
+      ),
       status: CANCELLING.has(d.status) ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     });
   }
@@ -75,9 +94,9 @@ export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEven
       start: start.start,
       end: last,
       allDay: true,
-      summary: `${marked}${e.title}`,
-      description: `“${e.wording}” (${e.precision} precision). Status: ${e.status}.${scheduledNote(e.scheduled)}`,
-      location: e.place ?? undefined,
+      summary: plain(`${marked}${e.title}`),
+      description: plain(`“${e.wording}” (${e.precision} precision). Status: ${e.status}.${scheduledNote(e.scheduled)}`),
+      location: e.place ? plain(e.place) : undefined,
       status: e.status === "cancelled" ? ICalEventStatus.CANCELLED : e.status === "postponed" ? ICalEventStatus.TENTATIVE : ICalEventStatus.CONFIRMED,
     });
   }
@@ -88,8 +107,8 @@ export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEven
       start: day.start,
       end: day.end,
       allDay: true,
-      summary: `Takes effect: ${label} ${entry.change === "status" ? `→ ${entry.to}` : "dates move"}`,
-      description: `${entry.reason}${entry.byTerms ? " (by its terms, not a report)" : ""}. Recorded ${entry.recordedAt.toISOString().slice(0, 10)}.`,
+      summary: plain(`Takes effect: ${label} ${entry.change === "status" ? `→ ${entry.to}` : "dates move"}`),
+      description: plain(`${entry.reason}${entry.byTerms ? " (by its terms, not a report)" : ""}. Recorded ${entry.recordedAt.toISOString().slice(0, 10)}.`),
       status: ICalEventStatus.TENTATIVE,
     });
   }

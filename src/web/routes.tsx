@@ -2,10 +2,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../api/app-env.ts";
+import { Id } from "../api/schemas/common.ts";
 import { listDeadlines } from "../db/deadline-queries.ts";
 import { scenarioView } from "../db/scenario-view.ts";
 import { scheduledChanges } from "../db/scheduled-changes.ts";
 import { type ReadTime, readTimeOf, statusesAt } from "../db/sql/record-states.ts";
+import { InvalidInputError, NotFoundError } from "../domain/errors.ts";
 import { parseReadInstants } from "../domain/read-time.ts";
 import { calendarFeed } from "./calendar.ts";
 import { DeskPage } from "./pages/desk.tsx";
@@ -14,7 +16,10 @@ import { SourcePage } from "./pages/source.tsx";
 import type { PageTime } from "./read-time.tsx";
 
 const ASSETS_DIR = join(import.meta.dirname, "assets");
-const ASSETS: Record<string, string> = { "desk.css": "text/css; charset=utf-8", "desk.js": "text/javascript; charset=utf-8" };
+const ASSETS = new Map([
+  ["desk.css", "text/css; charset=utf-8"],
+  ["desk.js", "text/javascript; charset=utf-8"],
+]);
 /** How long a resolved deadline stays in the calendar feed, marked, after its last change. */
 const FEED_KEEPS_RESOLVED_DAYS = 180;
 
@@ -27,7 +32,7 @@ export function webRoutes(deps: AppDeps) {
   app.get("/favicon.ico", (c) => c.body(null, 204));
 
   app.get("/assets/:file", (c) => {
-    const type = ASSETS[c.req.param("file")];
+    const type = ASSETS.get(c.req.param("file"));
     if (!type) return c.notFound();
     return c.body(readFileSync(join(ASSETS_DIR, c.req.param("file"))), 200, { "Content-Type": type, "Cache-Control": "no-cache" });
   });
@@ -36,7 +41,7 @@ export function webRoutes(deps: AppDeps) {
   const pageTimeOf = (c: { req: { query(name: string): string | undefined } }): { page: PageTime; time: ReadTime } | { problems: string } => {
     const page: PageTime = { asOf: c.req.query("asOf") || null, knownAt: c.req.query("knownAt") || null };
     const now = deps.clock();
-    const parsed = parseReadInstants(page, now);
+    const parsed = parseReadInstants(page);
     if (Array.isArray(parsed)) return { problems: parsed.map((p) => `${p.field}: ${p.problem}`).join("; ") };
     return { page, time: readTimeOf(parsed.asOf, parsed.knownAt, now) };
   };
@@ -78,6 +83,7 @@ export function webRoutes(deps: AppDeps) {
     const read = pageTimeOf(c);
     if ("problems" in read) return c.text(`${read.problems}.`, 422);
     const scenarioId = c.req.query("scenario");
+    const scenario = scenarioId === undefined ? null : await calendarScenario(db, scenarioId);
     const since = new Date(read.time.asOf.getTime() - FEED_KEEPS_RESOLVED_DAYS * 86_400_000);
     const inScenario = scenarioId ? { OR: [{ scenarioId }, { threat: { scenarioId } }] } : {};
     // Candidates from the columns, then each one's status and dates as they stood at asOf.
@@ -128,11 +134,20 @@ export function webRoutes(deps: AppDeps) {
       return then?.exists ? [{ ...e, ...then.dates, status: then.status!, scheduled: then.scheduled }] : [];
     });
     const upcoming = scheduledChanges(db.reader, read.time, 200);
-    const body = calendarFeed(deadlines, events, upcoming, scenarioId ? `Tradewatch: ${scenarioId}` : "Tradewatch deadlines and meetings");
+    const body = calendarFeed(deadlines, events, upcoming, scenario ? `Tradewatch: ${scenario.title}` : "Tradewatch deadlines and meetings");
     return c.body(body, 200, { "Content-Type": "text/calendar; charset=utf-8", "Content-Disposition": 'inline; filename="tradewatch.ics"' });
   });
 
   return app;
+}
+
+/** The scenario a calendar feed is limited to; a malformed or unknown `?scenario=` is refused (422, 404). */
+async function calendarScenario(db: AppDeps["db"], scenarioId: string): Promise<{ title: string }> {
+  const checked = Id.safeParse(scenarioId);
+  if (!checked.success) throw new InvalidInputError([{ field: "query.scenario", problem: checked.error.issues[0]?.message ?? "is not a scenario id" }]);
+  const scenario = await db.prisma.scenario.findUnique({ where: { id: scenarioId }, select: { title: true } });
+  if (!scenario) throw new NotFoundError("scenario", scenarioId);
+  return scenario;
 }
 
 /** The scenario a record belongs to, for linking a quote to where the record is shown. */

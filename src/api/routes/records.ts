@@ -23,7 +23,7 @@ import { csvResponse, decodeCursor, encodeCursor, etagOf, expectedVersionFrom, h
 const bearer = [{ bearerAuth: [] }];
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ content: { "application/json": { schema } } });
 const isString = (v: unknown): v is string => typeof v === "string";
-const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
+const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
 function listQueryFor(collection: Collection) {
   const kind = KIND_OF[collection];

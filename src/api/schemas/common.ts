@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { parseInstant } from "../../domain/dates.ts";
+import { DATE_RANGE, parseInstant } from "../../domain/dates.ts";
 import { parseReadInstant } from "../../domain/read-time.ts";
 
 export const MAX_LIMIT = 500;
@@ -30,14 +30,16 @@ export const Id = unicodeString(200).refine((s) => s.length > 0, "must not be em
 export const Text = unicodeString(MAX_TEXT).refine((s) => s.trim().length > 0, "must not be empty or blank");
 export const OptionalText = unicodeString(MAX_TEXT);
 
-/** An ISO-8601 date or date-time with offset; impossible dates such as 2025-02-30 are refused. */
+const IN_RANGE = `in the years ${DATE_RANGE.firstYear} to ${DATE_RANGE.lastYear}`;
+
+/** An ISO-8601 date or date-time with offset, in the tracker's DATE_RANGE; impossible dates such as 2025-02-30 are refused. */
 export const Instant = z
   .string()
   .max(40)
   .transform((value, ctx) => {
     const parsed = parseInstant(value);
     if (!parsed) {
-      ctx.addIssue({ code: "custom", message: "must be an ISO-8601 date (YYYY-MM-DD) or date-time with offset, and a real date" });
+      ctx.addIssue({ code: "custom", message: `must be an ISO-8601 date (YYYY-MM-DD) or date-time with offset, a real date ${IN_RANGE}` });
       return z.NEVER;
     }
     return parsed;
@@ -128,6 +130,12 @@ export const writeProblemResponses = {
   415: { description: "Body is not application/json", content: problemContent },
   429: { description: "Too many failed authentications", content: problemContent },
 } as const;
+
+/** A link to a source: http or https only, so it can never run script when followed. */
+export const HttpUrl = z
+  .url("must be an absolute URL")
+  .max(2000)
+  .refine((s) => /^https?:\/\//i.test(s), "must be an http or https URL");
 
 export const EvidenceInput = z.strictObject({
   sourceId: Id,

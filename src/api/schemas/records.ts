@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ACTOR_KINDS, CONDITION_EFFECTS, EVENT_KINDS, MEASURES, PRECISIONS, STATUSES, type TrackedKind } from "../../domain/statuses.ts";
-import { EvidenceInput, Id, Instant, OptionalText, Text, unicodeString } from "./common.ts";
+import { EvidenceInput, HttpUrl, Id, Instant, OptionalText, Text, unicodeString } from "./common.ts";
 
 const datePrecision = z.enum(PRECISIONS.filter((p) => p !== "unknown") as ["day", "week", "month", "quarter", "year"]);
 /** When a tracked record was first stated (its creation's effective time), and why it is recorded. */
@@ -93,7 +93,7 @@ export const CreateSchemas = {
   sources: z.strictObject({
     title: Text,
     publisher: Text,
-    url: z.url("must be an absolute URL").max(2000).nullable().optional(),
+    url: HttpUrl.nullable().optional(),
     publishedAt: Instant,
     publishedAtInferred: z.boolean().optional(),
     text: unicodeString(1_000_000).refine((s) => s.length > 0, "must not be empty"),
@@ -119,7 +119,7 @@ export const PatchSchemas = {
   events: z.strictObject({ title: Text.optional(), place: Text.nullable().optional(), country, wording: Text.optional(), topicIds }),
   actors: z.strictObject({ name: Text.optional(), role: Text.nullable().optional(), country, governmentId: Id.nullable().optional() }),
   topics: z.strictObject({ name: Text.optional() }),
-  sources: z.strictObject({ title: Text.optional(), url: z.url().max(2000).nullable().optional(), disclaimer: OptionalText.nullable().optional() }),
+  sources: z.strictObject({ title: Text.optional(), url: HttpUrl.nullable().optional(), disclaimer: OptionalText.nullable().optional() }),
 } as const;
 
 /** The body of POST …/status for one kind of record: its own statuses, so the document lists them. */

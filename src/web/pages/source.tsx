@@ -42,7 +42,7 @@ export function SourcePage({
       <p class="muted">
         {source.publisher} · {source.publishedAt.toISOString().slice(0, 10)}
         {source.publishedAtInferred ? " (date inferred)" : ""} · {quotes.length} evidence quotes highlighted
-        {source.url ? (
+        {source.url && /^https?:\/\//i.test(source.url) ? (
           <>
             {" "}
             · <a href={source.url}>original</a>
