@@ -36,6 +36,7 @@ describe("the README's worked examples of time", () => {
       reason: "MOFCOM suspends the 9 October export controls for one year",
       effectiveAt: "2025-11-10",
       until: "2026-11-10",
+      // biome-ignore lint/suspicious/noThenProperty: the API's field name
       then: "imposed",
     });
     expect(res.status).toBe(200);
