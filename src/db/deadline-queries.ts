@@ -146,11 +146,17 @@ function compareKeys(a: Candidate, b: Candidate): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Rows of one index walk, fetched in batches as the reader pulls them (keyset on due order). */
-function* candidateStream(statement: Database.Statement, params: Record<string, unknown>, batch: number): Generator<Candidate> {
+/** Rows of one index walk, fetched in batches as the reader pulls them (keyset on due order), each batch decided before it is yielded. */
+function* candidateStream(
+  statement: Database.Statement,
+  params: Record<string, unknown>,
+  batch: number,
+  decide: (rows: Candidate[]) => void,
+): Generator<Candidate> {
   let after = params;
   for (;;) {
     const rows = statement.all({ ...after, batch }) as Candidate[];
+    decide(rows);
     yield* rows;
     if (rows.length < batch) return;
     const last = rows.at(-1)!;
@@ -188,9 +194,14 @@ interface Branch {
   params?: Record<string, unknown>;
   /** The columns the JS check needs besides the key. */
   columns: string;
-  /** Decides a candidate's status at the read time (null: leave it out). */
-  statusOf: (c: Candidate) => string | null;
+  /** Decides the status at the read time of each candidate of a batch (null: leave it out). */
+  decide: (batch: Candidate[]) => void;
 }
+
+/** A branch whose candidates are decided one by one from their columns. */
+const eachBy = (statusOf: (c: Candidate) => string | null) => (batch: Candidate[]) => {
+  for (const c of batch) c.status = statusOf(c);
+};
 
 /**
  * Deadlines in due order (undated last), with what they belong to, as they stood at `asOf` as
@@ -198,8 +209,9 @@ interface Branch {
  *
  * Deadlines whose history is the common one (created pending, at most one entry leaving it)
  * are answered from their exact pending bounds, walked on indexes in due order and pulled only
- * as far as the page needs; the rest (`pendingInexact`) are read from their history by the
- * domain's evaluator. Every walk stops at the page or at SCAN_BUDGET rows examined.
+ * as far as the page needs; the rest (`pendingInexact`) are walked the same way and read from
+ * their history by the domain's evaluator, batch by batch, except those whose dates moved
+ * (`datesMoved`), which are read whole and ordered by their due date then. Every walk stops at the page or at SCAN_BUDGET rows examined.
  */
 export function listDeadlines(reader: Database.Database, query: DeadlineQuery, now = new Date()): { rows: DeadlineRow[]; next: DeadlineCursor | null } {
   const time = readTimeOf(query.asOf, query.knownAt, now);
@@ -242,14 +254,14 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     branches.push({
       where: `d."status" = 'pending' AND ${exact} AND d."pendingUntil" IS NULL`,
       columns: bounds,
-      statusOf: (c) => statusFromBounds(c, asOf, knownAt),
+      decide: eachBy((c) => statusFromBounds(c, asOf, knownAt)),
     });
     for (const bucket of pendingBucketsFrom(time.asOf, new Date(now.getTime() + 86_400_000))) {
       branches.push({
         where: `substr(d."pendingUntil", 1, ${bucket.length}) = @bucket AND d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf AND ${exact}${knownFrom}`,
         params: { bucket },
         columns: "",
-        statusOf: () => "pending",
+        decide: eachBy(() => "pending"),
       });
     }
     if (pastKnowledge) {
@@ -258,16 +270,16 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
           where: `substr(d."pendingUntilKnownAt", 1, 7) = @bucket AND d."pendingUntilKnownAt" > @knownAt AND d."pendingUntil" <= @asOf AND d."pendingFrom" <= @asOf AND ${exact}${knownFrom}`,
           params: { bucket },
           columns: "",
-          statusOf: () => "pending",
+          decide: eachBy(() => "pending"),
         });
       }
     }
   } else if (query.status) {
     // Any other status is final for an exact deadline: the one it left pending for.
     params.status = query.status;
-    branches.push({ where: `d."status" = @status AND ${exact}`, columns: bounds, statusOf: (c) => statusFromBounds(c, asOf, knownAt) });
+    branches.push({ where: `d."status" = @status AND ${exact}`, columns: bounds, decide: eachBy((c) => statusFromBounds(c, asOf, knownAt)) });
   } else {
-    branches.push({ where: exact, columns: bounds, statusOf: (c) => statusFromBounds(c, asOf, knownAt) });
+    branches.push({ where: exact, columns: bounds, decide: eachBy((c) => statusFromBounds(c, asOf, knownAt)) });
   }
 
   const after = query.after;
@@ -285,20 +297,37 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
       const sql = `SELECT d."id", d."dueAt"${branch.columns} FROM "Deadline" d${joins}
         WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resume} AND ${branch.where}${filterSql}${withinEnd === null ? "" : ` AND d."dueAt" <= @withinEnd`}
         ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id" LIMIT @batch`;
-      parts.push(candidateStream(prepared(reader, sql), { ...params, ...branch.params }, query.limit + 1));
+      parts.push(candidateStream(prepared(reader, sql), { ...params, ...branch.params }, query.limit + 1, branch.decide));
     }
     return (function* () {
-      for (const part of parts) {
-        for (const c of part) {
-          c.status = branch.statusOf(c);
-          yield c;
-        }
-      }
+      for (const part of parts) yield* part;
     })();
   };
+  // Deadlines whose bounds are not exact but whose dates never moved: walked in due order like
+  // the rest, each batch's histories read and evaluated.
+  const evaluated = new Map<string, InexactCandidate>();
+  branches.push({
+    where: `d."pendingInexact" = 1 AND d."datesMoved" = 0`,
+    columns: `, d."precision", d."wording"`,
+    decide: (batch) => {
+      const histories = historiesOf(
+        reader,
+        "deadline",
+        batch.map((c) => c.id),
+      );
+      for (const c of batch) {
+        const state = recordStateAt(histories.get(c.id)!, time.asOf, time.knownAt);
+        c.status = state.exists ? state.status : null;
+        const e: InexactCandidate = { ...c, state, dates: { dueAt: fromSqlDate(c.dueAt), precision: c.precision as Precision, wording: c.wording as string } };
+        evaluated.set(c.id, e);
+      }
+    },
+  });
   const streams = branches.map(streamOf);
-  const inexact = inexactCandidates(reader, time, { joins, filterSql, params, status: query.status, withinEnd, after });
-  streams.push(inexact.values()[Symbol.iterator]());
+  // Deadlines whose dates moved: their due date then may differ from the column, so all of them are read and ordered by it.
+  const moved = datesMovedCandidates(reader, time, { joins, filterSql, params, withinEnd, after });
+  for (const [id, c] of moved) evaluated.set(id, c);
+  streams.push(moved.values()[Symbol.iterator]());
 
   const wanted = query.limit + 1;
   const page: Candidate[] = [];
@@ -314,7 +343,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     if (examined >= SCAN_BUDGET) break;
   }
   const shown = page.slice(0, query.limit);
-  const rows = pageDetails(reader, shown, inexact, time);
+  const rows = pageDetails(reader, shown, evaluated, time);
   const cutShort = page.length < wanted && examined >= SCAN_BUDGET && lastExamined !== null;
   const last = cutShort ? lastExamined : page.length > query.limit ? shown.at(-1) : undefined;
   const next = last ? { undated: (last.dueAt === null ? 1 : 0) as 0 | 1, dueAt: last.dueAt ?? "", id: last.id } : null;
@@ -327,19 +356,18 @@ interface InexactCandidate extends Candidate {
 }
 
 /**
- * Deadlines whose history is not the common one, read whole and evaluated at the read time
- * (their dates too, which may have moved), in the walk's order. There are few: corrections,
- * retractions, lapses by terms, moved dates and scheduled changes.
+ * Deadlines whose dates moved, read whole and evaluated at the read time (their dates too), in
+ * the walk's order. Their number, not the database's size, bounds this read.
  */
-function inexactCandidates(
+function datesMovedCandidates(
   reader: Database.Database,
   time: ReadTime,
-  o: { joins: string; filterSql: string; params: Record<string, unknown>; status?: string; withinEnd: string | null; after?: DeadlineCursor },
+  o: { joins: string; filterSql: string; params: Record<string, unknown>; withinEnd: string | null; after?: DeadlineCursor },
 ): Map<string, InexactCandidate> {
   // The due-date window applies to the evaluated date, not the column: it is checked below.
   const rows = prepared(
     reader,
-    `SELECT d."id", d."dueAt", d."precision", d."wording" FROM "Deadline" d${o.joins} WHERE d."pendingInexact" = 1${o.filterSql} ORDER BY d."id"`,
+    `SELECT d."id", d."dueAt", d."precision", d."wording" FROM "Deadline" d${o.joins} WHERE d."datesMoved" = 1${o.filterSql} ORDER BY d."id"`,
   ).all(o.params) as { id: string; dueAt: string | null; precision: string; wording: string }[];
   const histories = historiesOf(
     reader,
@@ -367,7 +395,7 @@ function inexactCandidates(
 }
 
 /** The page's rows with their details, and the statuses then of what they belong to. */
-function pageDetails(reader: Database.Database, shown: Candidate[], inexact: Map<string, InexactCandidate>, time: ReadTime): DeadlineRow[] {
+function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRows: Map<string, InexactCandidate>, time: ReadTime): DeadlineRow[] {
   if (shown.length === 0) return [];
   const details = new Map(
     (prepared(reader, DETAILS_SQL).all({ ids: JSON.stringify(shown.map((c) => c.id)) }) as Record<string, any>[]).map((r) => [r.id as string, r]),
@@ -382,7 +410,7 @@ function pageDetails(reader: Database.Database, shown: Candidate[], inexact: Map
   };
   return shown.map((candidate): DeadlineRow => {
     const r = details.get(candidate.id)!;
-    const evaluated = inexact.get(candidate.id);
+    const evaluated = evaluatedRows.get(candidate.id);
     const dueAt = evaluated ? evaluated.dates.dueAt : fromSqlDate(r.dueAt);
     const precision = (evaluated ? evaluated.dates.precision : r.precision) as Precision;
     const base = { dueAt, precision, status: candidate.status as string };

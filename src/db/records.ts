@@ -190,7 +190,7 @@ export function scheduledToWire(e: HistoryEntry) {
 }
 
 /** Columns that cache the history for fast reads: never part of an answer. */
-const CACHE_COLUMNS = ["statusUntil", "pendingFrom", "pendingKnownFrom", "pendingUntil", "pendingUntilKnownAt", "pendingInexact"];
+const CACHE_COLUMNS = ["statusUntil", "pendingFrom", "pendingKnownFrom", "pendingUntil", "pendingUntilKnownAt", "pendingInexact", "datesMoved"];
 /** Columns about the record's current row (its ETag, its last edit): left out of answers known at a past instant, which must not change later. */
 const CURRENT_ROW_COLUMNS = ["version", "updatedAt"];
 

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 
-const BOOLEAN_COLUMNS = new Set(["isAdditional", "publishedAtInferred", "correction", "pendingInexact"]);
+const BOOLEAN_COLUMNS = new Set(["isAdditional", "publishedAtInferred", "correction", "pendingInexact", "datesMoved"]);
 const DATE_COLUMNS = new Set(["pendingFrom", "pendingUntil", "pendingKnownFrom", "statusUntil"]);
 const isDateColumn = (name: string) => name.endsWith("At") || DATE_COLUMNS.has(name);
 

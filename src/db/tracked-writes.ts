@@ -83,7 +83,7 @@ function statementsFor(db: Database.Database) {
     ),
     refreshDeadline: db.prepare(
       `UPDATE "Deadline" SET "pendingFrom" = @pendingFrom, "pendingKnownFrom" = @pendingKnownFrom,
-         "pendingUntil" = @pendingUntil, "pendingUntilKnownAt" = @pendingUntilKnownAt, "pendingInexact" = @pendingInexact WHERE "id" = @id`,
+         "pendingUntil" = @pendingUntil, "pendingUntilKnownAt" = @pendingUntilKnownAt, "pendingInexact" = @pendingInexact, "datesMoved" = @datesMoved WHERE "id" = @id`,
     ),
     deadline: db.prepare(`SELECT "id", "dueAt", "precision", "wording", "threatId", "conditionId", "scenarioId", "kind" FROM "Deadline" WHERE "id" = ?`),
     insertDeadline: db.prepare(
@@ -500,6 +500,7 @@ export function refreshCachedColumns(conn: Database.Database, kind: TrackedKind,
       pendingUntil: sqlDateOrNull(bounds.pendingUntil),
       pendingUntilKnownAt: sqlDateOrNull(bounds.pendingUntilKnownAt),
       pendingInexact: bounds.pendingInexact ? 1 : 0,
+      datesMoved: history.some((e) => e.change === "dates") ? 1 : 0,
     });
   }
 }

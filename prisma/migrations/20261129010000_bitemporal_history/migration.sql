@@ -12,6 +12,7 @@ ALTER TABLE "Deadline" ADD COLUMN "statusUntil" DATETIME;
 ALTER TABLE "Deadline" ADD COLUMN "kind" TEXT NOT NULL DEFAULT 'stated';
 ALTER TABLE "Deadline" ADD COLUMN "pendingKnownFrom" DATETIME;
 ALTER TABLE "Deadline" ADD COLUMN "pendingUntilKnownAt" DATETIME;
+ALTER TABLE "Deadline" ADD COLUMN "datesMoved" BOOLEAN NOT NULL DEFAULT false;
 ALTER TABLE "Deadline" RENAME COLUMN "pendingReopened" TO "pendingInexact";
 
 -- When the tracker learnt each bound: the recorded time of the entries that set them.
@@ -23,7 +24,8 @@ UPDATE "Deadline" SET "pendingUntilKnownAt" = (
 ) WHERE "pendingUntil" IS NOT NULL;
 
 -- Deadlines whose bounds are not exact are walked in due order on their own, and their history read.
-CREATE INDEX "Deadline_pendingInexact_dueAt_idx" ON "Deadline"("pendingInexact", "dueAt", "id");
+CREATE INDEX "Deadline_pendingInexact_dueAt_idx" ON "Deadline"("pendingInexact", "datesMoved", "dueAt", "id");
+CREATE INDEX "Deadline_datesMoved_idx" ON "Deadline"("datesMoved");
 -- "Pending as of T, as known at K": deadlines that left pending by T but whose leaving was
 -- recorded after K, walked by the month it was recorded in, in due order.
 CREATE INDEX "Deadline_pendingUntilKnownMonth_dueAt_idx" ON "Deadline"(substr("pendingUntilKnownAt", 1, 7), "dueAt", "id", "pendingUntil", "pendingFrom", "pendingKnownFrom", "pendingInexact");
