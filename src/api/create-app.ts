@@ -19,6 +19,7 @@ import { invalidInput, problem } from "./problem.ts";
 import { deadlineRoutes } from "./routes/deadlines.ts";
 import { docsRoutes, healthRoutes } from "./routes/meta.ts";
 import { recordRoutes } from "./routes/records.ts";
+import { sourceRoutes } from "./routes/sources.ts";
 
 export interface AppOptions {
   db: TrackerDatabase;
@@ -67,7 +68,7 @@ export function createApp({ db, token, logger, config }: AppOptions) {
   app.use("/api/*", requireJsonBodies());
 
   // One tree of OpenAPI routers: mounting merges their registries, so the document covers every route.
-  const documented = healthRoutes().route("/api", deadlineRoutes(deps)).route("/api", recordRoutes(deps));
+  const documented = healthRoutes().route("/api", deadlineRoutes(deps)).route("/api", recordRoutes(deps)).route("/api", sourceRoutes(deps));
   documented.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   documented.doc31("/openapi.json", {
     openapi: "3.1.0",

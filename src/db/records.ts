@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { ConflictError, InvalidInputError, NotFoundError, VersionMismatchError } from "../domain/errors.ts";
-import { findQuote, sha256Hex } from "../domain/evidence.ts";
+import { type EvidenceRequest, isDisputed } from "../domain/evidence.ts";
 import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
+import { storeEvidence } from "./evidence.ts";
 import { threatDetail } from "./threat-detail.ts";
 
 /** The record kinds behind the API's collections, in the users' words. */
@@ -142,13 +143,16 @@ export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, i
   const evidence = await prisma.evidence.findMany({
     where: { recordKind: kind, recordId: id },
     orderBy: [{ sourceId: "asc" }, { startOffset: "asc" }],
-    include: { source: { select: { id: true, title: true, publisher: true, url: true, publishedAt: true } } },
+    include: {
+      source: { select: { id: true, title: true, publisher: true, url: true, publishedAt: true, kind: true } },
+      speaker: { select: { id: true, name: true } },
+    },
   });
-  return { ...record, evidence };
+  return { ...record, evidence, disputed: isDisputed(evidence) };
 }
 
 /** The current version of a tracked record (its ETag), or NotFound. */
-export async function currentVersion(prisma: Prisma, kind: RecordKind, id: string): Promise<number | null> {
+export async function currentVersion(prisma: Prisma | Transaction, kind: RecordKind, id: string): Promise<number | null> {
   const row = await delegateOf(prisma, kind).findUnique({ where: { id }, select: { id: true, ...(isTrackedKind(kind) ? { version: true } : {}) } });
   if (!row) throw new NotFoundError(kind, id);
   return isTrackedKind(kind) ? Number(row.version) : null;
@@ -165,7 +169,6 @@ function createData(kind: RecordKind, input: Record<string, any>, id: string, no
   if (topicIds) data.topics = connectIds(topicIds);
   if (participantIds) data.participants = { create: (participantIds as string[]).map((actorId) => ({ actorId })) };
   if (kind === "event" && fields.startsAt && !fields.endsAt) data.endsAt = fields.startsAt;
-  if (kind === "source") Object.assign(data, { sha256: sha256Hex(fields.text), createdAt: now, publishedAtInferred: fields.publishedAtInferred ?? false });
   if (kind === "deadline" && fields.status === "pending") data.pendingFrom = now;
   return data;
 }
@@ -179,6 +182,7 @@ const REFERENCES: Record<string, RecordKind> = {
   conditionId: "condition",
   awaitedActorId: "actor",
   governmentId: "actor",
+  copyOfId: "source",
 };
 
 async function checkReferences(tx: Transaction, input: Record<string, any>): Promise<void> {
@@ -204,14 +208,8 @@ async function checkReferences(tx: Transaction, input: Record<string, any>): Pro
   if (problems.length) throw new InvalidInputError(problems);
 }
 
-async function attachEvidenceList(tx: Transaction, kind: RecordKind, id: string, evidence: { sourceId: string; quote: string }[] | undefined, now: Date) {
-  for (const [i, e] of (evidence ?? []).entries()) {
-    const source = await tx.source.findUnique({ where: { id: e.sourceId }, select: { text: true } });
-    if (!source) throw new InvalidInputError([{ field: `evidence.${i}.sourceId`, problem: `no source with id "${e.sourceId}"` }]);
-    const found = findQuote(source.text, e.quote, kind, id);
-    if (!found) throw new InvalidInputError([{ field: `evidence.${i}.quote`, problem: "is not a verbatim quote of the source's text" }]);
-    await tx.evidence.upsert({ where: { id: found.id }, update: {}, create: { ...found, sourceId: e.sourceId, createdAt: now } });
-  }
+async function attachEvidenceList(tx: Transaction, kind: RecordKind, id: string, evidence: EvidenceRequest[] | undefined, now: Date) {
+  for (const [i, e] of (evidence ?? []).entries()) await storeEvidence(tx, kind, id, e, `evidence.${i}`, now);
 }
 
 /** Unique-constraint failures become a 409 naming what already exists. */

@@ -43,7 +43,7 @@ export async function scenarioView(prisma: Prisma, id: string) {
     prisma.evidence.findMany({
       where: { OR: unique },
       orderBy: [{ sourceId: "asc" }, { startOffset: "asc" }],
-      include: { source: { select: { id: true, title: true } } },
+      include: { source: { select: { id: true, title: true } }, speaker: { select: { id: true, name: true } } },
     }),
     prisma.statusChange.findMany({ where: { OR: unique }, orderBy: [{ effectiveAt: "asc" }, { seq: "asc" }] }),
   ]);

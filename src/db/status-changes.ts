@@ -2,10 +2,11 @@ import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import { consequencesOf, mayHaveConsequences } from "../domain/consequences.ts";
 import { ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
-import { findQuote } from "../domain/evidence.ts";
+import type { EvidenceRequest } from "../domain/evidence.ts";
 import { checkTransition, requiresNewDate } from "../domain/lifecycle.ts";
 import type { Precision, TrackedKind } from "../domain/statuses.ts";
 import type { TrackerDatabase } from "./client.ts";
+import { storeEvidenceRaw } from "./evidence.ts";
 import type { StatusChange } from "./generated/client.ts";
 import { toSqlDate } from "./sql-dates.ts";
 
@@ -31,7 +32,7 @@ export interface StatusChangeRequest {
   correction?: boolean;
   /** The version the client last saw (If-Match); absent means "whatever is current". */
   expectedVersion?: number;
-  evidence?: { sourceId: string; quote: string };
+  evidence?: EvidenceRequest;
   /** The new due date of an extension, or the new date of a rescheduled event. */
   newDate?: NewDate;
 }
@@ -89,10 +90,6 @@ function statementsFor(db: Database.Database) {
     insertEntry: db.prepare(
       `INSERT INTO "StatusChange" ("recordKind", "recordId", "from", "to", "effectiveAt", "recordedAt", "reason", "by", "correction", "causedBySeq", "sourceId", "evidenceId")
        VALUES (@recordKind, @recordId, @from, @to, @effectiveAt, @recordedAt, @reason, @by, @correction, @causedBySeq, @sourceId, @evidenceId) RETURNING *`,
-    ),
-    sourceText: db.prepare(`SELECT "text" FROM "Source" WHERE "id" = ?`),
-    insertEvidence: db.prepare(
-      `INSERT OR IGNORE INTO "Evidence" ("id", "sourceId", "quote", "startOffset", "endOffset", "recordKind", "recordId", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     deadline: db.prepare(`SELECT "wording", "threatId", "conditionId", "scenarioId" FROM "Deadline" WHERE "id" = ?`),
     insertSuccessor: db.prepare(
@@ -215,14 +212,8 @@ function insertEntry(conn: Database.Database, e: NewEntry): StatusChange {
   return toEntry(row);
 }
 
-function attachEvidence(conn: Database.Database, kind: string, id: string, evidence: { sourceId: string; quote: string }, now: Date): string {
-  const st = statements(conn);
-  const source = st.sourceText.get(evidence.sourceId) as { text: string } | undefined;
-  if (!source) throw new InvalidInputError([{ field: "evidence.sourceId", problem: `no source with id "${evidence.sourceId}"` }]);
-  const found = findQuote(source.text, evidence.quote, kind, id);
-  if (!found) throw new InvalidInputError([{ field: "evidence.quote", problem: "is not a verbatim quote of the source's text" }]);
-  st.insertEvidence.run(found.id, evidence.sourceId, found.quote, found.startOffset, found.endOffset, kind, id, toSqlDate(now));
-  return found.id;
+function attachEvidence(conn: Database.Database, kind: string, id: string, evidence: EvidenceRequest, now: Date): string {
+  return storeEvidenceRaw(conn, kind, id, evidence, "evidence", now).id;
 }
 
 function createSuccessorDeadline(conn: Database.Database, oldId: string, newDate: NewDate, cause: StatusChange, now: Date): string {

@@ -15,6 +15,8 @@ function startOfUtcDay(d: Date): Date {
 /** The first instant of the period a date with this precision names (ISO weeks start on Monday). */
 export function periodStart(date: Date, precision: Exclude<Precision, "unknown">): Date {
   const day = startOfUtcDay(date);
+  if (precision === "year") return utcDay(day.getUTCFullYear(), 0, 1);
+  if (precision === "quarter") return utcDay(day.getUTCFullYear(), day.getUTCMonth() - (day.getUTCMonth() % 3), 1);
   if (precision === "month") return utcDay(day.getUTCFullYear(), day.getUTCMonth(), 1);
   if (precision === "week") return new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * DAY_MS);
   return day;
@@ -22,6 +24,8 @@ export function periodStart(date: Date, precision: Exclude<Precision, "unknown">
 
 /** The first instant after the period: a month-precision date is still "on time" all month. */
 export function periodEnd(start: Date, precision: Exclude<Precision, "unknown">): Date {
+  if (precision === "year") return utcDay(start.getUTCFullYear() + 1, start.getUTCMonth(), 1);
+  if (precision === "quarter") return utcDay(start.getUTCFullYear(), start.getUTCMonth() + 3, 1);
   if (precision === "month") return utcDay(start.getUTCFullYear(), start.getUTCMonth() + 1, 1);
   return new Date(start.getTime() + (precision === "week" ? 7 : 1) * DAY_MS);
 }
@@ -67,10 +71,12 @@ export function isOverdue(due: Date | null, precision: Precision, asOf: Date): b
 
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
-/** How a date reads at its precision: "1 November 2025", "week of 20 October 2025", "November 2025". */
+/** How a date reads at its precision: "1 November 2025", "week of 20 October 2025", "November 2025", "Q1 2026", "2026". */
 export function formatAtPrecision(date: Date | null, precision: Precision): string {
   if (!date || precision === "unknown") return "date unknown";
   // A fixed table, not Intl: this runs for every row of the hottest list.
+  if (precision === "year") return String(date.getUTCFullYear());
+  if (precision === "quarter") return `Q${Math.floor(date.getUTCMonth() / 3) + 1} ${date.getUTCFullYear()}`;
   const month = MONTHS[date.getUTCMonth()];
   if (precision === "month") return `${month} ${date.getUTCFullYear()}`;
   const day = `${date.getUTCDate()} ${month} ${date.getUTCFullYear()}`;

@@ -19,7 +19,7 @@ export function isStatusOf(kind: TrackedKind, status: string): boolean {
   return (STATUSES[kind] as readonly string[]).includes(status);
 }
 
-export const PRECISIONS = ["day", "week", "month", "unknown"] as const;
+export const PRECISIONS = ["day", "week", "month", "quarter", "year", "unknown"] as const;
 export type Precision = (typeof PRECISIONS)[number];
 
 export const ACTOR_KINDS = ["person", "government", "organisation"] as const;

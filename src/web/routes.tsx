@@ -4,14 +4,20 @@ import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../api/app-env.ts";
 import { listDeadlines } from "../db/deadline-queries.ts";
 import { scenarioView } from "../db/scenario-view.ts";
+import { intakeTargets, proposalsForSource } from "../db/sources.ts";
 import { parseAsOf } from "../domain/dates.ts";
 import { calendarFeed } from "./calendar.ts";
 import { DeskPage } from "./pages/desk.tsx";
+import { IntakeFormPage, IntakeProposalsPage } from "./pages/intake.tsx";
 import { ScenarioPage } from "./pages/scenario.tsx";
 import { SourcePage } from "./pages/source.tsx";
 
 const ASSETS_DIR = join(import.meta.dirname, "assets");
-const ASSETS: Record<string, string> = { "desk.css": "text/css; charset=utf-8", "desk.js": "text/javascript; charset=utf-8" };
+const ASSETS: Record<string, string> = {
+  "desk.css": "text/css; charset=utf-8",
+  "desk.js": "text/javascript; charset=utf-8",
+  "intake.js": "text/javascript; charset=utf-8",
+};
 /** How long a resolved deadline stays in the calendar feed, marked, after its last change. */
 const FEED_KEEPS_RESOLVED_DAYS = 180;
 
@@ -51,6 +57,16 @@ export function webRoutes(deps: AppDeps) {
     const owners = new Map<string, string | null>();
     for (const q of quotes) owners.set(`${q.recordKind}|${q.recordId}`, await scenarioOf(deps, q.recordKind, q.recordId));
     return c.html(<SourcePage source={source} quotes={quotes} scenarioOf={(kind, id) => owners.get(`${kind}|${id}`) ?? null} />);
+  });
+
+  app.get("/intake", (c) => c.html(<IntakeFormPage />));
+
+  app.get("/intake/:id", async (c) => {
+    const source = await db.prisma.source.findUnique({ where: { id: c.req.param("id") } });
+    if (!source) return c.html(<p>No such source.</p>, 404);
+    if (source.text === null) return c.redirect(`/sources/${source.id}`);
+    const [proposals, targets] = await Promise.all([proposalsForSource(db.prisma, source), intakeTargets(db.prisma)]);
+    return c.html(<IntakeProposalsPage source={{ ...source, text: source.text }} proposals={proposals} targets={targets} />);
   });
 
   app.get("/calendar.ics", async (c) => {

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { parseAsOf, parseInstant } from "../../domain/dates.ts";
+import { STANCES } from "../../domain/evidence.ts";
 
 export const MAX_LIMIT = 500;
 export const DEFAULT_LIMIT = 50;
@@ -113,7 +114,11 @@ export const writeProblemResponses = {
   429: { description: "Too many failed authentications", content: problemContent },
 } as const;
 
-export const EvidenceInput = z.strictObject({
-  sourceId: Id,
-  quote: unicodeString(MAX_TEXT).refine((s) => s.length > 0, "must not be empty"),
-});
+export const EvidenceInput = z
+  .strictObject({
+    sourceId: Id,
+    quote: unicodeString(MAX_TEXT).refine((s) => s.length > 0, "must not be empty"),
+    speakerId: Id.nullable().optional().openapi({ description: "The actor whose words these are" }),
+    stance: z.enum(STANCES).optional().openapi({ description: "supports (default) or disputes the fact" }),
+  })
+  .openapi("EvidenceInput", { description: "A quote of a source: checked verbatim when the source has text, stored unverified for a citation" });
