@@ -147,6 +147,14 @@ describe("speakers and disputes", () => {
     );
     const undisputed = await json(await t.get(`/api/events/event-apec-summit-2025`));
     expect(undisputed.disputed).toBe(false);
+
+    // The desk's scenario page shows the threat's two sides, the speaker and the unverified quote.
+    const page = await (await t.get(`/scenarios/${SCENARIO}`)).text();
+    const section = page.slice(page.indexOf(`id="${TARIFF_THREAT}"`), page.indexOf("</section>", page.indexOf(`id="${TARIFF_THREAT}"`)));
+    expect(section).toContain('aria-label="Disputed: sources disagree"');
+    expect(section).toMatch(/<h4>Supports<\/h4><blockquote class="quote">“The U\.S\. president has warned/);
+    expect(section).toMatch(/<h4>Disputes<\/h4><blockquote class="quote disputes">“there is no 100% tariff on the table” — Scott Bessent, in /);
+    expect(section).toContain('<span class="badge unverified"');
   });
 
   it("takes speaker and stance in a status change's evidence and in a create's", async () => {
@@ -221,7 +229,7 @@ describe("the typed client", () => {
     const body = await created.json();
     expect(body.proposals.map((p) => p.kind)).toEqual(["percentage", "date"]);
     const attached = await client.api[":collection"][":id"].evidence.$post({
-      param: { collection: "threats", id: TARIFF_THREAT },
+      param: { collection: "threats", id: "threat-us-software-export-sanctions" },
       json: { sourceId: body.id, quote: "Tariffs of 10% apply", stance: "disputes" },
     });
     if (attached.status !== 201) throw new Error(`expected 201, got ${attached.status}`);

@@ -74,7 +74,7 @@
     return { sourceId: data.get("sourceId"), quote: data.get("quote") };
   }
 
-  document.querySelectorAll("form.intake").forEach((form) => {
+  document.querySelectorAll("form.intake[data-action]").forEach((form) => {
     var action = form.getAttribute("data-action");
     if (action === "deadline") {
       submitWith(

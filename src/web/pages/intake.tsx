@@ -30,7 +30,7 @@ export function IntakeFormPage() {
         Paste the article and its details. The tracker stores it verbatim and proposes what to record from it; nothing is recorded until you confirm a proposal.
         The API token (in the header) is needed.
       </p>
-      <form id="intake-form" class="status intake-source">
+      <form id="intake-form" class="intake intake-source">
         <label for="intake-title">Title</label>
         <input id="intake-title" name="title" required />
         <label for="intake-publisher">Publisher</label>
@@ -104,7 +104,7 @@ function ProposalActions({ p, n, sourceId, targets }: { p: Proposal; n: number; 
       {p.kind === "date" ? (
         <details>
           <summary>Record as a new deadline</summary>
-          <form class="status intake" data-action="deadline">
+          <form class="intake" data-action="deadline">
             <Hidden sourceId={sourceId} quote={p.quote} />
             <Select id={`${f}-owner`} name="owner" label="Deadline of" options={targets.owners} />
             <label for={`${f}-wording`}>Wording</label>
@@ -127,7 +127,7 @@ function ProposalActions({ p, n, sourceId, targets }: { p: Proposal; n: number; 
       {p.kind === "actor" ? null : (
         <details>
           <summary>Record a status change with this quote</summary>
-          <form class="status intake" data-action="status">
+          <form class="intake" data-action="status">
             <Hidden sourceId={sourceId} quote={p.quote} />
             <Select id={`${f}-record`} name="record" label="Record" options={targets.tracked} />
             <label for={`${f}-status`}>New status</label>
@@ -149,7 +149,7 @@ function ProposalActions({ p, n, sourceId, targets }: { p: Proposal; n: number; 
       )}
       <details>
         <summary>Attach as evidence</summary>
-        <form class="status intake" data-action="evidence">
+        <form class="intake" data-action="evidence">
           <Hidden sourceId={sourceId} quote={p.quote} />
           <Select id={`${f}-target`} name="record" label="Record" options={targets.all} />
           <label for={`${f}-stance`}>The quote</label>
