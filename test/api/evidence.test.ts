@@ -84,6 +84,13 @@ describe("sources as citations", () => {
     const entry = (await json(moved)).entry;
     const scenario = await json(await t.get(`/api/scenarios/${SCENARIO}`));
     expect(scenario.evidence).toContainEqual(expect.objectContaining({ id: entry.evidenceId, verification: "unverified", quote: "is suspended for one year" }));
+
+    // The desk's source page lists a citation's quotes, marked unverified.
+    const page = await t.get(`/sources/${sourceId}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("A citation: no text is stored");
+    expect(html).toContain(`“${quote}” <span class="badge unverified">unverified</span>`);
   });
 
   it("still checks a quote of a source with text verbatim, with offsets", async () => {
