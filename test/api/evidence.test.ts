@@ -223,7 +223,15 @@ describe("speakers and disputes", () => {
   });
 });
 
-describe("the typed client", () => {
+describe("the contract", () => {
+  it("declares the new routes in the OpenAPI document", async () => {
+    const doc = await json(await t.get("/openapi.json"));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/sources", "/api/sources/{id}/proposals", "/api/{collection}/{id}/evidence"]));
+    expect(doc.paths["/api/sources"].post.responses["201"].content["application/json"].schema.$ref).toBe("#/components/schemas/SourceWithProposals");
+    expect(doc.components.schemas.EvidenceInput.properties).toHaveProperty("stance");
+  });
+
+
   it("knows the source and evidence routes and their bodies", async () => {
     const client = hc<App>("http://tradewatch.test", {
       fetch: (input: RequestInfo | URL, init?: RequestInit) => t.app.request(input, init),
