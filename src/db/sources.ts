@@ -76,6 +76,7 @@ export async function intakeTargets(prisma: Prisma) {
       ...conditions.map((c) => ({ value: `conditionId:${c.id}`, label: `Condition: ${c.description}` })),
       ...scenarios.map((s) => ({ value: `scenarioId:${s.id}`, label: `Scenario: ${s.title}` })),
     ],
+    threats: threats.map((t) => ({ value: t.id, label: t.summary })),
     tracked,
     all: [
       ...tracked,

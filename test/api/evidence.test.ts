@@ -231,7 +231,6 @@ describe("the contract", () => {
     expect(doc.components.schemas.EvidenceInput.properties).toHaveProperty("stance");
   });
 
-
   it("knows the source and evidence routes and their bodies", async () => {
     const client = hc<App>("http://tradewatch.test", {
       fetch: (input: RequestInfo | URL, init?: RequestInit) => t.app.request(input, init),

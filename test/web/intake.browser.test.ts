@@ -66,6 +66,33 @@ describe.skipIf(!hasChromium)("adding an article through the desk, in a real Chr
     await expect(result.textContent()).resolves.toContain("Recorded as a pending deadline.");
     await shot(page, "intake-proposals");
 
+    // The "unless" clause becomes an open condition of the same threat, with the clause as its quote.
+    const clause = page.locator("ol.proposals > li[data-kind=condition]", { hasText: "unless Ottawa drops" });
+    await clause.locator("summary", { hasText: "Record as a new condition" }).click();
+    const conditionForm = clause.locator("form[data-action=condition]");
+    await conditionForm.locator("select[name=threatId]").selectOption(TARIFF_THREAT);
+    await conditionForm.locator("button[type=submit]").click();
+    const recorded = conditionForm.locator("[data-role=result].done, [data-role=result].error");
+    await recorded.waitFor();
+    await expect(recorded.textContent()).resolves.toContain("Recorded as an open condition.");
+    const threat = await (await served.t.get(`/api/threats/${TARIFF_THREAT}`)).json();
+    const condition = threat.conditions.find((c: { description: string }) => c.description.startsWith("unless Ottawa drops"));
+    expect(condition).toMatchObject({ effect: "averts", status: "open" });
+
+    // A figure attached as evidence that disputes a fact, in someone's words.
+    const figure = page.locator("ol.proposals > li[data-kind=percentage]", { hasText: "75.8 percent" });
+    await figure.locator("summary", { hasText: "Attach as evidence" }).click();
+    const evidenceForm = figure.locator("form[data-action=evidence]");
+    await evidenceForm.locator("select[name=record]").selectOption(`threats/${TARIFF_THREAT}`);
+    await evidenceForm.locator("select[name=stance]").selectOption("disputes");
+    await evidenceForm.locator("select[name=speakerId]").selectOption("person-xi-jinping");
+    await evidenceForm.locator("button[type=submit]").click();
+    const attached = evidenceForm.locator("[data-role=result].done, [data-role=result].error");
+    await attached.waitFor();
+    await expect(attached.textContent()).resolves.toBe("Attached (disputes, verbatim).");
+    const disputed = await (await served.t.get(`/api/threats/${TARIFF_THREAT}`)).json();
+    expect(disputed.disputed).toBe(true);
+
     await page.goto(`${served.url}/`);
     const row = page.locator("table.deadlines tbody tr", { hasText: "“by the end of February”" });
     await expect(row.count()).resolves.toBe(1);

@@ -90,6 +90,19 @@
           link(out, "See it", `/api/deadlines/${encodeURIComponent(json.id)}`);
         },
       );
+    } else if (action === "condition") {
+      submitWith(
+        form,
+        (data) => {
+          var body = { threatId: data.get("threatId"), description: data.get("description"), effect: data.get("effect"), evidence: [evidenceOf(data)] };
+          if (data.get("awaitedActorId")) body.awaitedActorId = data.get("awaitedActorId");
+          return { url: "/api/conditions", body: body };
+        },
+        (json, out) => {
+          out.textContent = "Recorded as an open condition.";
+          link(out, "See it", `/api/conditions/${encodeURIComponent(json.id)}`);
+        },
+      );
     } else if (action === "status") {
       submitWith(
         form,

@@ -1,7 +1,7 @@
 import { formatAtPrecision } from "../../domain/dates.ts";
 import { SOURCE_KINDS, STANCES } from "../../domain/evidence.ts";
 import type { Proposal } from "../../domain/intake.ts";
-import { PRECISIONS, STATUSES } from "../../domain/statuses.ts";
+import { CONDITION_EFFECTS, PRECISIONS, STATUSES } from "../../domain/statuses.ts";
 import { Layout } from "../layout.tsx";
 import { highlightSegments } from "./source.tsx";
 
@@ -14,6 +14,8 @@ export interface Target {
 export interface IntakeTargets {
   /** Records a new deadline may belong to, valued "threatId:<id>", "conditionId:<id>" or "scenarioId:<id>". */
   owners: Target[];
+  /** Threats a new condition may guard, valued by id. */
+  threats: Target[];
   /** Tracked records (for a status change), valued "<collection>/<id>". */
   tracked: Target[];
   /** Every record evidence may be attached to, valued "<collection>/<id>". */
@@ -74,11 +76,11 @@ function describe(p: Proposal): string {
   }
 }
 
-function Select({ id, name, label, options }: { id: string; name: string; label: string; options: Target[] }) {
+function Select({ id, name, label, options, optional }: { id: string; name: string; label: string; options: Target[]; optional?: boolean }) {
   return (
     <>
       <label for={id}>{label}</label>
-      <select id={id} name={name} required>
+      <select id={id} name={name} required={!optional}>
         {options.map((o) => (
           <option value={o.value}>{o.label}</option>
         ))}
@@ -124,6 +126,34 @@ function ProposalActions({ p, n, sourceId, targets }: { p: Proposal; n: number; 
           </form>
         </details>
       ) : null}
+      {p.kind === "condition" ? (
+        <details>
+          <summary>Record as a new condition</summary>
+          <form class="intake" data-action="condition">
+            <Hidden sourceId={sourceId} quote={p.quote} />
+            <Select id={`${f}-threat`} name="threatId" label="Condition of the threat" options={targets.threats} />
+            <label for={`${f}-description`}>Description</label>
+            <input id={`${f}-description`} name="description" value={p.quote} required />
+            <label for={`${f}-effect`}>Meeting it</label>
+            <select id={`${f}-effect`} name="effect">
+              {CONDITION_EFFECTS.map((e) => (
+                <option value={e} selected={e === "averts"}>
+                  {e} the threat
+                </option>
+              ))}
+            </select>
+            <Select
+              id={`${f}-awaited`}
+              name="awaitedActorId"
+              label="Waits on (optional)"
+              options={[{ value: "", label: "nobody in particular" }, ...targets.actors]}
+              optional
+            />
+            <button type="submit">Record condition</button>
+            <p data-role="result" role="status" aria-live="polite" />
+          </form>
+        </details>
+      ) : null}
       {p.kind === "actor" ? null : (
         <details>
           <summary>Record a status change with this quote</summary>
@@ -163,6 +193,7 @@ function ProposalActions({ p, n, sourceId, targets }: { p: Proposal; n: number; 
             name="speakerId"
             label="Whose words (optional)"
             options={[{ value: "", label: "nobody in particular" }, ...targets.actors]}
+            optional
           />
           <button type="submit">Attach</button>
           <p data-role="result" role="status" aria-live="polite" />
