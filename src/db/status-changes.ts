@@ -213,7 +213,7 @@ function insertEntry(conn: Database.Database, e: NewEntry): StatusChange {
 }
 
 function attachEvidence(conn: Database.Database, kind: string, id: string, evidence: EvidenceRequest, now: Date): string {
-  return storeEvidenceRaw(conn, kind, id, evidence, "evidence", now).id;
+  return storeEvidenceRaw(conn, kind, id, evidence, "evidence", now);
 }
 
 function createSuccessorDeadline(conn: Database.Database, oldId: string, newDate: NewDate, cause: StatusChange, now: Date): string {

@@ -85,7 +85,9 @@ export function evidenceFor(request: EvidenceRequest, refs: EvidenceReferences, 
   }
   const found = findQuote(refs.source.text, request.quote, recordKind, recordId);
   if (!found) throw new InvalidInputError([{ field: at("quote"), problem: "is not a verbatim quote of the source's text" }]);
-  return { id: found.id, quote: found.quote, startOffset: found.startOffset, endOffset: found.endOffset, verification: "verbatim", ...common };
+  // The source is part of the id: the same offsets in two articles are two quotes.
+  const id = `ev-${sha256Hex(`${recordKind}|${recordId}|${request.sourceId}|${found.startOffset}|${found.endOffset}`).slice(0, 16)}`;
+  return { id, quote: found.quote, startOffset: found.startOffset, endOffset: found.endOffset, verification: "verbatim", ...common };
 }
 
 /** A fact is disputed when its evidence holds quotes on both sides. */

@@ -105,6 +105,27 @@ describe("sources as citations", () => {
     expect(text.slice(body.startOffset, body.endOffset)).toBe("an additional 100% tariff");
   });
 
+  it("keeps the same place in two articles as two quotes, and a seeded quote cited again as one", async () => {
+    const record = "event-trump-takaichi-meeting";
+    const ids: string[] = [];
+    for (const text of ["Talks resume in Tokyo on Monday.", "Talks resume in Tokyo on Friday."]) {
+      const source = await json(await t.write("POST", "/api/sources", { title: text, publisher: "Desk", publishedAt: "2025-10-25", text }));
+      const res = await t.write("POST", `/api/events/${record}/evidence`, { sourceId: source.id, quote: "Talks resume in Tokyo" });
+      expect(res.status).toBe(201);
+      ids.push((await json(res)).id);
+    }
+    expect(new Set(ids).size).toBe(2);
+    const event = await json(await t.get(`/api/events/${record}`));
+    expect(event.evidence.filter((e: any) => e.quote === "Talks resume in Tokyo")).toHaveLength(2);
+
+    const seeded = event.evidence.find((e: any) => e.sourceId === SOURCE);
+    const again = await t.write("POST", `/api/events/${record}/evidence`, { sourceId: SOURCE, quote: seeded.quote });
+    expect(again.status).toBe(200);
+    expect((await json(again)).id).toBe(seeded.id);
+    const moved = await t.write("POST", `/api/events/${record}/status`, { status: "held", reason: "Met", evidence: { sourceId: SOURCE, quote: seeded.quote } });
+    expect((await json(moved)).entry.evidenceId).toBe(seeded.id);
+  });
+
   it("links a republished wire story to the original as a copy", async () => {
     const wire = {
       title: "China suspends curbs",
