@@ -148,6 +148,11 @@ describe("sources as citations", () => {
     const unknown = await t.write("POST", "/api/sources", { ...wire, text: "Other text", copyOfId: "source-nope" });
     expect(unknown.status).toBe(422);
     expect((await json(unknown)).errors).toEqual([{ field: "copyOfId", problem: 'no source with id "source-nope"' }]);
+    // A copy found later is linked by an edit.
+    const later = await json(await t.write("POST", "/api/sources", { ...wire, title: "Rare earth rules paused", text: `${wire.text} (republished)` }));
+    const linked = await t.write("PATCH", `/api/sources/${later.id}`, { copyOfId: original.id });
+    expect(linked.status).toBe(200);
+    expect((await json(linked)).copyOfId).toBe(original.id);
     // The same text under another title is still the one source.
     const again = await t.write("POST", "/api/sources", { ...wire, title: "Same story, new headline" });
     expect(again.status).toBe(409);

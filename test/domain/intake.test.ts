@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { dateProposals, proposalsFrom } from "../../src/domain/intake.ts";
 
@@ -35,5 +36,42 @@ describe("threat and condition cues", () => {
     const kinds = (text: string) => proposalsFrom(text, { publishedAt: PUBLISHED, actors: [] }).map((p) => p.kind);
     expect(kinds("Tariffs follow if Ottawa does not yield.")).toContain("condition");
     expect(kinds("Asked if talks went well, she smiled.")).not.toContain("condition");
+  });
+});
+
+describe("on any text", () => {
+  it("never throws, and every proposal's quote is the text between its offsets", () => {
+    const words = fc.constantFrom(
+      " ",
+      ". ",
+      "\n",
+      "in November",
+      "by the end of",
+      "Q2 2026",
+      "within a year",
+      "25%",
+      "$3 bn",
+      "unless",
+      "if",
+      "does not",
+      "will impose",
+      "Trump",
+      "Xi",
+      "ü",
+      "😀",
+      ",",
+      "2027",
+      "until",
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(words, fc.string()), { maxLength: 40 }), (parts) => {
+        const text = parts.join("");
+        for (const p of proposalsFrom(text, { publishedAt: PUBLISHED, actors: [{ id: "a", name: "Xi", aliases: "Trump;  ; Xi" }] })) {
+          expect(text.slice(p.startOffset, p.endOffset)).toBe(p.quote);
+          expect(p.quote.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 500, seed: 20261129 },
+    );
   });
 });
