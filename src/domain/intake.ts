@@ -14,7 +14,7 @@ interface Span {
   endOffset: number;
 }
 
-export type DatePrecision = Exclude<Precision, "unknown">;
+type DatePrecision = Exclude<Precision, "unknown">;
 
 export type Proposal =
   | (Span & { kind: "date"; dueAt: Date; endsAt: Date | null; precision: DatePrecision })
@@ -22,8 +22,6 @@ export type Proposal =
   | (Span & { kind: "amount"; amount: number; currency: string })
   | (Span & { kind: "actor"; actorId: string; name: string })
   | (Span & { kind: "threat" | "condition"; cue: string });
-
-export type ProposalKind = Proposal["kind"];
 
 export interface KnownActor {
   id: string;

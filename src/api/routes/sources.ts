@@ -5,8 +5,8 @@ import { createSource, proposalsForSource } from "../../db/sources.ts";
 import { formatAtPrecision } from "../../domain/dates.ts";
 import type { Proposal } from "../../domain/intake.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
-import { Id, IdParam, problemResponses, writeProblemResponses } from "../schemas/common.ts";
-import { EvidenceBodySchema, EvidenceSchema, ProposalSchema, SourceCreateSchema, SourceWithProposalsSchema } from "../schemas/sources.ts";
+import { EvidenceInput, Id, IdParam, problemResponses, writeProblemResponses } from "../schemas/common.ts";
+import { EvidenceSchema, ProposalSchema, SourceCreateSchema, SourceWithProposalsSchema } from "../schemas/sources.ts";
 
 const bearer = [{ bearerAuth: [] }];
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ content: { "application/json": { schema } } });
@@ -54,7 +54,7 @@ export const addEvidenceRoute = createRoute({
       collection: z.enum(EVIDENCED).openapi({ param: { name: "collection", in: "path" } }),
       id: Id.openapi({ param: { name: "id", in: "path" } }),
     }),
-    body: { required: true, ...json(EvidenceBodySchema) },
+    body: { required: true, ...json(EvidenceInput) },
   },
   responses: {
     201: { description: "Attached", ...json(EvidenceSchema) },

@@ -49,15 +49,6 @@ export const SourceWithProposalsSchema = z
   .looseObject({ id: z.string(), proposals: z.array(ProposalSchema) })
   .openapi("SourceWithProposals", { description: "The stored source and, when it has text, what the intake proposes to record from it" });
 
-export const EvidenceBodySchema = z
-  .strictObject({
-    sourceId: Id,
-    quote: unicodeString(20_000).refine((s) => s.length > 0, "must not be empty"),
-    speakerId: Id.nullable().optional(),
-    stance: z.enum(STANCES).optional(),
-  })
-  .openapi("NewEvidence");
-
 export const EvidenceSchema = z
   .object({
     id: z.string(),
