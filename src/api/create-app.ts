@@ -21,6 +21,7 @@ import { accountRoutes } from "./routes/accounts.ts";
 import { deadlineRoutes } from "./routes/deadlines.ts";
 import { docsRoutes, healthRoutes } from "./routes/meta.ts";
 import { recordRoutes } from "./routes/records.ts";
+import { sourceRoutes } from "./routes/sources.ts";
 import { historyEntryToWire } from "./wire.ts";
 
 export interface AppOptions {
@@ -84,7 +85,11 @@ export function createApp({ db, token, logger, config, clock = () => new Date() 
   app.use("/api/*", requireJsonBodies());
 
   // One tree of OpenAPI routers: mounting merges their registries, so the document covers every route.
-  const documented = healthRoutes(db).route("/api", deadlineRoutes(deps)).route("/api", recordRoutes(deps)).route("/api", accountRoutes(deps));
+  const documented = healthRoutes(db)
+    .route("/api", deadlineRoutes(deps))
+    .route("/api", recordRoutes(deps))
+    .route("/api", accountRoutes(deps))
+    .route("/api", sourceRoutes(deps));
   documented.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   documented.doc31("/openapi.json", {
     openapi: "3.1.0",

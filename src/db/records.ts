@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { ConflictError, InvalidInputError, NotFoundError, VersionMismatchError } from "../domain/errors.ts";
-import { findQuote, sha256Hex } from "../domain/evidence.ts";
+import { type EvidenceRequest, isDisputed } from "../domain/evidence.ts";
 import { type HistoryEntry, type TimelineEntry, timelineKnownAt } from "../domain/history.ts";
 import { nameKey } from "../domain/names.ts";
 import type { RecordKind } from "../domain/record-kinds.ts";
 import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
+import { storeEvidence } from "./evidence.ts";
 import { type ChangesQuery, entriesRecorded, historyOf as rawHistoryOf } from "./sql/history.ts";
 import { type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
 import { threatDetail } from "./threat-detail.ts";
@@ -297,13 +298,16 @@ export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, i
   const evidence = await prisma.evidence.findMany({
     where: { recordKind: kind, recordId: id },
     orderBy: [{ sourceId: "asc" }, { startOffset: "asc" }],
-    include: { source: { select: { id: true, title: true, publisher: true, url: true, publishedAt: true } } },
+    include: {
+      source: { select: { id: true, title: true, publisher: true, url: true, publishedAt: true, kind: true } },
+      speaker: { select: { id: true, name: true } },
+    },
   });
-  return { ...record, evidence };
+  return { ...record, evidence, disputed: isDisputed(evidence) };
 }
 
 /** The current version of a tracked record (its ETag), or NotFound. */
-export async function currentVersion(prisma: Prisma, kind: RecordKind, id: string): Promise<number | null> {
+export async function currentVersion(prisma: Prisma | Transaction, kind: RecordKind, id: string): Promise<number | null> {
   const row = await delegateOf(prisma, kind).findUnique({ where: { id }, select: { id: true, ...(isTrackedKind(kind) ? { version: true } : {}) } });
   if (!row) throw new NotFoundError(kind, id);
   return isTrackedKind(kind) ? Number(row.version) : null;
@@ -320,7 +324,6 @@ function createData(kind: RecordKind, input: Record<string, any>, id: string, no
   if (topicIds) data.topics = connectIds(topicIds);
   if (participantIds) data.participants = { create: (participantIds as string[]).map((actorId) => ({ actorId })) };
   if (kind === "event" && fields.startsAt && !fields.endsAt) data.endsAt = fields.startsAt;
-  if (kind === "source") Object.assign(data, { sha256: sha256Hex(fields.text), createdAt: now, publishedAtInferred: fields.publishedAtInferred ?? false });
   return data;
 }
 
@@ -333,6 +336,7 @@ const REFERENCES: Record<string, RecordKind> = {
   conditionId: "condition",
   awaitedActorId: "actor",
   governmentId: "actor",
+  copyOfId: "source",
 };
 
 async function checkReferences(tx: Transaction, input: Record<string, any>): Promise<void> {
@@ -358,14 +362,8 @@ async function checkReferences(tx: Transaction, input: Record<string, any>): Pro
   if (problems.length) throw new InvalidInputError(problems);
 }
 
-async function attachEvidenceList(tx: Transaction, kind: RecordKind, id: string, evidence: { sourceId: string; quote: string }[] | undefined, now: Date) {
-  for (const [i, e] of (evidence ?? []).entries()) {
-    const source = await tx.source.findUnique({ where: { id: e.sourceId }, select: { text: true } });
-    if (!source) throw new InvalidInputError([{ field: `evidence.${i}.sourceId`, problem: `no source with id "${e.sourceId}"` }]);
-    const found = findQuote(source.text, e.quote, kind, id);
-    if (!found) throw new InvalidInputError([{ field: `evidence.${i}.quote`, problem: "is not a verbatim quote of the source's text" }]);
-    await tx.evidence.upsert({ where: { id: found.id }, update: {}, create: { ...found, sourceId: e.sourceId, createdAt: now } });
-  }
+async function attachEvidenceList(tx: Transaction, kind: RecordKind, id: string, evidence: EvidenceRequest[] | undefined, now: Date) {
+  for (const [i, e] of (evidence ?? []).entries()) await storeEvidence(tx, kind, id, e, `evidence.${i}`, now);
 }
 
 /** Unique-constraint failures become a 409 naming what already exists. */

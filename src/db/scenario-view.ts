@@ -80,14 +80,30 @@ export async function scenarioView(db: TrackerDatabase, id: string, time: ReadTi
   for (const [kind, list] of Object.entries(ids) as [TrackedKind, string[]][]) {
     const rows = db.reader
       .prepare(
-        `SELECT e."id", e."recordKind", e."recordId", e."quote", e."createdAt", s."id" AS "sourceId", s."title" AS "sourceTitle"
-         FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId"
+        `SELECT e."id", e."recordKind", e."recordId", e."quote", e."createdAt", e."stance", e."verification",
+                s."id" AS "sourceId", s."title" AS "sourceTitle", a."id" AS "speakerId", a."name" AS "speakerName"
+         FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId" LEFT JOIN "Actor" a ON a."id" = e."speakerId"
          WHERE e."recordKind" = ? AND e."recordId" IN (SELECT value FROM json_each(?)) ORDER BY e."sourceId", e."startOffset"`,
       )
-      .all(kind, JSON.stringify(list)) as (Omit<EvidenceRow, "source"> & { sourceId: string; sourceTitle: string; createdAt: string })[];
+      .all(kind, JSON.stringify(list)) as (Omit<EvidenceRow, "source" | "speaker"> & {
+      sourceId: string;
+      sourceTitle: string;
+      createdAt: string;
+      speakerId: string | null;
+      speakerName: string | null;
+    })[];
     for (const r of rows) {
-      if (Date.parse(r.createdAt) <= known)
-        evidence.push({ id: r.id, recordKind: r.recordKind, recordId: r.recordId, quote: r.quote, source: { id: r.sourceId, title: r.sourceTitle } });
+      if (Date.parse(r.createdAt) > known) continue;
+      evidence.push({
+        id: r.id,
+        recordKind: r.recordKind,
+        recordId: r.recordId,
+        quote: r.quote,
+        stance: r.stance,
+        verification: r.verification,
+        source: { id: r.sourceId, title: r.sourceTitle },
+        speaker: r.speakerId ? { id: r.speakerId, name: r.speakerName! } : null,
+      });
     }
     for (const history of historiesOf(db.reader, kind, list).values()) timeline.push(...timelineKnownAt(history, time.knownAt));
   }
@@ -100,7 +116,12 @@ export interface EvidenceRow {
   recordKind: string;
   recordId: string;
   quote: string;
+  /** supports | disputes */
+  stance: string;
+  /** verbatim | unverified */
+  verification: string;
   source: { id: string; title: string };
+  speaker: { id: string; name: string } | null;
 }
 
 export type ScenarioView = NonNullable<Awaited<ReturnType<typeof scenarioView>>>;

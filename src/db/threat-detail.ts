@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { isDisputed } from "../domain/evidence.ts";
 
 const BOOLEAN_COLUMNS = new Set(["isAdditional", "publishedAtInferred", "correction", "pendingInexact", "datesMoved"]);
 const DATE_COLUMNS = new Set(["pendingFrom", "pendingUntil", "pendingKnownFrom", "statusUntil"]);
@@ -31,8 +32,8 @@ function statementsFor(db: Database.Database) {
     deadlinesOfCondition: db.prepare(`SELECT * FROM "Deadline" WHERE "conditionId" = ? ORDER BY "id"`),
     deadlinesOfThreat: db.prepare(`SELECT * FROM "Deadline" WHERE "threatId" = ? ORDER BY "dueAt", "id"`),
     evidence: db.prepare(
-      `SELECT e.*, s."id" AS "s_id", s."title" AS "s_title", s."publisher" AS "s_publisher", s."url" AS "s_url", s."publishedAt" AS "s_publishedAt"
-       FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId" WHERE e."recordKind" = 'threat' AND e."recordId" = ? ORDER BY e."sourceId", e."startOffset"`,
+      `SELECT e.*, s."id" AS "s_id", s."title" AS "s_title", s."publisher" AS "s_publisher", s."url" AS "s_url", s."publishedAt" AS "s_publishedAt", s."kind" AS "s_kind", sp."name" AS "sp_name"
+       FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId" LEFT JOIN "Actor" sp ON sp."id" = e."speakerId" WHERE e."recordKind" = 'threat' AND e."recordId" = ? ORDER BY e."sourceId", e."startOffset"`,
     ),
   };
 }
@@ -57,9 +58,10 @@ export function threatDetail(reader: Database.Database, id: string): Record<stri
     awaitedActor: a_id ? { id: a_id, name: a_name, kind: a_kind } : null,
     deadlines: (st.deadlinesOfCondition.all(c.id) as Record<string, unknown>[]).map(asRecord),
   }));
-  const evidence = (st.evidence.all(id) as Record<string, any>[]).map(({ s_id, s_title, s_publisher, s_url, s_publishedAt, ...e }) => ({
-    ...asRecord(e),
-    source: { id: s_id, title: s_title, publisher: s_publisher, url: s_url, publishedAt: isoDate(s_publishedAt) },
+  const evidence = (st.evidence.all(id) as Record<string, any>[]).map(({ s_id, s_title, s_publisher, s_url, s_publishedAt, s_kind, sp_name, ...e }) => ({
+    ...(asRecord(e) as { stance: string }),
+    source: { id: s_id, title: s_title, publisher: s_publisher, url: s_url, publishedAt: isoDate(s_publishedAt), kind: s_kind },
+    speaker: e.speakerId ? { id: e.speakerId, name: sp_name } : null,
   }));
   return {
     ...asRecord(threat),
@@ -70,5 +72,6 @@ export function threatDetail(reader: Database.Database, id: string): Record<stri
     conditions,
     deadlines: (st.deadlinesOfThreat.all(id) as Record<string, unknown>[]).map(asRecord),
     evidence,
+    disputed: isDisputed(evidence),
   };
 }

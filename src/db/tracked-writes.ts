@@ -3,7 +3,7 @@ import type Database from "better-sqlite3";
 import { consequencesOf, mayHaveConsequences } from "../domain/consequences.ts";
 import { formatAtPrecision } from "../domain/dates.ts";
 import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
-import { findQuote } from "../domain/evidence.ts";
+import type { EvidenceRequest } from "../domain/evidence.ts";
 import {
   firstBrokenLink,
   type HistoryEntry,
@@ -17,6 +17,7 @@ import {
 import { RECORD_KINDS, startingStatusFor } from "../domain/record-kinds.ts";
 import type { Precision, TrackedKind } from "../domain/statuses.ts";
 import type { TrackerDatabase } from "./client.ts";
+import { storeEvidenceRaw } from "./evidence.ts";
 import { appendEntry, appendRetraction, consequencesOfEntry, entryBySeq, historiesOf, historyOf, type NewHistoryEntry } from "./sql/history.ts";
 import { toSqlDate } from "./sql-dates.ts";
 
@@ -34,10 +35,7 @@ export interface NewDate {
   wording?: string;
 }
 
-export interface EvidenceRef {
-  sourceId: string;
-  quote: string;
-}
+export type EvidenceRef = EvidenceRequest;
 
 export interface StatusChangeRequest {
   kind: TrackedKind;
@@ -93,10 +91,6 @@ function statementsFor(db: Database.Database) {
     condition: db.prepare(`SELECT "effect", "threatId" FROM "Condition" WHERE "id" = ?`),
     deadlinesOfCondition: db.prepare(`SELECT "id" FROM "Deadline" WHERE "conditionId" = ? ORDER BY "id"`),
     deadlinesOfThreat: db.prepare(`SELECT "id", "conditionId", "kind" FROM "Deadline" WHERE "threatId" = ? ORDER BY "id"`),
-    sourceText: db.prepare(`SELECT "text" FROM "Source" WHERE "id" = ?`),
-    insertEvidence: db.prepare(
-      `INSERT OR IGNORE INTO "Evidence" ("id", "sourceId", "quote", "startOffset", "endOffset", "recordKind", "recordId", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
   };
 }
 
@@ -402,13 +396,7 @@ function recordEnd(
 }
 
 function attachEvidence(conn: Database.Database, kind: string, id: string, evidence: EvidenceRef, now: Date, field = "evidence"): string {
-  const st = statements(conn);
-  const source = st.sourceText.get(evidence.sourceId) as { text: string } | undefined;
-  if (!source) throw new InvalidInputError([{ field: `${field}.sourceId`, problem: `no source with id "${evidence.sourceId}"` }]);
-  const found = findQuote(source.text, evidence.quote, kind, id);
-  if (!found) throw new InvalidInputError([{ field: `${field}.quote`, problem: "is not a verbatim quote of the source's text" }]);
-  st.insertEvidence.run(found.id, evidence.sourceId, found.quote, found.startOffset, found.endOffset, kind, id, toSqlDate(now));
-  return found.id;
+  return storeEvidenceRaw(conn, kind, id, evidence, field, now);
 }
 
 /** Deadline ids pending at `at`, as known now. */

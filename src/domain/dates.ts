@@ -75,13 +75,13 @@ export function isOverdue(due: Date | null, precision: Precision, asOf: Date): b
 
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
-/** How a date reads at its precision: "1 November 2025", "week of 20 October 2025", "November 2025". */
+/** How a date reads at its precision: "1 November 2025", "week of 20 October 2025", "November 2025", "Q1 2026", "2026". */
 export function formatAtPrecision(date: Date | null, precision: Precision): string {
   if (!date || precision === "unknown") return "date unknown";
   // A fixed table, not Intl: this runs for every row of the hottest list.
-  const month = MONTHS[date.getUTCMonth()];
   if (precision === "year") return String(date.getUTCFullYear());
   if (precision === "quarter") return `Q${Math.floor(date.getUTCMonth() / 3) + 1} ${date.getUTCFullYear()}`;
+  const month = MONTHS[date.getUTCMonth()];
   if (precision === "month") return `${month} ${date.getUTCFullYear()}`;
   const day = `${date.getUTCDate()} ${month} ${date.getUTCFullYear()}`;
   return precision === "week" ? `week of ${day}` : day;

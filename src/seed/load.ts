@@ -52,7 +52,15 @@ export async function loadSeed(db: TrackerDatabase, plan: SeedPlan, now = new Da
       await tx.actor.upsert({
         where: { id: a.id },
         update: {},
-        create: { id: a.id, name: a.name, kind: a.kind, role: a.role ?? null, country: a.country ?? null, governmentId: a.government ?? null },
+        create: {
+          id: a.id,
+          name: a.name,
+          kind: a.kind,
+          role: a.role ?? null,
+          aliases: a.aliases?.join("; ") ?? null,
+          country: a.country ?? null,
+          governmentId: a.government ?? null,
+        },
       });
     }
     for (const t of file.topics) await tx.topic.upsert({ where: { id: t.id }, update: {}, create: { id: t.id, name: t.name } });

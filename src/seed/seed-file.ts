@@ -27,6 +27,7 @@ export const SeedFileSchema = z.strictObject({
       name: z.string().min(1),
       kind: z.enum(ACTOR_KINDS),
       role: z.string().optional(),
+      aliases: z.array(z.string().min(1)).optional(),
       country: z.string().length(2).optional(),
       government: id.optional(),
       evidence: quotes,

@@ -6,11 +6,13 @@ import { Id } from "../api/schemas/common.ts";
 import { listDeadlines } from "../db/deadline-queries.ts";
 import { scenarioView } from "../db/scenario-view.ts";
 import { scheduledChanges } from "../db/scheduled-changes.ts";
+import { intakeTargets, proposalsForSource } from "../db/sources.ts";
 import { type ReadTime, readTimeOf, statusesAt } from "../db/sql/record-states.ts";
 import { InvalidInputError, NotFoundError } from "../domain/errors.ts";
 import { parseReadInstants } from "../domain/read-time.ts";
 import { calendarFeed } from "./calendar.ts";
 import { DeskPage } from "./pages/desk.tsx";
+import { IntakeFormPage, IntakeProposalsPage } from "./pages/intake.tsx";
 import { ScenarioPage } from "./pages/scenario.tsx";
 import { SourcePage } from "./pages/source.tsx";
 import type { PageTime } from "./read-time.tsx";
@@ -19,6 +21,7 @@ const ASSETS_DIR = join(import.meta.dirname, "assets");
 const ASSETS = new Map([
   ["desk.css", "text/css; charset=utf-8"],
   ["desk.js", "text/javascript; charset=utf-8"],
+  ["intake.js", "text/javascript; charset=utf-8"],
 ]);
 /** How long a resolved deadline stays in the calendar feed, marked, after its last change. */
 const FEED_KEEPS_RESOLVED_DAYS = 180;
@@ -77,6 +80,16 @@ export function webRoutes(deps: AppDeps) {
     const owners = new Map<string, string | null>();
     for (const q of quotes) owners.set(`${q.recordKind}|${q.recordId}`, await scenarioOf(deps, q.recordKind, q.recordId));
     return c.html(<SourcePage source={source} quotes={quotes} scenarioOf={(kind, id) => owners.get(`${kind}|${id}`) ?? null} />);
+  });
+
+  app.get("/intake", (c) => c.html(<IntakeFormPage />));
+
+  app.get("/intake/:id", async (c) => {
+    const source = await db.prisma.source.findUnique({ where: { id: c.req.param("id") } });
+    if (!source) return c.html(<p>No such source.</p>, 404);
+    if (source.text === null) return c.redirect(`/sources/${source.id}`);
+    const [proposals, targets] = await Promise.all([proposalsForSource(db.prisma, source), intakeTargets(db.prisma)]);
+    return c.html(<IntakeProposalsPage source={{ ...source, text: source.text }} proposals={proposals} targets={targets} />);
   });
 
   app.get("/calendar.ics", async (c) => {

@@ -108,7 +108,7 @@ describe("seeding the article", () => {
     const source = await db.prisma.source.findFirstOrThrow();
     const evidence = await db.prisma.evidence.findMany();
     expect(evidence.length).toBeGreaterThan(20);
-    for (const e of evidence) expect(source.text.slice(e.startOffset, e.endOffset)).toBe(e.quote);
+    for (const e of evidence) expect(source.text?.slice(e.startOffset ?? undefined, e.endOffset ?? undefined)).toBe(e.quote);
     const cited = new Set(evidence.map((e) => `${e.recordKind}|${e.recordId}`));
     const tracked = [
       ...(await db.prisma.threat.findMany()).map((r) => `threat|${r.id}`),

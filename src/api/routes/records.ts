@@ -94,25 +94,28 @@ export function recordRoutes(deps: AppDeps) {
       },
     );
 
-    app.openapi(
-      createRoute({
-        method: "post",
-        path: `/${collection}`,
-        tags: [tag],
-        summary: `Create a ${kind}`,
-        security: bearer,
-        request: { body: { required: true, ...json(CreateSchemas[collection]) } },
-        responses: { 201: { description: "Created", ...json(RecordSchema) }, ...writeProblemResponses },
-      }),
-      async (c) => {
-        const now = deps.clock();
-        const id = await createRecord(deps.db, kind, c.req.valid("json") as Record<string, any>, writerOf(c), now);
-        const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, now));
-        if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
-        c.header("Location", `/api/${collection}/${id}`);
-        return c.json(record as any, 201);
-      },
-    );
+    // Sources are created by routes/sources.ts, which also answers with the intake's proposals.
+    if (collection !== "sources") {
+      app.openapi(
+        createRoute({
+          method: "post",
+          path: `/${collection}`,
+          tags: [tag],
+          summary: `Create a ${kind}`,
+          security: bearer,
+          request: { body: { required: true, ...json(CreateSchemas[collection]) } },
+          responses: { 201: { description: "Created", ...json(RecordSchema) }, ...writeProblemResponses },
+        }),
+        async (c) => {
+          const now = deps.clock();
+          const id = await createRecord(deps.db, kind, c.req.valid("json") as Record<string, any>, writerOf(c), now);
+          const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, now));
+          if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
+          c.header("Location", `/api/${collection}/${id}`);
+          return c.json(record as any, 201);
+        },
+      );
+    }
 
     app.openapi(
       createRoute({

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { DATE_RANGE, parseInstant } from "../../domain/dates.ts";
+import { STANCES } from "../../domain/evidence.ts";
 import { parseReadInstant } from "../../domain/read-time.ts";
 
 export const MAX_LIMIT = 500;
@@ -137,7 +138,11 @@ export const HttpUrl = z
   .max(2000)
   .refine((s) => /^https?:\/\//i.test(s), "must be an http or https URL");
 
-export const EvidenceInput = z.strictObject({
-  sourceId: Id,
-  quote: unicodeString(MAX_TEXT).refine((s) => s.length > 0, "must not be empty"),
-});
+export const EvidenceInput = z
+  .strictObject({
+    sourceId: Id,
+    quote: unicodeString(MAX_TEXT).refine((s) => s.length > 0, "must not be empty"),
+    speakerId: Id.nullable().optional().openapi({ description: "The actor whose words these are" }),
+    stance: z.enum(STANCES).optional().openapi({ description: "supports (default) or disputes the fact" }),
+  })
+  .openapi("EvidenceInput", { description: "A quote of a source: checked verbatim when the source has text, stored unverified for a citation" });

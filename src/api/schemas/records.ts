@@ -1,8 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { ACTOR_KINDS, CONDITION_EFFECTS, EVENT_KINDS, MEASURES, PRECISIONS, STATUSES, type TrackedKind } from "../../domain/statuses.ts";
-import { EvidenceInput, HttpUrl, Id, Instant, OptionalText, Text, unicodeString } from "./common.ts";
+import { SOURCE_KINDS } from "../../domain/evidence.ts";
+import { ACTOR_KINDS, CONDITION_EFFECTS, EVENT_KINDS, MEASURES, PRECISIONS, type Precision, STATUSES, type TrackedKind } from "../../domain/statuses.ts";
+import { EvidenceInput, HttpUrl, Id, Instant, OptionalText, Text } from "./common.ts";
+import { SourceCreateSchema } from "./sources.ts";
 
-const datePrecision = z.enum(PRECISIONS.filter((p) => p !== "unknown") as ["day", "week", "month", "quarter", "year"]);
+const datePrecision = z.enum(PRECISIONS.filter((p) => p !== "unknown") as [Exclude<Precision, "unknown">, ...Exclude<Precision, "unknown">[]]);
 /** When a tracked record was first stated (its creation's effective time), and why it is recorded. */
 const creation = {
   effectiveAt: Instant.optional().openapi({
@@ -11,6 +13,9 @@ const creation = {
   reason: Text.optional(),
 };
 const topicIds = z.array(Id).max(50, "at most 50 topics").optional();
+const aliases = Text.nullable()
+  .optional()
+  .openapi({ description: "Other names the press uses, separated by semicolons", example: "Trump; the U.S. president" });
 const evidence = z.array(EvidenceInput).max(20, "at most 20 quotes").optional();
 const country = z
   .string()
@@ -88,17 +93,9 @@ export const CreateSchemas = {
       }
       if (e.startsAt && e.endsAt && e.endsAt < e.startsAt) ctx.addIssue({ code: "custom", path: ["endsAt"], message: "must not be before startsAt" });
     }),
-  actors: z.strictObject({ name: Text, kind: z.enum(ACTOR_KINDS), role: Text.nullable().optional(), country, governmentId: Id.nullable().optional() }),
+  actors: z.strictObject({ name: Text, kind: z.enum(ACTOR_KINDS), role: Text.nullable().optional(), aliases, country, governmentId: Id.nullable().optional() }),
   topics: z.strictObject({ name: Text }),
-  sources: z.strictObject({
-    title: Text,
-    publisher: Text,
-    url: HttpUrl.nullable().optional(),
-    publishedAt: Instant,
-    publishedAtInferred: z.boolean().optional(),
-    text: unicodeString(1_000_000).refine((s) => s.length > 0, "must not be empty"),
-    disclaimer: OptionalText.nullable().optional(),
-  }),
+  sources: SourceCreateSchema,
 } as const;
 
 /** Descriptive edits: never the status, which moves only through POST …/status. */
@@ -117,9 +114,15 @@ export const PatchSchemas = {
   conditions: z.strictObject({ description: Text.optional(), awaitedActorId: Id.nullable().optional(), effect: z.enum(CONDITION_EFFECTS).optional() }),
   deadlines: z.strictObject({ wording: Text.optional() }),
   events: z.strictObject({ title: Text.optional(), place: Text.nullable().optional(), country, wording: Text.optional(), topicIds }),
-  actors: z.strictObject({ name: Text.optional(), role: Text.nullable().optional(), country, governmentId: Id.nullable().optional() }),
+  actors: z.strictObject({ name: Text.optional(), role: Text.nullable().optional(), aliases, country, governmentId: Id.nullable().optional() }),
   topics: z.strictObject({ name: Text.optional() }),
-  sources: z.strictObject({ title: Text.optional(), url: HttpUrl.nullable().optional(), disclaimer: OptionalText.nullable().optional() }),
+  sources: z.strictObject({
+    title: Text.optional(),
+    url: HttpUrl.nullable().optional(),
+    kind: z.enum(SOURCE_KINDS).optional(),
+    copyOfId: Id.nullable().optional(),
+    disclaimer: OptionalText.nullable().optional(),
+  }),
 } as const;
 
 /** The body of POST …/status for one kind of record: its own statuses, so the document lists them. */

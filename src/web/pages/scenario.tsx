@@ -1,6 +1,7 @@
 import type { ScenarioView } from "../../db/scenario-view.ts";
 import { formatAtPrecision } from "../../domain/dates.ts";
 import { deadlineTimingAsOf } from "../../domain/deadlines.ts";
+import { isDisputed } from "../../domain/evidence.ts";
 import type { Precision } from "../../domain/statuses.ts";
 import { Layout } from "../layout.tsx";
 import { type PageTime, ReadTimeControls, StatusBadge, Upcoming } from "../read-time.tsx";
@@ -8,16 +9,55 @@ import { ChangeStatus } from "../status-form.tsx";
 
 type Evidence = ScenarioView["evidence"][number];
 
+function Quote({ e }: { e: Evidence }) {
+  return (
+    <blockquote class={e.stance === "disputes" ? "quote disputes" : "quote"}>
+      “{e.quote}” — {e.speaker ? `${e.speaker.name}, in ` : ""}
+      <a href={`/sources/${e.source.id}#${e.id}`}>{e.source.title}</a>
+      {e.verification === "unverified" ? (
+        <span class="badge unverified" title="The source is a citation without stored text: the quote could not be checked">
+          unverified
+        </span>
+      ) : null}
+    </blockquote>
+  );
+}
+
+/** A record's quotes; when sources disagree, both sides of the disputed fact side by side. */
 function Quotes({ evidence, kind, id }: { evidence: Evidence[]; kind: string; id: string }) {
   const mine = evidence.filter((e) => e.recordKind === kind && e.recordId === id);
+  if (!isDisputed(mine))
+    return (
+      <>
+        {mine.map((e) => (
+          <Quote e={e} />
+        ))}
+      </>
+    );
   return (
-    <>
-      {mine.map((e) => (
-        <blockquote class="quote">
-          “{e.quote}” — <a href={`/sources/${e.source.id}#${e.id}`}>{e.source.title}</a>
-        </blockquote>
-      ))}
-    </>
+    <section class="disputed" aria-label="Disputed: sources disagree">
+      <p>
+        <span class="badge disputed-badge">disputed</span> Sources disagree on this.
+      </p>
+      <div class="sides">
+        <div>
+          <h4>Supports</h4>
+          {mine
+            .filter((e) => e.stance !== "disputes")
+            .map((e) => (
+              <Quote e={e} />
+            ))}
+        </div>
+        <div>
+          <h4>Disputes</h4>
+          {mine
+            .filter((e) => e.stance === "disputes")
+            .map((e) => (
+              <Quote e={e} />
+            ))}
+        </div>
+      </div>
+    </section>
   );
 }
 

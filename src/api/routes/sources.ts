@@ -1,0 +1,89 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { addEvidence } from "../../db/evidence.ts";
+import { getRecord, KIND_OF } from "../../db/records.ts";
+import { createSource, proposalsForSource } from "../../db/sources.ts";
+import { readTimeOf } from "../../db/sql/record-states.ts";
+import { formatAtPrecision } from "../../domain/dates.ts";
+import type { Proposal } from "../../domain/intake.ts";
+import { type AppDeps, newRouter } from "../app-env.ts";
+import { EvidenceInput, Id, IdParam, problemResponses, writeProblemResponses } from "../schemas/common.ts";
+import { EvidenceSchema, ProposalSchema, SourceCreateSchema, SourceWithProposalsSchema } from "../schemas/sources.ts";
+
+const bearer = [{ bearerAuth: [] }];
+const json = <T extends z.ZodTypeAny>(schema: T) => ({ content: { "application/json": { schema } } });
+
+/** The collections whose records evidence may be attached to (every kind but sources themselves). */
+const EVIDENCED = ["scenarios", "threats", "conditions", "deadlines", "events", "actors", "topics"] as const;
+
+function proposalToWire(p: Proposal) {
+  if (p.kind !== "date") return p;
+  return { ...p, dueAt: p.dueAt.toISOString(), endsAt: p.endsAt?.toISOString() ?? null, dueLabel: formatAtPrecision(p.dueAt, p.precision) };
+}
+
+export const createSourceRoute = createRoute({
+  method: "post",
+  path: "/sources",
+  tags: ["sources"],
+  summary: "Store an article (or a citation) and see what the intake proposes to record from it",
+  description:
+    "With `text`, the answer's `proposals` list dates and periods, percentages, amounts, known actors and threat or condition sentences, each with its exact quote and offsets; nothing is recorded from them until a client creates records or status changes with those quotes as evidence. The same text twice is one source: the second call answers 409 naming the stored one.",
+  security: bearer,
+  request: { body: { required: true, ...json(SourceCreateSchema) } },
+  responses: {
+    201: { description: "Stored", ...json(SourceWithProposalsSchema) },
+    ...writeProblemResponses,
+  },
+});
+
+export const sourceProposalsRoute = createRoute({
+  method: "get",
+  path: "/sources/{id}/proposals",
+  tags: ["sources"],
+  summary: "Re-run the article intake on a stored source (against the actors known now)",
+  request: { params: IdParam },
+  responses: { 200: { description: "The proposals, in reading order", ...json(z.object({ items: z.array(ProposalSchema) })) }, ...problemResponses },
+});
+
+export const addEvidenceRoute = createRoute({
+  method: "post",
+  path: "/{collection}/{id}/evidence",
+  tags: ["evidence"],
+  summary: "Attach a quote to a record, supporting or disputing it, optionally naming who said it",
+  security: bearer,
+  request: {
+    params: z.object({
+      collection: z.enum(EVIDENCED).openapi({ param: { name: "collection", in: "path" } }),
+      id: Id.openapi({ param: { name: "id", in: "path" } }),
+    }),
+    body: { required: true, ...json(EvidenceInput) },
+  },
+  responses: {
+    201: { description: "Attached", ...json(EvidenceSchema) },
+    200: { description: "The same quote was already attached to this record", ...json(EvidenceSchema) },
+    ...writeProblemResponses,
+  },
+});
+
+/** Sources with the article intake, and evidence attached to any record on its own. */
+export function sourceRoutes(deps: AppDeps) {
+  return newRouter()
+    .openapi(createSourceRoute, async (c) => {
+      const now = deps.clock();
+      const id = await createSource(deps.db, c.req.valid("json"), now);
+      const source = await getRecord(deps.db, "source", id, readTimeOf(undefined, undefined, now));
+      const proposals = await proposalsForSource(deps.db.prisma, source as { text: string | null; publishedAt: Date });
+      c.header("Location", `/api/sources/${id}`);
+      return c.json({ ...(source as { id: string }), proposals: proposals.map(proposalToWire) }, 201);
+    })
+    .openapi(sourceProposalsRoute, async (c) => {
+      const source = await getRecord(deps.db, "source", c.req.valid("param").id, readTimeOf(undefined, undefined, deps.clock()));
+      const proposals = await proposalsForSource(deps.db.prisma, source as { text: string | null; publishedAt: Date });
+      return c.json({ items: proposals.map(proposalToWire) }, 200);
+    })
+    .openapi(addEvidenceRoute, async (c) => {
+      const { collection, id } = c.req.valid("param");
+      const { evidence, created } = await addEvidence(deps.db, KIND_OF[collection], id, c.req.valid("json"), deps.clock());
+      const wire = { ...evidence, createdAt: evidence.createdAt.toISOString() } as z.infer<typeof EvidenceSchema>;
+      return c.json(wire, created ? 201 : 200);
+    });
+}

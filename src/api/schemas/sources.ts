@@ -1,0 +1,66 @@
+import { z } from "@hono/zod-openapi";
+import { SOURCE_KINDS, STANCES } from "../../domain/evidence.ts";
+import { PRECISIONS } from "../../domain/statuses.ts";
+import { Id, Instant, OptionalText, Text, unicodeString } from "./common.ts";
+
+/** A new source: an article with its full text, or a citation (no text) known by its details and URL. */
+export const SourceCreateSchema = z
+  .strictObject({
+    title: Text,
+    publisher: Text,
+    url: z.url("must be an absolute URL").max(2000).nullable().optional(),
+    kind: z.enum(SOURCE_KINDS).default("press").openapi({ description: "official, legal, wire, press, analysis or aggregator" }),
+    publishedAt: Instant,
+    publishedAtInferred: z.boolean().optional(),
+    text: unicodeString(1_000_000)
+      .refine((s) => s.length > 0, "must not be empty")
+      .nullable()
+      .optional()
+      .openapi({ description: "The full text, verbatim. Without it the source is a citation and its quotes are stored unverified." }),
+    copyOfId: Id.nullable().optional().openapi({ description: "The source this one republishes (a wire story under another title)" }),
+    disclaimer: OptionalText.nullable().optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (!s.text && !s.url) ctx.addIssue({ code: "custom", path: ["url"], message: "a citation (a source without text) needs the URL it can be checked at" });
+  })
+  .openapi("NewSource");
+
+const span = { quote: z.string(), startOffset: z.number().int(), endOffset: z.number().int() };
+
+/** What the intake proposes to record from an article; each proposal carries its exact quote and offsets. */
+export const ProposalSchema = z
+  .discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("date"),
+      ...span,
+      dueAt: z.string(),
+      endsAt: z.string().nullable(),
+      precision: z.enum(PRECISIONS),
+      dueLabel: z.string().openapi({ example: "November 2025" }),
+    }),
+    z.object({ kind: z.literal("percentage"), ...span, percent: z.number(), additional: z.boolean() }),
+    z.object({ kind: z.literal("amount"), ...span, amount: z.number(), currency: z.string() }),
+    z.object({ kind: z.literal("actor"), ...span, actorId: z.string(), name: z.string() }),
+    z.object({ kind: z.enum(["threat", "condition"]), ...span, cue: z.string().openapi({ example: "will impose" }) }),
+  ])
+  .openapi("Proposal");
+
+export const SourceWithProposalsSchema = z
+  .looseObject({ id: z.string(), proposals: z.array(ProposalSchema) })
+  .openapi("SourceWithProposals", { description: "The stored source and, when it has text, what the intake proposes to record from it" });
+
+export const EvidenceSchema = z
+  .object({
+    id: z.string(),
+    sourceId: z.string(),
+    quote: z.string(),
+    startOffset: z.number().int().nullable(),
+    endOffset: z.number().int().nullable(),
+    verification: z.enum(["verbatim", "unverified"]),
+    speakerId: z.string().nullable(),
+    stance: z.enum(STANCES),
+    recordKind: z.string(),
+    recordId: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi("Evidence");

@@ -1,0 +1,132 @@
+// The "Add an article" pages: store the pasted article through the API, then confirm the
+// intake's proposals as deadlines, status changes or evidence. The token is desk.js's, kept
+// in sessionStorage; every write goes through the same API as any other client.
+(() => {
+  var KEY = "tradewatch-token";
+
+  function send(method, url, body) {
+    return fetch(url, {
+      method: method,
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${sessionStorage.getItem(KEY) || ""}` },
+      body: JSON.stringify(body),
+    }).then((res) => res.json().then((json) => ({ ok: res.ok, json: json })));
+  }
+
+  function problemText(json) {
+    var fields = (json.errors || []).map((x) => `${x.field}: ${x.problem}`).join("; ");
+    return (json.detail || "The request failed") + (fields && (json.detail || "").indexOf(fields) < 0 ? ` (${fields})` : "");
+  }
+
+  function submitWith(form, build, done) {
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      var out = form.querySelector("[data-role=result]");
+      var request = build(new FormData(form));
+      out.className = "";
+      out.textContent = "Saving…";
+      send("POST", request.url, request.body)
+        .then((r) => {
+          if (!r.ok) {
+            out.className = "error";
+            out.textContent = problemText(r.json);
+            return;
+          }
+          out.className = "done";
+          done(r.json, out);
+        })
+        .catch(() => {
+          out.className = "error";
+          out.textContent = "The server could not be reached.";
+        });
+    });
+  }
+
+  function link(out, text, href) {
+    var a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    out.append(" ", a);
+  }
+
+  var sourceForm = document.getElementById("intake-form");
+  if (sourceForm) {
+    submitWith(
+      sourceForm,
+      (data) => {
+        var body = {
+          title: data.get("title"),
+          publisher: data.get("publisher"),
+          kind: data.get("kind"),
+          publishedAt: data.get("publishedAt"),
+          text: data.get("text"),
+        };
+        if (data.get("url")) body.url = data.get("url");
+        return { url: "/api/sources", body: body };
+      },
+      (json, out) => {
+        out.textContent = `Stored, with ${json.proposals.length} proposals. Opening them…`;
+        location.assign(`/intake/${encodeURIComponent(json.id)}`);
+      },
+    );
+  }
+
+  function evidenceOf(data) {
+    return { sourceId: data.get("sourceId"), quote: data.get("quote") };
+  }
+
+  document.querySelectorAll("form.intake[data-action]").forEach((form) => {
+    var action = form.getAttribute("data-action");
+    if (action === "deadline") {
+      submitWith(
+        form,
+        (data) => {
+          var owner = String(data.get("owner")).split(":");
+          var body = { wording: data.get("wording"), dueAt: data.get("dueAt"), precision: data.get("precision"), evidence: [evidenceOf(data)] };
+          body[owner[0]] = owner.slice(1).join(":");
+          return { url: "/api/deadlines", body: body };
+        },
+        (json, out) => {
+          out.textContent = "Recorded as a pending deadline.";
+          link(out, "See it", `/api/deadlines/${encodeURIComponent(json.id)}`);
+        },
+      );
+    } else if (action === "condition") {
+      submitWith(
+        form,
+        (data) => {
+          var body = { threatId: data.get("threatId"), description: data.get("description"), effect: data.get("effect"), evidence: [evidenceOf(data)] };
+          if (data.get("awaitedActorId")) body.awaitedActorId = data.get("awaitedActorId");
+          return { url: "/api/conditions", body: body };
+        },
+        (json, out) => {
+          out.textContent = "Recorded as an open condition.";
+          link(out, "See it", `/api/conditions/${encodeURIComponent(json.id)}`);
+        },
+      );
+    } else if (action === "status") {
+      submitWith(
+        form,
+        (data) => ({
+          url: `/api/${data.get("record")}/status`,
+          body: { status: data.get("status"), reason: data.get("reason"), evidence: evidenceOf(data) },
+        }),
+        (json, out) => {
+          out.textContent = `Recorded: ${json.entry.from} → ${json.entry.to}.`;
+        },
+      );
+    } else if (action === "evidence") {
+      submitWith(
+        form,
+        (data) => {
+          var body = evidenceOf(data);
+          body.stance = data.get("stance");
+          if (data.get("speakerId")) body.speakerId = data.get("speakerId");
+          return { url: `/api/${data.get("record")}/evidence`, body: body };
+        },
+        (json, out) => {
+          out.textContent = `Attached (${json.stance}, ${json.verification}).`;
+        },
+      );
+    }
+  });
+})();

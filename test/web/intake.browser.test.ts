@@ -1,0 +1,107 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TARIFF_THREAT, TEST_TOKEN } from "../helpers/app.ts";
+import { useServedTestApp } from "../helpers/server.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+const SHOTS = resolve(import.meta.dirname, "../../test-results/screenshots");
+const ARTICLE = readFileSync(resolve(import.meta.dirname, "../fixtures/intake/china-canada-canola.txt"), "utf8");
+
+async function shot(page: Page, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+describe.skipIf(!hasChromium)("adding an article through the desk, in a real Chromium", () => {
+  const served = useServedTestApp();
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+  }, 60_000);
+  afterAll(() => browser?.close());
+
+  it("stores a pasted article, confirms a proposed deadline with its quote, and finds it pending on the desk", async () => {
+    const page = await browser.newPage();
+    // Fail on the step that is stuck, well inside the test's own timeout.
+    page.setDefaultTimeout(8_000);
+    await page.goto(`${served.url}/`);
+    await page.click("nav >> text=Add an article");
+    await page.fill("#token", TEST_TOKEN);
+    await page.click("#token-form button");
+    await page.waitForSelector("#token-state:has-text('Signed in as')");
+
+    await page.fill("#intake-title", "China threatens canola curbs over Canada's EV surcharge");
+    await page.fill("#intake-publisher", "Test wire");
+    await page.selectOption("#intake-kind", "wire");
+    await page.fill("#intake-published", "2026-01-15");
+    await page.fill("#intake-text", ARTICLE);
+    await Promise.all([page.waitForURL(/\/intake\/source-/), page.click("#intake-form button[type=submit]")]);
+
+    const highlighted = page.locator(".intake-article mark.proposal-date", { hasText: "by the end of February" });
+    await expect(highlighted.count()).resolves.toBe(1);
+    const proposal = page.locator("ol.proposals > li", { has: page.locator("blockquote", { hasText: "“by the end of February”" }) });
+    await expect(proposal.locator("strong").textContent()).resolves.toBe("Date: February 2026 (month precision)");
+    await proposal.locator("summary", { hasText: "Record as a new deadline" }).click();
+    const form = proposal.locator("form[data-action=deadline]");
+    await expect(form.locator("input[name=dueAt]").inputValue()).resolves.toBe("2026-02-01");
+    await expect(form.locator("select[name=precision]").inputValue()).resolves.toBe("month");
+    await form.locator("select[name=owner]").selectOption(`threatId:${TARIFF_THREAT}`);
+    await form.locator("button[type=submit]").click();
+    const result = form.locator("[data-role=result].done, [data-role=result].error");
+    await result.waitFor();
+    await expect(result.textContent()).resolves.toContain("Recorded as a pending deadline.");
+    await shot(page, "intake-proposals");
+
+    // The "unless" clause becomes an open condition of the same threat, with the clause as its quote.
+    const clause = page.locator("ol.proposals > li[data-kind=condition]", { hasText: "unless Ottawa drops" });
+    await clause.locator("summary", { hasText: "Record as a new condition" }).click();
+    const conditionForm = clause.locator("form[data-action=condition]");
+    await conditionForm.locator("select[name=threatId]").selectOption(TARIFF_THREAT);
+    await conditionForm.locator("button[type=submit]").click();
+    const recorded = conditionForm.locator("[data-role=result].done, [data-role=result].error");
+    await recorded.waitFor();
+    await expect(recorded.textContent()).resolves.toContain("Recorded as an open condition.");
+    const threat = await (await served.t.get(`/api/threats/${TARIFF_THREAT}`)).json();
+    const condition = threat.conditions.find((c: { description: string }) => c.description.startsWith("unless Ottawa drops"));
+    expect(condition).toMatchObject({ effect: "averts", status: "open" });
+
+    // A figure attached as evidence that disputes a fact, in someone's words.
+    const figure = page.locator("ol.proposals > li[data-kind=percentage]", { hasText: "75.8 percent" });
+    await figure.locator("summary", { hasText: "Attach as evidence" }).click();
+    const evidenceForm = figure.locator("form[data-action=evidence]");
+    await evidenceForm.locator("select[name=record]").selectOption(`threats/${TARIFF_THREAT}`);
+    await evidenceForm.locator("select[name=stance]").selectOption("disputes");
+    await evidenceForm.locator("select[name=speakerId]").selectOption("person-xi-jinping");
+    await evidenceForm.locator("button[type=submit]").click();
+    const attached = evidenceForm.locator("[data-role=result].done, [data-role=result].error");
+    await attached.waitFor();
+    await expect(attached.textContent()).resolves.toBe("Attached (disputes, verbatim).");
+    const disputed = await (await served.t.get(`/api/threats/${TARIFF_THREAT}`)).json();
+    expect(disputed.disputed).toBe(true);
+
+    await page.goto(`${served.url}/`);
+    const row = page.locator("table.deadlines tbody tr", { hasText: "“by the end of February”" });
+    await expect(row.count()).resolves.toBe(1);
+    await expect(row.locator("td").first().textContent()).resolves.toContain("February 2026");
+    const id = await row.getAttribute("id");
+    const deadline = await (await served.t.get(`/api/deadlines/${id}`)).json();
+    expect(deadline.evidence).toEqual([expect.objectContaining({ quote: "by the end of February", verification: "verbatim" })]);
+    await page.close();
+  });
+});
+
+if (!hasChromium) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (.ci/run installs Debian's chromium)`);
