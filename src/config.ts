@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { z } from "zod";
+import { OperatorError } from "./operator-error.ts";
 
 /** The environment, parsed once; a bad value stops start-up with the variable's name. */
 const EnvSchema = z.object({
@@ -35,8 +35,13 @@ export type Config = z.infer<typeof EnvSchema> & { databasePath: string };
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new Error(`Invalid environment: ${problems}`);
+    const problems = parsed.error.issues.map((i) => {
+      const name = i.path.join(".");
+      // The value helps spot a typo; a token's value is never echoed.
+      const shown = name.includes("TOKEN") ? "" : ` (got ${JSON.stringify(env[name])})`;
+      return `${name}${shown}: ${i.message}`;
+    });
+    throw new OperatorError(`bad setting ${problems.join("; ")}`);
   }
   return { ...parsed.data, databasePath: databasePathOf(parsed.data.DATABASE_URL) };
 }
@@ -44,10 +49,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** The file path behind a `file:` URL, resolved against the working directory. */
 export function databasePathOf(url: string): string {
   return resolve(url.replace(/^file:/, "").replace(/\?.*$/, ""));
-}
-
-/** Creates the folder that will hold the database file. */
-export function ensureDatabaseFolder(path: string): void {
-  const dir = dirname(path);
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
 }
