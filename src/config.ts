@@ -2,6 +2,9 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { OperatorError } from "./operator-error.ts";
 
+const PORT_RANGE = "must be a whole number from 0 to 65535";
+const POSITIVE = "must be a positive whole number";
+
 /** The environment, parsed once; a bad value stops start-up with the variable's name. */
 const EnvSchema = z.object({
   DATABASE_URL: z
@@ -9,7 +12,7 @@ const EnvSchema = z.object({
     .regex(/^file:.+/, "must be a SQLite file URL such as file:./data/tradewatch.db")
     .default("file:./data/tradewatch.db"),
   HOST: z.string().min(1).default("127.0.0.1"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.coerce.number({ message: PORT_RANGE }).int(PORT_RANGE).min(0, PORT_RANGE).max(65535, PORT_RANGE).default(3000),
   TRADEWATCH_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   TRADEWATCH_TOKEN_FILE: z.string().optional(),
   CORS_ORIGINS: z
@@ -23,11 +26,11 @@ const EnvSchema = z.object({
     ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   BODY_LIMIT_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
+    .number({ message: POSITIVE })
+    .int(POSITIVE)
+    .positive(POSITIVE)
     .default(256 * 1024),
-  REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  REQUEST_TIMEOUT_MS: z.coerce.number({ message: POSITIVE }).int(POSITIVE).positive(POSITIVE).default(10_000),
 });
 
 export type Config = z.infer<typeof EnvSchema> & { databasePath: string };
