@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { OperatorError } from "../operator-error.ts";
 
@@ -8,11 +8,21 @@ import { OperatorError } from "../operator-error.ts";
  */
 export function ensureDatabaseFile(path: string): void {
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    makeFolders(dirname(path));
     closeSync(openSync(path, "a", 0o600));
   } catch (error) {
     throw databaseFileError(path, error);
   }
+}
+
+/**
+ * `mkdir -p` one level at a time: Node's recursive mkdirSync spins forever where mkdir answers
+ * ENOENT for a folder whose parent exists (e.g. under /proc), which made db:migrate hang.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  for (const folder of missing) mkdirSync(folder, { mode: 0o700 });
 }
 
 /** The operator's one line for an error met while opening or writing the database file at `path`. */
@@ -29,6 +39,8 @@ export function databaseFileError(path: string, error: unknown): Error {
       return new OperatorError(`${where}: a part of the path is a file, not a folder; set DATABASE_URL to a file in a folder`);
     case "EISDIR":
       return new OperatorError(`${where} is a folder; set DATABASE_URL to a file such as file:./data/tradewatch.db`);
+    case "ENOENT":
+      return new OperatorError(`${where}: the file or its folder cannot be created there (ENOENT); use a folder this user can write`);
     case "EACCES":
     case "EPERM":
     case "EROFS":
