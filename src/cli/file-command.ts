@@ -13,21 +13,23 @@ export async function runWithFileArgument(
   options: { acceptsForce?: boolean } = {},
 ): Promise<void> {
   const usage = `Usage: npm run ${script} -- <file>${options.acceptsForce ? " [--force]" : ""}`;
-  let parsed: ReturnType<typeof parseArgs<{ options: { force: { type: "boolean" } }; allowPositionals: true }>>;
+  const { file, force } = fileArguments(script, usage, options.acceptsForce ?? false);
   try {
-    parsed = parseArgs({ args: process.argv.slice(2), options: { force: { type: "boolean" } }, allowPositionals: true });
-  } catch (error) {
-    console.error(`${script}: ${(error as Error).message}\n${usage}`);
-    process.exit(2);
-  }
-  const [file, ...extra] = parsed.positionals;
-  if (!file || extra.length || (parsed.values.force && !options.acceptsForce)) {
-    console.error(usage);
-    process.exit(2);
-  }
-  try {
-    console.log(await work(resolve(file), loadConfig(), { force: parsed.values.force ?? false }));
+    console.log(await work(resolve(file), loadConfig(), { force }));
   } catch (error) {
     reportFailure(script, error);
   }
+}
+
+/** `<file> [--force]` from the command line, or the usage line and exit 2. */
+function fileArguments(script: string, usage: string, acceptsForce: boolean): { file: string; force: boolean } {
+  try {
+    const { values, positionals } = parseArgs({ args: process.argv.slice(2), options: { force: { type: "boolean" } }, allowPositionals: true });
+    const [file, ...extra] = positionals;
+    if (file && !extra.length && (acceptsForce || !values.force)) return { file, force: values.force ?? false };
+  } catch (error) {
+    console.error(`${script}: ${(error as Error).message}`);
+  }
+  console.error(usage);
+  process.exit(2);
 }
