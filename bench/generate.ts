@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
-import { migrateDeploy } from "../src/db/migrate.ts";
+import { migrateDatabase } from "../src/db/migrate.ts";
 import { toSqlDate } from "../src/db/sql-dates.ts";
 
 const DAY = 86_400_000;
@@ -217,6 +217,6 @@ export function migratedBase(dir: string): string {
   const path = join(dir, "base.db");
   for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
   mkdirSync(dir, { recursive: true });
-  migrateDeploy(`file:${path}`);
+  migrateDatabase(path);
   return path;
 }

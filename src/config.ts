@@ -1,6 +1,9 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { z } from "zod";
+import { OperatorError } from "./operator-error.ts";
+
+const PORT_RANGE = "must be a whole number from 0 to 65535";
+const POSITIVE = "must be a positive whole number";
 
 /** The environment, parsed once; a bad value stops start-up with the variable's name. */
 const EnvSchema = z.object({
@@ -9,7 +12,7 @@ const EnvSchema = z.object({
     .regex(/^file:.+/, "must be a SQLite file URL such as file:./data/tradewatch.db")
     .default("file:./data/tradewatch.db"),
   HOST: z.string().min(1).default("127.0.0.1"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.coerce.number({ message: PORT_RANGE }).int(PORT_RANGE).min(0, PORT_RANGE).max(65535, PORT_RANGE).default(3000),
   // Its length is checked with the token file's, in src/auth-token.ts.
   TRADEWATCH_TOKEN: z.string().optional(),
   TRADEWATCH_TOKEN_FILE: z.string().optional(),
@@ -29,11 +32,11 @@ const EnvSchema = z.object({
     ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   BODY_LIMIT_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
+    .number({ message: POSITIVE })
+    .int(POSITIVE)
+    .positive(POSITIVE)
     .default(256 * 1024),
-  REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  REQUEST_TIMEOUT_MS: z.coerce.number({ message: POSITIVE }).int(POSITIVE).positive(POSITIVE).default(10_000),
 });
 
 export type Config = z.infer<typeof EnvSchema> & { databasePath: string };
@@ -41,8 +44,13 @@ export type Config = z.infer<typeof EnvSchema> & { databasePath: string };
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new Error(`Invalid environment: ${problems}`);
+    const problems = parsed.error.issues.map((i) => {
+      const name = i.path.join(".");
+      // The value helps spot a typo; a token's value is never echoed.
+      const shown = name.includes("TOKEN") ? "" : ` (got ${JSON.stringify(env[name])})`;
+      return `${name}${shown}: ${i.message}`;
+    });
+    throw new OperatorError(`bad setting ${problems.join("; ")}`);
   }
   return { ...parsed.data, databasePath: databasePathOf(parsed.data.DATABASE_URL) };
 }
@@ -50,10 +58,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** The file path behind a `file:` URL, resolved against the working directory. */
 export function databasePathOf(url: string): string {
   return resolve(url.replace(/^file:/, "").replace(/\?.*$/, ""));
-}
-
-/** Creates the folder that will hold the database file. */
-export function ensureDatabaseFolder(path: string): void {
-  const dir = dirname(path);
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
 }

@@ -1,59 +1,101 @@
-import { serve } from "@hono/node-server";
+import type { Server } from "node:http";
+import { createAdaptorServer } from "@hono/node-server";
 import { createApp } from "./api/create-app.ts";
-import { resolveWriteToken, TokenSetupError, type WriteToken } from "./auth-token.ts";
-import { ensureDatabaseFolder, loadConfig } from "./config.ts";
+import { resolveWriteToken, TokenSetupError } from "./auth-token.ts";
+import { type Config, loadConfig } from "./config.ts";
 import { databaseFileProblem, openDatabase } from "./db/client.ts";
-import { migrateDeploy } from "./db/migrate.ts";
+import { databaseFileError, ensureDatabaseFolder } from "./db/database-file.ts";
+import { migrateDatabase } from "./db/migrate.ts";
 import { createLogger } from "./logger.ts";
+import { OperatorError, reportFailure } from "./operator-error.ts";
 import { isEmpty, seedAll } from "./seed/run.ts";
 
-// Start-up: migrate, seed an empty database, serve; on SIGTERM/SIGINT drain and close.
-const config = loadConfig();
-const logger = createLogger(config.LOG_LEVEL);
-// The token is checked before the database is touched: a refused one changes nothing.
-ensureDatabaseFolder(config.databasePath);
-let writeToken: WriteToken;
-try {
-  writeToken = resolveWriteToken(config);
-} catch (e) {
-  if (!(e instanceof TokenSetupError)) throw e;
-  console.error(`Cannot start: ${e.message}`);
-  process.exit(1);
-}
-const { token, origin } = writeToken;
-const damaged = databaseFileProblem(config.databasePath);
-if (damaged) {
-  console.error(damaged);
-  process.exit(1);
-}
-migrateDeploy(`file:${config.databasePath}`);
-const db = await openDatabase(config.databasePath);
-if (await isEmpty(db.prisma)) {
-  const articles = await seedAll(db);
-  logger.info({ articles }, "seeded an empty database");
-}
-const app = createApp({ db, token, logger, config });
+type Handler = (req: Request, env: unknown) => Response | Promise<Response>;
 
-const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
-  const url = `http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`;
+/** Answers 503 until start-up (migrations, seed) is done: the port is taken first, so a clash fails before any work. */
+const STARTING: Handler = () =>
+  new Response(JSON.stringify({ type: "/problems/starting", title: "Starting", status: 503, detail: "The server is starting; retry in a moment" }), {
+    status: 503,
+    headers: { "Content-Type": "application/problem+json", "Retry-After": "1" },
+  });
+
+/** Takes HOST:PORT, or fails with the one line that says which setting to change. */
+function listen(server: Server, config: Config): Promise<void> {
+  return new Promise((done, fail) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      const where = `${config.HOST}:${config.PORT}`;
+      if (error.code === "EADDRINUSE") fail(new OperatorError(`PORT: ${where} is already in use (another Tradewatch?); stop that process or set PORT`));
+      else if (error.code === "EACCES") fail(new OperatorError(`PORT: not allowed to listen on ${where}; use a port above 1023 or set PORT`));
+      else if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND")
+        fail(new OperatorError(`HOST: ${config.HOST} is not an address of this machine; set HOST (default 127.0.0.1)`));
+      else fail(error);
+    });
+    server.listen(config.PORT, config.HOST, () => done());
+  });
+}
+
+function writeTokenOf(config: Config) {
+  try {
+    return resolveWriteToken(config);
+  } catch (e) {
+    if (e instanceof TokenSetupError) throw new OperatorError(`Cannot start: ${e.message}`);
+    throw e;
+  }
+}
+
+// Start-up: settings, port, migrations, seed of an empty database, serve; on SIGTERM/SIGINT drain and close.
+async function start() {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  let handle: Handler = STARTING;
+  // The env carries the Node request and socket (the client address for authentication limits).
+  const server = createAdaptorServer({ fetch: (req: Request, env: unknown) => handle(req, env) }) as Server;
+  await listen(server, config);
+  server.requestTimeout = config.REQUEST_TIMEOUT_MS;
+
+  // The token is checked before the database is touched: a refused one changes nothing.
+  ensureDatabaseFolder(config.databasePath);
+  const { token, origin } = writeTokenOf(config);
+  const damaged = databaseFileProblem(config.databasePath);
+  if (damaged) throw new OperatorError(damaged);
+  const applied = migrateDatabase(config.databasePath);
+  if (applied.length) logger.info({ applied }, "applied migrations");
+  const db = await openDatabase(config.databasePath).catch((error) => {
+    throw databaseFileError(config.databasePath, error);
+  });
+  if (await isEmpty(db.prisma)) {
+    const articles = await seedAll(db);
+    logger.info({ articles }, "seeded an empty database");
+  }
+  const app = createApp({ db, token, logger, config });
+  handle = (req, env) => app.fetch(req, env as never);
+
+  const address = server.address() as import("node:net").AddressInfo;
+  const url = `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url, database: config.databasePath, tokenFrom: origin }, "tradewatch listening");
   console.log(`Tradewatch is running at ${url}/  (API ${url}/api, docs ${url}/docs)`);
   console.log(`Write token: ${origin === "TRADEWATCH_TOKEN" ? "from TRADEWATCH_TOKEN" : `in ${origin}`}`);
-});
-(server as import("node:http").Server).requestTimeout = config.REQUEST_TIMEOUT_MS;
 
-let stopping = false;
-function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, "stopping: no new requests, finishing those in flight");
-  // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are closed now.
-  server.close(async () => {
-    await db.close();
-    logger.info("database closed; bye");
-    process.exit(0);
-  });
-  (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  let stopping = false;
+  function shutdown(signal: string) {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping: no new requests, finishing those in flight");
+    // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are closed now.
+    server.close(async () => {
+      await db.close();
+      logger.info("database closed; bye");
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  }
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
 }
-process.on("SIGTERM", () => shutdown("SIGTERM"));
-process.on("SIGINT", () => shutdown("SIGINT"));
+
+try {
+  await start();
+} catch (error) {
+  reportFailure("tradewatch", error);
+  process.exit(1);
+}

@@ -2,8 +2,8 @@ import { statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import Database from "better-sqlite3";
-import { ensureDatabaseFolder } from "../config.ts";
 import { nameKey } from "../domain/names.ts";
+import { ensureDatabaseFile } from "./database-file.ts";
 import { PrismaClient } from "./generated/client.ts";
 import type { TransactionClient } from "./generated/internal/prismaNamespace.ts";
 
@@ -242,7 +242,7 @@ function oneLine(text: string): string {
 
 /** Opens (creating if needed) the SQLite file at `path`, configured for a server. */
 export async function openDatabase(path: string): Promise<TrackerDatabase> {
-  ensureDatabaseFolder(path);
+  ensureDatabaseFile(path);
   // WAL is a property of the file: set it once through a plain connection before anyone else opens it.
   const setup = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   setup.pragma("journal_mode = WAL");

@@ -3,13 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openDatabase, openRawConnection } from "../../src/db/client.ts";
-import { migrateDeploy } from "../../src/db/migrate.ts";
+import { migrateDatabase, migrationFiles } from "../../src/db/migrate.ts";
 
 describe("migrations", () => {
-  it("apply to an empty database with Prisma's migrate deploy, and configure it for a server", async () => {
+  it("apply to an empty database, and configure it for a server", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "tradewatch-migrate-")), "empty.db");
-    migrateDeploy(`file:${path}`);
-    migrateDeploy(`file:${path}`); // a second run has nothing to do
+    expect(migrateDatabase(path)).toEqual(migrationFiles().map((m) => m.name));
+    expect(migrateDatabase(path)).toEqual([]); // a second run has nothing to do
     const db = await openDatabase(path);
     const tables = (db.reader.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as { name: string }[]).map((t) => t.name);
     expect(tables).toEqual(
@@ -22,7 +22,7 @@ describe("migrations", () => {
 
   it("make history append-only and enforce foreign keys", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "tradewatch-migrate-")), "t.db");
-    migrateDeploy(`file:${path}`);
+    migrateDatabase(path);
     const db = await openDatabase(path);
     const now = new Date();
     const entry = await db.prisma.statusChange.create({

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { migrateDeploy } from "../../src/db/migrate.ts";
+import { migrateDatabase } from "../../src/db/migrate.ts";
 
-/** Migrates one base database with Prisma's real migrations; each test file copies it. */
+/** Migrates one base database with the committed migrations; each test file copies it. */
 export default function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "tradewatch-base-"));
   const base = join(dir, "base.db");
-  migrateDeploy(`file:${base}`);
+  migrateDatabase(base);
   project.provide("baseDatabasePath", base);
   return () => rmSync(dir, { recursive: true, force: true });
 }
