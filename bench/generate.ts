@@ -135,7 +135,16 @@ export function generateDatabase(path: string, deadlines: number, seed: number, 
     }
 
     const insDeadline = db.prepare(
-      `INSERT INTO "Deadline" ("id","dueAt","precision","wording","threatId","conditionId","scenarioId","status","version","pendingFrom","pendingUntil","createdAt","updatedAt") VALUES (?,?,?,?,?,?,NULL,?,?,?,?,?,?)`,
+      `INSERT INTO "Deadline" ("id","dueAt","precision","wording","threatId","conditionId","scenarioId","status","version","pendingFrom","pendingUntil","createdAt","updatedAt","pendingKnownFrom","pendingUntilKnownAt") VALUES (?,?,?,?,?,?,NULL,?,?,?,?,?,?,?,?)`,
+    );
+    const known = (at: number) => iso(Math.min(nowMs, at + DAY));
+    // The few deadlines whose history is not the common one (see the schema): a change
+    // announced for later, or a moved due date. Readers evaluate their histories.
+    const markInexact = db.prepare(
+      `UPDATE "Deadline" SET "pendingInexact" = 1, "datesMoved" = ?, "statusUntil" = ?, "pendingFrom" = NULL, "pendingKnownFrom" = NULL WHERE "id" = ?`,
+    );
+    const insDates = db.prepare(
+      `INSERT INTO "StatusChange" ("recordKind","recordId","change","values","effectiveAt","recordedAt","reason","by") VALUES ('deadline',?,'dates',?,?,?,'bench move','bench')`,
     );
     for (let i = 0; i < deadlines; i++) {
       const threat = threatIds[Math.floor(rnd() * threatIds.length)]!;
@@ -159,9 +168,23 @@ export function generateDatabase(path: string, deadlines: number, seed: number, 
         resolved === null ? null : iso(resolved),
         iso(created),
         iso(resolved ?? created),
+        known(created),
+        resolved === null ? null : known(resolved),
       );
       history("deadline", id, null, "pending", created);
       if (resolved !== null) history("deadline", id, "pending", status, resolved);
+      if (pending && rnd() < 0.02) {
+        // 0.2% of all deadlines: a cancellation announced for a later day.
+        const at = nowMs + (5 + rnd() * 60) * DAY;
+        insHistory.run("deadline", id, "pending", "cancelled", iso(at), iso(nowMs - DAY), "bench announced", "bench", null);
+        statusChanges++;
+        markInexact.run(0, iso(at), id);
+      } else if (pending && rnd() < 0.002) {
+        // 0.02%: a due date moved a week later.
+        insDates.run(id, JSON.stringify({ dueAt: new Date(due + 7 * DAY).toISOString(), precision: "day" }), known(created), known(created));
+        statusChanges++;
+        markInexact.run(1, null, id);
+      }
     }
 
     const insEvent = db.prepare(
@@ -196,7 +219,22 @@ export function generateDatabase(path: string, deadlines: number, seed: number, 
       const created = nowMs - 30 * DAY;
       addThreat(id, "threatened", created);
       const due = nowMs + (3000 + i) * DAY;
-      insDeadline.run(`bench-deadline-${i}`, iso(due), "day", "far future", id, null, "pending", 1, iso(created), null, iso(created), iso(created));
+      insDeadline.run(
+        `bench-deadline-${i}`,
+        iso(due),
+        "day",
+        "far future",
+        id,
+        null,
+        "pending",
+        1,
+        iso(created),
+        null,
+        iso(created),
+        iso(created),
+        known(created),
+        null,
+      );
       history("deadline", `bench-deadline-${i}`, null, "pending", created);
     }
   })();

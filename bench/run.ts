@@ -18,6 +18,11 @@ const RESULTS = join(ROOT, "bench/results");
 const now = new Date();
 const day = (d: Date) => d.toISOString().slice(0, 10);
 const asOf = day(new Date(now.getTime() - 30 * 86_400_000));
+/** A cursor two years into the past of the due-date order, as a client paging far would send. */
+const deepCursor = Buffer.from(
+  JSON.stringify({ undated: 0, dueAt: new Date(now.getTime() - 730 * 86_400_000).toISOString().replace("Z", "+00:00"), id: "" }),
+  "utf8",
+).toString("base64url");
 
 function timed(fn: () => void): number {
   const t = performance.now();
@@ -110,6 +115,10 @@ async function main() {
     const cases: { c: Row["case"]; tracker: string[]; baseline: string[] | null; method?: "POST"; body?: string }[] = [
       { c: "a", tracker: ["/api/deadlines?status=pending&limit=50"], baseline: ["/api/deadlines"] },
       { c: "b", tracker: [`/api/deadlines?status=pending&limit=50&asOf=${asOf}`], baseline: [`/api/deadlines?asOf=${asOf}`] },
+      { c: "k", tracker: [`/api/deadlines?status=pending&limit=50&knownAt=${asOf}`], baseline: null },
+      { c: "h1", tracker: ["/api/deadlines?asOf=1946-01-01&status=triggered&limit=1"], baseline: null },
+      { c: "h2", tracker: [`/api/deadlines?limit=50&cursor=${deepCursor}`], baseline: null },
+      { c: "h3", tracker: ["/scenarios/scenario-0", "/scenarios/scenario-1"], baseline: null },
       { c: "c", tracker: threatIds.map((id) => `/api/threats/${id}`), baseline: threatIds.map((id) => `/api/threats/${id}`) },
       { c: "e", tracker: ["/api/threats?q=semiconductor&limit=50", "/api/threats?q=steel&limit=50"], baseline: null },
       {

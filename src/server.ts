@@ -4,7 +4,7 @@ import { createApp } from "./api/create-app.ts";
 import { resolveWriteToken, TokenSetupError } from "./auth-token.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { databaseFileProblem, openDatabase } from "./db/client.ts";
-import { databaseFileError, ensureDatabaseFolder } from "./db/database-file.ts";
+import { databaseFileError, ensureDatabaseFile, ensureDatabaseFolder } from "./db/database-file.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { createLogger } from "./logger.ts";
 import { OperatorError, reportFailure } from "./operator-error.ts";
@@ -38,7 +38,7 @@ function writeTokenOf(config: Config) {
   try {
     return resolveWriteToken(config);
   } catch (e) {
-    if (e instanceof TokenSetupError) throw new OperatorError(`Cannot start: ${e.message}`);
+    if (e instanceof TokenSetupError) throw new OperatorError(e.message);
     throw e;
   }
 }
@@ -56,6 +56,7 @@ async function start() {
   // The token is checked before the database is touched: a refused one changes nothing.
   ensureDatabaseFolder(config.databasePath);
   const { token, origin } = writeTokenOf(config);
+  ensureDatabaseFile(config.databasePath);
   const damaged = databaseFileProblem(config.databasePath);
   if (damaged) throw new OperatorError(damaged);
   const applied = migrateDatabase(config.databasePath);

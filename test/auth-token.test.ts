@@ -58,12 +58,12 @@ describe("the single-user token", () => {
     const dir = folder();
     const short = await refusedStart({ DATABASE_URL: `file:${join(dir, "a.db")}`, TRADEWATCH_TOKEN: "tiny" });
     expect(short.code).toBe(1);
-    expect(short.err.trim()).toBe("Cannot start: TRADEWATCH_TOKEN holds a token of 4 characters: tokens must be at least 16");
+    expect(short.err.trim()).toBe("tradewatch: TRADEWATCH_TOKEN holds a token of 4 characters: tokens must be at least 16");
     writeFileSync(join(dir, "empty"), "");
     const empty = await refusedStart({ DATABASE_URL: `file:${join(dir, "b.db")}`, TRADEWATCH_TOKEN_FILE: join(dir, "empty") });
     expect(empty.code).toBe(1);
     expect(empty.err.trim().split("\n")).toEqual([
-      `Cannot start: ${join(dir, "empty")} is empty: put a token of at least 16 characters in it, or remove it to have one generated`,
+      `tradewatch: ${join(dir, "empty")} is empty: put a token of at least 16 characters in it, or remove it to have one generated`,
     ]);
     expect(() => statSync(join(dir, "b.db"))).toThrow();
   }, 120_000);

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import Database from "better-sqlite3";
 import { nameKey } from "../domain/names.ts";
-import { ensureDatabaseFile } from "./database-file.ts";
+import { databaseFileError, ensureDatabaseFile } from "./database-file.ts";
 import { PrismaClient } from "./generated/client.ts";
 import type { TransactionClient } from "./generated/internal/prismaNamespace.ts";
 
@@ -229,6 +229,8 @@ export function databaseFileProblem(path: string): string | null {
     if (rows.length === 1 && rows[0]?.quick_check === "ok") return null;
     return `The database file ${path} is damaged (${oneLine(rows.map((r) => r.quick_check).join("; "))}): ${advice}.`;
   } catch (err) {
+    // Not a SQLite file at all: the operator pointed DATABASE_URL at the wrong file, not at a damaged one.
+    if ((err as { code?: string }).code === "SQLITE_NOTADB") return databaseFileError(path, err).message;
     return `The database file ${path} cannot be read as a database (${oneLine((err as Error).message)}): ${advice}.`;
   } finally {
     db?.close();

@@ -1,14 +1,14 @@
 import { z } from "@hono/zod-openapi";
 import { SOURCE_KINDS, STANCES } from "../../domain/evidence.ts";
 import { PRECISIONS } from "../../domain/statuses.ts";
-import { Id, Instant, OptionalText, Text, unicodeString } from "./common.ts";
+import { HttpUrl, Id, Instant, OptionalText, Text, unicodeString } from "./common.ts";
 
 /** A new source: an article with its full text, or a citation (no text) known by its details and URL. */
 export const SourceCreateSchema = z
   .strictObject({
     title: Text,
     publisher: Text,
-    url: z.url("must be an absolute URL").max(2000).nullable().optional(),
+    url: HttpUrl.nullable().optional(),
     kind: z.enum(SOURCE_KINDS).default("press").openapi({ description: "official, legal, wire, press, analysis or aggregator" }),
     publishedAt: Instant,
     publishedAtInferred: z.boolean().optional(),
