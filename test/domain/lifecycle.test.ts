@@ -21,6 +21,16 @@ const EXPECTED: Record<TrackedKind, Record<string, string[]>> = {
     "de-escalating": ["developing", "escalating", "resolved"],
     resolved: [],
   },
+  agreement: {
+    negotiating: ["announced", "in-force", "expired", "terminated", "superseded"],
+    announced: ["in-force", "expired", "terminated", "superseded"],
+    "in-force": ["suspended", "expired", "terminated", "superseded"],
+    suspended: ["in-force", "expired", "terminated", "superseded"],
+    expired: [],
+    terminated: [],
+    superseded: [],
+  },
+  commitment: { pending: ["fulfilled", "breached", "lapsed", "waived"], fulfilled: [], breached: [], lapsed: [], waived: [] },
 };
 
 describe("lifecycle rules", () => {
