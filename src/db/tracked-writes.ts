@@ -688,6 +688,7 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
       for (const topicId of req.topicIds) link.run(id, topicId);
     }
     for (const join of JOINS) {
+      if (!req[join.field]?.length) continue;
       const link = conn.prepare(`INSERT OR IGNORE INTO "${join.table}" ("${join.own}", "${join.other}") VALUES (?, ?)`);
       for (const other of req[join.field] ?? []) link.run(id, other);
     }
