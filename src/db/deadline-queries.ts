@@ -54,6 +54,9 @@ export interface DeadlineRow extends DeadlineTiming {
   threat: { id: string; summary: string; status: string | null } | null;
   condition: { id: string; description: string; status: string | null } | null;
   scenario: { id: string; title: string; status: string | null } | null;
+  /** The agreement it belongs to (directly, or through its commitment or condition), and the commitment whose due date it is. */
+  agreementId: string | null;
+  commitmentId: string | null;
 }
 
 /**
@@ -65,12 +68,14 @@ export const SCAN_BUDGET = 5_000;
 
 const LINK_JOINS = `
   LEFT JOIN "Threat" t ON t."id" = d."threatId"
-  LEFT JOIN "Condition" c ON c."id" = d."conditionId"`;
+  LEFT JOIN "Condition" c ON c."id" = d."conditionId"
+  LEFT JOIN "Commitment" cm ON cm."id" = d."commitmentId"`;
 
 const DETAILS_SQL = `
   SELECT d."id", d."dueAt", d."precision", d."wording", d."version", d."extendsId", d."kind", d."status", d."pendingUntil", d."pendingUntilKnownAt",
          t."id" AS "threatId", t."summary" AS "threatSummary", c."id" AS "conditionId", c."description" AS "conditionDescription",
-         s."id" AS "scenarioId", s."title" AS "scenarioTitle"
+         s."id" AS "scenarioId", s."title" AS "scenarioTitle",
+         COALESCE(d."agreementId", cm."agreementId", c."agreementId") AS "agreementId", d."commitmentId"
   FROM json_each(@ids) j CROSS JOIN "Deadline" d ON d."id" = j.value${LINK_JOINS}
   LEFT JOIN "Scenario" s ON s."id" = COALESCE(d."scenarioId", t."scenarioId")`;
 
@@ -230,7 +235,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     params.scenarioId = query.scenarioId;
   }
   if (query.actorId) {
-    filters.push(`(t."issuerId" = @actorId OR t."targetId" = @actorId OR c."awaitedActorId" = @actorId)`);
+    filters.push(`(t."issuerId" = @actorId OR t."targetId" = @actorId OR c."awaitedActorId" = @actorId OR cm."partyId" = @actorId)`);
     params.actorId = query.actorId;
   }
   if (query.topicId) {
@@ -430,6 +435,8 @@ function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRow
       threat: r.threatId ? { id: r.threatId, summary: r.threatSummary, status: statusOf(threats, r.threatId) } : null,
       condition: r.conditionId ? { id: r.conditionId, description: r.conditionDescription, status: statusOf(conditions, r.conditionId) } : null,
       scenario: r.scenarioId ? { id: r.scenarioId, title: r.scenarioTitle, status: statusOf(scenarios, r.scenarioId) } : null,
+      agreementId: r.agreementId,
+      commitmentId: r.commitmentId,
     };
   });
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { formatAtPrecision } from "../domain/dates.ts";
 import { ConflictError, InvalidInputError, NotFoundError, VersionMismatchError } from "../domain/errors.ts";
 import { type EvidenceRequest, isDisputed } from "../domain/evidence.ts";
-import { type HistoryEntry, type TimelineEntry, timelineKnownAt } from "../domain/history.ts";
+import { type HistoryEntry, recordStateAt, type TimelineEntry, timelineKnownAt } from "../domain/history.ts";
 import { nameKey } from "../domain/names.ts";
 import type { RecordKind } from "../domain/record-kinds.ts";
 import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
@@ -19,6 +20,7 @@ export interface ListFilters {
   scenarioId?: string;
   actorId?: string;
   topicId?: string;
+  agreementId?: string;
   q?: string;
 }
 
@@ -53,11 +55,33 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
     conditions: { include: { awaitedActor: brief, deadlines: { orderBy: { id: "asc" } } }, orderBy: { id: "asc" } },
     deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
   },
-  condition: { threat: { include: { issuer: brief, target: brief } }, awaitedActor: true, deadlines: true },
+  condition: {
+    threat: { include: { issuer: brief, target: brief } },
+    agreement: { select: { id: true, title: true, status: true } },
+    awaitedActor: true,
+    deadlines: true,
+  },
+  agreement: {
+    parties: { select: { actor: brief }, orderBy: { actorId: "asc" } },
+    commitments: {
+      include: { party: brief, affects: { select: { threatId: true } }, deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] } },
+      orderBy: { id: "asc" },
+    },
+    conditions: { include: { awaitedActor: brief, deadlines: { orderBy: { id: "asc" } } }, orderBy: { id: "asc" } },
+    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
+  },
+  commitment: {
+    agreement: { select: { id: true, title: true, status: true } },
+    party: brief,
+    affects: { select: { threatId: true } },
+    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
+  },
   deadline: {
     threat: { select: { id: true, summary: true, status: true } },
     condition: { select: { id: true, description: true, status: true } },
     scenario: { select: { id: true, title: true, status: true } },
+    agreement: { select: { id: true, title: true, status: true } },
+    commitment: { select: { id: true, description: true, status: true } },
     extends: { select: { id: true, dueAt: true, precision: true, status: true } },
     extendedBy: { select: { id: true, dueAt: true, precision: true, status: true } },
   },
@@ -71,6 +95,8 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
 const LIST_INCLUDE: Partial<Record<RecordKind, Record<string, unknown>>> = {
   threat: { issuer: brief, target: brief, topics: true },
   event: { participants: { include: { actor: brief } } },
+  agreement: { parties: { select: { actor: brief }, orderBy: { actorId: "asc" } } },
+  commitment: { party: brief, affects: { select: { threatId: true } } },
 };
 
 /** List rows omit the article text, which can be long; the record itself carries it. */
@@ -82,6 +108,8 @@ const TEXT_FIELDS: Record<RecordKind, string[]> = {
   condition: ["description"],
   deadline: ["wording"],
   event: ["title", "place", "wording"],
+  agreement: ["title", "summary"],
+  commitment: ["description"],
   actor: ["name", "role"],
   topic: ["name"],
   source: ["title", "publisher"],
@@ -100,7 +128,10 @@ function filterWhere(kind: RecordKind, f: ListFilters): Record<string, unknown> 
     if (kind === "threat") and.push({ OR: [{ issuerId: f.actorId }, { targetId: f.actorId }] });
     if (kind === "condition") and.push({ awaitedActorId: f.actorId });
     if (kind === "event") and.push({ participants: { some: { actorId: f.actorId } } });
+    if (kind === "agreement") and.push({ parties: { some: { actorId: f.actorId } } });
+    if (kind === "commitment") and.push({ partyId: f.actorId });
   }
+  if (f.agreementId && kind === "commitment") and.push({ agreementId: f.agreementId });
   if (f.topicId && (kind === "threat" || kind === "event" || kind === "scenario")) and.push({ topics: { some: { id: f.topicId } } });
   return and.length ? { AND: and } : {};
 }
@@ -146,7 +177,9 @@ export async function listRecords(db: TrackerDatabase, kind: RecordKind, filters
         const state = states.get(row.id as string);
         if (!state?.exists || (status && state.status !== status)) continue;
         Object.assign(row, stateFields(kind, state));
+        if (kind === "agreement") row.supersededById = state.status === "superseded" ? supersededByAt(db, row.id as string, time) : null;
       }
+      withJoinIds(kind, row);
       withoutCaches(row, time.knownAt.getTime() < time.now.getTime());
       items.push(row);
       if (items.length > limit) break;
@@ -171,6 +204,26 @@ function stateFields(kind: RecordKind, state: StatusAt): Record<string, unknown>
   };
   if ((kind === "deadline" || kind === "event") && Object.keys(state.dates).length > 0) Object.assign(fields, datesOf(kind, state.dates));
   return fields;
+}
+
+/** The agreement that superseded this one, as named by its status entry in effect at the read time. */
+function supersededByAt(db: TrackerDatabase, id: string, time: ReadTime): string | null {
+  const entry = recordStateAt(rawHistoryOf(db.reader, "agreement", id), time.asOf, time.knownAt).statusEntry;
+  return (entry?.values?.supersededById as string | undefined) ?? null;
+}
+
+/** An agreement's parties and a commitment's measures as the id lists the API takes, beside the parties themselves. */
+function withJoinIds(kind: RecordKind, row: Record<string, any>): void {
+  if (kind === "agreement" && Array.isArray(row.parties)) {
+    row.parties = row.parties.map((p: { actor: unknown }) => p.actor);
+    row.partyIds = row.parties.map((a: { id: string }) => a.id);
+  }
+  const commitments = kind === "commitment" ? [row] : kind === "agreement" ? (row.commitments ?? []) : [];
+  for (const c of commitments) {
+    if (!Array.isArray(c.affects)) continue;
+    c.affectsThreatIds = c.affects.map((a: { threatId: string }) => a.threatId);
+    delete c.affects;
+  }
 }
 
 function datesOf(kind: "deadline" | "event", dates: Record<string, unknown>): Record<string, unknown> {
@@ -222,12 +275,24 @@ const LINKS: Partial<Record<RecordKind, { path: string; kind: TrackedKind; many:
   ],
   condition: [
     { path: "threat", kind: "threat", many: false },
+    { path: "agreement", kind: "agreement", many: false },
+    { path: "deadlines", kind: "deadline", many: true },
+  ],
+  agreement: [
+    { path: "commitments", kind: "commitment", many: true, nested: { path: "deadlines", kind: "deadline" } },
+    { path: "conditions", kind: "condition", many: true, nested: { path: "deadlines", kind: "deadline" } },
+    { path: "deadlines", kind: "deadline", many: true },
+  ],
+  commitment: [
+    { path: "agreement", kind: "agreement", many: false },
     { path: "deadlines", kind: "deadline", many: true },
   ],
   deadline: [
     { path: "threat", kind: "threat", many: false },
     { path: "condition", kind: "condition", many: false },
     { path: "scenario", kind: "scenario", many: false },
+    { path: "agreement", kind: "agreement", many: false },
+    { path: "commitment", kind: "commitment", many: false },
     { path: "extends", kind: "deadline", many: false },
     { path: "extendedBy", kind: "deadline", many: false },
   ],
@@ -244,7 +309,9 @@ function atReadTime(db: TrackerDatabase, kind: RecordKind, record: Record<string
     const state = statusesAt(db.reader, kind, [record.id], time).get(record.id);
     if (!state?.exists) throw new NotFoundError(kind, record.id, "at that time");
     Object.assign(record, stateFields(kind, state));
+    if (kind === "agreement") record.supersededById = state.status === "superseded" ? supersededByAt(db, record.id, time) : null;
   }
+  withJoinIds(kind, record);
   const wanted = new Map<TrackedKind, string[]>();
   const want = (k: TrackedKind, v: any) => {
     if (v && typeof v.id === "string") wanted.set(k, [...(wanted.get(k) ?? []), v.id]);
@@ -334,6 +401,9 @@ const REFERENCES: Record<string, RecordKind> = {
   targetId: "actor",
   threatId: "threat",
   conditionId: "condition",
+  agreementId: "agreement",
+  commitmentId: "commitment",
+  partyId: "actor",
   awaitedActorId: "actor",
   governmentId: "actor",
   copyOfId: "source",
@@ -350,6 +420,8 @@ async function checkReferences(tx: Transaction, input: Record<string, any>): Pro
   for (const [field, kind] of [
     ["topicIds", "topic"],
     ["participantIds", "actor"],
+    ["partyIds", "actor"],
+    ["affectsThreatIds", "threat"],
   ] as const) {
     const ids: unknown = input[field];
     if (!Array.isArray(ids)) continue;
@@ -387,12 +459,24 @@ function uniqueFieldOf(kind: RecordKind): string {
  */
 export async function createRecord(db: TrackerDatabase, kind: RecordKind, input: Record<string, any>, by: string, now = new Date()): Promise<string> {
   if (isTrackedKind(kind)) {
-    const { evidence, topicIds, participantIds, status, effectiveAt, reason, ...fields } = input;
-    await withUniqueness(kind, () => db.prismaTransaction((tx) => checkReferences(tx, input)));
+    const { evidence, topicIds, participantIds, partyIds, affectsThreatIds, status, effectiveAt, reason, ...rest } = input;
+    const { ownDeadline, fields } = ownDeadlineOf(kind, rest);
+    await withUniqueness(kind, () =>
+      db.prismaTransaction(async (tx) => {
+        await checkReferences(tx, input);
+        if (kind === "commitment") await checkOwedByAParty(tx, input.agreementId, input.partyId);
+      }),
+    );
     if (kind === "event" && fields.startsAt && !fields.endsAt) fields.endsAt = fields.startsAt;
     // The raw path writes the uniqueness key Prisma's extension writes elsewhere (see db/client.ts).
     if (kind === "scenario") fields.titleKey = nameKey(fields.title);
-    return withUniqueness(kind, () => createTrackedRecord(db, { kind, fields, status, topicIds, participantIds, evidence, effectiveAt, reason, by }, now));
+    return withUniqueness(kind, () =>
+      createTrackedRecord(
+        db,
+        { kind, fields, status, topicIds, participantIds, partyIds, affectsThreatIds, ownDeadline, evidence, effectiveAt, reason, by },
+        now,
+      ),
+    );
   }
   const id = `${kind}-${randomUUID()}`;
   return withUniqueness(kind, () =>
@@ -403,6 +487,31 @@ export async function createRecord(db: TrackerDatabase, kind: RecordKind, input:
       return id;
     }),
   );
+}
+
+/** A commitment's due date (dueAt/precision/wording) or an agreement's expiry (expiresAt/expiryPrecision/expiryWording), apart from the record's own columns. */
+function ownDeadlineOf(kind: RecordKind, input: Record<string, any>) {
+  if (kind === "commitment") {
+    const { dueAt, precision, wording, ...fields } = input;
+    if (dueAt == null && wording === undefined) return { fields, ownDeadline: undefined };
+    return { fields, ownDeadline: { dueAt: dueAt ?? null, precision: precision ?? (dueAt ? "day" : "unknown"), wording, kind: "stated" as const } };
+  }
+  if (kind === "agreement") {
+    const { expiresAt, expiryPrecision, expiryWording, ...fields } = input;
+    if (!expiresAt) return { fields, ownDeadline: undefined };
+    const precision = expiryPrecision ?? "day";
+    return {
+      fields,
+      ownDeadline: { dueAt: expiresAt, precision, wording: expiryWording ?? `Expires ${formatAtPrecision(expiresAt, precision)}`, kind: "expiry" as const },
+    };
+  }
+  return { fields: input, ownDeadline: undefined };
+}
+
+/** A commitment is owed by one of its agreement's parties. */
+async function checkOwedByAParty(tx: Transaction, agreementId: string, partyId: string): Promise<void> {
+  const party = await tx.agreementParty.findUnique({ where: { agreementId_actorId: { agreementId, actorId: partyId } } });
+  if (!party) throw new InvalidInputError([{ field: "partyId", problem: `is not a party to agreement "${agreementId}"` }]);
 }
 
 /** Edits descriptive fields; a tracked record's version moves on, and If-Match is honoured. */

@@ -41,7 +41,7 @@ export async function scenarioView(db: TrackerDatabase, id: string, time: ReadTi
     },
   });
   if (!scenario) return null;
-  const ids: Record<TrackedKind, string[]> = {
+  const ids: Partial<Record<TrackedKind, string[]>> = {
     scenario: [scenario.id],
     threat: scenario.threats.map((t) => t.id),
     condition: scenario.threats.flatMap((t) => t.conditions.map((c) => c.id)),

@@ -7,7 +7,15 @@ import type { ReadTime } from "./sql/record-states.ts";
 import { toSqlDate } from "./sql-dates.ts";
 
 /** What a record is called on a page, by kind. */
-const LABEL_COLUMN: Record<TrackedKind, string> = { scenario: "title", threat: "summary", condition: "description", deadline: "wording", event: "title" };
+const LABEL_COLUMN: Record<TrackedKind, string> = {
+  scenario: "title",
+  threat: "summary",
+  condition: "description",
+  deadline: "wording",
+  event: "title",
+  agreement: "title",
+  commitment: "description",
+};
 
 /** How many history rows one read of the schedule may examine. */
 const SCHEDULE_SCAN_BUDGET = 2_000;

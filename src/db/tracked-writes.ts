@@ -15,7 +15,7 @@ import {
   statusCacheAt,
 } from "../domain/history.ts";
 import { RECORD_KINDS, startingStatusFor } from "../domain/record-kinds.ts";
-import type { Precision, TrackedKind } from "../domain/statuses.ts";
+import { type Precision, TRACKED_KINDS, type TrackedKind } from "../domain/statuses.ts";
 import type { TrackerDatabase } from "./client.ts";
 import { storeEvidenceRaw } from "./evidence.ts";
 import { appendEntry, appendRetraction, consequencesOfEntry, entryBySeq, historiesOf, historyOf, type NewHistoryEntry } from "./sql/history.ts";
@@ -54,6 +54,8 @@ export interface StatusChangeRequest {
   until?: Date;
   returnsTo?: string;
   untilWording?: string;
+  /** An agreement superseded: the agreement that replaces it (kept in the entry's values). */
+  supersededById?: string;
 }
 
 export interface StatusChangeResult {
@@ -67,11 +69,7 @@ export interface StatusChangeResult {
 }
 
 function statementsFor(db: Database.Database) {
-  const byKind = <T>(make: (table: string) => T) =>
-    Object.fromEntries((["scenario", "threat", "condition", "deadline", "event"] as const).map((k) => [k, make(RECORD_KINDS[k].table)])) as Record<
-      TrackedKind,
-      T
-    >;
+  const byKind = <T>(make: (table: string) => T) => Object.fromEntries(TRACKED_KINDS.map((k) => [k, make(RECORD_KINDS[k].table)])) as Record<TrackedKind, T>;
   return {
     find: byKind((t) => db.prepare(`SELECT "id", "version" FROM "${t}" WHERE "id" = ?`)),
     refreshStatus: byKind((t) =>
@@ -83,12 +81,18 @@ function statementsFor(db: Database.Database) {
       `UPDATE "Deadline" SET "pendingFrom" = @pendingFrom, "pendingKnownFrom" = @pendingKnownFrom,
          "pendingUntil" = @pendingUntil, "pendingUntilKnownAt" = @pendingUntilKnownAt, "pendingInexact" = @pendingInexact, "datesMoved" = @datesMoved WHERE "id" = @id`,
     ),
-    deadline: db.prepare(`SELECT "id", "dueAt", "precision", "wording", "threatId", "conditionId", "scenarioId", "kind" FROM "Deadline" WHERE "id" = ?`),
-    insertDeadline: db.prepare(
-      `INSERT INTO "Deadline" ("id", "dueAt", "precision", "wording", "threatId", "conditionId", "scenarioId", "extendsId", "kind", "status", "version", "createdAt", "updatedAt")
-       VALUES (@id, @dueAt, @precision, @wording, @threatId, @conditionId, @scenarioId, @extendsId, @kind, 'pending', 0, @now, @now)`,
+    deadline: db.prepare(
+      `SELECT "id", "dueAt", "precision", "wording", "threatId", "conditionId", "scenarioId", "agreementId", "commitmentId", "kind" FROM "Deadline" WHERE "id" = ?`,
     ),
-    condition: db.prepare(`SELECT "effect", "threatId" FROM "Condition" WHERE "id" = ?`),
+    insertDeadline: db.prepare(
+      `INSERT INTO "Deadline" ("id", "dueAt", "precision", "wording", "threatId", "conditionId", "scenarioId", "agreementId", "commitmentId", "extendsId", "kind", "status", "version", "createdAt", "updatedAt")
+       VALUES (@id, @dueAt, @precision, @wording, @threatId, @conditionId, @scenarioId, @agreementId, @commitmentId, @extendsId, @kind, 'pending', 0, @now, @now)`,
+    ),
+    condition: db.prepare(`SELECT "effect", "threatId", "agreementId" FROM "Condition" WHERE "id" = ?`),
+    deadlinesOfAgreement: db.prepare(`SELECT "id", "conditionId", "kind" FROM "Deadline" WHERE "agreementId" = ? ORDER BY "id"`),
+    deadlinesOfCommitment: db.prepare(`SELECT "id" FROM "Deadline" WHERE "commitmentId" = ? ORDER BY "id"`),
+    commitmentsOfAgreement: db.prepare(`SELECT "id" FROM "Commitment" WHERE "agreementId" = ? ORDER BY "id"`),
+    agreement: db.prepare(`SELECT "id" FROM "Agreement" WHERE "id" = ?`),
     deadlinesOfCondition: db.prepare(`SELECT "id" FROM "Deadline" WHERE "conditionId" = ? ORDER BY "id"`),
     deadlinesOfThreat: db.prepare(`SELECT "id", "conditionId", "kind" FROM "Deadline" WHERE "threatId" = ? ORDER BY "id"`),
   };
@@ -189,6 +193,7 @@ function applyStatusChange(
     now,
   );
   if (!plan.ok) throwPlanProblem(req.kind, req.to, plan);
+  checkSupersededBy(conn, req);
   const evidenceId = req.evidence ? attachEvidence(conn, req.kind, req.id, req.evidence, now) : null;
   const entry = append(conn, {
     recordKind: req.kind,
@@ -196,7 +201,7 @@ function applyStatusChange(
     change: "status",
     from: plan.from,
     to: req.to,
-    values: null,
+    values: req.supersededById ? { supersededById: req.supersededById } : null,
     effectiveAt,
     recordedAt: now,
     reason: req.reason,
@@ -234,6 +239,23 @@ function applyStatusChange(
   // Corrections fix the record only: they set nothing else off.
   if (!req.correction) consequences.push(...applyConsequences(conn, req.kind, req.id, req.to, entry, now, touched, expiryDeadlineId));
   return { version: current.version + 1, entry, consequences, successorDeadlineId, expiryDeadlineId };
+}
+
+/** An agreement superseded names the agreement that replaces it (another one that exists); no other change names one. */
+function checkSupersededBy(conn: Database.Database, req: StatusChangeRequest): void {
+  const superseding = req.kind === "agreement" && req.to === "superseded";
+  if (!superseding) {
+    if (req.supersededById !== undefined)
+      throw new InvalidInputError([{ field: "supersededById", problem: 'only a move of an agreement to "superseded" names what supersedes it' }]);
+    return;
+  }
+  if (req.supersededById === undefined) {
+    if (req.correction) return;
+    throw new InvalidInputError([{ field: "supersededById", problem: "required when an agreement is superseded: the agreement that replaces it" }]);
+  }
+  if (req.supersededById === req.id) throw new InvalidInputError([{ field: "supersededById", problem: "an agreement cannot supersede itself" }]);
+  if (!statements(conn).agreement.get(req.supersededById))
+    throw new InvalidInputError([{ field: "supersededById", problem: `no agreement with id "${req.supersededById}"` }]);
 }
 
 function append(conn: Database.Database, e: NewHistoryEntry): HistoryEntry {
@@ -281,7 +303,15 @@ function createFollowingDeadline(
   kind?: string,
 ): string {
   const st = statements(conn);
-  const old = st.deadline.get(oldId) as { wording: string; threatId: string | null; conditionId: string | null; scenarioId: string | null; kind: string };
+  const old = st.deadline.get(oldId) as {
+    wording: string;
+    threatId: string | null;
+    conditionId: string | null;
+    scenarioId: string | null;
+    agreementId: string | null;
+    commitmentId: string | null;
+    kind: string;
+  };
   const id = `deadline-${randomUUID()}`;
   st.insertDeadline.run({
     id,
@@ -291,6 +321,8 @@ function createFollowingDeadline(
     threatId: old.threatId,
     conditionId: old.conditionId,
     scenarioId: old.scenarioId,
+    agreementId: old.agreementId,
+    commitmentId: old.commitmentId,
     extendsId: oldId,
     kind: kind ?? old.kind,
     now: toSqlDate(now),
@@ -382,6 +414,8 @@ function recordEnd(
       threatId: req.kind === "threat" ? req.id : null,
       conditionId: null,
       scenarioId: null,
+      agreementId: null,
+      commitmentId: null,
       extendsId: null,
       kind: "expiry",
       now: toSqlDate(now),
@@ -399,9 +433,9 @@ function attachEvidence(conn: Database.Database, kind: string, id: string, evide
   return storeEvidenceRaw(conn, kind, id, evidence, field, now);
 }
 
-/** Deadline ids pending at `at`, as known now. */
-function pendingAt(conn: Database.Database, ids: string[], at: Date, now: Date): { id: string }[] {
-  const histories = historiesOf(conn, "deadline", ids);
+/** Deadline (or commitment) ids pending at `at`, as known now. */
+function pendingAt(conn: Database.Database, ids: string[], at: Date, now: Date, kind: "deadline" | "commitment" = "deadline"): { id: string }[] {
+  const histories = historiesOf(conn, kind, ids);
   return ids.filter((id) => recordStateAt(histories.get(id)!, at, now).status === "pending").map((id) => ({ id }));
 }
 
@@ -424,18 +458,30 @@ function applyConsequences(
   const st = statements(conn);
   const at = cause.effectiveAt;
   let context: Parameters<typeof consequencesOf>[2];
+  const ids = (rows: unknown[]) => (rows as { id: string }[]).map((d) => d.id);
   if (kind === "condition") {
-    const condition = st.condition.get(id) as { effect: "averts" | "triggers"; threatId: string };
-    const own = (st.deadlinesOfCondition.all(id) as { id: string }[]).map((d) => d.id);
-    // The threat's own deadlines that belong to no other condition: meeting one condition leaves the others' alone.
-    const guarded = (st.deadlinesOfThreat.all(condition.threatId) as { id: string; conditionId: string | null }[])
-      .filter((d) => d.conditionId === null || d.conditionId === id)
-      .map((d) => d.id);
+    const condition = st.condition.get(id) as { effect: "averts" | "triggers"; threatId: string | null; agreementId: string | null };
+    const own = ids(st.deadlinesOfCondition.all(id));
+    // The deadlines of its threat (or agreement) that belong to no other condition: meeting one condition leaves the
+    // others' alone. An agreement's expiry is its own term, not something a condition averts.
+    const siblings = (condition.threatId ? st.deadlinesOfThreat.all(condition.threatId) : st.deadlinesOfAgreement.all(condition.agreementId)) as {
+      id: string;
+      conditionId: string | null;
+      kind: string;
+    }[];
+    const guarded = siblings.filter((d) => (d.conditionId === null || d.conditionId === id) && (condition.threatId || d.kind !== "expiry")).map((d) => d.id);
     context = {
       conditionEffect: condition.effect,
       ownPendingDeadlines: pendingAt(conn, own, at, now),
       guardedThreatPendingDeadlines: pendingAt(conn, guarded, at, now),
     };
+  } else if (kind === "agreement") {
+    context = {
+      ownPendingDeadlines: pendingAt(conn, ids(st.deadlinesOfAgreement.all(id)), at, now),
+      pendingCommitments: pendingAt(conn, ids(st.commitmentsOfAgreement.all(id)), at, now, "commitment"),
+    };
+  } else if (kind === "commitment") {
+    context = { ownPendingDeadlines: pendingAt(conn, ids(st.deadlinesOfCommitment.all(id)), at, now) };
   } else {
     const own = (st.deadlinesOfThreat.all(id) as { id: string }[]).map((d) => d.id).filter((d) => d !== ownExpiry);
     context = { ownPendingDeadlines: pendingAt(conn, own, at, now) };
@@ -444,28 +490,29 @@ function applyConsequences(
   for (const c of consequencesOf(kind, to, context)) {
     const plan = planStatusChange(historyOf(conn, c.kind, c.id), { kind: c.kind, to: c.to, effectiveAt: at, correction: false, hasNewDate: false }, now);
     if (!plan.ok) continue;
-    entries.push(
-      append(conn, {
-        recordKind: c.kind,
-        recordId: c.id,
-        change: "status",
-        from: plan.from,
-        to: c.to,
-        values: null,
-        effectiveAt: at,
-        recordedAt: now,
-        reason: `Consequence: ${c.rule} (${kind} ${id} became "${to}")`,
-        by: cause.by,
-        correction: false,
-        byTerms: false,
-        causedBySeq: cause.seq,
-        until: null,
-        returnsTo: null,
-        sourceId: cause.sourceId,
-        evidenceId: cause.evidenceId,
-      }),
-    );
+    const entry = append(conn, {
+      recordKind: c.kind,
+      recordId: c.id,
+      change: "status",
+      from: plan.from,
+      to: c.to,
+      values: null,
+      effectiveAt: at,
+      recordedAt: now,
+      reason: `Consequence: ${c.rule} (${kind} ${id} became "${to}")`,
+      by: cause.by,
+      correction: false,
+      byTerms: false,
+      causedBySeq: cause.seq,
+      until: null,
+      returnsTo: null,
+      sourceId: cause.sourceId,
+      evidenceId: cause.evidenceId,
+    });
+    entries.push(entry);
     touched.add(c.kind, c.id);
+    // A commitment lapsed by its agreement's end resolves its own deadlines in turn.
+    if (c.kind === "commitment") entries.push(...applyConsequences(conn, c.kind, c.id, c.to, entry, now, touched, null));
   }
   return entries;
 }
@@ -594,11 +641,24 @@ export interface CreateTrackedRequest {
   status: string;
   topicIds?: string[];
   participantIds?: string[];
+  /** An agreement's parties. */
+  partyIds?: string[];
+  /** The measures a commitment changes. */
+  affectsThreatIds?: string[];
+  /** A deadline of the record's own, created with it (a commitment's due date, an agreement's expiry). */
+  ownDeadline?: { dueAt: Date | null; precision: Precision; wording: string; kind: "stated" | "expiry" };
   evidence?: EvidenceRef[];
   effectiveAt?: Date;
   reason?: string;
   by: string;
 }
+
+/** Join tables a creation fills: the request field, the table, the record's column and the other's. */
+const JOINS = [
+  { field: "participantIds", table: "EventParticipant", own: "eventId", other: "actorId" },
+  { field: "partyIds", table: "AgreementParty", own: "agreementId", other: "actorId" },
+  { field: "affectsThreatIds", table: "CommitmentThreat", own: "commitmentId", other: "threatId" },
+] as const;
 
 /**
  * Creates a tracked record as history: its creation entry at `effectiveAt` (when it was first
@@ -616,9 +676,10 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
       const link = conn.prepare(`INSERT OR IGNORE INTO "${table}" ("A", "B") VALUES (?, ?)`);
       for (const topicId of req.topicIds) link.run(id, topicId);
     }
-    if (req.participantIds?.length) {
-      const link = conn.prepare(`INSERT OR IGNORE INTO "EventParticipant" ("eventId", "actorId") VALUES (?, ?)`);
-      for (const actorId of req.participantIds) link.run(id, actorId);
+    for (const join of JOINS) {
+      if (!req[join.field]?.length) continue;
+      const link = conn.prepare(`INSERT OR IGNORE INTO "${join.table}" ("${join.own}", "${join.other}") VALUES (?, ?)`);
+      for (const other of req[join.field] ?? []) link.run(id, other);
     }
     const evidenceIds = (req.evidence ?? []).map((e, i) => attachEvidence(conn, req.kind, id, e, now, `evidence.${i}`));
     const first = req.evidence?.[0];
@@ -638,6 +699,7 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
     );
     const touched = new Touched();
     touched.add(req.kind, id);
+    if (req.ownDeadline) createOwnDeadline(conn, req.kind, id, req.ownDeadline, effectiveAt, now, req.by, touched);
     if (req.status !== starting) {
       applyStatusChange(
         conn,
@@ -649,6 +711,36 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
     touched.refresh(conn, now);
     return id;
   });
+}
+
+/** A record's own deadline, pending from the record's creation. */
+function createOwnDeadline(
+  conn: Database.Database,
+  kind: TrackedKind,
+  ownerId: string,
+  d: NonNullable<CreateTrackedRequest["ownDeadline"]>,
+  effectiveAt: Date,
+  now: Date,
+  by: string,
+  touched: Touched,
+): void {
+  const id = `deadline-${randomUUID()}`;
+  statements(conn).insertDeadline.run({
+    id,
+    dueAt: d.dueAt ? toSqlDate(d.dueAt) : null,
+    precision: d.precision,
+    wording: d.wording,
+    threatId: null,
+    conditionId: null,
+    scenarioId: null,
+    agreementId: kind === "agreement" ? ownerId : null,
+    commitmentId: kind === "commitment" ? ownerId : null,
+    extendsId: null,
+    kind: d.kind,
+    now: toSqlDate(now),
+  });
+  append(conn, creationEntry("deadline", id, "pending", effectiveAt, now, `${d.kind === "expiry" ? "Expiry" : "Due date"} of ${kind} ${ownerId}`, by, null));
+  touched.add("deadline", id);
 }
 
 /** A plain INSERT of one row from column values (dates in the adapter's text form, booleans as 0/1). */

@@ -1,12 +1,9 @@
-import type { TrackedKind } from "./statuses.ts";
+import { AGREEMENT_ENDINGS, COMMITMENT_ENDINGS, type TrackedKind } from "./statuses.ts";
 
 /** A status change that a rule sets off in another record. */
-export interface Consequence {
-  kind: "deadline";
-  id: string;
-  to: "averted" | "triggered" | "cancelled";
-  rule: string;
-}
+export type Consequence =
+  | { kind: "deadline"; id: string; to: "averted" | "triggered" | "cancelled"; rule: string }
+  | { kind: "commitment"; id: string; to: "lapsed"; rule: string };
 
 export interface PendingDeadlineRef {
   id: string;
@@ -18,19 +15,38 @@ export interface ConsequenceContext {
   conditionEffect?: "averts" | "triggers";
   /** Pending deadlines attached directly to the changed record. */
   ownPendingDeadlines: PendingDeadlineRef[];
-  /** For a condition: pending deadlines of the threat it guards. */
+  /** For a condition: pending deadlines of the threat (or agreement) it belongs to that belong to no other condition. */
   guardedThreatPendingDeadlines?: PendingDeadlineRef[];
+  /** For an agreement: its commitments still pending. */
+  pendingCommitments?: { id: string }[];
 }
 
+const isAgreementEnding = (to: string) => (AGREEMENT_ENDINGS as readonly string[]).includes(to);
+const isCommitmentEnding = (to: string) => (COMMITMENT_ENDINGS as readonly string[]).includes(to);
+
 /**
- * The consequences of a change: an averting condition met averts the pending deadlines of
- * the condition and its threat; a threat imposed triggers its pending deadlines; a threat
- * withdrawn cancels them. Each deadline is named once even when reachable twice.
+ * What a commitment's end does to its due date, read as a warning of "due and not done": fulfilled
+ * averts it, breached triggers it, and a commitment that lapsed or was waived is no longer due.
+ */
+const COMMITMENT_DEADLINE_OUTCOME: Record<(typeof COMMITMENT_ENDINGS)[number], "averted" | "triggered" | "cancelled"> = {
+  fulfilled: "averted",
+  breached: "triggered",
+  lapsed: "cancelled",
+  waived: "cancelled",
+};
+
+/**
+ * The consequences of a change, each staying in its lane: an averting condition met averts its
+ * own pending deadlines and those of its threat or agreement that belong to no other condition;
+ * a threat imposed triggers its pending deadlines; a threat withdrawn cancels them; an agreement
+ * that ends lapses its pending commitments and cancels its own pending deadlines; a commitment
+ * that ends resolves its own pending deadlines. Each record is named once even when reachable twice.
  */
 export function consequencesOf(kind: TrackedKind, to: string, ctx: ConsequenceContext): Consequence[] {
   let targets: PendingDeadlineRef[] = [];
-  let outcome: Consequence["to"] | null = null;
+  let outcome: "averted" | "triggered" | "cancelled" | null = null;
   let rule = "";
+  const lapses: Consequence[] = [];
   if (kind === "condition" && to === "met" && ctx.conditionEffect === "averts") {
     targets = [...ctx.ownPendingDeadlines, ...(ctx.guardedThreatPendingDeadlines ?? [])];
     outcome = "averted";
@@ -43,6 +59,15 @@ export function consequencesOf(kind: TrackedKind, to: string, ctx: ConsequenceCo
     targets = ctx.ownPendingDeadlines;
     outcome = "cancelled";
     rule = "the threat was withdrawn";
+  } else if (kind === "agreement" && isAgreementEnding(to)) {
+    targets = ctx.ownPendingDeadlines;
+    outcome = "cancelled";
+    rule = `the agreement ${to === "superseded" ? "was superseded" : to === "expired" ? "expired" : "was terminated"}`;
+    for (const c of ctx.pendingCommitments ?? []) lapses.push({ kind: "commitment", id: c.id, to: "lapsed", rule });
+  } else if (kind === "commitment" && isCommitmentEnding(to)) {
+    targets = ctx.ownPendingDeadlines;
+    outcome = COMMITMENT_DEADLINE_OUTCOME[to as (typeof COMMITMENT_ENDINGS)[number]];
+    rule = `the commitment was ${to}`;
   }
   if (!outcome) return [];
   const seen = new Set<string>();
@@ -52,10 +77,15 @@ export function consequencesOf(kind: TrackedKind, to: string, ctx: ConsequenceCo
     seen.add(d.id);
     result.push({ kind: "deadline", id: d.id, to: outcome, rule });
   }
-  return result;
+  return [...result, ...lapses];
 }
 
 /** Whether a change of this kind to this status can have consequences (saves a lookup). */
 export function mayHaveConsequences(kind: TrackedKind, to: string): boolean {
-  return (kind === "condition" && to === "met") || (kind === "threat" && (to === "imposed" || to === "withdrawn"));
+  return (
+    (kind === "condition" && to === "met") ||
+    (kind === "threat" && (to === "imposed" || to === "withdrawn")) ||
+    (kind === "agreement" && isAgreementEnding(to)) ||
+    (kind === "commitment" && isCommitmentEnding(to))
+  );
 }

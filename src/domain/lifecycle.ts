@@ -18,6 +18,16 @@ const NEXT: { [K in TrackedKind]: Record<(typeof STATUSES)[K][number], readonly 
     "de-escalating": ["developing", "escalating", "resolved"],
     resolved: [],
   },
+  agreement: {
+    negotiating: ["announced", "in-force", "expired", "terminated", "superseded"],
+    announced: ["in-force", "expired", "terminated", "superseded"],
+    "in-force": ["suspended", "expired", "terminated", "superseded"],
+    suspended: ["in-force", "expired", "terminated", "superseded"],
+    expired: [],
+    terminated: [],
+    superseded: [],
+  },
+  commitment: { pending: ["fulfilled", "breached", "lapsed", "waived"], fulfilled: [], breached: [], lapsed: [], waived: [] },
 };
 
 export function allowedNextStatuses(kind: TrackedKind, from: string): readonly string[] {

@@ -17,6 +17,9 @@ export const RECORD_KINDS = {
   condition: { collection: "conditions", table: "Condition", tracked: true, initial: ["open"], filters: ["scenario", "actor"] },
   deadline: { collection: "deadlines", table: "Deadline", tracked: true, initial: ["pending"], filters: ["scenario", "actor", "topic"] },
   event: { collection: "events", table: "Event", tracked: true, initial: ["scheduled"], filters: ["scenario", "actor", "topic"] },
+  // A deal that takes effect when announced starts in force.
+  agreement: { collection: "agreements", table: "Agreement", tracked: true, initial: ["negotiating", "announced", "in-force"], filters: ["actor"] },
+  commitment: { collection: "commitments", table: "Commitment", tracked: true, initial: ["pending"], filters: ["actor"] },
   actor: { collection: "actors", table: "Actor", tracked: false, initial: [], filters: [] },
   topic: { collection: "topics", table: "Topic", tracked: false, initial: [], filters: [] },
   source: { collection: "sources", table: "Source", tracked: false, initial: [], filters: [] },

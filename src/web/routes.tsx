@@ -170,7 +170,7 @@ async function scenarioOf({ db }: AppDeps, kind: string, id: string): Promise<st
   if (kind === "threat") return (await p.threat.findUnique({ where: { id }, select: { scenarioId: true } }))?.scenarioId ?? null;
   if (kind === "event") return (await p.event.findUnique({ where: { id }, select: { scenarioId: true } }))?.scenarioId ?? null;
   if (kind === "condition")
-    return (await p.condition.findUnique({ where: { id }, select: { threat: { select: { scenarioId: true } } } }))?.threat.scenarioId ?? null;
+    return (await p.condition.findUnique({ where: { id }, select: { threat: { select: { scenarioId: true } } } }))?.threat?.scenarioId ?? null;
   if (kind === "deadline") {
     const d = await p.deadline.findUnique({ where: { id }, select: { scenarioId: true, threat: { select: { scenarioId: true } } } });
     return d?.scenarioId ?? d?.threat?.scenarioId ?? null;

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -39,5 +39,41 @@ describe("migrations", () => {
       }),
     ).rejects.toThrow();
     await db.close();
+  });
+
+  it("keep every condition, its links and its indexes when conditions may belong to an agreement", () => {
+    const dir = join(import.meta.dirname, "../../prisma/migrations");
+    const migrations = readdirSync(dir)
+      .filter((m) => /^\d/.test(m))
+      .sort();
+    const agreements = migrations.indexOf("20261129600000_agreements");
+    const raw = openRawConnection(join(mkdtempSync(join(tmpdir(), "tradewatch-migrate-")), "old.db"));
+    for (const m of migrations.slice(0, agreements)) raw.exec(readFileSync(join(dir, m, "migration.sql"), "utf8"));
+    const at = "2025-10-23T00:00:00.000Z";
+    raw.exec(`INSERT INTO "Actor" ("id", "name", "kind") VALUES ('a', 'A', 'government');
+      INSERT INTO "Scenario" ("id", "title", "summary", "status", "createdAt", "updatedAt") VALUES ('s', 'S', 's', 'developing', '${at}', '${at}');
+      INSERT INTO "Threat" ("id", "scenarioId", "issuerId", "measure", "covers", "summary", "status", "createdAt", "updatedAt") VALUES ('t', 's', 'a', 'tariff', 'c', 's', 'threatened', '${at}', '${at}');
+      INSERT INTO "Condition" ("id", "threatId", "description", "awaitedActorId", "effect", "status", "version", "statusUntil", "createdAt", "updatedAt") VALUES ('c', 't', 'd', 'a', 'averts', 'met', 3, NULL, '${at}', '${at}');
+      INSERT INTO "Deadline" ("id", "precision", "wording", "threatId", "conditionId", "status", "createdAt", "updatedAt") VALUES ('d', 'unknown', 'w', 't', 'c', 'pending', '${at}', '${at}');`);
+    const before = raw.prepare(`SELECT * FROM "Condition"`).all();
+    raw.exec(readFileSync(join(dir, migrations[agreements]!, "migration.sql"), "utf8"));
+    expect(
+      raw
+        .prepare(
+          `SELECT "id", "threatId", "description", "awaitedActorId", "effect", "status", "version", "statusUntil", "createdAt", "updatedAt" FROM "Condition"`,
+        )
+        .all(),
+    ).toEqual(before);
+    expect(raw.prepare(`SELECT "agreementId" FROM "Condition"`).all()).toEqual([{ agreementId: null }]);
+    expect(raw.prepare(`SELECT "conditionId", "agreementId", "commitmentId" FROM "Deadline"`).all()).toEqual([
+      { conditionId: "c", agreementId: null, commitmentId: null },
+    ]);
+    const indexes = (raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Condition'`).all() as { name: string }[]).map(
+      (i) => i.name,
+    );
+    expect(indexes).toEqual(expect.arrayContaining(["Condition_threatId_idx", "Condition_agreementId_idx", "Condition_status_idx"]));
+    expect(raw.pragma("foreign_key_check")).toEqual([]);
+    expect(raw.pragma("foreign_keys", { simple: true })).toBe(1);
+    raw.close();
   });
 });

@@ -21,6 +21,16 @@ const EXPECTED: Record<TrackedKind, Record<string, string[]>> = {
     "de-escalating": ["developing", "escalating", "resolved"],
     resolved: [],
   },
+  agreement: {
+    negotiating: ["announced", "in-force", "expired", "terminated", "superseded"],
+    announced: ["in-force", "expired", "terminated", "superseded"],
+    "in-force": ["suspended", "expired", "terminated", "superseded"],
+    suspended: ["in-force", "expired", "terminated", "superseded"],
+    expired: [],
+    terminated: [],
+    superseded: [],
+  },
+  commitment: { pending: ["fulfilled", "breached", "lapsed", "waived"], fulfilled: [], breached: [], lapsed: [], waived: [] },
 };
 
 describe("lifecycle rules", () => {
@@ -66,5 +76,23 @@ describe("consequences", () => {
     expect(consequencesOf("threat", "imposed", { ownPendingDeadlines: own })[0]?.to).toBe("triggered");
     expect(consequencesOf("threat", "withdrawn", { ownPendingDeadlines: own })[0]?.to).toBe("cancelled");
     expect(consequencesOf("threat", "suspended", { ownPendingDeadlines: own })).toEqual([]);
+  });
+  it("an agreement that ends lapses its pending commitments and cancels its own pending deadlines; a suspension sets nothing off", () => {
+    for (const ending of ["expired", "terminated", "superseded"]) {
+      const result = consequencesOf("agreement", ending, { ownPendingDeadlines: own, pendingCommitments: [{ id: "c1" }, { id: "c2" }] });
+      expect(result.map((c) => [c.kind, c.id, c.to])).toEqual([
+        ["deadline", "d1", "cancelled"],
+        ["commitment", "c1", "lapsed"],
+        ["commitment", "c2", "lapsed"],
+      ]);
+    }
+    expect(consequencesOf("agreement", "suspended", { ownPendingDeadlines: own, pendingCommitments: [{ id: "c1" }] })).toEqual([]);
+  });
+  it("a commitment that ends resolves only its own pending deadlines: fulfilled averts, breached triggers, lapsed or waived cancels", () => {
+    const outcome = (to: string) => consequencesOf("commitment", to, { ownPendingDeadlines: own }).map((c) => [c.id, c.to]);
+    expect(outcome("fulfilled")).toEqual([["d1", "averted"]]);
+    expect(outcome("breached")).toEqual([["d1", "triggered"]]);
+    expect(outcome("lapsed")).toEqual([["d1", "cancelled"]]);
+    expect(outcome("waived")).toEqual([["d1", "cancelled"]]);
   });
 });

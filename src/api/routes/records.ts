@@ -30,7 +30,8 @@ function listQueryFor(collection: Collection) {
   const filters: Record<string, z.ZodTypeAny> = {};
   if (isTrackedKind(kind)) filters.status = z.enum(STATUSES[kind] as unknown as [string, ...string[]]).optional();
   if (["threats", "conditions", "events", "scenarios"].includes(collection)) filters.scenario = z.string().max(200).optional();
-  if (["threats", "conditions", "events"].includes(collection)) filters.actor = z.string().max(200).optional();
+  if (["threats", "conditions", "events", "agreements", "commitments"].includes(collection)) filters.actor = z.string().max(200).optional();
+  if (collection === "commitments") filters.agreement = z.string().max(200).optional();
   if (["threats", "events", "scenarios"].includes(collection)) filters.topic = z.string().max(200).optional();
   return ListQueryBase.extend(filters);
 }
@@ -63,7 +64,7 @@ export function recordRoutes(deps: AppDeps) {
           const page = await listRecords(
             deps.db,
             kind,
-            { status: q.status, scenarioId: q.scenario, actorId: q.actor, topicId: q.topic, q: q.q },
+            { status: q.status, scenarioId: q.scenario, actorId: q.actor, topicId: q.topic, agreementId: q.agreement, q: q.q },
             q.limit,
             readTimeOf(q.asOf, q.knownAt, deps.clock()),
             after,
@@ -260,6 +261,7 @@ function statusRoutes(app: ReturnType<typeof newRouter>, deps: AppDeps, collecti
           until: body.until,
           returnsTo: body.then,
           untilWording: body.untilWording,
+          supersededById: body.supersededById,
         },
         deps.clock(),
       );

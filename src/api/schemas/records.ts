@@ -1,6 +1,16 @@
 import { z } from "@hono/zod-openapi";
 import { SOURCE_KINDS } from "../../domain/evidence.ts";
-import { ACTOR_KINDS, CONDITION_EFFECTS, EVENT_KINDS, MEASURES, PRECISIONS, type Precision, STATUSES, type TrackedKind } from "../../domain/statuses.ts";
+import {
+  ACTOR_KINDS,
+  COMMITMENT_KINDS,
+  CONDITION_EFFECTS,
+  EVENT_KINDS,
+  MEASURES,
+  PRECISIONS,
+  type Precision,
+  STATUSES,
+  type TrackedKind,
+} from "../../domain/statuses.ts";
 import { EvidenceInput, HttpUrl, Id, Instant, OptionalText, Text } from "./common.ts";
 import { SourceCreateSchema } from "./sources.ts";
 
@@ -41,15 +51,23 @@ export const CreateSchemas = {
     evidence,
     ...creation,
   }),
-  conditions: z.strictObject({
-    threatId: Id,
-    description: Text,
-    awaitedActorId: Id.nullable().optional(),
-    effect: z.enum(CONDITION_EFFECTS),
-    status: z.enum(STATUSES.condition).default("open"),
-    evidence,
-    ...creation,
-  }),
+  conditions: z
+    .strictObject({
+      threatId: Id.optional(),
+      agreementId: Id.optional(),
+      description: Text,
+      awaitedActorId: Id.nullable().optional(),
+      effect: z.enum(CONDITION_EFFECTS),
+      status: z.enum(STATUSES.condition).default("open"),
+      evidence,
+      ...creation,
+    })
+    .superRefine((c, ctx) => {
+      if (c.threatId && c.agreementId)
+        ctx.addIssue({ code: "custom", path: ["agreementId"], message: "a condition belongs to a threat or to an agreement, not both" });
+      if (!c.threatId && !c.agreementId)
+        ctx.addIssue({ code: "custom", path: ["threatId"], message: "a condition belongs to a threat or to an agreement: give threatId or agreementId" });
+    }),
   deadlines: z
     .strictObject({
       dueAt: Instant.nullable().optional(),
@@ -58,6 +76,8 @@ export const CreateSchemas = {
       threatId: Id.nullable().optional(),
       conditionId: Id.nullable().optional(),
       scenarioId: Id.nullable().optional(),
+      agreementId: Id.nullable().optional(),
+      commitmentId: Id.nullable().optional(),
       status: z.enum(STATUSES.deadline).default("pending"),
       evidence,
       ...creation,
@@ -66,8 +86,12 @@ export const CreateSchemas = {
       if ((d.dueAt == null) !== (d.precision === "unknown")) {
         ctx.addIssue({ code: "custom", path: ["precision"], message: 'must be "unknown" exactly when dueAt is absent' });
       }
-      if (!d.threatId && !d.conditionId && !d.scenarioId) {
-        ctx.addIssue({ code: "custom", path: ["threatId"], message: "a deadline belongs to a threat, a condition or a scenario: give at least one" });
+      if (!d.threatId && !d.conditionId && !d.scenarioId && !d.agreementId && !d.commitmentId) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["threatId"],
+          message: "a deadline belongs to a threat, a condition, a scenario, an agreement or a commitment: give at least one",
+        });
       }
     }),
   events: z
@@ -93,6 +117,46 @@ export const CreateSchemas = {
       }
       if (e.startsAt && e.endsAt && e.endsAt < e.startsAt) ctx.addIssue({ code: "custom", path: ["endsAt"], message: "must not be before startsAt" });
     }),
+  agreements: z
+    .strictObject({
+      title: Text,
+      summary: Text.nullable().optional(),
+      partyIds: z.array(Id).max(50, "at most 50 parties"),
+      // Superseded needs the agreement that replaces it: recorded by a status change.
+      status: z.enum(STATUSES.agreement.filter((s) => s !== "superseded") as [string, ...string[]]).default("negotiating"),
+      expiresAt: Instant.optional().openapi({ description: "When it expires by its terms: its expiry deadline (extendable)" }),
+      expiryPrecision: datePrecision.optional().openapi({ description: "Precision of expiresAt (default day)" }),
+      expiryWording: Text.optional().openapi({ description: "The source's words for the expiry" }),
+      evidence,
+      ...creation,
+    })
+    .superRefine((a, ctx) => {
+      if (new Set(a.partyIds).size < 2) ctx.addIssue({ code: "custom", path: ["partyIds"], message: "an agreement has two or more distinct parties" });
+      if (!a.expiresAt && (a.expiryPrecision || a.expiryWording))
+        ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "required with expiryPrecision or expiryWording" });
+    }),
+  commitments: z
+    .strictObject({
+      agreementId: Id,
+      partyId: Id.openapi({ description: "The party who owes it: one of the agreement's parties" }),
+      description: Text,
+      kind: z.enum(COMMITMENT_KINDS),
+      affectsThreatIds: z.array(Id).max(50, "at most 50 measures").optional().openapi({ description: "The measures it changes" }),
+      status: z.enum(STATUSES.commitment).default("pending"),
+      dueAt: Instant.nullable().optional().openapi({ description: "With wording: its own deadline, created with it" }),
+      precision: z.enum(PRECISIONS).optional(),
+      wording: Text.optional().openapi({ description: "The source's words for when it is due" }),
+      evidence,
+      ...creation,
+    })
+    .superRefine((c, ctx) => {
+      if (c.dueAt != null && c.wording === undefined)
+        ctx.addIssue({ code: "custom", path: ["wording"], message: "required with dueAt: the source's words for it" });
+      if (c.precision !== undefined && c.wording === undefined) ctx.addIssue({ code: "custom", path: ["wording"], message: "required with precision" });
+      if (c.precision !== undefined && (c.dueAt == null) !== (c.precision === "unknown")) {
+        ctx.addIssue({ code: "custom", path: ["precision"], message: 'must be "unknown" exactly when dueAt is absent' });
+      }
+    }),
   actors: z.strictObject({ name: Text, kind: z.enum(ACTOR_KINDS), role: Text.nullable().optional(), aliases, country, governmentId: Id.nullable().optional() }),
   topics: z.strictObject({ name: Text }),
   sources: SourceCreateSchema,
@@ -114,6 +178,8 @@ export const PatchSchemas = {
   conditions: z.strictObject({ description: Text.optional(), awaitedActorId: Id.nullable().optional(), effect: z.enum(CONDITION_EFFECTS).optional() }),
   deadlines: z.strictObject({ wording: Text.optional() }),
   events: z.strictObject({ title: Text.optional(), place: Text.nullable().optional(), country, wording: Text.optional(), topicIds }),
+  agreements: z.strictObject({ title: Text.optional(), summary: Text.nullable().optional() }),
+  commitments: z.strictObject({ description: Text.optional(), kind: z.enum(COMMITMENT_KINDS).optional() }),
   actors: z.strictObject({ name: Text.optional(), role: Text.nullable().optional(), aliases, country, governmentId: Id.nullable().optional() }),
   topics: z.strictObject({ name: Text.optional() }),
   sources: z.strictObject({
@@ -149,6 +215,7 @@ export function statusChangeBodyFor(kind: TrackedKind) {
       newEndsAt: Instant.optional(),
       newPrecision: datePrecision.optional().openapi({ description: "Precision of the new date (default day)" }),
       newWording: Text.optional(),
+      supersededById: Id.optional().openapi({ description: 'Required when an agreement moves to "superseded": the agreement that replaces it' }),
     })
     .superRefine((b, ctx) => {
       if (b.correction && b.reason.trim().length < 3) ctx.addIssue({ code: "custom", path: ["reason"], message: "a correction needs a reason" });
@@ -263,5 +330,7 @@ export const DeadlineSummarySchema = z
     threat: z.object({ id: z.string(), summary: z.string(), status: z.string().nullable() }).nullable(),
     condition: z.object({ id: z.string(), description: z.string(), status: z.string().nullable() }).nullable(),
     scenario: z.object({ id: z.string(), title: z.string(), status: z.string().nullable() }).nullable(),
+    agreementId: z.string().nullable().openapi({ description: "The agreement it belongs to, directly or through its commitment or condition" }),
+    commitmentId: z.string().nullable().openapi({ description: "The commitment whose due date it is" }),
   })
   .openapi("DeadlineSummary");
