@@ -65,6 +65,7 @@ export interface DeadlineRow extends DeadlineTiming {
  * the database holds.
  */
 export const SCAN_BUDGET = 5_000;
+const BATCH_AT_LEAST = 64;
 
 const LINK_JOINS = `
   LEFT JOIN "Threat" t ON t."id" = d."threatId"
@@ -261,7 +262,10 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
       columns: bounds,
       decide: eachBy((c) => statusFromBounds(c, asOf, knownAt)),
     });
-    for (const bucket of pendingBucketsFrom(time.asOf, new Date(now.getTime() + 86_400_000))) {
+    // No deadline left pending before the earliest month on record: the walks start there at the soonest.
+    const earliest = prepared(reader, `SELECT MIN(substr("pendingUntil", 1, 7)) AS "month" FROM "Deadline"`).get() as { month: string | null };
+    const walkFrom = earliest.month && `${earliest.month}-01` > asOf.slice(0, 10) ? new Date(`${earliest.month}-01T00:00:00Z`) : time.asOf;
+    for (const bucket of pendingBucketsFrom(walkFrom, new Date(now.getTime() + 86_400_000))) {
       branches.push({
         where: `substr(d."pendingUntil", 1, ${bucket.length}) = @bucket AND d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf AND ${exact}${knownFrom}`,
         params: { bucket },
@@ -302,7 +306,8 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
       const sql = `SELECT d."id", d."dueAt"${branch.columns} FROM "Deadline" d${joins}
         WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resume} AND ${branch.where}${filterSql}${withinEnd === null ? "" : ` AND d."dueAt" <= @withinEnd`}
         ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id" LIMIT @batch`;
-      parts.push(candidateStream(prepared(reader, sql), { ...params, ...branch.params }, query.limit + 1, branch.decide));
+      // Batches of at least 64: a page of one must not cost one query per row examined.
+      parts.push(candidateStream(prepared(reader, sql), { ...params, ...branch.params }, Math.max(query.limit + 1, BATCH_AT_LEAST), branch.decide));
     }
     return (function* () {
       for (const part of parts) yield* part;
