@@ -99,7 +99,7 @@ describe("a server killed with SIGKILL under write load", () => {
       server.process.kill("SIGKILL");
       await server.exited;
     }
-  });
+  }, 120_000);
 });
 
 describe("a server sent SIGTERM", () => {
@@ -119,5 +119,5 @@ describe("a server sent SIGTERM", () => {
     expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
     db.close();
     await expect(fetch(`${server.url}/health`)).rejects.toThrow();
-  });
+  }, 120_000);
 });
