@@ -14,8 +14,10 @@ import {
   type StatusChangePlan,
   statusCacheAt,
 } from "../domain/history.ts";
+import { isEnding, requiresSuccessor } from "../domain/lifecycle.ts";
 import { RECORD_KINDS, startingStatusFor } from "../domain/record-kinds.ts";
 import type { Precision, TrackedKind } from "../domain/statuses.ts";
+import { planTermsChange } from "../domain/terms.ts";
 import type { TrackerDatabase } from "./client.ts";
 import { appendEntry, appendRetraction, consequencesOfEntry, entryBySeq, historiesOf, historyOf, type NewHistoryEntry } from "./sql/history.ts";
 import { toSqlDate } from "./sql-dates.ts";
@@ -56,6 +58,8 @@ export interface StatusChangeRequest {
   until?: Date;
   returnsTo?: string;
   untilWording?: string;
+  /** A move to "superseded": the measure that replaced this one. */
+  supersededById?: string;
 }
 
 export interface StatusChangeResult {
@@ -94,6 +98,8 @@ function statementsFor(db: Database.Database) {
     deadlinesOfCondition: db.prepare(`SELECT "id" FROM "Deadline" WHERE "conditionId" = ? ORDER BY "id"`),
     deadlinesOfThreat: db.prepare(`SELECT "id", "conditionId", "kind" FROM "Deadline" WHERE "threatId" = ? ORDER BY "id"`),
     sourceText: db.prepare(`SELECT "text" FROM "Source" WHERE "id" = ?`),
+    actorExists: db.prepare(`SELECT 1 FROM "Actor" WHERE "id" = ?`),
+    linkTarget: db.prepare(`INSERT OR IGNORE INTO "ThreatTarget" ("threatId", "actorId", "initial") VALUES (?, ?, ?)`),
     insertEvidence: db.prepare(
       `INSERT OR IGNORE INTO "Evidence" ("id", "sourceId", "quote", "startOffset", "endOffset", "recordKind", "recordId", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
@@ -195,6 +201,7 @@ function applyStatusChange(
     now,
   );
   if (!plan.ok) throwPlanProblem(req.kind, req.to, plan);
+  const values = successorOf(conn, req);
   const evidenceId = req.evidence ? attachEvidence(conn, req.kind, req.id, req.evidence, now) : null;
   const entry = append(conn, {
     recordKind: req.kind,
@@ -202,7 +209,7 @@ function applyStatusChange(
     change: "status",
     from: plan.from,
     to: req.to,
-    values: null,
+    values,
     effectiveAt,
     recordedAt: now,
     reason: req.reason,
@@ -240,6 +247,21 @@ function applyStatusChange(
   // Corrections fix the record only: they set nothing else off.
   if (!req.correction) consequences.push(...applyConsequences(conn, req.kind, req.id, req.to, entry, now, touched, expiryDeadlineId));
   return { version: current.version + 1, entry, consequences, successorDeadlineId, expiryDeadlineId };
+}
+
+/** A move to "superseded" names the measure that replaced it (an existing other threat); no other move does. */
+function successorOf(conn: Database.Database, req: StatusChangeRequest): { supersededById: string } | null {
+  const needs = requiresSuccessor(req.kind, req.to);
+  if (req.supersededById === undefined) {
+    if (needs && !req.correction)
+      throw new InvalidInputError([{ field: "supersededById", problem: 'required with status "superseded": the measure that replaced it' }]);
+    return null;
+  }
+  if (!needs) throw new InvalidInputError([{ field: "supersededById", problem: 'only a threat moving to "superseded" names one' }]);
+  if (req.supersededById === req.id) throw new InvalidInputError([{ field: "supersededById", problem: "a measure cannot supersede itself" }]);
+  if (!statements(conn).find.threat.get(req.supersededById))
+    throw new InvalidInputError([{ field: "supersededById", problem: `no threat with id "${req.supersededById}"` }]);
+  return { supersededById: req.supersededById };
 }
 
 function append(conn: Database.Database, e: NewHistoryEntry): HistoryEntry {
@@ -605,6 +627,8 @@ export interface CreateTrackedRequest {
   status: string;
   topicIds?: string[];
   participantIds?: string[];
+  /** A threat's targets, part of its first terms. */
+  targetIds?: string[];
   evidence?: EvidenceRef[];
   effectiveAt?: Date;
   reason?: string;
@@ -621,12 +645,14 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
     const id = `${req.kind}-${randomUUID()}`;
     const effectiveAt = req.effectiveAt ?? now;
     const starting = startingStatusFor(req.kind, req.status);
+    if (req.kind === "threat" && typeof req.fields.reissuesId === "string") checkReissues(conn, req.fields.reissuesId, now);
     insertRow(conn, RECORD_KINDS[req.kind].table, { id, ...req.fields, status: starting, version: 0, createdAt: now, updatedAt: now });
     if (req.topicIds?.length) {
       const table = req.kind === "threat" ? "_ThreatToTopic" : req.kind === "event" ? "_EventToTopic" : "_ScenarioToTopic";
       const link = conn.prepare(`INSERT OR IGNORE INTO "${table}" ("A", "B") VALUES (?, ?)`);
       for (const topicId of req.topicIds) link.run(id, topicId);
     }
+    for (const actorId of new Set(req.targetIds ?? [])) statements(conn).linkTarget.run(id, actorId, 1);
     if (req.participantIds?.length) {
       const link = conn.prepare(`INSERT OR IGNORE INTO "EventParticipant" ("eventId", "actorId") VALUES (?, ?)`);
       for (const actorId of req.participantIds) link.run(id, actorId);
@@ -659,6 +685,76 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
     }
     touched.refresh(conn, now);
     return id;
+  });
+}
+
+/** A measure may re-issue only one that has ended (as known now). */
+function checkReissues(conn: Database.Database, reissuesId: string, now: Date): void {
+  const state = recordStateAt(historyOf(conn, "threat", reissuesId), now, now);
+  if (!state.exists) throw new InvalidInputError([{ field: "reissuesId", problem: `no threat with id "${reissuesId}"` }]);
+  if (!isEnding("threat", state.status!)) {
+    throw new InvalidInputError([{ field: "reissuesId", problem: `threat "${reissuesId}" is "${state.status}": only an ended measure can be re-issued` }]);
+  }
+}
+
+export interface TermsChangeRequest {
+  id: string;
+  /** The terms that change (at least one); the others stay as they were. */
+  values: { ratePercent?: number | null; authority?: string | null; covers?: string; targetIds?: string[] };
+  effectiveAt: Date;
+  reason: string;
+  by: string;
+  evidence?: EvidenceRef;
+  expectedVersion?: number;
+}
+
+/**
+ * Records a change of a threat's terms as a dated history entry (back-dated or scheduled like any
+ * entry, retractable); its targets join ThreatTarget so filters by actor find the measure.
+ */
+export function recordTermsChange(db: TrackerDatabase, req: TermsChangeRequest, now = new Date()): Promise<{ entry: HistoryEntry; version: number }> {
+  return db.rawTransaction((conn) => {
+    const st = statements(conn);
+    const current = st.find.threat.get(req.id) as { version: number } | undefined;
+    if (!current) throw new NotFoundError("threat", req.id);
+    if (req.expectedVersion !== undefined && req.expectedVersion !== current.version) throw new VersionMismatchError(req.expectedVersion, current.version);
+    const plan = planTermsChange(historyOf(conn, "threat", req.id), req.effectiveAt, now);
+    if (!plan.ok && plan.problem === "too-far-ahead") throw new InvalidInputError([{ field: "effectiveAt", problem: "must be at most 10 years ahead" }]);
+    if (!plan.ok)
+      throw new ChainConflictError(
+        `The threat did not exist yet at ${req.effectiveAt.toISOString()}`,
+        plan.problem === "not-yet-created" ? plan.created : null,
+        [],
+      );
+    const missing = (req.values.targetIds ?? []).flatMap((actorId, i) =>
+      st.actorExists.get(actorId) ? [] : [{ field: `targetIds.${i}`, problem: `no actor with id "${actorId}"` }],
+    );
+    if (missing.length) throw new InvalidInputError(missing);
+    const evidenceId = req.evidence ? attachEvidence(conn, "threat", req.id, req.evidence, now) : null;
+    const values = Object.fromEntries(Object.entries(req.values).filter(([, v]) => v !== undefined));
+    if (values.targetIds) values.targetIds = [...new Set(values.targetIds as string[])];
+    for (const actorId of (values.targetIds as string[] | undefined) ?? []) st.linkTarget.run(req.id, actorId, 0);
+    const entry = append(conn, {
+      recordKind: "threat",
+      recordId: req.id,
+      change: "terms",
+      from: null,
+      to: null,
+      values,
+      effectiveAt: req.effectiveAt,
+      recordedAt: now,
+      reason: req.reason,
+      by: req.by,
+      correction: false,
+      byTerms: false,
+      causedBySeq: null,
+      until: null,
+      returnsTo: null,
+      sourceId: req.evidence?.sourceId ?? null,
+      evidenceId,
+    });
+    refreshCachedColumns(conn, "threat", req.id, now);
+    return { entry, version: currentVersion(conn, "threat", req.id) };
   });
 }
 

@@ -1,3 +1,4 @@
+import { isEnding } from "./lifecycle.ts";
 import type { TrackedKind } from "./statuses.ts";
 
 /** A status change that a rule sets off in another record. */
@@ -24,8 +25,8 @@ export interface ConsequenceContext {
 
 /**
  * The consequences of a change: an averting condition met averts the pending deadlines of
- * the condition and its threat; a threat imposed triggers its pending deadlines; a threat
- * withdrawn cancels them. Each deadline is named once even when reachable twice.
+ * the condition and its threat; a threat imposed triggers its pending deadlines; a threat that
+ * ends (withdrawn, lapsed, struck down or superseded) cancels them. Each deadline is named once even when reachable twice.
  */
 export function consequencesOf(kind: TrackedKind, to: string, ctx: ConsequenceContext): Consequence[] {
   let targets: PendingDeadlineRef[] = [];
@@ -39,10 +40,10 @@ export function consequencesOf(kind: TrackedKind, to: string, ctx: ConsequenceCo
     targets = ctx.ownPendingDeadlines;
     outcome = "triggered";
     rule = "the threat was imposed";
-  } else if (kind === "threat" && to === "withdrawn") {
+  } else if (isEnding(kind, to)) {
     targets = ctx.ownPendingDeadlines;
     outcome = "cancelled";
-    rule = "the threat was withdrawn";
+    rule = `the measure ended (${to})`;
   }
   if (!outcome) return [];
   const seen = new Set<string>();
@@ -57,5 +58,5 @@ export function consequencesOf(kind: TrackedKind, to: string, ctx: ConsequenceCo
 
 /** Whether a change of this kind to this status can have consequences (saves a lookup). */
 export function mayHaveConsequences(kind: TrackedKind, to: string): boolean {
-  return (kind === "condition" && to === "met") || (kind === "threat" && (to === "imposed" || to === "withdrawn"));
+  return (kind === "condition" && to === "met") || (kind === "threat" && to === "imposed") || isEnding(kind, to);
 }
