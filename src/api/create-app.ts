@@ -19,6 +19,7 @@ import { requireJsonBodies } from "./middleware/json-only.ts";
 import { invalidInput, problem } from "./problem.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { deadlineRoutes } from "./routes/deadlines.ts";
+import { inForceRoutes } from "./routes/in-force.ts";
 import { docsRoutes, healthRoutes } from "./routes/meta.ts";
 import { recordRoutes } from "./routes/records.ts";
 import { historyEntryToWire } from "./wire.ts";
@@ -84,7 +85,11 @@ export function createApp({ db, token, logger, config, clock = () => new Date() 
   app.use("/api/*", requireJsonBodies());
 
   // One tree of OpenAPI routers: mounting merges their registries, so the document covers every route.
-  const documented = healthRoutes(db).route("/api", deadlineRoutes(deps)).route("/api", recordRoutes(deps)).route("/api", accountRoutes(deps));
+  const documented = healthRoutes(db)
+    .route("/api", deadlineRoutes(deps))
+    .route("/api", inForceRoutes(deps))
+    .route("/api", recordRoutes(deps))
+    .route("/api", accountRoutes(deps));
   documented.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   documented.doc31("/openapi.json", {
     openapi: "3.1.0",
