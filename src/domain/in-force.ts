@@ -38,6 +38,7 @@ export interface PairTotal {
 
 export interface UpcomingChange {
   threatId: string;
+  summary: string;
   /** status, terms, or lapse (a status ending by its own terms, e.g. a suspension's end). */
   change: "status" | "terms" | "lapse";
   to: string | null;
@@ -70,6 +71,7 @@ export function inForceAt(measures: readonly MeasureHistory[], asOf: Date, known
       if (e.effectiveAt.getTime() > horizon) break;
       upcoming.push({
         threatId: m.id,
+        summary: m.summary,
         change: e.byTerms ? "lapse" : e.change === "terms" ? "terms" : "status",
         to: e.to,
         values: e.values,

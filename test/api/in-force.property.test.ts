@@ -93,7 +93,7 @@ function bruteTotals(t: TestApp, threats: string[], asOf: number, knownAt: numbe
     if (terms.ratePercent === null) continue;
     for (const targetId of terms.targetIds) {
       const key = `${row.issuerId}|${targetId}`;
-      const pair = pairs.get(key) ?? { issuerId: row.issuerId, targetId, ratePercent: 0, components: [] };
+      const pair: Total = pairs.get(key) ?? { issuerId: row.issuerId, targetId, ratePercent: 0, components: [] };
       pair.ratePercent += terms.ratePercent;
       pair.components.push({ threatId: id, ratePercent: terms.ratePercent, authority: terms.authority });
       pairs.set(key, pair);

@@ -49,6 +49,7 @@ const PairTotalSchema = z
 const UpcomingChangeSchema = z
   .object({
     threatId: z.string(),
+    summary: z.string(),
     change: z.enum(["status", "terms", "lapse"]).openapi({ description: "lapse: a status ending by its own terms (a suspension's end)" }),
     to: z.string().nullable(),
     values: z.record(z.string(), z.unknown()).nullable(),
