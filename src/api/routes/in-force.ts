@@ -63,7 +63,7 @@ const InForceSchema = z
     items: z.array(InForceItemSchema),
     totals: z.array(PairTotalSchema),
     upcoming: z.array(UpcomingChangeSchema),
-    complete: z.boolean().openapi({ description: "False when more measures matched than one read examines (20,000): narrow by issuer, target or measure" }),
+    complete: z.boolean().openapi({ description: "False when more measures matched than one read examines (5,000): narrow by issuer, target or measure" }),
   })
   .openapi("InForce");
 
