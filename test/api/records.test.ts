@@ -218,6 +218,9 @@ describe("the OpenAPI document and the typed client", () => {
       expect(paths).toContain(`/api/${c}/{id}/status`);
       expect(paths).toContain(`/api/${c}/{id}/history`);
     }
+    for (const p of ["/api/in-force", "/api/threats/{id}/terms"]) {
+      expect(paths).toContain(p);
+    }
     expect(paths).toEqual(expect.arrayContaining(["/health", "/api/changes"]));
     const statusEnum = doc.paths["/api/deadlines"].get.parameters.find((p: any) => p.name === "status").schema.enum;
     expect(statusEnum).toEqual(["pending", "triggered", "averted", "extended", "cancelled"]);
@@ -235,5 +238,11 @@ describe("the OpenAPI document and the typed client", () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.items[0]?.dueLabel).toBe("November 2025");
+    // The in-force view is typed too: its query and its answer.
+    const inForce = await client.api["in-force"].$get({ query: { asOf: "2025-10-24", measure: "export-control" } });
+    expect(inForce.status).toBe(200);
+    const view = await inForce.json();
+    expect(view.items.map((i) => i.threatId)).toEqual(["threat-cn-rare-earth-export-controls"]);
+    expect(view.totals).toEqual([]);
   });
 });
