@@ -61,5 +61,7 @@ describe("the desk's in-force page", () => {
     expect(html).toContain("terms changed: rate 20% → 10%");
     expect(html).toContain("under IEEPA");
     expect(html).toContain(TARIFF_THREAT);
+    // A measure that may be superseded is offered the field naming its successor.
+    expect(html).toContain('name="supersededById"');
   });
 });
