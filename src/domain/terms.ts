@@ -13,8 +13,6 @@ export interface Terms {
   targetIds: string[];
 }
 
-export const TERM_FIELDS = ["ratePercent", "authority", "covers", "targetIds"] as const;
-
 /** The terms at a read time: the first terms with the changes in effect then (RecordState.terms). */
 export function termsThen(first: Terms, state: Pick<RecordState, "terms">): Terms {
   const changed = state.terms;
