@@ -80,6 +80,7 @@ function shape(rows: any[], asOf: Date) {
 }
 
 const threat = db.prepare(`SELECT * FROM "Threat" WHERE "id" = ?`);
+const threatTargets = db.prepare(`SELECT "actorId" FROM "ThreatTarget" WHERE "threatId" = ? AND "initial" = 1 ORDER BY "actorId"`);
 const actor = db.prepare(`SELECT * FROM "Actor" WHERE "id" = ?`);
 const scenario = db.prepare(`SELECT "id","title","status" FROM "Scenario" WHERE "id" = ?`);
 const topics = db.prepare(`SELECT tp.* FROM "Topic" tp JOIN "_ThreatToTopic" tt ON tt."B" = tp."id" WHERE tt."A" = ?`);
@@ -105,7 +106,7 @@ app.get("/api/threats/:id", (c) => {
     isAdditional: Boolean(t.isAdditional),
     scenario: scenario.get(t.scenarioId),
     issuer: actor.get(t.issuerId),
-    target: t.targetId ? actor.get(t.targetId) : null,
+    targets: threatTargets.all(t.id),
     topics: topics.all(t.id),
     conditions: conds,
     deadlines: deadlinesOfThreat.all(t.id),

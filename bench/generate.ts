@@ -96,8 +96,9 @@ export function generateDatabase(path: string, deadlines: number, seed: number, 
       history("scenario", `scenario-${i}`, null, "escalating", start);
     }
     const insThreat = db.prepare(
-      `INSERT INTO "Threat" ("id","scenarioId","issuerId","targetId","measure","covers","summary","magnitudePercent","isAdditional","status","version","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,?,1,?,?,?,?)`,
+      `INSERT INTO "Threat" ("id","scenarioId","issuerId","measure","covers","summary","ratePercent","isAdditional","status","version","createdAt","updatedAt") VALUES (?,?,?,?,?,?,?,1,?,?,?,?)`,
     );
+    const insThreatTarget = db.prepare(`INSERT INTO "ThreatTarget" ("threatId","actorId","initial") VALUES (?,?,1)`);
     const insThreatTopic = db.prepare(`INSERT INTO "_ThreatToTopic" ("A","B") VALUES (?,?)`);
     const insCondition = db.prepare(
       `INSERT INTO "Condition" ("id","threatId","description","awaitedActorId","effect","status","version","createdAt","updatedAt") VALUES (?,?,?,?,?,?,1,?,?)`,
@@ -112,7 +113,6 @@ export function generateDatabase(path: string, deadlines: number, seed: number, 
         id,
         `scenario-${Math.floor(rnd() * counts.scenarios)}`,
         issuer,
-        target,
         "tariff",
         `${word} imports`,
         `A ${Math.round(rnd() * 200)}% tariff on ${word} imports`,
@@ -122,6 +122,7 @@ export function generateDatabase(path: string, deadlines: number, seed: number, 
         iso(created),
         iso(created),
       );
+      insThreatTarget.run(id, target);
       insThreatTopic.run(id, `topic-${WORDS.indexOf(word)}`);
       history("threat", id, null, "threatened", created);
       if (status !== "threatened") history("threat", id, "threatened", status, Math.min(nowMs, created + 30 * DAY));

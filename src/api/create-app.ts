@@ -19,6 +19,7 @@ import { requireJsonBodies } from "./middleware/json-only.ts";
 import { invalidInput, problem } from "./problem.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { deadlineRoutes } from "./routes/deadlines.ts";
+import { inForceRoutes } from "./routes/in-force.ts";
 import { docsRoutes, healthRoutes } from "./routes/meta.ts";
 import { recordRoutes } from "./routes/records.ts";
 import { sourceRoutes } from "./routes/sources.ts";
@@ -87,6 +88,7 @@ export function createApp({ db, token, logger, config, clock = () => new Date() 
   // One tree of OpenAPI routers: mounting merges their registries, so the document covers every route.
   const documented = healthRoutes(db)
     .route("/api", deadlineRoutes(deps))
+    .route("/api", inForceRoutes(deps))
     .route("/api", recordRoutes(deps))
     .route("/api", accountRoutes(deps))
     .route("/api", sourceRoutes(deps));

@@ -41,7 +41,7 @@ export function timelineEntryToWire(t: TimelineEntry) {
   const wire = historyEntryToWire(t.entry, t.from);
   // A retraction recorded after the read's knownAt was not known then.
   if (!t.retracted) wire.retracted = null;
-  return { ...wire, superseded: t.superseded };
+  return { ...wire, superseded: t.superseded, before: t.before };
 }
 
 /** The version a client last saw, from If-Match ("3", W/"3" or *); NaN when it cannot be a version. */

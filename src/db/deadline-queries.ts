@@ -236,7 +236,9 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     params.scenarioId = query.scenarioId;
   }
   if (query.actorId) {
-    filters.push(`(t."issuerId" = @actorId OR t."targetId" = @actorId OR c."awaitedActorId" = @actorId OR cm."partyId" = @actorId)`);
+    filters.push(
+      `(t."issuerId" = @actorId OR EXISTS (SELECT 1 FROM "ThreatTarget" tt WHERE tt."threatId" = t."id" AND tt."actorId" = @actorId) OR c."awaitedActorId" = @actorId OR cm."partyId" = @actorId)`,
+    );
     params.actorId = query.actorId;
   }
   if (query.topicId) {

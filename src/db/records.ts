@@ -6,6 +6,7 @@ import { type HistoryEntry, recordStateAt, type TimelineEntry, timelineKnownAt }
 import { nameKey } from "../domain/names.ts";
 import type { RecordKind } from "../domain/record-kinds.ts";
 import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
+import { type Terms, termsThen } from "../domain/terms.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
 import { storeEvidence } from "./evidence.ts";
 import { type ChangesQuery, entriesRecorded, historyOf as rawHistoryOf } from "./sql/history.ts";
@@ -17,6 +18,8 @@ export { type Collection, KIND_OF, type RecordKind } from "../domain/record-kind
 
 export interface ListFilters {
   status?: string;
+  /** A threat's legal basis at the read time (compared after NFC and case folding). */
+  authority?: string;
   scenarioId?: string;
   actorId?: string;
   topicId?: string;
@@ -37,12 +40,14 @@ function delegateOf(db: Prisma | Transaction, kind: RecordKind): AnyDelegate {
 }
 
 const brief = { select: { id: true, name: true, kind: true } } as const;
+/** A threat's targets as first recorded; the targets at a read time come from its terms history. */
+const firstTargets = { where: { initial: true }, select: { actorId: true }, orderBy: { actorId: "asc" } } as const;
 
 /** What each kind embeds when read on its own. */
 const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = {
   scenario: {
     topics: true,
-    threats: { include: { issuer: brief, target: brief }, orderBy: { id: "asc" } },
+    threats: { include: { issuer: brief, targets: firstTargets }, orderBy: { id: "asc" } },
     deadlines: { orderBy: { dueAt: "asc" } },
     events: { orderBy: { startsAt: "asc" } },
   },
@@ -50,13 +55,13 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
   threat: {
     scenario: { select: { id: true, title: true, status: true } },
     issuer: true,
-    target: true,
+    targets: firstTargets,
     topics: { orderBy: { id: "asc" } },
     conditions: { include: { awaitedActor: brief, deadlines: { orderBy: { id: "asc" } } }, orderBy: { id: "asc" } },
     deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
   },
   condition: {
-    threat: { include: { issuer: brief, target: brief } },
+    threat: { include: { issuer: brief, targets: firstTargets } },
     agreement: { select: { id: true, title: true, status: true } },
     awaitedActor: true,
     deadlines: true,
@@ -93,7 +98,7 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
 
 /** What each kind embeds in a list row (kept light). */
 const LIST_INCLUDE: Partial<Record<RecordKind, Record<string, unknown>>> = {
-  threat: { issuer: brief, target: brief, topics: true },
+  threat: { issuer: brief, targets: firstTargets, topics: true },
   event: { participants: { include: { actor: brief } } },
   agreement: { parties: { select: { actor: brief }, orderBy: { actorId: "asc" } } },
   commitment: { party: brief, affects: { select: { threatId: true } } },
@@ -125,7 +130,7 @@ function filterWhere(kind: RecordKind, f: ListFilters): Record<string, unknown> 
     if (kind === "scenario") and.push({ id: f.scenarioId });
   }
   if (f.actorId) {
-    if (kind === "threat") and.push({ OR: [{ issuerId: f.actorId }, { targetId: f.actorId }] });
+    if (kind === "threat") and.push({ OR: [{ issuerId: f.actorId }, { targets: { some: { actorId: f.actorId } } }] });
     if (kind === "condition") and.push({ awaitedActorId: f.actorId });
     if (kind === "event") and.push({ participants: { some: { actorId: f.actorId } } });
     if (kind === "agreement") and.push({ parties: { some: { actorId: f.actorId } } });
@@ -146,7 +151,7 @@ export const LIST_SCAN_BUDGET = 5_000;
  * LIST_SCAN_BUDGET rows examined, whatever the database holds.
  */
 export async function listRecords(db: TrackerDatabase, kind: RecordKind, filters: ListFilters, limit: number, time: ReadTime, afterId?: string) {
-  const { status, ...rest } = filters;
+  const { status, authority, ...rest } = filters;
   const where = filterWhere(kind, rest);
   const tracked = isTrackedKind(kind);
   const items: Record<string, unknown>[] = [];
@@ -176,8 +181,9 @@ export async function listRecords(db: TrackerDatabase, kind: RecordKind, filters
       if (states) {
         const state = states.get(row.id as string);
         if (!state?.exists || (status && state.status !== status)) continue;
-        Object.assign(row, stateFields(kind, state));
+        Object.assign(row, stateFields(kind, state, row));
         if (kind === "agreement") row.supersededById = state.status === "superseded" ? supersededByAt(db, row.id as string, time) : null;
+        if (authority !== undefined && !sameAuthority(row.authority, authority)) continue;
       }
       withJoinIds(kind, row);
       withoutCaches(row, time.knownAt.getTime() < time.now.getTime());
@@ -195,14 +201,22 @@ export async function listRecords(db: TrackerDatabase, kind: RecordKind, filters
   return { items: page, nextId };
 }
 
-/** The fields of a record that depend on the read time: its status then, whether that holds only by terms, what is scheduled, its dates then. */
-function stateFields(kind: RecordKind, state: StatusAt): Record<string, unknown> {
+/**
+ * The fields of a record that depend on the read time: its status then, whether that holds only by
+ * terms, what is scheduled, its dates then; a threat's terms then (its first terms, `row`'s
+ * columns and first targets, with the changes in effect laid over them) and what superseded it.
+ */
+function stateFields(kind: RecordKind, state: StatusAt, row: Record<string, any>): Record<string, unknown> {
   const fields: Record<string, unknown> = {
     status: state.status,
     unconfirmed: state.byTerms,
     scheduled: state.scheduled.map(scheduledToWire),
   };
   if ((kind === "deadline" || kind === "event") && Object.keys(state.dates).length > 0) Object.assign(fields, datesOf(kind, state.dates));
+  if (kind === "threat" && Array.isArray(row.targets)) {
+    Object.assign(fields, termsThen(firstTermsOf(row), state), { supersededById: (state.statusValues?.supersededById as string | undefined) ?? null });
+    delete row.targets;
+  }
   return fields;
 }
 
@@ -225,6 +239,18 @@ function withJoinIds(kind: RecordKind, row: Record<string, any>): void {
     delete c.affects;
   }
 }
+
+/** A threat row's terms as first recorded: its columns and its first targets. */
+export function firstTermsOf(row: { ratePercent?: number | null; authority?: string | null; covers?: string; targets?: { actorId: string }[] }): Terms {
+  return {
+    ratePercent: row.ratePercent ?? null,
+    authority: row.authority ?? null,
+    covers: row.covers ?? "",
+    targetIds: (row.targets ?? []).map((t) => t.actorId),
+  };
+}
+
+const sameAuthority = (a: unknown, b: string) => typeof a === "string" && nameKey(a) === nameKey(b);
 
 function datesOf(kind: "deadline" | "event", dates: Record<string, unknown>): Record<string, unknown> {
   const keys = kind === "deadline" ? ["dueAt", "precision", "wording"] : ["startsAt", "endsAt", "precision", "wording"];
@@ -308,7 +334,7 @@ function atReadTime(db: TrackerDatabase, kind: RecordKind, record: Record<string
   if (isTrackedKind(kind)) {
     const state = statusesAt(db.reader, kind, [record.id], time).get(record.id);
     if (!state?.exists) throw new NotFoundError(kind, record.id, "at that time");
-    Object.assign(record, stateFields(kind, state));
+    Object.assign(record, stateFields(kind, state, record));
     if (kind === "agreement") record.supersededById = state.status === "superseded" ? supersededByAt(db, record.id, time) : null;
   }
   withJoinIds(kind, record);
@@ -329,7 +355,7 @@ function atReadTime(db: TrackerDatabase, kind: RecordKind, record: Record<string
   const apply = (k: TrackedKind, v: any): boolean => {
     const state = states.get(k)?.get(v.id);
     if (!state?.exists) return false;
-    if ("status" in v) Object.assign(v, stateFields(k, state));
+    if ("status" in v) Object.assign(v, stateFields(k, state, v));
     return true;
   };
   for (const link of links) {
@@ -398,8 +424,8 @@ function createData(kind: RecordKind, input: Record<string, any>, id: string, no
 const REFERENCES: Record<string, RecordKind> = {
   scenarioId: "scenario",
   issuerId: "actor",
-  targetId: "actor",
   threatId: "threat",
+  reissuesId: "threat",
   conditionId: "condition",
   agreementId: "agreement",
   commitmentId: "commitment",
@@ -422,6 +448,7 @@ async function checkReferences(tx: Transaction, input: Record<string, any>): Pro
     ["participantIds", "actor"],
     ["partyIds", "actor"],
     ["affectsThreatIds", "threat"],
+    ["targetIds", "actor"],
   ] as const) {
     const ids: unknown = input[field];
     if (!Array.isArray(ids)) continue;
@@ -459,7 +486,7 @@ function uniqueFieldOf(kind: RecordKind): string {
  */
 export async function createRecord(db: TrackerDatabase, kind: RecordKind, input: Record<string, any>, by: string, now = new Date()): Promise<string> {
   if (isTrackedKind(kind)) {
-    const { evidence, topicIds, participantIds, partyIds, affectsThreatIds, status, effectiveAt, reason, ...rest } = input;
+    const { evidence, topicIds, participantIds, partyIds, affectsThreatIds, targetIds, status, effectiveAt, reason, ...rest } = input;
     const { ownDeadline, fields } = ownDeadlineOf(kind, rest);
     await withUniqueness(kind, () =>
       db.prismaTransaction(async (tx) => {
@@ -473,7 +500,7 @@ export async function createRecord(db: TrackerDatabase, kind: RecordKind, input:
     return withUniqueness(kind, () =>
       createTrackedRecord(
         db,
-        { kind, fields, status, topicIds, participantIds, partyIds, affectsThreatIds, ownDeadline, evidence, effectiveAt, reason, by },
+        { kind, fields, status, topicIds, participantIds, partyIds, affectsThreatIds, targetIds, ownDeadline, evidence, effectiveAt, reason, by },
         now,
       ),
     );
@@ -533,10 +560,17 @@ export async function patchRecord(db: TrackerDatabase, kind: RecordKind, id: str
   );
 }
 
-/** One record's timeline as known at `knownAt`: every entry recorded by then, in effective order, with retractions. */
+/** One record's timeline as known at `knownAt`: every entry recorded by then, in effective order, with retractions (a threat's terms entries with the terms before them). */
 export async function historyAt(db: TrackerDatabase, kind: TrackedKind, id: string, knownAt: Date): Promise<TimelineEntry[]> {
   await currentVersion(db.prisma, kind, id);
-  return timelineKnownAt(rawHistoryOf(db.reader, kind, id), knownAt);
+  const first = kind === "threat" ? await firstTermsOfThreat(db.prisma, id) : undefined;
+  return timelineKnownAt(rawHistoryOf(db.reader, kind, id), knownAt, first as Record<string, unknown> | undefined);
+}
+
+/** A threat's terms as first recorded, read through Prisma. */
+export async function firstTermsOfThreat(prisma: Prisma, id: string): Promise<Terms> {
+  const row = await prisma.threat.findUniqueOrThrow({ where: { id }, select: { ratePercent: true, authority: true, covers: true, targets: firstTargets } });
+  return firstTermsOf(row);
 }
 
 /** History across all records, in recording order, with each entry's retraction as known at `knownAt`. */

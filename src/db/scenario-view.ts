@@ -1,6 +1,8 @@
 import { type TimelineEntry, timelineKnownAt } from "../domain/history.ts";
 import type { TrackedKind } from "../domain/statuses.ts";
+import { termsThen } from "../domain/terms.ts";
 import type { TrackerDatabase } from "./client.ts";
+import { firstTermsOf } from "./records.ts";
 import { historiesOf } from "./sql/history.ts";
 import { type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
 
@@ -30,7 +32,7 @@ export async function scenarioView(db: TrackerDatabase, id: string, time: ReadTi
         orderBy: { id: "asc" },
         include: {
           issuer: actorBrief,
-          target: actorBrief,
+          targets: { where: { initial: true }, orderBy: { actorId: "asc" }, select: { actorId: true } },
           topics: { orderBy: { name: "asc" } },
           conditions: { orderBy: { id: "asc" }, include: { awaitedActor: actorBrief } },
           deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
@@ -63,8 +65,17 @@ export async function scenarioView(db: TrackerDatabase, id: string, time: ReadTi
       const then = asThen(kind, r.id);
       return then ? [{ ...r, ...(then.dates as Partial<T>), asThen: then }] : [];
     });
+  // A threat's terms then, with its targets' names (a later terms entry may name actors not linked at first).
+  const actorNames = new Map(
+    (await db.prisma.actor.findMany({ where: { targetedThreats: { some: { threat: { scenarioId: id } } } }, select: { id: true, name: true } })).map((a) => [
+      a.id,
+      a.name,
+    ]),
+  );
   const threats = withThen("threat", scenario.threats).map((t) => ({
     ...t,
+    termsThen: termsThen(firstTermsOf(t), states.get(`threat|${t.id}`)!),
+    targetName: (actorId: string) => actorNames.get(actorId) ?? actorId,
     conditions: withThen("condition", t.conditions),
     deadlines: withThen("deadline", t.deadlines),
   }));
@@ -105,7 +116,10 @@ export async function scenarioView(db: TrackerDatabase, id: string, time: ReadTi
         speaker: r.speakerId ? { id: r.speakerId, name: r.speakerName! } : null,
       });
     }
-    for (const history of historiesOf(db.reader, kind, list).values()) timeline.push(...timelineKnownAt(history, time.knownAt));
+    for (const [recordId, history] of historiesOf(db.reader, kind, list)) {
+      const threat = kind === "threat" ? scenario.threats.find((t) => t.id === recordId) : undefined;
+      timeline.push(...timelineKnownAt(history, time.knownAt, threat ? { ...firstTermsOf(threat) } : undefined));
+    }
   }
   timeline.sort((a, b) => a.entry.effectiveAt.getTime() - b.entry.effectiveAt.getTime() || a.entry.seq - b.entry.seq);
   return { scenario: { ...scenario, asThen: scenarioThen, threats, deadlines, events }, evidence, timeline };

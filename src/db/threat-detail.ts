@@ -25,6 +25,7 @@ function statementsFor(db: Database.Database) {
     threat: db.prepare(`SELECT * FROM "Threat" WHERE "id" = ?`),
     scenario: db.prepare(`SELECT "id", "title", "status" FROM "Scenario" WHERE "id" = ?`),
     actor: db.prepare(`SELECT * FROM "Actor" WHERE "id" = ?`),
+    targets: db.prepare(`SELECT "actorId" FROM "ThreatTarget" WHERE "threatId" = ? AND "initial" = 1 ORDER BY "actorId"`),
     topics: db.prepare(`SELECT tp.* FROM "Topic" tp JOIN "_ThreatToTopic" tt ON tt."B" = tp."id" WHERE tt."A" = ? ORDER BY tp."id"`),
     conditions: db.prepare(
       `SELECT c.*, a."id" AS "a_id", a."name" AS "a_name", a."kind" AS "a_kind" FROM "Condition" c LEFT JOIN "Actor" a ON a."id" = c."awaitedActorId" WHERE c."threatId" = ? ORDER BY c."id"`,
@@ -67,7 +68,7 @@ export function threatDetail(reader: Database.Database, id: string): Record<stri
     ...asRecord(threat),
     scenario: st.scenario.get(threat.scenarioId),
     issuer: actor(threat.issuerId),
-    target: actor(threat.targetId),
+    targets: st.targets.all(id),
     topics: st.topics.all(id),
     conditions,
     deadlines: (st.deadlinesOfThreat.all(id) as Record<string, unknown>[]).map(asRecord),

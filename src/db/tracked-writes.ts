@@ -14,8 +14,10 @@ import {
   type StatusChangePlan,
   statusCacheAt,
 } from "../domain/history.ts";
+import { isEnding } from "../domain/lifecycle.ts";
 import { RECORD_KINDS, startingStatusFor } from "../domain/record-kinds.ts";
 import { type Precision, TRACKED_KINDS, type TrackedKind } from "../domain/statuses.ts";
+import { planTermsChange } from "../domain/terms.ts";
 import type { TrackerDatabase } from "./client.ts";
 import { storeEvidenceRaw } from "./evidence.ts";
 import { appendEntry, appendRetraction, consequencesOfEntry, entryBySeq, historiesOf, historyOf, type NewHistoryEntry } from "./sql/history.ts";
@@ -54,7 +56,7 @@ export interface StatusChangeRequest {
   until?: Date;
   returnsTo?: string;
   untilWording?: string;
-  /** An agreement superseded: the agreement that replaces it (kept in the entry's values). */
+  /** A move to "superseded" (a threat or an agreement): the record of the same kind that replaced it (kept in the entry's values). */
   supersededById?: string;
 }
 
@@ -95,6 +97,8 @@ function statementsFor(db: Database.Database) {
     agreement: db.prepare(`SELECT "id" FROM "Agreement" WHERE "id" = ?`),
     deadlinesOfCondition: db.prepare(`SELECT "id" FROM "Deadline" WHERE "conditionId" = ? ORDER BY "id"`),
     deadlinesOfThreat: db.prepare(`SELECT "id", "conditionId", "kind" FROM "Deadline" WHERE "threatId" = ? ORDER BY "id"`),
+    actorExists: db.prepare(`SELECT 1 FROM "Actor" WHERE "id" = ?`),
+    linkTarget: db.prepare(`INSERT OR IGNORE INTO "ThreatTarget" ("threatId", "actorId", "initial") VALUES (?, ?, ?)`),
   };
 }
 
@@ -193,7 +197,7 @@ function applyStatusChange(
     now,
   );
   if (!plan.ok) throwPlanProblem(req.kind, req.to, plan);
-  checkSupersededBy(conn, req);
+  const values = successorOf(conn, req);
   const evidenceId = req.evidence ? attachEvidence(conn, req.kind, req.id, req.evidence, now) : null;
   const entry = append(conn, {
     recordKind: req.kind,
@@ -201,7 +205,7 @@ function applyStatusChange(
     change: "status",
     from: plan.from,
     to: req.to,
-    values: req.supersededById ? { supersededById: req.supersededById } : null,
+    values,
     effectiveAt,
     recordedAt: now,
     reason: req.reason,
@@ -241,21 +245,28 @@ function applyStatusChange(
   return { version: current.version + 1, entry, consequences, successorDeadlineId, expiryDeadlineId };
 }
 
-/** An agreement superseded names the agreement that replaces it (another one that exists); no other change names one. */
-function checkSupersededBy(conn: Database.Database, req: StatusChangeRequest): void {
-  const superseding = req.kind === "agreement" && req.to === "superseded";
-  if (!superseding) {
-    if (req.supersededById !== undefined)
-      throw new InvalidInputError([{ field: "supersededById", problem: 'only a move of an agreement to "superseded" names what supersedes it' }]);
-    return;
-  }
+/** A move to "superseded" names the record of the same kind that replaced it (an existing other one); no other move does. */
+function successorOf(conn: Database.Database, req: StatusChangeRequest): { supersededById: string } | null {
+  const needs = req.to === "superseded" && (req.kind === "threat" || req.kind === "agreement");
+  const what = req.kind === "agreement" ? "agreement" : "measure";
   if (req.supersededById === undefined) {
-    if (req.correction) return;
-    throw new InvalidInputError([{ field: "supersededById", problem: "required when an agreement is superseded: the agreement that replaces it" }]);
+    if (needs && !req.correction)
+      throw new InvalidInputError([
+        {
+          field: "supersededById",
+          problem: `required when ${req.kind === "agreement" ? "an agreement" : "a threat"} is superseded: the ${what} that replaces it`,
+        },
+      ]);
+    return null;
   }
-  if (req.supersededById === req.id) throw new InvalidInputError([{ field: "supersededById", problem: "an agreement cannot supersede itself" }]);
-  if (!statements(conn).agreement.get(req.supersededById))
-    throw new InvalidInputError([{ field: "supersededById", problem: `no agreement with id "${req.supersededById}"` }]);
+  if (!needs)
+    throw new InvalidInputError([{ field: "supersededById", problem: 'only a threat or an agreement moving to "superseded" names what supersedes it' }]);
+  if (req.supersededById === req.id)
+    throw new InvalidInputError([{ field: "supersededById", problem: `${req.kind === "agreement" ? "an agreement" : "a measure"} cannot supersede itself` }]);
+  const st = statements(conn);
+  const exists = req.kind === "agreement" ? st.agreement.get(req.supersededById) : st.find.threat.get(req.supersededById);
+  if (!exists) throw new InvalidInputError([{ field: "supersededById", problem: `no ${req.kind} with id "${req.supersededById}"` }]);
+  return { supersededById: req.supersededById };
 }
 
 function append(conn: Database.Database, e: NewHistoryEntry): HistoryEntry {
@@ -647,6 +658,9 @@ export interface CreateTrackedRequest {
   affectsThreatIds?: string[];
   /** A deadline of the record's own, created with it (a commitment's due date, an agreement's expiry). */
   ownDeadline?: { dueAt: Date | null; precision: Precision; wording: string; kind: "stated" | "expiry" };
+
+  /** A threat's targets, part of its first terms. */
+  targetIds?: string[];
   evidence?: EvidenceRef[];
   effectiveAt?: Date;
   reason?: string;
@@ -670,6 +684,7 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
     const id = `${req.kind}-${randomUUID()}`;
     const effectiveAt = req.effectiveAt ?? now;
     const starting = startingStatusFor(req.kind, req.status);
+    if (req.kind === "threat" && typeof req.fields.reissuesId === "string") checkReissues(conn, req.fields.reissuesId, now);
     insertRow(conn, RECORD_KINDS[req.kind].table, { id, ...req.fields, status: starting, version: 0, createdAt: now, updatedAt: now });
     if (req.topicIds?.length) {
       const table = req.kind === "threat" ? "_ThreatToTopic" : req.kind === "event" ? "_EventToTopic" : "_ScenarioToTopic";
@@ -681,6 +696,7 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
       const link = conn.prepare(`INSERT OR IGNORE INTO "${join.table}" ("${join.own}", "${join.other}") VALUES (?, ?)`);
       for (const other of req[join.field] ?? []) link.run(id, other);
     }
+    for (const actorId of new Set(req.targetIds ?? [])) statements(conn).linkTarget.run(id, actorId, 1);
     const evidenceIds = (req.evidence ?? []).map((e, i) => attachEvidence(conn, req.kind, id, e, now, `evidence.${i}`));
     const first = req.evidence?.[0];
     append(
@@ -741,6 +757,76 @@ function createOwnDeadline(
   });
   append(conn, creationEntry("deadline", id, "pending", effectiveAt, now, `${d.kind === "expiry" ? "Expiry" : "Due date"} of ${kind} ${ownerId}`, by, null));
   touched.add("deadline", id);
+}
+
+/** A measure may re-issue only one that has ended (as known now). */
+function checkReissues(conn: Database.Database, reissuesId: string, now: Date): void {
+  const state = recordStateAt(historyOf(conn, "threat", reissuesId), now, now);
+  if (!state.exists) throw new InvalidInputError([{ field: "reissuesId", problem: `no threat with id "${reissuesId}"` }]);
+  if (!isEnding("threat", state.status!)) {
+    throw new InvalidInputError([{ field: "reissuesId", problem: `threat "${reissuesId}" is "${state.status}": only an ended measure can be re-issued` }]);
+  }
+}
+
+export interface TermsChangeRequest {
+  id: string;
+  /** The terms that change (at least one); the others stay as they were. */
+  values: { ratePercent?: number | null; authority?: string | null; covers?: string; targetIds?: string[] };
+  effectiveAt: Date;
+  reason: string;
+  by: string;
+  evidence?: EvidenceRef;
+  expectedVersion?: number;
+}
+
+/**
+ * Records a change of a threat's terms as a dated history entry (back-dated or scheduled like any
+ * entry, retractable); its targets join ThreatTarget so filters by actor find the measure.
+ */
+export function recordTermsChange(db: TrackerDatabase, req: TermsChangeRequest, now = new Date()): Promise<{ entry: HistoryEntry; version: number }> {
+  return db.rawTransaction((conn) => {
+    const st = statements(conn);
+    const current = st.find.threat.get(req.id) as { version: number } | undefined;
+    if (!current) throw new NotFoundError("threat", req.id);
+    if (req.expectedVersion !== undefined && req.expectedVersion !== current.version) throw new VersionMismatchError(req.expectedVersion, current.version);
+    const plan = planTermsChange(historyOf(conn, "threat", req.id), req.effectiveAt, now);
+    if (!plan.ok && plan.problem === "too-far-ahead") throw new InvalidInputError([{ field: "effectiveAt", problem: "must be at most 10 years ahead" }]);
+    if (!plan.ok)
+      throw new ChainConflictError(
+        `The threat did not exist yet at ${req.effectiveAt.toISOString()}`,
+        plan.problem === "not-yet-created" ? plan.created : null,
+        [],
+      );
+    const missing = (req.values.targetIds ?? []).flatMap((actorId, i) =>
+      st.actorExists.get(actorId) ? [] : [{ field: `targetIds.${i}`, problem: `no actor with id "${actorId}"` }],
+    );
+    if (missing.length) throw new InvalidInputError(missing);
+    const evidenceId = req.evidence ? attachEvidence(conn, "threat", req.id, req.evidence, now) : null;
+    const values = Object.fromEntries(Object.entries(req.values).filter(([, v]) => v !== undefined));
+    if (values.targetIds) values.targetIds = [...new Set(values.targetIds as string[])];
+    for (const actorId of (values.targetIds as string[] | undefined) ?? []) st.linkTarget.run(req.id, actorId, 0);
+    const entry = append(conn, {
+      recordKind: "threat",
+      recordId: req.id,
+      change: "terms",
+      from: null,
+      to: null,
+      values,
+      effectiveAt: req.effectiveAt,
+      recordedAt: now,
+      reason: req.reason,
+      by: req.by,
+      correction: false,
+      byTerms: false,
+      causedBySeq: null,
+      until: null,
+      returnsTo: null,
+      sourceId: req.evidence?.sourceId ?? null,
+      evidenceId,
+    });
+    refreshCachedColumns(conn, "threat", req.id, now);
+    return { entry, version: currentVersion(conn, "threat", req.id) };
+  });
 }
 
 /** A plain INSERT of one row from column values (dates in the adapter's text form, booleans as 0/1). */

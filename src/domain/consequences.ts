@@ -1,3 +1,4 @@
+import { isEnding } from "./lifecycle.ts";
 import { AGREEMENT_ENDINGS, COMMITMENT_ENDINGS, type TrackedKind } from "./statuses.ts";
 
 /** A status change that a rule sets off in another record. */
@@ -38,9 +39,9 @@ const COMMITMENT_DEADLINE_OUTCOME: Record<(typeof COMMITMENT_ENDINGS)[number], "
 /**
  * The consequences of a change, each staying in its lane: an averting condition met averts its
  * own pending deadlines and those of its threat or agreement that belong to no other condition;
- * a threat imposed triggers its pending deadlines; a threat withdrawn cancels them; an agreement
+ * a threat imposed triggers its pending deadlines; an agreement
  * that ends lapses its pending commitments and cancels its own pending deadlines; a commitment
- * that ends resolves its own pending deadlines. Each record is named once even when reachable twice.
+ * that ends resolves its own pending deadlines; a measure that ends (withdrawn, lapsed, struck down or superseded) cancels its pending deadlines. Each record is named once even when reachable twice.
  */
 export function consequencesOf(kind: TrackedKind, to: string, ctx: ConsequenceContext): Consequence[] {
   let targets: PendingDeadlineRef[] = [];
@@ -55,10 +56,10 @@ export function consequencesOf(kind: TrackedKind, to: string, ctx: ConsequenceCo
     targets = ctx.ownPendingDeadlines;
     outcome = "triggered";
     rule = "the threat was imposed";
-  } else if (kind === "threat" && to === "withdrawn") {
+  } else if (isEnding(kind, to)) {
     targets = ctx.ownPendingDeadlines;
     outcome = "cancelled";
-    rule = "the threat was withdrawn";
+    rule = `the measure ended (${to})`;
   } else if (kind === "agreement" && isAgreementEnding(to)) {
     targets = ctx.ownPendingDeadlines;
     outcome = "cancelled";
@@ -84,7 +85,8 @@ export function consequencesOf(kind: TrackedKind, to: string, ctx: ConsequenceCo
 export function mayHaveConsequences(kind: TrackedKind, to: string): boolean {
   return (
     (kind === "condition" && to === "met") ||
-    (kind === "threat" && (to === "imposed" || to === "withdrawn")) ||
+    (kind === "threat" && to === "imposed") ||
+    isEnding(kind, to) ||
     (kind === "agreement" && isAgreementEnding(to)) ||
     (kind === "commitment" && isCommitmentEnding(to))
   );

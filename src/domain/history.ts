@@ -9,8 +9,8 @@ import type { TrackedKind } from "./statuses.ts";
  * what held when.
  */
 
-/** What an entry changes: the status (creation included), or a record's dates. */
-export type ChangeKind = "status" | "dates";
+/** What an entry changes: the status (creation included), a record's dates, or a threat's terms. */
+export type ChangeKind = "status" | "dates" | "terms";
 
 export interface HistoryEntry {
   seq: number;
@@ -82,8 +82,10 @@ export interface RecordState {
   statusEntry: HistoryEntry | null;
   /** True when the status holds only by the terms of an earlier entry, not confirmed by a report. */
   byTerms: boolean;
-  /** The record's dates returnsTo: the values of its last dates entry in effect (empty when none). */
+  /** The record's dates: the values of its last dates entry in effect (empty when none). */
   dates: Record<string, unknown>;
+  /** A threat's terms changed since first recorded: the terms entries in effect, merged (empty when none). */
+  terms: Record<string, unknown>;
   /** Status and dates entries known then that take effect after `asOf`. */
   scheduled: HistoryEntry[];
   created: HistoryEntry | null;
@@ -101,6 +103,7 @@ export function recordStateAt(history: readonly HistoryEntry[], asOf: Date, know
   const created = entries.find(isCreation) ?? null;
   let statusEntry: HistoryEntry | null = null;
   let dates: Record<string, unknown> = {};
+  let terms: Record<string, unknown> = {};
   const scheduled: HistoryEntry[] = [];
   for (const e of entries) {
     if (e.effectiveAt.getTime() > t) {
@@ -108,6 +111,7 @@ export function recordStateAt(history: readonly HistoryEntry[], asOf: Date, know
       continue;
     }
     if (e.change === "status") statusEntry = e;
+    else if (e.change === "terms" && e.values) terms = { ...terms, ...e.values };
     else if (e.values) dates = { ...dates, ...e.values };
   }
   const exists = created !== null && created.effectiveAt.getTime() <= t;
@@ -117,6 +121,7 @@ export function recordStateAt(history: readonly HistoryEntry[], asOf: Date, know
     statusEntry: exists ? statusEntry : null,
     byTerms: exists && (statusEntry?.byTerms ?? false),
     dates: exists ? dates : {},
+    terms: exists ? terms : {},
     scheduled: created ? scheduled : [],
     created,
   };
@@ -131,23 +136,33 @@ export interface TimelineEntry {
   retracted: boolean;
   /** A lapse by terms that no longer follows from them (superseded by a later report). */
   superseded: boolean;
+  /** For a terms entry: the values of the terms it changes just before it, as known at `knownAt`. */
+  before: Record<string, unknown> | null;
 }
 
-/** Every entry recorded by `knownAt`, in effective order, with its retraction and the status it moved from then. */
-export function timelineKnownAt(history: readonly HistoryEntry[], knownAt: Date): TimelineEntry[] {
+/**
+ * Every entry recorded by `knownAt`, in effective order, with its retraction and the status it
+ * moved from then; a terms entry with the terms it changed as they stood before it (starting
+ * from `firstTerms`, a threat's terms as first recorded).
+ */
+export function timelineKnownAt(history: readonly HistoryEntry[], knownAt: Date, firstTerms: Record<string, unknown> = {}): TimelineEntry[] {
   const k = knownAt.getTime();
   const live = new Set(entriesKnownAt(history, knownAt).map((e) => e.seq));
   const known = history.filter((e) => isKnown(e, k)).sort(byEffectiveTime);
   let previous: string | null = null;
+  let terms = firstTerms;
   return known.map((entry) => {
     const counts = live.has(entry.seq);
+    const changed = entry.change === "terms" && entry.values ? Object.keys(entry.values) : null;
     const item: TimelineEntry = {
       entry,
       from: entry.change === "status" ? (isCreation(entry) ? null : previous) : null,
       retracted: isRetracted(entry, k),
       superseded: !counts && !isRetracted(entry, k),
+      before: changed ? Object.fromEntries(changed.map((key) => [key, terms[key] ?? null])) : null,
     };
     if (counts && entry.change === "status") previous = entry.to;
+    if (counts && changed) terms = { ...terms, ...entry.values };
     return item;
   });
 }

@@ -2,12 +2,17 @@ import { STATUSES, type TrackedKind } from "./statuses.ts";
 
 /** Which status may follow which: the one place these rules live. */
 const NEXT: { [K in TrackedKind]: Record<(typeof STATUSES)[K][number], readonly (typeof STATUSES)[K][number][]> } = {
+  // announced: decided, not yet in force; imposed: in force; the last four are endings, each with its reason.
   threat: {
-    considering: ["threatened", "imposed", "withdrawn"],
-    threatened: ["imposed", "suspended", "withdrawn"],
-    imposed: ["suspended", "withdrawn"],
-    suspended: ["threatened", "imposed", "withdrawn"],
+    considering: ["threatened", "announced", "imposed", "withdrawn"],
+    threatened: ["announced", "imposed", "suspended", "withdrawn"],
+    announced: ["imposed", "suspended", "withdrawn", "struck-down", "superseded"],
+    imposed: ["suspended", "withdrawn", "lapsed", "struck-down", "superseded"],
+    suspended: ["threatened", "announced", "imposed", "withdrawn", "lapsed", "struck-down", "superseded"],
     withdrawn: [],
+    lapsed: [],
+    "struck-down": [],
+    superseded: [],
   },
   condition: { open: ["met", "breached", "moot"], met: [], breached: [], moot: [] },
   deadline: { pending: ["triggered", "averted", "extended", "cancelled"], triggered: [], averted: [], extended: [], cancelled: [] },
@@ -50,7 +55,19 @@ export function checkTransition(kind: TrackedKind, from: string, to: string, cor
   return allowed.includes(to) ? { ok: true } : { ok: false, problem: "not-allowed", allowed };
 }
 
+/** Whether a move needs the measure that replaced this one (`supersededById`). */
+export function requiresSuccessor(kind: TrackedKind, to: string): boolean {
+  return kind === "threat" && to === "superseded";
+}
+
 /** What a status change needs besides the status itself. */
 export function requiresNewDate(kind: TrackedKind, from: string, to: string): boolean {
   return (kind === "deadline" && to === "extended") || (kind === "event" && from === "postponed" && to === "scheduled");
+}
+
+/** The statuses that end a measure: it no longer applies, for the reason each names. */
+export const THREAT_ENDINGS = ["withdrawn", "lapsed", "struck-down", "superseded"] as const;
+
+export function isEnding(kind: TrackedKind, status: string): boolean {
+  return kind === "threat" && (THREAT_ENDINGS as readonly string[]).includes(status);
 }

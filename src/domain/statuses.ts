@@ -1,7 +1,7 @@
 /** The kinds of record whose status is tracked, and the statuses each may take. */
 export const STATUSES = {
   scenario: ["developing", "escalating", "de-escalating", "resolved"],
-  threat: ["considering", "threatened", "imposed", "suspended", "withdrawn"],
+  threat: ["considering", "threatened", "announced", "imposed", "suspended", "withdrawn", "lapsed", "struck-down", "superseded"],
   condition: ["open", "met", "breached", "moot"],
   deadline: ["pending", "triggered", "averted", "extended", "cancelled"],
   event: ["scheduled", "held", "postponed", "cancelled"],

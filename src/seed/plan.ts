@@ -54,7 +54,7 @@ function checkReferences(file: SeedFile): void {
   for (const t of file.threats) {
     check("scenario", t.scenario, `threat "${t.id}" field "scenario"`);
     check("actor", t.issuer, `threat "${t.id}" field "issuer"`);
-    check("actor", t.target, `threat "${t.id}" field "target"`);
+    for (const target of t.targets) check("actor", target, `threat "${t.id}" field "targets"`);
     for (const topic of t.topics) check("topic", topic, `threat "${t.id}" field "topics"`);
   }
   for (const c of file.conditions) {

@@ -49,11 +49,15 @@ export const SeedFileSchema = z.strictObject({
       id,
       scenario: id,
       issuer: id,
-      target: id.nullable(),
+      /** The actors it targets, as the article names them (empty: no single target). */
+      targets: z.array(id),
       measure: z.enum(MEASURES),
       covers: z.string().min(1),
+      /** The rate and legal basis, only where the article gives them. */
+      ratePercent: z.number().nullable().optional(),
+      authority: z.string().min(1).nullable().optional(),
       summary: z.string().min(1),
-      magnitude: z.strictObject({ text: z.string().min(1), percent: z.number().nullable(), additional: z.boolean() }).nullable(),
+      magnitude: z.strictObject({ text: z.string().min(1), additional: z.boolean() }).nullable(),
       status: z.enum(STATUSES.threat),
       topics: z.array(id),
       evidence: quotes,

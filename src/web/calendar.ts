@@ -9,7 +9,8 @@ type Scheduled = Pick<HistoryEntry, "change" | "to" | "effectiveAt" | "byTerms">
 function scheduledNote(scheduled: Scheduled[] | undefined): string {
   if (!scheduled?.length) return "";
   const items = scheduled.map(
-    (s) => `${s.change === "status" ? `→ ${s.to}` : "dates move"} from ${s.effectiveAt.toISOString().slice(0, 10)}${s.byTerms ? " (by its terms)" : ""}`,
+    (s) =>
+      `${s.change === "status" ? `→ ${s.to}` : s.change === "terms" ? "terms change" : "dates move"} from ${s.effectiveAt.toISOString().slice(0, 10)}${s.byTerms ? " (by its terms)" : ""}`,
   );
   return ` Scheduled: ${items.join("; ")}.`;
 }

@@ -46,7 +46,7 @@ export function Upcoming({ scheduled }: { scheduled: Pick<HistoryEntry, "change"
     <ul class="upcoming">
       {scheduled.map((s) => (
         <li>
-          {s.change === "status" ? `→ ${s.to}` : "dates move"}, takes effect {shortDate(s.effectiveAt)}
+          {s.change === "status" ? `→ ${s.to}` : s.change === "terms" ? "terms change" : "dates move"}, takes effect {shortDate(s.effectiveAt)}
           {s.byTerms ? <span class="muted"> (by its terms, not a report)</span> : null}
         </li>
       ))}

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../api/app-env.ts";
 import { Id } from "../api/schemas/common.ts";
 import { listDeadlines } from "../db/deadline-queries.ts";
+import { inForceView } from "../db/in-force.ts";
 import { scenarioView } from "../db/scenario-view.ts";
 import { scheduledChanges } from "../db/scheduled-changes.ts";
 import { intakeTargets, proposalsForSource } from "../db/sources.ts";
@@ -12,6 +13,7 @@ import { InvalidInputError, NotFoundError } from "../domain/errors.ts";
 import { parseReadInstants } from "../domain/read-time.ts";
 import { calendarFeed } from "./calendar.ts";
 import { DeskPage } from "./pages/desk.tsx";
+import { InForcePage } from "./pages/in-force.tsx";
 import { IntakeFormPage, IntakeProposalsPage } from "./pages/intake.tsx";
 import { ScenarioPage } from "./pages/scenario.tsx";
 import { SourcePage } from "./pages/source.tsx";
@@ -71,6 +73,17 @@ export function webRoutes(deps: AppDeps) {
     const view = await scenarioView(db, c.req.param("id"), read.time);
     if (!view) return c.html(<p>No such scenario{read.page.asOf || read.page.knownAt ? " at that time" : ""}.</p>, 404);
     return c.html(<ScenarioPage view={view} asOf={read.time.asOf} time={read.page} />);
+  });
+
+  app.get("/in-force", async (c) => {
+    const read = pageTimeOf(c);
+    if ("problems" in read) return c.html(<p>{read.problems}.</p>, 422);
+    const view = inForceView(db.reader, { withinDays: 30 }, read.time);
+    const ids = [
+      ...new Set([...view.items.flatMap((i) => [i.issuerId, ...i.targetIds]), ...view.upcoming.flatMap((u) => (u.values?.targetIds as string[]) ?? [])]),
+    ];
+    const names = new Map((await db.prisma.actor.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } })).map((a) => [a.id, a.name]));
+    return c.html(<InForcePage view={view} time={read.page} nameOf={(id) => names.get(id) ?? id} />);
   });
 
   app.get("/sources/:id", async (c) => {

@@ -1,5 +1,5 @@
 import { STATUSES_WITH_AN_END } from "../domain/history.ts";
-import { allowedNextStatuses, requiresNewDate } from "../domain/lifecycle.ts";
+import { allowedNextStatuses, requiresNewDate, requiresSuccessor } from "../domain/lifecycle.ts";
 import { RECORD_KINDS } from "../domain/record-kinds.ts";
 import { STATUSES, type TrackedKind } from "../domain/statuses.ts";
 
@@ -35,6 +35,12 @@ export function StatusForm({ kind, id, status }: { kind: TrackedKind; id: string
               <option value={s}>{s}</option>
             ))}
           </select>
+        </>
+      ) : null}
+      {next.some((to) => requiresSuccessor(kind, to)) ? (
+        <>
+          <label for={`${formId}-successor`}>Superseded by (the id of the measure that replaced it; for “superseded”)</label>
+          <input id={`${formId}-successor`} name="supersededById" placeholder="threat-…" />
         </>
       ) : null}
       {needsDate ? (

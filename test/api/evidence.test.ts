@@ -208,7 +208,7 @@ describe("speakers and disputes", () => {
     const threat = await t.write("POST", "/api/threats", {
       scenarioId: SCENARIO,
       issuerId: "gov-cn",
-      targetId: "gov-us",
+      targetIds: ["gov-us"],
       measure: "other",
       covers: "US soybeans",
       summary: "China stops buying US soybeans",

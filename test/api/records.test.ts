@@ -32,9 +32,18 @@ describe("reading", () => {
     const res = await t.get(`/api/threats/${TARIFF_THREAT}`);
     expect(res.headers.get("ETag")).toBe('"1"');
     const threat = await json(res);
-    expect(threat).toMatchObject({ id: TARIFF_THREAT, status: "threatened", version: 1, magnitudePercent: 100, isAdditional: true });
+    expect(threat).toMatchObject({
+      id: TARIFF_THREAT,
+      status: "threatened",
+      version: 1,
+      ratePercent: 100,
+      authority: null,
+      covers: "Chinese goods",
+      targetIds: ["gov-cn"],
+      isAdditional: true,
+      supersededById: null,
+    });
     expect(threat.issuer.name).toBe("Donald Trump");
-    expect(threat.target.id).toBe("gov-cn");
     expect(threat.conditions[0].deadlines[0].wording).toBe("starting in November");
     expect(threat.deadlines).toHaveLength(1);
     expect(threat.topics.length).toBe(2);
@@ -110,7 +119,7 @@ describe("writing", () => {
     const res = await t.write("POST", "/api/threats", {
       scenarioId: SCENARIO,
       issuerId: "person-donald-trump",
-      targetId: "gov-cn",
+      targetIds: ["gov-cn"],
       measure: "export-control",
       covers: "critical software",
       summary: "Export controls on critical software",
@@ -155,14 +164,17 @@ describe("writing", () => {
   });
 
   it("edits descriptive fields with PATCH, moves the version, and never the status", async () => {
-    const res = await t.write("PATCH", `/api/threats/${TARIFF_THREAT}`, { covers: "all Chinese goods" }, { "If-Match": '"1"' });
+    const res = await t.write("PATCH", `/api/threats/${TARIFF_THREAT}`, { summary: "A 100% tariff" }, { "If-Match": '"1"' });
     expect(res.status).toBe(200);
     expect(res.headers.get("ETag")).toBe('"2"');
-    expect(await json(res)).toMatchObject({ covers: "all Chinese goods", status: "threatened" });
+    expect(await json(res)).toMatchObject({ summary: "A 100% tariff", status: "threatened" });
+    // Terms change only as dated history entries (POST …/terms), never by an edit.
+    const terms = await t.write("PATCH", `/api/threats/${TARIFF_THREAT}`, { covers: "all Chinese goods" });
+    expect(terms.status).toBe(422);
     const status = await t.write("PATCH", `/api/threats/${TARIFF_THREAT}`, { status: "imposed" });
     expect(status.status).toBe(422);
     expect((await json(status)).errors[0].field).toBe("status");
-    const stale = await t.write("PATCH", `/api/threats/${TARIFF_THREAT}`, { covers: "x" }, { "If-Match": '"1"' });
+    const stale = await t.write("PATCH", `/api/threats/${TARIFF_THREAT}`, { summary: "x" }, { "If-Match": '"1"' });
     expect(stale.status).toBe(412);
   });
 
@@ -206,6 +218,9 @@ describe("the OpenAPI document and the typed client", () => {
       expect(paths).toContain(`/api/${c}/{id}/status`);
       expect(paths).toContain(`/api/${c}/{id}/history`);
     }
+    for (const p of ["/api/in-force", "/api/threats/{id}/terms"]) {
+      expect(paths).toContain(p);
+    }
     expect(paths).toEqual(expect.arrayContaining(["/health", "/api/changes"]));
     const statusEnum = doc.paths["/api/deadlines"].get.parameters.find((p: any) => p.name === "status").schema.enum;
     expect(statusEnum).toEqual(["pending", "triggered", "averted", "extended", "cancelled"]);
@@ -223,5 +238,11 @@ describe("the OpenAPI document and the typed client", () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.items[0]?.dueLabel).toBe("November 2025");
+    // The in-force view is typed too: its query and its answer.
+    const inForce = await client.api["in-force"].$get({ query: { asOf: "2025-10-24", measure: "export-control" } });
+    expect(inForce.status).toBe(200);
+    const view = await inForce.json();
+    expect(view.items.map((i) => i.threatId)).toEqual(["threat-cn-rare-earth-export-controls"]);
+    expect(view.totals).toEqual([]);
   });
 });

@@ -53,8 +53,8 @@ describe("status changes", () => {
     expect(res.headers.get("Content-Type")).toBe("application/problem+json");
     const body = (await res.json()) as any;
     expect(body).toMatchObject({ status: 409, from: "considering", to: "suspended" });
-    expect(body.allowed).toEqual(["threatened", "imposed", "withdrawn"]);
-    expect(body.detail).toContain("threatened, imposed, withdrawn");
+    expect(body.allowed).toEqual(["threatened", "announced", "imposed", "withdrawn"]);
+    expect(body.detail).toContain("threatened, announced, imposed, withdrawn");
     const same = await changeStatus("conditions", RARE_EARTH_CONDITION, { status: "open" });
     expect(same.status).toBe(409);
     expect(contentChecksum(t.db)).toBe(before);

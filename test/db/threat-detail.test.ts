@@ -20,7 +20,9 @@ describe("the raw threat detail", () => {
       {
         scenarioId: "scenario-us-china-rare-earth-tariffs",
         issuerId: "gov-us",
-        targetId: null,
+        targetIds: ["gov-cn", "gov-us"],
+        ratePercent: 10,
+        authority: "IEEPA",
         measure: "tariff",
         covers: "c",
         summary: "s",

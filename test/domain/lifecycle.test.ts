@@ -6,11 +6,15 @@ import { STATUSES, type TrackedKind } from "../../src/domain/statuses.ts";
 /** The lifecycle as the issue states it; the test walks every pair of statuses against it. */
 const EXPECTED: Record<TrackedKind, Record<string, string[]>> = {
   threat: {
-    considering: ["threatened", "imposed", "withdrawn"],
-    threatened: ["imposed", "suspended", "withdrawn"],
-    imposed: ["suspended", "withdrawn"],
-    suspended: ["threatened", "imposed", "withdrawn"],
+    considering: ["threatened", "announced", "imposed", "withdrawn"],
+    threatened: ["announced", "imposed", "suspended", "withdrawn"],
+    announced: ["imposed", "suspended", "withdrawn", "struck-down", "superseded"],
+    imposed: ["suspended", "withdrawn", "lapsed", "struck-down", "superseded"],
+    suspended: ["threatened", "announced", "imposed", "withdrawn", "lapsed", "struck-down", "superseded"],
     withdrawn: [],
+    lapsed: [],
+    "struck-down": [],
+    superseded: [],
   },
   condition: { open: ["met", "breached", "moot"], met: [], breached: [], moot: [] },
   deadline: { pending: ["triggered", "averted", "extended", "cancelled"], triggered: [], averted: [], extended: [], cancelled: [] },
@@ -72,9 +76,12 @@ describe("consequences", () => {
     expect(consequencesOf("condition", "met", { conditionEffect: "triggers", ownPendingDeadlines: own })).toEqual([]);
     expect(consequencesOf("condition", "breached", { conditionEffect: "averts", ownPendingDeadlines: own })).toEqual([]);
   });
-  it("a threat imposed triggers, and withdrawn cancels, its pending deadlines", () => {
+  it("a threat imposed triggers, and any ending cancels, its pending deadlines", () => {
     expect(consequencesOf("threat", "imposed", { ownPendingDeadlines: own })[0]?.to).toBe("triggered");
-    expect(consequencesOf("threat", "withdrawn", { ownPendingDeadlines: own })[0]?.to).toBe("cancelled");
+    for (const ending of ["withdrawn", "lapsed", "struck-down", "superseded"]) {
+      expect(consequencesOf("threat", ending, { ownPendingDeadlines: own })[0]?.to, ending).toBe("cancelled");
+    }
+    expect(consequencesOf("threat", "announced", { ownPendingDeadlines: own })).toEqual([]);
     expect(consequencesOf("threat", "suspended", { ownPendingDeadlines: own })).toEqual([]);
   });
   it("an agreement that ends lapses its pending commitments and cancels its own pending deadlines; a suspension sets nothing off", () => {

@@ -42,11 +42,11 @@ describe("seeding the article", () => {
   it("holds the 100% tariff threat with its condition and its November deadline", async () => {
     const threat = await db.prisma.threat.findUniqueOrThrow({
       where: { id: "threat-us-100pct-tariff-chinese-goods" },
-      include: { issuer: true, target: true, conditions: true, deadlines: true, topics: true },
+      include: { issuer: true, targets: true, conditions: true, deadlines: true, topics: true },
     });
-    expect(threat).toMatchObject({ measure: "tariff", covers: "Chinese goods", magnitudePercent: 100, isAdditional: true, status: "threatened" });
+    expect(threat).toMatchObject({ measure: "tariff", covers: "Chinese goods", ratePercent: 100, authority: null, isAdditional: true, status: "threatened" });
     expect(threat.issuer.name).toBe("Donald Trump");
-    expect(threat.target?.id).toBe("gov-cn");
+    expect(threat.targets.map((t) => t.actorId)).toEqual(["gov-cn"]);
     expect(threat.conditions).toHaveLength(1);
     expect(threat.conditions[0]).toMatchObject({ effect: "averts", status: "open", awaitedActorId: "gov-cn" });
     expect(threat.deadlines).toHaveLength(1);
@@ -60,8 +60,11 @@ describe("seeding the article", () => {
     const sanctions = await db.prisma.threat.findUniqueOrThrow({ where: { id: "threat-us-software-export-sanctions" }, include: { deadlines: true } });
     expect(sanctions).toMatchObject({ measure: "sanction", status: "considering" });
     expect(sanctions.deadlines).toEqual([]);
-    const controls = await db.prisma.threat.findUniqueOrThrow({ where: { id: "threat-cn-rare-earth-export-controls" }, include: { issuer: true } });
-    expect(controls).toMatchObject({ measure: "export-control", status: "imposed", targetId: null });
+    const controls = await db.prisma.threat.findUniqueOrThrow({
+      where: { id: "threat-cn-rare-earth-export-controls" },
+      include: { issuer: true, targets: true },
+    });
+    expect(controls).toMatchObject({ measure: "export-control", status: "imposed", targets: [] });
     expect(controls.issuer.id).toBe("gov-cn");
   });
 
@@ -86,6 +89,8 @@ describe("seeding the article", () => {
       expect(byId[id]?.wording.length).toBeGreaterThan(0);
     }
     expect(byId["event-trump-xi-bilateral-apec"]?.participants.map((p) => p.actorId).sort()).toEqual(["person-donald-trump", "person-xi-jinping"]);
+    // The article places the meeting on the summit's sidelines; it does not say who attends the summit itself.
+    expect(byId["event-apec-summit-2025"]?.participants).toEqual([]);
   });
 
   it("holds the seven people, linked to their governments, and the topics", async () => {

@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { type Collection, changesRecorded, createRecord, getRecord, historyAt, KIND_OF, listRecords, patchRecord } from "../../db/records.ts";
 import { readTimeOf } from "../../db/sql/record-states.ts";
-import { type DatesChangeRequest, type NewDate, recordDatesChange, recordStatusChange, retractEntry } from "../../db/tracked-writes.ts";
+import { type DatesChangeRequest, type NewDate, recordDatesChange, recordStatusChange, recordTermsChange, retractEntry } from "../../db/tracked-writes.ts";
 import { InvalidInputError } from "../../domain/errors.ts";
 import { isTrackedKind, STATUSES, type TrackedKind } from "../../domain/statuses.ts";
 import { type AppDeps, newRouter, writerOf } from "../app-env.ts";
-import { Cursor, IdParam, Instant, KnownAt, Limit, ListQueryBase, problemResponses, ReadTimeQuery, writeProblemResponses } from "../schemas/common.ts";
+import { Cursor, IdParam, Instant, KnownAt, Limit, ListQueryBase, problemResponses, ReadTimeQuery, Text, writeProblemResponses } from "../schemas/common.ts";
 import {
   COLLECTIONS,
   CreateSchemas,
@@ -16,6 +16,7 @@ import {
   RecordSchema,
   RetractionBody,
   statusChangeBodyFor,
+  TermsChangeBody,
   TimelineEntrySchema,
 } from "../schemas/records.ts";
 import { csvResponse, decodeCursor, encodeCursor, etagOf, expectedVersionFrom, historyEntryToWire, timelineEntryToWire, wantsCsv } from "../wire.ts";
@@ -33,6 +34,8 @@ function listQueryFor(collection: Collection) {
   if (["threats", "conditions", "events", "agreements", "commitments"].includes(collection)) filters.actor = z.string().max(200).optional();
   if (collection === "commitments") filters.agreement = z.string().max(200).optional();
   if (["threats", "events", "scenarios"].includes(collection)) filters.topic = z.string().max(200).optional();
+  if (collection === "threats")
+    filters.authority = Text.optional().openapi({ description: "Only measures under this legal basis at the read time (case-insensitive)" });
   return ListQueryBase.extend(filters);
 }
 
@@ -64,7 +67,7 @@ export function recordRoutes(deps: AppDeps) {
           const page = await listRecords(
             deps.db,
             kind,
-            { status: q.status, scenarioId: q.scenario, actorId: q.actor, topicId: q.topic, agreementId: q.agreement, q: q.q },
+            { status: q.status, authority: q.authority, scenarioId: q.scenario, actorId: q.actor, topicId: q.topic, agreementId: q.agreement, q: q.q },
             q.limit,
             readTimeOf(q.asOf, q.knownAt, deps.clock()),
             after,
@@ -298,6 +301,38 @@ function statusRoutes(app: ReturnType<typeof newRouter>, deps: AppDeps, collecti
   );
 
   if (kind === "deadline" || kind === "event") datesRoute(app, deps, collection, kind);
+  if (kind === "threat") termsRoute(app, deps);
+}
+
+function termsRoute(app: ReturnType<typeof newRouter>, deps: AppDeps) {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/threats/{id}/terms",
+      tags: ["threats"],
+      summary: "Change a threat's terms (rate, authority, scope, targets), as of when the change takes effect",
+      description:
+        "Recorded as a terms entry in the threat's history: back-dated or scheduled like any entry, retractable; reads at an asOf before it give the old terms. Terms not given stay as they were.",
+      security: bearer,
+      request: { params: IdParam, body: { required: true, ...json(TermsChangeBody) } },
+      responses: {
+        200: { description: "The threat (now) and the new entry", ...json(z.object({ record: RecordSchema, entry: HistoryEntrySchema })) },
+        ...writeProblemResponses,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { effectiveAt, reason, evidence, ...values } = c.req.valid("json");
+      const result = await recordTermsChange(
+        deps.db,
+        { id, values, effectiveAt, reason, evidence, by: writerOf(c), expectedVersion: expectedVersionFrom(c) },
+        deps.clock(),
+      );
+      const record = await getRecord(deps.db, "threat", id, readTimeOf(undefined, undefined, deps.clock()));
+      c.header("ETag", etagOf(result.version));
+      return c.json({ record: record as any, entry: historyEntryToWire(result.entry) }, 200);
+    },
+  );
 }
 
 function datesRoute(app: ReturnType<typeof newRouter>, deps: AppDeps, collection: Collection, kind: "deadline" | "event") {

@@ -33,19 +33,27 @@ const country = z
   .nullable()
   .optional();
 
+/** A threat's terms (src/domain/terms.ts): set at creation, changed later by POST /api/threats/{id}/terms. */
+const RatePercent = z.number().min(0, "must be at least 0").max(10_000, "must be at most 10000");
+const terms = {
+  ratePercent: RatePercent.nullable().optional().openapi({ description: "The rate in percent (null: none stated)", example: 100 }),
+  authority: Text.nullable().optional().openapi({ description: "The legal basis in words", example: "IEEPA" }),
+  targetIds: z.array(Id).max(50, "at most 50 targets").optional().openapi({ description: "The actors it targets (none: no single target)" }),
+};
+
 /** Request bodies: what a client may send to create or edit each kind of record. */
 export const CreateSchemas = {
   scenarios: z.strictObject({ title: Text, summary: Text, status: z.enum(STATUSES.scenario).default("developing"), topicIds, evidence, ...creation }),
   threats: z.strictObject({
     scenarioId: Id,
     issuerId: Id,
-    targetId: Id.nullable().optional(),
     measure: z.enum(MEASURES),
+    ...terms,
     covers: Text,
     summary: Text,
     magnitudeText: Text.nullable().optional(),
-    magnitudePercent: z.number().min(0, "must be at least 0").max(10_000, "must be at most 10000").nullable().optional(),
     isAdditional: z.boolean().optional(),
+    reissuesId: Id.optional().openapi({ description: "The ended measure (withdrawn, lapsed, struck down or superseded) this one re-issues" }),
     status: z.enum(STATUSES.threat).default("threatened"),
     topicIds,
     evidence,
@@ -166,13 +174,10 @@ export const CreateSchemas = {
 export const PatchSchemas = {
   scenarios: z.strictObject({ title: Text.optional(), summary: Text.optional(), topicIds }),
   threats: z.strictObject({
-    covers: Text.optional(),
     summary: Text.optional(),
     measure: z.enum(MEASURES).optional(),
     magnitudeText: Text.nullable().optional(),
-    magnitudePercent: z.number().min(0).max(10_000).nullable().optional(),
     isAdditional: z.boolean().optional(),
-    targetId: Id.nullable().optional(),
     topicIds,
   }),
   conditions: z.strictObject({ description: Text.optional(), awaitedActorId: Id.nullable().optional(), effect: z.enum(CONDITION_EFFECTS).optional() }),
@@ -215,7 +220,9 @@ export function statusChangeBodyFor(kind: TrackedKind) {
       newEndsAt: Instant.optional(),
       newPrecision: datePrecision.optional().openapi({ description: "Precision of the new date (default day)" }),
       newWording: Text.optional(),
-      supersededById: Id.optional().openapi({ description: 'Required when an agreement moves to "superseded": the agreement that replaces it' }),
+      supersededById: Id.optional().openapi({
+        description: 'Required when a threat or an agreement moves to "superseded": the record of the same kind that replaces it',
+      }),
     })
     .superRefine((b, ctx) => {
       if (b.correction && b.reason.trim().length < 3) ctx.addIssue({ code: "custom", path: ["reason"], message: "a correction needs a reason" });
@@ -232,10 +239,15 @@ const entryFields = {
   seq: z.number().int(),
   recordKind: z.string(),
   recordId: z.string(),
-  change: z.enum(["status", "dates"]).openapi({ description: "status: a creation or status change; dates: a due date or event dates moved" }),
+  change: z
+    .enum(["status", "dates", "terms"])
+    .openapi({ description: "status: a creation or status change; dates: a due date or event dates moved; terms: a threat's terms changed" }),
   from: z.string().nullable().openapi({ description: "The status just before, in effective order (null for a creation and for dates entries)" }),
   to: z.string().nullable(),
-  values: z.record(z.string(), z.unknown()).nullable().openapi({ description: "A dates entry's new dates" }),
+  values: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .openapi({ description: "A dates entry's new dates; a terms entry's new terms; a move to superseded's supersededById" }),
   effectiveAt: z.string().openapi({ description: "When it holds in the world" }),
   recordedAt: z.string().openapi({ description: "When the tracker learnt it" }),
   reason: z.string(),
@@ -257,13 +269,20 @@ const entryFields = {
 export const HistoryEntrySchema = z.object(entryFields).openapi("HistoryEntry");
 
 export const TimelineEntrySchema = z
-  .object({ ...entryFields, superseded: z.boolean().openapi({ description: "A lapse by terms that a later report superseded" }) })
+  .object({
+    ...entryFields,
+    superseded: z.boolean().openapi({ description: "A lapse by terms that a later report superseded" }),
+    before: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: "A terms entry: the terms it changes as they stood just before it (as known at knownAt)" }),
+  })
   .openapi("TimelineEntry");
 
 export const ScheduledChangeSchema = z
   .object({
     seq: z.number().int(),
-    change: z.enum(["status", "dates"]),
+    change: z.enum(["status", "dates", "terms"]),
     to: z.string().nullable(),
     values: z.record(z.string(), z.unknown()).nullable(),
     effectiveAt: z.string(),
@@ -334,3 +353,20 @@ export const DeadlineSummarySchema = z
     commitmentId: z.string().nullable().openapi({ description: "The commitment whose due date it is" }),
   })
   .openapi("DeadlineSummary");
+
+/** A change of a threat's terms, as of when it takes effect. */
+export const TermsChangeBody = z
+  .strictObject({
+    ratePercent: RatePercent.nullable().optional(),
+    authority: Text.nullable().optional(),
+    covers: Text.optional(),
+    targetIds: z.array(Id).max(50, "at most 50 targets").optional(),
+    effectiveAt: Instant.openapi({ description: "When the new terms take effect: earlier for late news, later (up to 10 years) for a change announced ahead" }),
+    reason: Text,
+    evidence: EvidenceInput.optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.ratePercent === undefined && b.authority === undefined && b.covers === undefined && b.targetIds === undefined)
+      ctx.addIssue({ code: "custom", path: ["ratePercent"], message: "give at least one of ratePercent, authority, covers, targetIds" });
+  })
+  .openapi("TermsChange");

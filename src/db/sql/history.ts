@@ -74,8 +74,9 @@ function reviveDates(values: Record<string, unknown>): Record<string, unknown> {
 
 function statementsFor(db: Database.Database) {
   return {
+    // The unary + keeps SQLite from walking (recordKind, effectiveAt) for the order, which reads every entry of the kind (measured: 214 ms vs 23 ms for 1,000 of 100,000 threats).
     ofRecords: db.prepare(
-      `${SELECT_ENTRIES} WHERE e."recordKind" = @kind AND e."recordId" IN (SELECT value FROM json_each(@ids)) ORDER BY e."effectiveAt", e."seq"`,
+      `${SELECT_ENTRIES} WHERE e."recordKind" = @kind AND e."recordId" IN (SELECT value FROM json_each(@ids)) ORDER BY +e."effectiveAt", e."seq"`,
     ),
     one: db.prepare(`${SELECT_ENTRIES} WHERE e."seq" = ?`),
     causedBy: db.prepare(`SELECT "seq" FROM "StatusChange" WHERE "causedBySeq" = ?`),

@@ -29,6 +29,10 @@ export interface StatusAt {
   byTerms: boolean;
   scheduled: HistoryEntry[];
   dates: Record<string, unknown>;
+  /** A threat's terms changed since first recorded, as then (see src/domain/terms.ts). */
+  terms: Record<string, unknown>;
+  /** The values the status entry in effect carries (a move to "superseded": supersededById). */
+  statusValues: Record<string, unknown> | null;
   createdAt: Date | null;
 }
 
@@ -54,6 +58,8 @@ export function fromState(state: RecordState): StatusAt {
     byTerms: state.byTerms,
     scheduled: state.scheduled,
     dates: state.dates,
+    terms: state.terms,
+    statusValues: state.statusEntry?.values ?? null,
     createdAt: state.created?.effectiveAt ?? null,
   };
 }
@@ -79,14 +85,14 @@ export function statusesAt(db: Database.Database, kind: TrackedKind, ids: readon
         toEvaluate.push(r.id);
         continue;
       }
-      result.set(r.id, { exists: true, status: r.status, byTerms: false, scheduled: [], dates: {}, createdAt: null });
+      result.set(r.id, { exists: true, status: r.status, byTerms: false, scheduled: [], dates: {}, terms: {}, statusValues: null, createdAt: null });
       current.add(r.id);
     }
-    // A cached status may hold by terms (a lapse), and dates may have moved: only the history can say, so those are read too.
+    // A cached status may hold by terms (a lapse), dates or terms may have moved, a status may carry values: only the history can say, so those are read too.
     if (current.size > 0) {
       const special = prepared(
         db,
-        `SELECT DISTINCT "recordId" FROM "StatusChange" WHERE "recordKind" = ? AND ("byTerms" = 1 OR "change" = 'dates') AND "recordId" IN (SELECT value FROM json_each(?))`,
+        `SELECT DISTINCT "recordId" FROM "StatusChange" WHERE "recordKind" = ? AND ("byTerms" = 1 OR "change" <> 'status' OR "values" IS NOT NULL) AND "recordId" IN (SELECT value FROM json_each(?))`,
       ).all(kind, JSON.stringify([...current])) as { recordId: string }[];
       for (const r of special) toEvaluate.push(r.recordId);
     }

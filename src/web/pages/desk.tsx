@@ -99,7 +99,8 @@ export function DeskPage({
         <ul class="upcoming">
           {upcoming.map((u) => (
             <li>
-              Takes effect {shortDate(u.entry.effectiveAt)}: {u.label} {u.entry.change === "status" ? `→ ${u.entry.to}` : "dates move"}
+              Takes effect {shortDate(u.entry.effectiveAt)}: {u.label}{" "}
+              {u.entry.change === "status" ? `→ ${u.entry.to}` : u.entry.change === "terms" ? "terms change" : "dates move"}
               {u.entry.byTerms ? <span class="muted"> (by its terms, not a report)</span> : null} <span class="muted">— {u.entry.reason}</span>
             </li>
           ))}

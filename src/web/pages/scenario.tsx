@@ -61,6 +61,26 @@ function Quotes({ evidence, kind, id }: { evidence: Evidence[]; kind: string; id
   );
 }
 
+const TERM_LABELS: Record<string, string> = { ratePercent: "rate", authority: "authority", covers: "covers", targetIds: "targets" };
+
+function termValue(key: string, v: unknown): string {
+  if (v === null || v === undefined) return "none";
+  if (key === "ratePercent") return `${v}%`;
+  if (Array.isArray(v)) return v.join(", ") || "none";
+  return String(v);
+}
+
+/** "rate 20% → 10%, authority IEEPA → Section 301": each changed term, old and new. */
+function TermsChange({ before, after }: { before: Record<string, unknown>; after: Record<string, unknown> }) {
+  return (
+    <>
+      {Object.entries(after)
+        .map(([k, v]) => `${TERM_LABELS[k] ?? k} ${termValue(k, before[k])} → ${termValue(k, v)}`)
+        .join("; ")}
+    </>
+  );
+}
+
 function Deadline({ d, evidence, asOf, live }: { d: ScenarioView["scenario"]["deadlines"][number]; evidence: Evidence[]; asOf: Date; live: boolean }) {
   const timing = deadlineTimingAsOf({ dueAt: d.dueAt, precision: d.precision as Precision, status: d.asThen.status }, asOf);
   return (
@@ -105,8 +125,10 @@ export function ScenarioPage({ view, asOf, time }: { view: ScenarioView; asOf: D
           </h3>
           <Upcoming scheduled={t.asThen.scheduled} />
           <p>
-            {t.issuer.name} → {t.target?.name ?? "no single target"} · {t.measure} on {t.covers}
-            {t.magnitudeText ? ` · ${t.magnitudeText}` : ""}
+            {t.issuer.name} → {t.termsThen.targetIds.map(t.targetName).join(", ") || "no single target"} · {t.measure} on {t.termsThen.covers}
+            {t.termsThen.ratePercent !== null ? ` · ${t.termsThen.ratePercent}%` : ""}
+            {t.termsThen.authority ? ` · under ${t.termsThen.authority}` : ""}
+            {t.magnitudeText ? ` · “${t.magnitudeText}”` : ""}
           </p>
           <p class="muted">Topics: {t.topics.map((x) => x.name).join(", ") || "none"}</p>
           <Quotes evidence={evidence} kind="threat" id={t.id} />
@@ -153,11 +175,15 @@ export function ScenarioPage({ view, asOf, time }: { view: ScenarioView; asOf: D
         is marked.
       </p>
       <ol class="timeline">
-        {timeline.map(({ entry: h, from, retracted, superseded }) => (
+        {timeline.map(({ entry: h, from, retracted, superseded, before }) => (
           <li id={`entry-${h.seq}`} class={retracted ? "retracted" : superseded ? "superseded" : ""}>
             <time datetime={h.effectiveAt.toISOString()}>{h.effectiveAt.toISOString().slice(0, 16).replace("T", " ")}</time> · {h.recordKind}{" "}
             <a href={`#${h.recordId}`}>{h.recordId}</a>:{" "}
-            {h.change === "dates" ? (
+            {h.change === "terms" ? (
+              <>
+                terms changed: <TermsChange before={before ?? {}} after={h.values ?? {}} />
+              </>
+            ) : h.change === "dates" ? (
               <>
                 dates moved:{" "}
                 {Object.entries(h.values ?? {})
@@ -169,6 +195,12 @@ export function ScenarioPage({ view, asOf, time }: { view: ScenarioView; asOf: D
                 {from ? `${from} → ` : "recorded as "}
                 <strong>{h.to}</strong>
                 {h.until ? ` until ${h.until.toISOString().slice(0, 10)}, then ${h.returnsTo}` : ""}
+                {typeof h.values?.supersededById === "string" ? (
+                  <>
+                    {" "}
+                    by <a href={`#${h.values.supersededById}`}>{h.values.supersededById}</a>
+                  </>
+                ) : null}
               </>
             )}
             {h.correction ? " (correction)" : ""}

@@ -1,0 +1,37 @@
+import { entriesKnownAt, type HistoryEntry, isCreation, MAX_SCHEDULE_YEARS, type RecordState } from "./history.ts";
+
+/**
+ * A measure's terms: its rate, legal basis, scope and targets. The terms as first recorded live
+ * on the threat; every later change is a terms entry in its history (values: the terms it
+ * changes), with an effective time like any entry, so the terms at (asOf, knownAt) are the first
+ * ones with the entries in effect then laid over them, in effective order.
+ */
+export interface Terms {
+  ratePercent: number | null;
+  authority: string | null;
+  covers: string;
+  targetIds: string[];
+}
+
+/** The terms at a read time: the first terms with the changes in effect then (RecordState.terms). */
+export function termsThen(first: Terms, state: Pick<RecordState, "terms">): Terms {
+  const changed = state.terms;
+  return {
+    ratePercent: "ratePercent" in changed ? (changed.ratePercent as number | null) : first.ratePercent,
+    authority: "authority" in changed ? (changed.authority as string | null) : first.authority,
+    covers: "covers" in changed ? (changed.covers as string) : first.covers,
+    targetIds: "targetIds" in changed ? (changed.targetIds as string[]) : first.targetIds,
+  };
+}
+
+export type TermsChangePlan = { ok: true } | { ok: false; problem: "too-far-ahead" } | { ok: false; problem: "not-yet-created"; created: HistoryEntry | null };
+
+/** Whether a terms change may take effect at `effectiveAt`: once the measure exists, and at most ten years ahead. */
+export function planTermsChange(history: readonly HistoryEntry[], effectiveAt: Date, now: Date): TermsChangePlan {
+  const horizon = new Date(now);
+  horizon.setUTCFullYear(horizon.getUTCFullYear() + MAX_SCHEDULE_YEARS);
+  if (effectiveAt.getTime() > horizon.getTime()) return { ok: false, problem: "too-far-ahead" };
+  const created = entriesKnownAt(history, now).find(isCreation) ?? null;
+  if (!created || created.effectiveAt.getTime() > effectiveAt.getTime()) return { ok: false, problem: "not-yet-created", created };
+  return { ok: true };
+}

@@ -1,0 +1,205 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type TestApp, testApp } from "../helpers/app.ts";
+
+/**
+ * The in-force totals, held to a brute-force sum over the raw history. Random measures (two
+ * issuers, two targets, rates or none) get status changes and terms changes at random effective
+ * times (late news and changes announced ahead), retractions and waits, all through the HTTP API
+ * with a clock the test moves; then /api/in-force is asked at random (asOf, knownAt) and its totals
+ * compared with a naive reading of the StatusChange, Retraction, Threat and ThreatTarget tables.
+ */
+
+const DAY = 86_400_000;
+const START = Date.UTC(2026, 0, 1);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+type Op =
+  | { op: "measure"; issuer: number; targets: number[]; rate: number | null; measure: string; back: number; status: string }
+  | { op: "terms"; threat: number; rate: number | null | undefined; targets: number[] | undefined; shift: number }
+  | { op: "status"; threat: number; to: string; shift: number }
+  | { op: "retract"; pick: number }
+  | { op: "wait"; minutes: number };
+
+const rateArb = fc.constantFrom(null, 5, 10, 10, 20, 25, 100);
+const targetsArb = fc.subarray([0, 1], { minLength: 1 });
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant("measure" as const),
+      issuer: fc.integer({ min: 0, max: 1 }),
+      targets: targetsArb,
+      rate: rateArb,
+      measure: fc.constantFrom("tariff", "tariff", "tariff", "sanction"),
+      back: fc.integer({ min: 0, max: 30 }),
+      status: fc.constantFrom("threatened", "announced", "imposed", "imposed", "imposed"),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant("terms" as const),
+      threat: fc.nat(),
+      rate: fc.option(rateArb, { nil: undefined }),
+      targets: fc.option(targetsArb, { nil: undefined }),
+      shift: fc.integer({ min: -30, max: 30 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant("status" as const),
+      threat: fc.nat(),
+      to: fc.constantFrom("imposed", "imposed", "imposed", "suspended", "withdrawn", "struck-down", "lapsed", "announced"),
+      shift: fc.integer({ min: -30, max: 30 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("retract" as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("wait" as const), minutes: fc.integer({ min: 1, max: 20 * 24 * 60 }) }) },
+);
+
+interface Total {
+  issuerId: string;
+  targetId: string;
+  ratePercent: number;
+  components: { threatId: string; ratePercent: number; authority: string | null }[];
+}
+
+/** The naive sum: per measure, the entries known at K and not retracted by then, in effective order up to asOf. */
+function bruteTotals(t: TestApp, threats: string[], asOf: number, knownAt: number): Total[] {
+  const pairs = new Map<string, Total>();
+  for (const id of threats) {
+    const row = t.db.reader.prepare(`SELECT "issuerId", "measure", "ratePercent", "authority" FROM "Threat" WHERE "id" = ?`).get(id) as Record<string, any>;
+    const first = (t.db.reader.prepare(`SELECT "actorId" FROM "ThreatTarget" WHERE "threatId" = ? AND "initial" = 1`).all(id) as { actorId: string }[]).map(
+      (r) => r.actorId,
+    );
+    const entries = (
+      t.db.reader
+        .prepare(
+          `SELECT e."seq", e."change", e."from", e."to", e."values", e."effectiveAt", e."recordedAt", r."recordedAt" AS "retractedAt"
+           FROM "StatusChange" e LEFT JOIN "Retraction" r ON r."entrySeq" = e."seq" WHERE e."recordKind" = 'threat' AND e."recordId" = ?`,
+        )
+        .all(id) as Record<string, any>[]
+    )
+      .filter((e) => Date.parse(e.recordedAt) <= knownAt && !(e.retractedAt && Date.parse(e.retractedAt) <= knownAt))
+      .sort((a, b) => Date.parse(a.effectiveAt) - Date.parse(b.effectiveAt) || a.seq - b.seq);
+    const creation = entries.find((e) => e.change === "status" && e.from === null);
+    if (!creation || Date.parse(creation.effectiveAt) > asOf) continue;
+    const upTo = entries.filter((e) => Date.parse(e.effectiveAt) <= asOf);
+    if (upTo.filter((e) => e.change === "status").at(-1)?.to !== "imposed" || row.measure !== "tariff") continue;
+    const terms = { ratePercent: row.ratePercent as number | null, targetIds: first, authority: row.authority as string | null };
+    for (const e of upTo.filter((x) => x.change === "terms")) Object.assign(terms, JSON.parse(e.values));
+    if (terms.ratePercent === null) continue;
+    for (const targetId of terms.targetIds) {
+      const key = `${row.issuerId}|${targetId}`;
+      const pair: Total = pairs.get(key) ?? { issuerId: row.issuerId, targetId, ratePercent: 0, components: [] };
+      pair.ratePercent += terms.ratePercent;
+      pair.components.push({ threatId: id, ratePercent: terms.ratePercent, authority: terms.authority });
+      pairs.set(key, pair);
+    }
+  }
+  return normalise([...pairs.values()]);
+}
+
+function normalise(totals: Total[]): Total[] {
+  return totals
+    .map((p) => ({ ...p, components: [...p.components].sort((a, b) => (a.threatId < b.threatId ? -1 : 1)) }))
+    .sort((a, b) => `${a.issuerId}|${a.targetId}`.localeCompare(`${b.issuerId}|${b.targetId}`));
+}
+
+describe("the in-force totals, through the API, against a brute-force sum over the raw history", () => {
+  it("sums the tariff rates in force per pair at random (asOf, knownAt) exactly as the raw history says", async () => {
+    let runs = 0;
+    const tally = { accepted: {} as Record<string, number>, probes: 0, nonEmpty: 0 };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(opArb, { minLength: 10, maxLength: 35 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 1000 })), { minLength: 3, maxLength: 6 }),
+        async (ops, probes) => {
+          runs++;
+          let now = START;
+          const t = await testApp({ seeded: false, clock: () => new Date(now) });
+          try {
+            let current = "";
+            const ok = async (res: Response) => {
+              expect(res.status, await res.clone().text()).toBeLessThan(500);
+              if (res.status < 300 && current) tally.accepted[current] = (tally.accepted[current] ?? 0) + 1;
+              return res;
+            };
+            const created = async (path: string, body: unknown) => ((await (await ok(await t.write("POST", path, body))).json()) as { id: string }).id;
+            now += 60_000;
+            const actors = [await created("/api/actors", { name: "US", kind: "government" }), await created("/api/actors", { name: "CN", kind: "government" })];
+            const targets = [actors[1]!, await created("/api/actors", { name: "EU", kind: "organisation" })];
+            const scenario = await created("/api/scenarios", { title: `S${runs}`, summary: "s", effectiveAt: iso(START - 90 * DAY) });
+            const threats: string[] = [];
+            let probeCount = 0;
+
+            const probe = async () => {
+              const first = START - 20 * DAY;
+              const [a, k] = probes[probeCount++ % probes.length]!;
+              const asOf = Math.round(first + (a / 1000) * (now + 30 * DAY - first));
+              const knownAt = Math.round(START + (k / 1000) * (now - START));
+              const res = await ok(await t.get(`/api/in-force?asOf=${iso(asOf)}&knownAt=${iso(knownAt)}`));
+              const view = (await res.json()) as { totals: Total[]; complete: boolean };
+              tally.probes++;
+              if (view.totals.length) tally.nonEmpty++;
+              expect(view.complete).toBe(true);
+              expect(normalise(view.totals)).toEqual(bruteTotals(t, threats, asOf, knownAt));
+            };
+
+            for (const [i, op] of ops.entries()) {
+              now += 60_000;
+              current = op.op;
+              if (op.op === "wait") {
+                now += op.minutes * 60_000;
+              } else if (op.op === "measure") {
+                const res = await ok(
+                  await t.write("POST", "/api/threats", {
+                    scenarioId: scenario,
+                    issuerId: actors[op.issuer],
+                    targetIds: op.targets.map((n) => targets[n]),
+                    measure: op.measure,
+                    covers: "goods",
+                    ratePercent: op.rate,
+                    authority: `law ${i % 3}`,
+                    summary: `measure ${i}`,
+                    status: op.status,
+                    effectiveAt: iso(now - op.back * DAY),
+                  }),
+                );
+                if (res.status === 201) threats.push(((await res.json()) as { id: string }).id);
+              } else if (op.op === "terms" && threats.length) {
+                const body: Record<string, unknown> = { reason: "r", effectiveAt: iso(now + op.shift * DAY), authority: `law ${i % 2}` };
+                if (op.rate !== undefined) body.ratePercent = op.rate;
+                if (op.targets) body.targetIds = op.targets.map((n) => targets[n]);
+                await ok(await t.write("POST", `/api/threats/${threats[op.threat % threats.length]}/terms`, body));
+              } else if (op.op === "status" && threats.length) {
+                await ok(
+                  await t.write("POST", `/api/threats/${threats[op.threat % threats.length]}/status`, {
+                    status: op.to,
+                    reason: "r",
+                    effectiveAt: iso(now + op.shift * DAY),
+                  }),
+                );
+              } else if (op.op === "retract") {
+                const seqs = t.db.reader.prepare(`SELECT "seq" FROM "StatusChange" WHERE "recordKind" = 'threat' ORDER BY "seq"`).all() as { seq: number }[];
+                if (seqs.length) await ok(await t.write("POST", `/api/history/${seqs[op.pick % seqs.length]!.seq}/retract`, { reason: "a mistake" }));
+              }
+              current = "";
+              if (i % 6 === 5) await probe();
+            }
+            await probe();
+          } finally {
+            await t.close();
+          }
+        },
+      ),
+      { numRuns: 25, seed: 20261129, endOnFailure: true },
+    );
+    for (const op of ["measure", "terms", "status", "retract"]) expect(tally.accepted[op] ?? 0, op).toBeGreaterThan(5);
+    // A fifth of the reads at least find tariffs in force (the rest: before any was known, or none imposed then).
+    expect(tally.nonEmpty).toBeGreaterThan(tally.probes / 5);
+    console.info("in-force property:", JSON.stringify(tally));
+  }, 240_000);
+});

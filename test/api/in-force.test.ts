@@ -1,0 +1,207 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SCENARIO, type TestApp, testApp } from "../helpers/app.ts";
+import { contentChecksum } from "../helpers/database.ts";
+
+const DAY = 86_400_000;
+const START = Date.UTC(2026, 0, 10);
+const iso = (ms: number) => new Date(ms).toISOString();
+const json = async (res: Response) => (await res.json()) as any;
+
+let t: TestApp;
+let now = START;
+beforeEach(async () => {
+  now = START;
+  t = await testApp({ clock: () => new Date(now) });
+});
+afterEach(() => t.close());
+
+async function measure(body: Record<string, unknown>): Promise<string> {
+  const res = await t.write("POST", "/api/threats", {
+    scenarioId: SCENARIO,
+    issuerId: "gov-us",
+    targetIds: ["gov-cn"],
+    measure: "tariff",
+    covers: "Chinese goods",
+    summary: "a tariff",
+    status: "imposed",
+    effectiveAt: iso(START - 30 * DAY),
+    ...body,
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return (await json(res)).id;
+}
+
+const inForce = async (query: string) => {
+  const res = await t.get(`/api/in-force?${query}`);
+  expect(res.status, await res.clone().text()).toBe(200);
+  return json(res);
+};
+const pair = (view: any, issuerId: string, targetId: string) => view.totals.find((p: any) => p.issuerId === issuerId && p.targetId === targetId);
+
+describe("terms over time and the in-force view", () => {
+  it("a rate cut scheduled for a later day: the old rate before it, the new one after, totals follow; known earlier, the cut is not there", async () => {
+    const reciprocal = await measure({ ratePercent: 20, authority: "IEEPA", summary: "reciprocal" });
+    const fentanyl = await measure({ ratePercent: 10, authority: "IEEPA", summary: "fentanyl" });
+    const recordedBefore = iso(now);
+    now += 60_000;
+    const cutAt = START + 20 * DAY;
+    const cut = await t.write("POST", `/api/threats/${reciprocal}/terms`, { ratePercent: 10, effectiveAt: iso(cutAt), reason: "Rate cut announced" });
+    expect(cut.status, await cut.clone().text()).toBe(200);
+    const cutBody = await json(cut);
+    const entry = cutBody.entry;
+    expect(entry).toMatchObject({ change: "terms", values: { ratePercent: 10 }, effectiveAt: iso(cutAt) });
+    // The threat now still has the old rate, with the cut scheduled.
+    expect(cutBody.record).toMatchObject({ ratePercent: 20, authority: "IEEPA", covers: "Chinese goods", targetIds: ["gov-cn"] });
+
+    const before = await inForce(`asOf=${iso(cutAt - DAY)}&within=5`);
+    expect(before.items.map((i: any) => i.threatId).sort()).toEqual([reciprocal, fentanyl].sort());
+    expect(pair(before, "gov-us", "gov-cn")).toMatchObject({ ratePercent: 30 });
+    expect(pair(before, "gov-us", "gov-cn").components).toEqual(
+      expect.arrayContaining([
+        { threatId: reciprocal, ratePercent: 20, authority: "IEEPA" },
+        { threatId: fentanyl, ratePercent: 10, authority: "IEEPA" },
+      ]),
+    );
+    expect(before.upcoming).toEqual([expect.objectContaining({ threatId: reciprocal, change: "terms", values: { ratePercent: 10 }, effectiveAt: iso(cutAt) })]);
+    expect(before.complete).toBe(true);
+
+    const after = await inForce(`asOf=${iso(cutAt + DAY)}`);
+    expect(pair(after, "gov-us", "gov-cn")).toMatchObject({ ratePercent: 20 });
+    expect(after.items.find((i: any) => i.threatId === reciprocal)).toMatchObject({ ratePercent: 10, authority: "IEEPA" });
+    // As known before the cut was recorded, the later day still has the old rate.
+    const knownEarlier = await inForce(`asOf=${iso(cutAt + DAY)}&knownAt=${recordedBefore}`);
+    expect(pair(knownEarlier, "gov-us", "gov-cn")).toMatchObject({ ratePercent: 30 });
+
+    // The threat read at either side of the cut carries the terms then as its own fields.
+    expect(await json(await t.get(`/api/threats/${reciprocal}?asOf=${iso(cutAt - DAY)}`))).toMatchObject({ ratePercent: 20 });
+    expect(await json(await t.get(`/api/threats/${reciprocal}?asOf=${iso(cutAt + DAY)}`))).toMatchObject({ ratePercent: 10 });
+
+    // One timeline: the creation, the move to imposed, the cut with its old and new values.
+    const history = (await json(await t.get(`/api/threats/${reciprocal}/history`))).items;
+    expect(history.map((h: any) => h.change)).toEqual(["status", "status", "terms"]);
+    expect(history[2]).toMatchObject({ values: { ratePercent: 10 }, before: { ratePercent: 20 } });
+
+    // Once in force, the CSV lists the measures with their rate.
+    now = cutAt + 2 * DAY;
+    const csv = await t.get("/api/in-force?format=csv");
+    expect(csv.headers.get("Content-Type")).toContain("text/csv");
+    const lines = (await csv.text()).trim().split("\n");
+    expect(lines[0]).toContain("ratePercent");
+    expect(lines).toHaveLength(3);
+
+    // Retracted, the cut is gone from every read.
+    now += 60_000;
+    expect((await t.write("POST", `/api/history/${entry.seq}/retract`, { reason: "Misreported" })).status).toBe(200);
+    expect(pair(await inForce(`asOf=${iso(cutAt + DAY)}`), "gov-us", "gov-cn")).toMatchObject({ ratePercent: 30 });
+  });
+
+  it("a measure struck down; every measure under the same authority listed by authority, at the read time", async () => {
+    const a = await measure({ ratePercent: 10, authority: "IEEPA", summary: "a" });
+    const b = await measure({ ratePercent: 25, authority: "ieepa", summary: "b", targetIds: ["gov-cn", "gov-kr"] });
+    const other = await measure({ ratePercent: 25, authority: "Section 232", summary: "steel" });
+    const later = await measure({ ratePercent: 5, authority: "Section 301", summary: "moves to IEEPA later" });
+    const deadline = await t.write("POST", "/api/deadlines", {
+      threatId: a,
+      dueAt: iso(START + 60 * DAY),
+      precision: "day",
+      wording: "review",
+      effectiveAt: iso(START - 10 * DAY),
+    });
+    expect(deadline.status).toBe(201);
+    now += 60_000;
+    const struck = await t.write("POST", `/api/threats/${a}/status`, { status: "struck-down", reason: "Court ruling", effectiveAt: iso(START - DAY) });
+    expect(struck.status, await struck.clone().text()).toBe(200);
+    expect((await json(struck)).consequences).toEqual([expect.objectContaining({ recordKind: "deadline", to: "cancelled" })]);
+    now += 60_000;
+    expect(
+      (await t.write("POST", `/api/threats/${later}/terms`, { authority: "IEEPA", effectiveAt: iso(START + 10 * DAY), reason: "New legal basis" })).status,
+    ).toBe(200);
+
+    const ids = async (q: string) => ((await json(await t.get(`/api/threats?${q}`))).items as any[]).map((x) => x.id).sort();
+    expect(await ids("authority=IEEPA")).toEqual([a, b].sort());
+    expect(await ids(`authority=IEEPA&asOf=${iso(START + 11 * DAY)}`)).toEqual([a, b, later].sort());
+    expect(await ids("authority=IEEPA&status=struck-down")).toEqual([a]);
+    expect(await ids("authority=section%20232")).toEqual([other]);
+
+    const view = await inForce(`asOf=${iso(START)}`);
+    expect(view.items.map((i: any) => i.threatId).sort()).toEqual([b, other, later].sort());
+    expect(pair(view, "gov-us", "gov-cn")).toMatchObject({ ratePercent: 55 });
+    expect(pair(view, "gov-us", "gov-kr")).toMatchObject({ ratePercent: 25, components: [{ threatId: b, ratePercent: 25, authority: "ieepa" }] });
+    expect((await inForce(`asOf=${iso(START)}&target=gov-kr`)).items.map((i: any) => i.threatId)).toEqual([b]);
+    // Before the ruling took effect, the struck-down measure was in force.
+    expect((await inForce(`asOf=${iso(START - 2 * DAY)}`)).items.map((i: any) => i.threatId)).toContain(a);
+  });
+
+  it("announced is not yet in force; superseded names its successor; a re-issue names an ended measure", async () => {
+    const announced = await measure({ ratePercent: 15, authority: "Section 301", status: "announced", effectiveAt: iso(START - DAY) });
+    now += 60_000;
+    expect(
+      (await t.write("POST", `/api/threats/${announced}/status`, { status: "imposed", reason: "Takes effect", effectiveAt: iso(START + 5 * DAY) })).status,
+    ).toBe(200);
+    expect((await inForce(`asOf=${iso(START)}`)).items).toEqual([]);
+    expect((await inForce(`asOf=${iso(START)}&within=10`)).upcoming).toEqual([
+      expect.objectContaining({ threatId: announced, change: "status", to: "imposed" }),
+    ]);
+    expect((await inForce(`asOf=${iso(START + 6 * DAY)}`)).items.map((i: any) => i.threatId)).toEqual([announced]);
+
+    now = START + 10 * DAY;
+    const successor = await measure({ ratePercent: 12, authority: "Section 301", effectiveAt: iso(now) });
+    const noSuccessor = await t.write("POST", `/api/threats/${announced}/status`, { status: "superseded", reason: "Replaced" });
+    expect(noSuccessor.status).toBe(422);
+    expect((await json(noSuccessor)).errors[0].field).toBe("supersededById");
+    const unknown = await t.write("POST", `/api/threats/${announced}/status`, { status: "superseded", reason: "Replaced", supersededById: "threat-nope" });
+    expect((await json(unknown)).errors[0]).toMatchObject({ field: "supersededById" });
+    const superseded = await t.write("POST", `/api/threats/${announced}/status`, { status: "superseded", reason: "Replaced", supersededById: successor });
+    expect(superseded.status, await superseded.clone().text()).toBe(200);
+    const supersededBody = await json(superseded);
+    expect(supersededBody.record).toMatchObject({ status: "superseded", supersededById: successor });
+    expect(supersededBody.entry.values).toEqual({ supersededById: successor });
+
+    const notEnded = await t.write("POST", "/api/threats", {
+      scenarioId: SCENARIO,
+      issuerId: "gov-us",
+      measure: "tariff",
+      covers: "x",
+      summary: "x",
+      reissuesId: successor,
+    });
+    expect(notEnded.status).toBe(422);
+    expect((await json(notEnded)).errors[0].field).toBe("reissuesId");
+    const reissue = await measure({ reissuesId: announced, ratePercent: 15, authority: "Section 122", effectiveAt: iso(now) });
+    expect(await json(await t.get(`/api/threats/${reissue}`))).toMatchObject({ reissuesId: announced, authority: "Section 122" });
+  });
+
+  it("examines at most 5,000 measures per read and says when it stopped short; a filter narrows the walk", async () => {
+    await t.db.rawTransaction((conn) => {
+      const insert = conn.prepare(
+        `INSERT INTO "Threat" ("id", "scenarioId", "issuerId", "measure", "covers", "summary", "status", "createdAt", "updatedAt")
+         VALUES (?, ?, 'gov-cn', 'sanction', 'x', 'bulk', 'threatened', '2026-01-01T00:00:00.000+00:00', '2026-01-01T00:00:00.000+00:00')`,
+      );
+      for (let i = 0; i <= 5_000; i++) insert.run(`threat-bulk-${String(i).padStart(5, "0")}`, SCENARIO);
+    });
+    expect((await inForce("")).complete).toBe(false);
+    const tariffs = await inForce("measure=tariff");
+    expect(tariffs).toMatchObject({ complete: true, items: [] });
+  });
+
+  it("refuses bad terms with 422 naming the field, and changes nothing", async () => {
+    const id = await measure({ ratePercent: 10 });
+    const before = contentChecksum(t.db);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ effectiveAt: iso(START), reason: "r" }, "ratePercent"],
+      [{ ratePercent: -1, effectiveAt: iso(START), reason: "r" }, "ratePercent"],
+      [{ targetIds: ["actor-nope"], effectiveAt: iso(START), reason: "r" }, "targetIds.0"],
+      [{ ratePercent: 5, effectiveAt: iso(START + 11 * 366 * DAY), reason: "r" }, "effectiveAt"],
+      [{ ratePercent: 5, reason: "r" }, "effectiveAt"],
+    ];
+    for (const [body, field] of cases) {
+      const res = await t.write("POST", `/api/threats/${id}/terms`, body);
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      expect((await json(res)).errors.map((e: any) => e.field)).toContain(field);
+    }
+    const tooEarly = await t.write("POST", `/api/threats/${id}/terms`, { ratePercent: 5, effectiveAt: iso(START - 365 * DAY), reason: "r" });
+    expect(tooEarly.status).toBe(409);
+    expect(contentChecksum(t.db)).toBe(before);
+    expect((await t.get("/api/in-force?within=99999")).status).toBe(422);
+  });
+});
