@@ -65,7 +65,7 @@ export interface DeadlineRow extends DeadlineTiming {
  * the database holds.
  */
 export const SCAN_BUDGET = 5_000;
-const BATCH_AT_LEAST = 64;
+const BATCH_AT_LEAST = 16;
 
 const LINK_JOINS = `
   LEFT JOIN "Threat" t ON t."id" = d."threatId"
@@ -259,21 +259,26 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   if (query.status === "pending") {
     // Pending then: still pending (as far as anyone knows), or left pending after asOf, or left
     // by asOf but recorded only after knownAt — three disjoint walks, each in due order.
+    // From now on, an exact deadline still pending has status "pending" (its leaving, if known, is
+    // at most a clock skew ahead): one walk. For a past asOf, the ones that left after it too.
+    const present = time.asOf.getTime() >= now.getTime();
     branches.push({
-      where: `d."status" = 'pending' AND ${exact} AND d."pendingUntil" IS NULL`,
+      where: `d."status" = 'pending' AND ${exact} AND ${present ? `(d."pendingUntil" IS NULL OR d."pendingUntil" > @asOf)` : `d."pendingUntil" IS NULL`}`,
       columns: bounds,
       decide: eachBy((c) => statusFromBounds(c, asOf, knownAt)),
     });
-    // No deadline left pending before the earliest month on record: the walks start there at the soonest.
-    const earliest = prepared(reader, `SELECT MIN(substr("pendingUntil", 1, 7)) AS "month" FROM "Deadline"`).get() as { month: string | null };
-    const walkFrom = earliest.month && `${earliest.month}-01` > asOf.slice(0, 10) ? new Date(`${earliest.month}-01T00:00:00Z`) : time.asOf;
-    for (const bucket of pendingBucketsFrom(walkFrom, new Date(now.getTime() + 86_400_000))) {
-      branches.push({
-        where: `substr(d."pendingUntil", 1, ${bucket.length}) = @bucket AND d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf AND ${exact}${knownFrom}`,
-        params: { bucket },
-        columns: "",
-        decide: eachBy(() => "pending"),
-      });
+    if (!present) {
+      // No deadline left pending before the earliest month on record: the walks start there at the soonest.
+      const earliest = prepared(reader, `SELECT MIN(substr("pendingUntil", 1, 7)) AS "month" FROM "Deadline"`).get() as { month: string | null };
+      const walkFrom = earliest.month && `${earliest.month}-01` > asOf.slice(0, 10) ? new Date(`${earliest.month}-01T00:00:00Z`) : time.asOf;
+      for (const bucket of pendingBucketsFrom(walkFrom, new Date(now.getTime() + 86_400_000))) {
+        branches.push({
+          where: `substr(d."pendingUntil", 1, ${bucket.length}) = @bucket AND d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf AND ${exact}${knownFrom}`,
+          params: { bucket },
+          columns: "",
+          decide: eachBy(() => "pending"),
+        });
+      }
     }
     if (pastKnowledge) {
       for (const bucket of pendingBucketsFrom(time.knownAt, now, false)) {
@@ -308,7 +313,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
       const sql = `SELECT d."id", d."dueAt"${branch.columns} FROM "Deadline" d${joins}
         WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resume} AND ${branch.where}${filterSql}${withinEnd === null ? "" : ` AND d."dueAt" <= @withinEnd`}
         ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id" LIMIT @batch`;
-      // Batches of at least 64: a page of one must not cost one query per row examined.
+      // Batches of at least 16: a page of one must not cost one query per row examined.
       parts.push(candidateStream(prepared(reader, sql), { ...params, ...branch.params }, Math.max(query.limit + 1, BATCH_AT_LEAST), branch.decide));
     }
     return (function* () {
@@ -321,20 +326,16 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   branches.push({
     where: `d."pendingInexact" = 1 AND d."datesMoved" = 0`,
     columns: `, d."precision", d."wording"`,
+    // Evaluated only when the walk reaches it (see below): most reads reach few of these.
     decide: (batch) => {
-      const histories = historiesOf(
-        reader,
-        "deadline",
-        batch.map((c) => c.id),
-      );
-      for (const c of batch) {
-        const state = recordStateAt(histories.get(c.id)!, time.asOf, time.knownAt);
-        c.status = state.exists ? state.status : null;
-        const e: InexactCandidate = { ...c, state, dates: { dueAt: fromSqlDate(c.dueAt), precision: c.precision as Precision, wording: c.wording as string } };
-        evaluated.set(c.id, e);
-      }
+      for (const c of batch) c.fromHistory = true;
     },
   });
+  const evaluate = (c: Candidate) => {
+    const state = recordStateAt(historiesOf(reader, "deadline", [c.id]).get(c.id)!, time.asOf, time.knownAt);
+    c.status = state.exists ? state.status : null;
+    evaluated.set(c.id, { ...c, state, dates: { dueAt: fromSqlDate(c.dueAt), precision: c.precision as Precision, wording: c.wording as string } });
+  };
   const streams = branches.map(streamOf);
   // Deadlines whose dates moved: their due date then may differ from the column, so all of them are read and ordered by it.
   const moved = datesMovedCandidates(reader, time, { joins, filterSql, params, withinEnd, after });
@@ -346,6 +347,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   let examined = 0;
   let lastExamined: Candidate | null = null;
   for (const candidate of mergeSorted(streams)) {
+    if (candidate.fromHistory) evaluate(candidate);
     examined += 1;
     lastExamined = candidate;
     if (candidate.status !== null && candidate.status !== undefined && (!query.status || candidate.status === query.status)) {
