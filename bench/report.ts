@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface Row {
-  case: "a" | "b" | "k" | "c" | "d" | "e" | "h1" | "h2" | "h3";
+  case: "a" | "b" | "k" | "c" | "d" | "e" | "f" | "h1" | "h2" | "h3";
   size: number;
   tracker: { rps: number; p50Ms: number; p99Ms: number; rssMb: number; errors: number };
   baseline: { rps: number; p50Ms: number; p99Ms: number } | null;
@@ -28,6 +28,7 @@ export const CASES: Record<Row["case"], string> = {
   d: "POST /api/threats/{id}/status imposed (+consequence, history)",
   e: "GET /api/threats?q=… (text search)",
   k: "pending, as known a month ago (knownAt 30 days back)",
+  f: "GET /api/in-force (measures in force, totals, upcoming)",
   h1: "hostile: asOf=1946-01-01&status=triggered&limit=1",
   h2: "hostile: a deep cursor (all deadlines, from 2 years back)",
   h3: "hostile: GET /scenarios/{id} (the scenario page)",

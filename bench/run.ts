@@ -116,6 +116,7 @@ async function main() {
       { c: "a", tracker: ["/api/deadlines?status=pending&limit=50"], baseline: ["/api/deadlines"] },
       { c: "b", tracker: [`/api/deadlines?status=pending&limit=50&asOf=${asOf}`], baseline: [`/api/deadlines?asOf=${asOf}`] },
       { c: "k", tracker: [`/api/deadlines?status=pending&limit=50&knownAt=${asOf}`], baseline: null },
+      { c: "f", tracker: ["/api/in-force", `/api/in-force?asOf=${asOf}`], baseline: null },
       { c: "h1", tracker: ["/api/deadlines?asOf=1946-01-01&status=triggered&limit=1"], baseline: null },
       { c: "h2", tracker: [`/api/deadlines?limit=50&cursor=${deepCursor}`], baseline: null },
       { c: "h3", tracker: ["/scenarios/scenario-0", "/scenarios/scenario-1"], baseline: null },
