@@ -415,9 +415,9 @@ function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRow
     (prepared(reader, DETAILS_SQL).all({ ids: JSON.stringify(shown.map((c) => c.id)) }) as Record<string, any>[]).map((r) => [r.id as string, r]),
   );
   const idsOf = (key: string) => [...details.values()].map((r) => r[key] as string | null).filter((v): v is string => v !== null);
-  const threats = statusesAt(reader, "threat", idsOf("threatId"), time);
-  const conditions = statusesAt(reader, "condition", idsOf("conditionId"), time);
-  const scenarios = statusesAt(reader, "scenario", idsOf("scenarioId"), time);
+  const threats = statusesAt(reader, "threat", idsOf("threatId"), time, true);
+  const conditions = statusesAt(reader, "condition", idsOf("conditionId"), time, true);
+  const scenarios = statusesAt(reader, "scenario", idsOf("scenarioId"), time, true);
   const statusOf = (m: Map<string, { exists: boolean; status: string | null }>, id: string) => {
     const s = m.get(id);
     return s?.exists ? s.status : null;

@@ -69,7 +69,14 @@ export function fromState(state: RecordState): StatusAt {
  * status is still current (no known change has taken effect since the last write) is answered from
  * its columns; every other answer comes from the history, read by the domain's evaluator.
  */
-export function statusesAt(db: Database.Database, kind: TrackedKind, ids: readonly string[], t: ReadTime): Map<string, StatusAt> {
+export function statusesAt(
+  db: Database.Database,
+  kind: TrackedKind,
+  ids: readonly string[],
+  t: ReadTime,
+  /** Only the status matters (a link's): a current cached status answers, whatever else its history holds. */
+  statusOnly = false,
+): Map<string, StatusAt> {
   const result = new Map<string, StatusAt>();
   const unique = [...new Set(ids)];
   let toEvaluate = unique;
@@ -89,7 +96,7 @@ export function statusesAt(db: Database.Database, kind: TrackedKind, ids: readon
       current.add(r.id);
     }
     // A cached status may hold by terms (a lapse), dates or terms may have moved, a status may carry values: only the history can say, so those are read too.
-    if (current.size > 0) {
+    if (current.size > 0 && !statusOnly) {
       const special = prepared(
         db,
         `SELECT DISTINCT "recordId" FROM "StatusChange" WHERE "recordKind" = ? AND ("byTerms" = 1 OR "change" <> 'status' OR "values" IS NOT NULL) AND "recordId" IN (SELECT value FROM json_each(?))`,
