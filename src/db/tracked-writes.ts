@@ -133,6 +133,14 @@ export class Touched {
   }
 }
 
+/** The record's current version, once it is known to exist and to be at the version the client last saw (If-Match). */
+function recordAtVersion(conn: Database.Database, kind: TrackedKind, id: string, expected: number | undefined): number {
+  const current = statements(conn).find[kind].get(id) as { version: number } | undefined;
+  if (!current) throw new NotFoundError(kind, id);
+  if (expected !== undefined && expected !== current.version) throw new VersionMismatchError(expected, current.version);
+  return current.version;
+}
+
 function currentVersion(conn: Database.Database, kind: TrackedKind, id: string): number {
   return (statements(conn).find[kind].get(id) as { version: number }).version;
 }
@@ -177,10 +185,7 @@ function applyStatusChange(
   touched: Touched,
   causedBy: HistoryEntry | null = null,
 ): StatusChangeResult {
-  const st = statements(conn);
-  const current = st.find[req.kind].get(req.id) as { id: string; version: number } | undefined;
-  if (!current) throw new NotFoundError(req.kind, req.id);
-  if (req.expectedVersion !== undefined && req.expectedVersion !== current.version) throw new VersionMismatchError(req.expectedVersion, current.version);
+  const version = recordAtVersion(conn, req.kind, req.id, req.expectedVersion);
   const effectiveAt = req.effectiveAt ?? now;
   const history = historyOf(conn, req.kind, req.id);
   const plan = planStatusChange(
@@ -242,7 +247,7 @@ function applyStatusChange(
   }
   // Corrections fix the record only: they set nothing else off.
   if (!req.correction) consequences.push(...applyConsequences(conn, req.kind, req.id, req.to, entry, now, touched, expiryDeadlineId));
-  return { version: current.version + 1, entry, consequences, successorDeadlineId, expiryDeadlineId };
+  return { version: version + 1, entry, consequences, successorDeadlineId, expiryDeadlineId };
 }
 
 /** A move to "superseded" names the record of the same kind that replaced it (an existing other one); no other move does. */
@@ -274,6 +279,35 @@ function append(conn: Database.Database, e: NewHistoryEntry): HistoryEntry {
   return entryBySeq(conn, seq)!;
 }
 
+/** A dates or terms entry: new values at an effective time, with who, why and on what evidence. */
+function valuesEntry(
+  kind: string,
+  id: string,
+  change: "dates" | "terms",
+  values: Record<string, unknown>,
+  now: Date,
+  at: { effectiveAt: Date; reason: string; by: string; causedBySeq: number | null; sourceId: string | null; evidenceId: string | null },
+): NewHistoryEntry {
+  return {
+    recordKind: kind,
+    recordId: id,
+    change,
+    from: null,
+    to: null,
+    values,
+    effectiveAt: at.effectiveAt,
+    recordedAt: now,
+    reason: at.reason,
+    by: at.by,
+    correction: false,
+    byTerms: false,
+    causedBySeq: at.causedBySeq,
+    until: null,
+    returnsTo: null,
+    sourceId: at.sourceId,
+    evidenceId: at.evidenceId,
+  };
+}
 function appendDates(
   conn: Database.Database,
   kind: "deadline" | "event",
@@ -282,25 +316,7 @@ function appendDates(
   cause: HistoryEntry,
   now: Date,
 ): HistoryEntry {
-  return append(conn, {
-    recordKind: kind,
-    recordId: id,
-    change: "dates",
-    from: null,
-    to: null,
-    values,
-    effectiveAt: cause.effectiveAt,
-    recordedAt: now,
-    reason: cause.reason,
-    by: cause.by,
-    correction: false,
-    byTerms: false,
-    causedBySeq: cause.seq,
-    until: null,
-    returnsTo: null,
-    sourceId: cause.sourceId,
-    evidenceId: cause.evidenceId,
-  });
+  return append(conn, valuesEntry(kind, id, "dates", values, now, { ...cause, causedBySeq: cause.seq }));
 }
 
 /** The successor of an extended deadline: a new pending deadline from the extension's effective time. */
@@ -569,10 +585,7 @@ export interface DatesChangeRequest {
 /** Moves or refines a deadline's due date or an event's dates, as a dated history entry: old dates stay in history. */
 export function recordDatesChange(db: TrackerDatabase, req: DatesChangeRequest, now = new Date()): Promise<{ entry: HistoryEntry; version: number }> {
   return db.rawTransaction((conn) => {
-    const st = statements(conn);
-    const current = st.find[req.kind].get(req.id) as { version: number } | undefined;
-    if (!current) throw new NotFoundError(req.kind, req.id);
-    if (req.expectedVersion !== undefined && req.expectedVersion !== current.version) throw new VersionMismatchError(req.expectedVersion, current.version);
+    recordAtVersion(conn, req.kind, req.id, req.expectedVersion);
     const effectiveAt = req.effectiveAt ?? now;
     const history = historyOf(conn, req.kind, req.id);
     const created = history.find((e) => isCreation(e) && !e.retractedAt);
@@ -581,25 +594,10 @@ export function recordDatesChange(db: TrackerDatabase, req: DatesChangeRequest, 
     }
     const evidenceId = req.evidence ? attachEvidence(conn, req.kind, req.id, req.evidence, now) : null;
     const values = Object.fromEntries(Object.entries(req.values).filter(([, v]) => v !== undefined));
-    const entry = append(conn, {
-      recordKind: req.kind,
-      recordId: req.id,
-      change: "dates",
-      from: null,
-      to: null,
-      values,
-      effectiveAt,
-      recordedAt: now,
-      reason: req.reason,
-      by: req.by,
-      correction: false,
-      byTerms: false,
-      causedBySeq: null,
-      until: null,
-      returnsTo: null,
-      sourceId: req.evidence?.sourceId ?? null,
-      evidenceId,
-    });
+    const entry = append(
+      conn,
+      valuesEntry(req.kind, req.id, "dates", values, now, { ...req, effectiveAt, causedBySeq: null, sourceId: req.evidence?.sourceId ?? null, evidenceId }),
+    );
     refreshCachedColumns(conn, req.kind, req.id, now);
     return { entry, version: currentVersion(conn, req.kind, req.id) };
   });
@@ -786,9 +784,7 @@ export interface TermsChangeRequest {
 export function recordTermsChange(db: TrackerDatabase, req: TermsChangeRequest, now = new Date()): Promise<{ entry: HistoryEntry; version: number }> {
   return db.rawTransaction((conn) => {
     const st = statements(conn);
-    const current = st.find.threat.get(req.id) as { version: number } | undefined;
-    if (!current) throw new NotFoundError("threat", req.id);
-    if (req.expectedVersion !== undefined && req.expectedVersion !== current.version) throw new VersionMismatchError(req.expectedVersion, current.version);
+    recordAtVersion(conn, "threat", req.id, req.expectedVersion);
     const plan = planTermsChange(historyOf(conn, "threat", req.id), req.effectiveAt, now);
     if (!plan.ok && plan.problem === "too-far-ahead") throw new InvalidInputError([{ field: "effectiveAt", problem: "must be at most 10 years ahead" }]);
     if (!plan.ok)
@@ -805,25 +801,10 @@ export function recordTermsChange(db: TrackerDatabase, req: TermsChangeRequest, 
     const values = Object.fromEntries(Object.entries(req.values).filter(([, v]) => v !== undefined));
     if (values.targetIds) values.targetIds = [...new Set(values.targetIds as string[])];
     for (const actorId of (values.targetIds as string[] | undefined) ?? []) st.linkTarget.run(req.id, actorId, 0);
-    const entry = append(conn, {
-      recordKind: "threat",
-      recordId: req.id,
-      change: "terms",
-      from: null,
-      to: null,
-      values,
-      effectiveAt: req.effectiveAt,
-      recordedAt: now,
-      reason: req.reason,
-      by: req.by,
-      correction: false,
-      byTerms: false,
-      causedBySeq: null,
-      until: null,
-      returnsTo: null,
-      sourceId: req.evidence?.sourceId ?? null,
-      evidenceId,
-    });
+    const entry = append(
+      conn,
+      valuesEntry("threat", req.id, "terms", values, now, { ...req, causedBySeq: null, sourceId: req.evidence?.sourceId ?? null, evidenceId }),
+    );
     refreshCachedColumns(conn, "threat", req.id, now);
     return { entry, version: currentVersion(conn, "threat", req.id) };
   });

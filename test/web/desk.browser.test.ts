@@ -1,25 +1,15 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addAccount } from "../../src/db/accounts.ts";
 import { TARIFF_THREAT, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";
+import { CHROMIUM, hasChromium, launchChromium, shot } from "../helpers/browser.ts";
 import { listen } from "../helpers/server.ts";
 
-/** Debian's Chromium; .ci/run installs it when missing. Without it these tests are skipped, saying so. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-const SHOTS = resolve(import.meta.dirname, "../../test-results/screenshots");
 const SCENARIO_PAGE = "/scenarios/scenario-us-china-rare-earth-tariffs";
 
 let t: TestApp;
 let server: { url: string; stop: () => Promise<void> };
 let browser: Browser;
-
-async function shot(page: Page, name: string) {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 async function setToken(page: Page, token: string) {
   await page.fill("#token", token);
@@ -31,18 +21,7 @@ describe.skipIf(!hasChromium)("the desk in a real Chromium", () => {
   beforeAll(async () => {
     t = await testApp();
     server = await listen(t);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,36 +1,18 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TARIFF_THREAT, TEST_TOKEN } from "../helpers/app.ts";
+import { CHROMIUM, hasChromium, launchChromium, shot } from "../helpers/browser.ts";
 import { useServedTestApp } from "../helpers/server.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-const SHOTS = resolve(import.meta.dirname, "../../test-results/screenshots");
 const ARTICLE = readFileSync(resolve(import.meta.dirname, "../fixtures/intake/china-canada-canola.txt"), "utf8");
-
-async function shot(page: Page, name: string) {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 describe.skipIf(!hasChromium)("adding an article through the desk, in a real Chromium", () => {
   const served = useServedTestApp();
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(() => browser?.close());
 
