@@ -42,6 +42,14 @@ export class DatabaseUnavailableError extends Error {
 /** SQLite result codes that say the storage, not the request, failed. */
 const TRANSIENT_CODES = ["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PROTOCOL"];
 const DAMAGE_CODES = ["SQLITE_CORRUPT", "SQLITE_NOTADB"];
+/** At most this many raw writes share one COMMIT. */
+const GROUP_COMMIT_MAX = 64;
+
+/** An error of the storage, not of one write's content: it fails every write of its transaction. */
+function isStorageFault(err: unknown): boolean {
+  const code = sqliteCodeOf(err);
+  return code !== undefined && [...TRANSIENT_CODES, ...DAMAGE_CODES].some((c) => code.startsWith(c));
+}
 
 /**
  * The SQLite result code behind an error from better-sqlite3 or from Prisma (its `code`, or its
@@ -194,6 +202,7 @@ export interface TrackerDatabase {
    * WRITE_LOCK_WAIT_MS) for another process's write lock, and fail with DatabaseUnavailableError.
    */
   prismaTransaction<T>(work: (tx: TransactionClient) => Promise<T>): Promise<T>;
+  /** A synchronous write on the raw writer, in its own savepoint of a group commit; resolves once committed. */
   rawTransaction<T>(work: (db: Database.Database) => T): Promise<T>;
   /** A read-only better-sqlite3 connection for hot read paths (raw SQL, no ORM layer). */
   reader: Database.Database;
@@ -310,6 +319,50 @@ export async function openDatabase(path: string): Promise<TrackerDatabase> {
     });
   }
 
+  /** Raw writes waiting for the next group commit, in arrival order. */
+  const waiting: { work: (db: Database.Database) => unknown; resolve: (value: any) => void; reject: (err: unknown) => void }[] = [];
+  let groupScheduled = false;
+
+  /**
+   * Group commit: the raw writes that arrived while the previous COMMIT was syncing run in one
+   * transaction, each in its own savepoint (a write that fails leaves the others untouched), with
+   * one fsync for all; each is acknowledged only once that COMMIT has succeeded. A storage fault
+   * (busy, disk full, I/O error, damage) fails the whole group: nothing of it was written.
+   */
+  function commitGroup() {
+    groupScheduled = false;
+    const group = waiting.splice(0, GROUP_COMMIT_MAX);
+    if (waiting.length > 0) scheduleGroup();
+    const outcomes: { ok: boolean; value?: unknown; err?: unknown }[] = [];
+    write(() => {
+      outcomes.length = 0;
+      writer
+        .transaction(() => {
+          for (const item of group) {
+            try {
+              outcomes.push({ ok: true, value: writer.transaction(() => item.work(writer))() });
+            } catch (err) {
+              if (isStorageFault(err)) throw err;
+              outcomes.push({ ok: false, err });
+            }
+          }
+        })
+        .immediate();
+    }).then(
+      () => group.forEach((item, i) => (outcomes[i]!.ok ? item.resolve(outcomes[i]!.value) : item.reject(outcomes[i]!.err))),
+      (err) => {
+        for (const item of group) item.reject(err);
+      },
+    );
+  }
+
+  function scheduleGroup() {
+    if (groupScheduled) return;
+    groupScheduled = true;
+    // After the I/O callbacks of this turn: requests that arrived meanwhile join the group.
+    setImmediate(commitGroup);
+  }
+
   return {
     prisma,
     reader,
@@ -318,7 +371,11 @@ export async function openDatabase(path: string): Promise<TrackerDatabase> {
     path,
     prismaTransaction: (work) => write(() => prisma.$transaction(work, PRISMA_TRANSACTION_OPTIONS)),
     // IMMEDIATE: take the write lock at BEGIN, so the transaction never fails half-way on a busy upgrade.
-    rawTransaction: (work) => write(() => writer.transaction(() => work(writer)).immediate()),
+    rawTransaction: (work) =>
+      new Promise((resolve, reject) => {
+        waiting.push({ work, resolve, reject });
+        scheduleGroup();
+      }),
     health() {
       const problem = fileProblem();
       if (problem) return { ok: false, problem };
@@ -331,6 +388,8 @@ export async function openDatabase(path: string): Promise<TrackerDatabase> {
     },
     faultOf,
     async close() {
+      // Writes still waiting for their group are committed (or fail) before the connections close.
+      if (waiting.length > 0) commitGroup();
       await writeLock.run(() => undefined);
       reader.close();
       writer.close();

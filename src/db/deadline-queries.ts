@@ -1,9 +1,9 @@
 import type Database from "better-sqlite3";
 import { type DeadlineTiming, deadlineTimingAsOf } from "../domain/deadlines.ts";
-import { recordStateAt } from "../domain/history.ts";
+import { type HistoryEntry, recordStateAt } from "../domain/history.ts";
 import type { Precision } from "../domain/statuses.ts";
 import { historiesOf } from "./sql/history.ts";
-import { type ReadTime, readTimeOf, statusesAt } from "./sql/record-states.ts";
+import { isPresent, type ReadTime, readTimeOf, statusesAt } from "./sql/record-states.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 export interface DeadlineQuery {
@@ -72,13 +72,32 @@ const LINK_JOINS = `
   LEFT JOIN "Condition" c ON c."id" = d."conditionId"
   LEFT JOIN "Commitment" cm ON cm."id" = d."commitmentId"`;
 
-const DETAILS_SQL = `
-  SELECT d."id", d."dueAt", d."precision", d."wording", d."version", d."extendsId", d."kind", d."status", d."pendingUntil", d."pendingUntilKnownAt",
+/**
+ * A deadline's status at the read time from its exact bounds (see the schema), or null when it
+ * did not exist then; computed in SQL so a walk returns one column, not five. Meaningless for a
+ * deadline whose bounds are inexact: those are read from their history.
+ */
+const STATUS_THEN = `CASE WHEN d."pendingFrom" > @asOf OR d."pendingKnownFrom" > @knownAt THEN NULL
+  WHEN d."pendingUntil" IS NOT NULL AND d."pendingUntil" <= @asOf AND d."pendingUntilKnownAt" <= @knownAt THEN d."status" ELSE 'pending' END`;
+/** Pending then, with its leaving (exact bounds) known then and taking effect later. */
+const LEAVES_LATER = `d."pendingUntil" > @asOf AND d."pendingUntilKnownAt" <= @knownAt AND d."pendingFrom" <= @asOf AND d."pendingKnownFrom" <= @knownAt`;
+
+/**
+ * What a page shows of a deadline and what it belongs to (alias d, with LINK_JOINS and
+ * SCENARIO_JOIN). A link's status comes with it only while its cache is current (nothing scheduled).
+ */
+const DETAIL_COLUMNS = `d."id", d."dueAt", d."precision", d."wording", d."version", d."extendsId", d."kind", ${STATUS_THEN} AS "statusThen",
+         CASE WHEN ${LEAVES_LATER} THEN d."status" END AS "leavesTo", CASE WHEN ${LEAVES_LATER} THEN d."pendingUntil" END AS "leavesAt",
          t."id" AS "threatId", t."summary" AS "threatSummary", c."id" AS "conditionId", c."description" AS "conditionDescription",
          s."id" AS "scenarioId", s."title" AS "scenarioTitle",
-         COALESCE(d."agreementId", cm."agreementId", c."agreementId") AS "agreementId", d."commitmentId"
-  FROM json_each(@ids) j CROSS JOIN "Deadline" d ON d."id" = j.value${LINK_JOINS}
+         COALESCE(d."agreementId", cm."agreementId", c."agreementId") AS "agreementId", d."commitmentId",
+         CASE WHEN t."statusUntil" IS NULL THEN t."status" END AS "threatCachedStatus", CASE WHEN c."statusUntil" IS NULL THEN c."status" END AS "conditionCachedStatus",
+         CASE WHEN s."statusUntil" IS NULL THEN s."status" END AS "scenarioCachedStatus"`;
+const SCENARIO_JOIN = `
   LEFT JOIN "Scenario" s ON s."id" = COALESCE(d."scenarioId", t."scenarioId")`;
+
+const DETAILS_SQL = `SELECT ${DETAIL_COLUMNS}
+  FROM json_each(@ids) j CROSS JOIN "Deadline" d ON d."id" = j.value${LINK_JOINS}${SCENARIO_JOIN}`;
 
 function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
@@ -187,16 +206,11 @@ function* mergeSorted(streams: Iterator<Candidate>[]): Generator<Candidate> {
   }
 }
 
-/** A deadline's status at the read time from its exact bounds (see the schema), or null when it did not exist then. */
-function statusFromBounds(c: Candidate, asOf: string, knownAt: string): string | null {
-  if ((c.pendingFrom as string) > asOf || (c.pendingKnownFrom as string) > knownAt) return null;
-  const left = c.pendingUntil !== null && (c.pendingUntil as string) <= asOf && (c.pendingUntilKnownAt as string) <= knownAt;
-  return left ? (c.status as string) : "pending";
-}
-
 interface Branch {
   /** Conditions on top of the filters; SQL text over alias d. */
   where: string;
+  /** Rows final once read (exact bounds): the walk reads the page's details with them, as one query. */
+  detailed?: boolean;
   params?: Record<string, unknown>;
   /** The columns the JS check needs besides the key. */
   columns: string;
@@ -215,9 +229,11 @@ const eachBy = (statusOf: (c: Candidate) => string | null) => (batch: Candidate[
  *
  * Deadlines whose history is the common one (created pending, at most one entry leaving it)
  * are answered from their exact pending bounds, walked on indexes in due order and pulled only
- * as far as the page needs; the rest (`pendingInexact`) are walked the same way and read from
- * their history by the domain's evaluator, batch by batch, except those whose dates moved
- * (`datesMoved`), which are read whole and ordered by their due date then. Every walk stops at the page or at SCAN_BUDGET rows examined.
+ * as far as the page needs; the rest (`pendingInexact`) are walked the same way, only those whose
+ * hull holds the read time when the status asked is "pending", and each one the page reaches is
+ * read from its history by the domain's evaluator; those whose dates moved (`datesMoved`) are
+ * walked by their earliest due date (see movedDeadlines). Every walk stops at the page or at
+ * SCAN_BUDGET rows examined.
  */
 export function listDeadlines(reader: Database.Database, query: DeadlineQuery, now = new Date()): { rows: DeadlineRow[]; next: DeadlineCursor | null } {
   const time = readTimeOf(query.asOf, query.knownAt, now);
@@ -252,7 +268,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     params.q = likePattern(query.q);
   }
   const joins = query.scenarioId || query.actorId || query.topicId || query.q ? LINK_JOINS : "";
-  const bounds = `, d."status", d."pendingFrom", d."pendingKnownFrom", d."pendingUntil", d."pendingUntilKnownAt"`;
+  const fromBounds = eachBy((c) => c.statusThen as string | null);
   const knownFrom = pastKnowledge ? ` AND d."pendingKnownFrom" <= @knownAt` : "";
   const exact = `d."pendingInexact" = 0`;
   const branches: Branch[] = [];
@@ -264,8 +280,9 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     const present = time.asOf.getTime() >= now.getTime();
     branches.push({
       where: `d."status" = 'pending' AND ${exact} AND ${present ? `(d."pendingUntil" IS NULL OR d."pendingUntil" > @asOf)` : `d."pendingUntil" IS NULL`}`,
-      columns: bounds,
-      decide: eachBy((c) => statusFromBounds(c, asOf, knownAt)),
+      columns: "",
+      detailed: true,
+      decide: fromBounds,
     });
     if (!present) {
       // No deadline left pending before the earliest month on record: the walks start there at the soonest.
@@ -293,9 +310,9 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   } else if (query.status) {
     // Any other status is final for an exact deadline: the one it left pending for.
     params.status = query.status;
-    branches.push({ where: `d."status" = @status AND ${exact}`, columns: bounds, decide: eachBy((c) => statusFromBounds(c, asOf, knownAt)) });
+    branches.push({ where: `d."status" = @status AND ${exact}`, columns: "", detailed: true, decide: fromBounds });
   } else {
-    branches.push({ where: exact, columns: bounds, decide: eachBy((c) => statusFromBounds(c, asOf, knownAt)) });
+    branches.push({ where: exact, columns: "", detailed: true, decide: fromBounds });
   }
 
   const after = query.after;
@@ -310,21 +327,28 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     if (withinEnd === null) segments.push({ dated: false, keyset: after?.undated === 1 ? `d."id" > @afterId` : "1" });
     for (const segment of segments) {
       const resume = segment.dated ? `(@keyed = 0 OR d."dueAt" > @keyDue OR (d."dueAt" = @keyDue AND d."id" > @keyId))` : `(@keyed = 0 OR d."id" > @keyId)`;
-      const sql = `SELECT d."id", d."dueAt"${branch.columns} FROM "Deadline" d${joins}
+      const select = branch.detailed
+        ? `${DETAIL_COLUMNS}${branch.columns}, 1 AS "detailed" FROM "Deadline" d${LINK_JOINS}${SCENARIO_JOIN}`
+        : `d."id", d."dueAt"${branch.columns} FROM "Deadline" d${joins}`;
+      const sql = `SELECT ${select}
         WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resume} AND ${branch.where}${filterSql}${withinEnd === null ? "" : ` AND d."dueAt" <= @withinEnd`}
         ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id" LIMIT @batch`;
       // Batches of at least 16: a page of one must not cost one query per row examined.
-      parts.push(candidateStream(prepared(reader, sql), { ...params, ...branch.params }, Math.max(query.limit + 1, BATCH_AT_LEAST), branch.decide));
+      // Uncommon histories are few on any page: small batches, pulled only as the page needs them.
+      const batch = branch.detailed ? Math.max(query.limit + 1, BATCH_AT_LEAST) : BATCH_AT_LEAST;
+      parts.push(candidateStream(prepared(reader, sql), { ...params, ...branch.params }, batch, branch.decide));
     }
     return (function* () {
       for (const part of parts) yield* part;
     })();
   };
-  // Deadlines whose bounds are not exact but whose dates never moved: walked in due order like
-  // the rest, each batch's histories read and evaluated.
+  // Deadlines with an uncommon history: walked in due order like the rest (for "pending", only
+  // those whose hull holds the read time), each one the page reaches read from its history.
+  const hull = `d."pendingFrom" <= @asOf AND d."pendingKnownFrom" <= @knownAt AND (d."pendingUntil" IS NULL OR d."pendingUntil" > @asOf OR d."pendingUntilKnownAt" > @knownAt)`;
+  const mayBePending = query.status === "pending" ? ` AND ${hull}` : "";
   const evaluated = new Map<string, InexactCandidate>();
   branches.push({
-    where: `d."pendingInexact" = 1 AND d."datesMoved" = 0`,
+    where: `d."pendingInexact" = 1 AND d."datesMoved" = 0${mayBePending}`,
     columns: `, d."precision", d."wording"`,
     // Evaluated only when the walk reaches it (see below): most reads reach few of these.
     decide: (batch) => {
@@ -337,11 +361,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     evaluated.set(c.id, { ...c, state, dates: { dueAt: fromSqlDate(c.dueAt), precision: c.precision as Precision, wording: c.wording as string } });
   };
   const streams = branches.map(streamOf);
-  // Deadlines whose dates moved: their due date then may differ from the column, so all of them are read and ordered by it.
-  const moved = datesMovedCandidates(reader, time, { joins, filterSql, params, withinEnd, after });
-  for (const [id, c] of moved) evaluated.set(id, c);
-  streams.push(moved.values()[Symbol.iterator]());
-
+  streams.push(movedDeadlines(reader, time, { joins, filterSql: `${filterSql}${mayBePending}`, params, withinEnd, after }, evaluated));
   const wanted = query.limit + 1;
   const page: Candidate[] = [];
   let examined = 0;
@@ -369,59 +389,130 @@ interface InexactCandidate extends Candidate {
   dates: { dueAt: Date | null; precision: Precision; wording: string };
 }
 
+/** Moved deadlines are few: they are read in small batches. */
+const MOVED_BATCH = 8;
+
 /**
- * Deadlines whose dates moved, read whole and evaluated at the read time (their dates too), in
- * the walk's order. Their number, not the database's size, bounds this read.
+ * Deadlines whose dates moved, in the walk's order of their due date at the read time. They are
+ * walked in order of the earliest due date each has had (a lower bound of its due date then),
+ * each read from its history when the walk reaches it, and held back until no later row of the walk can come
+ * before them: a page reads only the moved deadlines it reaches.
  */
-function datesMovedCandidates(
+function* movedDeadlines(
   reader: Database.Database,
   time: ReadTime,
   o: { joins: string; filterSql: string; params: Record<string, unknown>; withinEnd: string | null; after?: DeadlineCursor },
-): Map<string, InexactCandidate> {
-  // The due-date window applies to the evaluated date, not the column: it is checked below.
-  const rows = prepared(
-    reader,
-    `SELECT d."id", d."dueAt", d."precision", d."wording" FROM "Deadline" d${o.joins} WHERE d."datesMoved" = 1${o.filterSql} ORDER BY d."id"`,
-  ).all(o.params) as { id: string; dueAt: string | null; precision: string; wording: string }[];
-  const histories = historiesOf(
-    reader,
-    "deadline",
-    rows.map((r) => r.id),
-  );
-  const result: InexactCandidate[] = [];
-  for (const r of rows) {
-    const state = recordStateAt(histories.get(r.id)!, time.asOf, time.knownAt);
-    if (!state.exists) continue;
-    const dueAt = "dueAt" in state.dates ? (state.dates.dueAt as Date | null) : fromSqlDate(r.dueAt);
-    const dates = {
-      dueAt,
-      precision: ((state.dates.precision as Precision | undefined) ?? r.precision) as Precision,
-      wording: (state.dates.wording as string | undefined) ?? r.wording,
-    };
-    const key = dueAt ? toSqlDate(dueAt) : null;
-    if (o.withinEnd !== null && (key === null || key > o.withinEnd)) continue;
-    const c: InexactCandidate = { id: r.id, dueAt: key, status: state.status, state, dates };
-    if (o.after && compareKeys(c, { id: o.after.id, dueAt: o.after.undated ? null : o.after.dueAt }) <= 0) continue;
-    result.push(c);
+  evaluated: Map<string, InexactCandidate>,
+): Generator<Candidate> {
+  // A deadline comes after the cursor only if its latest due date does (null latest: undated at some point, last).
+  const resume = !o.after ? "" : o.after.undated ? ` AND d."dueAtLatest" IS NULL` : ` AND (d."dueAtLatest" IS NULL OR d."dueAtLatest" >= @afterDue)`;
+  const within = o.withinEnd === null ? "" : ` AND d."dueAtEarliest" <= @withinEnd`;
+  const held: InexactCandidate[] = [];
+  const segments = [
+    {
+      where: `d."dueAtEarliest" IS NOT NULL`,
+      order: `d."dueAtEarliest", d."id"`,
+      keyset: `(d."dueAtEarliest" > @keyDue OR (d."dueAtEarliest" = @keyDue AND d."id" > @keyId))`,
+    },
+    ...(o.withinEnd === null ? [{ where: `d."dueAtEarliest" IS NULL`, order: `d."id"`, keyset: `d."id" > @keyId` }] : []),
+  ];
+  for (const segment of segments) {
+    const statement = prepared(
+      reader,
+      `SELECT d."id", d."dueAt", d."dueAtEarliest", d."precision", d."wording" FROM "Deadline" d${o.joins}
+       WHERE d."datesMoved" = 1 AND ${segment.where} AND (@keyed = 0 OR ${segment.keyset})${resume}${within}${o.filterSql}
+       ORDER BY ${segment.order} LIMIT @batch`,
+    );
+    let key: Record<string, unknown> = { keyed: 0, keyDue: "", keyId: "" };
+    for (;;) {
+      const rows = statement.all({ ...o.params, ...key, batch: MOVED_BATCH }) as {
+        id: string;
+        dueAt: string | null;
+        dueAtEarliest: string | null;
+        precision: string;
+        wording: string;
+      }[];
+      for (const r of rows) {
+        // Nothing still to come sorts before this row's earliest due date: what is held before it is final.
+        const bound = { id: r.id, dueAt: r.dueAtEarliest };
+        while (held.length > 0 && compareKeys(held[0]!, bound) < 0) yield held.shift()!;
+        // Read only once the walk gets here: a page usually stops before most moved deadlines.
+        const c = movedCandidate(r, historiesOf(reader, "deadline", [r.id]).get(r.id)!, time);
+        if (!c) continue;
+        if (o.withinEnd !== null && (c.dueAt === null || c.dueAt > o.withinEnd)) continue;
+        if (o.after && compareKeys(c, { id: o.after.id, dueAt: o.after.undated ? null : o.after.dueAt }) <= 0) continue;
+        evaluated.set(c.id, c);
+        held.splice(sortedIndex(held, c), 0, c);
+      }
+      if (rows.length < MOVED_BATCH) break;
+      const last = rows.at(-1)!;
+      key = { keyed: 1, keyDue: last.dueAtEarliest ?? "", keyId: last.id };
+    }
   }
-  result.sort(compareKeys);
-  return new Map(result.map((c) => [c.id, c]));
+  yield* held;
+}
+
+/** A moved deadline at the read time, keyed by its due date then (null when it did not exist then). */
+function movedCandidate(
+  r: { id: string; dueAt: string | null; precision: string; wording: string },
+  history: HistoryEntry[],
+  time: ReadTime,
+): InexactCandidate | null {
+  const state = recordStateAt(history, time.asOf, time.knownAt);
+  if (!state.exists) return null;
+  const dueAt = "dueAt" in state.dates ? (state.dates.dueAt as Date | null) : fromSqlDate(r.dueAt);
+  const dates = {
+    dueAt,
+    precision: ((state.dates.precision as Precision | undefined) ?? r.precision) as Precision,
+    wording: (state.dates.wording as string | undefined) ?? r.wording,
+  };
+  return { id: r.id, dueAt: dueAt ? toSqlDate(dueAt) : null, status: state.status, state, dates };
+}
+
+function sortedIndex(list: Candidate[], c: Candidate): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareKeys(list[mid]!, c) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The page's rows with their details, and the statuses then of what they belong to. */
 function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRows: Map<string, InexactCandidate>, time: ReadTime): DeadlineRow[] {
   if (shown.length === 0) return [];
-  const details = new Map(
-    (prepared(reader, DETAILS_SQL).all({ ids: JSON.stringify(shown.map((c) => c.id)) }) as Record<string, any>[]).map((r) => [r.id as string, r]),
-  );
-  const idsOf = (key: string) => [...details.values()].map((r) => r[key] as string | null).filter((v): v is string => v !== null);
-  const threats = statusesAt(reader, "threat", idsOf("threatId"), time, true);
-  const conditions = statusesAt(reader, "condition", idsOf("conditionId"), time, true);
-  const scenarios = statusesAt(reader, "scenario", idsOf("scenarioId"), time, true);
-  const statusOf = (m: Map<string, { exists: boolean; status: string | null }>, id: string) => {
-    const s = m.get(id);
-    return s?.exists ? s.status : null;
+  // Rows of a detailed walk carry their details; the others (few: uncommon histories) are read here.
+  const details = new Map<string, Record<string, any>>(shown.filter((c) => c.detailed).map((c) => [c.id, c]));
+  const missing = shown.filter((c) => !c.detailed).map((c) => c.id);
+  if (missing.length > 0) {
+    for (const r of prepared(reader, DETAILS_SQL).all({ ids: JSON.stringify(missing), asOf: toSqlDate(time.asOf), knownAt: toSqlDate(time.knownAt) }) as Record<
+      string,
+      any
+    >[])
+      details.set(r.id, r);
+  }
+  // In the present, a link whose cached status is current (nothing scheduled) is answered from the
+  // columns read with the details; the others from their history.
+  const present = isPresent(time);
+  const linkStatuses = (link: "threat" | "condition" | "scenario") => {
+    const known = new Map<string, string>();
+    const others: string[] = [];
+    for (const r of details.values()) {
+      const id = r[`${link}Id`] as string | null;
+      if (id === null) continue;
+      const cached = r[`${link}CachedStatus`] as string | null;
+      if (present && cached !== null) known.set(id, cached);
+      else others.push(id);
+    }
+    for (const [id, s] of statusesAt(reader, link, others, time, true)) if (s.exists) known.set(id, s.status!);
+    return known;
   };
+  const threats = linkStatuses("threat");
+  const conditions = linkStatuses("condition");
+  const scenarios = linkStatuses("scenario");
+  const statusOf = (m: Map<string, string>, id: string) => m.get(id) ?? null;
   return shown.map((candidate): DeadlineRow => {
     const r = details.get(candidate.id)!;
     const evaluated = evaluatedRows.get(candidate.id);
@@ -430,7 +521,7 @@ function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRow
     const base = { dueAt, precision, status: candidate.status as string };
     const scheduled: ScheduledChange[] = evaluated
       ? evaluated.state.scheduled.filter((e) => e.change === "status").map((e) => ({ to: e.to, effectiveAt: e.effectiveAt, byTerms: e.byTerms }))
-      : scheduledFromBounds(candidate.status as string, r, time);
+      : scheduledFromBounds(r);
     return {
       id: r.id,
       ...base,
@@ -451,7 +542,6 @@ function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRow
 }
 
 /** For an exact deadline pending at asOf: its leaving entry, when known then and taking effect later. */
-function scheduledFromBounds(statusThen: string, r: Record<string, any>, time: ReadTime): ScheduledChange[] {
-  if (statusThen !== "pending" || r.pendingUntil === null || r.pendingUntilKnownAt > toSqlDate(time.knownAt)) return [];
-  return [{ to: r.status, effectiveAt: new Date(r.pendingUntil), byTerms: false }];
+function scheduledFromBounds(r: Record<string, any>): ScheduledChange[] {
+  return r.leavesTo === null ? [] : [{ to: r.leavesTo, effectiveAt: new Date(r.leavesAt), byTerms: false }];
 }

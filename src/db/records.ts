@@ -10,7 +10,7 @@ import { type Terms, termsThen } from "../domain/terms.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
 import { storeEvidence } from "./evidence.ts";
 import { type ChangesQuery, entriesRecorded, historyOf as rawHistoryOf } from "./sql/history.ts";
-import { type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
+import { type CachedRow, type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
 import { threatDetail } from "./threat-detail.ts";
 import { createTrackedRecord } from "./tracked-writes.ts";
 
@@ -270,7 +270,17 @@ export function scheduledToWire(e: HistoryEntry) {
 }
 
 /** Columns that cache the history for fast reads: never part of an answer. */
-const CACHE_COLUMNS = ["statusUntil", "pendingFrom", "pendingKnownFrom", "pendingUntil", "pendingUntilKnownAt", "pendingInexact", "datesMoved"];
+const CACHE_COLUMNS = [
+  "statusUntil",
+  "pendingFrom",
+  "pendingKnownFrom",
+  "pendingUntil",
+  "pendingUntilKnownAt",
+  "pendingInexact",
+  "datesMoved",
+  "dueAtEarliest",
+  "dueAtLatest",
+];
 /** Columns about the record's current row (its ETag, its last edit): left out of answers known at a past instant, which must not change later. */
 const CURRENT_ROW_COLUMNS = ["version", "updatedAt"];
 
@@ -332,7 +342,7 @@ const LINKS: Partial<Record<RecordKind, { path: string; kind: TrackedKind; many:
  */
 function atReadTime(db: TrackerDatabase, kind: RecordKind, record: Record<string, any>, time: ReadTime): Record<string, unknown> {
   if (isTrackedKind(kind)) {
-    const state = statusesAt(db.reader, kind, [record.id], time).get(record.id);
+    const state = statusesAt(db.reader, kind, [record.id], time, false, new Map([[record.id, record as CachedRow]])).get(record.id);
     if (!state?.exists) throw new NotFoundError(kind, record.id, "at that time");
     Object.assign(record, stateFields(kind, state, record));
     if (kind === "agreement") record.supersededById = state.status === "superseded" ? supersededByAt(db, record.id, time) : null;
@@ -350,8 +360,20 @@ function atReadTime(db: TrackerDatabase, kind: RecordKind, record: Record<string
       if (link.nested) for (const n of v?.[link.nested.path] ?? []) want(link.nested.kind, n);
     }
   }
+  // The linked rows carry their cache columns: the present is answered from them without reading them again.
+  const rowsOf = new Map<TrackedKind, Map<string, CachedRow>>();
+  const keep = (k: TrackedKind, v: any) => {
+    if (v && typeof v.id === "string" && "statusUntil" in v) rowsOf.set(k, (rowsOf.get(k) ?? new Map()).set(v.id, v));
+  };
+  for (const link of links) {
+    const value = record[link.path];
+    for (const v of link.many ? (value ?? []) : [value]) {
+      keep(link.kind, v);
+      if (link.nested) for (const n of v?.[link.nested.path] ?? []) keep(link.nested.kind, n);
+    }
+  }
   const states = new Map<TrackedKind, Map<string, StatusAt>>();
-  for (const [k, ids] of wanted) states.set(k, statusesAt(db.reader, k, ids, time));
+  for (const [k, ids] of wanted) states.set(k, statusesAt(db.reader, k, ids, time, false, rowsOf.get(k)));
   const apply = (k: TrackedKind, v: any): boolean => {
     const state = states.get(k)?.get(v.id);
     if (!state?.exists) return false;

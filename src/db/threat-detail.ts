@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import { isDisputed } from "../domain/evidence.ts";
 
 const BOOLEAN_COLUMNS = new Set(["isAdditional", "publishedAtInferred", "correction", "pendingInexact", "datesMoved"]);
-const DATE_COLUMNS = new Set(["pendingFrom", "pendingUntil", "pendingKnownFrom", "statusUntil"]);
+const DATE_COLUMNS = new Set(["pendingFrom", "pendingUntil", "pendingKnownFrom", "statusUntil", "dueAtEarliest", "dueAtLatest"]);
 const isDateColumn = (name: string) => name.endsWith("At") || DATE_COLUMNS.has(name);
 
 /** "2025-11-01T00:00:00.000+00:00" (how the adapter stores DateTime) as "2025-11-01T00:00:00.000Z", without parsing. */

@@ -5,6 +5,7 @@ import { formatAtPrecision } from "../domain/dates.ts";
 import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
 import type { EvidenceRequest } from "../domain/evidence.ts";
 import {
+  dueDateRangeOf,
   firstBrokenLink,
   type HistoryEntry,
   isCreation,
@@ -21,7 +22,7 @@ import { planTermsChange } from "../domain/terms.ts";
 import type { TrackerDatabase } from "./client.ts";
 import { storeEvidenceRaw } from "./evidence.ts";
 import { appendEntry, appendRetraction, consequencesOfEntry, entryBySeq, historiesOf, historyOf, type NewHistoryEntry } from "./sql/history.ts";
-import { toSqlDate } from "./sql-dates.ts";
+import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 /**
  * Every write to a tracked record (creation, status change, moved dates, retraction) runs here,
@@ -81,7 +82,8 @@ function statementsFor(db: Database.Database) {
     ),
     refreshDeadline: db.prepare(
       `UPDATE "Deadline" SET "pendingFrom" = @pendingFrom, "pendingKnownFrom" = @pendingKnownFrom,
-         "pendingUntil" = @pendingUntil, "pendingUntilKnownAt" = @pendingUntilKnownAt, "pendingInexact" = @pendingInexact, "datesMoved" = @datesMoved WHERE "id" = @id`,
+         "pendingUntil" = @pendingUntil, "pendingUntilKnownAt" = @pendingUntilKnownAt, "pendingInexact" = @pendingInexact, "datesMoved" = @datesMoved,
+         "dueAtEarliest" = @dueAtEarliest, "dueAtLatest" = @dueAtLatest WHERE "id" = @id`,
     ),
     deadline: db.prepare(
       `SELECT "id", "dueAt", "precision", "wording", "threatId", "conditionId", "scenarioId", "agreementId", "commitmentId", "kind" FROM "Deadline" WHERE "id" = ?`,
@@ -555,6 +557,9 @@ export function refreshCachedColumns(conn: Database.Database, kind: TrackedKind,
   st.refreshStatus[kind].run({ id, status: cacheNow.status, statusUntil: cacheNow.statusUntil ? toSqlDate(cacheNow.statusUntil) : null, now: toSqlDate(now) });
   if (kind === "deadline") {
     const bounds = pendingBoundsOf(history);
+    const datesMoved = history.some((e) => e.change === "dates");
+    const first = datesMoved ? (st.deadline.get(id) as { dueAt: string | null }) : null;
+    const range = first ? dueDateRangeOf(history, fromSqlDate(first.dueAt)) : null;
     st.refreshDeadline.run({
       id,
       pendingFrom: sqlDateOrNull(bounds.pendingFrom),
@@ -562,7 +567,9 @@ export function refreshCachedColumns(conn: Database.Database, kind: TrackedKind,
       pendingUntil: sqlDateOrNull(bounds.pendingUntil),
       pendingUntilKnownAt: sqlDateOrNull(bounds.pendingUntilKnownAt),
       pendingInexact: bounds.pendingInexact ? 1 : 0,
-      datesMoved: history.some((e) => e.change === "dates") ? 1 : 0,
+      datesMoved: datesMoved ? 1 : 0,
+      dueAtEarliest: sqlDateOrNull(range?.earliest),
+      dueAtLatest: sqlDateOrNull(range?.latest),
     });
   }
 }

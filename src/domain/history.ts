@@ -279,10 +279,11 @@ export function statusCacheAt(history: readonly HistoryEntry[], now: Date): Stat
 }
 
 /**
- * A deadline's pending stretch, for the pending-as-of walks. Exact only for the common history:
+ * A deadline's pending stretch, for the pending-as-of walks. Exact for the common history:
  * created pending, then at most one reported entry leaving pending that was not announced ahead
- * of time; anything else (a correction, a retraction, a lapse, a moved date, a scheduled change)
- * makes the bounds inexact, and readers evaluate the history instead.
+ * of time. For anything else (a correction, a retraction, a lapse, a moved date, a scheduled
+ * change) `pendingInexact` is true and the same columns hold a hull instead: outside it the
+ * deadline is pending at no read time, inside it readers evaluate the history.
  */
 export interface PendingBounds {
   pendingFrom: Date | null;
@@ -295,10 +296,12 @@ export interface PendingBounds {
 /** How far a leaving entry may be dated after its recording and still count as "already happened" (clock skew). */
 const SKEW_MS = 60_000;
 
+/** Later than any effective time the tracker accepts (see DATE_RANGE in dates.ts). */
+const END_OF_TIME = new Date(Date.UTC(2201, 0, 1));
+
 export function pendingBoundsOf(history: readonly HistoryEntry[]): PendingBounds {
-  const inexact: PendingBounds = { pendingFrom: null, pendingKnownFrom: null, pendingUntil: null, pendingUntilKnownAt: null, pendingInexact: true };
   const [created, left, ...rest] = [...history].sort(byEffectiveTime);
-  if (!created || rest.length > 0 || !isCreation(created) || created.to !== "pending" || created.retractedAt || created.byTerms) return inexact;
+  if (!created || rest.length > 0 || !isCreation(created) || created.to !== "pending" || created.retractedAt || created.byTerms) return pendingHullOf(history);
   if (left) {
     const simple =
       left.change === "status" &&
@@ -308,7 +311,7 @@ export function pendingBoundsOf(history: readonly HistoryEntry[]): PendingBounds
       left.to !== "pending" &&
       left.effectiveAt.getTime() <= left.recordedAt.getTime() + SKEW_MS &&
       left.effectiveAt.getTime() >= created.effectiveAt.getTime();
-    if (!simple) return inexact;
+    if (!simple) return pendingHullOf(history);
   }
   return {
     pendingFrom: created.effectiveAt,
@@ -317,6 +320,42 @@ export function pendingBoundsOf(history: readonly HistoryEntry[]): PendingBounds
     pendingUntilKnownAt: left?.recordedAt ?? null,
     pendingInexact: false,
   };
+}
+
+const latest = (dates: Date[]) => new Date(Math.max(...dates.map((d) => d.getTime())));
+const earliest = (dates: Date[]) => new Date(Math.min(...dates.map((d) => d.getTime())));
+
+/**
+ * Where a deadline with an uncommon history can be pending, whatever the read time. Only an entry
+ * to "pending" makes it pending, so not before the first such entry took effect, nor before it
+ * was recorded (`pendingFrom`, `pendingKnownFrom`; both null: never pending). Once every entry has
+ * taken effect and every entry and retraction is known (`pendingUntil`, `pendingUntilKnownAt`),
+ * it stays in its final status, so the hull ends there unless that status is pending (null).
+ */
+export function pendingHullOf(history: readonly HistoryEntry[]): PendingBounds {
+  const setters = history.filter((e) => e.change === "status" && e.to === "pending");
+  if (setters.length === 0) return { pendingFrom: null, pendingKnownFrom: null, pendingUntil: null, pendingUntilKnownAt: null, pendingInexact: true };
+  const final = recordStateAt(history, END_OF_TIME, END_OF_TIME);
+  const endsPending = final.exists && final.status === "pending";
+  return {
+    pendingFrom: earliest(setters.map((e) => e.effectiveAt)),
+    pendingKnownFrom: earliest(setters.map((e) => e.recordedAt)),
+    pendingUntil: endsPending ? null : latest(history.flatMap((e) => (e.until ? [e.effectiveAt, e.until] : [e.effectiveAt]))),
+    pendingUntilKnownAt: endsPending ? null : latest(history.flatMap((e) => (e.retractedAt ? [e.recordedAt, e.retractedAt] : [e.recordedAt]))),
+    pendingInexact: true,
+  };
+}
+
+/**
+ * The earliest and latest due dates a deadline has had in any entry (the column's first date
+ * included): its due date at any read time lies between them. `latest` is null when it was
+ * undated at some point (undated sorts last).
+ */
+export function dueDateRangeOf(history: readonly HistoryEntry[], firstDueAt: Date | null): { earliest: Date | null; latest: Date | null } {
+  const dues: (Date | null)[] = [firstDueAt];
+  for (const e of history) if (e.change === "dates" && e.values && "dueAt" in e.values) dues.push((e.values.dueAt as Date | null) ?? null);
+  const dated = dues.filter((d): d is Date => d !== null);
+  return { earliest: dated.length ? earliest(dated) : null, latest: dated.length === dues.length ? latest(dated) : null };
 }
 
 /**

@@ -92,7 +92,7 @@ describe("npx tradewatch", () => {
     expect(oneLineOf(missing.err)).toBe(
       "tradewatch: no database at /nonexistent-tradewatch/none.db; run npm run db:migrate (or npm start) first, set DATABASE_URL, or use --url",
     );
-  });
+  }, 90_000);
 
   it("strips terminal control characters from stored text it prints", async () => {
     const hostile = "Tariff \u001b]0;owned\u0007\u001b[2J\u001b[31mred\u009b1m\u202eevil\nnext";

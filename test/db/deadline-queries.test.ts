@@ -119,7 +119,7 @@ describe("query plans", () => {
 
   it("read pending deadlines in due order through the (status, dueAt) index, with no full scan", () => {
     const p = plan(`SELECT d."id" FROM "Deadline" d WHERE d."dueAt" IS NOT NULL AND d."status" = 'pending' ORDER BY d."dueAt", d."id" LIMIT 51`);
-    expect(p).toMatch(/USING INDEX Deadline_status_dueAt_idx/);
+    expect(p).toMatch(/USING (COVERING )?INDEX Deadline_status_dueAt_id_idx/);
     expect(p).not.toMatch(/SCAN d(?! USING)/);
   });
 

@@ -64,6 +64,15 @@ export function fromState(state: RecordState): StatusAt {
   };
 }
 
+/** A record's cache columns as read by a caller (booleans as SQLite's 0/1 or as booleans). */
+export interface CachedRow {
+  id: string;
+  status: string;
+  statusUntil: string | Date | null;
+  pendingInexact?: number | boolean;
+  datesMoved?: number | boolean;
+}
+
 /**
  * The statuses of some records of one kind at a read time. In the present, a record whose cached
  * status is still current (no known change has taken effect since the last write) is answered from
@@ -76,14 +85,29 @@ export function statusesAt(
   t: ReadTime,
   /** Only the status matters (a link's): a current cached status answers, whatever else its history holds. */
   statusOnly = false,
+  /** The records' rows as the caller already read them (their cache columns), so they are not read again. */
+  cachedRows?: ReadonlyMap<string, CachedRow>,
 ): Map<string, StatusAt> {
   const result = new Map<string, StatusAt>();
   const unique = [...new Set(ids)];
   let toEvaluate = unique;
   if (isPresent(t) && unique.length > 0) {
-    const rows = prepared(db, `SELECT "id", "status", "statusUntil" FROM "${RECORD_KINDS[kind].table}" WHERE "id" IN (SELECT value FROM json_each(?))`).all(
-      JSON.stringify(unique),
-    ) as { id: string; status: string; statusUntil: string | null }[];
+    const rows: CachedRow[] = [];
+    const unread: string[] = [];
+    for (const id of unique) {
+      const row = cachedRows?.get(id);
+      if (row && "statusUntil" in row) rows.push(row);
+      else unread.push(id);
+    }
+    if (unread.length > 0) {
+      const plainColumns = kind === "deadline" ? `, "pendingInexact", "datesMoved"` : "";
+      rows.push(
+        ...(prepared(
+          db,
+          `SELECT "id", "status", "statusUntil"${plainColumns} FROM "${RECORD_KINDS[kind].table}" WHERE "id" IN (SELECT value FROM json_each(?))`,
+        ).all(JSON.stringify(unread)) as CachedRow[]),
+      );
+    }
     toEvaluate = [];
     const current = new Set<string>();
     for (const r of rows) {
@@ -93,7 +117,8 @@ export function statusesAt(
         continue;
       }
       result.set(r.id, { exists: true, status: r.status, byTerms: false, scheduled: [], dates: {}, terms: {}, statusValues: null, createdAt: null });
-      current.add(r.id);
+      // A deadline with exact pending bounds and unmoved dates has the common history: its columns say everything.
+      if (kind !== "deadline" || r.pendingInexact || r.datesMoved) current.add(r.id);
     }
     // A cached status may hold by terms (a lapse), dates or terms may have moved, a status may carry values: only the history can say, so those are read too.
     if (current.size > 0 && !statusOnly) {
