@@ -349,7 +349,13 @@ export async function openDatabase(path: string): Promise<TrackerDatabase> {
         })
         .immediate();
     }).then(
-      () => group.forEach((item, i) => (outcomes[i]!.ok ? item.resolve(outcomes[i]!.value) : item.reject(outcomes[i]!.err))),
+      () => {
+        for (const [i, item] of group.entries()) {
+          const outcome = outcomes[i]!;
+          if (outcome.ok) item.resolve(outcome.value);
+          else item.reject(outcome.err);
+        }
+      },
       (err) => {
         for (const item of group) item.reject(err);
       },
