@@ -310,7 +310,16 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   } else if (query.status) {
     // Any other status is final for an exact deadline: the one it left pending for.
     params.status = query.status;
-    branches.push({ where: `d."status" = @status AND ${exact}`, columns: "", detailed: true, decide: fromBounds });
+    // Before it took effect a final status is not yet held: a past asOf may examine many rows to
+    // find few (a hostile read examines SCAN_BUDGET), so those are walked by key and the page's
+    // details read after.
+    const held = time.asOf.getTime() >= now.getTime();
+    branches.push({
+      where: `d."status" = @status AND ${exact}`,
+      columns: held ? "" : `, ${STATUS_THEN} AS "statusThen"`,
+      detailed: held,
+      decide: fromBounds,
+    });
   } else {
     branches.push({ where: exact, columns: "", detailed: true, decide: fromBounds });
   }
