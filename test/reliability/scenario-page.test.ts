@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SCENARIO_EMBEDS } from "../../src/db/records.ts";
 import { IN_CARD, SECTION_PAGE, THREATS_PAGE } from "../../src/db/sql/scenario-view.ts";
 import { SCENARIO, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
 import { addBulkScenarioRecords, BULK } from "../helpers/bulk-scenario.ts";
@@ -117,6 +118,20 @@ describe("the scenario page of a scenario with 10,000 records", () => {
     expect(more).toContain("asOf=2025-11-01&knownAt=2100-01-01&section=deadlines&after=");
     expect(ids(await html(more!), "deadline-bulk-")).toEqual([]);
     expect(link(page, "More events")).toContain("asOf=2025-11-01&knownAt=2100-01-01");
+  });
+
+  it("answers the API's scenario read with at most SCENARIO_EMBEDS of each kind; the lists filtered by scenario hold the rest", async () => {
+    const started = performance.now();
+    const res = await t.get(`/api/scenarios/${SCENARIO}`);
+    const ms = Math.round(performance.now() - started);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { threats: { id: string }[]; deadlines: unknown[]; events: unknown[] };
+    console.info(`API scenario read: ${ms} ms`);
+    expect(body.threats.map((x) => x.id)).toEqual([...body.threats.map((x) => x.id)].sort());
+    for (const list of [body.threats, body.deadlines, body.events]) expect(list.length).toBe(SCENARIO_EMBEDS);
+    const events = (await (await t.get(`/api/events?scenario=${SCENARIO}&limit=500`)).json()) as { items: unknown[]; nextCursor: string | null };
+    expect(events.items.length).toBe(500);
+    expect(events.nextCursor).not.toBeNull();
   });
 
   it("refuses what it did not issue: an unknown section, a foreign cursor, a threat of another scenario", async () => {
