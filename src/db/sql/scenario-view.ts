@@ -59,7 +59,7 @@ const SQL = {
   firstTargets: `SELECT "threatId", "actorId" FROM "ThreatTarget" WHERE "initial" = 1 AND "threatId" IN (SELECT value FROM json_each(?)) ORDER BY "actorId"`,
   threatTopics: `SELECT tt."A" AS "threatId", t."name" FROM "_ThreatToTopic" tt JOIN "Topic" t ON t."id" = tt."B"
     WHERE tt."A" IN (SELECT value FROM json_each(?)) ORDER BY t."name"`,
-  actorNames: `SELECT "id", "name" FROM "Actor" WHERE "id" IN (SELECT value FROM json_each(?))`,
+  actorNames: `SELECT a."id", a."name" FROM json_each(?) j CROSS JOIN "Actor" a ON a."id" = j.value`,
   conditions: `SELECT c."id", c."description", c."effect", a."name" AS "awaitedActorName"
     FROM "Condition" c LEFT JOIN "Actor" a ON a."id" = c."awaitedActorId"
     WHERE c."threatId" = @owner AND c."id" > @afterId ORDER BY c."id" LIMIT @n`,
@@ -69,11 +69,11 @@ const SQL = {
     ORDER BY COALESCE("dueAt", '${UNDATED}'), "id" LIMIT @n`,
   threatDeadlinesCount: `SELECT COUNT(*) AS "n" FROM "Deadline" WHERE "threatId" = ?`,
   // The scenario's own deadlines: those not shown under one of its threats.
-  otherDeadlines: `SELECT d."id", d."dueAt", d."precision", d."wording", COALESCE(d."dueAt", '${UNDATED}') AS "sortDate" FROM "Deadline" d
+  otherDeadlines: `SELECT d."id", d."dueAt", d."precision", d."wording", COALESCE(d."dueAt", '${UNDATED}') AS "sortDate" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_idx"
     WHERE d."scenarioId" = @owner AND NOT EXISTS (SELECT 1 FROM "Threat" t WHERE t."id" = d."threatId" AND t."scenarioId" = @owner)
       AND (COALESCE(d."dueAt", '${UNDATED}'), d."id") > (@afterDate, @afterId)
     ORDER BY COALESCE(d."dueAt", '${UNDATED}'), d."id" LIMIT @n`,
-  otherDeadlinesCount: `SELECT COUNT(*) AS "n" FROM "Deadline" d
+  otherDeadlinesCount: `SELECT COUNT(*) AS "n" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_idx"
     WHERE d."scenarioId" = ? AND NOT EXISTS (SELECT 1 FROM "Threat" t WHERE t."id" = d."threatId" AND t."scenarioId" = d."scenarioId")`,
   events: `SELECT "id", "title", "startsAt", "endsAt", "precision", "wording", "place", COALESCE("startsAt", '${UNDATED}') AS "sortDate" FROM "Event"
     WHERE "scenarioId" = @owner AND (COALESCE("startsAt", '${UNDATED}'), "id") > (@afterDate, @afterId)
@@ -87,7 +87,7 @@ const SQL = {
       SELECT 'scenario', @owner
       UNION ALL SELECT 'threat', t."id" FROM "Threat" t WHERE t."scenarioId" = @owner
       UNION ALL SELECT 'condition', c."id" FROM "Condition" c JOIN "Threat" t ON t."id" = c."threatId" WHERE t."scenarioId" = @owner
-      UNION ALL SELECT 'deadline', d."id" FROM "Deadline" d WHERE d."scenarioId" = @owner
+      UNION ALL SELECT 'deadline', d."id" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_idx" WHERE d."scenarioId" = @owner
       UNION ALL SELECT 'deadline', d."id" FROM "Deadline" d JOIN "Threat" t ON t."id" = d."threatId"
         WHERE t."scenarioId" = @owner AND d."scenarioId" IS NOT @owner
       UNION ALL SELECT 'event', e."id" FROM "Event" e WHERE e."scenarioId" = @owner)
