@@ -206,8 +206,8 @@ function scenarioFocusOf(section?: string, threat?: string, after?: string): { f
   if (threat !== undefined && section !== "deadlines" && section !== "conditions")
     return { problems: "threat: applies only to the deadlines and conditions sections" };
   if (section === "conditions" && threat === undefined) return { problems: "threat: the conditions section needs one" };
-  if (after !== undefined && after.length > 500) return { problems: "after: is not a cursor this page issued" };
   const bad = { problems: "after: is not a cursor this page issued" };
+  if (after !== undefined && after.length > 500) return bad;
   const threatId = threat ?? null;
   switch (section) {
     case "threats":

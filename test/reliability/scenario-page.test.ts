@@ -148,5 +148,6 @@ describe("the scenario page of a scenario with 10,000 records", () => {
     await bad("section=conditions", 422, "threat:");
     await bad("after=x", 422, "section:");
     await bad("section=deadlines&threat=threat-nobody-made", 404, "No such threat in this scenario");
+    await bad("asOf=2025-10-24&knownAt=2025-10-22", 404, "No such scenario at that time");
   });
 });
