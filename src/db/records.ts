@@ -43,13 +43,16 @@ const brief = { select: { id: true, name: true, kind: true } } as const;
 /** A threat's targets as first recorded; the targets at a read time come from its terms history. */
 const firstTargets = { where: { initial: true }, select: { actorId: true }, orderBy: { actorId: "asc" } } as const;
 
+/** A scenario embeds at most this many threats, deadlines and events (the lists filtered by `scenario` page through them all). */
+export const SCENARIO_EMBEDS = 100;
+
 /** What each kind embeds when read on its own. */
 const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = {
   scenario: {
     topics: true,
-    threats: { include: { issuer: brief, targets: firstTargets }, orderBy: { id: "asc" } },
-    deadlines: { orderBy: { dueAt: "asc" } },
-    events: { orderBy: { startsAt: "asc" } },
+    threats: { include: { issuer: brief, targets: firstTargets }, orderBy: { id: "asc" }, take: SCENARIO_EMBEDS },
+    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: SCENARIO_EMBEDS },
+    events: { orderBy: [{ startsAt: "asc" }, { id: "asc" }], take: SCENARIO_EMBEDS },
   },
   // Read through threatDetail (raw SQL) on the API's hot path; this include defines the same shape.
   threat: {

@@ -3,21 +3,23 @@ import { join } from "node:path";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../api/app-env.ts";
 import { Id } from "../api/schemas/common.ts";
+import { decodeCursor, encodeCursor } from "../api/wire.ts";
 import { listDeadlines } from "../db/deadline-queries.ts";
 import { inForceView } from "../db/in-force.ts";
-import { scenarioView } from "../db/scenario-view.ts";
+import { type ScenarioFocus, scenarioView } from "../db/scenario-view.ts";
 import { scheduledChanges } from "../db/scheduled-changes.ts";
 import { intakeTargets, proposalsForSource } from "../db/sources.ts";
 import { type ReadTime, readTimeOf, statusesAt } from "../db/sql/record-states.ts";
+import type { DatedKey, EntryKey } from "../db/sql/scenario-view.ts";
 import { InvalidInputError, NotFoundError } from "../domain/errors.ts";
 import { parseReadInstants } from "../domain/read-time.ts";
 import { calendarFeed } from "./calendar.ts";
 import { DeskPage } from "./pages/desk.tsx";
 import { InForcePage } from "./pages/in-force.tsx";
 import { IntakeFormPage, IntakeProposalsPage } from "./pages/intake.tsx";
-import { ScenarioPage } from "./pages/scenario.tsx";
+import { ScenarioPage, type SectionLinks } from "./pages/scenario.tsx";
 import { SourcePage } from "./pages/source.tsx";
-import type { PageTime } from "./read-time.tsx";
+import { type PageTime, pageTimeQuery } from "./read-time.tsx";
 
 const ASSETS_DIR = join(import.meta.dirname, "assets");
 const ASSETS = new Map([
@@ -67,12 +69,26 @@ export function webRoutes(deps: AppDeps) {
     return c.html(<DeskPage rows={rows} time={read.page} upcoming={upcoming} scenarios={scenarios} />);
   });
 
-  app.get("/scenarios/:id", async (c) => {
+  app.get("/scenarios/:id", (c) => {
     const read = pageTimeOf(c);
     if ("problems" in read) return c.html(<p>{read.problems}.</p>, 422);
-    const view = await scenarioView(db, c.req.param("id"), read.time);
+    const focus = scenarioFocusOf(c.req.query("section"), c.req.query("threat"), c.req.query("after"));
+    if ("problems" in focus) return c.html(<p>{focus.problems}.</p>, 422);
+    const id = c.req.param("id");
+    const view = scenarioView(db, id, read.time, focus.focus);
+    if (view === "no-such-threat") return c.html(<p>No such threat in this scenario.</p>, 404);
     if (!view) return c.html(<p>No such scenario{read.page.asOf || read.page.knownAt ? " at that time" : ""}.</p>, 404);
-    return c.html(<ScenarioPage view={view} asOf={read.time.asOf} time={read.page} />);
+    const overview = `/scenarios/${encodeURIComponent(id)}${pageTimeQuery(read.page)}`;
+    const links: SectionLinks = {
+      overview,
+      more(section, after, threatId) {
+        const q = new URLSearchParams({ section });
+        if (threatId) q.set("threat", threatId);
+        if (after !== null) q.set("after", encodeCursor(after));
+        return `${overview}${overview.includes("?") ? "&" : "?"}${q}`;
+      },
+    };
+    return c.html(<ScenarioPage view={view} asOf={read.time.asOf} time={read.page} links={links} />);
   });
 
   app.get("/in-force", async (c) => {
@@ -174,6 +190,44 @@ async function calendarScenario(db: AppDeps["db"], scenarioId: string): Promise<
   const scenario = await db.prisma.scenario.findUnique({ where: { id: scenarioId }, select: { title: true } });
   if (!scenario) throw new NotFoundError("scenario", scenarioId);
   return scenario;
+}
+
+const SECTIONS = ["threats", "deadlines", "conditions", "events", "timeline"] as const;
+const isString = (v: unknown): v is string => typeof v === "string";
+const isDatedKey = (v: unknown): v is DatedKey => Array.isArray(v) && v.length === 2 && v.every(isString);
+const isEntryKey = (v: unknown): v is EntryKey => Array.isArray(v) && v.length === 2 && isString(v[0]) && Number.isSafeInteger(v[1]);
+
+/** The scenario page's `section`, `threat` and `after` (a cursor this page issued); problems name the parameter. */
+function scenarioFocusOf(section?: string, threat?: string, after?: string): { focus: ScenarioFocus | null } | { problems: string } {
+  if (!section)
+    return section === undefined && threat === undefined && after === undefined ? { focus: null } : { problems: "section: is needed with threat or after" };
+  if (!(SECTIONS as readonly string[]).includes(section)) return { problems: `section: must be one of ${SECTIONS.join(", ")}` };
+  if (threat !== undefined && !Id.safeParse(threat).success) return { problems: "threat: is not a threat id" };
+  if (threat !== undefined && section !== "deadlines" && section !== "conditions")
+    return { problems: "threat: applies only to the deadlines and conditions sections" };
+  if (section === "conditions" && threat === undefined) return { problems: "threat: the conditions section needs one" };
+  const bad = { problems: "after: is not a cursor this page issued" };
+  if (after !== undefined && after.length > 500) return bad;
+  const threatId = threat ?? null;
+  switch (section) {
+    case "threats":
+    case "conditions": {
+      const key = decodeCursor(after || undefined, isString);
+      if (key === null) return bad;
+      return { focus: section === "threats" ? { section, after: key ?? null } : { section, threatId: threatId!, after: key ?? null } };
+    }
+    case "deadlines":
+    case "events": {
+      const key = decodeCursor(after || undefined, isDatedKey);
+      if (key === null) return bad;
+      return { focus: section === "events" ? { section, after: key ?? null } : { section, threatId, after: key ?? null } };
+    }
+    default: {
+      const key = decodeCursor(after || undefined, isEntryKey);
+      if (key === null) return bad;
+      return { focus: { section: "timeline", after: key ?? null } };
+    }
+  }
 }
 
 /** The scenario a record belongs to, for linking a quote to where the record is shown. */

@@ -3,15 +3,15 @@ import { toSqlDate } from "../../src/db/sql-dates.ts";
 import { SCENARIO, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
 
 /**
- * Anonymous reads whose cost used to grow with the database: the scenario page over SQLite's
- * bound-parameter limit, and an as-of walk for a status no deadline had then.
+ * Anonymous reads whose cost used to grow with the database: an as-of walk for a status no
+ * deadline had then (the scenario page is in scenario-page.test.ts).
  */
 let t: TestApp;
 const RECORDS = 10_000;
 
 beforeAll(async () => {
   t = await testApp();
-  // 10,000 deadlines in the seeded scenario, each with its creation entry, written straight to the file.
+  // 10,000 deadlines, each with its creation entry, written straight to the file.
   const at = toSqlDate(new Date("2025-10-23T00:00:00Z"));
   const conn = t.db.writer;
   const deadline = conn.prepare(
@@ -32,14 +32,6 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe("reads bounded by their limit, not by the database", () => {
-  it("serves the scenario page of a scenario with 10,000 records", async () => {
-    const res = await t.get(`/scenarios/${SCENARIO}`);
-    expect(res.status).toBe(200);
-    const html = await res.text();
-    expect(html).toContain("deadline-bulk-09999");
-    expect((await t.get(`/scenarios/${SCENARIO}?asOf=2025-10-24&knownAt=2025-10-22`)).status).toBe(404);
-  }, 60_000);
-
   it("answers an as-of read for a status nobody had then with a short page and a cursor, not a scan of everything", async () => {
     expect((await (await t.get("/api/deadlines?asOf=1946-01-01&status=triggered&limit=1")).json()) as unknown).toEqual({ items: [], nextCursor: null });
     const started = performance.now();

@@ -1,8 +1,10 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addAccount } from "../../src/db/accounts.ts";
+import { SECTION_PAGE } from "../../src/db/sql/scenario-view.ts";
 import { TARIFF_THREAT, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";
 import { CHROMIUM, hasChromium, launchChromium, shot } from "../helpers/browser.ts";
+import { addBulkScenarioRecords } from "../helpers/bulk-scenario.ts";
 import { listen } from "../helpers/server.ts";
 
 const SCENARIO_PAGE = "/scenarios/scenario-us-china-rare-earth-tariffs";
@@ -142,6 +144,37 @@ describe.skipIf(!hasChromium)("the desk in a real Chromium", () => {
       await closed.close();
     }
   });
+
+  it("pages through a large scenario's events with the “more” link, keeping the page's asOf", async () => {
+    const large = await testApp();
+    addBulkScenarioRecords(large.db);
+    const largeServer = await listen(large);
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${largeServer.url}${SCENARIO_PAGE}`);
+      await page.fill("#asOf", "2026-06-01");
+      await Promise.all([page.waitForURL(/asOf=2026-06-01/), page.click("form.asof button")]);
+      const events = page.locator("#events ~ section.card[id^=event-]");
+      await expect(events.count()).resolves.toBe(SECTION_PAGE);
+      const lastOnFirst = await events.last().getAttribute("id");
+      await Promise.all([page.waitForURL(/section=events&after=/), page.click("text=More events")]);
+      expect(page.url()).toContain("asOf=2026-06-01");
+      await expect(page.locator("h2#events").textContent()).resolves.toBe("Events");
+      const next = page.locator("section.card[id^=event-]");
+      await expect(next.count()).resolves.toBe(SECTION_PAGE);
+      expect(await next.first().getAttribute("id")).not.toBe(lastOnFirst);
+      // Only that section; the way back keeps the instant too.
+      await expect(page.locator("h2#threats").count()).resolves.toBe(0);
+      await shot(page, "scenario-more-events");
+      await Promise.all([page.waitForURL((url) => !url.search.includes("section=")), page.click("text=← The whole scenario")]);
+      expect(page.url()).toContain("asOf=2026-06-01");
+      await expect(page.locator("h2#threats").count()).resolves.toBe(1);
+      await page.close();
+    } finally {
+      await largeServer.stop();
+      await large.close();
+    }
+  }, 60_000);
 
   it("highlights every evidence quote on the source page, linked to its record", async () => {
     const page = await browser.newPage();

@@ -1,4 +1,5 @@
 import type { ScenarioView } from "../../db/scenario-view.ts";
+import type { ConditionCard, DeadlineCard, EventCard, Quote, SectionPage, ThreatCard } from "../../db/sql/scenario-view.ts";
 import { formatAtPrecision } from "../../domain/dates.ts";
 import { deadlineTimingAsOf } from "../../domain/deadlines.ts";
 import { isDisputed } from "../../domain/evidence.ts";
@@ -7,9 +8,7 @@ import { Layout } from "../layout.tsx";
 import { type PageTime, ReadTimeControls, StatusBadge, Upcoming } from "../read-time.tsx";
 import { ChangeStatus } from "../status-form.tsx";
 
-type Evidence = ScenarioView["evidence"][number];
-
-function Quote({ e }: { e: Evidence }) {
+function QuoteLine({ e }: { e: Quote }) {
   return (
     <blockquote class={e.stance === "disputes" ? "quote disputes" : "quote"}>
       “{e.quote}” — {e.speaker ? `${e.speaker.name}, in ` : ""}
@@ -24,14 +23,17 @@ function Quote({ e }: { e: Evidence }) {
 }
 
 /** A record's quotes; when sources disagree, both sides of the disputed fact side by side. */
-function Quotes({ evidence, kind, id }: { evidence: Evidence[]; kind: string; id: string }) {
-  const mine = evidence.filter((e) => e.recordKind === kind && e.recordId === id);
-  if (!isDisputed(mine))
+function Quotes({ quotes, kind, id }: { quotes: ScenarioView["quotes"]; kind: string; id: string }) {
+  const mine = quotes.get(`${kind}|${id}`);
+  if (!mine) return null;
+  const notShown = mine.notShown ? <p class="muted">… and {mine.notShown} more quotes, not shown here.</p> : null;
+  if (!isDisputed([...mine.supports, ...mine.disputes]))
     return (
       <>
-        {mine.map((e) => (
-          <Quote e={e} />
+        {[...mine.supports, ...mine.disputes].map((e) => (
+          <QuoteLine e={e} />
         ))}
+        {notShown}
       </>
     );
   return (
@@ -42,21 +44,18 @@ function Quotes({ evidence, kind, id }: { evidence: Evidence[]; kind: string; id
       <div class="sides">
         <div>
           <h4>Supports</h4>
-          {mine
-            .filter((e) => e.stance !== "disputes")
-            .map((e) => (
-              <Quote e={e} />
-            ))}
+          {mine.supports.map((e) => (
+            <QuoteLine e={e} />
+          ))}
         </div>
         <div>
           <h4>Disputes</h4>
-          {mine
-            .filter((e) => e.stance === "disputes")
-            .map((e) => (
-              <Quote e={e} />
-            ))}
+          {mine.disputes.map((e) => (
+            <QuoteLine e={e} />
+          ))}
         </div>
       </div>
+      {notShown}
     </section>
   );
 }
@@ -81,7 +80,7 @@ function TermsChange({ before, after }: { before: Record<string, unknown>; after
   );
 }
 
-function Deadline({ d, evidence, asOf, live }: { d: ScenarioView["scenario"]["deadlines"][number]; evidence: Evidence[]; asOf: Date; live: boolean }) {
+function Deadline({ d, quotes, asOf, live }: { d: DeadlineCard; quotes: ScenarioView["quotes"]; asOf: Date; live: boolean }) {
   const timing = deadlineTimingAsOf({ dueAt: d.dueAt, precision: d.precision as Precision, status: d.asThen.status }, asOf);
   return (
     <div class="card" id={d.id}>
@@ -91,21 +90,100 @@ function Deadline({ d, evidence, asOf, live }: { d: ScenarioView["scenario"]["de
         “{d.wording}” · {d.precision} precision
       </div>
       <Upcoming scheduled={d.asThen.scheduled} />
-      <Quotes evidence={evidence} kind="deadline" id={d.id} />
+      <Quotes quotes={quotes} kind="deadline" id={d.id} />
       {live ? <ChangeStatus kind="deadline" id={d.id} status={d.asThen.status} /> : null}
     </div>
   );
 }
 
+function Condition({ c, quotes, live }: { c: ConditionCard; quotes: ScenarioView["quotes"]; live: boolean }) {
+  return (
+    <div class="card" id={c.id}>
+      <strong>Condition ({c.effect} the threat):</strong> {c.description} <StatusBadge status={c.asThen.status} unconfirmed={c.asThen.unconfirmed} />
+      <div class="muted">Waits on: {c.awaitedActorName ?? "unspecified"}</div>
+      <Quotes quotes={quotes} kind="condition" id={c.id} />
+      {live ? <ChangeStatus kind="condition" id={c.id} status={c.asThen.status} /> : null}
+    </div>
+  );
+}
+
+/** Where each section's next page is, with the page's asOf and knownAt kept. */
+export interface SectionLinks {
+  /** The whole scenario (the first page of every section). */
+  overview: string;
+  more(section: "threats" | "deadlines" | "conditions" | "events" | "timeline", after: unknown, threatId?: string): string;
+}
+
+/** "(120)" after a section's heading when its count is known. */
+const countOf = (page: SectionPage<unknown, unknown>) => (page.total === null ? "" : ` (${page.total})`);
+/** "All 60 deadlines of this threat", or without the number when it is not known. */
+const allOf = (page: SectionPage<unknown, unknown>, what: string) => `All ${page.total === null ? "" : `${page.total} `}${what} of this threat`;
+
+/** A link to a section's next page, when there is one. */
+function More({ page, href, label }: { page: SectionPage<unknown, unknown>; href: (after: unknown) => string; label: string }) {
+  return page.next === null ? null : (
+    <p class="more">
+      <a href={href(page.next)} rel="next">
+        {label} →
+      </a>
+    </p>
+  );
+}
+
+function Threat({ t, quotes, asOf, live, links }: { t: ThreatCard; quotes: ScenarioView["quotes"]; asOf: Date; live: boolean; links: SectionLinks }) {
+  return (
+    <section class="card" id={t.id} aria-labelledby={`${t.id}-title`}>
+      <h3 id={`${t.id}-title`}>
+        {t.summary} <StatusBadge status={t.asThen.status} unconfirmed={t.asThen.unconfirmed} />
+      </h3>
+      <Upcoming scheduled={t.asThen.scheduled} />
+      <p>
+        {t.issuerName} → {t.targetNames.join(", ") || "no single target"} · {t.measure} on {t.termsThen.covers}
+        {t.termsThen.ratePercent !== null ? ` · ${t.termsThen.ratePercent}%` : ""}
+        {t.termsThen.authority ? ` · under ${t.termsThen.authority}` : ""}
+        {t.magnitudeText ? ` · “${t.magnitudeText}”` : ""}
+      </p>
+      <p class="muted">Topics: {t.topics.join(", ") || "none"}</p>
+      <Quotes quotes={quotes} kind="threat" id={t.id} />
+      {live ? <ChangeStatus kind="threat" id={t.id} status={t.asThen.status} /> : null}
+      {t.conditions.items.map((c) => (
+        <Condition c={c} quotes={quotes} live={live} />
+      ))}
+      <More page={t.conditions} href={() => links.more("conditions", null, t.id)} label={allOf(t.conditions, "conditions")} />
+      {t.deadlines.items.map((d) => (
+        <Deadline d={d} quotes={quotes} asOf={asOf} live={live} />
+      ))}
+      <More page={t.deadlines} href={() => links.more("deadlines", null, t.id)} label={allOf(t.deadlines, "deadlines")} />
+    </section>
+  );
+}
+
+function EventSection({ e, quotes, live }: { e: EventCard; quotes: ScenarioView["quotes"]; live: boolean }) {
+  return (
+    <section class="card" id={e.id} aria-label={e.title}>
+      <strong>{e.title}</strong> <StatusBadge status={e.asThen.status} unconfirmed={e.asThen.unconfirmed} />
+      <Upcoming scheduled={e.asThen.scheduled} />
+      <div>
+        {formatAtPrecision(e.startsAt, e.precision as Precision)}
+        {e.endsAt && e.startsAt && e.endsAt.getTime() !== e.startsAt.getTime() && e.precision === "day" ? ` – ${formatAtPrecision(e.endsAt, "day")}` : ""} ·{" "}
+        {e.place ?? "place unknown"} <span class="muted">(“{e.wording}”)</span>
+      </div>
+      <div class="muted">With: {e.participants.join(", ") || "—"}</div>
+      <Quotes quotes={quotes} kind="event" id={e.id} />
+      {live ? <ChangeStatus kind="event" id={e.id} status={e.asThen.status} /> : null}
+    </section>
+  );
+}
+
 /**
- * A scenario as it stood at asOf, as known at knownAt: its threats with conditions and deadlines,
- * its events, and the timeline of every history entry. Forms to change things are offered only
- * on the live view (today, as known now).
+ * A scenario as it stood at asOf, as known at knownAt: its threats with their first conditions and
+ * deadlines, its own deadlines, its events and its timeline, each one page long with a link to the
+ * next (or, with a focus, one section from where the previous page ended). Forms to change things
+ * are offered only on the live view (today, as known now).
  */
-export function ScenarioPage({ view, asOf, time }: { view: ScenarioView; asOf: Date; time: PageTime }) {
-  const { scenario, evidence, timeline } = view;
+export function ScenarioPage({ view, asOf, time, links }: { view: ScenarioView; asOf: Date; time: PageTime; links: SectionLinks }) {
+  const { scenario, focus, threat, threats, conditions, deadlines, events, timeline, quotes } = view;
   const live = !time.asOf && !time.knownAt;
-  const threatDeadlineIds = new Set(scenario.threats.flatMap((t) => t.deadlines.map((d) => d.id)));
   return (
     <Layout title={scenario.title}>
       <h1>{scenario.title}</h1>
@@ -113,69 +191,82 @@ export function ScenarioPage({ view, asOf, time }: { view: ScenarioView; asOf: D
       <p>
         <StatusBadge status={scenario.asThen.status} unconfirmed={scenario.asThen.unconfirmed} /> {scenario.summary}
       </p>
-      <p class="muted">Topics: {scenario.topics.map((t) => t.name).join(", ") || "none"}</p>
-      <Quotes evidence={evidence} kind="scenario" id={scenario.id} />
+      <p class="muted">Topics: {scenario.topics.join(", ") || "none"}</p>
+      <Quotes quotes={quotes} kind="scenario" id={scenario.id} />
       {live ? <ChangeStatus kind="scenario" id={scenario.id} status={scenario.asThen.status} /> : null}
+      {focus ? (
+        <p>
+          <a href={links.overview}>← The whole scenario</a>
+        </p>
+      ) : null}
 
-      <h2>Threats</h2>
-      {scenario.threats.map((t) => (
-        <section class="card" id={t.id} aria-labelledby={`${t.id}-title`}>
-          <h3 id={`${t.id}-title`}>
-            {t.summary} <StatusBadge status={t.asThen.status} unconfirmed={t.asThen.unconfirmed} />
-          </h3>
-          <Upcoming scheduled={t.asThen.scheduled} />
-          <p>
-            {t.issuer.name} → {t.termsThen.targetIds.map(t.targetName).join(", ") || "no single target"} · {t.measure} on {t.termsThen.covers}
-            {t.termsThen.ratePercent !== null ? ` · ${t.termsThen.ratePercent}%` : ""}
-            {t.termsThen.authority ? ` · under ${t.termsThen.authority}` : ""}
-            {t.magnitudeText ? ` · “${t.magnitudeText}”` : ""}
-          </p>
-          <p class="muted">Topics: {t.topics.map((x) => x.name).join(", ") || "none"}</p>
-          <Quotes evidence={evidence} kind="threat" id={t.id} />
-          {live ? <ChangeStatus kind="threat" id={t.id} status={t.asThen.status} /> : null}
-          {t.conditions.map((c) => (
-            <div class="card" id={c.id}>
-              <strong>Condition ({c.effect} the threat):</strong> {c.description} <StatusBadge status={c.asThen.status} unconfirmed={c.asThen.unconfirmed} />
-              <div class="muted">Waits on: {c.awaitedActor?.name ?? "unspecified"}</div>
-              <Quotes evidence={evidence} kind="condition" id={c.id} />
-              {live ? <ChangeStatus kind="condition" id={c.id} status={c.asThen.status} /> : null}
-            </div>
+      {threats ? (
+        <>
+          <h2 id="threats">Threats{countOf(threats)}</h2>
+          {threats.items.map((t) => (
+            <Threat t={t} quotes={quotes} asOf={asOf} live={live} links={links} />
           ))}
-          {t.deadlines.map((d) => (
-            <Deadline d={d} evidence={evidence} asOf={asOf} live={live} />
+          <More page={threats} href={(after) => links.more("threats", after)} label="More threats" />
+        </>
+      ) : null}
+
+      {conditions && threat ? (
+        <>
+          <h2 id="conditions">
+            Conditions of <a href={`${links.overview}#${threat.id}`}>{threat.summary}</a>
+            {countOf(conditions)}
+          </h2>
+          {conditions.items.map((c) => (
+            <Condition c={c} quotes={quotes} live={live} />
           ))}
-        </section>
-      ))}
-      {scenario.deadlines.filter((d) => !threatDeadlineIds.has(d.id)).length ? <h2>Other deadlines</h2> : null}
-      {scenario.deadlines
-        .filter((d) => !threatDeadlineIds.has(d.id))
-        .map((d) => (
-          <Deadline d={d} evidence={evidence} asOf={asOf} live={live} />
-        ))}
+          <More page={conditions} href={(after) => links.more("conditions", after, threat.id)} label="More conditions" />
+        </>
+      ) : null}
 
-      <h2>Events</h2>
-      {scenario.events.map((e) => (
-        <section class="card" id={e.id} aria-label={e.title}>
-          <strong>{e.title}</strong> <StatusBadge status={e.asThen.status} unconfirmed={e.asThen.unconfirmed} />
-          <Upcoming scheduled={e.asThen.scheduled} />
-          <div>
-            {formatAtPrecision(e.startsAt, e.precision as Precision)}
-            {e.endsAt && e.startsAt && e.endsAt.getTime() !== e.startsAt.getTime() && e.precision === "day" ? ` – ${formatAtPrecision(e.endsAt, "day")}` : ""} ·{" "}
-            {e.place ?? "place unknown"} <span class="muted">(“{e.wording}”)</span>
-          </div>
-          <div class="muted">With: {e.participants.map((p) => p.actor.name).join(", ") || "—"}</div>
-          <Quotes evidence={evidence} kind="event" id={e.id} />
-          {live ? <ChangeStatus kind="event" id={e.id} status={e.asThen.status} /> : null}
-        </section>
-      ))}
+      {deadlines && (deadlines.items.length > 0 || deadlines.next !== null || focus) ? (
+        <>
+          <h2 id="deadlines">
+            {threat ? (
+              <>
+                Deadlines of <a href={`${links.overview}#${threat.id}`}>{threat.summary}</a>
+              </>
+            ) : (
+              "Other deadlines"
+            )}
+            {countOf(deadlines)}
+          </h2>
+          {deadlines.items.map((d) => (
+            <Deadline d={d} quotes={quotes} asOf={asOf} live={live} />
+          ))}
+          <More page={deadlines} href={(after) => links.more("deadlines", after, threat?.id)} label="More deadlines" />
+        </>
+      ) : null}
 
+      {events ? (
+        <>
+          <h2 id="events">Events{countOf(events)}</h2>
+          {events.items.map((e) => (
+            <EventSection e={e} quotes={quotes} live={live} />
+          ))}
+          <More page={events} href={(after) => links.more("events", after)} label="More events" />
+        </>
+      ) : null}
+
+      {timeline ? <Timeline timeline={timeline} live={live} links={links} /> : null}
+    </Layout>
+  );
+}
+
+function Timeline({ timeline, live, links }: { timeline: NonNullable<ScenarioView["timeline"]>; live: boolean; links: SectionLinks }) {
+  return (
+    <>
       <h2 id="timeline">Timeline</h2>
       <p class="muted">
-        Every entry recorded by then, in the order things took effect. A retracted entry stays, struck through; a lapse by terms that a later report superseded
-        is marked.
+        Every entry recorded by then, latest first (by when it took effect). A retracted entry stays, struck through; a lapse by terms that a later report
+        superseded is marked.
       </p>
       <ol class="timeline">
-        {timeline.map(({ entry: h, from, retracted, superseded, before }) => (
+        {timeline.items.map(({ entry: h, from, retracted, superseded, before }) => (
           <li id={`entry-${h.seq}`} class={retracted ? "retracted" : superseded ? "superseded" : ""}>
             <time datetime={h.effectiveAt.toISOString()}>{h.effectiveAt.toISOString().slice(0, 16).replace("T", " ")}</time> · {h.recordKind}{" "}
             <a href={`#${h.recordId}`}>{h.recordId}</a>:{" "}
@@ -229,6 +320,7 @@ export function ScenarioPage({ view, asOf, time }: { view: ScenarioView; asOf: D
           </li>
         ))}
       </ol>
-    </Layout>
+      <More page={timeline} href={(after) => links.more("timeline", after)} label="Earlier entries" />
+    </>
   );
 }

@@ -1,0 +1,483 @@
+import type Database from "better-sqlite3";
+import type { HistoryEntry, TimelineEntry } from "../../domain/history.ts";
+import { timelineKnownAt } from "../../domain/history.ts";
+import type { TrackedKind } from "../../domain/statuses.ts";
+import { type Terms, termsThen } from "../../domain/terms.ts";
+import { fromSqlDate, toSqlDate } from "../sql-dates.ts";
+import { historiesOf } from "./history.ts";
+import { isPresent, type ReadTime, type StatusAt, statusesAt } from "./record-states.ts";
+
+/**
+ * The scenario page's reads, in raw SQL on the reader: each section is one keyset page in a fixed
+ * order, and each query is limited by the page, so the page costs the same whether the scenario
+ * holds ten records or ten thousand (docs/RELIABILITY.md, "Bounded anonymous reads").
+ */
+
+/** Deadlines, events and timeline entries per page. */
+export const SECTION_PAGE = 50;
+/** Threats per page: each carries its first conditions and deadlines. */
+export const THREATS_PAGE = 20;
+/** A threat's conditions and deadlines shown in its card; the rest are a "more" link away. */
+export const IN_CARD = 5;
+/** Quotes shown per record and side (supporting, disputing). */
+export const QUOTES_PER_SIDE = 10;
+/** Rows one section page may examine before answering with what it found (records not existing at the read time are skipped). */
+export const SECTION_SCAN_BUDGET = 500;
+
+/** Where a section resumes: a threat's or condition's id; a deadline's or event's date (undated last) and id; a timeline entry's effective time and seq. */
+export type IdKey = string;
+export type DatedKey = [sortDate: string, id: string];
+export type EntryKey = [effectiveAt: string, seq: number];
+
+export interface SectionPage<T, K> {
+  items: T[];
+  /** Where the next page starts, or null when this is the last. */
+  next: K | null;
+  /** How many are recorded in all: only for the present as known now, where it is one indexed count. */
+  total: number | null;
+}
+
+/** Fields of a record that hold at the read time. */
+export interface AsThen {
+  status: string;
+  unconfirmed: boolean;
+  scheduled: HistoryEntry[];
+  state: StatusAt;
+}
+
+/** Undated rows sort after every ISO date. */
+const UNDATED = "~";
+
+const SQL = {
+  scenario: `SELECT "id", "title", "summary" FROM "Scenario" WHERE "id" = ?`,
+  scenarioTopics: `SELECT t."name" FROM "_ScenarioToTopic" st JOIN "Topic" t ON t."id" = st."B" WHERE st."A" = ? ORDER BY t."name" LIMIT 100`,
+  threats: `SELECT t."id", t."summary", t."measure", t."covers", t."ratePercent", t."authority", t."magnitudeText", a."name" AS "issuerName"
+    FROM "Threat" t JOIN "Actor" a ON a."id" = t."issuerId"
+    WHERE t."scenarioId" = @owner AND t."id" > @afterId ORDER BY t."id" LIMIT @n`,
+  threatInScenario: `SELECT "id", "summary" FROM "Threat" WHERE "id" = ? AND "scenarioId" = ?`,
+  threatsCount: `SELECT COUNT(*) AS "n" FROM "Threat" WHERE "scenarioId" = ?`,
+  firstTargets: `SELECT "threatId", "actorId" FROM "ThreatTarget" WHERE "initial" = 1 AND "threatId" IN (SELECT value FROM json_each(?)) ORDER BY "actorId"`,
+  threatTopics: `SELECT tt."A" AS "threatId", t."name" FROM "_ThreatToTopic" tt JOIN "Topic" t ON t."id" = tt."B"
+    WHERE tt."A" IN (SELECT value FROM json_each(?)) ORDER BY t."name"`,
+  actorNames: `SELECT a."id", a."name" FROM json_each(?) j CROSS JOIN "Actor" a ON a."id" = j.value`,
+  conditions: `SELECT c."id", c."description", c."effect", a."name" AS "awaitedActorName"
+    FROM "Condition" c LEFT JOIN "Actor" a ON a."id" = c."awaitedActorId"
+    WHERE c."threatId" = @owner AND c."id" > @afterId ORDER BY c."id" LIMIT @n`,
+  conditionsCount: `SELECT COUNT(*) AS "n" FROM "Condition" WHERE "threatId" = ?`,
+  threatDeadlines: `SELECT "id", "dueAt", "precision", "wording", COALESCE("dueAt", '${UNDATED}') AS "sortDate" FROM "Deadline"
+    WHERE "threatId" = @owner AND (COALESCE("dueAt", '${UNDATED}'), "id") > (@afterDate, @afterId)
+    ORDER BY COALESCE("dueAt", '${UNDATED}'), "id" LIMIT @n`,
+  threatDeadlinesCount: `SELECT COUNT(*) AS "n" FROM "Deadline" WHERE "threatId" = ?`,
+  // The scenario's own deadlines: those not shown under one of its threats.
+  otherDeadlines: `SELECT d."id", d."dueAt", d."precision", d."wording", COALESCE(d."dueAt", '${UNDATED}') AS "sortDate" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_idx"
+    WHERE d."scenarioId" = @owner AND NOT EXISTS (SELECT 1 FROM "Threat" t WHERE t."id" = d."threatId" AND t."scenarioId" = @owner)
+      AND (COALESCE(d."dueAt", '${UNDATED}'), d."id") > (@afterDate, @afterId)
+    ORDER BY COALESCE(d."dueAt", '${UNDATED}'), d."id" LIMIT @n`,
+  otherDeadlinesCount: `SELECT COUNT(*) AS "n" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_idx"
+    WHERE d."scenarioId" = ? AND NOT EXISTS (SELECT 1 FROM "Threat" t WHERE t."id" = d."threatId" AND t."scenarioId" = d."scenarioId")`,
+  events: `SELECT "id", "title", "startsAt", "endsAt", "precision", "wording", "place", COALESCE("startsAt", '${UNDATED}') AS "sortDate" FROM "Event"
+    WHERE "scenarioId" = @owner AND (COALESCE("startsAt", '${UNDATED}'), "id") > (@afterDate, @afterId)
+    ORDER BY COALESCE("startsAt", '${UNDATED}'), "id" LIMIT @n`,
+  eventsCount: `SELECT COUNT(*) AS "n" FROM "Event" WHERE "scenarioId" = ?`,
+  participants: `SELECT p."eventId", a."name" FROM "EventParticipant" p JOIN "Actor" a ON a."id" = p."actorId"
+    WHERE p."eventId" IN (SELECT value FROM json_each(?)) ORDER BY a."name"`,
+  // Every entry recorded by then about the scenario's records, latest first. SQLite keeps only the
+  // top @n while it walks the scenario's entries by index (light columns only).
+  timeline: `WITH "records"("kind", "id") AS (
+      SELECT 'scenario', @owner
+      UNION ALL SELECT 'threat', t."id" FROM "Threat" t WHERE t."scenarioId" = @owner
+      UNION ALL SELECT 'condition', c."id" FROM "Condition" c JOIN "Threat" t ON t."id" = c."threatId" WHERE t."scenarioId" = @owner
+      UNION ALL SELECT 'deadline', d."id" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_idx" WHERE d."scenarioId" = @owner
+      UNION ALL SELECT 'deadline', d."id" FROM "Deadline" d JOIN "Threat" t ON t."id" = d."threatId"
+        WHERE t."scenarioId" = @owner AND d."scenarioId" IS NOT @owner
+      UNION ALL SELECT 'event', e."id" FROM "Event" e WHERE e."scenarioId" = @owner)
+    SELECT e."seq", e."recordKind", e."recordId", e."effectiveAt" FROM "records" r
+      CROSS JOIN "StatusChange" e ON e."recordKind" = r."kind" AND e."recordId" = r."id"
+    WHERE +e."recordedAt" <= @knownAt AND (e."effectiveAt", e."seq") < (@afterAt, @afterSeq)
+    ORDER BY e."effectiveAt" DESC, e."seq" DESC LIMIT @n`,
+  threatFirstTerms: `SELECT "id", "covers", "ratePercent", "authority" FROM "Threat" WHERE "id" IN (SELECT value FROM json_each(?))`,
+  // A record's quotes recorded by then, the first QUOTES_PER_SIDE on each side, with how many each side holds.
+  quotes: `SELECT * FROM (
+      SELECT e."id", e."recordKind", e."recordId", e."quote", e."stance", e."verification",
+             s."id" AS "sourceId", s."title" AS "sourceTitle", a."id" AS "speakerId", a."name" AS "speakerName",
+             ROW_NUMBER() OVER "side" AS "n", COUNT(*) OVER (PARTITION BY e."recordId", e."stance" = 'disputes') AS "onSide"
+      FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId" LEFT JOIN "Actor" a ON a."id" = e."speakerId"
+      WHERE e."recordKind" = @kind AND e."recordId" IN (SELECT value FROM json_each(@ids)) AND e."createdAt" <= @knownAt
+      WINDOW "side" AS (PARTITION BY e."recordId", e."stance" = 'disputes' ORDER BY e."sourceId", e."startOffset", e."id"))
+    WHERE "n" <= @perSide ORDER BY "recordId", "sourceId", "n"`,
+} as const;
+
+const statementCache = new WeakMap<Database.Database, Map<keyof typeof SQL, Database.Statement>>();
+function statement(db: Database.Database, name: keyof typeof SQL): Database.Statement {
+  let c = statementCache.get(db);
+  if (!c) {
+    c = new Map();
+    statementCache.set(db, c);
+  }
+  let s = c.get(name);
+  if (!s) {
+    s = db.prepare(SQL[name]);
+    c.set(name, s);
+  }
+  return s;
+}
+
+const countOf = (db: Database.Database, name: keyof typeof SQL, owner: string) => (statement(db, name).get(owner) as { n: number }).n;
+
+/**
+ * One page of records of one kind in key order, keeping only those that existed at the read time:
+ * batch by batch, until the page is full or ten times its length (at most SECTION_SCAN_BUDGET)
+ * rows were examined. A page cut short by the budget resumes after the last row examined.
+ */
+function pageAtReadTime<Row extends { id: string }, K>(
+  db: Database.Database,
+  kind: TrackedKind,
+  fetch: (after: K | null, n: number) => Row[],
+  keyOf: (row: Row) => K,
+  after: K | null,
+  limit: number,
+  time: ReadTime,
+): { items: (Row & { asThen: AsThen })[]; next: K | null } {
+  const kept: (Row & { asThen: AsThen })[] = [];
+  let cursor = after;
+  let examined = 0;
+  let exhausted = false;
+  const budget = Math.min(SECTION_SCAN_BUDGET, limit * 10);
+  while (kept.length <= limit && examined < budget) {
+    const n = Math.min(limit + 1, budget - examined);
+    const rows = fetch(cursor, n);
+    examined += rows.length;
+    const states = statusesAt(
+      db,
+      kind,
+      rows.map((r) => r.id),
+      time,
+    );
+    for (const row of rows) {
+      cursor = keyOf(row);
+      const state = states.get(row.id);
+      if (!state?.exists) continue;
+      kept.push({ ...row, asThen: { status: state.status!, unconfirmed: state.byTerms, scheduled: state.scheduled, state } });
+      if (kept.length > limit) break;
+    }
+    if (rows.length < n) {
+      exhausted = true;
+      break;
+    }
+  }
+  const items = kept.slice(0, limit);
+  const next = kept.length > limit ? keyOf(items.at(-1)!) : exhausted ? null : cursor;
+  return { items, next };
+}
+
+/** The scenario itself as it stood at the read time, or null when it did not exist then. */
+export function scenarioAtReadTime(db: Database.Database, id: string, time: ReadTime) {
+  const row = statement(db, "scenario").get(id) as { id: string; title: string; summary: string } | undefined;
+  if (!row) return null;
+  const state = statusesAt(db, "scenario", [id], time).get(id);
+  if (!state?.exists) return null;
+  const topics = (statement(db, "scenarioTopics").all(id) as { name: string }[]).map((t) => t.name);
+  return { ...row, topics, asThen: { status: state.status!, unconfirmed: state.byTerms, scheduled: state.scheduled, state } satisfies AsThen };
+}
+
+/** A threat of this scenario (for a page of its conditions or deadlines), or null. */
+export function threatOfScenario(db: Database.Database, scenarioId: string, threatId: string): { id: string; summary: string } | null {
+  return (statement(db, "threatInScenario").get(threatId, scenarioId) as { id: string; summary: string } | undefined) ?? null;
+}
+
+type DeadlineRow = { id: string; dueAt: string | null; precision: string; wording: string; sortDate: string };
+export interface DeadlineCard {
+  id: string;
+  dueAt: Date | null;
+  precision: string;
+  wording: string;
+  asThen: AsThen;
+}
+
+/** A deadline's dates then: its row, with the dates entries in effect laid over it. */
+function deadlineCard(r: DeadlineRow & { asThen: AsThen }): DeadlineCard {
+  const dates = r.asThen.state.dates;
+  return {
+    id: r.id,
+    dueAt: "dueAt" in dates ? (dates.dueAt as Date | null) : fromSqlDate(r.dueAt),
+    precision: (dates.precision as string | undefined) ?? r.precision,
+    wording: (dates.wording as string | undefined) ?? r.wording,
+    asThen: r.asThen,
+  };
+}
+
+/** Deadlines by due date (undated last): a threat's, or the scenario's own (those on none of its threats). */
+export function deadlinesPage(
+  db: Database.Database,
+  owner: { threatId: string } | { scenarioId: string },
+  after: DatedKey | null,
+  limit: number,
+  time: ReadTime,
+): SectionPage<DeadlineCard, DatedKey> {
+  const [query, id] = "threatId" in owner ? (["threatDeadlines", owner.threatId] as const) : (["otherDeadlines", owner.scenarioId] as const);
+  const page = pageAtReadTime(
+    db,
+    "deadline",
+    (a: DatedKey | null, n) => statement(db, query).all({ owner: id, afterDate: a?.[0] ?? "", afterId: a?.[1] ?? "", n }) as DeadlineRow[],
+    (r) => [r.sortDate, r.id] as DatedKey,
+    after,
+    limit,
+    time,
+  );
+  const total = isPresent(time) ? countOf(db, query === "threatDeadlines" ? "threatDeadlinesCount" : "otherDeadlinesCount", id) : null;
+  return { items: page.items.map(deadlineCard), next: page.next, total };
+}
+
+export interface ConditionCard {
+  id: string;
+  description: string;
+  effect: string;
+  awaitedActorName: string | null;
+  asThen: AsThen;
+}
+
+/** A threat's conditions, in id order. */
+export function conditionsPage(db: Database.Database, threatId: string, after: IdKey | null, limit: number, time: ReadTime): SectionPage<ConditionCard, IdKey> {
+  const page = pageAtReadTime(
+    db,
+    "condition",
+    (a: IdKey | null, n) => statement(db, "conditions").all({ owner: threatId, afterId: a ?? "", n }) as Omit<ConditionCard, "asThen">[],
+    (r) => r.id,
+    after,
+    limit,
+    time,
+  );
+  return { ...page, total: isPresent(time) ? countOf(db, "conditionsCount", threatId) : null };
+}
+
+type ThreatRow = {
+  id: string;
+  summary: string;
+  measure: string;
+  covers: string;
+  ratePercent: number | null;
+  authority: string | null;
+  magnitudeText: string | null;
+  issuerName: string;
+};
+export interface ThreatCard extends Omit<ThreatRow, "covers" | "ratePercent" | "authority"> {
+  asThen: AsThen;
+  termsThen: Terms;
+  targetNames: string[];
+  topics: string[];
+  conditions: SectionPage<ConditionCard, IdKey>;
+  deadlines: SectionPage<DeadlineCard, DatedKey>;
+}
+
+/** Threats in id order, each with its terms then and its first IN_CARD conditions and deadlines. */
+export function threatsPage(db: Database.Database, scenarioId: string, after: IdKey | null, limit: number, time: ReadTime): SectionPage<ThreatCard, IdKey> {
+  const page = pageAtReadTime(
+    db,
+    "threat",
+    (a: IdKey | null, n) => statement(db, "threats").all({ owner: scenarioId, afterId: a ?? "", n }) as ThreatRow[],
+    (r) => r.id,
+    after,
+    limit,
+    time,
+  );
+  const ids = JSON.stringify(page.items.map((t) => t.id));
+  const targets = groupBy(statement(db, "firstTargets").all(ids) as { threatId: string; actorId: string }[], "threatId");
+  const topics = groupBy(statement(db, "threatTopics").all(ids) as { threatId: string; name: string }[], "threatId");
+  const terms = page.items.map((t) =>
+    termsThen(
+      { ratePercent: t.ratePercent, authority: t.authority, covers: t.covers, targetIds: (targets.get(t.id) ?? []).map((x) => x.actorId) },
+      t.asThen.state,
+    ),
+  );
+  // A later terms entry may name actors not linked at first: names for every target then.
+  const names = new Map(
+    (statement(db, "actorNames").all(JSON.stringify([...new Set(terms.flatMap((x) => x.targetIds))])) as { id: string; name: string }[]).map((a) => [
+      a.id,
+      a.name,
+    ]),
+  );
+  const items = page.items.map(({ covers: _c, ratePercent: _r, authority: _a, ...t }, i) => ({
+    ...t,
+    termsThen: terms[i]!,
+    targetNames: terms[i]!.targetIds.map((id) => names.get(id) ?? id),
+    topics: (topics.get(t.id) ?? []).map((x) => x.name),
+    conditions: conditionsPage(db, t.id, null, IN_CARD, time),
+    deadlines: deadlinesPage(db, { threatId: t.id }, null, IN_CARD, time),
+  }));
+  return { items, next: page.next, total: isPresent(time) ? countOf(db, "threatsCount", scenarioId) : null };
+}
+
+export interface EventCard {
+  id: string;
+  title: string;
+  startsAt: Date | null;
+  endsAt: Date | null;
+  precision: string;
+  wording: string;
+  place: string | null;
+  participants: string[];
+  asThen: AsThen;
+}
+
+/** Events by start (undated last), with their dates then and their participants. */
+export function eventsPage(db: Database.Database, scenarioId: string, after: DatedKey | null, limit: number, time: ReadTime): SectionPage<EventCard, DatedKey> {
+  type Row = {
+    id: string;
+    title: string;
+    startsAt: string | null;
+    endsAt: string | null;
+    precision: string;
+    wording: string;
+    place: string | null;
+    sortDate: string;
+  };
+  const page = pageAtReadTime(
+    db,
+    "event",
+    (a: DatedKey | null, n) => statement(db, "events").all({ owner: scenarioId, afterDate: a?.[0] ?? "", afterId: a?.[1] ?? "", n }) as Row[],
+    (r) => [r.sortDate, r.id] as DatedKey,
+    after,
+    limit,
+    time,
+  );
+  const participants = groupBy(
+    statement(db, "participants").all(JSON.stringify(page.items.map((e) => e.id))) as { eventId: string; name: string }[],
+    "eventId",
+  );
+  const items = page.items.map((e) => {
+    const dates = e.asThen.state.dates;
+    return {
+      id: e.id,
+      title: e.title,
+      startsAt: "startsAt" in dates ? (dates.startsAt as Date | null) : fromSqlDate(e.startsAt),
+      endsAt: "endsAt" in dates ? (dates.endsAt as Date | null) : fromSqlDate(e.endsAt),
+      precision: (dates.precision as string | undefined) ?? e.precision,
+      wording: (dates.wording as string | undefined) ?? e.wording,
+      place: e.place,
+      participants: (participants.get(e.id) ?? []).map((p) => p.name),
+      asThen: e.asThen,
+    };
+  });
+  return { items, next: page.next, total: isPresent(time) ? countOf(db, "eventsCount", scenarioId) : null };
+}
+
+/**
+ * The timeline, latest first: entries about the scenario's records recorded by then (retracted ones
+ * shown). Only the histories of the records on the page are read, to say what each entry changed from.
+ */
+export function timelinePage(
+  db: Database.Database,
+  scenarioId: string,
+  after: EntryKey | null,
+  limit: number,
+  time: ReadTime,
+): SectionPage<TimelineEntry, EntryKey> {
+  const rows = statement(db, "timeline").all({
+    owner: scenarioId,
+    knownAt: toSqlDate(time.knownAt),
+    afterAt: after?.[0] ?? UNDATED,
+    afterSeq: after?.[1] ?? 0,
+    n: limit + 1,
+  }) as { seq: number; recordKind: string; recordId: string; effectiveAt: string }[];
+  const page = rows.slice(0, limit);
+  const wanted = new Set(page.map((r) => r.seq));
+  const byEntry = new Map<number, TimelineEntry>();
+  for (const [kind, ofKind] of groupBy(page, "recordKind")) {
+    const ids = [...new Set(ofKind.map((r) => r.recordId))];
+    const firstTerms = kind === "threat" ? threatFirstTerms(db, ids) : new Map<string, Terms>();
+    for (const [recordId, history] of historiesOf(db, kind, ids)) {
+      for (const item of timelineKnownAt(history, time.knownAt, { ...firstTerms.get(recordId) })) {
+        if (wanted.has(item.entry.seq)) byEntry.set(item.entry.seq, item);
+      }
+    }
+  }
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => byEntry.get(r.seq)!),
+    next: rows.length > limit && last ? [last.effectiveAt, last.seq] : null,
+    total: null,
+  };
+}
+
+function threatFirstTerms(db: Database.Database, ids: string[]): Map<string, Terms> {
+  const json = JSON.stringify(ids);
+  const targets = groupBy(statement(db, "firstTargets").all(json) as { threatId: string; actorId: string }[], "threatId");
+  const rows = statement(db, "threatFirstTerms").all(json) as { id: string; covers: string; ratePercent: number | null; authority: string | null }[];
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { ratePercent: r.ratePercent, authority: r.authority, covers: r.covers, targetIds: (targets.get(r.id) ?? []).map((t) => t.actorId) },
+    ]),
+  );
+}
+
+export interface Quote {
+  id: string;
+  quote: string;
+  /** supports | disputes */
+  stance: string;
+  /** verbatim | unverified */
+  verification: string;
+  source: { id: string; title: string };
+  speaker: { id: string; name: string } | null;
+}
+
+/** A record's quotes recorded by then: up to QUOTES_PER_SIDE on each side, and how many more each side holds. */
+export interface RecordQuotes {
+  supports: Quote[];
+  disputes: Quote[];
+  notShown: number;
+}
+
+/** The quotes of the records on a page, by `kind|id`. */
+export function quotesOf(db: Database.Database, records: { kind: TrackedKind; id: string }[], time: ReadTime): Map<string, RecordQuotes> {
+  type Row = {
+    id: string;
+    recordKind: string;
+    recordId: string;
+    quote: string;
+    stance: string;
+    verification: string;
+    sourceId: string;
+    sourceTitle: string;
+    speakerId: string | null;
+    speakerName: string | null;
+    n: number;
+    onSide: number;
+  };
+  const result = new Map<string, RecordQuotes>();
+  for (const [kind, ofKind] of groupBy(records, "kind")) {
+    const rows = statement(db, "quotes").all({
+      kind,
+      ids: JSON.stringify([...new Set(ofKind.map((r) => r.id))]),
+      knownAt: toSqlDate(time.knownAt),
+      perSide: QUOTES_PER_SIDE,
+    }) as Row[];
+    for (const r of rows) {
+      const key = `${kind}|${r.recordId}`;
+      const quotes = result.get(key) ?? { supports: [], disputes: [], notShown: 0 };
+      result.set(key, quotes);
+      const side = r.stance === "disputes" ? quotes.disputes : quotes.supports;
+      side.push({
+        id: r.id,
+        quote: r.quote,
+        stance: r.stance,
+        verification: r.verification,
+        source: { id: r.sourceId, title: r.sourceTitle },
+        speaker: r.speakerId ? { id: r.speakerId, name: r.speakerName! } : null,
+      });
+      if (r.n === 1) quotes.notShown += Math.max(0, r.onSide - QUOTES_PER_SIDE);
+    }
+  }
+  return result;
+}
+
+function groupBy<T, K extends keyof T>(rows: T[], key: K): Map<T[K], T[]> {
+  const groups = new Map<T[K], T[]>();
+  for (const r of rows) {
+    const g = groups.get(r[key]);
+    if (g) g.push(r);
+    else groups.set(r[key], [r]);
+  }
+  return groups;
+}
