@@ -125,6 +125,8 @@ interface Candidate {
   id: string;
   dueAt: string | null;
   status?: string | null;
+  /** Not a row: the lowest key the stream can still yield, standing in until the walk reaches it (see mergeSorted). */
+  placeholder?: boolean;
   [column: string]: unknown;
 }
 
@@ -201,8 +203,15 @@ function* mergeSorted(streams: Iterator<Candidate>[]): Generator<Candidate> {
       if (!h.done && (best < 0 || compareKeys(h.value, (heads[best] as IteratorYieldResult<Candidate>).value) < 0)) best = i;
     }
     if (best < 0) return;
+    const head = (heads[best] as IteratorYieldResult<Candidate>).value;
+    if (head.placeholder) {
+      // A lower bound of what the stream holds next: the stream works out its next row only now that the walk has reached it.
+      heads[best] = streams[best]!.next();
+      taken = -1;
+      continue;
+    }
     taken = best;
-    yield (heads[best] as IteratorYieldResult<Candidate>).value;
+    yield head;
   }
 }
 
@@ -446,6 +455,7 @@ function* movedDeadlines(
         const bound = { id: r.id, dueAt: r.dueAtEarliest };
         while (held.length > 0 && compareKeys(held[0]!, bound) < 0) yield held.shift()!;
         // Read only once the walk gets here: a page usually stops before most moved deadlines.
+        yield { ...bound, placeholder: true };
         const c = movedCandidate(r, historiesOf(reader, "deadline", [r.id]).get(r.id)!, time);
         if (!c) continue;
         if (o.withinEnd !== null && (c.dueAt === null || c.dueAt > o.withinEnd)) continue;
