@@ -66,6 +66,8 @@ export interface DeadlineRow extends DeadlineTiming {
  */
 export const SCAN_BUDGET = 5_000;
 const BATCH_AT_LEAST = 16;
+/** A walk that needs another batch is skipping rows (not there then): each next batch doubles, up to this. */
+const BATCH_AT_MOST = 1_024;
 
 const LINK_JOINS = `
   LEFT JOIN "Threat" t ON t."id" = d."threatId"
@@ -173,7 +175,7 @@ function compareKeys(a: Candidate, b: Candidate): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Rows of one index walk, fetched in batches as the reader pulls them (keyset on due order), each batch decided before it is yielded. */
+/** Rows of one index walk, fetched in growing batches as the reader pulls them (keyset on due order), each batch decided before it is yielded. */
 function* candidateStream(
   statement: Database.Statement,
   params: Record<string, unknown>,
@@ -181,11 +183,11 @@ function* candidateStream(
   decide: (rows: Candidate[]) => void,
 ): Generator<Candidate> {
   let after = params;
-  for (;;) {
-    const rows = statement.all({ ...after, batch }) as Candidate[];
+  for (let size = batch; ; size = Math.min(size * 2, BATCH_AT_MOST)) {
+    const rows = statement.all({ ...after, batch: size }) as Candidate[];
     decide(rows);
     yield* rows;
-    if (rows.length < batch) return;
+    if (rows.length < size) return;
     const last = rows.at(-1)!;
     after = { ...params, keyDue: last.dueAt ?? "", keyId: last.id, keyed: 1 };
   }
