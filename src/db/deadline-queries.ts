@@ -177,19 +177,20 @@ function compareKeys(a: Candidate, b: Candidate): number {
 
 /** Rows of one index walk, fetched in growing batches as the reader pulls them (keyset on due order), each batch decided before it is yielded. */
 function* candidateStream(
-  statement: Database.Statement,
+  /** The walk from its start, and the walk resumed after a key (@keyDue, @keyId). */
+  statements: { first: Database.Statement; next: Database.Statement },
   params: Record<string, unknown>,
   batch: number,
   decide: (rows: Candidate[]) => void,
 ): Generator<Candidate> {
   let after = params;
   for (let size = batch; ; size = Math.min(size * 2, BATCH_AT_MOST)) {
-    const rows = statement.all({ ...after, batch: size }) as Candidate[];
+    const rows = (after === params ? statements.first : statements.next).all({ ...after, batch: size }) as Candidate[];
     decide(rows);
     yield* rows;
     if (rows.length < size) return;
     const last = rows.at(-1)!;
-    after = { ...params, keyDue: last.dueAt ?? "", keyId: last.id, keyed: 1 };
+    after = { ...params, keyDue: last.dueAt ?? "", keyId: last.id };
   }
 }
 
@@ -252,7 +253,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   const knownAt = toSqlDate(time.knownAt);
   const pastKnowledge = time.knownAt.getTime() < now.getTime();
   const filters: string[] = [];
-  const params: Record<string, unknown> = { asOf, knownAt, keyed: 0, keyDue: "", keyId: "" };
+  const params: Record<string, unknown> = { asOf, knownAt };
   let withinEnd: string | null = null;
   if (query.withinDays !== undefined) {
     withinEnd = toSqlDate(new Date(time.asOf.getTime() + query.withinDays * 86_400_000));
@@ -346,17 +347,18 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     }
     if (withinEnd === null) segments.push({ dated: false, keyset: after?.undated === 1 ? `d."id" > @afterId` : "1" });
     for (const segment of segments) {
-      const resume = segment.dated ? `(@keyed = 0 OR d."dueAt" > @keyDue OR (d."dueAt" = @keyDue AND d."id" > @keyId))` : `(@keyed = 0 OR d."id" > @keyId)`;
+      const resume = segment.dated ? `(d."dueAt" > @keyDue OR (d."dueAt" = @keyDue AND d."id" > @keyId))` : `d."id" > @keyId`;
       const select = branch.detailed
         ? `${DETAIL_COLUMNS}${branch.columns}, 1 AS "detailed" FROM "Deadline" d${LINK_JOINS}${SCENARIO_JOIN}`
         : `d."id", d."dueAt"${branch.columns} FROM "Deadline" d${joins}`;
-      const sql = `SELECT ${select}
-        WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resume} AND ${branch.where}${filterSql}${withinEnd === null ? "" : ` AND d."dueAt" <= @withinEnd`}
+      const sql = (resumed: boolean) => `SELECT ${select}
+        WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resumed ? resume : "1"} AND ${branch.where}${filterSql}${withinEnd === null ? "" : ` AND d."dueAt" <= @withinEnd`}
         ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id" LIMIT @batch`;
       // Batches of at least 16: a page of one must not cost one query per row examined.
       // Uncommon histories are few on any page: small batches, pulled only as the page needs them.
       const batch = branch.detailed ? Math.max(query.limit + 1, BATCH_AT_LEAST) : BATCH_AT_LEAST;
-      parts.push(candidateStream(prepared(reader, sql), { ...params, ...branch.params }, batch, branch.decide));
+      const statements = { first: prepared(reader, sql(false)), next: prepared(reader, sql(true)) };
+      parts.push(candidateStream(statements, { ...params, ...branch.params }, batch, branch.decide));
     }
     return (function* () {
       for (const part of parts) yield* part;
