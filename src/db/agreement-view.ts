@@ -1,0 +1,69 @@
+import type { Precision } from "../domain/statuses.ts";
+import type { TrackerDatabase } from "./client.ts";
+import { getRecord, listRecords } from "./records.ts";
+import type { ReadTime } from "./sql/record-states.ts";
+
+/** A deadline as it stood at the read time: its due date then and its status then. */
+export interface DeadlineThen {
+  id: string;
+  dueAt: Date | null;
+  precision: Precision;
+  wording: string;
+  kind: string;
+  status: string;
+}
+
+interface Brief {
+  id: string;
+  name: string;
+}
+
+/** What the desk shows of an agreement at the read time; the same record `GET /api/agreements/{id}` answers. */
+export interface AgreementThen {
+  id: string;
+  title: string;
+  summary: string | null;
+  status: string;
+  unconfirmed: boolean;
+  scheduled: { change: "status" | "dates" | "terms"; to: string | null; effectiveAt: Date; byTerms: boolean }[];
+  supersededById: string | null;
+  parties: Brief[];
+  /** Its own deadlines (its expiry). */
+  deadlines: DeadlineThen[];
+  commitments: {
+    id: string;
+    partyId: string;
+    description: string;
+    kind: string;
+    status: string;
+    unconfirmed: boolean;
+    affectsThreatIds: string[];
+    deadlines: DeadlineThen[];
+  }[];
+  conditions: { id: string; description: string; effect: string; status: string; awaitedActor: Brief | null; deadlines: DeadlineThen[] }[];
+}
+
+/** How many agreements one desk page shows. */
+export const AGREEMENTS_PER_PAGE = 100;
+
+/** The agreements that existed at the read time, in id order, each read as the API reads one; `more` when a further page exists. */
+export async function agreementsAt(db: TrackerDatabase, time: ReadTime): Promise<{ agreements: AgreementThen[]; more: boolean }> {
+  const page = await listRecords(db, "agreement", {}, AGREEMENTS_PER_PAGE, time);
+  const agreements: AgreementThen[] = [];
+  for (const row of page.items) agreements.push(await agreementAt(db, row.id as string, time));
+  return { agreements, more: page.nextId !== null };
+}
+
+/** One agreement at the read time (NotFound when it did not exist yet), with dates as Date. */
+export async function agreementAt(db: TrackerDatabase, id: string, time: ReadTime): Promise<AgreementThen> {
+  const record = (await getRecord(db, "agreement", id, time)) as Record<string, any>;
+  const deadlinesOf = (ds: Record<string, any>[] | undefined): DeadlineThen[] =>
+    (ds ?? []).map((d) => ({ ...d, dueAt: d.dueAt ? new Date(d.dueAt) : null }) as DeadlineThen);
+  return {
+    ...record,
+    scheduled: record.scheduled.map((s: Record<string, any>) => ({ ...s, effectiveAt: new Date(s.effectiveAt) })),
+    deadlines: deadlinesOf(record.deadlines),
+    commitments: record.commitments.map((c: Record<string, any>) => ({ ...c, deadlines: deadlinesOf(c.deadlines) })),
+    conditions: record.conditions.map((c: Record<string, any>) => ({ ...c, deadlines: deadlinesOf(c.deadlines) })),
+  } as AgreementThen;
+}
