@@ -70,8 +70,11 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe("the desk's agreements page", () => {
-  it("is linked from the desk's navigation", async () => {
-    expect(await page("/")).toContain('<a href="/agreements">Agreements</a>');
+  it("is linked from the desk's navigation, and each pending commitment's deadline on the desk links to its agreement", async () => {
+    const desk = await page("/?asOf=2025-11-20");
+    expect(desk).toContain('<a href="/agreements">Agreements</a>');
+    expect(desk).toContain(`<a href="/agreements/${truceId}?asOf=2025-11-20#${soybeansId}">A commitment under an agreement</a>`);
+    expect(desk).toContain(`<a href="/agreements/${truceId}?asOf=2025-11-20">An agreement&#39;s expiry</a>`);
   });
 
   it("shows each agreement on the chosen day with its parties, status, expiry and commitments per party", async () => {
