@@ -91,8 +91,11 @@ export function webRoutes(deps: AppDeps) {
   app.get("/agreements", async (c) => {
     const read = pageTimeOf(c);
     if ("problems" in read) return c.html(<p>{read.problems}.</p>, 422);
-    const { agreements, more } = await agreementsAt(db, read.time);
-    return c.html(<AgreementsPage agreements={agreements} more={more} asOf={read.time.asOf} time={read.page} />);
+    const after = c.req.query("after");
+    const checked = after === undefined ? null : Id.safeParse(after);
+    if (checked && !checked.success) return c.html(<p>after: {checked.error.issues[0]?.message ?? "is not an agreement id"}.</p>, 422);
+    const { agreements, nextAfter } = await agreementsAt(db, read.time, after);
+    return c.html(<AgreementsPage agreements={agreements} nextAfter={nextAfter} asOf={read.time.asOf} time={read.page} />);
   });
 
   app.get("/agreements/:id", async (c) => {

@@ -130,3 +130,30 @@ describe("the desk's agreements page", () => {
     expect((await t.get("/agreements/agreement-none")).status).toBe(404);
   });
 });
+
+describe("the agreements page, past one page", () => {
+  it("pages through every agreement without gaps or repeats, keeping the chosen day", async () => {
+    const many = await testApp();
+    try {
+      const titles: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const title = `Deal ${String(i).padStart(2, "0")}`;
+        const res = await many.write("POST", "/api/agreements", { title, partyIds: ["gov-us", "gov-jp"], effectiveAt: "2025-11-10" });
+        expect(res.status).toBe(201);
+        titles.push(title);
+      }
+      const seen: string[] = [];
+      let next: string | null = "/agreements?asOf=2025-11-20";
+      while (next) {
+        const html = await (await many.get(next)).text();
+        seen.push(...[...html.matchAll(/>(Deal \d\d)<\/a>/g)].map((m) => m[1]!));
+        next = html.match(/<a rel="next" href="([^"]+)"/)?.[1]?.replaceAll("&amp;", "&") ?? null;
+        if (next) expect(next).toContain("asOf=2025-11-20&after=");
+      }
+      expect(seen.sort()).toEqual(titles);
+      expect((await many.get(`/agreements?after=${"x".repeat(201)}`)).status).toBe(422);
+    } finally {
+      await many.close();
+    }
+  });
+});

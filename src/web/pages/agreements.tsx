@@ -108,7 +108,8 @@ function AgreementCard({ agreement: a, asOf, time, heading, live }: { agreement:
 const headingOf = (what: string, time: PageTime) => `${what}${time.asOf ? ` as of ${time.asOf}` : ""}${time.knownAt ? `, as known on ${time.knownAt}` : ""}`;
 
 /** Every agreement that existed on the chosen day, as known on another, with its commitments per party then. */
-export function AgreementsPage({ agreements, more, asOf, time }: { agreements: AgreementThen[]; more: boolean; asOf: Date; time: PageTime }) {
+export function AgreementsPage({ agreements, nextAfter, asOf, time }: { agreements: AgreementThen[]; nextAfter: string | null; asOf: Date; time: PageTime }) {
+  const query = pageTimeQuery(time);
   return (
     <Layout title="Agreements">
       <h1>{headingOf("Agreements", time)}</h1>
@@ -117,7 +118,13 @@ export function AgreementsPage({ agreements, more, asOf, time }: { agreements: A
       {agreements.map((a) => (
         <AgreementCard agreement={a} asOf={asOf} time={time} heading={true} live={false} />
       ))}
-      {more ? <p class="muted">Only the first {agreements.length} agreements are shown.</p> : null}
+      {nextAfter ? (
+        <p>
+          <a rel="next" href={`/agreements${query}${query ? "&" : "?"}after=${encodeURIComponent(nextAfter)}`}>
+            Next agreements
+          </a>
+        </p>
+      ) : null}
     </Layout>
   );
 }
