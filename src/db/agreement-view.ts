@@ -1,7 +1,7 @@
 import type { Precision } from "../domain/statuses.ts";
 import type { TrackerDatabase } from "./client.ts";
 import { getRecord, listRecords } from "./records.ts";
-import type { ReadTime } from "./sql/record-states.ts";
+import { type ReadTime, statusesAt } from "./sql/record-states.ts";
 
 /** A deadline as it stood at the read time: its due date then and its status then. */
 export interface DeadlineThen {
@@ -38,6 +38,8 @@ export interface AgreementThen {
     status: string;
     unconfirmed: boolean;
     affectsThreatIds: string[];
+    /** The measures it changes, with their status then and the scenario that shows their terms timeline. */
+    affects: { id: string; summary: string; scenarioId: string; status: string | null }[];
     deadlines: DeadlineThen[];
   }[];
   conditions: { id: string; description: string; effect: string; status: string; awaitedActor: Brief | null; deadlines: DeadlineThen[] }[];
@@ -62,11 +64,33 @@ export async function agreementAt(db: TrackerDatabase, id: string, time: ReadTim
   const record = (await getRecord(db, "agreement", id, time)) as Record<string, any>;
   const deadlinesOf = (ds: Record<string, any>[] | undefined): DeadlineThen[] =>
     (ds ?? []).map((d) => ({ ...d, dueAt: d.dueAt ? new Date(d.dueAt) : null }) as DeadlineThen);
+  const affected = await measuresAt(
+    db,
+    record.commitments.flatMap((c: { affectsThreatIds: string[] }) => c.affectsThreatIds),
+    time,
+  );
   return {
     ...record,
     scheduled: record.scheduled.map((s: Record<string, any>) => ({ ...s, effectiveAt: new Date(s.effectiveAt) })),
     deadlines: deadlinesOf(record.deadlines),
-    commitments: record.commitments.map((c: Record<string, any>) => ({ ...c, deadlines: deadlinesOf(c.deadlines) })),
+    commitments: record.commitments.map((c: Record<string, any>) => ({
+      ...c,
+      affects: c.affectsThreatIds.flatMap((id: string) => affected.get(id) ?? []),
+      deadlines: deadlinesOf(c.deadlines),
+    })),
     conditions: record.conditions.map((c: Record<string, any>) => ({ ...c, deadlines: deadlinesOf(c.deadlines) })),
   } as AgreementThen;
+}
+
+/** Measures by id with their status at the read time; those that did not exist then are left out. */
+async function measuresAt(db: TrackerDatabase, ids: string[], time: ReadTime) {
+  if (ids.length === 0) return new Map();
+  const rows = await db.prisma.threat.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, summary: true, scenarioId: true } });
+  const states = statusesAt(
+    db.reader,
+    "threat",
+    rows.map((r) => r.id),
+    time,
+  );
+  return new Map(rows.filter((r) => states.get(r.id)?.exists).map((r) => [r.id, { ...r, status: states.get(r.id)!.status }]));
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
+import { SCENARIO, type TestApp, testApp } from "../helpers/app.ts";
 
 /*
  * A US–China truce in force from 10 November 2025: China buys soybeans by December, the US cuts
@@ -13,6 +13,7 @@ let now = new Date("2025-12-01T12:00:00Z");
 let t: TestApp;
 let truceId = "";
 let soybeansId = "";
+let fentanylId = "";
 
 async function created(path: string, body: Record<string, unknown>): Promise<string> {
   const res = await t.write("POST", path, body);
@@ -36,6 +37,18 @@ const partySection = (html: string, party: string) => html.slice(html.indexOf(`$
 
 beforeAll(async () => {
   t = await testApp({ clock: () => new Date(now) });
+  fentanylId = await created("/api/threats", {
+    scenarioId: SCENARIO,
+    issuerId: "gov-us",
+    targetIds: ["gov-cn"],
+    measure: "tariff",
+    covers: "Chinese goods",
+    summary: "Fentanyl tariff",
+    ratePercent: 20,
+    authority: "IEEPA",
+    status: "imposed",
+    effectiveAt: "2025-03-04",
+  });
   truceId = await created("/api/agreements", {
     title: "US-China trade truce",
     partyIds: ["gov-us", "gov-cn"],
@@ -59,7 +72,7 @@ beforeAll(async () => {
     partyId: "gov-us",
     description: "Cut the fentanyl tariff from 20% to 10%",
     kind: "tariff-cut",
-    affectsThreatIds: [TARIFF_THREAT],
+    affectsThreatIds: [fentanylId],
     effectiveAt: "2025-11-10",
   });
   now = new Date("2025-12-20T12:00:00Z");
@@ -93,6 +106,8 @@ describe("the desk's agreements page", () => {
     expect(us).toContain("Cut the fentanyl tariff from 20% to 10%");
     expect(us).toContain("<td>tariff-cut</td>");
     expect(us).toContain("no date stated");
+    // The measure it changes, with its status then, links to the scenario page that shows its terms timeline.
+    expect(us).toContain(`Changes <a href="/scenarios/${SCENARIO}?asOf=2025-11-20#${fentanylId}">Fentanyl tariff</a> (imposed)`);
   });
 
   it("shows each commitment's status then, and the end of the agreement lapsing only what was pending", async () => {

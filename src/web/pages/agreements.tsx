@@ -16,7 +16,8 @@ function Due({ d, asOf }: { d: DeadlineThen; asOf: Date }) {
 }
 
 /** Each party with what it owes under the agreement: status then, kind, due date. */
-function CommitmentsPerParty({ agreement, asOf, live }: { agreement: AgreementThen; asOf: Date; live: boolean }) {
+function CommitmentsPerParty({ agreement, asOf, time, live }: { agreement: AgreementThen; asOf: Date; time: PageTime; live: boolean }) {
+  const query = pageTimeQuery(time);
   return (
     <>
       {agreement.parties.map((party) => {
@@ -41,7 +42,11 @@ function CommitmentsPerParty({ agreement, asOf, live }: { agreement: AgreementTh
                     <tr id={c.id}>
                       <td>
                         {c.description}
-                        {c.affectsThreatIds.length ? <div class="muted">Changes: {c.affectsThreatIds.join(", ")}</div> : null}
+                        {c.affects.map((m) => (
+                          <div class="muted">
+                            Changes <a href={`/scenarios/${m.scenarioId}${query}#${m.id}`}>{m.summary}</a> ({m.status})
+                          </div>
+                        ))}
                         {live ? <ChangeStatus kind="commitment" id={c.id} status={c.status} /> : null}
                       </td>
                       <td>{c.kind}</td>
@@ -100,7 +105,7 @@ function AgreementCard({ agreement: a, asOf, time, heading, live }: { agreement:
       ))}
       {live ? <ChangeStatus kind="agreement" id={a.id} status={a.status} /> : null}
       <h3>Commitments</h3>
-      <CommitmentsPerParty agreement={a} asOf={asOf} live={live} />
+      <CommitmentsPerParty agreement={a} asOf={asOf} time={time} live={live} />
     </section>
   );
 }
