@@ -19,8 +19,8 @@ export function Layout({ title, children }: { title: string; children: Child }) 
             Tradewatch
           </a>
           <nav aria-label="Site">
-            <a href="/">Desk</a> · <a href="/in-force">In force</a> · <a href="/intake">Add an article</a> · <a href="/calendar.ics">Calendar feed</a> ·{" "}
-            <a href="/docs">API</a>
+            <a href="/">Desk</a> · <a href="/in-force">In force</a> · <a href="/agreements">Agreements</a> · <a href="/intake">Add an article</a> ·{" "}
+            <a href="/calendar.ics">Calendar feed</a> · <a href="/docs">API</a>
           </nav>
           <form id="token-form" class="token">
             <label for="token">API token</label>

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../api/app-env.ts";
 import { Id } from "../api/schemas/common.ts";
 import { decodeCursor, encodeCursor } from "../api/wire.ts";
+import { agreementAt, agreementsAt } from "../db/agreement-view.ts";
 import { listDeadlines } from "../db/deadline-queries.ts";
 import { inForceView } from "../db/in-force.ts";
 import { type ScenarioFocus, scenarioView } from "../db/scenario-view.ts";
@@ -14,6 +15,7 @@ import type { DatedKey, EntryKey } from "../db/sql/scenario-view.ts";
 import { InvalidInputError, NotFoundError } from "../domain/errors.ts";
 import { parseReadInstants } from "../domain/read-time.ts";
 import { calendarFeed } from "./calendar.ts";
+import { AgreementPage, AgreementsPage } from "./pages/agreements.tsx";
 import { DeskPage } from "./pages/desk.tsx";
 import { InForcePage } from "./pages/in-force.tsx";
 import { IntakeFormPage, IntakeProposalsPage } from "./pages/intake.tsx";
@@ -100,6 +102,28 @@ export function webRoutes(deps: AppDeps) {
     ];
     const names = new Map((await db.prisma.actor.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } })).map((a) => [a.id, a.name]));
     return c.html(<InForcePage view={view} time={read.page} nameOf={(id) => names.get(id) ?? id} />);
+  });
+
+  app.get("/agreements", async (c) => {
+    const read = pageTimeOf(c);
+    if ("problems" in read) return c.html(<p>{read.problems}.</p>, 422);
+    const after = c.req.query("after");
+    const checked = after === undefined ? null : Id.safeParse(after);
+    if (checked && !checked.success) return c.html(<p>after: {checked.error.issues[0]?.message ?? "is not an agreement id"}.</p>, 422);
+    const { agreements, nextAfter } = await agreementsAt(db, read.time, after);
+    return c.html(<AgreementsPage agreements={agreements} nextAfter={nextAfter} asOf={read.time.asOf} time={read.page} />);
+  });
+
+  app.get("/agreements/:id", async (c) => {
+    const read = pageTimeOf(c);
+    if ("problems" in read) return c.html(<p>{read.problems}.</p>, 422);
+    try {
+      const agreement = await agreementAt(db, c.req.param("id"), read.time);
+      return c.html(<AgreementPage agreement={agreement} asOf={read.time.asOf} time={read.page} />);
+    } catch (e) {
+      if (e instanceof NotFoundError) return c.html(<p>No such agreement{read.page.asOf || read.page.knownAt ? " at that time" : ""}.</p>, 404);
+      throw e;
+    }
   });
 
   app.get("/sources/:id", async (c) => {

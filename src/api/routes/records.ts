@@ -1,19 +1,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { type Collection, changesRecorded, createRecord, getRecord, historyAt, KIND_OF, listRecords, patchRecord } from "../../db/records.ts";
+import { changesRecorded, createRecord, getRecord, historyAt, KIND_OF, listRecords, patchRecord } from "../../db/records.ts";
 import { readTimeOf } from "../../db/sql/record-states.ts";
 import { type DatesChangeRequest, type NewDate, recordDatesChange, recordStatusChange, recordTermsChange, retractEntry } from "../../db/tracked-writes.ts";
 import { InvalidInputError } from "../../domain/errors.ts";
-import { isTrackedKind, STATUSES, type TrackedKind } from "../../domain/statuses.ts";
+import { STATUSES, type TrackedKind } from "../../domain/statuses.ts";
 import { type AppDeps, newRouter, writerOf } from "../app-env.ts";
 import { Cursor, IdParam, Instant, KnownAt, Limit, ListQueryBase, problemResponses, ReadTimeQuery, Text, writeProblemResponses } from "../schemas/common.ts";
+import { DetailSchemas, RowSchemas } from "../schemas/record-answers.ts";
 import {
-  COLLECTIONS,
+  type CollectionName,
   CreateSchemas,
   DeadlineDatesBody,
   EventDatesBody,
   HistoryEntrySchema,
   PatchSchemas,
-  RecordSchema,
   RetractionBody,
   statusChangeBodyFor,
   TermsChangeBody,
@@ -26,286 +26,340 @@ const json = <T extends z.ZodTypeAny>(schema: T) => ({ content: { "application/j
 const isString = (v: unknown): v is string => typeof v === "string";
 const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
-function listQueryFor(collection: Collection) {
-  const kind = KIND_OF[collection];
-  const filters: Record<string, z.ZodTypeAny> = {};
-  if (isTrackedKind(kind)) filters.status = z.enum(STATUSES[kind] as unknown as [string, ...string[]]).optional();
-  if (["threats", "conditions", "events", "scenarios"].includes(collection)) filters.scenario = z.string().max(200).optional();
-  if (["threats", "conditions", "events", "agreements", "commitments"].includes(collection)) filters.actor = z.string().max(200).optional();
-  if (collection === "commitments") filters.agreement = z.string().max(200).optional();
-  if (["threats", "events", "scenarios"].includes(collection)) filters.topic = z.string().max(200).optional();
-  if (collection === "threats")
-    filters.authority = Text.optional().openapi({ description: "Only measures under this legal basis at the read time (case-insensitive)" });
-  return ListQueryBase.extend(filters);
+const scenarioFilter = { scenario: z.string().max(200).optional() };
+const actorFilter = { actor: z.string().max(200).optional() };
+const topicFilter = { topic: z.string().max(200).optional() };
+const statusFilter = <K extends TrackedKind>(kind: K) => ({ status: z.enum(STATUSES[kind]).optional() });
+
+/** Each list's query: the time, paging and text of every list, and the filters that make sense for that collection. */
+const ListQueries = {
+  scenarios: ListQueryBase.extend({ ...statusFilter("scenario"), ...scenarioFilter, ...topicFilter }),
+  threats: ListQueryBase.extend({
+    ...statusFilter("threat"),
+    ...scenarioFilter,
+    ...actorFilter,
+    ...topicFilter,
+    authority: Text.optional().openapi({ description: "Only measures under this legal basis at the read time (case-insensitive)" }),
+  }),
+  conditions: ListQueryBase.extend({ ...statusFilter("condition"), ...scenarioFilter, ...actorFilter }),
+  events: ListQueryBase.extend({ ...statusFilter("event"), ...scenarioFilter, ...actorFilter, ...topicFilter }),
+  agreements: ListQueryBase.extend({ ...statusFilter("agreement"), ...actorFilter }),
+  commitments: ListQueryBase.extend({ ...statusFilter("commitment"), ...actorFilter, agreement: z.string().max(200).optional() }),
+  actors: ListQueryBase,
+  topics: ListQueryBase,
+  sources: ListQueryBase,
+};
+type Listed = keyof typeof ListQueries;
+type TrackedCollection = { [C in CollectionName]: (typeof KIND_OF)[C] extends TrackedKind ? C : never }[CollectionName];
+
+/**
+ * Every collection's routes, each registration chained so that the app's type (and so `hc<App>`)
+ * carries every route with its inputs and answers, as the OpenAPI document does. The deadlines list
+ * is routes/deadlines.ts; sources are created by routes/sources.ts (the answer carries the intake's proposals).
+ */
+export function recordRoutes(deps: AppDeps) {
+  return newRouter()
+    .route("/", listRoute(deps, "scenarios"))
+    .route("/", basicRoutes(deps, "scenarios", DetailSchemas.scenarios))
+    .route("/", statusRoutes(deps, "scenarios"))
+    .route("/", listRoute(deps, "threats"))
+    .route("/", basicRoutes(deps, "threats", DetailSchemas.threats))
+    .route("/", statusRoutes(deps, "threats"))
+    .route("/", termsRoute(deps))
+    .route("/", listRoute(deps, "conditions"))
+    .route("/", basicRoutes(deps, "conditions", DetailSchemas.conditions))
+    .route("/", statusRoutes(deps, "conditions"))
+    .route("/", basicRoutes(deps, "deadlines", DetailSchemas.deadlines))
+    .route("/", statusRoutes(deps, "deadlines"))
+    .route("/", datesRoute(deps, "deadlines"))
+    .route("/", listRoute(deps, "events"))
+    .route("/", basicRoutes(deps, "events", DetailSchemas.events))
+    .route("/", statusRoutes(deps, "events"))
+    .route("/", datesRoute(deps, "events"))
+    .route("/", listRoute(deps, "agreements"))
+    .route("/", basicRoutes(deps, "agreements", DetailSchemas.agreements))
+    .route("/", statusRoutes(deps, "agreements"))
+    .route("/", listRoute(deps, "commitments"))
+    .route("/", basicRoutes(deps, "commitments", DetailSchemas.commitments))
+    .route("/", statusRoutes(deps, "commitments"))
+    .route("/", listRoute(deps, "actors"))
+    .route("/", basicRoutes(deps, "actors", DetailSchemas.actors))
+    .route("/", listRoute(deps, "topics"))
+    .route("/", basicRoutes(deps, "topics", DetailSchemas.topics))
+    .route("/", listRoute(deps, "sources"))
+    .route("/", readRoutes(deps, "sources", DetailSchemas.sources))
+    .route("/", historyRoutes(deps));
 }
 
-/** GET/POST/PATCH for every collection except the deadlines list, plus status and history for tracked kinds. */
-export function recordRoutes(deps: AppDeps) {
-  const app = newRouter();
-  for (const collection of COLLECTIONS) {
-    const kind = KIND_OF[collection];
-    const tag = collection;
-
-    if (collection !== "deadlines") {
-      const query = listQueryFor(collection);
-      app.openapi(
-        createRoute({
-          method: "get",
-          path: `/${collection}`,
-          tags: [tag],
-          summary: `List ${collection}`,
-          request: { query },
-          responses: {
-            200: { description: "One page, in id order", ...json(z.object({ items: z.array(RecordSchema), nextCursor: z.string().nullable() })) },
-            ...problemResponses,
-          },
-        }),
-        async (c) => {
-          const q = c.req.valid("query") as Record<string, any>;
-          const after = decodeCursor(q.cursor, isString);
-          if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
-          const page = await listRecords(
-            deps.db,
-            kind,
-            { status: q.status, authority: q.authority, scenarioId: q.scenario, actorId: q.actor, topicId: q.topic, agreementId: q.agreement, q: q.q },
-            q.limit,
-            readTimeOf(q.asOf, q.knownAt, deps.clock()),
-            after,
-          );
-          if (wantsCsv(c, q.format)) return csvResponse(c, page.items, collection) as never; // a CSV body is outside the typed JSON contract
-          return c.json({ items: page.items, nextCursor: page.nextId ? encodeCursor(page.nextId) : null } as any, 200);
-        },
+/** GET /{collection}: one page at the read time, or CSV. */
+function listRoute<C extends Listed>(deps: AppDeps, collection: C) {
+  const kind = KIND_OF[collection];
+  return newRouter().openapi(
+    createRoute({
+      method: "get",
+      path: `/${collection}` as `/${C}`,
+      tags: [collection],
+      summary: `List ${collection}`,
+      request: { query: ListQueries[collection] },
+      responses: {
+        200: { description: "One page, in id order", ...json(z.object({ items: z.array(RowSchemas[collection]), nextCursor: z.string().nullable() })) },
+        ...problemResponses,
+      },
+    }),
+    async (c): Promise<any> => {
+      // Each collection's query has its own filters: read here as one shape.
+      const q = c.req.valid("query" as never) as Record<string, any>;
+      const after = decodeCursor(q.cursor, isString);
+      if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
+      const page = await listRecords(
+        deps.db,
+        kind,
+        { status: q.status, authority: q.authority, scenarioId: q.scenario, actorId: q.actor, topicId: q.topic, agreementId: q.agreement, q: q.q },
+        q.limit,
+        readTimeOf(q.asOf, q.knownAt, deps.clock()),
+        after,
       );
-    }
+      if (wantsCsv(c, q.format)) return csvResponse(c, page.items, collection); // a CSV body is outside the typed JSON contract
+      return c.json({ items: page.items, nextCursor: page.nextId ? encodeCursor(page.nextId) : null }, 200);
+    },
+  );
+}
 
-    app.openapi(
+/**
+ * The record at the read time (ETag: its version), and its descriptive edits. `detail` is the
+ * answer's schema, passed in rather than looked up by `collection`: a schema indexed by the generic
+ * collection reaches Hono's client types as plain JSON.
+ */
+function readRoutes<C extends CollectionName, D extends z.ZodTypeAny>(deps: AppDeps, collection: C, detail: D) {
+  const kind = KIND_OF[collection];
+  return newRouter()
+    .openapi(
       createRoute({
         method: "get",
-        path: `/${collection}/{id}`,
-        tags: [tag],
+        path: `/${collection}/{id}` as `/${C}/{id}`,
+        tags: [collection],
         summary: `One ${kind}, with its links and evidence`,
         request: { params: IdParam, query: ReadTimeQuery },
         responses: {
-          200: { description: `The ${kind} as it stood at asOf, as known at knownAt (ETag: its version)`, ...json(RecordSchema) },
+          200: { description: `The ${kind} as it stood at asOf, as known at knownAt (ETag: its version)`, ...json(detail) },
+          ...problemResponses,
+        },
+      }),
+      async (c): Promise<any> => {
+        const q = c.req.valid("query");
+        const record = await getRecord(deps.db, kind, c.req.valid("param").id, readTimeOf(q.asOf, q.knownAt, deps.clock()));
+        if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
+        return c.json(record, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: "patch",
+        path: `/${collection}/{id}` as `/${C}/{id}`,
+        tags: [collection],
+        summary: `Edit a ${kind}'s descriptive fields (never its status)`,
+        security: bearer,
+        request: { params: IdParam, body: { required: true, ...json(PatchSchemas[collection]) } },
+        responses: { 200: { description: "Edited", ...json(detail) }, ...writeProblemResponses },
+      }),
+      async (c): Promise<any> => {
+        const { id } = c.req.valid("param");
+        await patchRecord(deps.db, kind, id, c.req.valid("json") as Record<string, any>, expectedVersionFrom(c), deps.clock());
+        const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock()));
+        if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
+        return c.json(record, 200);
+      },
+    );
+}
+
+/** Read, create and edit one record of a collection. */
+function basicRoutes<C extends Exclude<CollectionName, "sources">, D extends z.ZodTypeAny>(deps: AppDeps, collection: C, detail: D) {
+  const kind = KIND_OF[collection];
+  return readRoutes(deps, collection, detail).openapi(
+    createRoute({
+      method: "post",
+      path: `/${collection}` as `/${C}`,
+      tags: [collection],
+      summary: `Create a ${kind}`,
+      security: bearer,
+      request: { body: { required: true, ...json(CreateSchemas[collection]) } },
+      responses: { 201: { description: "Created", ...json(detail) }, ...writeProblemResponses },
+    }),
+    async (c): Promise<any> => {
+      const now = deps.clock();
+      const id = await createRecord(deps.db, kind, c.req.valid("json") as Record<string, any>, writerOf(c), now);
+      const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, now));
+      if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
+      c.header("Location", `/api/${collection}/${id}`);
+      return c.json(record, 201);
+    },
+  );
+}
+
+/** History across records: the changes feed and retraction. */
+function historyRoutes(deps: AppDeps) {
+  return newRouter()
+    .openapi(
+      createRoute({
+        method: "get",
+        path: "/changes",
+        tags: ["history"],
+        summary: "History entries across all records, in recording order",
+        description:
+          "`since` and `knownAt` bound the recorded time, `effectiveFrom`/`effectiveTo` the effective time. Each entry shows its retraction when one was recorded by `knownAt`.",
+        request: {
+          query: z.object({
+            since: Instant.optional(),
+            knownAt: KnownAt.optional(),
+            effectiveFrom: Instant.optional(),
+            effectiveTo: Instant.optional(),
+            limit: Limit,
+            cursor: Cursor,
+          }),
+        },
+        responses: {
+          200: { description: "History entries", ...json(z.object({ items: z.array(HistoryEntrySchema), nextCursor: z.string().nullable() })) },
           ...problemResponses,
         },
       }),
       async (c) => {
         const q = c.req.valid("query");
-        const record = await getRecord(deps.db, kind, c.req.valid("param").id, readTimeOf(q.asOf, q.knownAt, deps.clock()));
-        if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
-        return c.json(record as any, 200);
+        const after = decodeCursor(q.cursor, isNumber);
+        if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
+        const time = readTimeOf(undefined, q.knownAt, deps.clock());
+        const rows = changesRecorded(deps.db, {
+          since: q.since ?? new Date(0),
+          knownAt: time.knownAt,
+          effectiveFrom: q.effectiveFrom ?? new Date(Date.UTC(1, 0, 1)),
+          effectiveTo: q.effectiveTo ?? new Date(Date.UTC(9999, 11, 31)),
+          afterSeq: after ?? 0,
+          limit: q.limit + 1,
+        });
+        const page = rows.slice(0, q.limit);
+        const next = rows.length > q.limit ? encodeCursor(page.at(-1)!.seq) : null;
+        return c.json({ items: page.map((e) => historyEntryToWire(e)), nextCursor: next }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: "post",
+        path: "/history/{seq}/retract",
+        tags: ["history"],
+        summary: "Retract a mistaken history entry, and what it set off",
+        description:
+          "The entry stays in history: answers known after now ignore it, answers known before still show it. Refused (409) when a later entry could not follow without it: retract that one first.",
+        security: bearer,
+        request: {
+          params: z.object({
+            seq: z.coerce
+              .number()
+              .int()
+              .min(1)
+              .max(Number.MAX_SAFE_INTEGER)
+              .openapi({ param: { name: "seq", in: "path" }, type: "integer" }),
+          }),
+          body: { required: true, ...json(RetractionBody) },
+        },
+        responses: { 200: { description: "The entries retracted", ...json(z.object({ retracted: z.array(HistoryEntrySchema) })) }, ...writeProblemResponses },
+      }),
+      async (c) => {
+        const result = await retractEntry(deps.db, c.req.valid("param").seq, c.req.valid("json").reason, writerOf(c), deps.clock());
+        return c.json({ retracted: result.retracted.map((e) => historyEntryToWire(e)) }, 200);
       },
     );
+}
 
-    // Sources are created by routes/sources.ts, which also answers with the intake's proposals.
-    if (collection !== "sources") {
-      app.openapi(
-        createRoute({
-          method: "post",
-          path: `/${collection}`,
-          tags: [tag],
-          summary: `Create a ${kind}`,
-          security: bearer,
-          request: { body: { required: true, ...json(CreateSchemas[collection]) } },
-          responses: { 201: { description: "Created", ...json(RecordSchema) }, ...writeProblemResponses },
-        }),
-        async (c) => {
-          const now = deps.clock();
-          const id = await createRecord(deps.db, kind, c.req.valid("json") as Record<string, any>, writerOf(c), now);
-          const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, now));
-          if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
-          c.header("Location", `/api/${collection}/${id}`);
-          return c.json(record as any, 201);
-        },
-      );
-    }
-
-    app.openapi(
+/** A tracked record's status changes and its history. */
+function statusRoutes<C extends TrackedCollection>(deps: AppDeps, collection: C) {
+  const kind: TrackedKind = KIND_OF[collection];
+  return newRouter()
+    .openapi(
       createRoute({
-        method: "patch",
-        path: `/${collection}/{id}`,
-        tags: [tag],
-        summary: `Edit a ${kind}'s descriptive fields (never its status)`,
+        method: "post",
+        path: `/${collection}/{id}/status` as `/${C}/{id}/status`,
+        tags: [collection],
+        summary: `Change a ${kind}'s status under its lifecycle (${STATUSES[kind].join(", ")})`,
+        description: "Consequences (deadlines averted, triggered or cancelled) apply in the same transaction and appear in `consequences`.",
         security: bearer,
-        request: { params: IdParam, body: { required: true, ...json(PatchSchemas[collection]) } },
-        responses: { 200: { description: "Edited", ...json(RecordSchema) }, ...writeProblemResponses },
+        request: { params: IdParam, body: { required: true, ...json(statusChangeBodyFor(kind)) } },
+        responses: {
+          200: {
+            description: "The updated record, its new history entry and the consequences",
+            ...json(
+              z.object({
+                record: DetailSchemas[collection],
+                entry: HistoryEntrySchema,
+                consequences: z.array(HistoryEntrySchema),
+                successorDeadlineId: z.string().nullable(),
+                expiryDeadlineId: z.string().nullable().openapi({ description: "The expiry deadline a status with an end (until) created or extended" }),
+              }),
+            ),
+          },
+          ...writeProblemResponses,
+        },
+      }),
+      async (c): Promise<any> => {
+        const { id } = c.req.valid("param");
+        const body = c.req.valid("json");
+        const newAt = body.newDueAt ?? body.newStartsAt;
+        const newDate: NewDate | undefined = newAt
+          ? { at: newAt, precision: body.newPrecision ?? "day", endsAt: body.newEndsAt ?? null, wording: body.newWording }
+          : undefined;
+        const result = await recordStatusChange(
+          deps.db,
+          {
+            kind,
+            id,
+            to: body.status,
+            reason: body.reason,
+            by: writerOf(c),
+            effectiveAt: body.effectiveAt,
+            correction: body.correction,
+            expectedVersion: expectedVersionFrom(c),
+            evidence: body.evidence,
+            newDate,
+            until: body.until,
+            returnsTo: body.then,
+            untilWording: body.untilWording,
+            supersededById: body.supersededById,
+          },
+          deps.clock(),
+        );
+        const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock()));
+        c.header("ETag", etagOf(result.version));
+        return c.json(
+          {
+            record,
+            entry: historyEntryToWire(result.entry),
+            consequences: result.consequences.map((e) => historyEntryToWire(e)),
+            successorDeadlineId: result.successorDeadlineId,
+            expiryDeadlineId: result.expiryDeadlineId,
+          },
+          200,
+        );
+      },
+    )
+    .openapi(
+      createRoute({
+        method: "get",
+        path: `/${collection}/{id}/history` as `/${C}/{id}/history`,
+        tags: [collection],
+        summary: `Every history entry of a ${kind} recorded by knownAt, in effective order, with their retractions`,
+        request: { params: IdParam, query: z.object({ knownAt: KnownAt.optional() }) },
+        responses: { 200: { description: "History", ...json(z.object({ items: z.array(TimelineEntrySchema) })) }, ...problemResponses },
       }),
       async (c) => {
         const { id } = c.req.valid("param");
-        await patchRecord(deps.db, kind, id, c.req.valid("json") as Record<string, any>, expectedVersionFrom(c), deps.clock());
-        const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock()));
-        if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
-        return c.json(record as any, 200);
+        const time = readTimeOf(undefined, c.req.valid("query").knownAt, deps.clock());
+        const items = await historyAt(deps.db, kind, id, time.knownAt);
+        return c.json({ items: items.map(timelineEntryToWire) }, 200);
       },
     );
-
-    if (isTrackedKind(kind)) statusRoutes(app, deps, collection, kind);
-  }
-
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/changes",
-      tags: ["history"],
-      summary: "History entries across all records, in recording order",
-      description:
-        "`since` and `knownAt` bound the recorded time, `effectiveFrom`/`effectiveTo` the effective time. Each entry shows its retraction when one was recorded by `knownAt`.",
-      request: {
-        query: z.object({
-          since: Instant.optional(),
-          knownAt: KnownAt.optional(),
-          effectiveFrom: Instant.optional(),
-          effectiveTo: Instant.optional(),
-          limit: Limit,
-          cursor: Cursor,
-        }),
-      },
-      responses: {
-        200: { description: "History entries", ...json(z.object({ items: z.array(HistoryEntrySchema), nextCursor: z.string().nullable() })) },
-        ...problemResponses,
-      },
-    }),
-    async (c) => {
-      const q = c.req.valid("query");
-      const after = decodeCursor(q.cursor, isNumber);
-      if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
-      const time = readTimeOf(undefined, q.knownAt, deps.clock());
-      const rows = changesRecorded(deps.db, {
-        since: q.since ?? new Date(0),
-        knownAt: time.knownAt,
-        effectiveFrom: q.effectiveFrom ?? new Date(Date.UTC(1, 0, 1)),
-        effectiveTo: q.effectiveTo ?? new Date(Date.UTC(9999, 11, 31)),
-        afterSeq: after ?? 0,
-        limit: q.limit + 1,
-      });
-      const page = rows.slice(0, q.limit);
-      const next = rows.length > q.limit ? encodeCursor(page.at(-1)!.seq) : null;
-      return c.json({ items: page.map((e) => historyEntryToWire(e)), nextCursor: next }, 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/history/{seq}/retract",
-      tags: ["history"],
-      summary: "Retract a mistaken history entry, and what it set off",
-      description:
-        "The entry stays in history: answers known after now ignore it, answers known before still show it. Refused (409) when a later entry could not follow without it: retract that one first.",
-      security: bearer,
-      request: {
-        params: z.object({
-          seq: z.coerce
-            .number()
-            .int()
-            .min(1)
-            .max(Number.MAX_SAFE_INTEGER)
-            .openapi({ param: { name: "seq", in: "path" }, type: "integer" }),
-        }),
-        body: { required: true, ...json(RetractionBody) },
-      },
-      responses: { 200: { description: "The entries retracted", ...json(z.object({ retracted: z.array(HistoryEntrySchema) })) }, ...writeProblemResponses },
-    }),
-    async (c) => {
-      const result = await retractEntry(deps.db, c.req.valid("param").seq, c.req.valid("json").reason, writerOf(c), deps.clock());
-      return c.json({ retracted: result.retracted.map((e) => historyEntryToWire(e)) }, 200);
-    },
-  );
-  return app;
 }
 
-function statusRoutes(app: ReturnType<typeof newRouter>, deps: AppDeps, collection: Collection, kind: TrackedKind) {
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: `/${collection}/{id}/status`,
-      tags: [collection],
-      summary: `Change a ${kind}'s status under its lifecycle (${STATUSES[kind].join(", ")})`,
-      description: "Consequences (deadlines averted, triggered or cancelled) apply in the same transaction and appear in `consequences`.",
-      security: bearer,
-      request: { params: IdParam, body: { required: true, ...json(statusChangeBodyFor(kind)) } },
-      responses: {
-        200: {
-          description: "The updated record, its new history entry and the consequences",
-          ...json(
-            z.object({
-              record: RecordSchema,
-              entry: HistoryEntrySchema,
-              consequences: z.array(HistoryEntrySchema),
-              successorDeadlineId: z.string().nullable(),
-              expiryDeadlineId: z.string().nullable().openapi({ description: "The expiry deadline a status with an end (until) created or extended" }),
-            }),
-          ),
-        },
-        ...writeProblemResponses,
-      },
-    }),
-    async (c) => {
-      const { id } = c.req.valid("param");
-      const body = c.req.valid("json");
-      const newAt = body.newDueAt ?? body.newStartsAt;
-      const newDate: NewDate | undefined = newAt
-        ? { at: newAt, precision: body.newPrecision ?? "day", endsAt: body.newEndsAt ?? null, wording: body.newWording }
-        : undefined;
-      const result = await recordStatusChange(
-        deps.db,
-        {
-          kind,
-          id,
-          to: body.status,
-          reason: body.reason,
-          by: writerOf(c),
-          effectiveAt: body.effectiveAt,
-          correction: body.correction,
-          expectedVersion: expectedVersionFrom(c),
-          evidence: body.evidence,
-          newDate,
-          until: body.until,
-          returnsTo: body.then,
-          untilWording: body.untilWording,
-          supersededById: body.supersededById,
-        },
-        deps.clock(),
-      );
-      const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock()));
-      c.header("ETag", etagOf(result.version));
-      return c.json(
-        {
-          record: record as any,
-          entry: historyEntryToWire(result.entry),
-          consequences: result.consequences.map((e) => historyEntryToWire(e)),
-          successorDeadlineId: result.successorDeadlineId,
-          expiryDeadlineId: result.expiryDeadlineId,
-        },
-        200,
-      );
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: `/${collection}/{id}/history`,
-      tags: [collection],
-      summary: `Every history entry of a ${kind} recorded by knownAt, in effective order, with their retractions`,
-      request: { params: IdParam, query: z.object({ knownAt: KnownAt.optional() }) },
-      responses: { 200: { description: "History", ...json(z.object({ items: z.array(TimelineEntrySchema) })) }, ...problemResponses },
-    }),
-    async (c) => {
-      const { id } = c.req.valid("param");
-      const time = readTimeOf(undefined, c.req.valid("query").knownAt, deps.clock());
-      const items = await historyAt(deps.db, kind, id, time.knownAt);
-      return c.json({ items: items.map(timelineEntryToWire) }, 200);
-    },
-  );
-
-  if (kind === "deadline" || kind === "event") datesRoute(app, deps, collection, kind);
-  if (kind === "threat") termsRoute(app, deps);
-}
-
-function termsRoute(app: ReturnType<typeof newRouter>, deps: AppDeps) {
-  app.openapi(
+/** A threat's terms change. */
+function termsRoute(deps: AppDeps) {
+  return newRouter().openapi(
     createRoute({
       method: "post",
       path: "/threats/{id}/terms",
@@ -316,11 +370,11 @@ function termsRoute(app: ReturnType<typeof newRouter>, deps: AppDeps) {
       security: bearer,
       request: { params: IdParam, body: { required: true, ...json(TermsChangeBody) } },
       responses: {
-        200: { description: "The threat (now) and the new entry", ...json(z.object({ record: RecordSchema, entry: HistoryEntrySchema })) },
+        200: { description: "The threat (now) and the new entry", ...json(z.object({ record: DetailSchemas.threats, entry: HistoryEntrySchema })) },
         ...writeProblemResponses,
       },
     }),
-    async (c) => {
+    async (c): Promise<any> => {
       const { id } = c.req.valid("param");
       const { effectiveAt, reason, evidence, ...values } = c.req.valid("json");
       const result = await recordTermsChange(
@@ -330,27 +384,29 @@ function termsRoute(app: ReturnType<typeof newRouter>, deps: AppDeps) {
       );
       const record = await getRecord(deps.db, "threat", id, readTimeOf(undefined, undefined, deps.clock()));
       c.header("ETag", etagOf(result.version));
-      return c.json({ record: record as any, entry: historyEntryToWire(result.entry) }, 200);
+      return c.json({ record, entry: historyEntryToWire(result.entry) }, 200);
     },
   );
 }
 
-function datesRoute(app: ReturnType<typeof newRouter>, deps: AppDeps, collection: Collection, kind: "deadline" | "event") {
-  app.openapi(
+/** A deadline's due date or an event's dates moved or refined. */
+function datesRoute<C extends "deadlines" | "events">(deps: AppDeps, collection: C) {
+  const kind: "deadline" | "event" = KIND_OF[collection];
+  return newRouter().openapi(
     createRoute({
       method: "post",
-      path: `/${collection}/{id}/dates`,
+      path: `/${collection}/{id}/dates` as `/${C}/{id}/dates`,
       tags: [collection],
       summary: kind === "deadline" ? "Move or refine a deadline's due date, as of when it changed" : "Move or refine an event's dates, as of when they changed",
       description: "Recorded as a history entry: as-of reads give the date believed then; the old date and wording stay in history.",
       security: bearer,
       request: { params: IdParam, body: { required: true, ...json(kind === "deadline" ? DeadlineDatesBody : EventDatesBody) } },
       responses: {
-        200: { description: "The record and the new entry", ...json(z.object({ record: RecordSchema, entry: HistoryEntrySchema })) },
+        200: { description: "The record and the new entry", ...json(z.object({ record: DetailSchemas[collection], entry: HistoryEntrySchema })) },
         ...writeProblemResponses,
       },
     }),
-    async (c) => {
+    async (c): Promise<any> => {
       const { id } = c.req.valid("param");
       const { effectiveAt, reason, evidence, ...values } = c.req.valid("json") as Record<string, any>;
       if (kind === "event" && values.startsAt && values.endsAt === undefined) values.endsAt = values.startsAt;
@@ -370,7 +426,7 @@ function datesRoute(app: ReturnType<typeof newRouter>, deps: AppDeps, collection
       );
       const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock()));
       c.header("ETag", etagOf(result.version));
-      return c.json({ record: record as any, entry: historyEntryToWire(result.entry) }, 200);
+      return c.json({ record, entry: historyEntryToWire(result.entry) }, 200);
     },
   );
 }

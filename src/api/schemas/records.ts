@@ -327,8 +327,6 @@ export const EventDatesBody = z
 
 export const RetractionBody = z.strictObject({ reason: Text }).openapi("Retraction");
 
-export const RecordSchema = z.looseObject({ id: z.string() }).openapi("Record", { description: "A record with its links embedded" });
-
 export const DeadlineSummarySchema = z
   .object({
     id: z.string(),

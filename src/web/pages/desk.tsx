@@ -82,6 +82,13 @@ export function DeskPage({
                     <a href={`/scenarios/${d.scenario.id}${pageTimeQuery(time)}`}>{d.scenario.title}</a>
                   </div>
                 ) : null}
+                {d.agreementId ? (
+                  <div>
+                    <a href={`/agreements/${d.agreementId}${pageTimeQuery(time)}${d.commitmentId ? `#${d.commitmentId}` : ""}`}>
+                      {d.commitmentId ? "A commitment under an agreement" : d.kind === "expiry" ? "An agreement's expiry" : "An agreement"}
+                    </a>
+                  </div>
+                ) : null}
               </td>
               {live ? (
                 <td>
