@@ -20,6 +20,7 @@ import { type Precision, TRACKED_KINDS, type TrackedKind } from "../domain/statu
 import { planTermsChange } from "../domain/terms.ts";
 import type { TrackerDatabase } from "./client.ts";
 import { storeEvidenceRaw } from "./evidence.ts";
+import { rewriteInForce } from "./in-force.ts";
 import { appendEntry, appendRetraction, consequencesOfEntry, entryBySeq, historiesOf, historyOf, type NewHistoryEntry } from "./sql/history.ts";
 import { toSqlDate } from "./sql-dates.ts";
 
@@ -545,8 +546,8 @@ function applyConsequences(
 }
 
 /**
- * Brings a record's cached columns (its status now, a deadline's pending bounds) in line with its
- * history. Date columns keep the dates as first recorded: moved dates live in dates entries.
+ * Brings a record's cached columns (its status now, a deadline's pending bounds, a threat's
+ * in-force projection) in line with its history. Date columns keep the dates as first recorded: moved dates live in dates entries.
  */
 export function refreshCachedColumns(conn: Database.Database, kind: TrackedKind, id: string, now: Date): void {
   const st = statements(conn);
@@ -565,6 +566,7 @@ export function refreshCachedColumns(conn: Database.Database, kind: TrackedKind,
       datesMoved: history.some((e) => e.change === "dates") ? 1 : 0,
     });
   }
+  if (kind === "threat") rewriteInForce(conn, id, history);
 }
 
 function sqlDateOrNull(v: unknown): string | null {
