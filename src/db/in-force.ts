@@ -6,6 +6,7 @@ import {
   type InForceView,
   inForceProjectionOf,
   type PairTotal,
+  type RateComponent,
   TARIFF,
   type UpcomingChange,
   upcomingKindOf,
@@ -216,9 +217,9 @@ function pageOfItems(
     db,
     `SELECT p."threatId", p."issuerId", p."measure", t."summary", p."ratePercent", p."authority", p."covers", p."targetIds", p."since", p."until", p."untilStatus"
      FROM "InForcePeriod" p JOIN "Threat" t ON t."id" = p."threatId"
-     WHERE ${filter} AND ${VALID} AND p."threatId" >= @from AND (@stop IS NULL OR p."threatId" < @stop)
+     WHERE ${filter} AND ${VALID} AND p."threatId" >= @from${stop === undefined ? "" : ` AND p."threatId" < @stop`}
      ORDER BY p."threatId" LIMIT @take`,
-  ).all({ ...params, stop: stop ?? null, take: q.limit + 1 }) as PeriodRow[];
+  ).all({ ...params, ...(stop === undefined ? {} : { stop }), take: q.limit + 1 }) as PeriodRow[];
   const items = rows.slice(0, q.limit).map((r) => ({
     threatId: r.threatId,
     issuerId: r.issuerId,
@@ -236,33 +237,31 @@ function pageOfItems(
   return { items, next };
 }
 
-/** The totals of the pairs the items fall under: SQL sums over every measure in force for each pair. */
+/** The totals of the pairs the items fall under: summed in SQL over every measure in force for each pair, the top components listed. */
 function totalsFor(db: Database.Database, items: readonly InForceItem[], q: InForceQuery, at: { asOf: string; knownAt: string }): PairTotal[] {
-  const pairs = new Map<string, { issuerId: string; targetId: string }>();
+  const pairs = new Map<string, [string, string]>();
   for (const item of items) {
     if (item.measure !== TARIFF || item.ratePercent === null) continue;
     for (const targetId of item.targetIds) {
-      if (q.targetId === undefined || q.targetId === targetId) pairs.set(`${item.issuerId}\u0000${targetId}`, { issuerId: item.issuerId, targetId });
+      if (q.targetId === undefined || q.targetId === targetId) pairs.set(`${item.issuerId}\u0000${targetId}`, [item.issuerId, targetId]);
     }
   }
-  const pairWhere = `p."issuerId" = @issuerId AND p."targetId" = @targetId AND p."measure" = '${TARIFF}' AND p."ratePercent" IS NOT NULL AND ${VALID}`;
-  const sum = prepared(db, `SELECT SUM(p."ratePercent") AS "ratePercent", COUNT(*) AS "count" FROM "InForcePeriod" p WHERE ${pairWhere}`);
-  const components = prepared(
+  if (pairs.size === 0) return [];
+  const params = { ...at, pairs: JSON.stringify([...pairs.values()]) };
+  const inForce = `FROM json_each(@pairs) pair JOIN "InForcePeriod" p ON p."issuerId" = pair.value ->> 0 AND p."targetId" = pair.value ->> 1
+     WHERE p."measure" = '${TARIFF}' AND p."ratePercent" IS NOT NULL AND ${VALID}`;
+  const sums = prepared(
     db,
-    `SELECT p."threatId", p."ratePercent", p."authority" FROM "InForcePeriod" p WHERE ${pairWhere} ORDER BY p."ratePercent" DESC, p."threatId" LIMIT ${COMPONENTS_PER_PAIR}`,
+    `SELECT p."issuerId", p."targetId", SUM(p."ratePercent") AS "ratePercent", COUNT(*) AS "componentCount" ${inForce} GROUP BY p."issuerId", p."targetId" ORDER BY p."issuerId", p."targetId"`,
+  ).all(params) as Omit<PairTotal, "components">[];
+  // Per pair, down the (issuer, target, measure, rate descending) index: it stops at the COMPONENTS_PER_PAIR-th in force.
+  const top = prepared(
+    db,
+    `SELECT p."threatId", p."ratePercent", p."authority" FROM "InForcePeriod" p
+     WHERE p."issuerId" = @issuerId AND p."targetId" = @targetId AND p."measure" = '${TARIFF}' AND p."ratePercent" IS NOT NULL AND ${VALID}
+     ORDER BY p."ratePercent" DESC, p."threatId" LIMIT ${COMPONENTS_PER_PAIR}`,
   );
-  return [...pairs.values()]
-    .sort((a, b) => a.issuerId.localeCompare(b.issuerId) || a.targetId.localeCompare(b.targetId))
-    .map((pair) => {
-      const params = { ...at, ...pair };
-      const total = sum.get(params) as { ratePercent: number; count: number };
-      return {
-        ...pair,
-        ratePercent: total.ratePercent,
-        componentCount: total.count,
-        components: components.all(params) as PairTotal["components"],
-      };
-    });
+  return sums.map((s) => ({ ...s, components: top.all({ ...at, issuerId: s.issuerId, targetId: s.targetId }) as RateComponent[] }));
 }
 
 interface ChangeRow {

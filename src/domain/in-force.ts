@@ -157,7 +157,7 @@ export interface PairTotal {
 }
 
 /** A pair's total lists this many of its measures at most (the highest rates first); its sum and count cover all. */
-export const COMPONENTS_PER_PAIR = 100;
+export const COMPONENTS_PER_PAIR = 20;
 
 export interface UpcomingChange {
   threatId: string;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rewriteInForceOf } from "../../src/db/in-force.ts";
+import { COMPONENTS_PER_PAIR } from "../../src/domain/in-force.ts";
 import { SCENARIO, type TestApp, testApp } from "../helpers/app.ts";
 import { contentChecksum } from "../helpers/database.ts";
 
@@ -214,7 +215,7 @@ describe("terms over time and the in-force view", () => {
       expect(page.items.length).toBeLessThanOrEqual(500);
       if (page.items.length)
         expect(page.totals).toEqual([expect.objectContaining({ issuerId: "bulk-issuer", targetId: "bulk-target", ratePercent: 6_000, componentCount: 6_000 })]);
-      expect(page.totals[0]?.components.length ?? 100).toBe(100);
+      expect(page.totals[0]?.components.length ?? COMPONENTS_PER_PAIR).toBe(COMPONENTS_PER_PAIR);
       cursor = page.nextCursor;
     }
     const even = Array.from({ length: 6_000 }, (_, i) => bulk(2 * i));

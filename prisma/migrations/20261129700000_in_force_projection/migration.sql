@@ -50,10 +50,10 @@ CREATE INDEX "InForcePeriod_measure_threatId_idx" ON "InForcePeriod"("measure", 
 CREATE INDEX "InForcePeriod_targetId_threatId_idx" ON "InForcePeriod"("targetId", "threatId");
 
 -- CreateIndex
-CREATE INDEX "InForcePeriod_issuerId_targetId_measure_effectiveFrom_effectiveUntil_knownFrom_knownUntil_ratePercent_idx" ON "InForcePeriod"("issuerId", "targetId", "measure", "effectiveFrom", "effectiveUntil", "knownFrom", "knownUntil", "ratePercent");
+CREATE INDEX "InForcePeriod_issuerId_targetId_measure_ratePercent_threatId_effectiveFrom_effectiveUntil_knownFrom_knownUntil_authority_idx" ON "InForcePeriod"("issuerId", "targetId", "measure", "ratePercent" DESC, "threatId", "effectiveFrom", "effectiveUntil", "knownFrom", "knownUntil", "authority");
 
 -- CreateIndex
-CREATE INDEX "InForceChange_effectiveAt_threatId_seq_knownFrom_knownUntil_idx" ON "InForceChange"("effectiveAt", "threatId", "seq", "knownFrom", "knownUntil");
+CREATE INDEX "InForceChange_effectiveAt_threatId_seq_knownFrom_knownUntil_issuerId_measure_idx" ON "InForceChange"("effectiveAt", "threatId", "seq", "knownFrom", "knownUntil", "issuerId", "measure");
 
 -- CreateIndex
 CREATE INDEX "InForceChange_threatId_idx" ON "InForceChange"("threatId");
