@@ -3,17 +3,21 @@ import type { HistoryEntry } from "../domain/history.ts";
 import {
   COMPONENTS_PER_PAIR,
   type InForceItem,
+  type InForcePeriod,
   type InForceView,
   inForceProjectionOf,
+  inForceProjectionStep,
+  type KnownChange,
   type PairTotal,
   type RateComponent,
   TARIFF,
   type UpcomingChange,
   upcomingKindOf,
 } from "../domain/in-force.ts";
+import type { Terms } from "../domain/terms.ts";
 import { historiesOf } from "./sql/history.ts";
 import type { ReadTime } from "./sql/record-states.ts";
-import { toSqlDate } from "./sql-dates.ts";
+import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 /**
  * The in-force view, read from its projection: InForcePeriod (each measure's stretches in force,
@@ -45,79 +49,164 @@ function prepared(db: Database.Database, sql: string): Database.Statement {
 
 const sqlDate = (d: Date | null) => (d === null ? null : toSqlDate(d));
 
-/** Rewrites one threat's projection from its history (already loaded by the caller, or read here). */
-export function rewriteInForce(conn: Database.Database, threatId: string, history?: readonly HistoryEntry[]): void {
-  rewriteInForceOf(conn, [threatId], history ? new Map([[threatId, history]]) : undefined);
+interface MeasureRow {
+  threatId: string;
+  issuerId: string;
+  measure: string;
+  first: Terms;
 }
 
-/** Rewrites the projection of these threats, in batches: in the caller's transaction. */
-export function rewriteInForceOf(conn: Database.Database, threatIds: readonly string[], loaded?: ReadonlyMap<string, readonly HistoryEntry[]>): void {
-  const threat = prepared(conn, `SELECT "id", "issuerId", "measure", "covers", "ratePercent", "authority" FROM "Threat" WHERE "id" = ?`);
-  const firstTargets = prepared(conn, `SELECT "actorId" FROM "ThreatTarget" WHERE "threatId" = ? AND "initial" = 1 ORDER BY "actorId"`);
-  const deletePeriods = prepared(conn, `DELETE FROM "InForcePeriod" WHERE "threatId" = ?`);
-  const deleteChanges = prepared(conn, `DELETE FROM "InForceChange" WHERE "threatId" = ?`);
-  const insertPeriod = prepared(
+function measureOf(conn: Database.Database, threatId: string): MeasureRow | null {
+  const row = prepared(conn, `SELECT "issuerId", "measure", "covers", "ratePercent", "authority" FROM "Threat" WHERE "id" = ?`).get(threatId) as
+    | { issuerId: string; measure: string; covers: string; ratePercent: number | null; authority: string | null }
+    | undefined;
+  if (!row) return null;
+  const targets = prepared(conn, `SELECT "actorId" FROM "ThreatTarget" WHERE "threatId" = ? AND "initial" = 1 ORDER BY "actorId"`).all(threatId) as {
+    actorId: string;
+  }[];
+  return {
+    threatId,
+    issuerId: row.issuerId,
+    measure: row.measure,
+    first: { ratePercent: row.ratePercent, authority: row.authority, covers: row.covers, targetIds: targets.map((t) => t.actorId) },
+  };
+}
+
+function insertPeriod(conn: Database.Database, m: MeasureRow, p: InForcePeriod): void {
+  const insert = prepared(
     conn,
     `INSERT INTO "InForcePeriod" ("threatId", "issuerId", "measure", "targetId", "listed", "ratePercent", "authority", "covers", "targetIds",
        "since", "until", "untilStatus", "effectiveFrom", "effectiveUntil", "knownFrom", "knownUntil")
      VALUES (@threatId, @issuerId, @measure, @targetId, @listed, @ratePercent, @authority, @covers, @targetIds,
        @since, @until, @untilStatus, @effectiveFrom, @effectiveUntil, @knownFrom, @knownUntil)`,
   );
-  const insertChange = prepared(
+  const common = {
+    threatId: m.threatId,
+    issuerId: m.issuerId,
+    measure: m.measure,
+    ratePercent: p.ratePercent,
+    authority: p.authority,
+    covers: p.covers,
+    targetIds: JSON.stringify(p.targetIds),
+    since: toSqlDate(p.since),
+    until: sqlDate(p.until),
+    untilStatus: p.untilStatus,
+    effectiveFrom: toSqlDate(p.effectiveFrom),
+    effectiveUntil: sqlDate(p.effectiveUntil),
+    knownFrom: toSqlDate(p.knownFrom),
+    knownUntil: sqlDate(p.knownUntil),
+  };
+  // One row per target (the totals add up per pair); the first one (or the only one, with no target) lists the measure.
+  const targets = p.targetIds.length ? p.targetIds : [null];
+  for (const [n, targetId] of targets.entries()) insert.run({ ...common, targetId, listed: n === 0 ? 1 : 0 });
+}
+
+function insertChange(conn: Database.Database, m: MeasureRow, c: KnownChange): void {
+  prepared(
     conn,
     `INSERT INTO "InForceChange" ("threatId", "issuerId", "measure", "seq", "change", "to", "values", "reason", "effectiveAt", "knownFrom", "knownUntil")
      VALUES (@threatId, @issuerId, @measure, @seq, @change, @to, @values, @reason, @effectiveAt, @knownFrom, @knownUntil)`,
-  );
+  ).run({
+    threatId: m.threatId,
+    issuerId: m.issuerId,
+    measure: m.measure,
+    seq: c.entry.seq,
+    change: upcomingKindOf(c.entry),
+    to: c.entry.to,
+    values: c.entry.values === null ? null : JSON.stringify(c.entry.values),
+    reason: c.entry.reason,
+    effectiveAt: toSqlDate(c.entry.effectiveAt),
+    knownFrom: toSqlDate(c.knownFrom),
+    knownUntil: sqlDate(c.knownUntil),
+  });
+}
+
+/** Rewrites the projection of these threats from their whole histories, in batches: in the caller's transaction. */
+export function rewriteInForceOf(conn: Database.Database, threatIds: readonly string[]): void {
   for (let i = 0; i < threatIds.length; i += BATCH) {
     const ids = threatIds.slice(i, i + BATCH);
-    const histories = loaded ?? historiesOf(conn, "threat", ids);
-    for (const id of ids) {
-      deletePeriods.run(id);
-      deleteChanges.run(id);
-      const row = threat.get(id) as { issuerId: string; measure: string; covers: string; ratePercent: number | null; authority: string | null } | undefined;
-      if (!row) continue;
-      const first = {
-        ratePercent: row.ratePercent,
-        authority: row.authority,
-        covers: row.covers,
-        targetIds: (firstTargets.all(id) as { actorId: string }[]).map((t) => t.actorId),
-      };
-      const { periods, changes } = inForceProjectionOf(first, histories.get(id) ?? []);
-      const own = { threatId: id, issuerId: row.issuerId, measure: row.measure };
-      for (const p of periods) {
-        const common = {
-          ...own,
-          ratePercent: p.ratePercent,
-          authority: p.authority,
-          covers: p.covers,
-          targetIds: JSON.stringify(p.targetIds),
-          since: toSqlDate(p.since),
-          until: sqlDate(p.until),
-          untilStatus: p.untilStatus,
-          effectiveFrom: toSqlDate(p.effectiveFrom),
-          effectiveUntil: sqlDate(p.effectiveUntil),
-          knownFrom: toSqlDate(p.knownFrom),
-          knownUntil: sqlDate(p.knownUntil),
-        };
-        // One row per target (the totals add up per pair); the first one (or the only one, with no target) lists the measure.
-        const targets = p.targetIds.length ? p.targetIds : [null];
-        for (const [n, targetId] of targets.entries()) insertPeriod.run({ ...common, targetId, listed: n === 0 ? 1 : 0 });
-      }
-      for (const c of changes) {
-        insertChange.run({
-          ...own,
-          seq: c.entry.seq,
-          change: upcomingKindOf(c.entry),
-          to: c.entry.to,
-          values: c.entry.values === null ? null : JSON.stringify(c.entry.values),
-          reason: c.entry.reason,
-          effectiveAt: toSqlDate(c.entry.effectiveAt),
-          knownFrom: toSqlDate(c.knownFrom),
-          knownUntil: sqlDate(c.knownUntil),
-        });
-      }
-    }
+    const histories = historiesOf(conn, "threat", ids);
+    for (const id of ids) rewriteOne(conn, id, histories.get(id) ?? []);
   }
+}
+
+function rewriteOne(conn: Database.Database, threatId: string, history: readonly HistoryEntry[]): void {
+  prepared(conn, `DELETE FROM "InForcePeriod" WHERE "threatId" = ?`).run(threatId);
+  prepared(conn, `DELETE FROM "InForceChange" WHERE "threatId" = ?`).run(threatId);
+  const m = measureOf(conn, threatId);
+  if (!m) return;
+  const { periods, changes } = inForceProjectionOf(m.first, history);
+  for (const p of periods) insertPeriod(conn, m, p);
+  for (const c of changes) insertChange(conn, m, c);
+}
+
+interface OpenPeriodRow {
+  ratePercent: number | null;
+  authority: string | null;
+  covers: string;
+  targetIds: string;
+  since: string;
+  until: string | null;
+  untilStatus: string | null;
+  effectiveFrom: string;
+  effectiveUntil: string | null;
+  knownFrom: string;
+}
+
+/**
+ * Brings a threat's projection in line with its history after a write at `now` (called where the
+ * cached columns are refreshed): only the state known at `now` is evaluated and the open rows
+ * carried forward (inForceProjectionStep). A threat never projected, or a history recorded
+ * after `now` (a clock set back), is rewritten whole.
+ */
+export function refreshInForce(conn: Database.Database, threatId: string, history: readonly HistoryEntry[], now: Date): void {
+  const latest = Math.max(...history.flatMap((e) => [e.recordedAt.getTime(), e.retractedAt?.getTime() ?? 0]));
+  const projected = prepared(conn, `SELECT MAX("knownFrom") AS "knownFrom" FROM "InForceChange" WHERE "threatId" = ?`).get(threatId) as {
+    knownFrom: string | null;
+  };
+  if (projected.knownFrom === null || latest > now.getTime() || Date.parse(projected.knownFrom) > now.getTime()) {
+    rewriteOne(conn, threatId, history);
+    return;
+  }
+  const m = measureOf(conn, threatId);
+  if (!m) return;
+  const openRows = prepared(
+    conn,
+    `SELECT "ratePercent", "authority", "covers", "targetIds", "since", "until", "untilStatus", "effectiveFrom", "effectiveUntil", "knownFrom"
+     FROM "InForcePeriod" WHERE "threatId" = ? AND "listed" = 1 AND "knownUntil" IS NULL`,
+  ).all(threatId) as OpenPeriodRow[];
+  const periods: InForcePeriod[] = openRows.map((r) => ({
+    ratePercent: r.ratePercent,
+    authority: r.authority,
+    covers: r.covers,
+    targetIds: JSON.parse(r.targetIds) as string[],
+    since: new Date(r.since),
+    until: fromSqlDate(r.until),
+    untilStatus: r.untilStatus,
+    effectiveFrom: new Date(r.effectiveFrom),
+    effectiveUntil: fromSqlDate(r.effectiveUntil),
+    knownFrom: new Date(r.knownFrom),
+    knownUntil: null,
+  }));
+  const seqs = (prepared(conn, `SELECT "seq" FROM "InForceChange" WHERE "threatId" = ? AND "knownUntil" IS NULL`).all(threatId) as { seq: number }[]).map(
+    (r) => r.seq,
+  );
+  const step = inForceProjectionStep(m.first, history, { periods, seqs }, now);
+  const at = toSqlDate(now);
+  // Closed at now; a row opened at now by an earlier refresh in this transaction never held, and goes.
+  const closePeriod = prepared(
+    conn,
+    `UPDATE "InForcePeriod" SET "knownUntil" = @at WHERE "threatId" = @threatId AND "knownUntil" IS NULL AND "effectiveFrom" = @effectiveFrom AND "effectiveUntil" IS @effectiveUntil`,
+  );
+  for (const p of step.closedPeriods) {
+    closePeriod.run({ at, threatId, effectiveFrom: toSqlDate(p.effectiveFrom), effectiveUntil: sqlDate(p.effectiveUntil) });
+  }
+  const closeChange = prepared(conn, `UPDATE "InForceChange" SET "knownUntil" = @at WHERE "threatId" = @threatId AND "seq" = @seq AND "knownUntil" IS NULL`);
+  for (const seq of step.closedSeqs) closeChange.run({ at, threatId, seq });
+  prepared(conn, `DELETE FROM "InForcePeriod" WHERE "threatId" = ? AND "knownFrom" = "knownUntil"`).run(threatId);
+  prepared(conn, `DELETE FROM "InForceChange" WHERE "threatId" = ? AND "knownFrom" = "knownUntil"`).run(threatId);
+  for (const p of step.addedPeriods) insertPeriod(conn, m, p);
+  for (const c of step.addedChanges) insertChange(conn, m, c);
 }
 
 /** Rewrites every threat's projection (the migration that adds it, a synthetic database). */

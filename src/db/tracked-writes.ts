@@ -20,7 +20,7 @@ import { type Precision, TRACKED_KINDS, type TrackedKind } from "../domain/statu
 import { planTermsChange } from "../domain/terms.ts";
 import type { TrackerDatabase } from "./client.ts";
 import { storeEvidenceRaw } from "./evidence.ts";
-import { rewriteInForce } from "./in-force.ts";
+import { refreshInForce } from "./in-force.ts";
 import { appendEntry, appendRetraction, consequencesOfEntry, entryBySeq, historiesOf, historyOf, type NewHistoryEntry } from "./sql/history.ts";
 import { toSqlDate } from "./sql-dates.ts";
 
@@ -566,7 +566,7 @@ export function refreshCachedColumns(conn: Database.Database, kind: TrackedKind,
       datesMoved: history.some((e) => e.change === "dates") ? 1 : 0,
     });
   }
-  if (kind === "threat") rewriteInForce(conn, id, history);
+  if (kind === "threat") refreshInForce(conn, id, history, now);
 }
 
 function sqlDateOrNull(v: unknown): string | null {

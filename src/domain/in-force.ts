@@ -53,6 +53,21 @@ export interface InForceProjection {
 
 const time = (d: Date | null) => (d === null ? "" : String(d.getTime()));
 
+/** What makes two stretches the same: their effective bounds and everything the view shows of them. */
+function stretchKey(effectiveFrom: Date, effectiveUntil: Date | null, t: InForceTerms): string {
+  return JSON.stringify([
+    time(effectiveFrom),
+    time(effectiveUntil),
+    t.ratePercent,
+    t.authority,
+    t.covers,
+    t.targetIds,
+    time(t.since),
+    time(t.until),
+    t.untilStatus,
+  ]);
+}
+
 /**
  * A measure's in-force periods and known changes, from its first terms and whole history, so that
  * for every (asOf, knownAt): the period containing it holds exactly `inForceTermsAt(first,
@@ -75,7 +90,7 @@ export function inForceProjectionOf(first: Terms, history: readonly HistoryEntry
     const entries = entriesKnownAt(history, knownFrom);
     const nextPeriods = new Map<string, InForcePeriod>();
     for (const stretch of stretchesOf(first, entries, knownFrom)) {
-      const key = `${time(stretch.effectiveFrom)}|${time(stretch.effectiveUntil)}|${JSON.stringify(stretch.terms)}`;
+      const key = stretchKey(stretch.effectiveFrom, stretch.effectiveUntil, stretch.terms);
       const open = openPeriods.get(key);
       if (open) {
         open.knownUntil = knownUntil;
@@ -100,6 +115,43 @@ export function inForceProjectionOf(first: Terms, history: readonly HistoryEntry
     openChanges = nextChanges;
   }
   return { periods, changes };
+}
+
+/** How the projection's open rows (valid until further notice) change when the history gains entries or retractions recorded at `now`. */
+export interface ProjectionStep {
+  closedPeriods: InForcePeriod[];
+  addedPeriods: InForcePeriod[];
+  closedSeqs: number[];
+  addedChanges: KnownChange[];
+}
+
+/**
+ * The projection carried forward to a new last cut `now`, from its open rows: every earlier cut
+ * is unchanged (history is append-only and recorded at the clock's time), so only the state
+ * known at `now` is evaluated, once, where `inForceProjectionOf` evaluates every cut. Open
+ * periods that still hold stay open; the others close at `now`; new ones open at `now`. Valid
+ * only when nothing in `history` is recorded or retracted after `now`.
+ */
+export function inForceProjectionStep(
+  first: Terms,
+  history: readonly HistoryEntry[],
+  open: { periods: readonly InForcePeriod[]; seqs: readonly number[] },
+  now: Date,
+): ProjectionStep {
+  const entries = entriesKnownAt(history, now);
+  const stretches = new Map(stretchesOf(first, entries, now).map((s) => [stretchKey(s.effectiveFrom, s.effectiveUntil, s.terms), s]));
+  const openKeys = new Set(open.periods.map((p) => stretchKey(p.effectiveFrom, p.effectiveUntil, p)));
+  const counted = entries.some(isCreation) ? entries : [];
+  const countedSeqs = new Set(counted.map((e) => e.seq));
+  const openSeqs = new Set(open.seqs);
+  return {
+    closedPeriods: open.periods.filter((p) => !stretches.has(stretchKey(p.effectiveFrom, p.effectiveUntil, p))),
+    addedPeriods: [...stretches.entries()]
+      .filter(([key]) => !openKeys.has(key))
+      .map(([, s]) => ({ ...s.terms, effectiveFrom: s.effectiveFrom, effectiveUntil: s.effectiveUntil, knownFrom: now, knownUntil: null })),
+    closedSeqs: open.seqs.filter((seq) => !countedSeqs.has(seq)),
+    addedChanges: counted.filter((e) => !openSeqs.has(e.seq)).map((entry) => ({ entry, knownFrom: now, knownUntil: null })),
+  };
 }
 
 /** At one knownAt: the effective stretches in force, each with its terms, adjacent equal ones merged. */
