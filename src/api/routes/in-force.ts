@@ -11,7 +11,11 @@ import { MAX_WITHIN_DAYS } from "./deadlines.ts";
 
 const InForceQuery = ReadTimeQuery.extend({
   issuer: z.string().max(200).optional().openapi({ description: "Only measures this actor issued" }),
-  target: z.string().max(200).optional().openapi({ description: "Only measures that target this actor at asOf" }),
+  target: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: "Items and totals: only measures that target this actor at asOf; upcoming: measures that ever named it" }),
   measure: z.enum(MEASURES).optional(),
   within: z.coerce
     .number({ message: "must be a whole number of days" })
