@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
+import { rewriteAllInForce } from "../src/db/in-force.ts";
 import { migrateDatabase } from "../src/db/migrate.ts";
 import { toSqlDate } from "../src/db/sql-dates.ts";
 import { refreshCachedColumns } from "../src/db/tracked-writes.ts";
@@ -46,18 +47,33 @@ export interface GeneratedCounts {
   events: number;
   actors: number;
   statusChanges: number;
+  /** Every threat, the in-force view's extra imposed measures included. */
+  measures: number;
   benchThreats: string[];
 }
 
 /** How many threats the status-change case can impose (each once), on top of the proportional data. */
 export const BENCH_THREATS = 6_000;
 
+/** Measures at a size: one per 10 deadlines (100k at 1M); those above the other threats are imposed tariffs for the in-force view. */
+export const measuresFor = (deadlines: number) => Math.round(deadlines / 10);
+
+const AUTHORITIES = ["IEEPA", "Section 301", "Section 232", "Section 122", "MOFCOM Announcement No. 61 (2025)", "Council Regulation (EU) 2024/1866"];
+const RATES = [5, 10, 10, 15, 20, 25, 25, 50, 100];
+
 /**
  * Builds a synthetic database with `deadlines` deadlines and proportional scenarios,
  * threats, conditions, events and actors, each with its history: most deadlines resolved,
  * about 10% pending, some of those overdue. Written with raw SQL in one transaction.
  */
-export function generateDatabase(path: string, deadlines: number, seed: number, now: Date, basePath: string): GeneratedCounts {
+export function generateDatabase(
+  path: string,
+  deadlines: number,
+  seed: number,
+  now: Date,
+  basePath: string,
+  options: { measures?: number } = {},
+): GeneratedCounts {
   // A stale -wal beside a fresh copy would be replayed into it: remove all three.
   for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
   mkdirSync(dirname(path), { recursive: true });
@@ -244,21 +260,127 @@ export function generateDatabase(path: string, deadlines: number, seed: number, 
       );
       history("deadline", `bench-deadline-${i}`, null, "pending", created);
     }
+    statusChanges += addImposedMeasures(db, (options.measures ?? measuresFor(deadlines)) - counts.threats - BENCH_THREATS, seed, nowMs, start, counts);
   })();
   for (const index of indexes) db.exec(index.sql);
   db.transaction(() => {
     for (const id of uncommon) refreshCachedColumns(db, "deadline", id, now);
   })();
+  // The in-force projection, by the app's own rule from the histories just written.
+  db.transaction(() => rewriteAllInForce(db))();
   db.pragma("wal_checkpoint(TRUNCATE)");
   db.exec("ANALYZE");
   db.close();
   return {
     deadlines,
     ...counts,
+    measures: Math.max(options.measures ?? measuresFor(deadlines), counts.threats + BENCH_THREATS),
     conditions: counts.threats + BENCH_THREATS,
     statusChanges,
     benchThreats: Array.from({ length: BENCH_THREATS }, (_, i) => `bench-threat-${i}`),
   };
+}
+
+/**
+ * Imposed tariffs for the in-force view, with their own random stream (the other records stay as
+ * they were): a few governments on a few others, rates and legal bases, one or two targets; a
+ * fifth with a rate change announced for the next 90 days, a tenth suspended until a day in the
+ * next 120 (then imposed again, by its terms), a twentieth ended. Returns the entries written.
+ */
+function addImposedMeasures(
+  db: Database.Database,
+  n: number,
+  seed: number,
+  nowMs: number,
+  start: number,
+  counts: { actors: number; scenarios: number },
+): number {
+  const rnd = random(seed + 1);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+  const iso = (ms: number) => toSqlDate(new Date(ms));
+  const governments = Array.from({ length: Math.min(40, counts.actors) }, (_, i) => i).filter((i) => i % 5 !== 0);
+  const insThreat = db.prepare(
+    `INSERT INTO "Threat" ("id","scenarioId","issuerId","measure","covers","summary","ratePercent","authority","status","statusUntil","version","createdAt","updatedAt") VALUES (?,?,?,'tariff','listed goods',?,?,?,?,?,2,?,?)`,
+  );
+  const insTarget = db.prepare(`INSERT INTO "ThreatTarget" ("threatId","actorId","initial") VALUES (?,?,1)`);
+  const insEntry = db.prepare(
+    `INSERT INTO "StatusChange" ("recordKind","recordId","change","from","to","values","effectiveAt","recordedAt","reason","by","byTerms","causedBySeq","until","returnsTo")
+     VALUES ('threat',?,?,?,?,?,?,?,?,'bench',?,?,?,?)`,
+  );
+  const entry = (
+    id: string,
+    e: {
+      change?: string;
+      from?: string | null;
+      to?: string | null;
+      values?: unknown;
+      at: number;
+      known: number;
+      byTerms?: boolean;
+      causedBy?: number | bigint;
+      until?: number;
+      returnsTo?: string;
+    },
+  ) =>
+    insEntry.run(
+      id,
+      e.change ?? "status",
+      e.from ?? null,
+      e.to ?? null,
+      e.values === undefined ? null : JSON.stringify(e.values),
+      iso(e.at),
+      iso(e.known),
+      e.from === undefined ? "bench record" : "bench update",
+      e.byTerms ? 1 : 0,
+      e.causedBy ?? null,
+      e.until === undefined ? null : iso(e.until),
+      e.returnsTo ?? null,
+    ).lastInsertRowid;
+  let written = 0;
+  for (let i = 0; i < n; i++) {
+    const id = `measure-${i}`;
+    const created = start + rnd() * 4 * 365 * DAY;
+    const imposed = Math.min(nowMs - DAY, created + rnd() * 30 * DAY);
+    const known = (at: number) => Math.min(nowMs, at + DAY);
+    const issuer = pick(governments);
+    const targets = [...new Set([pick(governments), ...(rnd() < 0.3 ? [pick(governments)] : [])])].filter((t) => t !== issuer);
+    const fate = rnd();
+    const status = fate < 0.1 ? "suspended" : fate < 0.15 ? pick(["withdrawn", "lapsed", "struck-down"]) : "imposed";
+    const changedAt = imposed + rnd() * (nowMs - imposed);
+    const until = nowMs + (1 + rnd() * 120) * DAY;
+    const newRateAt = nowMs + rnd() * 90 * DAY;
+    // The cached status's end (see the schema): the lapse of a suspension, a rate change announced.
+    const statusUntil = fate < 0.1 ? until : fate >= 0.15 && fate < 0.35 ? newRateAt : null;
+    const scenario = `scenario-${Math.floor(rnd() * counts.scenarios)}`;
+    insThreat.run(
+      id,
+      scenario,
+      `actor-${issuer}`,
+      `Imposed tariff ${i}`,
+      pick(RATES),
+      pick(AUTHORITIES),
+      status,
+      statusUntil && iso(statusUntil),
+      iso(created),
+      iso(created),
+    );
+    for (const t of targets) insTarget.run(id, `actor-${t}`);
+    entry(id, { from: null, to: "announced", at: created, known: known(created) });
+    entry(id, { from: "announced", to: "imposed", at: imposed, known: known(imposed) });
+    written += 2;
+    if (fate < 0.1) {
+      const cause = entry(id, { from: "imposed", to: "suspended", at: changedAt, known: known(changedAt), until, returnsTo: "imposed" });
+      entry(id, { from: "suspended", to: "imposed", at: until, known: known(changedAt), byTerms: true, causedBy: cause });
+      written += 2;
+    } else if (fate < 0.15) {
+      entry(id, { from: "imposed", to: status, at: changedAt, known: known(changedAt) });
+      written++;
+    } else if (fate < 0.35) {
+      entry(id, { change: "terms", values: { ratePercent: pick(RATES) }, at: newRateAt, known: nowMs - DAY });
+      written++;
+    }
+  }
+  return written;
 }
 
 /** A migrated, empty database to copy from. */

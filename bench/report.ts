@@ -28,7 +28,7 @@ export const CASES: Record<Row["case"], string> = {
   d: "POST /api/threats/{id}/status imposed (+consequence, history)",
   e: "GET /api/threats?q=… (text search)",
   k: "pending, as known a month ago (knownAt 30 days back)",
-  f: "GET /api/in-force (measures in force, totals, upcoming)",
+  f: "GET /api/in-force?limit=50 (a page of measures in force, their pairs' totals, upcoming)",
   h1: "hostile: asOf=1946-01-01&status=triggered&limit=1",
   h2: "hostile: a deep cursor (all deadlines, from 2 years back)",
   h3: "hostile: GET /scenarios/{id} (the scenario page)",

@@ -1,70 +1,411 @@
 import type Database from "better-sqlite3";
-import { type InForceView, inForceAt, type MeasureHistory } from "../domain/in-force.ts";
+import type { HistoryEntry } from "../domain/history.ts";
+import {
+  COMPONENTS_PER_PAIR,
+  type InForceItem,
+  type InForcePeriod,
+  type InForceView,
+  inForceProjectionOf,
+  inForceProjectionStep,
+  type KnownChange,
+  type PairTotal,
+  type RateComponent,
+  TARIFF,
+  type UpcomingChange,
+  upcomingKindOf,
+} from "../domain/in-force.ts";
+import type { Terms } from "../domain/terms.ts";
 import { historiesOf } from "./sql/history.ts";
 import type { ReadTime } from "./sql/record-states.ts";
+import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
-/** How many measures one in-force read examines at most (about 0.6 s measured, see decision 008): past it, the answer says it is incomplete. */
-export const IN_FORCE_SCAN_BUDGET = 5_000;
-/** Histories are loaded this many measures at a time (one JSON parameter each). */
-const BATCH = 1_000;
+/**
+ * The in-force view, read from its projection: InForcePeriod (each measure's stretches in force,
+ * bitemporal) and InForceChange (the entries `upcoming` reads), both derived from the history by
+ * src/domain/in-force.ts and rewritten for a threat by every tracked write that touches it
+ * (rewriteInForce, called where the cached columns are refreshed).
+ */
 
-export interface InForceQuery {
-  issuerId?: string;
-  /** Only measures that ever named this target are read; the view then keeps those that target it at asOf. */
-  targetId?: string;
-  measure?: string;
-  withinDays: number;
+/** How many index rows one page of items examines at most: past it, the page comes back short with a cursor that resumes there. */
+export const IN_FORCE_SCAN_BUDGET = 10_000;
+/** Threats rewritten per batch when many are (the migration's backfill, the seed, the benchmark). */
+const BATCH = 500;
+const DAY_MS = 86_400_000;
+
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+function prepared(db: Database.Database, sql: string): Database.Statement {
+  let map = statementCache.get(db);
+  if (!map) {
+    map = new Map();
+    statementCache.set(db, map);
+  }
+  let s = map.get(sql);
+  if (!s) {
+    s = db.prepare(sql);
+    map.set(sql, s);
+  }
+  return s;
 }
 
+const sqlDate = (d: Date | null) => (d === null ? null : toSqlDate(d));
+
 interface MeasureRow {
-  id: string;
+  threatId: string;
   issuerId: string;
   measure: string;
-  summary: string;
-  covers: string;
+  first: Terms;
+}
+
+function measureOf(conn: Database.Database, threatId: string): MeasureRow | null {
+  const row = prepared(conn, `SELECT "issuerId", "measure", "covers", "ratePercent", "authority" FROM "Threat" WHERE "id" = ?`).get(threatId) as
+    | { issuerId: string; measure: string; covers: string; ratePercent: number | null; authority: string | null }
+    | undefined;
+  if (!row) return null;
+  const targets = prepared(conn, `SELECT "actorId" FROM "ThreatTarget" WHERE "threatId" = ? AND "initial" = 1 ORDER BY "actorId"`).all(threatId) as {
+    actorId: string;
+  }[];
+  return {
+    threatId,
+    issuerId: row.issuerId,
+    measure: row.measure,
+    first: { ratePercent: row.ratePercent, authority: row.authority, covers: row.covers, targetIds: targets.map((t) => t.actorId) },
+  };
+}
+
+function insertPeriod(conn: Database.Database, m: MeasureRow, p: InForcePeriod): void {
+  const insert = prepared(
+    conn,
+    `INSERT INTO "InForcePeriod" ("threatId", "issuerId", "measure", "targetId", "listed", "ratePercent", "authority", "covers", "targetIds",
+       "since", "until", "untilStatus", "effectiveFrom", "effectiveUntil", "knownFrom", "knownUntil")
+     VALUES (@threatId, @issuerId, @measure, @targetId, @listed, @ratePercent, @authority, @covers, @targetIds,
+       @since, @until, @untilStatus, @effectiveFrom, @effectiveUntil, @knownFrom, @knownUntil)`,
+  );
+  const common = {
+    threatId: m.threatId,
+    issuerId: m.issuerId,
+    measure: m.measure,
+    ratePercent: p.ratePercent,
+    authority: p.authority,
+    covers: p.covers,
+    targetIds: JSON.stringify(p.targetIds),
+    since: toSqlDate(p.since),
+    until: sqlDate(p.until),
+    untilStatus: p.untilStatus,
+    effectiveFrom: toSqlDate(p.effectiveFrom),
+    effectiveUntil: sqlDate(p.effectiveUntil),
+    knownFrom: toSqlDate(p.knownFrom),
+    knownUntil: sqlDate(p.knownUntil),
+  };
+  // One row per target (the totals add up per pair); the first one (or the only one, with no target) lists the measure.
+  const targets = p.targetIds.length ? p.targetIds : [null];
+  for (const [n, targetId] of targets.entries()) insert.run({ ...common, targetId, listed: n === 0 ? 1 : 0 });
+}
+
+function insertChange(conn: Database.Database, m: MeasureRow, c: KnownChange): void {
+  prepared(
+    conn,
+    `INSERT INTO "InForceChange" ("threatId", "issuerId", "measure", "seq", "change", "to", "values", "reason", "effectiveAt", "knownFrom", "knownUntil")
+     VALUES (@threatId, @issuerId, @measure, @seq, @change, @to, @values, @reason, @effectiveAt, @knownFrom, @knownUntil)`,
+  ).run({
+    threatId: m.threatId,
+    issuerId: m.issuerId,
+    measure: m.measure,
+    seq: c.entry.seq,
+    change: upcomingKindOf(c.entry),
+    to: c.entry.to,
+    values: c.entry.values === null ? null : JSON.stringify(c.entry.values),
+    reason: c.entry.reason,
+    effectiveAt: toSqlDate(c.entry.effectiveAt),
+    knownFrom: toSqlDate(c.knownFrom),
+    knownUntil: sqlDate(c.knownUntil),
+  });
+}
+
+/** Rewrites the projection of these threats from their whole histories, in batches: in the caller's transaction. */
+export function rewriteInForceOf(conn: Database.Database, threatIds: readonly string[]): void {
+  for (let i = 0; i < threatIds.length; i += BATCH) {
+    const ids = threatIds.slice(i, i + BATCH);
+    const histories = historiesOf(conn, "threat", ids);
+    for (const id of ids) rewriteOne(conn, id, histories.get(id) ?? []);
+  }
+}
+
+function rewriteOne(conn: Database.Database, threatId: string, history: readonly HistoryEntry[]): void {
+  prepared(conn, `DELETE FROM "InForcePeriod" WHERE "threatId" = ?`).run(threatId);
+  prepared(conn, `DELETE FROM "InForceChange" WHERE "threatId" = ?`).run(threatId);
+  const m = measureOf(conn, threatId);
+  if (!m) return;
+  const { periods, changes } = inForceProjectionOf(m.first, history);
+  for (const p of periods) insertPeriod(conn, m, p);
+  for (const c of changes) insertChange(conn, m, c);
+}
+
+interface OpenPeriodRow {
   ratePercent: number | null;
   authority: string | null;
+  covers: string;
+  targetIds: string;
+  since: string;
+  until: string | null;
+  untilStatus: string | null;
+  effectiveFrom: string;
+  effectiveUntil: string | null;
+  knownFrom: string;
 }
 
 /**
- * The in-force view at a read time (src/domain/in-force.ts decides what holds): candidates by
- * issuer, measure and target in id order, at most IN_FORCE_SCAN_BUDGET of them, their histories
- * read in batches. `complete` is false when the budget cut the walk short.
+ * Brings a threat's projection in line with its history after a write at `now` (called where the
+ * cached columns are refreshed): only the state known at `now` is evaluated and the open rows
+ * carried forward (inForceProjectionStep). A threat never projected, or a history recorded
+ * after `now` (a clock set back), is rewritten whole.
  */
-export function inForceView(db: Database.Database, q: InForceQuery, time: ReadTime): InForceView & { complete: boolean } {
-  const rows = db
-    .prepare(
-      `SELECT t."id", t."issuerId", t."measure", t."summary", t."covers", t."ratePercent", t."authority" FROM "Threat" t
-       WHERE (@issuerId IS NULL OR t."issuerId" = @issuerId) AND (@measure IS NULL OR t."measure" = @measure)
-         AND (@targetId IS NULL OR EXISTS (SELECT 1 FROM "ThreatTarget" tt WHERE tt."threatId" = t."id" AND tt."actorId" = @targetId))
-       ORDER BY t."id" LIMIT @limit`,
-    )
-    .all({ issuerId: q.issuerId ?? null, measure: q.measure ?? null, targetId: q.targetId ?? null, limit: IN_FORCE_SCAN_BUDGET + 1 }) as MeasureRow[];
-  const complete = rows.length <= IN_FORCE_SCAN_BUDGET;
-  const measures: MeasureHistory[] = [];
-  const firstTargets = db.prepare(
-    `SELECT "threatId", "actorId" FROM "ThreatTarget" WHERE "initial" = 1 AND "threatId" IN (SELECT value FROM json_each(?)) ORDER BY "threatId", "actorId"`,
+export function refreshInForce(conn: Database.Database, threatId: string, history: readonly HistoryEntry[], now: Date): void {
+  const latest = Math.max(...history.flatMap((e) => [e.recordedAt.getTime(), e.retractedAt?.getTime() ?? 0]));
+  const projected = prepared(conn, `SELECT MAX("knownFrom") AS "knownFrom" FROM "InForceChange" WHERE "threatId" = ?`).get(threatId) as {
+    knownFrom: string | null;
+  };
+  if (projected.knownFrom === null || latest > now.getTime() || Date.parse(projected.knownFrom) > now.getTime()) {
+    rewriteOne(conn, threatId, history);
+    return;
+  }
+  const m = measureOf(conn, threatId);
+  if (!m) return;
+  const openRows = prepared(
+    conn,
+    `SELECT "ratePercent", "authority", "covers", "targetIds", "since", "until", "untilStatus", "effectiveFrom", "effectiveUntil", "knownFrom"
+     FROM "InForcePeriod" WHERE "threatId" = ? AND "listed" = 1 AND "knownUntil" IS NULL`,
+  ).all(threatId) as OpenPeriodRow[];
+  const periods: InForcePeriod[] = openRows.map((r) => ({
+    ratePercent: r.ratePercent,
+    authority: r.authority,
+    covers: r.covers,
+    targetIds: JSON.parse(r.targetIds) as string[],
+    since: new Date(r.since),
+    until: fromSqlDate(r.until),
+    untilStatus: r.untilStatus,
+    effectiveFrom: new Date(r.effectiveFrom),
+    effectiveUntil: fromSqlDate(r.effectiveUntil),
+    knownFrom: new Date(r.knownFrom),
+    knownUntil: null,
+  }));
+  const seqs = (prepared(conn, `SELECT "seq" FROM "InForceChange" WHERE "threatId" = ? AND "knownUntil" IS NULL`).all(threatId) as { seq: number }[]).map(
+    (r) => r.seq,
   );
-  const candidates = rows.slice(0, IN_FORCE_SCAN_BUDGET);
-  for (let i = 0; i < candidates.length; i += BATCH) {
-    const batch = candidates.slice(i, i + BATCH);
-    const ids = batch.map((r) => r.id);
-    const targets = new Map<string, string[]>(ids.map((id) => [id, []]));
-    for (const t of firstTargets.all(JSON.stringify(ids)) as { threatId: string; actorId: string }[]) targets.get(t.threatId)!.push(t.actorId);
-    const histories = historiesOf(db, "threat", ids);
-    for (const r of batch) {
-      measures.push({
-        id: r.id,
-        issuerId: r.issuerId,
-        measure: r.measure,
-        summary: r.summary,
-        first: { ratePercent: r.ratePercent, authority: r.authority, covers: r.covers, targetIds: targets.get(r.id)! },
-        history: histories.get(r.id)!,
-      });
+  const step = inForceProjectionStep(m.first, history, { periods, seqs }, now);
+  const at = toSqlDate(now);
+  // Closed at now; a row opened at now by an earlier refresh in this transaction never held, and goes.
+  const closePeriod = prepared(
+    conn,
+    `UPDATE "InForcePeriod" SET "knownUntil" = @at WHERE "threatId" = @threatId AND "knownUntil" IS NULL AND "effectiveFrom" = @effectiveFrom AND "effectiveUntil" IS @effectiveUntil`,
+  );
+  for (const p of step.closedPeriods) {
+    closePeriod.run({ at, threatId, effectiveFrom: toSqlDate(p.effectiveFrom), effectiveUntil: sqlDate(p.effectiveUntil) });
+  }
+  const closeChange = prepared(conn, `UPDATE "InForceChange" SET "knownUntil" = @at WHERE "threatId" = @threatId AND "seq" = @seq AND "knownUntil" IS NULL`);
+  for (const seq of step.closedSeqs) closeChange.run({ at, threatId, seq });
+  prepared(conn, `DELETE FROM "InForcePeriod" WHERE "threatId" = ? AND "knownFrom" = "knownUntil"`).run(threatId);
+  prepared(conn, `DELETE FROM "InForceChange" WHERE "threatId" = ? AND "knownFrom" = "knownUntil"`).run(threatId);
+  for (const p of step.addedPeriods) insertPeriod(conn, m, p);
+  for (const c of step.addedChanges) insertChange(conn, m, c);
+}
+
+/** Rewrites every threat's projection (the migration that adds it, a synthetic database). */
+export function rewriteAllInForce(conn: Database.Database): void {
+  rewriteInForceOf(
+    conn,
+    (conn.prepare(`SELECT "id" FROM "Threat" ORDER BY "id"`).all() as { id: string }[]).map((r) => r.id),
+  );
+}
+
+export interface InForceQuery {
+  issuerId?: string;
+  /** Items and totals: the measures that target this actor at asOf; upcoming: the measures that ever named it. */
+  targetId?: string;
+  measure?: string;
+  withinDays: number;
+  limit: number;
+  after?: InForceCursor;
+}
+
+/** Where the next page resumes each list; null: that list is done. */
+export interface InForceCursor {
+  items: { from: string } | null;
+  upcoming: { effectiveAt: string; threatId: string; seq: number } | null;
+}
+
+export function isInForceCursor(v: unknown): v is InForceCursor {
+  if (typeof v !== "object" || v === null) return false;
+  const c = v as Record<string, any>;
+  const itemsOk = c.items === null || (typeof c.items === "object" && typeof c.items?.from === "string");
+  const u = c.upcoming;
+  const upcomingOk = u === null || (typeof u === "object" && typeof u?.effectiveAt === "string" && typeof u.threatId === "string" && Number.isInteger(u.seq));
+  return itemsOk && upcomingOk;
+}
+
+interface PeriodRow {
+  threatId: string;
+  issuerId: string;
+  measure: string;
+  summary: string;
+  ratePercent: number | null;
+  authority: string | null;
+  covers: string;
+  targetIds: string;
+  since: string;
+  until: string | null;
+  untilStatus: string | null;
+}
+
+const VALID = `p."effectiveFrom" <= @asOf AND (p."effectiveUntil" IS NULL OR p."effectiveUntil" > @asOf)
+  AND p."knownFrom" <= @knownAt AND (p."knownUntil" IS NULL OR p."knownUntil" > @knownAt)`;
+
+/**
+ * One page of the in-force view at a read time: up to `limit` items (in threat id order), the
+ * tariff totals of every (issuer, target) pair those items fall under (each summed over all the
+ * measures in force for the pair, listing at most COMPONENTS_PER_PAIR of them), and up to
+ * `limit` upcoming changes (in effective order). `next` resumes both lists; null once both are done.
+ */
+export function inForcePage(db: Database.Database, q: InForceQuery, time: ReadTime): InForceView & { next: InForceCursor | null } {
+  const at = { asOf: toSqlDate(time.asOf), knownAt: toSqlDate(time.knownAt) };
+  const after = q.after ?? { items: { from: "" }, upcoming: { effectiveAt: "", threatId: "", seq: 0 } };
+  const itemsPage = after.items ? pageOfItems(db, q, at, after.items.from) : { items: [], next: null };
+  const upcomingPage = after.upcoming ? pageOfUpcoming(db, q, time, after.upcoming) : { upcoming: [], next: null };
+  const next = itemsPage.next || upcomingPage.next ? { items: itemsPage.next, upcoming: upcomingPage.next } : null;
+  return { items: itemsPage.items, totals: totalsFor(db, itemsPage.items, q, at), upcoming: upcomingPage.upcoming, next };
+}
+
+function rowFilter(q: InForceQuery): string {
+  const where = [q.targetId === undefined ? `p."listed" = 1` : `p."targetId" = @targetId`];
+  if (q.issuerId !== undefined) where.push(`p."issuerId" = @issuerId`);
+  if (q.measure !== undefined) where.push(`p."measure" = @measure`);
+  return where.join(" AND ");
+}
+
+function pageOfItems(
+  db: Database.Database,
+  q: InForceQuery,
+  at: { asOf: string; knownAt: string },
+  from: string,
+): { items: InForceItem[]; next: { from: string } | null } {
+  const filter = rowFilter(q);
+  const params = { ...at, from, issuerId: q.issuerId ?? null, targetId: q.targetId ?? null, measure: q.measure ?? null };
+  // Where the scan budget ends (at a threat's first row, so no threat is split across pages).
+  const threatAt = (offset: number, op: ">=" | ">", key: string) =>
+    (
+      prepared(db, `SELECT p."threatId" FROM "InForcePeriod" p WHERE ${filter} AND p."threatId" ${op} @key ORDER BY p."threatId" LIMIT 1 OFFSET ${offset}`).get(
+        {
+          ...params,
+          key,
+        },
+      ) as { threatId: string } | undefined
+    )?.threatId;
+  let stop = threatAt(IN_FORCE_SCAN_BUDGET, ">=", from);
+  // One threat with more rows than the budget is read whole.
+  if (stop !== undefined && stop === threatAt(0, ">=", from)) stop = threatAt(0, ">", stop);
+  const rows = prepared(
+    db,
+    `SELECT p."threatId", p."issuerId", p."measure", t."summary", p."ratePercent", p."authority", p."covers", p."targetIds", p."since", p."until", p."untilStatus"
+     FROM "InForcePeriod" p JOIN "Threat" t ON t."id" = p."threatId"
+     WHERE ${filter} AND ${VALID} AND p."threatId" >= @from${stop === undefined ? "" : ` AND p."threatId" < @stop`}
+     ORDER BY p."threatId" LIMIT @take`,
+  ).all({ ...params, ...(stop === undefined ? {} : { stop }), take: q.limit + 1 }) as PeriodRow[];
+  const items = rows.slice(0, q.limit).map((r) => ({
+    threatId: r.threatId,
+    issuerId: r.issuerId,
+    measure: r.measure,
+    summary: r.summary,
+    ratePercent: r.ratePercent,
+    authority: r.authority,
+    covers: r.covers,
+    targetIds: JSON.parse(r.targetIds) as string[],
+    since: new Date(r.since).toISOString(),
+    until: r.until === null ? null : new Date(r.until).toISOString(),
+    untilStatus: r.untilStatus,
+  }));
+  const next = rows.length > q.limit ? { from: rows[q.limit]!.threatId } : stop !== undefined ? { from: stop } : null;
+  return { items, next };
+}
+
+/** The totals of the pairs the items fall under: summed in SQL over every measure in force for each pair, the top components listed. */
+function totalsFor(db: Database.Database, items: readonly InForceItem[], q: InForceQuery, at: { asOf: string; knownAt: string }): PairTotal[] {
+  const pairs = new Map<string, [string, string]>();
+  for (const item of items) {
+    if (item.measure !== TARIFF || item.ratePercent === null) continue;
+    for (const targetId of item.targetIds) {
+      if (q.targetId === undefined || q.targetId === targetId) pairs.set(`${item.issuerId}\u0000${targetId}`, [item.issuerId, targetId]);
     }
   }
-  const view = inForceAt(measures, time.asOf, time.knownAt, q.withinDays);
-  if (!q.targetId) return { ...view, complete };
-  const items = view.items.filter((item) => item.targetIds.includes(q.targetId!));
-  return { items, totals: view.totals.filter((p) => p.targetId === q.targetId), upcoming: view.upcoming, complete };
+  if (pairs.size === 0) return [];
+  const params = { ...at, pairs: JSON.stringify([...pairs.values()]) };
+  const inForce = `FROM json_each(@pairs) pair JOIN "InForcePeriod" p ON p."issuerId" = pair.value ->> 0 AND p."targetId" = pair.value ->> 1
+     WHERE p."measure" = '${TARIFF}' AND p."ratePercent" IS NOT NULL AND ${VALID}`;
+  const sums = prepared(
+    db,
+    `SELECT p."issuerId", p."targetId", SUM(p."ratePercent") AS "ratePercent", COUNT(*) AS "componentCount" ${inForce} GROUP BY p."issuerId", p."targetId" ORDER BY p."issuerId", p."targetId"`,
+  ).all(params) as Omit<PairTotal, "components">[];
+  // Per pair, down the (issuer, target, measure, rate descending) index: it stops at the COMPONENTS_PER_PAIR-th in force.
+  const top = prepared(
+    db,
+    `SELECT p."threatId", p."ratePercent", p."authority" FROM "InForcePeriod" p
+     WHERE p."issuerId" = @issuerId AND p."targetId" = @targetId AND p."measure" = '${TARIFF}' AND p."ratePercent" IS NOT NULL AND ${VALID}
+     ORDER BY p."ratePercent" DESC, p."threatId" LIMIT ${COMPONENTS_PER_PAIR}`,
+  );
+  return sums.map((s) => ({ ...s, components: top.all({ ...at, issuerId: s.issuerId, targetId: s.targetId }) as RateComponent[] }));
+}
+
+interface ChangeRow {
+  threatId: string;
+  summary: string;
+  seq: number;
+  change: UpcomingChange["change"];
+  to: string | null;
+  values: string | null;
+  reason: string;
+  effectiveAt: string;
+}
+
+function pageOfUpcoming(
+  db: Database.Database,
+  q: InForceQuery,
+  time: ReadTime,
+  after: NonNullable<InForceCursor["upcoming"]>,
+): { upcoming: UpcomingChange[]; next: InForceCursor["upcoming"] } {
+  const where = [
+    `c."effectiveAt" > @asOf AND c."effectiveAt" <= @horizon AND c."knownFrom" <= @knownAt AND (c."knownUntil" IS NULL OR c."knownUntil" > @knownAt)`,
+    `(c."effectiveAt", c."threatId", c."seq") > (@afterAt, @afterThreat, @afterSeq)`,
+  ];
+  if (q.issuerId !== undefined) where.push(`c."issuerId" = @issuerId`);
+  if (q.measure !== undefined) where.push(`c."measure" = @measure`);
+  if (q.targetId !== undefined) where.push(`EXISTS (SELECT 1 FROM "ThreatTarget" tt WHERE tt."threatId" = c."threatId" AND tt."actorId" = @targetId)`);
+  const rows = prepared(
+    db,
+    `SELECT c."threatId", t."summary", c."seq", c."change", c."to", c."values", c."reason", c."effectiveAt"
+     FROM "InForceChange" c JOIN "Threat" t ON t."id" = c."threatId"
+     WHERE ${where.join(" AND ")} ORDER BY c."effectiveAt", c."threatId", c."seq" LIMIT @take`,
+  ).all({
+    asOf: toSqlDate(time.asOf),
+    knownAt: toSqlDate(time.knownAt),
+    horizon: toSqlDate(new Date(time.asOf.getTime() + q.withinDays * DAY_MS)),
+    afterAt: after.effectiveAt,
+    afterThreat: after.threatId,
+    afterSeq: after.seq,
+    issuerId: q.issuerId ?? null,
+    measure: q.measure ?? null,
+    targetId: q.targetId ?? null,
+    take: q.limit + 1,
+  }) as ChangeRow[];
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  return {
+    upcoming: page.map((r) => ({
+      threatId: r.threatId,
+      summary: r.summary,
+      change: r.change,
+      to: r.to,
+      values: r.values === null ? null : (JSON.parse(r.values) as Record<string, unknown>),
+      effectiveAt: new Date(r.effectiveAt).toISOString(),
+      reason: r.reason,
+    })),
+    next: rows.length > q.limit && last ? { effectiveAt: last.effectiveAt, threatId: last.threatId, seq: last.seq } : null,
+  };
 }

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { OperatorError } from "../operator-error.ts";
 import { databaseFileError, ensureDatabaseFile } from "./database-file.ts";
+import { rewriteAllInForce } from "./in-force.ts";
 
 export const MIGRATIONS_DIR = resolve(import.meta.dirname, "../../prisma/migrations");
 
@@ -45,6 +46,11 @@ export function migrationFiles(dir: string = MIGRATIONS_DIR): MigrationFile[] {
       return { name, script: bytes.toString("utf8"), checksum: createHash("sha256").update(bytes).digest("hex") };
     });
 }
+
+/** Derived tables a migration adds, filled by the app's own rule in the migration's transaction (SQL alone cannot evaluate a history). */
+const BACKFILLS: Record<string, (db: Database.Database) => void> = {
+  "20261129700000_in_force_projection": rewriteAllInForce,
+};
 
 /** Prisma writes its timestamps as ISO-8601 text with an explicit offset. */
 const prismaTimestamp = () => new Date().toISOString().replace("Z", "+00:00");
@@ -89,6 +95,7 @@ function applyNextMigration(db: Database.Database, path: string, migrations: Mig
     const startedAt = prismaTimestamp();
     try {
       db.exec(next.script);
+      BACKFILLS[next.name]?.(db);
     } catch (error) {
       throw new OperatorError(
         `migration ${next.name} failed (${(error as Error).message}); nothing of it was applied: fix prisma/migrations/${next.name}/migration.sql and run npm run db:migrate again`,

@@ -581,6 +581,11 @@ export async function patchRecord(db: TrackerDatabase, kind: RecordKind, id: str
       if (topicIds) data.topics = setIds(topicIds);
       if (tracked) Object.assign(data, { version: { increment: 1 }, updatedAt: now });
       await table.update({ where: { id }, data });
+      // The in-force projection keeps a copy of the measure (its totals count tariffs only).
+      if (kind === "threat" && typeof fields.measure === "string") {
+        await tx.inForcePeriod.updateMany({ where: { threatId: id }, data: { measure: fields.measure } });
+        await tx.inForceChange.updateMany({ where: { threatId: id }, data: { measure: fields.measure } });
+      }
     }),
   );
 }

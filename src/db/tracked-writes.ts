@@ -21,6 +21,7 @@ import { type Precision, TRACKED_KINDS, type TrackedKind } from "../domain/statu
 import { planTermsChange } from "../domain/terms.ts";
 import type { TrackerDatabase } from "./client.ts";
 import { storeEvidenceRaw } from "./evidence.ts";
+import { refreshInForce } from "./in-force.ts";
 import { appendEntry, appendRetraction, consequencesOfEntry, entryBySeq, historiesOf, historyOf, type NewHistoryEntry } from "./sql/history.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
@@ -547,8 +548,8 @@ function applyConsequences(
 }
 
 /**
- * Brings a record's cached columns (its status now, a deadline's pending bounds) in line with its
- * history. Date columns keep the dates as first recorded: moved dates live in dates entries.
+ * Brings a record's cached columns (its status now, a deadline's pending bounds, a threat's
+ * in-force projection) in line with its history. Date columns keep the dates as first recorded: moved dates live in dates entries.
  */
 export function refreshCachedColumns(conn: Database.Database, kind: TrackedKind, id: string, now: Date): void {
   const st = statements(conn);
@@ -572,6 +573,7 @@ export function refreshCachedColumns(conn: Database.Database, kind: TrackedKind,
       dueAtLatest: sqlDateOrNull(range?.latest),
     });
   }
+  if (kind === "threat") refreshInForce(conn, id, history, now);
 }
 
 function sqlDateOrNull(v: unknown): string | null {

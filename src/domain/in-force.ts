@@ -1,24 +1,194 @@
-import { type HistoryEntry, recordStateAt } from "./history.ts";
+import { entriesKnownAt, type HistoryEntry, isCreation, type RecordState, recordStateAt } from "./history.ts";
 import { type Terms, termsThen } from "./terms.ts";
 
-/** A measure as the in-force view reads it: its first terms and its whole history. */
-export interface MeasureHistory {
-  id: string;
-  issuerId: string;
-  measure: string;
-  summary: string;
-  first: Terms;
-  history: readonly HistoryEntry[];
+/** The measure whose rates add up in the totals (with a rate stated). */
+export const TARIFF = "tariff";
+
+/** A measure in force at a read time: its terms then, since when, and its next known status change. */
+export interface InForceTerms extends Terms {
+  /** When it came into force (the entry that made it "imposed"). */
+  since: Date;
+  /** The next known status change after the read's asOf (a suspension, an ending), if any. */
+  until: Date | null;
+  untilStatus: string | null;
 }
 
+/**
+ * Whether a measure is in force in `state` (read at some asOf and knownAt) and on what terms:
+ * "imposed" then, with its first terms and the terms entries in effect then laid over them.
+ */
+export function inForceTermsAt(first: Terms, state: RecordState): InForceTerms | null {
+  if (!state.exists || state.status !== "imposed") return null;
+  const next = state.scheduled.find((e) => e.change === "status");
+  return { ...termsThen(first, state), since: state.statusEntry!.effectiveAt, until: next?.effectiveAt ?? null, untilStatus: next?.to ?? null };
+}
+
+/** What kind of upcoming change an entry is: a status change, a terms change, or a lapse (a status ending by its own terms). */
+export function upcomingKindOf(e: HistoryEntry): "status" | "terms" | "lapse" {
+  return e.byTerms ? "lapse" : e.change === "terms" ? "terms" : "status";
+}
+
+/** Bounds of a rectangle in (effective time × recorded time); null: open-ended. */
+export interface Validity {
+  effectiveFrom: Date;
+  effectiveUntil: Date | null;
+  knownFrom: Date;
+  knownUntil: Date | null;
+}
+
+/** A stretch in force: the same terms for every asOf in [effectiveFrom, effectiveUntil) and knownAt in [knownFrom, knownUntil). */
+export type InForcePeriod = InForceTerms & Validity;
+
+/** An entry as `upcoming` reads it, counted for every knownAt in [knownFrom, knownUntil). */
+export interface KnownChange {
+  entry: HistoryEntry;
+  knownFrom: Date;
+  knownUntil: Date | null;
+}
+
+export interface InForceProjection {
+  periods: InForcePeriod[];
+  changes: KnownChange[];
+}
+
+const time = (d: Date | null) => (d === null ? "" : String(d.getTime()));
+
+/** What makes two stretches the same: their effective bounds and everything the view shows of them. */
+function stretchKey(effectiveFrom: Date, effectiveUntil: Date | null, t: InForceTerms): string {
+  return JSON.stringify([
+    time(effectiveFrom),
+    time(effectiveUntil),
+    t.ratePercent,
+    t.authority,
+    t.covers,
+    t.targetIds,
+    time(t.since),
+    time(t.until),
+    t.untilStatus,
+  ]);
+}
+
+/**
+ * A measure's in-force periods and known changes, from its first terms and whole history, so that
+ * for every (asOf, knownAt): the period containing it holds exactly `inForceTermsAt(first,
+ * recordStateAt(history, asOf, knownAt))`, and the changes containing knownAt are exactly the
+ * entries `recordStateAt` lists as scheduled for some asOf. Recorded time is cut at every
+ * recording and retraction (between two such instants the entries known do not change), effective
+ * time at every known entry's effective time (between two, the state does not change); equal
+ * neighbours are merged. A lapse by terms is an entry with its own effective time, so a
+ * suspension's end shows at `until` with no write then.
+ */
+export function inForceProjectionOf(first: Terms, history: readonly HistoryEntry[]): InForceProjection {
+  const cuts = [...new Set(history.flatMap((e) => [e.recordedAt.getTime(), ...(e.retractedAt ? [e.retractedAt.getTime()] : [])]))].sort((a, b) => a - b);
+  const periods: InForcePeriod[] = [];
+  const changes: KnownChange[] = [];
+  let openPeriods = new Map<string, InForcePeriod>();
+  let openChanges = new Map<number, KnownChange>();
+  for (const [i, cut] of cuts.entries()) {
+    const knownFrom = new Date(cut);
+    const knownUntil = i + 1 < cuts.length ? new Date(cuts[i + 1]!) : null;
+    const entries = entriesKnownAt(history, knownFrom);
+    const nextPeriods = new Map<string, InForcePeriod>();
+    for (const stretch of stretchesOf(first, entries, knownFrom)) {
+      const key = stretchKey(stretch.effectiveFrom, stretch.effectiveUntil, stretch.terms);
+      const open = openPeriods.get(key);
+      if (open) {
+        open.knownUntil = knownUntil;
+        nextPeriods.set(key, open);
+      } else {
+        const period = { ...stretch.terms, effectiveFrom: stretch.effectiveFrom, effectiveUntil: stretch.effectiveUntil, knownFrom, knownUntil };
+        periods.push(period);
+        nextPeriods.set(key, period);
+      }
+    }
+    openPeriods = nextPeriods;
+    const nextChanges = new Map<number, KnownChange>();
+    // Scheduled changes count only once the creation is known (RecordState.scheduled).
+    const counted = entries.some(isCreation) ? entries : [];
+    for (const entry of counted) {
+      const open = openChanges.get(entry.seq);
+      if (open) open.knownUntil = knownUntil;
+      const change = open ?? { entry, knownFrom, knownUntil };
+      if (!open) changes.push(change);
+      nextChanges.set(entry.seq, change);
+    }
+    openChanges = nextChanges;
+  }
+  return { periods, changes };
+}
+
+/** How the projection's open rows (valid until further notice) change when the history gains entries or retractions recorded at `now`. */
+export interface ProjectionStep {
+  closedPeriods: InForcePeriod[];
+  addedPeriods: InForcePeriod[];
+  closedSeqs: number[];
+  addedChanges: KnownChange[];
+}
+
+/**
+ * The projection carried forward to a new last cut `now`, from its open rows: every earlier cut
+ * is unchanged (history is append-only and recorded at the clock's time), so only the state
+ * known at `now` is evaluated, once, where `inForceProjectionOf` evaluates every cut. Open
+ * periods that still hold stay open; the others close at `now`; new ones open at `now`. Valid
+ * only when nothing in `history` is recorded or retracted after `now`.
+ */
+export function inForceProjectionStep(
+  first: Terms,
+  history: readonly HistoryEntry[],
+  open: { periods: readonly InForcePeriod[]; seqs: readonly number[] },
+  now: Date,
+): ProjectionStep {
+  const entries = entriesKnownAt(history, now);
+  const stretches = new Map(stretchesOf(first, entries, now).map((s) => [stretchKey(s.effectiveFrom, s.effectiveUntil, s.terms), s]));
+  const openKeys = new Set(open.periods.map((p) => stretchKey(p.effectiveFrom, p.effectiveUntil, p)));
+  const counted = entries.some(isCreation) ? entries : [];
+  const countedSeqs = new Set(counted.map((e) => e.seq));
+  const openSeqs = new Set(open.seqs);
+  return {
+    closedPeriods: open.periods.filter((p) => !stretches.has(stretchKey(p.effectiveFrom, p.effectiveUntil, p))),
+    addedPeriods: [...stretches.entries()]
+      .filter(([key]) => !openKeys.has(key))
+      .map(([, s]) => ({ ...s.terms, effectiveFrom: s.effectiveFrom, effectiveUntil: s.effectiveUntil, knownFrom: now, knownUntil: null })),
+    closedSeqs: open.seqs.filter((seq) => !countedSeqs.has(seq)),
+    addedChanges: counted.filter((e) => !openSeqs.has(e.seq)).map((entry) => ({ entry, knownFrom: now, knownUntil: null })),
+  };
+}
+
+/** At one knownAt: the effective stretches in force, each with its terms, adjacent equal ones merged. */
+function stretchesOf(
+  first: Terms,
+  entries: readonly HistoryEntry[],
+  knownAt: Date,
+): { effectiveFrom: Date; effectiveUntil: Date | null; terms: InForceTerms }[] {
+  const instants = [...new Set(entries.map((e) => e.effectiveAt.getTime()))].sort((a, b) => a - b);
+  const stretches: { effectiveFrom: Date; effectiveUntil: Date | null; terms: InForceTerms }[] = [];
+  let last: { effectiveFrom: Date; effectiveUntil: Date | null; terms: InForceTerms; key: string } | null = null;
+  for (const [j, at] of instants.entries()) {
+    const effectiveUntil = j + 1 < instants.length ? new Date(instants[j + 1]!) : null;
+    // `entries` are those known at knownAt already: reading them again at knownAt changes nothing.
+    const terms = inForceTermsAt(first, recordStateAt(entries, new Date(at), knownAt));
+    if (!terms) {
+      last = null;
+      continue;
+    }
+    const key = JSON.stringify(terms);
+    if (last && last.key === key) {
+      last.effectiveUntil = effectiveUntil;
+      continue;
+    }
+    last = { effectiveFrom: new Date(at), effectiveUntil, terms, key };
+    stretches.push(last);
+  }
+  return stretches.map(({ effectiveFrom, effectiveUntil, terms }) => ({ effectiveFrom, effectiveUntil, terms }));
+}
+
+/** One row of the in-force view's items. */
 export interface InForceItem extends Terms {
   threatId: string;
   issuerId: string;
   measure: string;
   summary: string;
-  /** When it came into force (the entry that made it "imposed"). */
   since: string;
-  /** The next known status change after asOf (a suspension, an ending), if any. */
   until: string | null;
   untilStatus: string | null;
 }
@@ -33,8 +203,13 @@ export interface PairTotal {
   issuerId: string;
   targetId: string;
   ratePercent: number;
+  /** How many measures make up the total; `components` lists at most COMPONENTS_PER_PAIR of them. */
+  componentCount: number;
   components: RateComponent[];
 }
+
+/** A pair's total lists this many of its measures at most (the highest rates first); its sum and count cover all. */
+export const COMPONENTS_PER_PAIR = 20;
 
 export interface UpcomingChange {
   threatId: string;
@@ -51,66 +226,4 @@ export interface InForceView {
   items: InForceItem[];
   totals: PairTotal[];
   upcoming: UpcomingChange[];
-}
-
-const DAY_MS = 86_400_000;
-
-/**
- * What is in force at `asOf`, as known at `knownAt`: the measures "imposed" then with their terms
- * then; per (issuer, target) pair the sum of the tariff rates in force; and the changes known
- * then that take effect within `withinDays` after asOf.
- */
-export function inForceAt(measures: readonly MeasureHistory[], asOf: Date, knownAt: Date, withinDays: number): InForceView {
-  const items: InForceItem[] = [];
-  const upcoming: UpcomingChange[] = [];
-  const horizon = asOf.getTime() + withinDays * DAY_MS;
-  for (const m of measures) {
-    const state = recordStateAt(m.history, asOf, knownAt);
-    if (!state.created) continue;
-    for (const e of state.scheduled) {
-      if (e.effectiveAt.getTime() > horizon) break;
-      upcoming.push({
-        threatId: m.id,
-        summary: m.summary,
-        change: e.byTerms ? "lapse" : e.change === "terms" ? "terms" : "status",
-        to: e.to,
-        values: e.values,
-        effectiveAt: e.effectiveAt.toISOString(),
-        reason: e.reason,
-      });
-    }
-    if (state.status !== "imposed") continue;
-    const next = state.scheduled.find((e) => e.change === "status");
-    items.push({
-      threatId: m.id,
-      issuerId: m.issuerId,
-      measure: m.measure,
-      summary: m.summary,
-      ...termsThen(m.first, state),
-      since: state.statusEntry!.effectiveAt.toISOString(),
-      until: next?.effectiveAt.toISOString() ?? null,
-      untilStatus: next?.to ?? null,
-    });
-  }
-  upcoming.sort((a, b) => a.effectiveAt.localeCompare(b.effectiveAt) || a.threatId.localeCompare(b.threatId));
-  return { items, totals: tariffTotals(items), upcoming };
-}
-
-/** Per (issuer, target) pair, the tariff rates in force added up ("10% (IEEPA) + 10% (IEEPA) = 20%"). */
-export function tariffTotals(items: readonly InForceItem[]): PairTotal[] {
-  const pairs = new Map<string, PairTotal>();
-  for (const item of items) {
-    if (item.measure !== "tariff" || item.ratePercent === null) continue;
-    for (const targetId of item.targetIds) {
-      const key = `${item.issuerId}\u0000${targetId}`;
-      let pair = pairs.get(key);
-      if (!pair) {
-        pair = { issuerId: item.issuerId, targetId, ratePercent: 0, components: [] };
-        pairs.set(key, pair);
-      }
-      pair.ratePercent += item.ratePercent;
-      pair.components.push({ threatId: item.threatId, ratePercent: item.ratePercent, authority: item.authority });
-    }
-  }
-  return [...pairs.values()].sort((a, b) => a.issuerId.localeCompare(b.issuerId) || a.targetId.localeCompare(b.targetId));
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { TrackerDatabase } from "../db/client.ts";
+import { rewriteInForceOf } from "../db/in-force.ts";
 import { planSeed, type SeedPlan } from "./plan.ts";
 import { readSeedFile } from "./seed-file.ts";
 
@@ -166,4 +167,11 @@ export async function loadSeed(db: TrackerDatabase, plan: SeedPlan, now = new Da
       });
     }
   });
+  // The seeded threats' in-force projection, from their history as now stored (rewritten on every run, so a run cut short here is completed by the next).
+  await db.rawTransaction((conn) =>
+    rewriteInForceOf(
+      conn,
+      file.threats.map((t) => t.id),
+    ),
+  );
 }

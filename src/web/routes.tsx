@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../api/app-env.ts";
-import { Id } from "../api/schemas/common.ts";
+import { Id, MAX_LIMIT } from "../api/schemas/common.ts";
 import { decodeCursor, encodeCursor } from "../api/wire.ts";
 import { agreementAt, agreementsAt } from "../db/agreement-view.ts";
 import { listDeadlines } from "../db/deadline-queries.ts";
-import { inForceView } from "../db/in-force.ts";
+import { inForcePage, isInForceCursor } from "../db/in-force.ts";
 import { type ScenarioFocus, scenarioView } from "../db/scenario-view.ts";
 import { scheduledChanges } from "../db/scheduled-changes.ts";
 import { intakeTargets, proposalsForSource } from "../db/sources.ts";
@@ -96,12 +96,14 @@ export function webRoutes(deps: AppDeps) {
   app.get("/in-force", async (c) => {
     const read = pageTimeOf(c);
     if ("problems" in read) return c.html(<p>{read.problems}.</p>, 422);
-    const view = inForceView(db.reader, { withinDays: 30 }, read.time);
+    const after = decodeCursor(c.req.query("cursor"), isInForceCursor);
+    if (after === null) return c.html(<p>cursor: not a link this page made.</p>, 422);
+    const { next, ...view } = inForcePage(db.reader, { withinDays: 30, limit: MAX_LIMIT, after }, read.time);
     const ids = [
       ...new Set([...view.items.flatMap((i) => [i.issuerId, ...i.targetIds]), ...view.upcoming.flatMap((u) => (u.values?.targetIds as string[]) ?? [])]),
     ];
     const names = new Map((await db.prisma.actor.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } })).map((a) => [a.id, a.name]));
-    return c.html(<InForcePage view={view} time={read.page} nameOf={(id) => names.get(id) ?? id} />);
+    return c.html(<InForcePage view={view} time={read.page} nextCursor={next && encodeCursor(next)} nameOf={(id) => names.get(id) ?? id} />);
   });
 
   app.get("/agreements", async (c) => {

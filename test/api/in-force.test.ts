@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { rewriteInForceOf } from "../../src/db/in-force.ts";
+import { COMPONENTS_PER_PAIR } from "../../src/domain/in-force.ts";
 import { SCENARIO, type TestApp, testApp } from "../helpers/app.ts";
 import { contentChecksum } from "../helpers/database.ts";
 
@@ -63,7 +65,7 @@ describe("terms over time and the in-force view", () => {
       ]),
     );
     expect(before.upcoming).toEqual([expect.objectContaining({ threatId: reciprocal, change: "terms", values: { ratePercent: 10 }, effectiveAt: iso(cutAt) })]);
-    expect(before.complete).toBe(true);
+    expect(before.nextCursor).toBeNull();
 
     const after = await inForce(`asOf=${iso(cutAt + DAY)}`);
     expect(pair(after, "gov-us", "gov-cn")).toMatchObject({ ratePercent: 20 });
@@ -171,17 +173,83 @@ describe("terms over time and the in-force view", () => {
     expect(await json(await t.get(`/api/threats/${reissue}`))).toMatchObject({ reissuesId: announced, authority: "Section 122" });
   });
 
-  it("examines at most 5,000 measures per read and says when it stopped short; a filter narrows the walk", async () => {
+  it("is complete past the old 5,000-measure budget: every page, totals over all measures of a pair, every upcoming change", async () => {
+    // 12,000 measures written in bulk, then projected by the app's own rule (as the migration and the benchmark do):
+    // the even ones imposed since before START, the odd ones announced and imposed from START + 10 days.
+    const bulk = (i: number) => `threat-bulk-${String(i).padStart(5, "0")}`;
     await t.db.rawTransaction((conn) => {
-      const insert = conn.prepare(
-        `INSERT INTO "Threat" ("id", "scenarioId", "issuerId", "measure", "covers", "summary", "status", "createdAt", "updatedAt")
-         VALUES (?, ?, 'gov-cn', 'sanction', 'x', 'bulk', 'threatened', '2026-01-01T00:00:00.000+00:00', '2026-01-01T00:00:00.000+00:00')`,
+      conn
+        .prepare(`INSERT INTO "Actor" ("id", "name", "kind") VALUES ('bulk-issuer', 'Bulk issuer', 'government'), ('bulk-target', 'Bulk target', 'government')`)
+        .run();
+      const threat = conn.prepare(
+        `INSERT INTO "Threat" ("id", "scenarioId", "issuerId", "measure", "covers", "summary", "ratePercent", "authority", "status", "createdAt", "updatedAt")
+         VALUES (?, ?, 'bulk-issuer', 'tariff', 'x', 'bulk', 1, 'law', ?, ?, ?)`,
       );
-      for (let i = 0; i <= 5_000; i++) insert.run(`threat-bulk-${String(i).padStart(5, "0")}`, SCENARIO);
+      const target = conn.prepare(`INSERT INTO "ThreatTarget" ("threatId", "actorId", "initial") VALUES (?, 'bulk-target', 1)`);
+      const entry = conn.prepare(
+        `INSERT INTO "StatusChange" ("recordKind", "recordId", "from", "to", "effectiveAt", "recordedAt", "reason", "by") VALUES ('threat', ?, ?, ?, ?, ?, 'bulk', 'test')`,
+      );
+      const at = (ms: number) => iso(ms).replace("Z", "+00:00");
+      for (let i = 0; i < 12_000; i++) {
+        const later = i % 2 === 1;
+        threat.run(bulk(i), SCENARIO, later ? "announced" : "imposed", at(START - 40 * DAY), at(START - 40 * DAY));
+        target.run(bulk(i));
+        entry.run(bulk(i), null, "threatened", at(START - 40 * DAY), at(START - 40 * DAY));
+        entry.run(bulk(i), "threatened", later ? "announced" : "imposed", at(START - 30 * DAY), at(START - 40 * DAY));
+        if (later) entry.run(bulk(i), "announced", "imposed", at(START + 10 * DAY), at(START - 40 * DAY));
+      }
+      rewriteInForceOf(
+        conn,
+        Array.from({ length: 12_000 }, (_, i) => bulk(i)),
+      );
     });
-    expect((await inForce("")).complete).toBe(false);
-    const tariffs = await inForce("measure=tariff");
-    expect(tariffs).toMatchObject({ complete: true, items: [] });
+    const items: string[] = [];
+    const upcoming: string[] = [];
+    let cursor: string | null = "";
+    let pages = 0;
+    while (cursor !== null) {
+      const page = await inForce(`asOf=${iso(START)}&issuer=bulk-issuer&limit=500${cursor ? `&cursor=${cursor}` : ""}`);
+      pages++;
+      items.push(...page.items.map((i: any) => i.threatId));
+      upcoming.push(...page.upcoming.map((u: any) => u.threatId));
+      expect(page.items.length).toBeLessThanOrEqual(500);
+      if (page.items.length)
+        expect(page.totals).toEqual([expect.objectContaining({ issuerId: "bulk-issuer", targetId: "bulk-target", ratePercent: 6_000, componentCount: 6_000 })]);
+      expect(page.totals[0]?.components.length ?? COMPONENTS_PER_PAIR).toBe(COMPONENTS_PER_PAIR);
+      cursor = page.nextCursor;
+    }
+    const even = Array.from({ length: 6_000 }, (_, i) => bulk(2 * i));
+    expect(items).toEqual(even);
+    expect(upcoming.sort()).toEqual(Array.from({ length: 6_000 }, (_, i) => bulk(2 * i + 1)));
+    expect(pages).toBeGreaterThanOrEqual(12);
+    // From START + 10 days all 12,000 are in force: one pair, every measure.
+    const later = await inForce(`asOf=${iso(START + 11 * DAY)}&target=bulk-target&limit=1`);
+    expect(later.totals).toEqual([expect.objectContaining({ ratePercent: 12_000, componentCount: 12_000 })]);
+    expect((await t.get("/api/in-force?cursor=nonsense")).status).toBe(422);
+  });
+
+  it("a suspension lapses back into force at its end with no write then; a measure edited out of tariffs leaves the totals", async () => {
+    const id = await measure({ ratePercent: 25, authority: "Section 301", summary: "steel" });
+    now += 60_000;
+    const suspended = await t.write("POST", `/api/threats/${id}/status`, {
+      status: "suspended",
+      reason: "Truce",
+      effectiveAt: iso(START),
+      until: iso(START + 30 * DAY),
+      // biome-ignore lint/suspicious/noThenProperty: the API's field name
+      then: "imposed",
+    });
+    expect(suspended.status, await suspended.clone().text()).toBe(200);
+    expect((await inForce(`asOf=${iso(START + 29 * DAY)}`)).items.map((i: any) => i.threatId)).not.toContain(id);
+    const lapsed = await inForce(`asOf=${iso(START + 30 * DAY + 1000)}`);
+    expect(lapsed.items.find((i: any) => i.threatId === id)).toMatchObject({ ratePercent: 25, since: iso(START + 30 * DAY) });
+    expect(pair(lapsed, "gov-us", "gov-cn").components).toContainEqual({ threatId: id, ratePercent: 25, authority: "Section 301" });
+
+    now += 60_000;
+    expect((await t.write("PATCH", `/api/threats/${id}`, { measure: "sanction" })).status).toBe(200);
+    const edited = await inForce(`asOf=${iso(START + 31 * DAY)}`);
+    expect(edited.items.find((i: any) => i.threatId === id)).toMatchObject({ measure: "sanction" });
+    expect(pair(edited, "gov-us", "gov-cn")?.components ?? []).not.toContainEqual(expect.objectContaining({ threatId: id }));
   });
 
   it("refuses bad terms with 422 naming the field, and changes nothing", async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -75,5 +75,43 @@ describe("migrations", () => {
     expect(raw.pragma("foreign_key_check")).toEqual([]);
     expect(raw.pragma("foreign_keys", { simple: true })).toBe(1);
     raw.close();
+  });
+
+  it("fill the in-force projection of the threats already there when they add it", () => {
+    const dir = join(import.meta.dirname, "../../prisma/migrations");
+    const migrations = readdirSync(dir)
+      .filter((m) => /^\d/.test(m))
+      .sort();
+    const older = mkdtempSync(join(tmpdir(), "tradewatch-migrations-"));
+    for (const m of migrations.slice(0, migrations.indexOf("20261129700000_in_force_projection"))) cpSync(join(dir, m), join(older, m), { recursive: true });
+    const path = join(mkdtempSync(join(tmpdir(), "tradewatch-migrate-")), "old.db");
+    migrateDatabase(path, { migrationsDir: older });
+    const raw = openRawConnection(path);
+    const at = (day: number) => `2025-10-${String(day).padStart(2, "0")}T00:00:00.000+00:00`;
+    raw.exec(`INSERT INTO "Actor" ("id", "name", "kind") VALUES ('us', 'US', 'government'), ('cn', 'CN', 'government');
+      INSERT INTO "Scenario" ("id", "title", "summary", "status", "createdAt", "updatedAt") VALUES ('s', 'S', 's', 'developing', '${at(1)}', '${at(1)}');
+      INSERT INTO "Threat" ("id", "scenarioId", "issuerId", "measure", "covers", "summary", "ratePercent", "authority", "status", "createdAt", "updatedAt")
+        VALUES ('t', 's', 'us', 'tariff', 'goods', 's', 10, 'IEEPA', 'imposed', '${at(1)}', '${at(1)}');
+      INSERT INTO "ThreatTarget" ("threatId", "actorId", "initial") VALUES ('t', 'cn', 1);
+      INSERT INTO "StatusChange" ("recordKind", "recordId", "from", "to", "effectiveAt", "recordedAt", "reason", "by")
+        VALUES ('threat', 't', NULL, 'threatened', '${at(1)}', '${at(1)}', 'r', 'b'), ('threat', 't', 'threatened', 'imposed', '${at(5)}', '${at(2)}', 'r', 'b');
+      INSERT INTO "StatusChange" ("recordKind", "recordId", "change", "values", "effectiveAt", "recordedAt", "reason", "by")
+        VALUES ('threat', 't', 'terms', '{"ratePercent":20}', '${at(20)}', '${at(3)}', 'r', 'b');`);
+    raw.close();
+    expect(migrateDatabase(path)).toEqual([
+      "20261129700000_in_force_projection",
+      ...migrations.slice(migrations.indexOf("20261129700000_in_force_projection") + 1),
+    ]);
+    const check = openRawConnection(path);
+    expect(
+      check.prepare(`SELECT "targetId", "ratePercent", "effectiveFrom", "effectiveUntil", "knownFrom", "knownUntil" FROM "InForcePeriod" ORDER BY "id"`).all(),
+    ).toEqual([
+      // Known from 2 Oct: imposed from 5 Oct at 10%; from 3 Oct also: 20% from 20 Oct.
+      { targetId: "cn", ratePercent: 10, effectiveFrom: at(5), effectiveUntil: null, knownFrom: at(2), knownUntil: at(3) },
+      { targetId: "cn", ratePercent: 10, effectiveFrom: at(5), effectiveUntil: at(20), knownFrom: at(3), knownUntil: null },
+      { targetId: "cn", ratePercent: 20, effectiveFrom: at(20), effectiveUntil: null, knownFrom: at(3), knownUntil: null },
+    ]);
+    expect(check.prepare(`SELECT COUNT(*) AS n FROM "InForceChange"`).get()).toEqual({ n: 3 });
+    check.close();
   });
 });

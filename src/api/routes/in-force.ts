@@ -1,15 +1,21 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { inForceView } from "../../db/in-force.ts";
+import { IN_FORCE_SCAN_BUDGET, inForcePage, isInForceCursor } from "../../db/in-force.ts";
 import { readTimeOf } from "../../db/sql/record-states.ts";
+import { InvalidInputError } from "../../domain/errors.ts";
+import { COMPONENTS_PER_PAIR } from "../../domain/in-force.ts";
 import { MEASURES } from "../../domain/statuses.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
-import { problemResponses, ReadTimeQuery } from "../schemas/common.ts";
-import { csvResponse, wantsCsv } from "../wire.ts";
+import { Cursor, Limit, problemResponses, ReadTimeQuery } from "../schemas/common.ts";
+import { csvResponse, decodeCursor, encodeCursor, wantsCsv } from "../wire.ts";
 import { MAX_WITHIN_DAYS } from "./deadlines.ts";
 
 const InForceQuery = ReadTimeQuery.extend({
   issuer: z.string().max(200).optional().openapi({ description: "Only measures this actor issued" }),
-  target: z.string().max(200).optional().openapi({ description: "Only measures that target this actor at asOf" }),
+  target: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: "Items and totals: only measures that target this actor at asOf; upcoming: measures that ever named it" }),
   measure: z.enum(MEASURES).optional(),
   within: z.coerce
     .number({ message: "must be a whole number of days" })
@@ -18,6 +24,8 @@ const InForceQuery = ReadTimeQuery.extend({
     .max(MAX_WITHIN_DAYS, `must be at most ${MAX_WITHIN_DAYS}`)
     .default(30)
     .openapi({ type: "integer", description: "Upcoming changes within this many days after asOf (default 30)" }),
+  limit: Limit.openapi({ description: "At most this many items, and this many upcoming changes, per page (default 50, max 500)" }),
+  cursor: Cursor,
   format: z.enum(["json", "csv"]).optional().openapi({ description: "csv for the items as CSV (or send Accept: text/csv)" }),
 });
 
@@ -41,8 +49,11 @@ const PairTotalSchema = z
   .object({
     issuerId: z.string(),
     targetId: z.string(),
-    ratePercent: z.number().openapi({ description: "The sum of the tariff rates in force from issuer on target" }),
-    components: z.array(z.object({ threatId: z.string(), ratePercent: z.number(), authority: z.string().nullable() })),
+    ratePercent: z.number().openapi({ description: "The sum of the tariff rates in force from issuer on target (every measure)" }),
+    componentCount: z.number().int().openapi({ description: "How many measures the sum adds up" }),
+    components: z.array(z.object({ threatId: z.string(), ratePercent: z.number(), authority: z.string().nullable() })).openapi({
+      description: `The measures added up, highest rate first: at most ${COMPONENTS_PER_PAIR} (componentCount says how many in all)`,
+    }),
   })
   .openapi("PairTotal");
 
@@ -63,7 +74,7 @@ const InForceSchema = z
     items: z.array(InForceItemSchema),
     totals: z.array(PairTotalSchema),
     upcoming: z.array(UpcomingChangeSchema),
-    complete: z.boolean().openapi({ description: "False when more measures matched than one read examines (5,000): narrow by issuer, target or measure" }),
+    nextCursor: z.string().nullable().openapi({ description: "Resumes both items and upcoming on the next page; null when this page ends both" }),
   })
   .openapi("InForce");
 
@@ -72,6 +83,7 @@ export const inForceRoute = createRoute({
   path: "/in-force",
   tags: ["in force"],
   summary: "What is in force at asOf (as known at knownAt): measures imposed with their terms then, tariff totals per pair, upcoming changes",
+  description: `One page: up to \`limit\` items (in measure id order), the tariff totals of every (issuer, target) pair those items fall under (each summed over all the measures in force for the pair), and up to \`limit\` upcoming changes (in effective order). Follow \`nextCursor\` for the rest of both lists. A page examines at most ${IN_FORCE_SCAN_BUDGET.toLocaleString("en")} rows of the in-force index: it may then hold fewer than \`limit\` items, with a \`nextCursor\` that resumes there.`,
   request: { query: InForceQuery },
   responses: { 200: { description: "The in-force view", content: { "application/json": { schema: InForceSchema } } }, ...problemResponses },
 });
@@ -80,11 +92,17 @@ export function inForceRoutes(deps: AppDeps) {
   return newRouter().openapi(inForceRoute, (c) => {
     const q = c.req.valid("query");
     const time = readTimeOf(q.asOf, q.knownAt, deps.clock());
-    const view = inForceView(deps.db.reader, { issuerId: q.issuer, targetId: q.target, measure: q.measure, withinDays: q.within }, time);
+    const after = decodeCursor(q.cursor, isInForceCursor);
+    if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
+    const { next, ...view } = inForcePage(
+      deps.db.reader,
+      { issuerId: q.issuer, targetId: q.target, measure: q.measure, withinDays: q.within, limit: q.limit, after },
+      time,
+    );
     if (wantsCsv(c, q.format)) {
       const rows = view.items.map((i) => ({ ...i, targetIds: i.targetIds.join("; ") }));
       return csvResponse(c, rows, "in-force") as never; // a CSV body is outside the typed JSON contract
     }
-    return c.json({ ...view, upcoming: view.upcoming.map((u) => ({ ...u, values: u.values && JSON.parse(JSON.stringify(u.values)) })) }, 200);
+    return c.json({ ...view, nextCursor: next ? encodeCursor(next) : null }, 200);
   });
 }

@@ -1,21 +1,32 @@
 import type { InForceView } from "../../domain/in-force.ts";
 import { Layout } from "../layout.tsx";
-import { type PageTime, ReadTimeControls, shortDate } from "../read-time.tsx";
+import { type PageTime, pageTimeQuery, ReadTimeControls, shortDate } from "../read-time.tsx";
 
 const rate = (r: number | null) => (r === null ? "—" : `${r}%`);
 
 /**
  * What was in force on the chosen day, as known on another: each measure imposed then with its
  * rate, legal basis, scope and until when; the tariff rates added up per issuer and target; and
- * what was known to be coming in the next 30 days.
+ * what was known to be coming in the next 30 days. One page of each (500 measures); a link
+ * leads to the next.
  */
-export function InForcePage({ view, time, nameOf }: { view: InForceView & { complete: boolean }; time: PageTime; nameOf: (id: string) => string }) {
+export function InForcePage({
+  view,
+  time,
+  nextCursor,
+  nameOf,
+}: {
+  view: InForceView;
+  time: PageTime;
+  nextCursor: string | null;
+  nameOf: (id: string) => string;
+}) {
+  const nextPage = nextCursor ? `/in-force${pageTimeQuery(time) || "?"}${pageTimeQuery(time) ? "&" : ""}cursor=${nextCursor}` : null;
   const heading = `In force${time.asOf ? ` on ${time.asOf}` : " today"}${time.knownAt ? `, as known on ${time.knownAt}` : ""}`;
   return (
     <Layout title="In force">
       <h1>{heading}</h1>
       <ReadTimeControls action="/in-force" time={time} />
-      {view.complete ? null : <p class="overdue">More measures than one page reads: the figures below are incomplete.</p>}
       <h2>Tariff totals per pair</h2>
       {view.totals.length === 0 ? (
         <p class="muted">No tariff with a rate in force.</p>
@@ -37,7 +48,10 @@ export function InForcePage({ view, time, nameOf }: { view: InForceView & { comp
                 <td>
                   <strong>{rate(p.ratePercent)}</strong>
                 </td>
-                <td>{p.components.map((c) => `${rate(c.ratePercent)} (${c.authority ?? "authority not stated"})`).join(" + ")}</td>
+                <td>
+                  {p.components.map((c) => `${rate(c.ratePercent)} (${c.authority ?? "authority not stated"})`).join(" + ")}
+                  {p.componentCount > p.components.length ? ` + ${p.componentCount - p.components.length} more` : ""}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -97,6 +111,11 @@ export function InForcePage({ view, time, nameOf }: { view: InForceView & { comp
           ))}
         </ul>
       )}
+      {nextPage ? (
+        <p>
+          <a href={nextPage}>Next page</a>
+        </p>
+      ) : null}
     </Layout>
   );
 }
