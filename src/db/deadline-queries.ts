@@ -291,7 +291,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     // at most a clock skew ahead): one walk. For a past asOf, the ones that left after it too.
     const present = time.asOf.getTime() >= now.getTime();
     branches.push({
-      where: `d."status" = 'pending' AND ${exact} AND ${present ? `(d."pendingUntil" IS NULL OR d."pendingUntil" > @asOf)` : `d."pendingUntil" IS NULL`}`,
+      where: `d."status" = 'pending' AND ${exact} AND ${present ? `(d."pendingUntil" IS NULL OR d."pendingUntil" > @asOf)` : `d."pendingUntil" IS NULL`}${knownFrom}`,
       columns: "",
       detailed: true,
       decide: fromBounds,
