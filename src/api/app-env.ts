@@ -6,8 +6,11 @@ import type { TrackerDatabase } from "../db/client.ts";
 import type { FieldProblem } from "../domain/errors.ts";
 import { invalidInput } from "./problem.ts";
 
-/** `account`: who the request acts as, set by the auth middleware where a token is needed. */
-export type AppEnv = { Variables: RequestIdVariables & { account?: SignedIn } };
+/**
+ * `account`: who the request acts as, set by the auth middleware where a token is needed.
+ * `readStopAt`: for an API read, the `performance.now()` past which its walks stop (the request time limit).
+ */
+export type AppEnv = { Variables: RequestIdVariables & { account?: SignedIn; readStopAt?: number } };
 
 /** Dependencies every handler reaches through closure, never through globals. */
 export interface AppDeps {

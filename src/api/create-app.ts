@@ -8,7 +8,15 @@ import { timeout } from "hono/timeout";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Config } from "../config.ts";
 import type { TrackerDatabase } from "../db/client.ts";
-import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
+import {
+  ChainConflictError,
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  ReadStoppedError,
+  TransitionNotAllowedError,
+  VersionMismatchError,
+} from "../domain/errors.ts";
 import type { Logger } from "../logger.ts";
 import { webRoutes } from "../web/routes.tsx";
 import { signInPage } from "../web/sign-in.tsx";
@@ -71,7 +79,12 @@ export function createApp({ db, token, logger, config, clock = () => new Date() 
   // Reads give up after the limit; writes are not cut short, since a 503 for a write that
   // then commits would tell the client something false.
   const readTimeout = timeout(config.REQUEST_TIMEOUT_MS);
-  app.use("/api/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? readTimeout(c, next) : next()));
+  app.use("/api/*", (c, next) => {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") return next();
+    // A synchronous read cannot be interrupted from outside: the walks check this between batches.
+    c.set("readStopAt", performance.now() + config.REQUEST_TIMEOUT_MS);
+    return readTimeout(c, next);
+  });
   app.use(
     "*",
     authenticate({
@@ -128,6 +141,10 @@ function errorResponse(err: Error, c: Context<AppEnv>, db: TrackerDatabase, logg
     });
   }
   if (err instanceof ConflictError) return problem(c, 409, "conflict", "Conflict", err.message);
+  if (err instanceof ReadStoppedError) {
+    c.header("Retry-After", "1");
+    return problem(c, 503, "timeout", "Request timed out", err.message);
+  }
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     if (status === 400) return problem(c, 400, "malformed-request", "Malformed request", err.message || "The request could not be read.");

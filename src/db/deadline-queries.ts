@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { type DeadlineTiming, deadlineTimingAsOf } from "../domain/deadlines.ts";
+import { ReadStoppedError } from "../domain/errors.ts";
 import { type HistoryEntry, recordStateAt } from "../domain/history.ts";
 import type { Precision } from "../domain/statuses.ts";
 import { historiesOf } from "./sql/history.ts";
@@ -20,6 +21,8 @@ export interface DeadlineQuery {
   q?: string;
   limit: number;
   after?: DeadlineCursor;
+  /** `performance.now()` past which the walk stops with ReadStoppedError (the request's time limit). */
+  stopAt?: number;
 }
 
 /** Position in the (undated last, dueAt, id) order. */
@@ -66,6 +69,8 @@ export interface DeadlineRow extends DeadlineTiming {
  */
 export const SCAN_BUDGET = 5_000;
 const BATCH_AT_LEAST = 16;
+/** How often (rows examined) a walk looks at the clock. */
+const STOP_CHECK_EVERY = 64;
 /** A walk that needs another batch is skipping rows (not there then): each next batch doubles, up to this. */
 const BATCH_AT_MOST = 1_024;
 
@@ -397,6 +402,9 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
       if (page.length === wanted) break;
     }
     if (examined >= SCAN_BUDGET) break;
+    if (query.stopAt !== undefined && examined % STOP_CHECK_EVERY === 0 && performance.now() > query.stopAt) {
+      throw new ReadStoppedError("This read ran past the time limit and was stopped; ask for a smaller page, narrower filters, or retry.");
+    }
   }
   const shown = page.slice(0, query.limit);
   const rows = pageDetails(reader, shown, evaluated, time);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { formatAtPrecision } from "../domain/dates.ts";
-import { ConflictError, InvalidInputError, NotFoundError, VersionMismatchError } from "../domain/errors.ts";
+import { ConflictError, InvalidInputError, NotFoundError, ReadStoppedError, VersionMismatchError } from "../domain/errors.ts";
 import { type EvidenceRequest, isDisputed } from "../domain/evidence.ts";
 import { type HistoryEntry, recordStateAt, type TimelineEntry, timelineKnownAt } from "../domain/history.ts";
 import { nameKey } from "../domain/names.ts";
@@ -153,7 +153,16 @@ export const LIST_SCAN_BUDGET = 5_000;
  * existence are evaluated at the read time, batch by batch, so the work stops at the page or at
  * LIST_SCAN_BUDGET rows examined, whatever the database holds.
  */
-export async function listRecords(db: TrackerDatabase, kind: RecordKind, filters: ListFilters, limit: number, time: ReadTime, afterId?: string) {
+export async function listRecords(
+  db: TrackerDatabase,
+  kind: RecordKind,
+  filters: ListFilters,
+  limit: number,
+  time: ReadTime,
+  afterId?: string,
+  /** `performance.now()` past which the walk stops with ReadStoppedError (the request's time limit). */
+  stopAt?: number,
+) {
   const { status, authority, ...rest } = filters;
   const where = filterWhere(kind, rest);
   const tracked = isTrackedKind(kind);
@@ -162,6 +171,9 @@ export async function listRecords(db: TrackerDatabase, kind: RecordKind, filters
   let examined = 0;
   let exhausted = false;
   while (items.length <= limit && examined < LIST_SCAN_BUDGET) {
+    if (stopAt !== undefined && performance.now() > stopAt) {
+      throw new ReadStoppedError("This read ran past the time limit and was stopped; ask for a smaller page, narrower filters, or retry.");
+    }
     const batchSize = Math.min(limit + 1, LIST_SCAN_BUDGET - examined);
     const rows = await delegateOf(db.prisma, kind).findMany({
       where: cursor ? { AND: [where, { id: { gt: cursor } }] } : where,

@@ -59,3 +59,6 @@ export class ChainConflictError extends Error {
     super(message);
   }
 }
+
+/** A read that ran past the request's time limit: stopped between two batches, so the server is free again. */
+export class ReadStoppedError extends Error {}

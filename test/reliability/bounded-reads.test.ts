@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../src/api/create-app.ts";
 import { toSqlDate } from "../../src/db/sql-dates.ts";
-import { SCENARIO, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
+import { createLogger } from "../../src/logger.ts";
+import { SCENARIO, TARIFF_THREAT, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";
 
 /**
  * Anonymous reads whose cost used to grow with the database: an as-of walk for a status no
@@ -45,5 +47,23 @@ describe("reads bounded by their limit, not by the database", () => {
     const next = await t.get(`/api/deadlines?asOf=1946-01-01&status=pending&limit=1&cursor=${body.nextCursor}`);
     expect(next.status).toBe(200);
     console.info(`as-of walk for an absent status over ${RECORDS} deadlines: ${Math.round(ms)} ms for one page`);
+  });
+
+  it("stops a read that runs past the time limit between two batches (503 with Retry-After), and answers the next request", async () => {
+    // The same database behind an app whose read limit is already over when a walk starts.
+    const hurried = createApp({
+      db: t.db,
+      token: TEST_TOKEN,
+      logger: createLogger("silent"),
+      config: { CORS_ORIGINS: [], BODY_LIMIT_BYTES: 256 * 1024, REQUEST_TIMEOUT_MS: 0, TRADEWATCH_PRIVATE_READS: false },
+    });
+    for (const path of ["/api/deadlines?asOf=1946-01-01&status=pending&limit=1", "/api/threats?asOf=1946-01-01&status=imposed&limit=1"]) {
+      const res = await hurried.request(path);
+      expect(res.status, path).toBe(503);
+      expect(res.headers.get("Retry-After")).toBe("1");
+      expect(await res.text()).toMatch(/ran past the time limit and was stopped/);
+    }
+    // Nothing was left holding the server: the next read is answered.
+    expect((await t.get("/api/deadlines?status=pending&limit=1")).status).toBe(200);
   });
 });

@@ -66,6 +66,7 @@ export function deadlineRoutes(deps: AppDeps) {
         q: q.q,
         limit: q.limit,
         after,
+        stopAt: c.get("readStopAt"),
       },
       deps.clock(),
     );
