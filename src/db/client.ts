@@ -329,6 +329,7 @@ export async function openDatabase(path: string): Promise<TrackerDatabase> {
   /** Raw writes waiting for the next group commit, in arrival order. */
   const waiting: { work: (db: Database.Database) => unknown; resolve: (value: any) => void; reject: (err: unknown) => void }[] = [];
   let groupScheduled = false;
+  let closing = false;
 
   /**
    * Group commit: the raw writes that arrived while the previous COMMIT was syncing run in one
@@ -339,7 +340,8 @@ export async function openDatabase(path: string): Promise<TrackerDatabase> {
   function commitGroup() {
     groupScheduled = false;
     const group = waiting.splice(0, GROUP_COMMIT_MAX);
-    if (waiting.length > 0) scheduleGroup();
+    if (group.length === 0) return;
+    if (waiting.length > 0 && !closing) scheduleGroup();
     const outcomes: { ok: boolean; value?: unknown; err?: unknown }[] = [];
     write(() => {
       outcomes.length = 0;
@@ -386,6 +388,10 @@ export async function openDatabase(path: string): Promise<TrackerDatabase> {
     // IMMEDIATE: take the write lock at BEGIN, so the transaction never fails half-way on a busy upgrade.
     rawTransaction: (work) =>
       new Promise((resolve, reject) => {
+        if (closing) {
+          reject(new DatabaseUnavailableError("The server is shutting down; nothing was written. Retry shortly.", 5));
+          return;
+        }
         waiting.push({ work, resolve, reject });
         scheduleGroup();
       }),
@@ -401,8 +407,9 @@ export async function openDatabase(path: string): Promise<TrackerDatabase> {
     },
     faultOf,
     async close() {
-      // Writes still waiting for their group are committed (or fail) before the connections close.
-      if (waiting.length > 0) commitGroup();
+      // Writes still waiting are committed (or fail) before the connections close; later ones are refused.
+      closing = true;
+      while (waiting.length > 0) commitGroup();
       await writeLock.run(() => undefined);
       reader.close();
       writer.close();

@@ -280,8 +280,8 @@ export function statusCacheAt(history: readonly HistoryEntry[], now: Date): Stat
 
 /**
  * A deadline's pending stretch, for the pending-as-of walks. Exact for the common history:
- * created pending, then at most one reported entry leaving pending that was not announced ahead
- * of time. For anything else (a correction, a retraction, a lapse, a moved date, a scheduled
+ * created pending, then at most one reported entry leaving pending that had taken effect when it
+ * was recorded (so the cached status is its final one). For anything else (a correction, a retraction, a lapse, a moved date, a scheduled
  * change) `pendingInexact` is true and the same columns hold a hull instead: outside it the
  * deadline is pending at no read time, inside it readers evaluate the history.
  */
@@ -292,9 +292,6 @@ export interface PendingBounds {
   pendingUntilKnownAt: Date | null;
   pendingInexact: boolean;
 }
-
-/** How far a leaving entry may be dated after its recording and still count as "already happened" (clock skew). */
-const SKEW_MS = 60_000;
 
 /** Later than any effective time the tracker accepts (see DATE_RANGE in dates.ts). */
 const END_OF_TIME = new Date(Date.UTC(2201, 0, 1));
@@ -309,7 +306,7 @@ export function pendingBoundsOf(history: readonly HistoryEntry[]): PendingBounds
       !left.byTerms &&
       !left.correction &&
       left.to !== "pending" &&
-      left.effectiveAt.getTime() <= left.recordedAt.getTime() + SKEW_MS &&
+      left.effectiveAt.getTime() <= left.recordedAt.getTime() &&
       left.effectiveAt.getTime() >= created.effectiveAt.getTime();
     if (!simple) return pendingHullOf(history);
   }
