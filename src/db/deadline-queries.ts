@@ -199,8 +199,12 @@ function* candidateStream(
   }
 }
 
-/** Merges sorted streams into one sorted stream, advancing a stream only when its next row is wanted. */
-function* mergeSorted(streams: Iterator<Candidate>[]): Generator<Candidate> {
+/**
+ * Merges sorted streams into one sorted stream, advancing a stream only when its next row is
+ * wanted. A placeholder that is reached is worked out (its stream advanced) while `mayGoOn()`;
+ * otherwise it is yielded itself, to say the walk stops there.
+ */
+function* mergeSorted(streams: Iterator<Candidate>[], mayGoOn: () => boolean): Generator<Candidate> {
   const heads = streams.map((s) => s.next());
   let taken = -1;
   for (;;) {
@@ -213,6 +217,10 @@ function* mergeSorted(streams: Iterator<Candidate>[]): Generator<Candidate> {
     if (best < 0) return;
     const head = (heads[best] as IteratorYieldResult<Candidate>).value;
     if (head.placeholder) {
+      if (!mayGoOn()) {
+        yield head;
+        return;
+      }
       // A lower bound of what the stream holds next: the stream works out its next row only now that the walk has reached it.
       heads[best] = streams[best]!.next();
       taken = -1;
@@ -388,14 +396,21 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     evaluated.set(c.id, { ...c, state, dates: { dueAt: fromSqlDate(c.dueAt), precision: c.precision as Precision, wording: c.wording as string } });
   };
   const streams = branches.map(streamOf);
-  streams.push(movedDeadlines(reader, time, { joins, filterSql: `${filterSql}${mayBePending}`, params, withinEnd, after }, evaluated));
+  // Rows examined, those of the moved walk included (each read from its history, shown or not).
+  const scan = { examined: 0 };
+  streams.push(movedDeadlines(reader, time, { joins, filterSql: `${filterSql}${mayBePending}`, params, withinEnd, after }, evaluated, scan));
   const wanted = query.limit + 1;
   const page: Candidate[] = [];
-  let examined = 0;
   let lastExamined: Candidate | null = null;
-  for (const candidate of mergeSorted(streams)) {
+  /** Where the moved walk was stopped by the budget: nothing before it is left unexamined. */
+  let stoppedBefore: Candidate | null = null;
+  for (const candidate of mergeSorted(streams, () => scan.examined < SCAN_BUDGET)) {
+    if (candidate.placeholder) {
+      stoppedBefore = candidate;
+      break;
+    }
     if (candidate.fromHistory) evaluate(candidate);
-    examined += 1;
+    const examined = ++scan.examined;
     lastExamined = candidate;
     if (candidate.status !== null && candidate.status !== undefined && (!query.status || candidate.status === query.status)) {
       page.push(candidate);
@@ -408,8 +423,13 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   }
   const shown = page.slice(0, query.limit);
   const rows = pageDetails(reader, shown, evaluated, time);
-  const cutShort = page.length < wanted && examined >= SCAN_BUDGET && lastExamined !== null;
-  const last = cutShort ? lastExamined : page.length > query.limit ? shown.at(-1) : undefined;
+  let last: Candidate | undefined;
+  if (page.length > query.limit) last = shown.at(-1);
+  else if (stoppedBefore) {
+    // Resume after everything examined and before the moved deadline not yet read: its earliest due date, any id.
+    const before = { id: "", dueAt: stoppedBefore.dueAt };
+    last = lastExamined && compareKeys(lastExamined, before) > 0 ? lastExamined : before;
+  } else if (scan.examined >= SCAN_BUDGET && lastExamined) last = lastExamined;
   const next = last ? { undated: (last.dueAt === null ? 1 : 0) as 0 | 1, dueAt: last.dueAt ?? "", id: last.id } : null;
   return { rows, next };
 }
@@ -433,6 +453,7 @@ function* movedDeadlines(
   time: ReadTime,
   o: { joins: string; filterSql: string; params: Record<string, unknown>; withinEnd: string | null; after?: DeadlineCursor },
   evaluated: Map<string, InexactCandidate>,
+  scan: { examined: number },
 ): Generator<Candidate> {
   // A deadline comes after the cursor only if its latest due date does (null latest: undated at some point, last).
   const resume = !o.after ? "" : o.after.undated ? ` AND d."dueAtLatest" IS NULL` : ` AND (d."dueAtLatest" IS NULL OR d."dueAtLatest" >= @afterDue)`;
@@ -468,6 +489,7 @@ function* movedDeadlines(
         while (held.length > 0 && compareKeys(held[0]!, bound) < 0) yield held.shift()!;
         // Read only once the walk gets here: a page usually stops before most moved deadlines.
         yield { ...bound, placeholder: true };
+        scan.examined += 1;
         const c = movedCandidate(r, historiesOf(reader, "deadline", [r.id]).get(r.id)!, time);
         if (!c) continue;
         if (o.withinEnd !== null && (c.dueAt === null || c.dueAt > o.withinEnd)) continue;
