@@ -4,6 +4,7 @@ import { ReadStoppedError } from "../domain/errors.ts";
 import { type HistoryEntry, recordStateAt } from "../domain/history.ts";
 import type { Precision } from "../domain/statuses.ts";
 import { historiesOf } from "./sql/history.ts";
+import { prepared } from "./sql/prepared.ts";
 import { isPresent, type ReadTime, readTimeOf, statusesAt } from "./sql/record-states.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
@@ -108,23 +109,6 @@ const DETAILS_SQL = `SELECT ${DETAIL_COLUMNS}
 
 function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-}
-
-const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-
-/** Prepared once per connection and SQL text: the query shapes are few and hot. */
-function prepared(reader: Database.Database, sql: string): Database.Statement {
-  let cache = statementCache.get(reader);
-  if (!cache) {
-    cache = new Map();
-    statementCache.set(reader, cache);
-  }
-  let statement = cache.get(sql);
-  if (!statement) {
-    statement = reader.prepare(sql);
-    cache.set(sql, statement);
-  }
-  return statement;
 }
 
 /** A candidate: its key in the walk order, and its status at the read time once known. */

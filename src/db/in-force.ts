@@ -16,6 +16,7 @@ import {
 } from "../domain/in-force.ts";
 import type { Terms } from "../domain/terms.ts";
 import { historiesOf } from "./sql/history.ts";
+import { prepared } from "./sql/prepared.ts";
 import type { ReadTime } from "./sql/record-states.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
@@ -31,21 +32,6 @@ export const IN_FORCE_SCAN_BUDGET = 10_000;
 /** Threats rewritten per batch when many are (the migration's backfill, the seed, the benchmark). */
 const BATCH = 500;
 const DAY_MS = 86_400_000;
-
-const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-function prepared(db: Database.Database, sql: string): Database.Statement {
-  let map = statementCache.get(db);
-  if (!map) {
-    map = new Map();
-    statementCache.set(db, map);
-  }
-  let s = map.get(sql);
-  if (!s) {
-    s = db.prepare(sql);
-    map.set(sql, s);
-  }
-  return s;
-}
 
 const sqlDate = (d: Date | null) => (d === null ? null : toSqlDate(d));
 

@@ -3,6 +3,7 @@ import { type HistoryEntry, type RecordState, recordStateAt } from "../../domain
 import { RECORD_KINDS } from "../../domain/record-kinds.ts";
 import type { TrackedKind } from "../../domain/statuses.ts";
 import { historiesOf } from "./history.ts";
+import { prepared } from "./prepared.ts";
 
 /** When an answer holds: `asOf` (effective time) and `knownAt` (recorded time), and the clock's now. */
 export interface ReadTime {
@@ -34,21 +35,6 @@ export interface StatusAt {
   /** The values the status entry in effect carries (a move to "superseded": supersededById). */
   statusValues: Record<string, unknown> | null;
   createdAt: Date | null;
-}
-
-const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-function prepared(db: Database.Database, sql: string): Database.Statement {
-  let c = statementCache.get(db);
-  if (!c) {
-    c = new Map();
-    statementCache.set(db, c);
-  }
-  let s = c.get(sql);
-  if (!s) {
-    s = db.prepare(sql);
-    c.set(sql, s);
-  }
-  return s;
 }
 
 export function fromState(state: RecordState): StatusAt {

@@ -5,6 +5,7 @@ import type { TrackedKind } from "../../domain/statuses.ts";
 import { type Terms, termsThen } from "../../domain/terms.ts";
 import { fromSqlDate, toSqlDate } from "../sql-dates.ts";
 import { historiesOf } from "./history.ts";
+import { prepared } from "./prepared.ts";
 import { isPresent, type ReadTime, type StatusAt, statusesAt } from "./record-states.ts";
 
 /**
@@ -107,20 +108,7 @@ const SQL = {
     WHERE "n" <= @perSide ORDER BY "recordId", "sourceId", "n"`,
 } as const;
 
-const statementCache = new WeakMap<Database.Database, Map<keyof typeof SQL, Database.Statement>>();
-function statement(db: Database.Database, name: keyof typeof SQL): Database.Statement {
-  let c = statementCache.get(db);
-  if (!c) {
-    c = new Map();
-    statementCache.set(db, c);
-  }
-  let s = c.get(name);
-  if (!s) {
-    s = db.prepare(SQL[name]);
-    c.set(name, s);
-  }
-  return s;
-}
+const statement = (db: Database.Database, name: keyof typeof SQL): Database.Statement => prepared(db, SQL[name]);
 
 const countOf = (db: Database.Database, name: keyof typeof SQL, owner: string) => (statement(db, name).get(owner) as { n: number }).n;
 
