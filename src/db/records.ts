@@ -12,7 +12,7 @@ import { storeEvidence } from "./evidence.ts";
 import { type ChangesQuery, entriesRecorded, historyOf as rawHistoryOf } from "./sql/history.ts";
 import { type CachedRow, type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
 import { threatDetail } from "./threat-detail.ts";
-import { createTrackedRecord } from "./tracked-writes.ts";
+import { createTrackedRecord, type RecordedAt } from "./tracked-writes.ts";
 
 export { type Collection, KIND_OF, type RecordKind } from "../domain/record-kinds.ts";
 
@@ -521,7 +521,13 @@ function uniqueFieldOf(kind: RecordKind): string {
  * Creates a record. A tracked one is created as history, as of `effectiveAt` (when it was first
  * stated; default now), through the same rules as a status change; the others through Prisma.
  */
-export async function createRecord(db: TrackerDatabase, kind: RecordKind, input: Record<string, any>, by: string, now = new Date()): Promise<string> {
+export async function createRecord(
+  db: TrackerDatabase,
+  kind: RecordKind,
+  input: Record<string, any>,
+  by: string,
+  at: RecordedAt = () => new Date(),
+): Promise<string> {
   if (isTrackedKind(kind)) {
     const { evidence, topicIds, participantIds, partyIds, affectsThreatIds, targetIds, status, effectiveAt, reason, ...rest } = input;
     const { ownDeadline, fields } = ownDeadlineOf(kind, rest);
@@ -538,11 +544,12 @@ export async function createRecord(db: TrackerDatabase, kind: RecordKind, input:
       createTrackedRecord(
         db,
         { kind, fields, status, topicIds, participantIds, partyIds, affectsThreatIds, targetIds, ownDeadline, evidence, effectiveAt, reason, by },
-        now,
+        at,
       ),
     );
   }
   const id = `${kind}-${randomUUID()}`;
+  const now = typeof at === "function" ? at() : at;
   return withUniqueness(kind, () =>
     db.prismaTransaction(async (tx) => {
       await checkReferences(tx, input);

@@ -116,13 +116,26 @@ function statements(db: Database.Database) {
 }
 
 /** Records a status change and everything it sets off, in one transaction. */
-export function recordStatusChange(db: TrackerDatabase, req: StatusChangeRequest, now = new Date()): Promise<StatusChangeResult> {
+export function recordStatusChange(db: TrackerDatabase, req: StatusChangeRequest, at: RecordedAt = () => new Date()): Promise<StatusChangeResult> {
   return db.rawTransaction((conn) => {
+    const now = recordedAtNow(at);
     const touched = new Touched();
     const result = applyStatusChange(conn, req, now, touched);
     touched.refresh(conn, now);
     return { ...result, version: currentVersion(conn, req.kind, req.id) };
   });
+}
+
+/** When the tracker learns a write: a fixed instant, or a clock read as the write runs. */
+export type RecordedAt = Date | (() => Date);
+
+/**
+ * A write's recorded time, read inside its transaction: a clock is read just before the COMMIT
+ * (in the same synchronous run), so no read of this process can see a recorded time whose
+ * entries are not yet committed.
+ */
+function recordedAtNow(at: RecordedAt): Date {
+  return typeof at === "function" ? at() : at;
 }
 
 /** Records that a write touched: their cached columns are refreshed from their histories once, at the end. */
@@ -592,8 +605,13 @@ export interface DatesChangeRequest {
 }
 
 /** Moves or refines a deadline's due date or an event's dates, as a dated history entry: old dates stay in history. */
-export function recordDatesChange(db: TrackerDatabase, req: DatesChangeRequest, now = new Date()): Promise<{ entry: HistoryEntry; version: number }> {
+export function recordDatesChange(
+  db: TrackerDatabase,
+  req: DatesChangeRequest,
+  at: RecordedAt = () => new Date(),
+): Promise<{ entry: HistoryEntry; version: number }> {
   return db.rawTransaction((conn) => {
+    const now = recordedAtNow(at);
     recordAtVersion(conn, req.kind, req.id, req.expectedVersion);
     const effectiveAt = req.effectiveAt ?? now;
     const history = historyOf(conn, req.kind, req.id);
@@ -620,8 +638,9 @@ export interface RetractionResult {
  * Retracts an entry and everything it set off. The entries stay; answers known after now ignore
  * them. Refused when what remains would not be a legal chain (retract the later entry first).
  */
-export function retractEntry(db: TrackerDatabase, seq: number, reason: string, by: string, now = new Date()): Promise<RetractionResult> {
+export function retractEntry(db: TrackerDatabase, seq: number, reason: string, by: string, at: RecordedAt = () => new Date()): Promise<RetractionResult> {
   return db.rawTransaction((conn) => {
+    const now = recordedAtNow(at);
     const root = entryBySeq(conn, seq);
     if (!root) throw new NotFoundError("history entry", String(seq));
     if (root.retractedAt) throw new ConflictError(`Entry ${seq} was already retracted on ${root.retractedAt.toISOString()}`);
@@ -686,8 +705,9 @@ const JOINS = [
  * stated), in its kind's starting status; a record created in another status then moves there
  * by an ordinary status change, with its rules and consequences.
  */
-export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedRequest, now = new Date()): Promise<string> {
+export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedRequest, at: RecordedAt = () => new Date()): Promise<string> {
   return db.rawTransaction((conn) => {
+    const now = recordedAtNow(at);
     const id = `${req.kind}-${randomUUID()}`;
     const effectiveAt = req.effectiveAt ?? now;
     const starting = startingStatusFor(req.kind, req.status);
@@ -790,8 +810,13 @@ export interface TermsChangeRequest {
  * Records a change of a threat's terms as a dated history entry (back-dated or scheduled like any
  * entry, retractable); its targets join ThreatTarget so filters by actor find the measure.
  */
-export function recordTermsChange(db: TrackerDatabase, req: TermsChangeRequest, now = new Date()): Promise<{ entry: HistoryEntry; version: number }> {
+export function recordTermsChange(
+  db: TrackerDatabase,
+  req: TermsChangeRequest,
+  at: RecordedAt = () => new Date(),
+): Promise<{ entry: HistoryEntry; version: number }> {
   return db.rawTransaction((conn) => {
+    const now = recordedAtNow(at);
     const st = statements(conn);
     recordAtVersion(conn, "threat", req.id, req.expectedVersion);
     const plan = planTermsChange(historyOf(conn, "threat", req.id), req.effectiveAt, now);

@@ -187,9 +187,8 @@ function basicRoutes<C extends Exclude<CollectionName, "sources">, D extends z.Z
       responses: { 201: { description: "Created", ...json(detail) }, ...writeProblemResponses },
     }),
     async (c): Promise<any> => {
-      const now = deps.clock();
-      const id = await createRecord(deps.db, kind, c.req.valid("json") as Record<string, any>, writerOf(c), now);
-      const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, now));
+      const id = await createRecord(deps.db, kind, c.req.valid("json") as Record<string, any>, writerOf(c), deps.clock);
+      const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock()));
       if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
       c.header("Location", `/api/${collection}/${id}`);
       return c.json(record, 201);
@@ -264,7 +263,7 @@ function historyRoutes(deps: AppDeps) {
         responses: { 200: { description: "The entries retracted", ...json(z.object({ retracted: z.array(HistoryEntrySchema) })) }, ...writeProblemResponses },
       }),
       async (c) => {
-        const result = await retractEntry(deps.db, c.req.valid("param").seq, c.req.valid("json").reason, writerOf(c), deps.clock());
+        const result = await retractEntry(deps.db, c.req.valid("param").seq, c.req.valid("json").reason, writerOf(c), deps.clock);
         return c.json({ retracted: result.retracted.map((e) => historyEntryToWire(e)) }, 200);
       },
     );
@@ -324,7 +323,7 @@ function statusRoutes<C extends TrackedCollection>(deps: AppDeps, collection: C)
             untilWording: body.untilWording,
             supersededById: body.supersededById,
           },
-          deps.clock(),
+          deps.clock,
         );
         const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock()));
         c.header("ETag", etagOf(result.version));
@@ -381,7 +380,7 @@ function termsRoute(deps: AppDeps) {
       const result = await recordTermsChange(
         deps.db,
         { id, values, effectiveAt, reason, evidence, by: writerOf(c), expectedVersion: expectedVersionFrom(c) },
-        deps.clock(),
+        deps.clock,
       );
       const record = await getRecord(deps.db, "threat", id, readTimeOf(undefined, undefined, deps.clock()));
       c.header("ETag", etagOf(result.version));
@@ -423,7 +422,7 @@ function datesRoute<C extends "deadlines" | "events">(deps: AppDeps, collection:
           by: writerOf(c),
           expectedVersion: expectedVersionFrom(c),
         },
-        deps.clock(),
+        deps.clock,
       );
       const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock()));
       c.header("ETag", etagOf(result.version));
