@@ -3,6 +3,7 @@ import { newAccountCredentials, parseAccountToken, secretMatches } from "../auth
 import { ConflictError, InvalidInputError, NotFoundError } from "../domain/errors.ts";
 import { accountNameProblem, isRole, nameKeyOf, ROLES, type Role } from "../domain/roles.ts";
 import type { TrackerDatabase } from "./client.ts";
+import { prepared } from "./sql/prepared.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 class AccountNotFoundError extends NotFoundError {
@@ -82,8 +83,6 @@ function summary(a: AccountRow): AccountSummary {
   return { name: a.name, role: a.role as Role, createdAt: fromSqlDate(a.createdAt)!, revokedAt: fromSqlDate(a.revokedAt) };
 }
 
-const lookups = new WeakMap<Database.Database, Database.Statement>();
-
 /**
  * The live account a token belongs to, or null. One indexed row by the token's id, then a
  * constant-time comparison of the salted hash: no scan of every account per request, and no
@@ -92,11 +91,7 @@ const lookups = new WeakMap<Database.Database, Database.Statement>();
 export function accountForToken(reader: Database.Database, token: string): SignedIn | null {
   const parsed = parseAccountToken(token);
   if (!parsed) return null;
-  let lookup = lookups.get(reader);
-  if (!lookup) {
-    lookup = reader.prepare('SELECT name, role, salt, secretHash FROM "Account" WHERE id = ? AND revokedAt IS NULL');
-    lookups.set(reader, lookup);
-  }
+  const lookup = prepared(reader, 'SELECT name, role, salt, secretHash FROM "Account" WHERE id = ? AND revokedAt IS NULL');
   const row = lookup.get(parsed.accountId) as { name: string; role: string; salt: string; secretHash: string } | undefined;
   if (!row || !isRole(row.role) || !secretMatches(parsed.secret, row.salt, row.secretHash)) return null;
   return { name: row.name, role: row.role };

@@ -375,9 +375,9 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     },
   });
   const evaluate = (c: Candidate) => {
-    const state = recordStateAt(historiesOf(reader, "deadline", [c.id]).get(c.id)!, time.asOf, time.knownAt);
-    c.status = state.exists ? state.status : null;
-    evaluated.set(c.id, { ...c, state, dates: { dueAt: fromSqlDate(c.dueAt), precision: c.precision as Precision, wording: c.wording as string } });
+    const then = candidateFromHistory(c as Parameters<typeof candidateFromHistory>[0], historiesOf(reader, "deadline", [c.id]).get(c.id)!, time);
+    c.status = then?.status ?? null;
+    if (then) evaluated.set(c.id, then);
   };
   const streams = branches.map(streamOf);
   // Rows examined, those of the moved walk included (each read from its history, shown or not).
@@ -474,7 +474,7 @@ function* movedDeadlines(
         // Read only once the walk gets here: a page usually stops before most moved deadlines.
         yield { ...bound, placeholder: true };
         scan.examined += 1;
-        const c = movedCandidate(r, historiesOf(reader, "deadline", [r.id]).get(r.id)!, time);
+        const c = candidateFromHistory(r, historiesOf(reader, "deadline", [r.id]).get(r.id)!, time);
         if (!c) continue;
         if (o.withinEnd !== null && (c.dueAt === null || c.dueAt > o.withinEnd)) continue;
         if (o.after && compareKeys(c, { id: o.after.id, dueAt: o.after.undated ? null : o.after.dueAt }) <= 0) continue;
@@ -489,8 +489,8 @@ function* movedDeadlines(
   yield* held;
 }
 
-/** A moved deadline at the read time, keyed by its due date then (null when it did not exist then). */
-function movedCandidate(
+/** A deadline read from its history at the read time, keyed by its due date then (null when it did not exist then). */
+function candidateFromHistory(
   r: { id: string; dueAt: string | null; precision: string; wording: string },
   history: HistoryEntry[],
   time: ReadTime,

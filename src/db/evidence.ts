@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import { type EvidenceRequest, type EvidenceRow, evidenceFor } from "../domain/evidence.ts";
 import type { TrackerDatabase, Transaction } from "./client.ts";
 import { currentVersion, type RecordKind } from "./records.ts";
+import { perConnection } from "./sql/prepared.ts";
 import { toSqlDate } from "./sql-dates.ts";
 
 /**
@@ -43,15 +44,11 @@ function statementsFor(conn: Database.Database) {
   };
 }
 
-const cache = new WeakMap<Database.Database, ReturnType<typeof statementsFor>>();
+const statements = perConnection(statementsFor);
 
 /** The same as `storeEvidence`, on a raw better-sqlite3 connection inside its transaction (the status-change path); returns the evidence id. */
 export function storeEvidenceRaw(conn: Database.Database, recordKind: string, recordId: string, request: EvidenceRequest, field: string, now: Date): string {
-  let st = cache.get(conn);
-  if (!st) {
-    st = statementsFor(conn);
-    cache.set(conn, st);
-  }
+  const st = statements(conn);
   const source = (st.sourceText.get(request.sourceId) as { text: string | null } | undefined) ?? null;
   const speakerKnown = request.speakerId ? st.actor.get(request.speakerId) !== undefined : false;
   const row = evidenceFor(request, { source, speakerKnown }, recordKind, recordId, field);

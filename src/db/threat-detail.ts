@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { isDisputed } from "../domain/evidence.ts";
+import { perConnection } from "./sql/prepared.ts";
 
 const BOOLEAN_COLUMNS = new Set(["isAdditional", "publishedAtInferred", "correction", "pendingInexact", "datesMoved"]);
 const DATE_COLUMNS = new Set(["pendingFrom", "pendingUntil", "pendingKnownFrom", "statusUntil", "dueAtEarliest", "dueAtLatest"]);
@@ -39,18 +40,14 @@ function statementsFor(db: Database.Database) {
   };
 }
 
-const cache = new WeakMap<Database.Database, ReturnType<typeof statementsFor>>();
+const statements = perConnection(statementsFor);
 
 /**
  * A threat with its links and evidence, in exactly the shape `getRecord` gives through
  * Prisma (a test holds the two equal), read with prepared statements: the hottest detail read.
  */
 export function threatDetail(reader: Database.Database, id: string): Record<string, unknown> | null {
-  let st = cache.get(reader);
-  if (!st) {
-    st = statementsFor(reader);
-    cache.set(reader, st);
-  }
+  const st = statements(reader);
   const threat = st.threat.get(id) as Record<string, any> | undefined;
   if (!threat) return null;
   const actor = (actorId: string | null) => (actorId ? asRecord(st.actor.get(actorId) as Record<string, unknown>) : null);

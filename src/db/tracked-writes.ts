@@ -23,6 +23,7 @@ import type { TrackerDatabase } from "./client.ts";
 import { storeEvidenceRaw } from "./evidence.ts";
 import { refreshInForce } from "./in-force.ts";
 import { appendEntry, appendRetraction, consequencesOfEntry, entryBySeq, historiesOf, historyOf, type NewHistoryEntry } from "./sql/history.ts";
+import { perConnection } from "./sql/prepared.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 /**
@@ -105,15 +106,7 @@ function statementsFor(db: Database.Database) {
   };
 }
 
-const cache = new WeakMap<Database.Database, ReturnType<typeof statementsFor>>();
-function statements(db: Database.Database) {
-  let s = cache.get(db);
-  if (!s) {
-    s = statementsFor(db);
-    cache.set(db, s);
-  }
-  return s;
-}
+const statements = perConnection(statementsFor);
 
 /** Records a status change and everything it sets off, in one transaction. */
 export function recordStatusChange(db: TrackerDatabase, req: StatusChangeRequest, at: RecordedAt = () => new Date()): Promise<StatusChangeResult> {

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { ChangeKind, HistoryEntry } from "../../domain/history.ts";
 import { toSqlDate } from "../sql-dates.ts";
+import { perConnection } from "./prepared.ts";
 
 /** Raw SQL for the history: load entries with their retractions, append entries and retractions. */
 
@@ -94,15 +95,7 @@ function statementsFor(db: Database.Database) {
   };
 }
 
-const cache = new WeakMap<Database.Database, ReturnType<typeof statementsFor>>();
-function statements(db: Database.Database) {
-  let s = cache.get(db);
-  if (!s) {
-    s = statementsFor(db);
-    cache.set(db, s);
-  }
-  return s;
-}
+const statements = perConnection(statementsFor);
 
 /** The whole history of each record (retractions included), in effective order. */
 export function historiesOf(db: Database.Database, kind: string, ids: readonly string[]): Map<string, HistoryEntry[]> {

@@ -16,3 +16,16 @@ export function prepared(db: Database.Database, sql: string): Database.Statement
   }
   return statement;
 }
+
+/** A module's set of statements, made once per connection by `make`. */
+export function perConnection<T>(make: (db: Database.Database) => T): (db: Database.Database) => T {
+  const made = new WeakMap<Database.Database, T>();
+  return (db) => {
+    let statements = made.get(db);
+    if (!statements) {
+      statements = make(db);
+      made.set(db, statements);
+    }
+    return statements;
+  };
+}
