@@ -4,7 +4,7 @@ import { ReadStoppedError } from "../domain/errors.ts";
 import { type HistoryEntry, recordStateAt } from "../domain/history.ts";
 import type { Precision } from "../domain/statuses.ts";
 import { historiesOf } from "./sql/history.ts";
-import { prepared } from "./sql/prepared.ts";
+import { limitBy, prepared, preparedRows, type ShapedStatement } from "./sql/prepared.ts";
 import { isPresent, type ReadTime, readTimeOf, statusesAt } from "./sql/record-states.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
@@ -70,6 +70,8 @@ export interface DeadlineRow extends DeadlineTiming {
  */
 export const SCAN_BUDGET = 5_000;
 const BATCH_AT_LEAST = 16;
+/** First batch of a walk over rare rows (uncommon histories, moved dates: about one in fifty pending deadlines): a page reaches one or two. */
+const RARE_BATCH = 4;
 /** How often (rows examined) a walk looks at the clock. */
 const STOP_CHECK_EVERY = 64;
 /** A walk that needs another batch is skipping rows (not there then): each next batch doubles, up to this. */
@@ -167,14 +169,14 @@ function compareKeys(a: Candidate, b: Candidate): number {
 /** Rows of one index walk, fetched in growing batches as the reader pulls them (keyset on due order), each batch decided before it is yielded. */
 function* candidateStream(
   /** The walk from its start, and the walk resumed after a key (@keyDue, @keyId). */
-  statements: { first: Database.Statement; next: Database.Statement },
+  statements: { first: ShapedStatement<Candidate>; next: ShapedStatement<Candidate> },
   params: Record<string, unknown>,
   batch: number,
   decide: (rows: Candidate[]) => void,
 ): Generator<Candidate> {
   let after = params;
   for (let size = batch; ; size = Math.min(size * 2, BATCH_AT_MOST)) {
-    const rows = (after === params ? statements.first : statements.next).all({ ...after, batch: size }) as Candidate[];
+    const rows = (after === params ? statements.first : statements.next).all({ ...after, batch: size });
     decide(rows);
     yield* rows;
     if (rows.length < size) return;
@@ -221,6 +223,8 @@ interface Branch {
   /** Rows final once read (exact bounds): the walk reads the page's details with them, as one query. */
   detailed?: boolean;
   params?: Record<string, unknown>;
+  /** Its first batch, when not the page's size. */
+  batch?: number;
   /** The columns the JS check needs besides the key. */
   columns: string;
   /** Decides the status at the read time of each candidate of a batch (null: leave it out). */
@@ -350,11 +354,11 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
         : `d."id", d."dueAt"${branch.columns} FROM "Deadline" d${joins}`;
       const sql = (resumed: boolean) => `SELECT ${select}
         WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resumed ? resume : "1"} AND ${branch.where}${filterSql}${withinEnd === null ? "" : ` AND d."dueAt" <= @withinEnd`}
-        ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id" LIMIT @batch`;
+        ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id" ${limitBy("@batch")}`;
       // Batches of at least 16: a page of one must not cost one query per row examined.
       // Uncommon histories are few on any page: small batches, pulled only as the page needs them.
-      const batch = branch.detailed ? Math.max(query.limit + 1, BATCH_AT_LEAST) : BATCH_AT_LEAST;
-      const statements = { first: prepared(reader, sql(false)), next: prepared(reader, sql(true)) };
+      const batch = branch.batch ?? (branch.detailed ? Math.max(query.limit + 1, BATCH_AT_LEAST) : BATCH_AT_LEAST);
+      const statements = { first: preparedRows<Candidate>(reader, sql(false)), next: preparedRows<Candidate>(reader, sql(true)) };
       parts.push(candidateStream(statements, { ...params, ...branch.params }, batch, branch.decide));
     }
     return (function* () {
@@ -368,6 +372,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   const evaluated = new Map<string, InexactCandidate>();
   branches.push({
     where: `d."pendingInexact" = 1 AND d."datesMoved" = 0${mayBePending}`,
+    batch: RARE_BATCH,
     columns: `, d."precision", d."wording"`,
     // Evaluated only when the walk reaches it (see below): most reads reach few of these.
     decide: (batch) => {
@@ -424,7 +429,7 @@ interface InexactCandidate extends Candidate {
 }
 
 /** Moved deadlines are few: they are read in small batches. */
-const MOVED_BATCH = 8;
+const MOVED_BATCH = RARE_BATCH;
 
 /**
  * Deadlines whose dates moved, in the walk's order of their due date at the read time. They are
@@ -452,21 +457,15 @@ function* movedDeadlines(
     ...(o.withinEnd === null ? [{ where: `d."dueAtEarliest" IS NULL`, order: `d."id"`, keyset: `d."id" > @keyId` }] : []),
   ];
   for (const segment of segments) {
-    const statement = prepared(
+    const statement = preparedRows<{ id: string; dueAt: string | null; dueAtEarliest: string | null; precision: string; wording: string }>(
       reader,
       `SELECT d."id", d."dueAt", d."dueAtEarliest", d."precision", d."wording" FROM "Deadline" d${o.joins}
        WHERE d."datesMoved" = 1 AND ${segment.where} AND (@keyed = 0 OR ${segment.keyset})${resume}${within}${o.filterSql}
-       ORDER BY ${segment.order} LIMIT @batch`,
+       ORDER BY ${segment.order} ${limitBy("@batch")}`,
     );
     let key: Record<string, unknown> = { keyed: 0, keyDue: "", keyId: "" };
     for (;;) {
-      const rows = statement.all({ ...o.params, ...key, batch: MOVED_BATCH }) as {
-        id: string;
-        dueAt: string | null;
-        dueAtEarliest: string | null;
-        precision: string;
-        wording: string;
-      }[];
+      const rows = statement.all({ ...o.params, ...key, batch: MOVED_BATCH });
       for (const r of rows) {
         // Nothing still to come sorts before this row's earliest due date: what is held before it is final.
         const bound = { id: r.id, dueAt: r.dueAtEarliest };
@@ -524,10 +523,11 @@ function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRow
   const details = new Map<string, Record<string, any>>(shown.filter((c) => c.detailed).map((c) => [c.id, c]));
   const missing = shown.filter((c) => !c.detailed).map((c) => c.id);
   if (missing.length > 0) {
-    for (const r of prepared(reader, DETAILS_SQL).all({ ids: JSON.stringify(missing), asOf: toSqlDate(time.asOf), knownAt: toSqlDate(time.knownAt) }) as Record<
-      string,
-      any
-    >[])
+    for (const r of preparedRows<Record<string, any>>(reader, DETAILS_SQL).all({
+      ids: JSON.stringify(missing),
+      asOf: toSqlDate(time.asOf),
+      knownAt: toSqlDate(time.knownAt),
+    }))
       details.set(r.id, r);
   }
   // In the present, a link whose cached status is current (nothing scheduled) is answered from the

@@ -16,7 +16,7 @@ import {
 } from "../domain/in-force.ts";
 import type { Terms } from "../domain/terms.ts";
 import { historiesOf } from "./sql/history.ts";
-import { prepared } from "./sql/prepared.ts";
+import { limitBy, prepared } from "./sql/prepared.ts";
 import type { ReadTime } from "./sql/record-states.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
@@ -293,7 +293,7 @@ function pageOfItems(
     `SELECT p."threatId", p."issuerId", p."measure", t."summary", p."ratePercent", p."authority", p."covers", p."targetIds", p."since", p."until", p."untilStatus"
      FROM "InForcePeriod" p JOIN "Threat" t ON t."id" = p."threatId"
      WHERE ${filter} AND ${VALID} AND p."threatId" >= @from${stop === undefined ? "" : ` AND p."threatId" < @stop`}
-     ORDER BY p."threatId" LIMIT @take`,
+     ORDER BY p."threatId" ${limitBy("@take")}`,
   ).all({ ...params, ...(stop === undefined ? {} : { stop }), take: q.limit + 1 }) as PeriodRow[];
   const items = rows.slice(0, q.limit).map((r) => ({
     threatId: r.threatId,
@@ -367,7 +367,7 @@ function pageOfUpcoming(
     db,
     `SELECT c."threatId", t."summary", c."seq", c."change", c."to", c."values", c."reason", c."effectiveAt"
      FROM "InForceChange" c JOIN "Threat" t ON t."id" = c."threatId"
-     WHERE ${where.join(" AND ")} ORDER BY c."effectiveAt", c."threatId", c."seq" LIMIT @take`,
+     WHERE ${where.join(" AND ")} ORDER BY c."effectiveAt", c."threatId", c."seq" ${limitBy("@take")}`,
   ).all({
     asOf: toSqlDate(time.asOf),
     knownAt: toSqlDate(time.knownAt),

@@ -3,6 +3,7 @@ import { entriesKnownAt, type HistoryEntry } from "../domain/history.ts";
 import { RECORD_KINDS } from "../domain/record-kinds.ts";
 import type { TrackedKind } from "../domain/statuses.ts";
 import { type HistoryRow, historiesOf, toHistoryEntry } from "./sql/history.ts";
+import { limitBy, prepared } from "./sql/prepared.ts";
 import type { ReadTime } from "./sql/record-states.ts";
 import { toSqlDate } from "./sql-dates.ts";
 
@@ -25,13 +26,12 @@ const SCHEDULE_SCAN_BUDGET = 2_000;
  * lapses by terms, moved dates. Entries retracted or superseded as known then are left out.
  */
 export function scheduledChanges(reader: Database.Database, time: ReadTime, limit: number): { entry: HistoryEntry; label: string }[] {
-  const rows = reader
-    .prepare(
-      `SELECT e.*, c."effectiveAt" AS "causeEffectiveAt", NULL AS "retractedAt", NULL AS "retractionReason", NULL AS "retractionBy"
+  const rows = prepared(
+    reader,
+    `SELECT e.*, c."effectiveAt" AS "causeEffectiveAt", NULL AS "retractedAt", NULL AS "retractionReason", NULL AS "retractionBy"
        FROM "StatusChange" e LEFT JOIN "StatusChange" c ON c."seq" = e."causedBySeq" AND e."byTerms" = 1
-       WHERE e."effectiveAt" > ? AND e."recordedAt" <= ? ORDER BY e."effectiveAt", e."seq" LIMIT ?`,
-    )
-    .all(toSqlDate(time.asOf), toSqlDate(time.knownAt), SCHEDULE_SCAN_BUDGET) as HistoryRow[];
+       WHERE e."effectiveAt" > ? AND e."recordedAt" <= ? ORDER BY e."effectiveAt", e."seq" ${limitBy("?")}`,
+  ).all(toSqlDate(time.asOf), toSqlDate(time.knownAt), SCHEDULE_SCAN_BUDGET) as HistoryRow[];
   const candidates = rows.map(toHistoryEntry);
   const byKind = new Map<TrackedKind, Set<string>>();
   for (const e of candidates) byKind.set(e.recordKind as TrackedKind, (byKind.get(e.recordKind as TrackedKind) ?? new Set()).add(e.recordId));

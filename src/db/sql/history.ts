@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import type { ChangeKind, HistoryEntry } from "../../domain/history.ts";
 import { toSqlDate } from "../sql-dates.ts";
-import { perConnection } from "./prepared.ts";
+import { limitBy, perConnection } from "./prepared.ts";
 
 /** Raw SQL for the history: load entries with their retractions, append entries and retractions. */
 
@@ -83,7 +83,7 @@ function statementsFor(db: Database.Database) {
     causedBy: db.prepare(`SELECT "seq" FROM "StatusChange" WHERE "causedBySeq" = ?`),
     recordedSince: db.prepare(
       `${SELECT_ENTRIES} WHERE e."seq" > @afterSeq AND e."recordedAt" >= @since AND e."recordedAt" <= @knownAt
-         AND e."effectiveAt" >= @effectiveFrom AND e."effectiveAt" <= @effectiveTo ORDER BY e."seq" LIMIT @limit`,
+         AND e."effectiveAt" >= @effectiveFrom AND e."effectiveAt" <= @effectiveTo ORDER BY e."seq" ${limitBy("@limit")}`,
     ),
     insert: db.prepare(
       `INSERT INTO "StatusChange" ("recordKind", "recordId", "change", "from", "to", "values", "effectiveAt", "recordedAt", "reason", "by",

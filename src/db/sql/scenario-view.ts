@@ -5,7 +5,7 @@ import type { TrackedKind } from "../../domain/statuses.ts";
 import { type Terms, termsThen } from "../../domain/terms.ts";
 import { fromSqlDate, toSqlDate } from "../sql-dates.ts";
 import { historiesOf } from "./history.ts";
-import { prepared } from "./prepared.ts";
+import { limitBy, prepared } from "./prepared.ts";
 import { isPresent, type ReadTime, type StatusAt, statusesAt } from "./record-states.ts";
 
 /**
@@ -54,7 +54,7 @@ const SQL = {
   scenarioTopics: `SELECT t."name" FROM "_ScenarioToTopic" st JOIN "Topic" t ON t."id" = st."B" WHERE st."A" = ? ORDER BY t."name" LIMIT 100`,
   threats: `SELECT t."id", t."summary", t."measure", t."covers", t."ratePercent", t."authority", t."magnitudeText", a."name" AS "issuerName"
     FROM "Threat" t JOIN "Actor" a ON a."id" = t."issuerId"
-    WHERE t."scenarioId" = @owner AND t."id" > @afterId ORDER BY t."id" LIMIT @n`,
+    WHERE t."scenarioId" = @owner AND t."id" > @afterId ORDER BY t."id" ${limitBy("@n")}`,
   threatInScenario: `SELECT "id", "summary" FROM "Threat" WHERE "id" = ? AND "scenarioId" = ?`,
   threatsCount: `SELECT COUNT(*) AS "n" FROM "Threat" WHERE "scenarioId" = ?`,
   firstTargets: `SELECT "threatId", "actorId" FROM "ThreatTarget" WHERE "initial" = 1 AND "threatId" IN (SELECT value FROM json_each(?)) ORDER BY "actorId"`,
@@ -63,22 +63,22 @@ const SQL = {
   actorNames: `SELECT a."id", a."name" FROM json_each(?) j CROSS JOIN "Actor" a ON a."id" = j.value`,
   conditions: `SELECT c."id", c."description", c."effect", a."name" AS "awaitedActorName"
     FROM "Condition" c LEFT JOIN "Actor" a ON a."id" = c."awaitedActorId"
-    WHERE c."threatId" = @owner AND c."id" > @afterId ORDER BY c."id" LIMIT @n`,
+    WHERE c."threatId" = @owner AND c."id" > @afterId ORDER BY c."id" ${limitBy("@n")}`,
   conditionsCount: `SELECT COUNT(*) AS "n" FROM "Condition" WHERE "threatId" = ?`,
   threatDeadlines: `SELECT "id", "dueAt", "precision", "wording", COALESCE("dueAt", '${UNDATED}') AS "sortDate" FROM "Deadline"
     WHERE "threatId" = @owner AND (COALESCE("dueAt", '${UNDATED}'), "id") > (@afterDate, @afterId)
-    ORDER BY COALESCE("dueAt", '${UNDATED}'), "id" LIMIT @n`,
+    ORDER BY COALESCE("dueAt", '${UNDATED}'), "id" ${limitBy("@n")}`,
   threatDeadlinesCount: `SELECT COUNT(*) AS "n" FROM "Deadline" WHERE "threatId" = ?`,
   // The scenario's own deadlines: those not shown under one of its threats.
   otherDeadlines: `SELECT d."id", d."dueAt", d."precision", d."wording", COALESCE(d."dueAt", '${UNDATED}') AS "sortDate" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_idx"
     WHERE d."scenarioId" = @owner AND NOT EXISTS (SELECT 1 FROM "Threat" t WHERE t."id" = d."threatId" AND t."scenarioId" = @owner)
       AND (COALESCE(d."dueAt", '${UNDATED}'), d."id") > (@afterDate, @afterId)
-    ORDER BY COALESCE(d."dueAt", '${UNDATED}'), d."id" LIMIT @n`,
+    ORDER BY COALESCE(d."dueAt", '${UNDATED}'), d."id" ${limitBy("@n")}`,
   otherDeadlinesCount: `SELECT COUNT(*) AS "n" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_idx"
     WHERE d."scenarioId" = ? AND NOT EXISTS (SELECT 1 FROM "Threat" t WHERE t."id" = d."threatId" AND t."scenarioId" = d."scenarioId")`,
   events: `SELECT "id", "title", "startsAt", "endsAt", "precision", "wording", "place", COALESCE("startsAt", '${UNDATED}') AS "sortDate" FROM "Event"
     WHERE "scenarioId" = @owner AND (COALESCE("startsAt", '${UNDATED}'), "id") > (@afterDate, @afterId)
-    ORDER BY COALESCE("startsAt", '${UNDATED}'), "id" LIMIT @n`,
+    ORDER BY COALESCE("startsAt", '${UNDATED}'), "id" ${limitBy("@n")}`,
   eventsCount: `SELECT COUNT(*) AS "n" FROM "Event" WHERE "scenarioId" = ?`,
   participants: `SELECT p."eventId", a."name" FROM "EventParticipant" p JOIN "Actor" a ON a."id" = p."actorId"
     WHERE p."eventId" IN (SELECT value FROM json_each(?)) ORDER BY a."name"`,
@@ -95,7 +95,7 @@ const SQL = {
     SELECT e."seq", e."recordKind", e."recordId", e."effectiveAt" FROM "records" r
       CROSS JOIN "StatusChange" e ON e."recordKind" = r."kind" AND e."recordId" = r."id"
     WHERE +e."recordedAt" <= @knownAt AND (e."effectiveAt", e."seq") < (@afterAt, @afterSeq)
-    ORDER BY e."effectiveAt" DESC, e."seq" DESC LIMIT @n`,
+    ORDER BY e."effectiveAt" DESC, e."seq" DESC ${limitBy("@n")}`,
   threatFirstTerms: `SELECT "id", "covers", "ratePercent", "authority" FROM "Threat" WHERE "id" IN (SELECT value FROM json_each(?))`,
   // A record's quotes recorded by then, the first QUOTES_PER_SIDE on each side, with how many each side holds.
   quotes: `SELECT * FROM (
