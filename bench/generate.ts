@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { rewriteAllInForce } from "../src/db/in-force.ts";
 import { migrateDatabase } from "../src/db/migrate.ts";
 import { toSqlDate } from "../src/db/sql-dates.ts";
-import { refreshCachedColumns } from "../src/db/tracked-writes.ts";
+import { refreshAllStatusSpans, refreshCachedColumns } from "../src/db/tracked-writes.ts";
 
 const DAY = 86_400_000;
 
@@ -268,6 +268,8 @@ export function generateDatabase(
   })();
   // The in-force projection, by the app's own rule from the histories just written.
   db.transaction(() => rewriteAllInForce(db))();
+  // The status spans of scenarios, threats and conditions, by the same rule.
+  db.transaction(() => refreshAllStatusSpans(db, now))();
   db.pragma("wal_checkpoint(TRUNCATE)");
   db.exec("ANALYZE");
   db.close();

@@ -75,7 +75,8 @@ function cell(value: unknown): string | number | boolean | null {
 
 /** List rows as CSV: one column per top-level field, links shown by id, RFC 4180 quoting. */
 export function csvResponse(c: Context, rows: Record<string, unknown>[], filename: string): Response {
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  // Fields left undefined are not part of the record (as in its JSON).
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => r[k] !== undefined)))];
   const body = stringify(
     rows.map((r) => columns.map((k) => cell(r[k]))),
     // escape_formulas: a cell starting with = + - @ tab or CR gets a leading quote, so a spreadsheet shows it as text instead of running it.

@@ -93,16 +93,23 @@ const STATUS_THEN = `CASE WHEN d."pendingFrom" > @asOf OR d."pendingKnownFrom" >
 const LEAVES_LATER = `d."pendingUntil" > @asOf AND d."pendingUntilKnownAt" <= @knownAt AND d."pendingFrom" <= @asOf AND d."pendingKnownFrom" <= @knownAt`;
 
 /**
+ * The status at the read time of a record a deadline belongs to, from its cached columns when
+ * they answer it (null: read its history): in the present until its next known change, and
+ * within its status span (see statusCacheAt in src/domain/history.ts) for any read time.
+ */
+const linkStatusThen = (a: string) => `CASE WHEN (${a}."statusUntil" IS NULL OR ${a}."statusUntil" > @asOf)
+  AND (@present = 1 OR (${a}."statusFrom" <= @asOf AND ${a}."statusKnownFrom" <= @knownAt)) THEN ${a}."status" END`;
+
+/**
  * What a page shows of a deadline and what it belongs to (alias d, with LINK_JOINS and
- * SCENARIO_JOIN). A link's status comes with it only while its cache is current (nothing scheduled).
+ * SCENARIO_JOIN), with each link's status then when its cached columns answer it.
  */
 const DETAIL_COLUMNS = `d."id", d."dueAt", d."precision", d."wording", d."version", d."extendsId", d."kind", ${STATUS_THEN} AS "statusThen",
          CASE WHEN ${LEAVES_LATER} THEN d."status" END AS "leavesTo", CASE WHEN ${LEAVES_LATER} THEN d."pendingUntil" END AS "leavesAt",
          t."id" AS "threatId", t."summary" AS "threatSummary", c."id" AS "conditionId", c."description" AS "conditionDescription",
          s."id" AS "scenarioId", s."title" AS "scenarioTitle",
          COALESCE(d."agreementId", cm."agreementId", c."agreementId") AS "agreementId", d."commitmentId",
-         CASE WHEN t."statusUntil" IS NULL THEN t."status" END AS "threatCachedStatus", CASE WHEN c."statusUntil" IS NULL THEN c."status" END AS "conditionCachedStatus",
-         CASE WHEN s."statusUntil" IS NULL THEN s."status" END AS "scenarioCachedStatus"`;
+         ${linkStatusThen("t")} AS "threatCachedStatus", ${linkStatusThen("c")} AS "conditionCachedStatus", ${linkStatusThen("s")} AS "scenarioCachedStatus"`;
 const SCENARIO_JOIN = `
   LEFT JOIN "Scenario" s ON s."id" = COALESCE(d."scenarioId", t."scenarioId")`;
 
@@ -254,7 +261,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   const knownAt = toSqlDate(time.knownAt);
   const pastKnowledge = time.knownAt.getTime() < now.getTime();
   const filters: string[] = [];
-  const params: Record<string, unknown> = { asOf, knownAt };
+  const params: Record<string, unknown> = { asOf, knownAt, present: isPresent(time) ? 1 : 0 };
   let withinEnd: string | null = null;
   if (query.withinDays !== undefined) {
     withinEnd = toSqlDate(new Date(time.asOf.getTime() + query.withinDays * 86_400_000));
@@ -305,6 +312,8 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
         branches.push({
           where: `substr(d."pendingUntil", 1, ${bucket.length}) = @bucket AND d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf AND ${exact}${knownFrom}`,
           params: { bucket },
+          // A part of the page at most: its first batch is small, the next ones double as the page needs them.
+          batch: RARE_BATCH,
           columns: "",
           decide: eachBy(() => "pending"),
         });
@@ -315,6 +324,8 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
         branches.push({
           where: `substr(d."pendingUntilKnownAt", 1, 7) = @bucket AND d."pendingUntilKnownAt" > @knownAt AND d."pendingUntil" <= @asOf AND d."pendingFrom" <= @asOf AND ${exact}${knownFrom}`,
           params: { bucket },
+          // A part of the page at most: its first batch is small, the next ones double as the page needs them.
+          batch: RARE_BATCH,
           columns: "",
           decide: eachBy(() => "pending"),
         });
@@ -527,12 +538,11 @@ function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRow
       ids: JSON.stringify(missing),
       asOf: toSqlDate(time.asOf),
       knownAt: toSqlDate(time.knownAt),
+      present: isPresent(time) ? 1 : 0,
     }))
       details.set(r.id, r);
   }
-  // In the present, a link whose cached status is current (nothing scheduled) is answered from the
-  // columns read with the details; the others from their history.
-  const present = isPresent(time);
+  // A link whose cached columns answer the read time is answered from them (read with the details); the others from their history.
   const linkStatuses = (link: "threat" | "condition" | "scenario") => {
     const known = new Map<string, string>();
     const others: string[] = [];
@@ -540,7 +550,7 @@ function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRow
       const id = r[`${link}Id`] as string | null;
       if (id === null) continue;
       const cached = r[`${link}CachedStatus`] as string | null;
-      if (present && cached !== null) known.set(id, cached);
+      if (cached !== null) known.set(id, cached);
       else others.push(id);
     }
     for (const [id, s] of statusesAt(reader, link, others, time, true)) if (s.exists) known.set(id, s.status!);

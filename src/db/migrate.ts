@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { OperatorError } from "../operator-error.ts";
 import { databaseFileError, ensureDatabaseFile } from "./database-file.ts";
 import { rewriteAllInForce } from "./in-force.ts";
+import { refreshAllStatusSpans } from "./tracked-writes.ts";
 
 export const MIGRATIONS_DIR = resolve(import.meta.dirname, "../../prisma/migrations");
 
@@ -50,6 +51,7 @@ export function migrationFiles(dir: string = MIGRATIONS_DIR): MigrationFile[] {
 /** Derived tables a migration adds, filled by the app's own rule in the migration's transaction (SQL alone cannot evaluate a history). */
 const BACKFILLS: Record<string, (db: Database.Database) => void> = {
   "20261129700000_in_force_projection": rewriteAllInForce,
+  "20261130000000_link_status_span": (db) => refreshAllStatusSpans(db),
 };
 
 /** Prisma writes its timestamps as ISO-8601 text with an explicit offset. */

@@ -287,6 +287,8 @@ export function scheduledToWire(e: HistoryEntry) {
 /** Columns that cache the history for fast reads: never part of an answer. */
 const CACHE_COLUMNS = [
   "statusUntil",
+  "statusFrom",
+  "statusKnownFrom",
   "pendingFrom",
   "pendingKnownFrom",
   "pendingUntil",
@@ -307,9 +309,14 @@ function withoutCaches(value: unknown, past: boolean): void {
   }
   if (!value || typeof value !== "object" || value instanceof Date) return;
   const record = value as Record<string, unknown>;
-  for (const k of CACHE_COLUMNS) delete record[k];
-  if (past) for (const k of CURRENT_ROW_COLUMNS) delete record[k];
-  for (const v of Object.values(record)) withoutCaches(v, past);
+  // Set to undefined rather than deleted: JSON leaves them out all the same, and the rows keep
+  // their fixed shape (deleting turns each into a slow dictionary: a fifth of a threat's GET).
+  for (const k of CACHE_COLUMNS) if (k in record) record[k] = undefined;
+  if (past) for (const k of CURRENT_ROW_COLUMNS) if (k in record) record[k] = undefined;
+  for (const k in record) {
+    const v = record[k];
+    if (v !== null && typeof v === "object") withoutCaches(v, past);
+  }
 }
 
 /** Where each kind embeds other tracked records, so a read at a past time shows them as they were then. */

@@ -12,11 +12,12 @@ import {
   pendingBoundsOf,
   planStatusChange,
   recordStateAt,
+  type StatusCache,
   type StatusChangePlan,
   statusCacheAt,
 } from "../domain/history.ts";
 import { isEnding } from "../domain/lifecycle.ts";
-import { RECORD_KINDS, startingStatusFor } from "../domain/record-kinds.ts";
+import { RECORD_KINDS, STATUS_SPAN_KINDS, startingStatusFor } from "../domain/record-kinds.ts";
 import { type Precision, TRACKED_KINDS, type TrackedKind } from "../domain/statuses.ts";
 import { planTermsChange } from "../domain/terms.ts";
 import type { TrackerDatabase } from "./client.ts";
@@ -73,14 +74,22 @@ export interface StatusChangeResult {
   expiryDeadlineId: string | null;
 }
 
+const SET_SPAN = `, "statusFrom" = @statusFrom, "statusKnownFrom" = @statusKnownFrom`;
+
 function statementsFor(db: Database.Database) {
-  const byKind = <T>(make: (table: string) => T) => Object.fromEntries(TRACKED_KINDS.map((k) => [k, make(RECORD_KINDS[k].table)])) as Record<TrackedKind, T>;
+  const byKind = <T>(make: (table: string, kind: TrackedKind) => T) =>
+    Object.fromEntries(TRACKED_KINDS.map((k) => [k, make(RECORD_KINDS[k].table, k)])) as Record<TrackedKind, T>;
   return {
     find: byKind((t) => db.prepare(`SELECT "id", "version" FROM "${t}" WHERE "id" = ?`)),
-    refreshStatus: byKind((t) =>
+    refreshStatus: byKind((t, kind) =>
       db.prepare(
-        `UPDATE "${t}" SET "status" = COALESCE(@status, "status"), "statusUntil" = @statusUntil, "version" = "version" + 1, "updatedAt" = @now WHERE "id" = @id`,
+        `UPDATE "${t}" SET "status" = COALESCE(@status, "status"), "statusUntil" = @statusUntil${STATUS_SPAN_KINDS.has(kind) ? SET_SPAN : ""}, "version" = "version" + 1, "updatedAt" = @now WHERE "id" = @id`,
       ),
+    ),
+    refreshSpan: byKind((t, kind) =>
+      STATUS_SPAN_KINDS.has(kind)
+        ? db.prepare(`UPDATE "${t}" SET "status" = COALESCE(@status, "status"), "statusUntil" = @statusUntil${SET_SPAN} WHERE "id" = @id`)
+        : null,
     ),
     refreshDeadline: db.prepare(
       `UPDATE "Deadline" SET "pendingFrom" = @pendingFrom, "pendingKnownFrom" = @pendingKnownFrom,
@@ -561,7 +570,7 @@ export function refreshCachedColumns(conn: Database.Database, kind: TrackedKind,
   const st = statements(conn);
   const history = historyOf(conn, kind, id);
   const cacheNow = statusCacheAt(history, now);
-  st.refreshStatus[kind].run({ id, status: cacheNow.status, statusUntil: cacheNow.statusUntil ? toSqlDate(cacheNow.statusUntil) : null, now: toSqlDate(now) });
+  st.refreshStatus[kind].run({ id, now: toSqlDate(now), ...statusColumns(cacheNow) });
   if (kind === "deadline") {
     const bounds = pendingBoundsOf(history);
     const datesMoved = history.some((e) => e.change === "dates");
@@ -850,5 +859,30 @@ function insertRow(conn: Database.Database, table: string, values: Record<string
     if ((e as { code?: string }).code === "SQLITE_CONSTRAINT_FOREIGNKEY")
       throw new InvalidInputError([{ field: "body", problem: "refers to a record that does not exist" }]);
     throw e;
+  }
+}
+
+function statusColumns(cache: StatusCache) {
+  return {
+    status: cache.status,
+    statusUntil: sqlDateOrNull(cache.statusUntil),
+    statusFrom: sqlDateOrNull(cache.statusFrom),
+    statusKnownFrom: sqlDateOrNull(cache.statusKnownFrom),
+  };
+}
+
+/**
+ * Brings the cached status columns of every scenario, threat and condition in line with its
+ * history, as of `now`, without a new version (the records did not change): the backfill of the
+ * status span (migration 20261130000000) and the benchmark's generator.
+ */
+export function refreshAllStatusSpans(conn: Database.Database, now = new Date()): void {
+  const st = statements(conn);
+  for (const kind of STATUS_SPAN_KINDS as ReadonlySet<TrackedKind>) {
+    const ids = (conn.prepare(`SELECT "id" FROM "${RECORD_KINDS[kind].table}" ORDER BY "id"`).all() as { id: string }[]).map((r) => r.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const [id, history] of historiesOf(conn, kind, ids.slice(i, i + 500)))
+        st.refreshSpan[kind]!.run({ id, ...statusColumns(statusCacheAt(history, now)) });
+    }
   }
 }

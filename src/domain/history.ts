@@ -268,14 +268,41 @@ export interface StatusCache {
   status: string | null;
   /** The effective time of the next known change after `now` (status or dates): until then the cache is current. */
   statusUntil: Date | null;
+  /**
+   * Where else the cached status answers: at every `asOf` from `statusFrom` until `statusUntil`,
+   * as known at any `knownAt` from `statusKnownFrom` on. Null when only the history can say
+   * (a status that holds by terms, a record that does not exist now).
+   */
+  statusFrom: Date | null;
+  statusKnownFrom: Date | null;
   dates: Record<string, unknown>;
 }
 
 export function statusCacheAt(history: readonly HistoryEntry[], now: Date): StatusCache {
   const state = recordStateAt(history, now, now);
   // A record that does not exist now (its creation retracted) is never answered from the cache.
-  if (!state.exists) return { status: null, statusUntil: now, dates: {} };
-  return { status: state.status, statusUntil: state.scheduled[0]?.effectiveAt ?? null, dates: state.dates };
+  if (!state.exists) return { status: null, statusUntil: now, statusFrom: null, statusKnownFrom: null, dates: {} };
+  return { status: state.status, statusUntil: state.scheduled[0]?.effectiveAt ?? null, ...statusSpanOf(history, state), dates: state.dates };
+}
+
+/**
+ * Why the span holds: the status at (asOf, knownAt) comes from the last status entry in effect at
+ * asOf among those live at knownAt. Past the entry E that holds now (reported, not by terms),
+ * every entry taking effect from E on, and its retraction, was recorded by `statusKnownFrom`, so
+ * each is live at such a knownAt exactly as now; a lapse among them whose terms began before E is
+ * voided by E then as now; entries before E cannot come after it. So until the next scheduled
+ * change, E holds.
+ */
+function statusSpanOf(history: readonly HistoryEntry[], now: RecordState): Pick<StatusCache, "statusFrom" | "statusKnownFrom"> {
+  const held = now.statusEntry;
+  if (!held || held.byTerms || !now.created) return { statusFrom: null, statusKnownFrom: null };
+  const from = held.effectiveAt.getTime();
+  let knownFrom = Math.max(held.recordedAt.getTime(), now.created.recordedAt.getTime());
+  for (const e of history) {
+    if (e.effectiveAt.getTime() < from) continue;
+    knownFrom = Math.max(knownFrom, e.recordedAt.getTime(), e.retractedAt?.getTime() ?? 0);
+  }
+  return { statusFrom: held.effectiveAt, statusKnownFrom: new Date(knownFrom) };
 }
 
 /**

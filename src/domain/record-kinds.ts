@@ -32,6 +32,12 @@ export const RECORD_KINDS = {
 } as const;
 
 export type RecordKind = keyof typeof RECORD_KINDS;
+
+/**
+ * Kinds whose rows also keep where their cached status holds in the past (statusFrom,
+ * statusKnownFrom): those a deadline belongs to, whose status then every deadline list shows.
+ */
+export const STATUS_SPAN_KINDS: ReadonlySet<RecordKind> = new Set(["scenario", "threat", "condition"]);
 export type Collection = (typeof RECORD_KINDS)[RecordKind]["collection"];
 export type ListFilter = (typeof RECORD_KINDS)[RecordKind]["filters"][number];
 

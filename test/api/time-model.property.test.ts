@@ -186,6 +186,10 @@ describe("the time model, through the API, against a brute-force reading of the 
               const expected = expectedAt("pending", asOf, knownAt);
               expect(pending.items.map((d) => d.id)).toEqual(expected.map((d) => d.id));
               expect(pending.items.map((d) => (d.dueAt ? Date.parse(d.dueAt) : null))).toEqual(expected.map((d) => d.due));
+              // Each with the status then of the threat it belongs to (null: not recorded yet then).
+              expect(pending.items.map((d) => d.threat?.status ?? null)).toEqual(
+                pending.items.map((d) => (d.threat ? (bruteState(rawEntries(t, "threat", d.threat.id), asOf, knownAt)?.status ?? null) : null)),
+              );
               // Pages of two, followed by their cursors, for each status and for the present: the same
               // deadlines in the same order (moved dates and uncommon histories must keep their place).
               const pagedIds = async (query: string) => {

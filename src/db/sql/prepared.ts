@@ -48,7 +48,8 @@ export interface ShapedStatement<Row> {
  * Reads a statement's rows as arrays and turns each into an object of one fixed shape.
  * better-sqlite3 builds each row object key by key; on the hot reads (50 rows of 20 columns)
  * that was about a third of the query's time (docs/PERFORMANCE.md). The statement is switched
- * to raw mode: use it only through what this returns.
+ * to raw mode: use it only through what this returns. Only for statements that name their
+ * columns: `SELECT *` follows the table's layout, which a migration may change under a running server.
  */
 export function shaped<Row = Record<string, unknown>>(statement: Database.Statement): ShapedStatement<Row> {
   statement.raw(true);
