@@ -37,6 +37,8 @@ const EnvSchema = z.object({
     .positive(POSITIVE)
     .default(256 * 1024),
   REQUEST_TIMEOUT_MS: z.coerce.number({ message: POSITIVE }).int(POSITIVE).positive(POSITIVE).default(10_000),
+  /** How long start-up waits for the database file's check before going on with it in the background. */
+  START_CHECK_WAIT_MS: z.coerce.number({ message: "must be a whole number of milliseconds, 0 or more" }).int().min(0).default(1_000),
 });
 
 export type Config = z.infer<typeof EnvSchema> & { databasePath: string };

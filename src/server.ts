@@ -1,9 +1,10 @@
 import type { Server } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createAdaptorServer } from "@hono/node-server";
 import { createApp } from "./api/create-app.ts";
 import { resolveWriteToken, TokenSetupError } from "./auth-token.ts";
 import { type Config, loadConfig } from "./config.ts";
-import { databaseFileProblem, openDatabase } from "./db/client.ts";
+import { checkDatabaseFile, openDatabase } from "./db/client.ts";
 import { databaseFileError, ensureDatabaseFile, ensureDatabaseFolder } from "./db/database-file.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { createLogger } from "./logger.ts";
@@ -43,6 +44,8 @@ function writeTokenOf(config: Config) {
   }
 }
 
+const STILL_CHECKING = Symbol("still checking");
+
 // Start-up: settings, port, migrations, seed of an empty database, serve; on SIGTERM/SIGINT drain and close.
 async function start() {
   const config = loadConfig();
@@ -57,8 +60,11 @@ async function start() {
   ensureDatabaseFolder(config.databasePath);
   const { token, origin } = writeTokenOf(config);
   ensureDatabaseFile(config.databasePath);
-  const damaged = databaseFileProblem(config.databasePath);
-  if (damaged) throw new OperatorError(damaged);
+  // A damaged file found within the wait stops start-up; a large file's check goes on beside the
+  // server, and damage found then keeps /health at 503 and writes refused.
+  const check = checkDatabaseFile(config.databasePath);
+  const early = await Promise.race([check, sleep(config.START_CHECK_WAIT_MS, STILL_CHECKING)]);
+  if (early !== null && early !== STILL_CHECKING) throw new OperatorError(early);
   const applied = migrateDatabase(config.databasePath);
   if (applied.length) logger.info({ applied }, "applied migrations");
   const db = await openDatabase(config.databasePath).catch((error) => {
@@ -67,6 +73,15 @@ async function start() {
   if (await isEmpty(db.prisma)) {
     const articles = await seedAll(db);
     logger.info({ articles }, "seeded an empty database");
+  }
+  if (early === STILL_CHECKING) {
+    logger.warn({ database: config.databasePath }, "the database file is still being checked; serving meanwhile");
+    void check.then((problem) => {
+      if (problem) {
+        db.noteDamage(`${problem} (found by the start-up check)`);
+        logger.error({ problem }, "the database file is damaged: writes are refused");
+      } else logger.info("the database file checked sound");
+    });
   }
   const app = createApp({ db, token, logger, config });
   handle = (req, env) => app.fetch(req, env as never);

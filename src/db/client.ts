@@ -1,5 +1,7 @@
 import { statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
+import { Worker } from "node:worker_threads";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import Database from "better-sqlite3";
 import { nameKey } from "../domain/names.ts";
@@ -218,6 +220,8 @@ export interface TrackerDatabase {
   health(): DatabaseHealth;
   /** The 503 to answer for an error the storage caused (noting damage, which stays), or null for any other error. */
   faultOf(err: unknown): DatabaseUnavailableError | null;
+  /** Damage found outside a query (the file check finishing after start-up): /health 503 and writes refused from now on. */
+  noteDamage(problem: string): void;
   close(): Promise<void>;
 }
 
@@ -231,26 +235,53 @@ function fileIdentity(path: string): string | null {
   }
 }
 
+/** What `PRAGMA quick_check` found, or why the file could not be read as a database at all. */
+type CheckOutcome = { rows: string[] } | { error: { message: string; code?: string } };
+
+/** The worker's code: opens the file read-only in its own thread and runs the check there. */
+const CHECK_WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const Database = require(workerData.driver);
+let db;
+try {
+  db = new Database(workerData.path, { readonly: true, fileMustExist: true, timeout: workerData.busyTimeoutMs });
+  parentPort.postMessage({ rows: db.pragma("quick_check(3)").map((r) => r.quick_check) });
+} catch (e) {
+  parentPort.postMessage({ error: { message: String(e && e.message), code: e && e.code } });
+} finally {
+  if (db) db.close();
+}`;
+
 /**
- * Checks an existing database file before start-up uses it (`PRAGMA quick_check`): null when it
- * is sound or does not exist yet, else one line saying what is wrong and what to do.
+ * Checks an existing database file (`PRAGMA quick_check`) in a worker thread: resolves to null
+ * when it is sound or does not exist yet, else one line saying what is wrong and what to do.
+ * The check reads the whole file (about 6 s for 2 GB in the page cache, minutes from disk), so
+ * start-up waits for it only so long and lets it finish in the background (src/server.ts).
  */
-export function databaseFileProblem(path: string): string | null {
-  if (fileIdentity(path) === null) return null;
+export function checkDatabaseFile(path: string): Promise<string | null> {
+  if (fileIdentity(path) === null) return Promise.resolve(null);
+  return new Promise((done) => {
+    const worker = new Worker(CHECK_WORKER, {
+      eval: true,
+      workerData: { path, driver: createRequire(import.meta.url).resolve("better-sqlite3"), busyTimeoutMs: BUSY_TIMEOUT_MS },
+    });
+    // The check never keeps the process alive on its own (a server stopping, a CLI finishing).
+    worker.unref();
+    worker.once("message", (outcome: CheckOutcome) => done(describeCheck(path, outcome)));
+    worker.once("error", (error) => done(describeCheck(path, { error: { message: error.message } })));
+  });
+}
+
+function describeCheck(path: string, outcome: CheckOutcome): string | null {
   const advice = "restore a backup (npm run db:restore -- <backup file>) or move the file away to start empty";
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
-    const rows = db.pragma("quick_check(3)") as { quick_check: string }[];
-    if (rows.length === 1 && rows[0]?.quick_check === "ok") return null;
-    return `The database file ${path} is damaged (${oneLine(rows.map((r) => r.quick_check).join("; "))}): ${advice}.`;
-  } catch (err) {
-    // Not a SQLite file at all: the operator pointed DATABASE_URL at the wrong file, not at a damaged one.
-    if ((err as { code?: string }).code === "SQLITE_NOTADB") return databaseFileError(path, err).message;
-    return `The database file ${path} cannot be read as a database (${oneLine((err as Error).message)}): ${advice}.`;
-  } finally {
-    db?.close();
+  if ("rows" in outcome) {
+    if (outcome.rows.length === 1 && outcome.rows[0] === "ok") return null;
+    return `The database file ${path} is damaged (${oneLine(outcome.rows.join("; "))}): ${advice}.`;
   }
+  // Not a SQLite file at all: the operator pointed DATABASE_URL at the wrong file, not at a damaged one.
+  if (outcome.error.code === "SQLITE_NOTADB")
+    return databaseFileError(path, Object.assign(new Error(outcome.error.message), { code: outcome.error.code })).message;
+  return `The database file ${path} cannot be read as a database (${oneLine(outcome.error.message)}): ${advice}.`;
 }
 
 function oneLine(text: string): string {
@@ -409,6 +440,9 @@ export async function openDatabase(path: string): Promise<TrackerDatabase> {
       }
     },
     faultOf,
+    noteDamage(problem) {
+      damage ??= problem;
+    },
     async close() {
       // Writes still waiting are committed (or fail) before the connections close; later ones are refused.
       closing = true;

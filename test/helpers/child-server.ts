@@ -11,10 +11,10 @@ export interface ChildServer {
 }
 
 /** Starts the real server (`src/server.ts`) as a child process on a free port. */
-export function startChildServer(databasePath: string, token: string): Promise<ChildServer> {
+export function startChildServer(databasePath: string, token: string, env: Record<string, string> = {}): Promise<ChildServer> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: `file:${databasePath}`, PORT: "0", HOST: "127.0.0.1", TRADEWATCH_TOKEN: token, LOG_LEVEL: "warn" },
+    env: { ...process.env, DATABASE_URL: `file:${databasePath}`, PORT: "0", HOST: "127.0.0.1", TRADEWATCH_TOKEN: token, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));

@@ -221,6 +221,34 @@ describe("start-up on a damaged database file", () => {
   });
 });
 
+describe("a large file's start-up check, finished after the server is up", () => {
+  it("serves meanwhile, then keeps /health at 503 and refuses writes once it finds damage", { timeout: 60_000 }, async () => {
+    const path = freshDatabaseFile();
+    const db = await openDatabase(path);
+    await seedAll(db);
+    await db.prismaTransaction(async (tx) => {
+      for (let i = 0; i < 300; i++) await tx.topic.create({ data: { id: `topic-filler-${i}`, name: `Filler topic ${i} ${"x".repeat(200)}` } });
+    });
+    await db.close();
+    // Damage in the last pages only (filler rows): start-up can open and migrate the file; only the check sees it.
+    const size = statSync(path).size;
+    const fd = openSync(path, "r+");
+    for (let page = Math.floor(size / 4096) - 3; page * 4096 < size; page++) writeSync(fd, Buffer.alloc(512, 0xa5), 0, 512, page * 4096 + 100);
+    closeSync(fd);
+
+    // No wait at all: as for a file too large to check before serving.
+    const server = await startChildServer(path, TOKEN, { START_CHECK_WAIT_MS: "0" });
+    servers.push(server);
+    let health: Response;
+    const deadline = Date.now() + 30_000;
+    do health = await fetch(`${server.url}/health`);
+    while (health.status === 200 && Date.now() < deadline);
+    expect(health.status).toBe(503);
+    expect(((await health.json()) as { detail: string }).detail).toMatch(/damaged.*start-up check/);
+    expect((await post(server.url, "/api/topics", { name: "into a damaged file" })).status).toBe(503);
+  });
+});
+
 describe("another process holding the write lock", () => {
   it("never blocks the event loop: /health answers fast, and a write that cannot get the lock gets 503 with Retry-After", { timeout: 60_000 }, async () => {
     const path = freshDatabaseFile();
