@@ -310,7 +310,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
       const walkFrom = earliest.month && `${earliest.month}-01` > asOf.slice(0, 10) ? new Date(`${earliest.month}-01T00:00:00Z`) : time.asOf;
       for (const bucket of pendingBucketsFrom(walkFrom, new Date(now.getTime() + 86_400_000))) {
         branches.push({
-          where: `substr(d."pendingUntil", 1, ${bucket.length}) = @bucket AND d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf AND ${exact}${knownFrom}`,
+          where: `substr(d."pendingUntil", 1, ${bucket.length}) = +@bucket AND d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf AND ${exact}${knownFrom}`,
           params: { bucket },
           // A part of the page at most: its first batch is small, the next ones double as the page needs them.
           batch: RARE_BATCH,
@@ -322,7 +322,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     if (pastKnowledge) {
       for (const bucket of pendingBucketsFrom(time.knownAt, now, false)) {
         branches.push({
-          where: `substr(d."pendingUntilKnownAt", 1, 7) = @bucket AND d."pendingUntilKnownAt" > @knownAt AND d."pendingUntil" <= @asOf AND d."pendingFrom" <= @asOf AND ${exact}${knownFrom}`,
+          where: `substr(d."pendingUntilKnownAt", 1, 7) = +@bucket AND d."pendingUntilKnownAt" > @knownAt AND d."pendingUntil" <= @asOf AND d."pendingFrom" <= @asOf AND ${exact}${knownFrom}`,
           params: { bucket },
           // A part of the page at most: its first batch is small, the next ones double as the page needs them.
           batch: RARE_BATCH,
@@ -339,7 +339,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     // details read after.
     const held = time.asOf.getTime() >= now.getTime();
     branches.push({
-      where: `d."status" = @status AND ${exact}`,
+      where: `d."status" = +@status AND ${exact}`,
       columns: held ? "" : `, ${STATUS_THEN} AS "statusThen"`,
       detailed: held,
       decide: fromBounds,
@@ -355,16 +355,16 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     const parts: Generator<Candidate>[] = [];
     const segments: { dated: boolean; keyset: string }[] = [];
     if (!after || after.undated === 0) {
-      segments.push({ dated: true, keyset: after ? `(d."dueAt" > @afterDue OR (d."dueAt" = @afterDue AND d."id" > @afterId))` : "1" });
+      segments.push({ dated: true, keyset: after ? `(d."dueAt" > +@afterDue OR (d."dueAt" = +@afterDue AND d."id" > +@afterId))` : "1" });
     }
-    if (withinEnd === null) segments.push({ dated: false, keyset: after?.undated === 1 ? `d."id" > @afterId` : "1" });
+    if (withinEnd === null) segments.push({ dated: false, keyset: after?.undated === 1 ? `d."id" > +@afterId` : "1" });
     for (const segment of segments) {
-      const resume = segment.dated ? `(d."dueAt" > @keyDue OR (d."dueAt" = @keyDue AND d."id" > @keyId))` : `d."id" > @keyId`;
+      const resume = segment.dated ? `(d."dueAt" > +@keyDue OR (d."dueAt" = +@keyDue AND d."id" > +@keyId))` : `d."id" > +@keyId`;
       const select = branch.detailed
         ? `${DETAIL_COLUMNS}${branch.columns}, 1 AS "detailed" FROM "Deadline" d${LINK_JOINS}${SCENARIO_JOIN}`
         : `d."id", d."dueAt"${branch.columns} FROM "Deadline" d${joins}`;
       const sql = (resumed: boolean) => `SELECT ${select}
-        WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resumed ? resume : "1"} AND ${branch.where}${filterSql}${withinEnd === null ? "" : ` AND d."dueAt" <= @withinEnd`}
+        WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resumed ? resume : "1"} AND ${branch.where}${filterSql}${withinEnd === null ? "" : ` AND d."dueAt" <= +@withinEnd`}
         ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id" ${limitBy("@batch")}`;
       // Batches of at least 16: a page of one must not cost one query per row examined.
       // Uncommon histories are few on any page: small batches, pulled only as the page needs them.
@@ -456,16 +456,16 @@ function* movedDeadlines(
   scan: { examined: number },
 ): Generator<Candidate> {
   // A deadline comes after the cursor only if its latest due date does (null latest: undated at some point, last).
-  const resume = !o.after ? "" : o.after.undated ? ` AND d."dueAtLatest" IS NULL` : ` AND (d."dueAtLatest" IS NULL OR d."dueAtLatest" >= @afterDue)`;
-  const within = o.withinEnd === null ? "" : ` AND d."dueAtEarliest" <= @withinEnd`;
+  const resume = !o.after ? "" : o.after.undated ? ` AND d."dueAtLatest" IS NULL` : ` AND (d."dueAtLatest" IS NULL OR d."dueAtLatest" >= +@afterDue)`;
+  const within = o.withinEnd === null ? "" : ` AND d."dueAtEarliest" <= +@withinEnd`;
   const held: InexactCandidate[] = [];
   const segments = [
     {
       where: `d."dueAtEarliest" IS NOT NULL`,
       order: `d."dueAtEarliest", d."id"`,
-      keyset: `(d."dueAtEarliest" > @keyDue OR (d."dueAtEarliest" = @keyDue AND d."id" > @keyId))`,
+      keyset: `(d."dueAtEarliest" > +@keyDue OR (d."dueAtEarliest" = +@keyDue AND d."id" > +@keyId))`,
     },
-    ...(o.withinEnd === null ? [{ where: `d."dueAtEarliest" IS NULL`, order: `d."id"`, keyset: `d."id" > @keyId` }] : []),
+    ...(o.withinEnd === null ? [{ where: `d."dueAtEarliest" IS NULL`, order: `d."id"`, keyset: `d."id" > +@keyId` }] : []),
   ];
   for (const segment of segments) {
     const statement = preparedRows<{ id: string; dueAt: string | null; dueAtEarliest: string | null; precision: string; wording: string }>(

@@ -38,6 +38,7 @@ function columnsOf(model: Record<string, string>, a: string): string {
     .join(", ");
 }
 
+/** Bound values compared with indexed columns are written `+?` (see `prepared` in src/db/sql/prepared.ts). */
 function statementsFor(db: Database.Database) {
   const rows = (sql: string) => shaped<Record<string, any>>(db.prepare(sql));
   const deadline = columnsOf(Prisma.DeadlineScalarFieldEnum, "d");
@@ -45,18 +46,18 @@ function statementsFor(db: Database.Database) {
     threat: rows(`SELECT ${columnsOf(Prisma.ThreatScalarFieldEnum, "t")} FROM "Threat" t WHERE t."id" = ?`),
     scenario: rows(`SELECT "id", "title", "status" FROM "Scenario" WHERE "id" = ?`),
     actor: rows(`SELECT ${columnsOf(Prisma.ActorScalarFieldEnum, "a")} FROM "Actor" a WHERE a."id" = ?`),
-    targets: rows(`SELECT "actorId" FROM "ThreatTarget" WHERE "threatId" = ? AND "initial" = 1 ORDER BY "actorId"`),
+    targets: rows(`SELECT "actorId" FROM "ThreatTarget" WHERE "threatId" = +? AND "initial" = 1 ORDER BY "actorId"`),
     topics: rows(
-      `SELECT ${columnsOf(Prisma.TopicScalarFieldEnum, "tp")} FROM "Topic" tp JOIN "_ThreatToTopic" tt ON tt."B" = tp."id" WHERE tt."A" = ? ORDER BY tp."id"`,
+      `SELECT ${columnsOf(Prisma.TopicScalarFieldEnum, "tp")} FROM "Topic" tp JOIN "_ThreatToTopic" tt ON tt."B" = tp."id" WHERE tt."A" = +? ORDER BY tp."id"`,
     ),
     conditions: rows(
-      `SELECT ${columnsOf(Prisma.ConditionScalarFieldEnum, "c")}, a."id" AS "a_id", a."name" AS "a_name", a."kind" AS "a_kind" FROM "Condition" c LEFT JOIN "Actor" a ON a."id" = c."awaitedActorId" WHERE c."threatId" = ? ORDER BY c."id"`,
+      `SELECT ${columnsOf(Prisma.ConditionScalarFieldEnum, "c")}, a."id" AS "a_id", a."name" AS "a_name", a."kind" AS "a_kind" FROM "Condition" c LEFT JOIN "Actor" a ON a."id" = c."awaitedActorId" WHERE c."threatId" = +? ORDER BY c."id"`,
     ),
-    deadlinesOfCondition: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."conditionId" = ? ORDER BY d."id"`),
-    deadlinesOfThreat: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."threatId" = ? ORDER BY d."dueAt", d."id"`),
+    deadlinesOfCondition: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."conditionId" = +? ORDER BY d."id"`),
+    deadlinesOfThreat: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."threatId" = +? ORDER BY d."dueAt", d."id"`),
     evidence: rows(
       `SELECT ${columnsOf(Prisma.EvidenceScalarFieldEnum, "e")}, s."id" AS "s_id", s."title" AS "s_title", s."publisher" AS "s_publisher", s."url" AS "s_url", s."publishedAt" AS "s_publishedAt", s."kind" AS "s_kind", sp."name" AS "sp_name"
-       FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId" LEFT JOIN "Actor" sp ON sp."id" = e."speakerId" WHERE e."recordKind" = 'threat' AND e."recordId" = ? ORDER BY e."sourceId", e."startOffset"`,
+       FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId" LEFT JOIN "Actor" sp ON sp."id" = e."speakerId" WHERE e."recordKind" = 'threat' AND e."recordId" = +? ORDER BY e."sourceId", e."startOffset"`,
     ),
   };
 }
