@@ -21,15 +21,29 @@ function isoDate(v: string): string {
   return v.length === 29 && v.endsWith("+00:00") ? `${v.slice(0, 23)}Z` : new Date(v).toISOString();
 }
 
-/** A raw row as the Prisma client would return it, once serialised: dates in ISO form, booleans as booleans. */
-function asRecord(row: Record<string, unknown>): Record<string, unknown> {
-  for (const k in row) {
-    const v = row[k];
-    if (typeof v === "string" && isDateColumn(k)) row[k] = isoDate(v);
-    else if (BOOLEAN_COLUMNS.has(k)) row[k] = v === 1;
-  }
-  return row;
+/**
+ * A raw row of a model as the Prisma client would return it, once serialised: dates in ISO form,
+ * booleans as booleans. Which columns those are is worked out once per model, not per row.
+ */
+function asRecordOf(model: Record<string, string>): (row: Record<string, unknown>) => Record<string, unknown> {
+  const columns = Object.values(model);
+  const dates = columns.filter(isDateColumn);
+  const booleans = columns.filter((c) => BOOLEAN_COLUMNS.has(c));
+  return (row) => {
+    for (const k of dates) {
+      const v = row[k];
+      if (typeof v === "string") row[k] = isoDate(v);
+    }
+    for (const k of booleans) row[k] = row[k] === 1;
+    return row;
+  };
 }
+
+const asThreat = asRecordOf(Prisma.ThreatScalarFieldEnum);
+const asActor = asRecordOf(Prisma.ActorScalarFieldEnum);
+const asCondition = asRecordOf(Prisma.ConditionScalarFieldEnum);
+const asDeadline = asRecordOf(Prisma.DeadlineScalarFieldEnum);
+const asEvidence = asRecordOf(Prisma.EvidenceScalarFieldEnum);
 
 /** A model's columns as Prisma returns them, named one by one (alias `a`): rows read as arrays need a fixed column list, not `*`. */
 function columnsOf(model: Record<string, string>, a: string): string {
@@ -72,25 +86,25 @@ export function threatDetail(reader: Database.Database, id: string): Record<stri
   const st = statements(reader);
   const threat = st.threat.get(id);
   if (!threat) return null;
-  const actor = (actorId: string | null) => (actorId ? asRecord(st.actor.get(actorId)!) : null);
+  const actor = (actorId: string | null) => (actorId ? asActor(st.actor.get(actorId)!) : null);
   const conditions = st.conditions.all(id).map(({ a_id, a_name, a_kind, ...c }) => ({
-    ...asRecord(c),
+    ...asCondition(c),
     awaitedActor: a_id ? { id: a_id, name: a_name, kind: a_kind } : null,
-    deadlines: st.deadlinesOfCondition.all(c.id).map(asRecord),
+    deadlines: st.deadlinesOfCondition.all(c.id).map(asDeadline),
   }));
   const evidence = st.evidence.all(id).map(({ s_id, s_title, s_publisher, s_url, s_publishedAt, s_kind, sp_name, ...e }) => ({
-    ...(asRecord(e) as { stance: string }),
+    ...(asEvidence(e) as { stance: string }),
     source: { id: s_id, title: s_title, publisher: s_publisher, url: s_url, publishedAt: isoDate(s_publishedAt), kind: s_kind },
     speaker: e.speakerId ? { id: e.speakerId, name: sp_name } : null,
   }));
   return {
-    ...asRecord(threat),
+    ...asThreat(threat),
     scenario: st.scenario.get(threat.scenarioId),
     issuer: actor(threat.issuerId),
     targets: st.targets.all(id),
     topics: st.topics.all(id),
     conditions,
-    deadlines: st.deadlinesOfThreat.all(id).map(asRecord),
+    deadlines: st.deadlinesOfThreat.all(id).map(asDeadline),
     evidence,
     disputed: isDisputed(evidence),
   };
