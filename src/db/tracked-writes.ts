@@ -82,8 +82,10 @@ function statementsFor(db: Database.Database) {
         `UPDATE "${t}" SET "status" = COALESCE(@status, "status"), "statusUntil" = @statusUntil, "version" = "version" + 1, "updatedAt" = @now WHERE "id" = @id`,
       ),
     ),
+    // A deadline's status and pending bounds in one UPDATE (one rewrite of the row and its indexes).
     refreshDeadline: db.prepare(
-      `UPDATE "Deadline" SET "pendingFrom" = @pendingFrom, "pendingKnownFrom" = @pendingKnownFrom,
+      `UPDATE "Deadline" SET "status" = COALESCE(@status, "status"), "statusUntil" = @statusUntil, "version" = "version" + 1, "updatedAt" = @now,
+         "pendingFrom" = @pendingFrom, "pendingKnownFrom" = @pendingKnownFrom,
          "pendingUntil" = @pendingUntil, "pendingUntilKnownAt" = @pendingUntilKnownAt, "pendingInexact" = @pendingInexact, "datesMoved" = @datesMoved,
          "dueAtEarliest" = @dueAtEarliest, "dueAtLatest" = @dueAtLatest WHERE "id" = @id`,
     ),
@@ -593,14 +595,14 @@ export function refreshCachedColumns(
 ): void {
   const st = statements(conn);
   const cacheNow = statusCacheAt(history, now);
-  st.refreshStatus[kind].run({ id, status: cacheNow.status, statusUntil: cacheNow.statusUntil ? toSqlDate(cacheNow.statusUntil) : null, now: toSqlDate(now) });
+  const status = { id, status: cacheNow.status, statusUntil: cacheNow.statusUntil ? toSqlDate(cacheNow.statusUntil) : null, now: toSqlDate(now) };
   if (kind === "deadline") {
     const bounds = pendingBoundsOf(history);
     const datesMoved = history.some((e) => e.change === "dates");
     const first = datesMoved ? (st.deadline.get(id) as { dueAt: string | null }) : null;
     const range = first ? dueDateRangeOf(history, fromSqlDate(first.dueAt)) : null;
     st.refreshDeadline.run({
-      id,
+      ...status,
       pendingFrom: sqlDateOrNull(bounds.pendingFrom),
       pendingKnownFrom: sqlDateOrNull(bounds.pendingKnownFrom),
       pendingUntil: sqlDateOrNull(bounds.pendingUntil),
@@ -610,7 +612,7 @@ export function refreshCachedColumns(
       dueAtEarliest: sqlDateOrNull(range?.earliest),
       dueAtLatest: sqlDateOrNull(range?.latest),
     });
-  }
+  } else st.refreshStatus[kind].run(status);
   if (kind === "threat") refreshInForce(conn, id, history, now);
 }
 

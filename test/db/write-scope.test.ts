@@ -1,9 +1,10 @@
 import type Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TrackerDatabase } from "../../src/db/client.ts";
+import { rewriteInForceOf } from "../../src/db/in-force.ts";
 import { entryBySeq, historyOf } from "../../src/db/sql/history.ts";
 import { toSqlDate } from "../../src/db/sql-dates.ts";
-import { recordStatusChange, refreshCachedColumns, type StatusChangeResult, WriteScope } from "../../src/db/tracked-writes.ts";
+import { recordStatusChange, recordTermsChange, refreshCachedColumns, type StatusChangeResult, WriteScope } from "../../src/db/tracked-writes.ts";
 import type { HistoryEntry } from "../../src/domain/history.ts";
 import type { TrackedKind } from "../../src/domain/statuses.ts";
 import { freshDatabase } from "../helpers/database.ts";
@@ -34,6 +35,15 @@ function cachedState(conn: Database.Database, now: Date) {
     (conn.prepare(`SELECT * FROM "${table}" WHERE "threatId" = ? ORDER BY "id"`).all(THREAT) as Record<string, unknown>[]).map(({ id: _id, ...r }) => r),
   );
   return { records, rows, inForce };
+}
+
+/** A threat's in-force rows, in a stable order, without their ids. */
+function inForceRows(conn: Database.Database) {
+  return ["InForcePeriod", "InForceChange"].map((table) =>
+    (conn.prepare(`SELECT * FROM "${table}" WHERE "threatId" = ?`).all(THREAT) as Record<string, unknown>[])
+      .map(({ id: _id, ...r }) => JSON.stringify(r))
+      .sort(),
+  );
 }
 
 describe("one write's histories (WriteScope)", () => {
@@ -123,5 +133,37 @@ describe("one write's histories (WriteScope)", () => {
     expect(seen!.kept.length).toBe(seen!.copy.length + 5);
     expect(seen!.kept).toEqual(seen!.read);
     expect(seen!.before).toEqual(seen!.copy);
+  });
+
+  it("leaves the in-force rows a rewrite from the whole history gives, with none that never held, after writes recorded at the same instant", async () => {
+    db = await freshDatabase({ seeded: true });
+    const now = new Date(Date.now() + 60_000);
+    const before = (ms: number) => new Date(now.getTime() - ms);
+    const day = 86_400_000;
+    // Opens, at `now`, the stretch in force until the suspension and the lapse back to imposed as an upcoming change...
+    await recordStatusChange(
+      db,
+      {
+        kind: "threat",
+        id: THREAT,
+        to: "suspended",
+        reason: "paused",
+        by: "t",
+        effectiveAt: before(1000),
+        until: new Date(now.getTime() + 10 * day),
+        returnsTo: "imposed",
+      },
+      now,
+    );
+    // ...which writes at the same instant close at once: new terms split the stretch, an ending voids the lapse.
+    await recordTermsChange(db, { id: THREAT, values: { ratePercent: 12 }, effectiveAt: before(2000), reason: "rate", by: "t" }, now);
+    await recordStatusChange(db, { kind: "threat", id: THREAT, to: "withdrawn", reason: "ended", by: "t", effectiveAt: new Date(now.getTime() + day) }, now);
+    const refreshed = inForceRows(db.writer);
+    for (const table of ["InForcePeriod", "InForceChange"]) {
+      const never = db.writer.prepare(`SELECT count(*) AS n FROM "${table}" WHERE "threatId" = ? AND "knownFrom" = "knownUntil"`).get(THREAT) as { n: number };
+      expect(never.n).toBe(0);
+    }
+    await db.rawTransaction((conn) => rewriteInForceOf(conn, [THREAT]));
+    expect(refreshed).toEqual(inForceRows(db.writer));
   });
 });
