@@ -35,6 +35,9 @@ const DAY_MS = 86_400_000;
 
 const sqlDate = (d: Date | null) => (d === null ? null : toSqlDate(d));
 
+// A write's statements compare the threat id as `= +?`: a value SQLite cannot look up in sqlite_stat4, which would make it
+// plan the statement again at every run (src/db/sql/history.ts).
+
 interface MeasureRow {
   threatId: string;
   issuerId: string;
@@ -47,7 +50,7 @@ function measureOf(conn: Database.Database, threatId: string): MeasureRow | null
     | { issuerId: string; measure: string; covers: string; ratePercent: number | null; authority: string | null }
     | undefined;
   if (!row) return null;
-  const targets = prepared(conn, `SELECT "actorId" FROM "ThreatTarget" WHERE "threatId" = ? AND "initial" = 1 ORDER BY "actorId"`).all(threatId) as {
+  const targets = prepared(conn, `SELECT "actorId" FROM "ThreatTarget" WHERE "threatId" = +? AND "initial" = 1 ORDER BY "actorId"`).all(threatId) as {
     actorId: string;
   }[];
   return {
@@ -147,7 +150,7 @@ interface OpenPeriodRow {
  */
 export function refreshInForce(conn: Database.Database, threatId: string, history: readonly HistoryEntry[], now: Date): void {
   const latest = Math.max(...history.flatMap((e) => [e.recordedAt.getTime(), e.retractedAt?.getTime() ?? 0]));
-  const changeRows = prepared(conn, `SELECT "seq", "knownFrom", "knownUntil" FROM "InForceChange" WHERE "threatId" = ?`).all(threatId) as {
+  const changeRows = prepared(conn, `SELECT "seq", "knownFrom", "knownUntil" FROM "InForceChange" WHERE "threatId" = +?`).all(threatId) as {
     seq: number;
     knownFrom: string;
     knownUntil: string | null;
@@ -161,7 +164,7 @@ export function refreshInForce(conn: Database.Database, threatId: string, histor
   const openRows = prepared(
     conn,
     `SELECT "ratePercent", "authority", "covers", "targetIds", "since", "until", "untilStatus", "effectiveFrom", "effectiveUntil", "knownFrom"
-     FROM "InForcePeriod" WHERE "threatId" = ? AND "listed" = 1 AND "knownUntil" IS NULL`,
+     FROM "InForcePeriod" WHERE "threatId" = +? AND "listed" = 1 AND "knownUntil" IS NULL`,
   ).all(threatId) as OpenPeriodRow[];
   const periods: InForcePeriod[] = openRows.map((r) => ({
     ratePercent: r.ratePercent,
@@ -183,7 +186,7 @@ export function refreshInForce(conn: Database.Database, threatId: string, histor
   const step = inForceProjectionStep(m.first, history, { periods, seqs: [...openChanges.keys()] }, now);
   const at = toSqlDate(now);
   // Closed at now; a row opened at now by an earlier refresh in this transaction never held, and goes.
-  const where = `"threatId" = @threatId AND "knownUntil" IS NULL AND "effectiveFrom" = @effectiveFrom AND "effectiveUntil" IS @effectiveUntil`;
+  const where = `"threatId" = +@threatId AND "knownUntil" IS NULL AND "effectiveFrom" = @effectiveFrom AND "effectiveUntil" IS @effectiveUntil`;
   for (const p of step.closedPeriods) {
     const row = { threatId, effectiveFrom: toSqlDate(p.effectiveFrom), effectiveUntil: sqlDate(p.effectiveUntil) };
     if (openedAt.get(bounds(row.effectiveFrom, row.effectiveUntil)) === at) prepared(conn, `DELETE FROM "InForcePeriod" WHERE ${where}`).run(row);
@@ -191,8 +194,8 @@ export function refreshInForce(conn: Database.Database, threatId: string, histor
   }
   for (const seq of step.closedSeqs) {
     if (openChanges.get(seq) === at)
-      prepared(conn, `DELETE FROM "InForceChange" WHERE "threatId" = ? AND "seq" = ? AND "knownUntil" IS NULL`).run(threatId, seq);
-    else prepared(conn, `UPDATE "InForceChange" SET "knownUntil" = ? WHERE "threatId" = ? AND "seq" = ? AND "knownUntil" IS NULL`).run(at, threatId, seq);
+      prepared(conn, `DELETE FROM "InForceChange" WHERE "threatId" = +? AND "seq" = ? AND "knownUntil" IS NULL`).run(threatId, seq);
+    else prepared(conn, `UPDATE "InForceChange" SET "knownUntil" = ? WHERE "threatId" = +? AND "seq" = ? AND "knownUntil" IS NULL`).run(at, threatId, seq);
   }
   for (const p of step.addedPeriods) insertPeriod(conn, m, p);
   for (const c of step.addedChanges) insertChange(conn, m, c);
