@@ -97,11 +97,12 @@ function statementsFor(db: Database.Database) {
        VALUES (@id, @dueAt, @precision, @wording, @threatId, @conditionId, @scenarioId, @agreementId, @commitmentId, @extendsId, @kind, 'pending', 0, @now, @now)`,
     ),
     condition: db.prepare(`SELECT "effect", "threatId", "agreementId" FROM "Condition" WHERE "id" = ?`),
-    // `= +?` below: a value SQLite cannot look up in sqlite_stat4, which would make it plan the statement again at every run (src/db/sql/history.ts).
     deadlinesOfAgreement: db.prepare(`SELECT "id", "conditionId", "kind" FROM "Deadline" WHERE "agreementId" = ? ORDER BY "id"`),
     deadlinesOfCommitment: db.prepare(`SELECT "id" FROM "Deadline" WHERE "commitmentId" = ? ORDER BY "id"`),
     commitmentsOfAgreement: db.prepare(`SELECT "id" FROM "Commitment" WHERE "agreementId" = ? ORDER BY "id"`),
     agreement: db.prepare(`SELECT "id" FROM "Agreement" WHERE "id" = ?`),
+    // `= +?`: a value SQLite cannot look up in sqlite_stat4, which would make it plan the statement again at every run (src/db/sql/history.ts).
+    // The agreement and commitment lookups above keep `= ?`: most deadlines have neither, and SQLite takes their index only when it sees the value is rare.
     deadlinesOfCondition: db.prepare(`SELECT "id" FROM "Deadline" WHERE "conditionId" = +? ORDER BY "id"`),
     deadlinesOfThreat: db.prepare(`SELECT "id", "conditionId", "kind" FROM "Deadline" WHERE "threatId" = +? ORDER BY "id"`),
     actorExists: db.prepare(`SELECT 1 FROM "Actor" WHERE "id" = ?`),
