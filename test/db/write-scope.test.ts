@@ -138,7 +138,7 @@ describe("one write's histories (WriteScope)", () => {
   it("leaves the in-force rows a rewrite from the whole history gives, with none that never held, after writes recorded at the same instant", async () => {
     db = await freshDatabase({ seeded: true });
     const now = new Date(Date.now() + 60_000);
-    const before = (ms: number) => new Date(now.getTime() - ms);
+    const earlier = (ms: number) => new Date(now.getTime() - ms);
     const day = 86_400_000;
     // Opens, at `now`, the stretch in force until the suspension and the lapse back to imposed as an upcoming change...
     await recordStatusChange(
@@ -149,14 +149,14 @@ describe("one write's histories (WriteScope)", () => {
         to: "suspended",
         reason: "paused",
         by: "t",
-        effectiveAt: before(1000),
+        effectiveAt: earlier(1000),
         until: new Date(now.getTime() + 10 * day),
         returnsTo: "imposed",
       },
       now,
     );
     // ...which writes at the same instant close at once: new terms split the stretch, an ending voids the lapse.
-    await recordTermsChange(db, { id: THREAT, values: { ratePercent: 12 }, effectiveAt: before(2000), reason: "rate", by: "t" }, now);
+    await recordTermsChange(db, { id: THREAT, values: { ratePercent: 12 }, effectiveAt: earlier(2000), reason: "rate", by: "t" }, now);
     await recordStatusChange(db, { kind: "threat", id: THREAT, to: "withdrawn", reason: "ended", by: "t", effectiveAt: new Date(now.getTime() + day) }, now);
     const refreshed = inForceRows(db.writer);
     for (const table of ["InForcePeriod", "InForceChange"]) {

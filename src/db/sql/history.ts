@@ -174,11 +174,6 @@ function storedForm(e: NewHistoryEntry) {
   };
 }
 
-/** Appends an entry; returns its seq. */
-export function appendEntry(db: Database.Database, e: NewHistoryEntry): number {
-  return (statements(db).insert.get(storedForm(e)) as { seq: number }).seq;
-}
-
 /**
  * Appends an entry and returns it as a read of it would (`entryBySeq`), without reading it back:
  * `causeEffectiveAt` is the effective time of the entry it follows from, for an entry by terms.
