@@ -35,6 +35,9 @@ const DAY_MS = 86_400_000;
 
 const sqlDate = (d: Date | null) => (d === null ? null : toSqlDate(d));
 
+// A write's statements compare the threat id as `= +?`: a value SQLite cannot look up in sqlite_stat4, which would make it
+// plan the statement again at every run (src/db/sql/history.ts).
+
 interface MeasureRow {
   threatId: string;
   issuerId: string;
@@ -47,7 +50,7 @@ function measureOf(conn: Database.Database, threatId: string): MeasureRow | null
     | { issuerId: string; measure: string; covers: string; ratePercent: number | null; authority: string | null }
     | undefined;
   if (!row) return null;
-  const targets = prepared(conn, `SELECT "actorId" FROM "ThreatTarget" WHERE "threatId" = ? AND "initial" = 1 ORDER BY "actorId"`).all(threatId) as {
+  const targets = prepared(conn, `SELECT "actorId" FROM "ThreatTarget" WHERE "threatId" = +? AND "initial" = 1 ORDER BY "actorId"`).all(threatId) as {
     actorId: string;
   }[];
   return {
@@ -147,10 +150,12 @@ interface OpenPeriodRow {
  */
 export function refreshInForce(conn: Database.Database, threatId: string, history: readonly HistoryEntry[], now: Date): void {
   const latest = Math.max(...history.flatMap((e) => [e.recordedAt.getTime(), e.retractedAt?.getTime() ?? 0]));
-  const projected = prepared(conn, `SELECT MAX("knownFrom") AS "knownFrom" FROM "InForceChange" WHERE "threatId" = ?`).get(threatId) as {
-    knownFrom: string | null;
-  };
-  if (projected.knownFrom === null || latest > now.getTime() || Date.parse(projected.knownFrom) > now.getTime()) {
+  const changeRows = prepared(conn, `SELECT "seq", "knownFrom", "knownUntil" FROM "InForceChange" WHERE "threatId" = +?`).all(threatId) as {
+    seq: number;
+    knownFrom: string;
+    knownUntil: string | null;
+  }[];
+  if (changeRows.length === 0 || latest > now.getTime() || changeRows.some((r) => Date.parse(r.knownFrom) > now.getTime())) {
     rewriteOne(conn, threatId, history);
     return;
   }
@@ -159,7 +164,7 @@ export function refreshInForce(conn: Database.Database, threatId: string, histor
   const openRows = prepared(
     conn,
     `SELECT "ratePercent", "authority", "covers", "targetIds", "since", "until", "untilStatus", "effectiveFrom", "effectiveUntil", "knownFrom"
-     FROM "InForcePeriod" WHERE "threatId" = ? AND "listed" = 1 AND "knownUntil" IS NULL`,
+     FROM "InForcePeriod" WHERE "threatId" = +? AND "listed" = 1 AND "knownUntil" IS NULL`,
   ).all(threatId) as OpenPeriodRow[];
   const periods: InForcePeriod[] = openRows.map((r) => ({
     ratePercent: r.ratePercent,
@@ -174,23 +179,24 @@ export function refreshInForce(conn: Database.Database, threatId: string, histor
     knownFrom: new Date(r.knownFrom),
     knownUntil: null,
   }));
-  const seqs = (prepared(conn, `SELECT "seq" FROM "InForceChange" WHERE "threatId" = ? AND "knownUntil" IS NULL`).all(threatId) as { seq: number }[]).map(
-    (r) => r.seq,
-  );
-  const step = inForceProjectionStep(m.first, history, { periods, seqs }, now);
+  // Open stretches do not overlap in effective time: their bounds name them.
+  const bounds = (effectiveFrom: string, effectiveUntil: string | null) => `${effectiveFrom}|${effectiveUntil}`;
+  const openedAt = new Map(openRows.map((r) => [bounds(r.effectiveFrom, r.effectiveUntil), r.knownFrom]));
+  const openChanges = new Map(changeRows.filter((r) => r.knownUntil === null).map((r) => [r.seq, r.knownFrom]));
+  const step = inForceProjectionStep(m.first, history, { periods, seqs: [...openChanges.keys()] }, now);
   const at = toSqlDate(now);
   // Closed at now; a row opened at now by an earlier refresh in this transaction never held, and goes.
-  const closePeriod = prepared(
-    conn,
-    `UPDATE "InForcePeriod" SET "knownUntil" = @at WHERE "threatId" = @threatId AND "knownUntil" IS NULL AND "effectiveFrom" = @effectiveFrom AND "effectiveUntil" IS @effectiveUntil`,
-  );
+  const where = `"threatId" = +@threatId AND "knownUntil" IS NULL AND "effectiveFrom" = @effectiveFrom AND "effectiveUntil" IS @effectiveUntil`;
   for (const p of step.closedPeriods) {
-    closePeriod.run({ at, threatId, effectiveFrom: toSqlDate(p.effectiveFrom), effectiveUntil: sqlDate(p.effectiveUntil) });
+    const row = { threatId, effectiveFrom: toSqlDate(p.effectiveFrom), effectiveUntil: sqlDate(p.effectiveUntil) };
+    if (openedAt.get(bounds(row.effectiveFrom, row.effectiveUntil)) === at) prepared(conn, `DELETE FROM "InForcePeriod" WHERE ${where}`).run(row);
+    else prepared(conn, `UPDATE "InForcePeriod" SET "knownUntil" = @at WHERE ${where}`).run({ ...row, at });
   }
-  const closeChange = prepared(conn, `UPDATE "InForceChange" SET "knownUntil" = @at WHERE "threatId" = @threatId AND "seq" = @seq AND "knownUntil" IS NULL`);
-  for (const seq of step.closedSeqs) closeChange.run({ at, threatId, seq });
-  prepared(conn, `DELETE FROM "InForcePeriod" WHERE "threatId" = ? AND "knownFrom" = "knownUntil"`).run(threatId);
-  prepared(conn, `DELETE FROM "InForceChange" WHERE "threatId" = ? AND "knownFrom" = "knownUntil"`).run(threatId);
+  for (const seq of step.closedSeqs) {
+    if (openChanges.get(seq) === at)
+      prepared(conn, `DELETE FROM "InForceChange" WHERE "threatId" = +? AND "seq" = ? AND "knownUntil" IS NULL`).run(threatId, seq);
+    else prepared(conn, `UPDATE "InForceChange" SET "knownUntil" = ? WHERE "threatId" = +? AND "seq" = ? AND "knownUntil" IS NULL`).run(at, threatId, seq);
+  }
   for (const p of step.addedPeriods) insertPeriod(conn, m, p);
   for (const c of step.addedChanges) insertChange(conn, m, c);
 }

@@ -23,7 +23,7 @@ import { planTermsChange } from "../domain/terms.ts";
 import type { TrackerDatabase } from "./client.ts";
 import { storeEvidenceRaw } from "./evidence.ts";
 import { refreshInForce } from "./in-force.ts";
-import { appendEntry, appendRetraction, consequencesOfEntry, entryBySeq, historiesOf, historyOf, type NewHistoryEntry } from "./sql/history.ts";
+import { appendAndReturn, appendRetraction, consequencesOfEntry, entryBySeq, historiesOf, historyOf, type NewHistoryEntry } from "./sql/history.ts";
 import { perConnection } from "./sql/prepared.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
@@ -91,8 +91,10 @@ function statementsFor(db: Database.Database) {
         ? db.prepare(`UPDATE "${t}" SET "status" = COALESCE(@status, "status"), "statusUntil" = @statusUntil${SET_SPAN} WHERE "id" = @id`)
         : null,
     ),
+    // A deadline's status and pending bounds in one UPDATE (one rewrite of the row and its indexes).
     refreshDeadline: db.prepare(
-      `UPDATE "Deadline" SET "pendingFrom" = @pendingFrom, "pendingKnownFrom" = @pendingKnownFrom,
+      `UPDATE "Deadline" SET "status" = COALESCE(@status, "status"), "statusUntil" = @statusUntil, "version" = "version" + 1, "updatedAt" = @now,
+         "pendingFrom" = @pendingFrom, "pendingKnownFrom" = @pendingKnownFrom,
          "pendingUntil" = @pendingUntil, "pendingUntilKnownAt" = @pendingUntilKnownAt, "pendingInexact" = @pendingInexact, "datesMoved" = @datesMoved,
          "dueAtEarliest" = @dueAtEarliest, "dueAtLatest" = @dueAtLatest WHERE "id" = @id`,
     ),
@@ -108,8 +110,10 @@ function statementsFor(db: Database.Database) {
     deadlinesOfCommitment: db.prepare(`SELECT "id" FROM "Deadline" WHERE "commitmentId" = ? ORDER BY "id"`),
     commitmentsOfAgreement: db.prepare(`SELECT "id" FROM "Commitment" WHERE "agreementId" = ? ORDER BY "id"`),
     agreement: db.prepare(`SELECT "id" FROM "Agreement" WHERE "id" = ?`),
-    deadlinesOfCondition: db.prepare(`SELECT "id" FROM "Deadline" WHERE "conditionId" = ? ORDER BY "id"`),
-    deadlinesOfThreat: db.prepare(`SELECT "id", "conditionId", "kind" FROM "Deadline" WHERE "threatId" = ? ORDER BY "id"`),
+    // `= +?`: a value SQLite cannot look up in sqlite_stat4, which would make it plan the statement again at every run (src/db/sql/history.ts).
+    // The agreement and commitment lookups above keep `= ?`: most deadlines have neither, and SQLite takes their index only when it sees the value is rare.
+    deadlinesOfCondition: db.prepare(`SELECT "id" FROM "Deadline" WHERE "conditionId" = +? ORDER BY "id"`),
+    deadlinesOfThreat: db.prepare(`SELECT "id", "conditionId", "kind" FROM "Deadline" WHERE "threatId" = +? ORDER BY "id"`),
     actorExists: db.prepare(`SELECT 1 FROM "Actor" WHERE "id" = ?`),
     linkTarget: db.prepare(`INSERT OR IGNORE INTO "ThreatTarget" ("threatId", "actorId", "initial") VALUES (?, ?, ?)`),
   };
@@ -121,9 +125,9 @@ const statements = perConnection(statementsFor);
 export function recordStatusChange(db: TrackerDatabase, req: StatusChangeRequest, at: RecordedAt = () => new Date()): Promise<StatusChangeResult> {
   return db.rawTransaction((conn) => {
     const now = recordedAtNow(at);
-    const touched = new Touched();
-    const result = applyStatusChange(conn, req, now, touched);
-    touched.refresh(conn, now);
+    const scope = new WriteScope(conn, now);
+    const result = applyStatusChange(conn, req, now, scope);
+    scope.refresh();
     return { ...result, version: currentVersion(conn, req.kind, req.id) };
   });
 }
@@ -140,14 +144,53 @@ function recordedAtNow(at: RecordedAt): Date {
   return typeof at === "function" ? at() : at;
 }
 
-/** Records that a write touched: their cached columns are refreshed from their histories once, at the end. */
-export class Touched {
-  readonly #records = new Map<string, { kind: TrackedKind; id: string }>();
-  add(kind: TrackedKind, id: string) {
-    this.#records.set(`${kind}|${id}`, { kind, id });
+/**
+ * What one write reads and touches. Each record's history is read once and kept in line with the
+ * entries the write appends, as a read would return it (the transaction's own writes are the
+ * only ones it could miss); the touched records' cached columns are refreshed from those
+ * histories once, at the end.
+ */
+export class WriteScope {
+  readonly #histories = new Map<string, readonly HistoryEntry[]>();
+  readonly #appended = new Map<number, HistoryEntry>();
+  readonly #touched = new Map<string, { kind: TrackedKind; id: string }>();
+  constructor(
+    readonly conn: Database.Database,
+    readonly now: Date,
+  ) {}
+
+  historyOf(kind: TrackedKind, id: string): readonly HistoryEntry[] {
+    return this.historiesOf(kind, [id]).get(id)!;
   }
-  refresh(conn: Database.Database, now: Date) {
-    for (const { kind, id } of this.#records.values()) refreshCachedColumns(conn, kind, id, now);
+
+  historiesOf(kind: TrackedKind, ids: readonly string[]): Map<string, readonly HistoryEntry[]> {
+    const missing = ids.filter((id) => !this.#histories.has(`${kind}|${id}`));
+    for (const [id, history] of historiesOf(this.conn, kind, missing)) this.#histories.set(`${kind}|${id}`, history);
+    return new Map(ids.map((id) => [id, this.#histories.get(`${kind}|${id}`)!]));
+  }
+
+  append(e: NewHistoryEntry): HistoryEntry {
+    const cause = e.byTerms && e.causedBySeq !== null ? (this.#appended.get(e.causedBySeq) ?? entryBySeq(this.conn, e.causedBySeq)) : null;
+    const entry = appendAndReturn(this.conn, e, cause?.effectiveAt ?? null);
+    this.#appended.set(entry.seq, entry);
+    const key = `${e.recordKind}|${e.recordId}`;
+    const history = this.#histories.get(key);
+    // A new copy, in read order (effective time, then seq: the new entry's is the highest), so a history handed out earlier stays as it was.
+    if (history) {
+      const at = entry.effectiveAt.getTime();
+      let i = history.length;
+      while (i > 0 && history[i - 1]!.effectiveAt.getTime() > at) i--;
+      this.#histories.set(key, [...history.slice(0, i), entry, ...history.slice(i)]);
+    }
+    return entry;
+  }
+
+  touch(kind: TrackedKind, id: string) {
+    this.#touched.set(`${kind}|${id}`, { kind, id });
+  }
+
+  refresh() {
+    for (const { kind, id } of this.#touched.values()) refreshCachedColumns(this.conn, kind, id, this.now, this.historyOf(kind, id));
   }
 }
 
@@ -200,12 +243,12 @@ function applyStatusChange(
   conn: Database.Database,
   req: StatusChangeRequest,
   now: Date,
-  touched: Touched,
+  scope: WriteScope,
   causedBy: HistoryEntry | null = null,
 ): StatusChangeResult {
   const version = recordAtVersion(conn, req.kind, req.id, req.expectedVersion);
   const effectiveAt = req.effectiveAt ?? now;
-  const history = historyOf(conn, req.kind, req.id);
+  const history = scope.historyOf(req.kind, req.id);
   const plan = planStatusChange(
     history,
     {
@@ -222,7 +265,7 @@ function applyStatusChange(
   if (!plan.ok) throwPlanProblem(req.kind, req.to, plan);
   const values = successorOf(conn, req);
   const evidenceId = req.evidence ? attachEvidence(conn, req.kind, req.id, req.evidence, now) : null;
-  const entry = append(conn, {
+  const entry = scope.append({
     recordKind: req.kind,
     recordId: req.id,
     change: "status",
@@ -241,13 +284,13 @@ function applyStatusChange(
     sourceId: req.evidence?.sourceId ?? causedBy?.sourceId ?? null,
     evidenceId: evidenceId ?? causedBy?.evidenceId ?? null,
   });
-  touched.add(req.kind, req.id);
+  scope.touch(req.kind, req.id);
   const consequences: HistoryEntry[] = [];
   let successorDeadlineId: string | null = null;
   let expiryDeadlineId: string | null = null;
   const usesNewDate = !req.correction && req.newDate !== undefined;
   if (usesNewDate && req.kind === "deadline" && req.to === "extended") {
-    successorDeadlineId = createFollowingDeadline(conn, req.id, req.newDate!, entry, now, touched);
+    successorDeadlineId = createFollowingDeadline(conn, req.id, req.newDate!, entry, now, scope);
   }
   if (usesNewDate && req.kind === "event" && plan.from === "postponed" && req.to === "scheduled") {
     const dates = {
@@ -256,15 +299,15 @@ function applyStatusChange(
       precision: req.newDate!.precision,
       ...(req.newDate!.wording ? { wording: req.newDate!.wording } : {}),
     };
-    consequences.push(appendDates(conn, "event", req.id, dates, entry, now));
+    consequences.push(appendDates(scope, "event", req.id, dates, entry, now));
   }
   if (req.until && req.returnsTo) {
-    const expiry = recordEnd(conn, req, entry, now, touched);
+    const expiry = recordEnd(conn, req, entry, now, scope);
     expiryDeadlineId = expiry.deadlineId;
     consequences.push(...expiry.entries);
   }
   // Corrections fix the record only: they set nothing else off.
-  if (!req.correction) consequences.push(...applyConsequences(conn, req.kind, req.id, req.to, entry, now, touched, expiryDeadlineId));
+  if (!req.correction) consequences.push(...applyConsequences(conn, req.kind, req.id, req.to, entry, now, scope, expiryDeadlineId));
   return { version: version + 1, entry, consequences, successorDeadlineId, expiryDeadlineId };
 }
 
@@ -290,11 +333,6 @@ function successorOf(conn: Database.Database, req: StatusChangeRequest): { super
   const exists = req.kind === "agreement" ? st.agreement.get(req.supersededById) : st.find.threat.get(req.supersededById);
   if (!exists) throw new InvalidInputError([{ field: "supersededById", problem: `no ${req.kind} with id "${req.supersededById}"` }]);
   return { supersededById: req.supersededById };
-}
-
-function append(conn: Database.Database, e: NewHistoryEntry): HistoryEntry {
-  const seq = appendEntry(conn, e);
-  return entryBySeq(conn, seq)!;
 }
 
 /** A dates or terms entry: new values at an effective time, with who, why and on what evidence. */
@@ -326,15 +364,8 @@ function valuesEntry(
     evidenceId: at.evidenceId,
   };
 }
-function appendDates(
-  conn: Database.Database,
-  kind: "deadline" | "event",
-  id: string,
-  values: Record<string, unknown>,
-  cause: HistoryEntry,
-  now: Date,
-): HistoryEntry {
-  return append(conn, valuesEntry(kind, id, "dates", values, now, { ...cause, causedBySeq: cause.seq }));
+function appendDates(scope: WriteScope, kind: "deadline" | "event", id: string, values: Record<string, unknown>, cause: HistoryEntry, now: Date): HistoryEntry {
+  return scope.append(valuesEntry(kind, id, "dates", values, now, { ...cause, causedBySeq: cause.seq }));
 }
 
 /** The successor of an extended deadline: a new pending deadline from the extension's effective time. */
@@ -344,7 +375,7 @@ function createFollowingDeadline(
   newDate: NewDate,
   cause: HistoryEntry,
   now: Date,
-  touched: Touched,
+  scope: WriteScope,
   kind?: string,
 ): string {
   const st = statements(conn);
@@ -372,8 +403,8 @@ function createFollowingDeadline(
     kind: kind ?? old.kind,
     now: toSqlDate(now),
   });
-  append(conn, creationEntry("deadline", id, "pending", cause.effectiveAt, now, `Extension of deadline ${oldId}: ${cause.reason}`, cause.by, cause));
-  touched.add("deadline", id);
+  scope.append(creationEntry("deadline", id, "pending", cause.effectiveAt, now, `Extension of deadline ${oldId}: ${cause.reason}`, cause.by, cause));
+  scope.touch("deadline", id);
   return id;
 }
 
@@ -420,12 +451,12 @@ function recordEnd(
   req: StatusChangeRequest,
   cause: HistoryEntry,
   now: Date,
-  touched: Touched,
+  scope: WriteScope,
 ): { deadlineId: string; entries: HistoryEntry[] } {
   const until = req.until!;
   const entries: HistoryEntry[] = [];
   entries.push(
-    append(conn, {
+    scope.append({
       ...creationEntry(req.kind, req.id, req.returnsTo!, until, now, `Ends by its terms: "${req.to}" until ${until.toISOString().slice(0, 10)}`, req.by, cause),
       from: req.to,
       byTerms: true,
@@ -436,7 +467,7 @@ function recordEnd(
   const newDate: NewDate = { at: until, precision: "day", wording };
   // The expiry deadline this status had before, if it is still pending then, is extended to the new end.
   const previous = (st.deadlinesOfThreat.all(req.id) as { id: string; kind: string }[]).filter(
-    (d) => d.kind === "expiry" && recordStateAt(historyOf(conn, "deadline", d.id), cause.effectiveAt, now).status === "pending",
+    (d) => d.kind === "expiry" && recordStateAt(scope.historyOf("deadline", d.id), cause.effectiveAt, now).status === "pending",
   );
   let deadlineId: string;
   if (previous[0]) {
@@ -444,7 +475,7 @@ function recordEnd(
       conn,
       { kind: "deadline", id: previous[0].id, to: "extended", reason: `Extended: ${req.reason}`, by: req.by, effectiveAt: cause.effectiveAt, newDate },
       now,
-      touched,
+      scope,
       cause,
     );
     entries.push(extension.entry);
@@ -465,11 +496,11 @@ function recordEnd(
       kind: "expiry",
       now: toSqlDate(now),
     });
-    entries.push(append(conn, creationEntry("deadline", deadlineId, "pending", cause.effectiveAt, now, `Expiry of: ${req.reason}`, req.by, cause)));
-    touched.add("deadline", deadlineId);
+    entries.push(scope.append(creationEntry("deadline", deadlineId, "pending", cause.effectiveAt, now, `Expiry of: ${req.reason}`, req.by, cause)));
+    scope.touch("deadline", deadlineId);
   }
   entries.push(
-    append(conn, { ...creationEntry("deadline", deadlineId, "triggered", until, now, "Reached by its terms", req.by, cause), from: "pending", byTerms: true }),
+    scope.append({ ...creationEntry("deadline", deadlineId, "triggered", until, now, "Reached by its terms", req.by, cause), from: "pending", byTerms: true }),
   );
   return { deadlineId, entries };
 }
@@ -479,8 +510,8 @@ function attachEvidence(conn: Database.Database, kind: string, id: string, evide
 }
 
 /** Deadline (or commitment) ids pending at `at`, as known now. */
-function pendingAt(conn: Database.Database, ids: string[], at: Date, now: Date, kind: "deadline" | "commitment" = "deadline"): { id: string }[] {
-  const histories = historiesOf(conn, kind, ids);
+function pendingAt(scope: WriteScope, ids: string[], at: Date, now: Date, kind: "deadline" | "commitment" = "deadline"): { id: string }[] {
+  const histories = scope.historiesOf(kind, ids);
   return ids.filter((id) => recordStateAt(histories.get(id)!, at, now).status === "pending").map((id) => ({ id }));
 }
 
@@ -496,7 +527,7 @@ function applyConsequences(
   to: string,
   cause: HistoryEntry,
   now: Date,
-  touched: Touched,
+  scope: WriteScope,
   ownExpiry: string | null,
 ): HistoryEntry[] {
   if (!mayHaveConsequences(kind, to)) return [];
@@ -517,25 +548,25 @@ function applyConsequences(
     const guarded = siblings.filter((d) => (d.conditionId === null || d.conditionId === id) && (condition.threatId || d.kind !== "expiry")).map((d) => d.id);
     context = {
       conditionEffect: condition.effect,
-      ownPendingDeadlines: pendingAt(conn, own, at, now),
-      guardedThreatPendingDeadlines: pendingAt(conn, guarded, at, now),
+      ownPendingDeadlines: pendingAt(scope, own, at, now),
+      guardedThreatPendingDeadlines: pendingAt(scope, guarded, at, now),
     };
   } else if (kind === "agreement") {
     context = {
-      ownPendingDeadlines: pendingAt(conn, ids(st.deadlinesOfAgreement.all(id)), at, now),
-      pendingCommitments: pendingAt(conn, ids(st.commitmentsOfAgreement.all(id)), at, now, "commitment"),
+      ownPendingDeadlines: pendingAt(scope, ids(st.deadlinesOfAgreement.all(id)), at, now),
+      pendingCommitments: pendingAt(scope, ids(st.commitmentsOfAgreement.all(id)), at, now, "commitment"),
     };
   } else if (kind === "commitment") {
-    context = { ownPendingDeadlines: pendingAt(conn, ids(st.deadlinesOfCommitment.all(id)), at, now) };
+    context = { ownPendingDeadlines: pendingAt(scope, ids(st.deadlinesOfCommitment.all(id)), at, now) };
   } else {
     const own = (st.deadlinesOfThreat.all(id) as { id: string }[]).map((d) => d.id).filter((d) => d !== ownExpiry);
-    context = { ownPendingDeadlines: pendingAt(conn, own, at, now) };
+    context = { ownPendingDeadlines: pendingAt(scope, own, at, now) };
   }
   const entries: HistoryEntry[] = [];
   for (const c of consequencesOf(kind, to, context)) {
-    const plan = planStatusChange(historyOf(conn, c.kind, c.id), { kind: c.kind, to: c.to, effectiveAt: at, correction: false, hasNewDate: false }, now);
+    const plan = planStatusChange(scope.historyOf(c.kind, c.id), { kind: c.kind, to: c.to, effectiveAt: at, correction: false, hasNewDate: false }, now);
     if (!plan.ok) continue;
-    const entry = append(conn, {
+    const entry = scope.append({
       recordKind: c.kind,
       recordId: c.id,
       change: "status",
@@ -555,9 +586,9 @@ function applyConsequences(
       evidenceId: cause.evidenceId,
     });
     entries.push(entry);
-    touched.add(c.kind, c.id);
+    scope.touch(c.kind, c.id);
     // A commitment lapsed by its agreement's end resolves its own deadlines in turn.
-    if (c.kind === "commitment") entries.push(...applyConsequences(conn, c.kind, c.id, c.to, entry, now, touched, null));
+    if (c.kind === "commitment") entries.push(...applyConsequences(conn, c.kind, c.id, c.to, entry, now, scope, null));
   }
   return entries;
 }
@@ -566,18 +597,23 @@ function applyConsequences(
  * Brings a record's cached columns (its status now, a deadline's pending bounds, a threat's
  * in-force projection) in line with its history. Date columns keep the dates as first recorded: moved dates live in dates entries.
  */
-export function refreshCachedColumns(conn: Database.Database, kind: TrackedKind, id: string, now: Date): void {
+export function refreshCachedColumns(
+  conn: Database.Database,
+  kind: TrackedKind,
+  id: string,
+  now: Date,
+  history: readonly HistoryEntry[] = historyOf(conn, kind, id),
+): void {
   const st = statements(conn);
-  const history = historyOf(conn, kind, id);
   const cacheNow = statusCacheAt(history, now);
-  st.refreshStatus[kind].run({ id, now: toSqlDate(now), ...statusColumns(cacheNow) });
+  const status = { id, now: toSqlDate(now), ...statusColumns(cacheNow) };
   if (kind === "deadline") {
     const bounds = pendingBoundsOf(history);
     const datesMoved = history.some((e) => e.change === "dates");
     const first = datesMoved ? (st.deadline.get(id) as { dueAt: string | null }) : null;
     const range = first ? dueDateRangeOf(history, fromSqlDate(first.dueAt)) : null;
     st.refreshDeadline.run({
-      id,
+      ...status,
       pendingFrom: sqlDateOrNull(bounds.pendingFrom),
       pendingKnownFrom: sqlDateOrNull(bounds.pendingKnownFrom),
       pendingUntil: sqlDateOrNull(bounds.pendingUntil),
@@ -587,7 +623,7 @@ export function refreshCachedColumns(conn: Database.Database, kind: TrackedKind,
       dueAtEarliest: sqlDateOrNull(range?.earliest),
       dueAtLatest: sqlDateOrNull(range?.latest),
     });
-  }
+  } else st.refreshStatus[kind].run(status);
   if (kind === "threat") refreshInForce(conn, id, history, now);
 }
 
@@ -616,18 +652,18 @@ export function recordDatesChange(
     const now = recordedAtNow(at);
     recordAtVersion(conn, req.kind, req.id, req.expectedVersion);
     const effectiveAt = req.effectiveAt ?? now;
-    const history = historyOf(conn, req.kind, req.id);
-    const created = history.find((e) => isCreation(e) && !e.retractedAt);
+    const scope = new WriteScope(conn, now);
+    const created = scope.historyOf(req.kind, req.id).find((e) => isCreation(e) && !e.retractedAt);
     if (!created || created.effectiveAt > effectiveAt) {
       throw new ChainConflictError(`The ${req.kind} did not exist yet at ${effectiveAt.toISOString()}`, created ?? null, []);
     }
     const evidenceId = req.evidence ? attachEvidence(conn, req.kind, req.id, req.evidence, now) : null;
     const values = Object.fromEntries(Object.entries(req.values).filter(([, v]) => v !== undefined));
-    const entry = append(
-      conn,
+    const entry = scope.append(
       valuesEntry(req.kind, req.id, "dates", values, now, { ...req, effectiveAt, causedBySeq: null, sourceId: req.evidence?.sourceId ?? null, evidenceId }),
     );
-    refreshCachedColumns(conn, req.kind, req.id, now);
+    scope.touch(req.kind, req.id);
+    scope.refresh();
     return { entry, version: currentVersion(conn, req.kind, req.id) };
   });
 }
@@ -659,7 +695,8 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
     const records = new Map(entries.map((e) => [`${e.recordKind}|${e.recordId}`, e]));
     for (const e of records.values()) {
       const kind = e.recordKind as TrackedKind;
-      const broken = firstBrokenLink(kind, historyOf(conn, kind, e.recordId), now);
+      const history = historyOf(conn, kind, e.recordId);
+      const broken = firstBrokenLink(kind, history, now);
       if (broken) {
         throw new ChainConflictError(
           `Without entry ${seq}, the later entry ${broken.seq} ("${broken.to}" from ${broken.effectiveAt.toISOString()}) of ${kind} ${e.recordId} could not follow: retract it first`,
@@ -667,7 +704,7 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
           [],
         );
       }
-      refreshCachedColumns(conn, kind, e.recordId, now);
+      refreshCachedColumns(conn, kind, e.recordId, now, history);
     }
     return { retracted: entries.map((e) => entryBySeq(conn, e.seq)!) };
   });
@@ -728,8 +765,8 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
     for (const actorId of new Set(req.targetIds ?? [])) statements(conn).linkTarget.run(id, actorId, 1);
     const evidenceIds = (req.evidence ?? []).map((e, i) => attachEvidence(conn, req.kind, id, e, now, `evidence.${i}`));
     const first = req.evidence?.[0];
-    append(
-      conn,
+    const scope = new WriteScope(conn, now);
+    scope.append(
       creationEntry(
         req.kind,
         id,
@@ -742,18 +779,17 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
         first ? { sourceId: first.sourceId, evidenceId: evidenceIds[0]! } : undefined,
       ),
     );
-    const touched = new Touched();
-    touched.add(req.kind, id);
-    if (req.ownDeadline) createOwnDeadline(conn, req.kind, id, req.ownDeadline, effectiveAt, now, req.by, touched);
+    scope.touch(req.kind, id);
+    if (req.ownDeadline) createOwnDeadline(conn, req.kind, id, req.ownDeadline, effectiveAt, now, req.by, scope);
     if (req.status !== starting) {
       applyStatusChange(
         conn,
         { kind: req.kind, id, to: req.status, reason: req.reason ?? `Recorded as "${req.status}"`, by: req.by, effectiveAt, evidence: first },
         now,
-        touched,
+        scope,
       );
     }
-    touched.refresh(conn, now);
+    scope.refresh();
     return id;
   });
 }
@@ -767,7 +803,7 @@ function createOwnDeadline(
   effectiveAt: Date,
   now: Date,
   by: string,
-  touched: Touched,
+  scope: WriteScope,
 ): void {
   const id = `deadline-${randomUUID()}`;
   statements(conn).insertDeadline.run({
@@ -784,8 +820,8 @@ function createOwnDeadline(
     kind: d.kind,
     now: toSqlDate(now),
   });
-  append(conn, creationEntry("deadline", id, "pending", effectiveAt, now, `${d.kind === "expiry" ? "Expiry" : "Due date"} of ${kind} ${ownerId}`, by, null));
-  touched.add("deadline", id);
+  scope.append(creationEntry("deadline", id, "pending", effectiveAt, now, `${d.kind === "expiry" ? "Expiry" : "Due date"} of ${kind} ${ownerId}`, by, null));
+  scope.touch("deadline", id);
 }
 
 /** A measure may re-issue only one that has ended (as known now). */
@@ -821,7 +857,8 @@ export function recordTermsChange(
     const now = recordedAtNow(at);
     const st = statements(conn);
     recordAtVersion(conn, "threat", req.id, req.expectedVersion);
-    const plan = planTermsChange(historyOf(conn, "threat", req.id), req.effectiveAt, now);
+    const scope = new WriteScope(conn, now);
+    const plan = planTermsChange(scope.historyOf("threat", req.id), req.effectiveAt, now);
     if (!plan.ok && plan.problem === "too-far-ahead") throw new InvalidInputError([{ field: "effectiveAt", problem: "must be at most 10 years ahead" }]);
     if (!plan.ok)
       throw new ChainConflictError(
@@ -837,11 +874,11 @@ export function recordTermsChange(
     const values = Object.fromEntries(Object.entries(req.values).filter(([, v]) => v !== undefined));
     if (values.targetIds) values.targetIds = [...new Set(values.targetIds as string[])];
     for (const actorId of (values.targetIds as string[] | undefined) ?? []) st.linkTarget.run(req.id, actorId, 0);
-    const entry = append(
-      conn,
+    const entry = scope.append(
       valuesEntry("threat", req.id, "terms", values, now, { ...req, causedBySeq: null, sourceId: req.evidence?.sourceId ?? null, evidenceId }),
     );
-    refreshCachedColumns(conn, "threat", req.id, now);
+    scope.touch("threat", req.id);
+    scope.refresh();
     return { entry, version: currentVersion(conn, "threat", req.id) };
   });
 }

@@ -110,7 +110,8 @@ export function statusesAt(
     if (current.size > 0 && !statusOnly) {
       const special = prepared(
         db,
-        `SELECT DISTINCT "recordId" FROM "StatusChange" WHERE "recordKind" = ? AND ("byTerms" = 1 OR "change" <> 'status' OR "values" IS NOT NULL) AND "recordId" IN (SELECT value FROM json_each(?))`,
+        // `= +?`: no re-plan at every run with sqlite_stat4 (src/db/sql/history.ts).
+        `SELECT DISTINCT "recordId" FROM "StatusChange" WHERE "recordKind" = +? AND ("byTerms" = 1 OR "change" <> 'status' OR "values" IS NOT NULL) AND "recordId" IN (SELECT value FROM json_each(?))`,
       ).all(kind, JSON.stringify([...current])) as { recordId: string }[];
       for (const r of special) toEvaluate.push(r.recordId);
     }
