@@ -249,6 +249,37 @@ describe("a large file's start-up check, finished after the server is up", () =>
   });
 });
 
+describe("the start-up check of a file not in WAL mode", () => {
+  it("is awaited in full: switching the file to WAL must wait for the check's read, so start-up cannot go on beside it", { timeout: 60_000 }, async () => {
+    const path = freshDatabaseFile();
+    const db = await openDatabase(path);
+    await seedAll(db);
+    await db.prismaTransaction(async (tx) => {
+      for (let i = 0; i < 300; i++) await tx.topic.create({ data: { id: `topic-filler-${i}`, name: `Filler topic ${i} ${"x".repeat(200)}` } });
+    });
+    await db.close();
+    // A rollback-journal file (one made by another tool, or a copy of a file in that mode), damaged where only the check looks.
+    const plain = new Database(path);
+    plain.pragma("journal_mode = DELETE");
+    plain.close();
+    const size = statSync(path).size;
+    const fd = openSync(path, "r+");
+    for (let page = Math.floor(size / 4096) - 3; page * 4096 < size; page++) writeSync(fd, Buffer.alloc(512, 0xa5), 0, 512, page * 4096 + 100);
+    closeSync(fd);
+
+    // No wait at all for a WAL file; this one is checked before start-up writes to it.
+    const run = spawnSync(process.execPath, ["--import", "tsx", "src/server.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: `file:${path}`, PORT: "0", TRADEWATCH_TOKEN: TOKEN, LOG_LEVEL: "warn", START_CHECK_WAIT_MS: "0" },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr.trim()).toMatch(/^tradewatch: The database file .* is damaged .*restore a backup/);
+    expect(run.stdout).not.toMatch(/running at/);
+  });
+});
+
 describe("another process holding the write lock", () => {
   it("never blocks the event loop: /health answers fast, and a write that cannot get the lock gets 503 with Retry-After", { timeout: 60_000 }, async () => {
     const path = freshDatabaseFile();
