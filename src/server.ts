@@ -62,7 +62,9 @@ async function start() {
   ensureDatabaseFile(config.databasePath);
   // A damaged file found within the wait stops start-up; a large file's check goes on beside the
   // server, and damage found then keeps /health at 503 and writes refused.
-  const check = checkDatabaseFile(config.databasePath);
+  const check = checkDatabaseFile(config.databasePath, (reason) =>
+    logger.warn({ database: config.databasePath, reason }, "the database file could not be checked; serving it unchecked"),
+  );
   // Only a file in WAL mode can be written beside the check's read: any other (a rollback journal)
   // must first be switched to WAL, which waits for that read (and fails after 5 s), so its check is awaited in full.
   const early = inWalMode(config.databasePath) ? await Promise.race([check, sleep(config.START_CHECK_WAIT_MS, STILL_CHECKING)]) : await check;

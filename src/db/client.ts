@@ -257,18 +257,36 @@ try {
  * when it is sound or does not exist yet, else one line saying what is wrong and what to do.
  * The check reads the whole file (about 6 s for 2 GB in the page cache, minutes from disk), so
  * start-up waits for it only so long and lets it finish in the background (src/server.ts).
+ * A check that cannot run (its thread fails to start or load) says nothing of the file: it
+ * resolves to null, after telling `unchecked` why.
  */
-export function checkDatabaseFile(path: string): Promise<string | null> {
+export function checkDatabaseFile(path: string, unchecked: (reason: string) => void = () => {}): Promise<string | null> {
   if (fileIdentity(path) === null) return Promise.resolve(null);
   return new Promise((done) => {
-    const worker = new Worker(CHECK_WORKER, {
-      eval: true,
-      workerData: { path, driver: createRequire(import.meta.url).resolve("better-sqlite3"), busyTimeoutMs: BUSY_TIMEOUT_MS },
-    });
+    let settled = false;
+    const settle = (problem: string | null, uncheckedBecause?: string) => {
+      if (settled) return;
+      settled = true;
+      if (uncheckedBecause !== undefined) unchecked(uncheckedBecause);
+      done(problem);
+    };
+    let worker: Worker;
+    try {
+      worker = new Worker(CHECK_WORKER, {
+        eval: true,
+        workerData: { path, driver: createRequire(import.meta.url).resolve("better-sqlite3"), busyTimeoutMs: BUSY_TIMEOUT_MS },
+      });
+    } catch (error) {
+      settle(null, (error as Error).message);
+      return;
+    }
     // The check never keeps the process alive on its own (a server stopping, a CLI finishing).
     worker.unref();
-    worker.once("message", (outcome: CheckOutcome) => done(describeCheck(path, outcome)));
-    worker.once("error", (error) => done(describeCheck(path, { error: { message: error.message } })));
+    // The worker reports what the file holds (its errors opening or reading it included) as a message;
+    // an error event or an exit without one is the checker failing, not the file.
+    worker.once("message", (outcome: CheckOutcome) => settle(describeCheck(path, outcome)));
+    worker.once("error", (error) => settle(null, error.message));
+    worker.once("exit", (code) => settle(null, `the check's thread stopped (exit code ${code})`));
   });
 }
 

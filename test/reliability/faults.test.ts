@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { closeSync, copyFileSync, mkdtempSync, openSync, renameSync, rmSync, statSync, truncateSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, mkdtempSync, openSync, renameSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
@@ -246,6 +246,27 @@ describe("a large file's start-up check, finished after the server is up", () =>
     expect(health.status).toBe(503);
     expect(((await health.json()) as { detail: string }).detail).toMatch(/damaged.*start-up check/);
     expect((await post(server.url, "/api/topics", { name: "into a damaged file" })).status).toBe(503);
+  });
+});
+
+describe("a start-up check that cannot run", () => {
+  it("is not taken for damage: a sound file is served, with a warning that it was not checked", { timeout: 60_000 }, async () => {
+    const path = freshDatabaseFile();
+    const db = await openDatabase(path);
+    await seedAll(db);
+    await db.close();
+    // The check's worker thread fails as it loads (as when threads or memory run out); the server's own thread is unaffected.
+    const preload = join(mkdtempSync(join(tmpdir(), "tradewatch-preload-")), "no-check-worker.cjs");
+    writeFileSync(
+      preload,
+      `const wt = require("node:worker_threads");\nif (!wt.isMainThread && wt.workerData && wt.workerData.driver) throw new Error("no thread for the check");\n`,
+    );
+    const server = await startChildServer(path, TOKEN, { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${preload}` });
+    servers.push(server);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    expect((await post(server.url, "/api/topics", { name: "written after an unchecked start" })).status).toBe(201);
+    expect(server.output()).toMatch(/no thread for the check/);
+    expect(server.output()).toMatch(/could not be checked/);
   });
 });
 
