@@ -249,19 +249,46 @@ describe("a large file's start-up check, finished after the server is up", () =>
   });
 });
 
+/** A preload (NODE_OPTIONS --require) that runs `code` where the start-up check of the database file runs, and nowhere else. */
+function inTheCheck(code: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "tradewatch-preload-")), "in-the-check.cjs");
+  writeFileSync(
+    file,
+    `const wt = require("node:worker_threads");\nif (process.env.TRADEWATCH_FILE_CHECK || (!wt.isMainThread && wt.workerData && wt.workerData.driver)) { ${code} }\n`,
+  );
+  return `${process.env.NODE_OPTIONS ?? ""} --require ${file}`;
+}
+
+describe("a start-up check still running at shutdown", () => {
+  it("does not hold the server's exit", { timeout: 60_000 }, async () => {
+    const path = freshDatabaseFile();
+    const db = await openDatabase(path);
+    await seedAll(db);
+    await db.close();
+    // A check that takes 20 s inside one native call (as quick_check of a large file does).
+    const server = await startChildServer(path, TOKEN, {
+      START_CHECK_WAIT_MS: "0",
+      NODE_OPTIONS: inTheCheck(`require("node:child_process").execSync("sleep 20");`),
+    });
+    servers.push(server);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    const { ms, value: code } = await timed(async () => {
+      server.process.kill("SIGTERM");
+      return server.exited;
+    });
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(5_000);
+  });
+});
+
 describe("a start-up check that cannot run", () => {
   it("is not taken for damage: a sound file is served, with a warning that it was not checked", { timeout: 60_000 }, async () => {
     const path = freshDatabaseFile();
     const db = await openDatabase(path);
     await seedAll(db);
     await db.close();
-    // The check's worker thread fails as it loads (as when threads or memory run out); the server's own thread is unaffected.
-    const preload = join(mkdtempSync(join(tmpdir(), "tradewatch-preload-")), "no-check-worker.cjs");
-    writeFileSync(
-      preload,
-      `const wt = require("node:worker_threads");\nif (!wt.isMainThread && wt.workerData && wt.workerData.driver) throw new Error("no thread for the check");\n`,
-    );
-    const server = await startChildServer(path, TOKEN, { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${preload}` });
+    // The check fails as it loads (as when threads, processes or memory run out); the server itself is unaffected.
+    const server = await startChildServer(path, TOKEN, { NODE_OPTIONS: inTheCheck(`throw new Error("no thread for the check");`) });
     servers.push(server);
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     expect((await post(server.url, "/api/topics", { name: "written after an unchecked start" })).status).toBe(201);
