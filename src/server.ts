@@ -5,7 +5,7 @@ import { createApp } from "./api/create-app.ts";
 import { resolveWriteToken, TokenSetupError } from "./auth-token.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { checkDatabaseFile, openDatabase } from "./db/client.ts";
-import { databaseFileError, ensureDatabaseFile, ensureDatabaseFolder } from "./db/database-file.ts";
+import { databaseFileError, ensureDatabaseFile, ensureDatabaseFolder, inWalMode } from "./db/database-file.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { createLogger } from "./logger.ts";
 import { OperatorError, reportFailure } from "./operator-error.ts";
@@ -62,8 +62,12 @@ async function start() {
   ensureDatabaseFile(config.databasePath);
   // A damaged file found within the wait stops start-up; a large file's check goes on beside the
   // server, and damage found then keeps /health at 503 and writes refused.
-  const check = checkDatabaseFile(config.databasePath);
-  const early = await Promise.race([check, sleep(config.START_CHECK_WAIT_MS, STILL_CHECKING)]);
+  const check = checkDatabaseFile(config.databasePath, (reason) =>
+    logger.warn({ database: config.databasePath, reason }, "the database file could not be checked; serving it unchecked"),
+  );
+  // Only a file in WAL mode can be written beside the check's read: any other (a rollback journal)
+  // must first be switched to WAL, which waits for that read (and fails after 5 s), so its check is awaited in full.
+  const early = inWalMode(config.databasePath) ? await Promise.race([check, sleep(config.START_CHECK_WAIT_MS, STILL_CHECKING)]) : await check;
   if (early !== null && early !== STILL_CHECKING) throw new OperatorError(early);
   const applied = migrateDatabase(config.databasePath);
   if (applied.length) logger.info({ applied }, "applied migrations");

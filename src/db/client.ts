@@ -1,7 +1,7 @@
+import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Worker } from "node:worker_threads";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import Database from "better-sqlite3";
 import { nameKey } from "../domain/names.ts";
@@ -238,37 +238,68 @@ function fileIdentity(path: string): string | null {
 /** What `PRAGMA quick_check` found, or why the file could not be read as a database at all. */
 type CheckOutcome = { rows: string[] } | { error: { message: string; code?: string } };
 
-/** The worker's code: opens the file read-only in its own thread and runs the check there. */
-const CHECK_WORKER = `
-const { parentPort, workerData } = require("node:worker_threads");
-const Database = require(workerData.driver);
+/**
+ * The check's code, run by a child process with its settings in TRADEWATCH_FILE_CHECK: opens the
+ * file read-only and reports what `quick_check` found (or why the file could not be read) over IPC.
+ * A process, not a thread: quick_check is one native call, which no thread can interrupt, so a
+ * server stopping would wait for it (minutes on a large file); a process is killed at once.
+ */
+const CHECK_SCRIPT = `
+const { path, driver, busyTimeoutMs } = JSON.parse(process.env.TRADEWATCH_FILE_CHECK);
+const Database = require(driver);
+let outcome;
 let db;
 try {
-  db = new Database(workerData.path, { readonly: true, fileMustExist: true, timeout: workerData.busyTimeoutMs });
-  parentPort.postMessage({ rows: db.pragma("quick_check(3)").map((r) => r.quick_check) });
+  db = new Database(path, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+  outcome = { rows: db.pragma("quick_check(3)").map((r) => r.quick_check) };
 } catch (e) {
-  parentPort.postMessage({ error: { message: String(e && e.message), code: e && e.code } });
+  outcome = { error: { message: String(e && e.message), code: e && e.code } };
 } finally {
   if (db) db.close();
-}`;
+}
+process.send(outcome, () => process.disconnect());`;
 
 /**
- * Checks an existing database file (`PRAGMA quick_check`) in a worker thread: resolves to null
+ * Checks an existing database file (`PRAGMA quick_check`) in a child process: resolves to null
  * when it is sound or does not exist yet, else one line saying what is wrong and what to do.
  * The check reads the whole file (about 6 s for 2 GB in the page cache, minutes from disk), so
- * start-up waits for it only so long and lets it finish in the background (src/server.ts).
+ * start-up waits for it only so long and lets it finish in the background (src/server.ts); the
+ * process is killed when this one exits. A check that cannot run (its process fails to start
+ * or load) says nothing of the file: it resolves to null, after telling `unchecked` why.
  */
-export function checkDatabaseFile(path: string): Promise<string | null> {
+export function checkDatabaseFile(path: string, unchecked: (reason: string) => void = () => {}): Promise<string | null> {
   if (fileIdentity(path) === null) return Promise.resolve(null);
   return new Promise((done) => {
-    const worker = new Worker(CHECK_WORKER, {
-      eval: true,
-      workerData: { path, driver: createRequire(import.meta.url).resolve("better-sqlite3"), busyTimeoutMs: BUSY_TIMEOUT_MS },
+    let settled = false;
+    const settle = (problem: string | null, uncheckedBecause?: string) => {
+      if (settled) return;
+      settled = true;
+      if (uncheckedBecause !== undefined) unchecked(uncheckedBecause);
+      done(problem);
+    };
+    const settings = { path, driver: createRequire(import.meta.url).resolve("better-sqlite3"), busyTimeoutMs: BUSY_TIMEOUT_MS };
+    // Its errors (a failure to load) go to this process's stderr.
+    const child = spawn(process.execPath, ["-e", CHECK_SCRIPT], {
+      env: { ...process.env, TRADEWATCH_FILE_CHECK: JSON.stringify(settings) },
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
     });
-    // The check never keeps the process alive on its own (a server stopping, a CLI finishing).
-    worker.unref();
-    worker.once("message", (outcome: CheckOutcome) => done(describeCheck(path, outcome)));
-    worker.once("error", (error) => done(describeCheck(path, { error: { message: error.message } })));
+    const stop = () => child.kill("SIGKILL");
+    process.once("exit", stop);
+    // The check never keeps this process alive on its own (a server stopping, a CLI finishing).
+    child.unref();
+    child.channel?.unref();
+    // The check reports what the file holds (its errors opening or reading it included) as a message;
+    // a failure to start, or an exit without a message, is the checker failing, not the file.
+    child.once("message", (outcome: CheckOutcome) => settle(describeCheck(path, outcome)));
+    child.once("error", (error) => {
+      process.off("exit", stop);
+      settle(null, error.message);
+    });
+    // "close", not "exit": it comes once the IPC channel is closed too, so after any message.
+    child.once("close", (code, signal) => {
+      process.off("exit", stop);
+      settle(null, `the check stopped (${signal ?? `exit code ${code}`}) without a result`);
+    });
   });
 }
 

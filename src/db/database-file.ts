@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readSync } from "node:fs";
 import { dirname } from "node:path";
 import { OperatorError } from "../operator-error.ts";
 
@@ -12,6 +12,20 @@ export function ensureDatabaseFile(path: string): void {
     closeSync(openSync(path, "a", 0o600));
   } catch (error) {
     throw databaseFileError(path, error);
+  }
+}
+
+/** Whether the file is a SQLite database in WAL mode (its header's read and write versions are 2). */
+export function inWalMode(path: string): boolean {
+  const header = Buffer.alloc(20);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    return readSync(fd, header, 0, 20, 0) === 20 && header.toString("latin1", 0, 16) === "SQLite format 3\0" && header[18] === 2 && header[19] === 2;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -8,6 +8,8 @@ export interface ChildServer {
   process: ChildProcess;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
+  /** Everything it has printed so far (stdout and stderr). */
+  output(): string;
 }
 
 /** Starts the real server (`src/server.ts`) as a child process on a free port. */
@@ -26,7 +28,7 @@ export function startChildServer(databasePath: string, token: string, env: Recor
       const m = /running at (http:\/\/[^/\s]+)\//.exec(output);
       if (m) {
         clearTimeout(timer);
-        resolvePromise({ url: m[1]!, process: child, exited });
+        resolvePromise({ url: m[1]!, process: child, exited, output: () => output });
       }
     };
     child.stdout.on("data", onData);

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { closeSync, copyFileSync, mkdtempSync, openSync, renameSync, rmSync, statSync, truncateSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, mkdtempSync, openSync, renameSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
@@ -246,6 +246,85 @@ describe("a large file's start-up check, finished after the server is up", () =>
     expect(health.status).toBe(503);
     expect(((await health.json()) as { detail: string }).detail).toMatch(/damaged.*start-up check/);
     expect((await post(server.url, "/api/topics", { name: "into a damaged file" })).status).toBe(503);
+  });
+});
+
+/** A preload (NODE_OPTIONS --require) that runs `code` where the start-up check of the database file runs, and nowhere else. */
+function inTheCheck(code: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "tradewatch-preload-")), "in-the-check.cjs");
+  writeFileSync(
+    file,
+    `const wt = require("node:worker_threads");\nif (process.env.TRADEWATCH_FILE_CHECK || (!wt.isMainThread && wt.workerData && wt.workerData.driver)) { ${code} }\n`,
+  );
+  return `${process.env.NODE_OPTIONS ?? ""} --require ${file}`;
+}
+
+describe("a start-up check still running at shutdown", () => {
+  it("does not hold the server's exit", { timeout: 60_000 }, async () => {
+    const path = freshDatabaseFile();
+    const db = await openDatabase(path);
+    await seedAll(db);
+    await db.close();
+    // A check that takes 20 s inside one native call (as quick_check of a large file does).
+    const server = await startChildServer(path, TOKEN, {
+      START_CHECK_WAIT_MS: "0",
+      NODE_OPTIONS: inTheCheck(`require("node:child_process").execSync("sleep 20");`),
+    });
+    servers.push(server);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    const { ms, value: code } = await timed(async () => {
+      server.process.kill("SIGTERM");
+      return server.exited;
+    });
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(5_000);
+  });
+});
+
+describe("a start-up check that cannot run", () => {
+  it("is not taken for damage: a sound file is served, with a warning that it was not checked", { timeout: 60_000 }, async () => {
+    const path = freshDatabaseFile();
+    const db = await openDatabase(path);
+    await seedAll(db);
+    await db.close();
+    // The check fails as it loads (as when threads, processes or memory run out); the server itself is unaffected.
+    const server = await startChildServer(path, TOKEN, { NODE_OPTIONS: inTheCheck(`throw new Error("no thread for the check");`) });
+    servers.push(server);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    expect((await post(server.url, "/api/topics", { name: "written after an unchecked start" })).status).toBe(201);
+    expect(server.output()).toMatch(/no thread for the check/);
+    expect(server.output()).toMatch(/could not be checked/);
+  });
+});
+
+describe("the start-up check of a file not in WAL mode", () => {
+  it("is awaited in full: switching the file to WAL must wait for the check's read, so start-up cannot go on beside it", { timeout: 60_000 }, async () => {
+    const path = freshDatabaseFile();
+    const db = await openDatabase(path);
+    await seedAll(db);
+    await db.prismaTransaction(async (tx) => {
+      for (let i = 0; i < 300; i++) await tx.topic.create({ data: { id: `topic-filler-${i}`, name: `Filler topic ${i} ${"x".repeat(200)}` } });
+    });
+    await db.close();
+    // A rollback-journal file (one made by another tool, or a copy of a file in that mode), damaged where only the check looks.
+    const plain = new Database(path);
+    plain.pragma("journal_mode = DELETE");
+    plain.close();
+    const size = statSync(path).size;
+    const fd = openSync(path, "r+");
+    for (let page = Math.floor(size / 4096) - 3; page * 4096 < size; page++) writeSync(fd, Buffer.alloc(512, 0xa5), 0, 512, page * 4096 + 100);
+    closeSync(fd);
+
+    // No wait at all for a WAL file; this one is checked before start-up writes to it.
+    const run = spawnSync(process.execPath, ["--import", "tsx", "src/server.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: `file:${path}`, PORT: "0", TRADEWATCH_TOKEN: TOKEN, LOG_LEVEL: "warn", START_CHECK_WAIT_MS: "0" },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr.trim()).toMatch(/^tradewatch: The database file .* is damaged .*restore a backup/);
+    expect(run.stdout).not.toMatch(/running at/);
   });
 });
 

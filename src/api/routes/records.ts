@@ -149,7 +149,7 @@ function readRoutes<C extends CollectionName, D extends z.ZodTypeAny>(deps: AppD
       async (c): Promise<any> => {
         const q = c.req.valid("query");
         const record = await getRecord(deps.db, kind, c.req.valid("param").id, readTimeOf(q.asOf, q.knownAt, deps.clock()));
-        if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
+        if (record.version !== undefined) c.header("ETag", etagOf(Number(record.version)));
         return c.json(record, 200);
       },
     )
@@ -167,7 +167,7 @@ function readRoutes<C extends CollectionName, D extends z.ZodTypeAny>(deps: AppD
         const { id } = c.req.valid("param");
         await patchRecord(deps.db, kind, id, c.req.valid("json") as Record<string, any>, expectedVersionFrom(c), deps.clock());
         const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock()));
-        if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
+        if (record.version !== undefined) c.header("ETag", etagOf(Number(record.version)));
         return c.json(record, 200);
       },
     );
@@ -189,7 +189,7 @@ function basicRoutes<C extends Exclude<CollectionName, "sources">, D extends z.Z
     async (c): Promise<any> => {
       const id = await createRecord(deps.db, kind, c.req.valid("json") as Record<string, any>, writerOf(c), deps.clock);
       const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock()));
-      if ("version" in record) c.header("ETag", etagOf(Number(record.version)));
+      if (record.version !== undefined) c.header("ETag", etagOf(Number(record.version)));
       c.header("Location", `/api/${collection}/${id}`);
       return c.json(record, 201);
     },
