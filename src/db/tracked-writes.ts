@@ -86,11 +86,6 @@ function statementsFor(db: Database.Database) {
         `UPDATE "${t}" SET "status" = COALESCE(@status, "status"), "statusUntil" = @statusUntil${STATUS_SPAN_KINDS.has(kind) ? SET_SPAN : ""}, "version" = "version" + 1, "updatedAt" = @now WHERE "id" = @id`,
       ),
     ),
-    refreshSpan: byKind((t, kind) =>
-      STATUS_SPAN_KINDS.has(kind)
-        ? db.prepare(`UPDATE "${t}" SET "status" = COALESCE(@status, "status"), "statusUntil" = @statusUntil${SET_SPAN} WHERE "id" = @id`)
-        : null,
-    ),
     // A deadline's status and pending bounds in one UPDATE (one rewrite of the row and its indexes).
     refreshDeadline: db.prepare(
       `UPDATE "Deadline" SET "status" = COALESCE(@status, "status"), "statusUntil" = @statusUntil, "version" = "version" + 1, "updatedAt" = @now,
@@ -914,12 +909,13 @@ function statusColumns(cache: StatusCache) {
  * status span (migration 20261130000000) and the benchmark's generator.
  */
 export function refreshAllStatusSpans(conn: Database.Database, now = new Date()): void {
-  const st = statements(conn);
   for (const kind of STATUS_SPAN_KINDS as ReadonlySet<TrackedKind>) {
-    const ids = (conn.prepare(`SELECT "id" FROM "${RECORD_KINDS[kind].table}" ORDER BY "id"`).all() as { id: string }[]).map((r) => r.id);
+    const table = RECORD_KINDS[kind].table;
+    // Its own statement, not the write path's set: a migration run later may add columns that set uses.
+    const refresh = conn.prepare(`UPDATE "${table}" SET "status" = COALESCE(@status, "status"), "statusUntil" = @statusUntil${SET_SPAN} WHERE "id" = @id`);
+    const ids = (conn.prepare(`SELECT "id" FROM "${table}" ORDER BY "id"`).all() as { id: string }[]).map((r) => r.id);
     for (let i = 0; i < ids.length; i += 500) {
-      for (const [id, history] of historiesOf(conn, kind, ids.slice(i, i + 500)))
-        st.refreshSpan[kind]!.run({ id, ...statusColumns(statusCacheAt(history, now)) });
+      for (const [id, history] of historiesOf(conn, kind, ids.slice(i, i + 500))) refresh.run({ id, ...statusColumns(statusCacheAt(history, now)) });
     }
   }
 }
