@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from "vitest";
-import { type TestApp, testApp } from "../helpers/app.ts";
+import { createThreat, type TestApp, testApp } from "../helpers/app.ts";
 
 // Cache columns (and, known at a past instant, the current row's version) are left undefined in
 // answers rather than deleted (src/db/records.ts withoutCaches): no surface may show them.
@@ -14,20 +14,7 @@ const DAY = 86_400_000;
 const CACHE_NAMES = /statusUntil|statusFrom|statusKnownFrom|pendingFrom|pendingKnownFrom|pendingUntil|pendingInexact|datesMoved|dueAtEarliest|dueAtLatest/;
 
 async function linkedRecords(app: TestApp, at: (d: number) => string) {
-  const scenario = await json(await app.write("POST", "/api/scenarios", { title: "S", summary: "s", effectiveAt: at(-30) }));
-  const actor = await json(await app.write("POST", "/api/actors", { name: "A", kind: "government" }));
-  const threat = await json(
-    await app.write("POST", "/api/threats", {
-      scenarioId: scenario.id,
-      issuerId: actor.id,
-      targetIds: [actor.id],
-      measure: "tariff",
-      covers: "goods",
-      summary: "a tariff",
-      status: "threatened",
-      effectiveAt: at(-20),
-    }),
-  );
+  const { scenario, threat } = await createThreat(app, { scenario: at(-30), threat: at(-20) });
   const condition = await json(
     await app.write("POST", "/api/conditions", { threatId: threat.id, description: "talks fail", effect: "triggers", effectiveAt: at(-20) }),
   );

@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from "vitest";
-import { type TestApp, testApp } from "../helpers/app.ts";
+import { createThreat, type TestApp, testApp } from "../helpers/app.ts";
 
 let t: TestApp | undefined;
 afterEach(async () => {
@@ -17,20 +17,7 @@ it("shows each deadline's threat with its status at asOf as known at knownAt, la
   const app = await testApp({ seeded: false, clock: () => new Date(now) });
   t = app;
   const at = (d: number) => new Date(Date.UTC(2026, 2, 1, 12) + d * DAY).toISOString();
-  const scenario = await json(await app.write("POST", "/api/scenarios", { title: "S", summary: "s", effectiveAt: at(-60) }));
-  const actor = await json(await app.write("POST", "/api/actors", { name: "A", kind: "government" }));
-  const threat = await json(
-    await app.write("POST", "/api/threats", {
-      scenarioId: scenario.id,
-      issuerId: actor.id,
-      targetIds: [actor.id],
-      measure: "tariff",
-      covers: "goods",
-      summary: "a tariff",
-      status: "threatened",
-      effectiveAt: at(-50),
-    }),
-  );
+  const { threat } = await createThreat(app, { scenario: at(-60), threat: at(-50) });
   expect(threat.id).toBeTruthy();
   await app.write("POST", "/api/deadlines", { threatId: threat.id, dueAt: at(40), precision: "day", wording: "due", effectiveAt: at(-50) });
   // Recorded now, effective ten days ago: a suspension for a month, lapsing back to "threatened".

@@ -50,3 +50,25 @@ export const RARE_EARTH_CONDITION = "condition-beijing-eases-rare-earth-restrict
 export const NOVEMBER_DEADLINE = "deadline-100pct-tariff-november";
 export const SCENARIO = "scenario-us-china-rare-earth-tariffs";
 export const SOURCE = "src-benzinga-trump-xi-apec";
+
+/** A scenario, an actor and a threat it issues against itself ("threatened"), created through the API: ids and answers. */
+export async function createThreat(app: TestApp, at: { scenario: string; threat: string }): Promise<{ scenario: any; actor: any; threat: any }> {
+  const created = async (path: string, body: unknown) => {
+    const res = await app.write("POST", path, body);
+    if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as any;
+  };
+  const scenario = await created("/api/scenarios", { title: "S", summary: "s", effectiveAt: at.scenario });
+  const actor = await created("/api/actors", { name: "A", kind: "government" });
+  const threat = await created("/api/threats", {
+    scenarioId: scenario.id,
+    issuerId: actor.id,
+    targetIds: [actor.id],
+    measure: "tariff",
+    covers: "goods",
+    summary: "a tariff",
+    status: "threatened",
+    effectiveAt: at.threat,
+  });
+  return { scenario, actor, threat };
+}

@@ -28,6 +28,18 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
   return { ms: performance.now() - start, value };
 }
 
+/** A seeded database file with enough pages that damage lands inside tables and indexes. */
+async function seededFile(): Promise<string> {
+  const path = freshDatabaseFile();
+  const db = await openDatabase(path);
+  await seedAll(db);
+  await db.prismaTransaction(async (tx) => {
+    for (let i = 0; i < 300; i++) await tx.topic.create({ data: { id: `topic-filler-${i}`, name: `Filler topic ${i} ${"x".repeat(200)}` } });
+  });
+  await db.close();
+  return path;
+}
+
 const servers: ChildServer[] = [];
 async function serve(path: string): Promise<ChildServer> {
   const server = await startChildServer(path, TOKEN);
@@ -172,18 +184,6 @@ describe("a database file damaged under a running server", () => {
 });
 
 describe("start-up on a damaged database file", () => {
-  async function seededFile(): Promise<string> {
-    const path = freshDatabaseFile();
-    const db = await openDatabase(path);
-    await seedAll(db);
-    // Enough pages that damage lands inside tables and indexes.
-    await db.prismaTransaction(async (tx) => {
-      for (let i = 0; i < 300; i++) await tx.topic.create({ data: { id: `topic-filler-${i}`, name: `Filler topic ${i} ${"x".repeat(200)}` } });
-    });
-    await db.close();
-    return path;
-  }
-
   function start(path: string) {
     return spawnSync(process.execPath, ["--import", "tsx", "src/server.ts"], {
       cwd: ROOT,
@@ -223,13 +223,7 @@ describe("start-up on a damaged database file", () => {
 
 describe("a large file's start-up check, finished after the server is up", () => {
   it("serves meanwhile, then keeps /health at 503 and refuses writes once it finds damage", { timeout: 60_000 }, async () => {
-    const path = freshDatabaseFile();
-    const db = await openDatabase(path);
-    await seedAll(db);
-    await db.prismaTransaction(async (tx) => {
-      for (let i = 0; i < 300; i++) await tx.topic.create({ data: { id: `topic-filler-${i}`, name: `Filler topic ${i} ${"x".repeat(200)}` } });
-    });
-    await db.close();
+    const path = await seededFile();
     // Damage in the last pages only (filler rows): start-up can open and migrate the file; only the check sees it.
     const size = statSync(path).size;
     const fd = openSync(path, "r+");
@@ -299,13 +293,7 @@ describe("a start-up check that cannot run", () => {
 
 describe("the start-up check of a file not in WAL mode", () => {
   it("is awaited in full: switching the file to WAL must wait for the check's read, so start-up cannot go on beside it", { timeout: 60_000 }, async () => {
-    const path = freshDatabaseFile();
-    const db = await openDatabase(path);
-    await seedAll(db);
-    await db.prismaTransaction(async (tx) => {
-      for (let i = 0; i < 300; i++) await tx.topic.create({ data: { id: `topic-filler-${i}`, name: `Filler topic ${i} ${"x".repeat(200)}` } });
-    });
-    await db.close();
+    const path = await seededFile();
     // A rollback-journal file (one made by another tool, or a copy of a file in that mode), damaged where only the check looks.
     const plain = new Database(path);
     plain.pragma("journal_mode = DELETE");

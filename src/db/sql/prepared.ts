@@ -1,6 +1,22 @@
 import type Database from "better-sqlite3";
 
-const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+/** One cache per connection of what `make` builds from a statement's SQL text. */
+function bySqlText<T>(make: (db: Database.Database, sql: string) => T): (db: Database.Database, sql: string) => T {
+  const caches = new WeakMap<Database.Database, Map<string, T>>();
+  return (db, sql) => {
+    let cache = caches.get(db);
+    if (!cache) {
+      cache = new Map();
+      caches.set(db, cache);
+    }
+    let made = cache.get(sql);
+    if (made === undefined) {
+      made = make(db, sql);
+      cache.set(sql, made);
+    }
+    return made;
+  };
+}
 
 /**
  * `LIMIT` by a bound parameter (`"@n"` or `"?"`). SQLite (3.47 and later) reads the value of a
@@ -20,19 +36,7 @@ export const limitBy = (placeholder: string) => `LIMIT (SELECT ${placeholder})`;
  * `+@name` where the plan without the value is the same (checked with EXPLAIN QUERY PLAN on the
  * benchmark's 1M database), and limits with `limitBy`.
  */
-export function prepared(db: Database.Database, sql: string): Database.Statement {
-  let cache = statementCache.get(db);
-  if (!cache) {
-    cache = new Map();
-    statementCache.set(db, cache);
-  }
-  let statement = cache.get(sql);
-  if (!statement) {
-    statement = db.prepare(sql);
-    cache.set(sql, statement);
-  }
-  return statement;
-}
+export const prepared: (db: Database.Database, sql: string) => Database.Statement = bySqlText((db, sql) => db.prepare(sql));
 
 /** A module's set of statements, made once per connection by `make`. */
 export function perConnection<T>(make: (db: Database.Database) => T): (db: Database.Database) => T {
@@ -75,19 +79,9 @@ export function shaped<Row = Record<string, unknown>>(statement: Database.Statem
   };
 }
 
-const shapedCache = new WeakMap<Database.Database, Map<string, ShapedStatement<unknown>>>();
+const shapedBySql = bySqlText((db, sql) => shaped(db.prepare(sql)));
 
 /** `prepared`, its rows read through `shaped`. */
 export function preparedRows<Row = Record<string, unknown>>(db: Database.Database, sql: string): ShapedStatement<Row> {
-  let cache = shapedCache.get(db);
-  if (!cache) {
-    cache = new Map();
-    shapedCache.set(db, cache);
-  }
-  let statement = cache.get(sql);
-  if (!statement) {
-    statement = shaped(db.prepare(sql));
-    cache.set(sql, statement);
-  }
-  return statement as ShapedStatement<Row>;
+  return shapedBySql(db, sql) as ShapedStatement<Row>;
 }
