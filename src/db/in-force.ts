@@ -129,7 +129,8 @@ function rewriteOne(conn: Database.Database, threatId: string, history: readonly
   for (const c of changes) insertChange(conn, m, c);
 }
 
-interface OpenPeriodRow {
+/** A period's terms and bounds as stored (targetIds as JSON text). */
+interface StoredPeriod {
   ratePercent: number | null;
   authority: string | null;
   covers: string;
@@ -137,6 +138,9 @@ interface OpenPeriodRow {
   since: string;
   until: string | null;
   untilStatus: string | null;
+}
+
+interface OpenPeriodRow extends StoredPeriod {
   effectiveFrom: string;
   effectiveUntil: string | null;
   knownFrom: string;
@@ -234,18 +238,11 @@ export function isInForceCursor(v: unknown): v is InForceCursor {
   return itemsOk && upcomingOk;
 }
 
-interface PeriodRow {
+interface PeriodRow extends StoredPeriod {
   threatId: string;
   issuerId: string;
   measure: string;
   summary: string;
-  ratePercent: number | null;
-  authority: string | null;
-  covers: string;
-  targetIds: string;
-  since: string;
-  until: string | null;
-  untilStatus: string | null;
 }
 
 const VALID = `p."effectiveFrom" <= @asOf AND (p."effectiveUntil" IS NULL OR p."effectiveUntil" > @asOf)
