@@ -69,13 +69,12 @@ export function createApp({ db, token, logger, config, clock = () => new Date() 
       cors({ origin: config.CORS_ORIGINS, allowHeaders: ["Authorization", "Content-Type", "If-Match"], exposeHeaders: ["ETag", "X-Request-Id"] }),
     );
   }
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: config.BODY_LIMIT_BYTES,
-      onError: (c) => problem(c, 413, "body-too-large", "Request body too large", `The limit is ${config.BODY_LIMIT_BYTES} bytes.`),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: config.BODY_LIMIT_BYTES,
+    onError: (c) => problem(c, 413, "body-too-large", "Request body too large", `The limit is ${config.BODY_LIMIT_BYTES} bytes.`),
+  });
+  // Reads carry no body: asking a GET for one would build a whole fetch Request for nothing.
+  app.use("*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
   // Reads give up after the limit; writes are not cut short, since a 503 for a write that
   // then commits would tell the client something false.
   const readTimeout = timeout(config.REQUEST_TIMEOUT_MS);

@@ -242,10 +242,13 @@ type CheckOutcome = { rows: string[] } | { error: { message: string; code?: stri
  * The check's code, run by a child process with its settings in TRADEWATCH_FILE_CHECK: opens the
  * file read-only and reports what `quick_check` found (or why the file could not be read) over IPC.
  * A process, not a thread: quick_check is one native call, which no thread can interrupt, so a
- * server stopping would wait for it (minutes on a large file); a process is killed at once.
+ * server stopping would wait for it (minutes on a large file); a process is killed at once, and
+ * runs at the lowest CPU priority, so the seconds it reads a large file do not slow the answers.
  */
 const CHECK_SCRIPT = `
 const { path, driver, busyTimeoutMs } = JSON.parse(process.env.TRADEWATCH_FILE_CHECK);
+// Lowest CPU priority: the check runs while the server answers, and must not slow its answers.
+try { require("node:os").setPriority(19); } catch {}
 const Database = require(driver);
 let outcome;
 let db;
