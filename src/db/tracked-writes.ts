@@ -24,7 +24,7 @@ import type { TrackerDatabase } from "./client.ts";
 import { storeEvidenceRaw } from "./evidence.ts";
 import { refreshInForce } from "./in-force.ts";
 import { appendAndReturn, appendRetraction, consequencesOfEntry, entryBySeq, historiesOf, historyOf, type NewHistoryEntry } from "./sql/history.ts";
-import { perConnection } from "./sql/prepared.ts";
+import { perConnection, prepared } from "./sql/prepared.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 /**
@@ -86,13 +86,7 @@ function statementsFor(db: Database.Database) {
         `UPDATE "${t}" SET "status" = COALESCE(@status, "status"), "statusUntil" = @statusUntil${STATUS_SPAN_KINDS.has(kind) ? SET_SPAN : ""}, "version" = "version" + 1, "updatedAt" = @now WHERE "id" = @id`,
       ),
     ),
-    // A deadline's status and pending bounds in one UPDATE (one rewrite of the row and its indexes).
-    refreshDeadline: db.prepare(
-      `UPDATE "Deadline" SET "status" = COALESCE(@status, "status"), "statusUntil" = @statusUntil, "version" = "version" + 1, "updatedAt" = @now,
-         "pendingFrom" = @pendingFrom, "pendingKnownFrom" = @pendingKnownFrom,
-         "pendingUntil" = @pendingUntil, "pendingUntilKnownAt" = @pendingUntilKnownAt, "pendingInexact" = @pendingInexact, "datesMoved" = @datesMoved,
-         "dueAtEarliest" = @dueAtEarliest, "dueAtLatest" = @dueAtLatest WHERE "id" = @id`,
-    ),
+    deadlineCaches: db.prepare(`SELECT ${DEADLINE_CACHE_COLUMNS.map((c) => `"${c}"`).join(", ")} FROM "Deadline" WHERE "id" = ?`).raw(true),
     deadline: db.prepare(
       `SELECT "id", "dueAt", "precision", "wording", "threatId", "conditionId", "scenarioId", "agreementId", "commitmentId", "kind" FROM "Deadline" WHERE "id" = ?`,
     ),
@@ -607,8 +601,9 @@ export function refreshCachedColumns(
     const datesMoved = history.some((e) => e.change === "dates");
     const first = datesMoved ? (st.deadline.get(id) as { dueAt: string | null }) : null;
     const range = first ? dueDateRangeOf(history, fromSqlDate(first.dueAt)) : null;
-    st.refreshDeadline.run({
-      ...status,
+    refreshDeadlineCaches(conn, id, now, {
+      status: status.status,
+      statusUntil: status.statusUntil,
       pendingFrom: sqlDateOrNull(bounds.pendingFrom),
       pendingKnownFrom: sqlDateOrNull(bounds.pendingKnownFrom),
       pendingUntil: sqlDateOrNull(bounds.pendingUntil),
@@ -620,6 +615,39 @@ export function refreshCachedColumns(
     });
   } else st.refreshStatus[kind].run(status);
   if (kind === "threat") refreshInForce(conn, id, history, now);
+}
+
+/** A deadline's cache columns (see the schema); most of them are in one or more of its indexes. */
+const DEADLINE_CACHE_COLUMNS = [
+  "status",
+  "statusUntil",
+  "pendingFrom",
+  "pendingKnownFrom",
+  "pendingUntil",
+  "pendingUntilKnownAt",
+  "pendingInexact",
+  "datesMoved",
+  "dueAtEarliest",
+  "dueAtLatest",
+] as const;
+type DeadlineCaches = Record<(typeof DEADLINE_CACHE_COLUMNS)[number], string | number | null>;
+
+/**
+ * Writes a deadline's cache columns, setting only those whose value changes: SQLite rewrites
+ * every index on a column an UPDATE sets, even to the same value, and the deadline row has
+ * thirteen (a status change dirtied six index pages where three or four change). A null status
+ * keeps the stored one.
+ */
+function refreshDeadlineCaches(conn: Database.Database, id: string, now: Date, next: DeadlineCaches): void {
+  const current = statements(conn).deadlineCaches.get(id) as (string | number | null)[] | undefined;
+  if (!current) return;
+  const changed = DEADLINE_CACHE_COLUMNS.filter((c, i) => !(c === "status" && next.status === null) && next[c] !== current[i]);
+  const sets = changed.map((c) => `"${c}" = @${c}`).join(", ");
+  prepared(conn, `UPDATE "Deadline" SET ${sets}${sets ? ", " : ""}"version" = "version" + 1, "updatedAt" = @now WHERE "id" = @id`).run({
+    ...Object.fromEntries(changed.map((c) => [c, next[c]])),
+    now: toSqlDate(now),
+    id,
+  });
 }
 
 function sqlDateOrNull(v: unknown): string | null {
