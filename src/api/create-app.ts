@@ -1,5 +1,4 @@
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
@@ -23,7 +22,7 @@ import { signInPage } from "../web/sign-in.tsx";
 import type { AppEnv } from "./app-env.ts";
 import { accessLog } from "./middleware/access-log.ts";
 import { authenticate } from "./middleware/auth.ts";
-import { requireJsonBodies } from "./middleware/json-only.ts";
+import { JSON_BODIES_UNDER, jsonBodies, limitBodies } from "./middleware/request-body.ts";
 import { invalidInput, problem } from "./problem.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { deadlineRoutes } from "./routes/deadlines.ts";
@@ -69,12 +68,8 @@ export function createApp({ db, token, logger, config, clock = () => new Date() 
       cors({ origin: config.CORS_ORIGINS, allowHeaders: ["Authorization", "Content-Type", "If-Match"], exposeHeaders: ["ETag", "X-Request-Id"] }),
     );
   }
-  const limitBody = bodyLimit({
-    maxSize: config.BODY_LIMIT_BYTES,
-    onError: (c) => problem(c, 413, "body-too-large", "Request body too large", `The limit is ${config.BODY_LIMIT_BYTES} bytes.`),
-  });
-  // Reads carry no body: asking a GET for one would build a whole fetch Request for nothing.
-  app.use("*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
+  const tooLarge = (c: Context) => problem(c, 413, "body-too-large", "Request body too large", `The limit is ${config.BODY_LIMIT_BYTES} bytes.`);
+  app.use("*", limitBodies(config.BODY_LIMIT_BYTES, tooLarge));
   // Reads give up after the limit; writes are not cut short, since a 503 for a write that
   // then commits would tell the client something false.
   const readTimeout = timeout(config.REQUEST_TIMEOUT_MS);
@@ -95,7 +90,7 @@ export function createApp({ db, token, logger, config, clock = () => new Date() 
       signInPage,
     }),
   );
-  app.use("/api/*", requireJsonBodies());
+  app.use(`${JSON_BODIES_UNDER}*`, jsonBodies(config.BODY_LIMIT_BYTES, tooLarge));
 
   // One tree of OpenAPI routers: mounting merges their registries, so the document covers every route.
   const documented = healthRoutes(db)
