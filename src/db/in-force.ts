@@ -245,8 +245,8 @@ interface PeriodRow extends StoredPeriod {
   summary: string;
 }
 
-const VALID = `p."effectiveFrom" <= @asOf AND (p."effectiveUntil" IS NULL OR p."effectiveUntil" > @asOf)
-  AND p."knownFrom" <= @knownAt AND (p."knownUntil" IS NULL OR p."knownUntil" > @knownAt)`;
+const VALID = `p."effectiveFrom" <= +@asOf AND (p."effectiveUntil" IS NULL OR p."effectiveUntil" > +@asOf)
+  AND p."knownFrom" <= +@knownAt AND (p."knownUntil" IS NULL OR p."knownUntil" > +@knownAt)`;
 
 /**
  * One page of the in-force view at a read time: up to `limit` items (in threat id order), the
@@ -264,9 +264,9 @@ export function inForcePage(db: Database.Database, q: InForceQuery, time: ReadTi
 }
 
 function rowFilter(q: InForceQuery): string {
-  const where = [q.targetId === undefined ? `p."listed" = 1` : `p."targetId" = @targetId`];
-  if (q.issuerId !== undefined) where.push(`p."issuerId" = @issuerId`);
-  if (q.measure !== undefined) where.push(`p."measure" = @measure`);
+  const where = [q.targetId === undefined ? `p."listed" = 1` : `p."targetId" = +@targetId`];
+  if (q.issuerId !== undefined) where.push(`p."issuerId" = +@issuerId`);
+  if (q.measure !== undefined) where.push(`p."measure" = +@measure`);
   return where.join(" AND ");
 }
 
@@ -281,7 +281,7 @@ function pageOfItems(
   // Where the scan budget ends (at a threat's first row, so no threat is split across pages).
   const threatAt = (offset: number, op: ">=" | ">", key: string) =>
     (
-      prepared(db, `SELECT p."threatId" FROM "InForcePeriod" p WHERE ${filter} AND p."threatId" ${op} @key ORDER BY p."threatId" LIMIT 1 OFFSET ${offset}`).get(
+      prepared(db, `SELECT p."threatId" FROM "InForcePeriod" p WHERE ${filter} AND p."threatId" ${op} +@key ORDER BY p."threatId" LIMIT 1 OFFSET ${offset}`).get(
         {
           ...params,
           key,
@@ -295,7 +295,7 @@ function pageOfItems(
     db,
     `SELECT p."threatId", p."issuerId", p."measure", t."summary", p."ratePercent", p."authority", p."covers", p."targetIds", p."since", p."until", p."untilStatus"
      FROM "InForcePeriod" p JOIN "Threat" t ON t."id" = p."threatId"
-     WHERE ${filter} AND ${VALID} AND p."threatId" >= @from${stop === undefined ? "" : ` AND p."threatId" < @stop`}
+     WHERE ${filter} AND ${VALID} AND p."threatId" >= +@from${stop === undefined ? "" : ` AND p."threatId" < +@stop`}
      ORDER BY p."threatId" ${limitBy("@take")}`,
   ).all({ ...params, ...(stop === undefined ? {} : { stop }), take: q.limit + 1 }) as PeriodRow[];
   const items = rows.slice(0, q.limit).map((r) => ({
@@ -336,7 +336,7 @@ function totalsFor(db: Database.Database, items: readonly InForceItem[], q: InFo
   const top = prepared(
     db,
     `SELECT p."threatId", p."ratePercent", p."authority" FROM "InForcePeriod" p
-     WHERE p."issuerId" = @issuerId AND p."targetId" = @targetId AND p."measure" = '${TARIFF}' AND p."ratePercent" IS NOT NULL AND ${VALID}
+     WHERE p."issuerId" = +@issuerId AND p."targetId" = +@targetId AND p."measure" = '${TARIFF}' AND p."ratePercent" IS NOT NULL AND ${VALID}
      ORDER BY p."ratePercent" DESC, p."threatId" LIMIT ${COMPONENTS_PER_PAIR}`,
   );
   return sums.map((s) => ({ ...s, components: top.all({ ...at, issuerId: s.issuerId, targetId: s.targetId }) as RateComponent[] }));
@@ -360,12 +360,12 @@ function pageOfUpcoming(
   after: NonNullable<InForceCursor["upcoming"]>,
 ): { upcoming: UpcomingChange[]; next: InForceCursor["upcoming"] } {
   const where = [
-    `c."effectiveAt" > @asOf AND c."effectiveAt" <= @horizon AND c."knownFrom" <= @knownAt AND (c."knownUntil" IS NULL OR c."knownUntil" > @knownAt)`,
-    `(c."effectiveAt", c."threatId", c."seq") > (@afterAt, @afterThreat, @afterSeq)`,
+    `c."effectiveAt" > +@asOf AND c."effectiveAt" <= +@horizon AND c."knownFrom" <= +@knownAt AND (c."knownUntil" IS NULL OR c."knownUntil" > +@knownAt)`,
+    `(c."effectiveAt", c."threatId", c."seq") > (+@afterAt, +@afterThreat, +@afterSeq)`,
   ];
-  if (q.issuerId !== undefined) where.push(`c."issuerId" = @issuerId`);
-  if (q.measure !== undefined) where.push(`c."measure" = @measure`);
-  if (q.targetId !== undefined) where.push(`EXISTS (SELECT 1 FROM "ThreatTarget" tt WHERE tt."threatId" = c."threatId" AND tt."actorId" = @targetId)`);
+  if (q.issuerId !== undefined) where.push(`c."issuerId" = +@issuerId`);
+  if (q.measure !== undefined) where.push(`c."measure" = +@measure`);
+  if (q.targetId !== undefined) where.push(`EXISTS (SELECT 1 FROM "ThreatTarget" tt WHERE tt."threatId" = c."threatId" AND tt."actorId" = +@targetId)`);
   const rows = prepared(
     db,
     `SELECT c."threatId", t."summary", c."seq", c."change", c."to", c."values", c."reason", c."effectiveAt"
