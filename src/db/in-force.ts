@@ -281,12 +281,13 @@ function pageOfItems(
   // Where the scan budget ends (at a threat's first row, so no threat is split across pages).
   const threatAt = (offset: number, op: ">=" | ">", key: string) =>
     (
-      prepared(db, `SELECT p."threatId" FROM "InForcePeriod" p WHERE ${filter} AND p."threatId" ${op} +@key ORDER BY p."threatId" LIMIT 1 OFFSET ${offset}`).get(
-        {
-          ...params,
-          key,
-        },
-      ) as { threatId: string } | undefined
+      prepared(
+        db,
+        `SELECT p."threatId" FROM "InForcePeriod" p WHERE ${filter} AND p."threatId" ${op} +@key ORDER BY p."threatId" LIMIT 1 OFFSET ${offset}`,
+      ).get({
+        ...params,
+        key,
+      }) as { threatId: string } | undefined
     )?.threatId;
   let stop = threatAt(IN_FORCE_SCAN_BUDGET, ">=", from);
   // One threat with more rows than the budget is read whole.

@@ -4,7 +4,7 @@ import { ConflictError, InvalidInputError, NotFoundError, ReadStoppedError, Vers
 import { type EvidenceRequest, isDisputed } from "../domain/evidence.ts";
 import { type HistoryEntry, recordStateAt, type TimelineEntry, timelineKnownAt } from "../domain/history.ts";
 import { nameKey } from "../domain/names.ts";
-import type { RecordKind } from "../domain/record-kinds.ts";
+import { DEADLINE_CACHE_COLUMNS, type RecordKind, STATUS_SPAN_COLUMNS } from "../domain/record-kinds.ts";
 import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
 import { type Terms, termsThen } from "../domain/terms.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
@@ -285,19 +285,7 @@ export function scheduledToWire(e: HistoryEntry) {
 }
 
 /** Columns that cache the history for fast reads: never part of an answer. */
-const CACHE_COLUMNS = [
-  "statusUntil",
-  "statusFrom",
-  "statusKnownFrom",
-  "pendingFrom",
-  "pendingKnownFrom",
-  "pendingUntil",
-  "pendingUntilKnownAt",
-  "pendingInexact",
-  "datesMoved",
-  "dueAtEarliest",
-  "dueAtLatest",
-];
+const CACHE_COLUMNS = [...DEADLINE_CACHE_COLUMNS, ...STATUS_SPAN_COLUMNS];
 /** Columns about the record's current row (its ETag, its last edit): left out of answers known at a past instant, which must not change later. */
 const CURRENT_ROW_COLUMNS = ["version", "updatedAt"];
 

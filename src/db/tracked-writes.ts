@@ -17,7 +17,7 @@ import {
   statusCacheAt,
 } from "../domain/history.ts";
 import { isEnding } from "../domain/lifecycle.ts";
-import { RECORD_KINDS, STATUS_SPAN_KINDS, startingStatusFor } from "../domain/record-kinds.ts";
+import { DEADLINE_CACHE_COLUMNS, RECORD_KINDS, STATUS_SPAN_KINDS, startingStatusFor } from "../domain/record-kinds.ts";
 import { type Precision, TRACKED_KINDS, type TrackedKind } from "../domain/statuses.ts";
 import { planTermsChange } from "../domain/terms.ts";
 import type { TrackerDatabase } from "./client.ts";
@@ -86,7 +86,7 @@ function statementsFor(db: Database.Database) {
         `UPDATE "${t}" SET "status" = COALESCE(@status, "status"), "statusUntil" = @statusUntil${STATUS_SPAN_KINDS.has(kind) ? SET_SPAN : ""}, "version" = "version" + 1, "updatedAt" = @now WHERE "id" = @id`,
       ),
     ),
-    deadlineCaches: db.prepare(`SELECT ${DEADLINE_CACHE_COLUMNS.map((c) => `"${c}"`).join(", ")} FROM "Deadline" WHERE "id" = ?`).raw(true),
+    deadlineCaches: db.prepare(`SELECT ${DEADLINE_REFRESHED.map((c) => `"${c}"`).join(", ")} FROM "Deadline" WHERE "id" = ?`).raw(true),
     deadline: db.prepare(
       `SELECT "id", "dueAt", "precision", "wording", "threatId", "conditionId", "scenarioId", "agreementId", "commitmentId", "kind" FROM "Deadline" WHERE "id" = ?`,
     ),
@@ -617,20 +617,9 @@ export function refreshCachedColumns(
   if (kind === "threat") refreshInForce(conn, id, history, now);
 }
 
-/** A deadline's cache columns (see the schema); most of them are in one or more of its indexes. */
-const DEADLINE_CACHE_COLUMNS = [
-  "status",
-  "statusUntil",
-  "pendingFrom",
-  "pendingKnownFrom",
-  "pendingUntil",
-  "pendingUntilKnownAt",
-  "pendingInexact",
-  "datesMoved",
-  "dueAtEarliest",
-  "dueAtLatest",
-] as const;
-type DeadlineCaches = Record<(typeof DEADLINE_CACHE_COLUMNS)[number], string | number | null>;
+/** A deadline's status and the columns it caches from its history; most are in one or more of its indexes. */
+const DEADLINE_REFRESHED = ["status", ...DEADLINE_CACHE_COLUMNS] as const;
+type DeadlineCaches = Record<(typeof DEADLINE_REFRESHED)[number], string | number | null>;
 
 /**
  * Writes a deadline's cache columns, setting only those whose value changes: SQLite rewrites
@@ -641,7 +630,7 @@ type DeadlineCaches = Record<(typeof DEADLINE_CACHE_COLUMNS)[number], string | n
 function refreshDeadlineCaches(conn: Database.Database, id: string, now: Date, next: DeadlineCaches): void {
   const current = statements(conn).deadlineCaches.get(id) as (string | number | null)[] | undefined;
   if (!current) return;
-  const changed = DEADLINE_CACHE_COLUMNS.filter((c, i) => !(c === "status" && next.status === null) && next[c] !== current[i]);
+  const changed = DEADLINE_REFRESHED.filter((c, i) => !(c === "status" && next.status === null) && next[c] !== current[i]);
   const sets = changed.map((c) => `"${c}" = @${c}`).join(", ");
   prepared(conn, `UPDATE "Deadline" SET ${sets}${sets ? ", " : ""}"version" = "version" + 1, "updatedAt" = @now WHERE "id" = @id`).run({
     ...Object.fromEntries(changed.map((c) => [c, next[c]])),

@@ -38,6 +38,20 @@ export type RecordKind = keyof typeof RECORD_KINDS;
  * statusKnownFrom): those a deadline belongs to, whose status then every deadline list shows.
  */
 export const STATUS_SPAN_KINDS: ReadonlySet<RecordKind> = new Set(["scenario", "threat", "condition"]);
+/** The status span's columns, beside the cached status of those kinds. */
+export const STATUS_SPAN_COLUMNS = ["statusFrom", "statusKnownFrom"] as const;
+/** What a deadline row caches from its history besides its status: when its status changes next, its pending bounds, its dates' range (see the schema). */
+export const DEADLINE_CACHE_COLUMNS = [
+  "statusUntil",
+  "pendingFrom",
+  "pendingKnownFrom",
+  "pendingUntil",
+  "pendingUntilKnownAt",
+  "pendingInexact",
+  "datesMoved",
+  "dueAtEarliest",
+  "dueAtLatest",
+] as const;
 export type Collection = (typeof RECORD_KINDS)[RecordKind]["collection"];
 export type ListFilter = (typeof RECORD_KINDS)[RecordKind]["filters"][number];
 
