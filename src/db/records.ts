@@ -123,9 +123,9 @@ const TEXT_FIELDS: Record<RecordKind, string[]> = {
   source: ["title", "publisher"],
 };
 
-function filterWhere(kind: RecordKind, f: ListFilters): Record<string, unknown> {
+/** The filters SQL applies; status and authority are as of the read time, checked on each row read (listRecords). */
+function filterWhere(kind: RecordKind, f: Omit<ListFilters, "status" | "authority">): Record<string, unknown> {
   const and: Record<string, unknown>[] = [];
-  if (f.status) and.push({ status: f.status });
   if (f.q) and.push({ OR: TEXT_FIELDS[kind].map((field) => ({ [field]: { contains: f.q } })) });
   if (f.scenarioId) {
     if (kind === "threat" || kind === "event") and.push({ scenarioId: f.scenarioId });
