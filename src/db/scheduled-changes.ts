@@ -20,33 +20,57 @@ const LABEL_COLUMN: Record<TrackedKind, string> = {
 
 /** How many history rows one read of the schedule may examine. */
 const SCHEDULE_SCAN_BUDGET = 2_000;
+/** The smallest batch the walk reads: a few left out (retracted, superseded) must not cost a query each. */
+const BATCH_AT_LEAST = 16;
 
 /**
  * The changes known at `knownAt` that take effect after `asOf`, soonest first: announced changes,
- * lapses by terms, moved dates. Entries retracted or superseded as known then are left out.
+ * lapses by terms, moved dates. Entries retracted or superseded as known then are left out. The
+ * entries are walked in effective order in batches, each checked against its record's history,
+ * until `limit` are found or SCHEDULE_SCAN_BUDGET examined: a page reads the histories it shows.
  */
 export function scheduledChanges(reader: Database.Database, time: ReadTime, limit: number): { entry: HistoryEntry; label: string }[] {
-  const rows = prepared(
+  // `+?`: no re-plan at every run with sqlite_stat4 (decision 014); the walk is the (effectiveAt, seq) index.
+  const walk = prepared(
     reader,
     `SELECT e.*, c."effectiveAt" AS "causeEffectiveAt", NULL AS "retractedAt", NULL AS "retractionReason", NULL AS "retractionBy"
        FROM "StatusChange" e LEFT JOIN "StatusChange" c ON c."seq" = e."causedBySeq" AND e."byTerms" = 1
-       WHERE e."effectiveAt" > ? AND e."recordedAt" <= ? ORDER BY e."effectiveAt", e."seq" ${limitBy("?")}`,
-  ).all(toSqlDate(time.asOf), toSqlDate(time.knownAt), SCHEDULE_SCAN_BUDGET) as HistoryRow[];
-  const candidates = rows.map(toHistoryEntry);
+       WHERE (e."effectiveAt", e."seq") > (+?, +?) AND e."recordedAt" <= +? ORDER BY e."effectiveAt", e."seq" ${limitBy("?")}`,
+  );
+  const knownAt = toSqlDate(time.knownAt);
+  const found: { entry: HistoryEntry; label: string }[] = [];
+  const batch = Math.max(limit * 2, BATCH_AT_LEAST);
+  // After every entry effective at asOf itself: those hold at asOf, they are not to come.
+  let after: [string, number] = [toSqlDate(time.asOf), Number.MAX_SAFE_INTEGER];
+  for (let examined = 0; found.length < limit && examined < SCHEDULE_SCAN_BUDGET; ) {
+    const rows = walk.all(...after, knownAt, Math.min(batch, SCHEDULE_SCAN_BUDGET - examined)) as HistoryRow[];
+    examined += rows.length;
+    const candidates = rows.map(toHistoryEntry);
+    const { counted, labels } = countedAndLabelled(reader, candidates, time);
+    for (const entry of candidates) {
+      if (found.length === limit) break;
+      if (counted.has(entry.seq)) found.push({ entry, label: labels.get(`${entry.recordKind}|${entry.recordId}`) ?? `${entry.recordKind} ${entry.recordId}` });
+    }
+    if (rows.length < batch) break;
+    const last = rows.at(-1)!;
+    after = [last.effectiveAt, last.seq];
+  }
+  return found;
+}
+
+/** Which of the entries count as known at the read time (their records' histories say), and what their records are called. */
+function countedAndLabelled(reader: Database.Database, entries: HistoryEntry[], time: ReadTime) {
   const byKind = new Map<TrackedKind, Set<string>>();
-  for (const e of candidates) byKind.set(e.recordKind as TrackedKind, (byKind.get(e.recordKind as TrackedKind) ?? new Set()).add(e.recordId));
+  for (const e of entries) byKind.set(e.recordKind as TrackedKind, (byKind.get(e.recordKind as TrackedKind) ?? new Set()).add(e.recordId));
   const counted = new Set<number>();
   const labels = new Map<string, string>();
   for (const [kind, ids] of byKind) {
     for (const history of historiesOf(reader, kind, [...ids]).values()) for (const e of entriesKnownAt(history, time.knownAt)) counted.add(e.seq);
-    const column = LABEL_COLUMN[kind];
-    const named = reader
-      .prepare(`SELECT "id", "${column}" AS "label" FROM "${RECORD_KINDS[kind].table}" WHERE "id" IN (SELECT value FROM json_each(?))`)
-      .all(JSON.stringify([...ids])) as { id: string; label: string }[];
+    const named = prepared(
+      reader,
+      `SELECT "id", "${LABEL_COLUMN[kind]}" AS "label" FROM "${RECORD_KINDS[kind].table}" WHERE "id" IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify([...ids])) as { id: string; label: string }[];
     for (const n of named) labels.set(`${kind}|${n.id}`, `${kind} “${n.label}”`);
   }
-  return candidates
-    .filter((e) => counted.has(e.seq))
-    .slice(0, limit)
-    .map((entry) => ({ entry, label: labels.get(`${entry.recordKind}|${entry.recordId}`) ?? `${entry.recordKind} ${entry.recordId}` }));
+  return { counted, labels };
 }

@@ -87,7 +87,7 @@ function statementsFor(db: Database.Database) {
     causedBy: db.prepare(`SELECT "seq" FROM "StatusChange" WHERE "causedBySeq" = ?`),
     recordedSince: db.prepare(
       `${SELECT_ENTRIES} WHERE e."seq" > @afterSeq AND e."recordedAt" >= @since AND e."recordedAt" <= @knownAt
-         AND e."effectiveAt" >= @effectiveFrom AND e."effectiveAt" <= @effectiveTo ORDER BY e."seq" ${limitBy("@limit")}`,
+         AND +e."effectiveAt" >= @effectiveFrom AND +e."effectiveAt" <= @effectiveTo ORDER BY e."seq" ${limitBy("@limit")}`,
     ),
     insert: db.prepare(
       `INSERT INTO "StatusChange" ("recordKind", "recordId", "change", "from", "to", "values", "effectiveAt", "recordedAt", "reason", "by",
