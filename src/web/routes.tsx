@@ -29,8 +29,18 @@ const ASSETS = new Map([
   ["desk.js", "text/javascript; charset=utf-8"],
   ["intake.js", "text/javascript; charset=utf-8"],
 ]);
-/** How long a resolved deadline stays in the calendar feed, marked, after its last change. */
-const FEED_KEEPS_RESOLVED_DAYS = 180;
+/**
+ * Deadlines, and events, one feed holds at most: those dated nearest to asOf. ical-generator 10
+ * folds lines one character at a time (about 1 s a MB here; fixed in 11, which needs Node 22).
+ */
+const FEED_AT_MOST = 500;
+
+/** The FEED_AT_MOST rows dated nearest to `at`, before or after it, in date order. */
+function nearest<T extends { id: string }>(rows: T[], dateOf: (row: T) => Date | null, at: Date): T[] {
+  const distance = (row: T) => Math.abs(dateOf(row)!.getTime() - at.getTime());
+  const kept = [...rows].sort((a, b) => distance(a) - distance(b) || (a.id < b.id ? -1 : 1)).slice(0, FEED_AT_MOST);
+  return kept.sort((a, b) => dateOf(a)!.getTime() - dateOf(b)!.getTime() || (a.id < b.id ? -1 : 1));
+}
 
 /** The analyst's desk: server-rendered pages on the same domain and db code as the API. */
 export function webRoutes(deps: AppDeps) {
@@ -152,25 +162,33 @@ export function webRoutes(deps: AppDeps) {
     if ("problems" in read) return c.text(`${read.problems}.`, 422);
     const scenarioId = c.req.query("scenario");
     const scenario = scenarioId === undefined ? null : await calendarScenario(db, scenarioId);
-    const since = new Date(read.time.asOf.getTime() - FEED_KEEPS_RESOLVED_DAYS * 86_400_000);
     const inScenario = scenarioId ? { OR: [{ scenarioId }, { threat: { scenarioId } }] } : {};
-    // Candidates from the columns, then each one's status and dates as they stood at asOf.
-    const deadlineRows = await db.prisma.deadline.findMany({
-      where: { AND: [inScenario, { OR: [{ status: "pending" }, { updatedAt: { gte: since } }, { statusUntil: { not: null } }, { pendingInexact: true }] }] },
-      include: { threat: { select: { summary: true } }, scenario: { select: { title: true } } },
-      orderBy: { id: "asc" },
-      take: 5_000,
-    });
-    const eventRows = await db.prisma.event.findMany({
-      where: {
-        AND: [
-          scenarioId ? { scenarioId } : {},
-          { OR: [{ status: { in: ["scheduled", "postponed"] } }, { updatedAt: { gte: since } }, { statusUntil: { not: null } }] },
-        ],
-      },
-      orderBy: { id: "asc" },
-      take: 5_000,
-    });
+    // Candidates from the columns: the dated items nearest to asOf on either side (by the date as
+    // first recorded; deadlines whose dates moved, few, are all candidates), then each one's status
+    // and dates as they stood at asOf. Each read walks a date index and stops at FEED_AT_MOST.
+    const at = read.time.asOf;
+    const deadlineInclude = { threat: { select: { summary: true } }, scenario: { select: { title: true } } };
+    const deadlineSide = (after: boolean) =>
+      db.prisma.deadline.findMany({
+        where: { AND: [inScenario, { dueAt: after ? { gte: at } : { lt: at } }] },
+        include: deadlineInclude,
+        orderBy: after ? [{ dueAt: "asc" }, { id: "asc" }] : [{ dueAt: "desc" }, { id: "asc" }],
+        take: FEED_AT_MOST,
+      });
+    const [dueAfter, dueBefore, moved] = await Promise.all([
+      deadlineSide(true),
+      deadlineSide(false),
+      db.prisma.deadline.findMany({ where: { AND: [inScenario, { datesMoved: true }] }, include: deadlineInclude, orderBy: { id: "asc" }, take: FEED_AT_MOST }),
+    ]);
+    const eventSide = (after: boolean) =>
+      db.prisma.event.findMany({
+        where: { AND: [scenarioId ? { scenarioId } : {}, { startsAt: after ? { gte: at } : { lt: at } }] },
+        orderBy: after ? [{ startsAt: "asc" }, { id: "asc" }] : [{ startsAt: "desc" }, { id: "asc" }],
+        take: FEED_AT_MOST,
+      });
+    const [startAfter, startBefore] = await Promise.all([eventSide(true), eventSide(false)]);
+    const deadlineRows = [...new Map([...nearest([...dueAfter, ...dueBefore], (d) => d.dueAt, at), ...moved].map((d) => [d.id, d])).values()];
+    const eventRows = nearest([...startAfter, ...startBefore], (e) => e.startsAt, at);
     const deadlineStates = statusesAt(
       db.reader,
       "deadline",

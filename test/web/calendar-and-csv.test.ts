@@ -2,6 +2,7 @@ import { parse } from "csv-parse/sync";
 import ICAL from "ical.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NOVEMBER_DEADLINE, RARE_EARTH_CONDITION, type TestApp, testApp } from "../helpers/app.ts";
+import { addBulkScenarioRecords } from "../helpers/bulk-scenario.ts";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -67,6 +68,29 @@ describe("the calendar feed", () => {
     expect([week.start.toString(), week.end.toString()]).toEqual(["2025-10-20", "2025-10-27"]);
     // Undated meetings cannot be placed on a calendar.
     expect(events.some((e) => e.uid.includes("asean"))).toBe(false);
+  });
+
+  it("holds at most the 500 deadlines and the 500 events dated nearest to asOf, on either side", async () => {
+    const big = await testApp();
+    addBulkScenarioRecords(big.db);
+    const asOf = "2026-06-01T12:00:00Z";
+    const events = vevents(await (await big.get(`/calendar.ics?asOf=${asOf}`)).text());
+    const at = Date.parse(asOf);
+    const nearest = (table: string, column: string) =>
+      (big.db.reader.prepare(`SELECT "id", "${column}" AS "at" FROM "${table}" WHERE "${column}" IS NOT NULL`).all() as { id: string; at: string }[])
+        .map((r) => ({ id: r.id, distance: Math.abs(Date.parse(r.at) - at) }))
+        .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1))
+        .slice(0, 500)
+        .map((r) => r.id)
+        .sort();
+    const shown = (prefix: string) =>
+      events
+        .filter((e) => e.uid.startsWith(`${prefix}-`))
+        .map((e) => e.uid.slice(prefix.length + 1, -"@tradewatch".length))
+        .sort();
+    expect(shown("deadline")).toEqual(nearest("Deadline", "dueAt"));
+    expect(shown("event")).toEqual(nearest("Event", "startsAt"));
+    await big.close();
   });
 
   it("keeps stable UIDs and marks an averted deadline as cancelled after the status change", async () => {
