@@ -2,11 +2,11 @@ import type Database from "better-sqlite3";
 import { type DeadlineTiming, deadlineTimingAsOf } from "../domain/deadlines.ts";
 import { ReadStoppedError } from "../domain/errors.ts";
 import { type HistoryEntry, recordStateAt } from "../domain/history.ts";
-import type { Precision } from "../domain/statuses.ts";
+import type { Precision, STATUSES } from "../domain/statuses.ts";
 import { historiesOf } from "./sql/history.ts";
 import { limitBy, prepared, preparedRows, type ShapedStatement } from "./sql/prepared.ts";
 import { isPresent, type ReadTime, readTimeOf, statusesAt } from "./sql/record-states.ts";
-import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
+import { fromSqlDate, isoFromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 export interface DeadlineQuery {
   status?: string;
@@ -35,17 +35,23 @@ export interface DeadlineCursor {
 
 export interface ScheduledChange {
   to: string | null;
-  effectiveAt: Date;
+  /** ISO-8601 (`toISOString`). */
+  effectiveAt: string;
   /** Holds by the terms of an earlier entry (a lapse), not reported. */
   byTerms: boolean;
 }
 
+/**
+ * A deadline as the API shows it, its keys in the answer's order: the list answers with these
+ * rows as they are, without building each one again.
+ */
 export interface DeadlineRow extends DeadlineTiming {
   id: string;
-  dueAt: Date | null;
+  /** ISO-8601 (`toISOString`). */
+  dueAt: string | null;
   precision: Precision;
   wording: string;
-  status: string;
+  status: (typeof STATUSES.deadline)[number];
   /** The status holds only by the terms of an earlier entry (a lapse), not yet confirmed. */
   unconfirmed: boolean;
   /** Changes known then that take effect after asOf. */
@@ -543,45 +549,47 @@ function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRow
       details.set(r.id, r);
   }
   // A link whose cached columns answer the read time is answered from them (read with the details); the others from their history.
-  const linkStatuses = (link: "threat" | "condition" | "scenario") => {
-    const known = new Map<string, string>();
+  const fromHistory = (link: "threat" | "condition" | "scenario", idColumn: string, cachedColumn: string) => {
     const others: string[] = [];
-    for (const r of details.values()) {
-      const id = r[`${link}Id`] as string | null;
-      if (id === null) continue;
-      const cached = r[`${link}CachedStatus`] as string | null;
-      if (cached !== null) known.set(id, cached);
-      else others.push(id);
-    }
-    for (const [id, s] of statusesAt(reader, link, others, time, true)) if (s.exists) known.set(id, s.status!);
+    for (const r of details.values()) if (r[idColumn] !== null && r[cachedColumn] === null) others.push(r[idColumn]);
+    const known = new Map<string, string>();
+    if (others.length > 0) for (const [id, s] of statusesAt(reader, link, others, time, true)) if (s.exists) known.set(id, s.status!);
     return known;
   };
-  const threats = linkStatuses("threat");
-  const conditions = linkStatuses("condition");
-  const scenarios = linkStatuses("scenario");
-  const statusOf = (m: Map<string, string>, id: string) => m.get(id) ?? null;
+  const threats = fromHistory("threat", "threatId", "threatCachedStatus");
+  const conditions = fromHistory("condition", "conditionId", "conditionCachedStatus");
+  const scenarios = fromHistory("scenario", "scenarioId", "scenarioCachedStatus");
+  const versioned = time.knownAt.getTime() >= time.now.getTime();
   return shown.map((candidate): DeadlineRow => {
     const r = details.get(candidate.id)!;
     const evaluated = evaluatedRows.get(candidate.id);
-    const dueAt = evaluated ? evaluated.dates.dueAt : fromSqlDate(r.dueAt);
+    const due = evaluated ? evaluated.dates.dueAt : fromSqlDate(r.dueAt);
     const precision = (evaluated ? evaluated.dates.precision : r.precision) as Precision;
-    const base = { dueAt, precision, status: candidate.status as string };
-    const scheduled: ScheduledChange[] = evaluated
-      ? evaluated.state.scheduled.filter((e) => e.change === "status").map((e) => ({ to: e.to, effectiveAt: e.effectiveAt, byTerms: e.byTerms }))
-      : scheduledFromBounds(r);
+    const status = candidate.status as DeadlineRow["status"];
+    const timing = deadlineTimingAsOf({ dueAt: due, precision, status }, time.asOf);
     return {
       id: r.id,
-      ...base,
+      dueAt: evaluated ? (due ? due.toISOString() : null) : r.dueAt === null ? null : isoFromSqlDate(r.dueAt),
+      precision,
+      status,
       wording: evaluated ? evaluated.dates.wording : r.wording,
       unconfirmed: evaluated?.state.byTerms ?? false,
-      scheduled,
-      version: time.knownAt.getTime() < time.now.getTime() ? null : Number(r.version),
+      scheduled: evaluated
+        ? evaluated.state.scheduled
+            .filter((e) => e.change === "status")
+            .map((e) => ({ to: e.to, effectiveAt: e.effectiveAt.toISOString(), byTerms: e.byTerms }))
+        : scheduledFromBounds(r),
+      version: versioned ? Number(r.version) : null,
       extendsId: r.extendsId,
       kind: r.kind,
-      ...deadlineTimingAsOf(base, time.asOf),
-      threat: r.threatId ? { id: r.threatId, summary: r.threatSummary, status: statusOf(threats, r.threatId) } : null,
-      condition: r.conditionId ? { id: r.conditionId, description: r.conditionDescription, status: statusOf(conditions, r.conditionId) } : null,
-      scenario: r.scenarioId ? { id: r.scenarioId, title: r.scenarioTitle, status: statusOf(scenarios, r.scenarioId) } : null,
+      dueLabel: timing.dueLabel,
+      daysRemaining: timing.daysRemaining,
+      overdue: timing.overdue,
+      threat: r.threatId ? { id: r.threatId, summary: r.threatSummary, status: r.threatCachedStatus ?? threats.get(r.threatId) ?? null } : null,
+      condition: r.conditionId
+        ? { id: r.conditionId, description: r.conditionDescription, status: r.conditionCachedStatus ?? conditions.get(r.conditionId) ?? null }
+        : null,
+      scenario: r.scenarioId ? { id: r.scenarioId, title: r.scenarioTitle, status: r.scenarioCachedStatus ?? scenarios.get(r.scenarioId) ?? null } : null,
       agreementId: r.agreementId,
       commitmentId: r.commitmentId,
     };
@@ -590,5 +598,5 @@ function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRow
 
 /** For an exact deadline pending at asOf: its leaving entry, when known then and taking effect later. */
 function scheduledFromBounds(r: Record<string, any>): ScheduledChange[] {
-  return r.leavesTo === null ? [] : [{ to: r.leavesTo, effectiveAt: new Date(r.leavesAt), byTerms: false }];
+  return r.leavesTo === null ? [] : [{ to: r.leavesTo, effectiveAt: isoFromSqlDate(r.leavesAt), byTerms: false }];
 }
