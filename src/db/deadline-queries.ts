@@ -4,7 +4,7 @@ import { ReadStoppedError } from "../domain/errors.ts";
 import { type HistoryEntry, recordStateAt } from "../domain/history.ts";
 import type { Precision, STATUSES } from "../domain/statuses.ts";
 import { historiesOf } from "./sql/history.ts";
-import { limitBy, prepared, preparedRows, type ShapedStatement } from "./sql/prepared.ts";
+import { limitBy, perConnection, prepared, preparedRows, type ShapedStatement } from "./sql/prepared.ts";
 import { isPresent, type ReadTime, readTimeOf, statusesAt } from "./sql/record-states.ts";
 import { fromSqlDate, isoFromSqlDate, toSqlDate } from "./sql-dates.ts";
 
@@ -179,10 +179,23 @@ function compareKeys(a: Candidate, b: Candidate): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** A walk's two statements (see candidateStream). */
+interface WalkStatements {
+  first: ShapedStatement<Candidate>;
+  next: ShapedStatement<Candidate>;
+}
+
+/**
+ * The walks' statements by the parts their SQL text is made of (see streamOf in listDeadlines):
+ * found by a key a tenth of the text's length, a read neither builds nor hashes the whole text
+ * of its walks (about 20 KB a read).
+ */
+const walkStatements = perConnection(() => new Map<string, WalkStatements>());
+
 /** Rows of one index walk, fetched in growing batches as the reader pulls them (keyset on due order), each batch decided before it is yielded. */
 function* candidateStream(
   /** The walk from its start, and the walk resumed after a key (@keyDue, @keyId). */
-  statements: { first: ShapedStatement<Candidate>; next: ShapedStatement<Candidate> },
+  statements: WalkStatements,
   params: Record<string, unknown>,
   batch: number,
   decide: (rows: Candidate[]) => void,
@@ -357,6 +370,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   const after = query.after;
   if (after) Object.assign(params, { afterDue: after.dueAt, afterId: after.id });
   const filterSql = filters.length ? ` AND ${filters.join(" AND ")}` : "";
+  const cache = walkStatements(reader);
   const streamOf = (branch: Branch): Iterator<Candidate> => {
     const parts: Generator<Candidate>[] = [];
     const segments: { dated: boolean; keyset: string }[] = [];
@@ -365,17 +379,31 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     }
     if (withinEnd === null) segments.push({ dated: false, keyset: after?.undated === 1 ? `d."id" > +@afterId` : "1" });
     for (const segment of segments) {
-      const resume = segment.dated ? `(d."dueAt" > +@keyDue OR (d."dueAt" = +@keyDue AND d."id" > +@keyId))` : `d."id" > +@keyId`;
-      const select = branch.detailed
-        ? `${DETAIL_COLUMNS}${branch.columns}, 1 AS "detailed" FROM "Deadline" d${LINK_JOINS}${SCENARIO_JOIN}`
-        : `d."id", d."dueAt"${branch.columns} FROM "Deadline" d${joins}`;
-      const sql = (resumed: boolean) => `SELECT ${select}
+      // Everything the SQL text below is made of, and nothing else.
+      const shape = [
+        branch.detailed ? "detailed" : joins ? "joined" : "",
+        branch.columns,
+        segment.dated ? "dated" : "",
+        segment.keyset,
+        branch.where,
+        filterSql,
+        withinEnd === null ? "" : "within",
+      ].join("\u0000");
+      let statements = cache.get(shape);
+      if (!statements) {
+        const resume = segment.dated ? `(d."dueAt" > +@keyDue OR (d."dueAt" = +@keyDue AND d."id" > +@keyId))` : `d."id" > +@keyId`;
+        const select = branch.detailed
+          ? `${DETAIL_COLUMNS}${branch.columns}, 1 AS "detailed" FROM "Deadline" d${LINK_JOINS}${SCENARIO_JOIN}`
+          : `d."id", d."dueAt"${branch.columns} FROM "Deadline" d${joins}`;
+        const sql = (resumed: boolean) => `SELECT ${select}
         WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resumed ? resume : "1"} AND ${branch.where}${filterSql}${withinEnd === null ? "" : ` AND d."dueAt" <= +@withinEnd`}
         ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id" ${limitBy("@batch")}`;
+        statements = { first: preparedRows<Candidate>(reader, sql(false)), next: preparedRows<Candidate>(reader, sql(true)) };
+        cache.set(shape, statements);
+      }
       // Batches of at least 16: a page of one must not cost one query per row examined.
       // Uncommon histories are few on any page: small batches, pulled only as the page needs them.
       const batch = branch.batch ?? (branch.detailed ? Math.max(query.limit + 1, BATCH_AT_LEAST) : BATCH_AT_LEAST);
-      const statements = { first: preparedRows<Candidate>(reader, sql(false)), next: preparedRows<Candidate>(reader, sql(true)) };
       parts.push(candidateStream(statements, { ...params, ...branch.params }, batch, branch.decide));
     }
     return (function* () {
