@@ -565,7 +565,7 @@ function sortedIndex(list: Candidate[], c: Candidate): number {
 function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRows: Map<string, InexactCandidate>, time: ReadTime): DeadlineRow[] {
   if (shown.length === 0) return [];
   // Rows of a detailed walk carry their details; the others (few: uncommon histories) are read here.
-  const details = new Map<string, Record<string, any>>(shown.filter((c) => c.detailed).map((c) => [c.id, c]));
+  const read = new Map<string, Record<string, any>>();
   const missing = shown.filter((c) => !c.detailed).map((c) => c.id);
   if (missing.length > 0) {
     for (const r of preparedRows<Record<string, any>>(reader, DETAILS_SQL).all({
@@ -574,12 +574,13 @@ function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRow
       knownAt: toSqlDate(time.knownAt),
       present: isPresent(time) ? 1 : 0,
     }))
-      details.set(r.id, r);
+      read.set(r.id, r);
   }
+  const details = shown.map((c): Record<string, any> => (c.detailed ? c : read.get(c.id)!));
   // A link whose cached columns answer the read time is answered from them (read with the details); the others from their history.
   const fromHistory = (link: "threat" | "condition" | "scenario", idColumn: string, cachedColumn: string) => {
     const others: string[] = [];
-    for (const r of details.values()) if (r[idColumn] !== null && r[cachedColumn] === null) others.push(r[idColumn]);
+    for (const r of details) if (r[idColumn] !== null && r[cachedColumn] === null) others.push(r[idColumn]);
     const known = new Map<string, string>();
     if (others.length > 0) for (const [id, s] of statusesAt(reader, link, others, time, true)) if (s.exists) known.set(id, s.status!);
     return known;
@@ -588,8 +589,8 @@ function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRow
   const conditions = fromHistory("condition", "conditionId", "conditionCachedStatus");
   const scenarios = fromHistory("scenario", "scenarioId", "scenarioCachedStatus");
   const versioned = time.knownAt.getTime() >= time.now.getTime();
-  return shown.map((candidate): DeadlineRow => {
-    const r = details.get(candidate.id)!;
+  return shown.map((candidate, i): DeadlineRow => {
+    const r = details[i]!;
     const evaluated = evaluatedRows.get(candidate.id);
     const due = evaluated ? evaluated.dates.dueAt : fromSqlDate(r.dueAt);
     const precision = (evaluated ? evaluated.dates.precision : r.precision) as Precision;
