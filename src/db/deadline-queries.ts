@@ -2,11 +2,11 @@ import type Database from "better-sqlite3";
 import { type DeadlineTiming, deadlineTimingAsOf } from "../domain/deadlines.ts";
 import { ReadStoppedError } from "../domain/errors.ts";
 import { type HistoryEntry, recordStateAt } from "../domain/history.ts";
-import type { Precision } from "../domain/statuses.ts";
+import type { Precision, STATUSES } from "../domain/statuses.ts";
 import { historiesOf } from "./sql/history.ts";
-import { limitBy, prepared, preparedRows, type ShapedStatement } from "./sql/prepared.ts";
+import { limitBy, perConnection, prepared, preparedRows, type ShapedStatement } from "./sql/prepared.ts";
 import { isPresent, type ReadTime, readTimeOf, statusesAt } from "./sql/record-states.ts";
-import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
+import { fromSqlDate, isoFromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 export interface DeadlineQuery {
   status?: string;
@@ -35,17 +35,23 @@ export interface DeadlineCursor {
 
 export interface ScheduledChange {
   to: string | null;
-  effectiveAt: Date;
+  /** ISO-8601 (`toISOString`). */
+  effectiveAt: string;
   /** Holds by the terms of an earlier entry (a lapse), not reported. */
   byTerms: boolean;
 }
 
+/**
+ * A deadline as the API shows it, its keys in the answer's order: the list answers with these
+ * rows as they are, without building each one again.
+ */
 export interface DeadlineRow extends DeadlineTiming {
   id: string;
-  dueAt: Date | null;
+  /** ISO-8601 (`toISOString`). */
+  dueAt: string | null;
   precision: Precision;
   wording: string;
-  status: string;
+  status: (typeof STATUSES.deadline)[number];
   /** The status holds only by the terms of an earlier entry (a lapse), not yet confirmed. */
   unconfirmed: boolean;
   /** Changes known then that take effect after asOf. */
@@ -173,10 +179,23 @@ function compareKeys(a: Candidate, b: Candidate): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** A walk's two statements (see candidateStream). */
+interface WalkStatements {
+  first: ShapedStatement<Candidate>;
+  next: ShapedStatement<Candidate>;
+}
+
+/**
+ * The walks' statements by the parts their SQL text is made of (see streamOf in listDeadlines):
+ * found by a key a tenth of the text's length, a read neither builds nor hashes the whole text
+ * of its walks (about 20 KB a read).
+ */
+const walkStatements = perConnection(() => new Map<string, WalkStatements>());
+
 /** Rows of one index walk, fetched in growing batches as the reader pulls them (keyset on due order), each batch decided before it is yielded. */
 function* candidateStream(
   /** The walk from its start, and the walk resumed after a key (@keyDue, @keyId). */
-  statements: { first: ShapedStatement<Candidate>; next: ShapedStatement<Candidate> },
+  statements: WalkStatements,
   params: Record<string, unknown>,
   batch: number,
   decide: (rows: Candidate[]) => void,
@@ -351,6 +370,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   const after = query.after;
   if (after) Object.assign(params, { afterDue: after.dueAt, afterId: after.id });
   const filterSql = filters.length ? ` AND ${filters.join(" AND ")}` : "";
+  const cache = walkStatements(reader);
   const streamOf = (branch: Branch): Iterator<Candidate> => {
     const parts: Generator<Candidate>[] = [];
     const segments: { dated: boolean; keyset: string }[] = [];
@@ -359,17 +379,31 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     }
     if (withinEnd === null) segments.push({ dated: false, keyset: after?.undated === 1 ? `d."id" > +@afterId` : "1" });
     for (const segment of segments) {
-      const resume = segment.dated ? `(d."dueAt" > +@keyDue OR (d."dueAt" = +@keyDue AND d."id" > +@keyId))` : `d."id" > +@keyId`;
-      const select = branch.detailed
-        ? `${DETAIL_COLUMNS}${branch.columns}, 1 AS "detailed" FROM "Deadline" d${LINK_JOINS}${SCENARIO_JOIN}`
-        : `d."id", d."dueAt"${branch.columns} FROM "Deadline" d${joins}`;
-      const sql = (resumed: boolean) => `SELECT ${select}
+      // Everything the SQL text below is made of, and nothing else.
+      const shape = [
+        branch.detailed ? "detailed" : joins ? "joined" : "",
+        branch.columns,
+        segment.dated ? "dated" : "",
+        segment.keyset,
+        branch.where,
+        filterSql,
+        withinEnd === null ? "" : "within",
+      ].join("\u0000");
+      let statements = cache.get(shape);
+      if (!statements) {
+        const resume = segment.dated ? `(d."dueAt" > +@keyDue OR (d."dueAt" = +@keyDue AND d."id" > +@keyId))` : `d."id" > +@keyId`;
+        const select = branch.detailed
+          ? `${DETAIL_COLUMNS}${branch.columns}, 1 AS "detailed" FROM "Deadline" d${LINK_JOINS}${SCENARIO_JOIN}`
+          : `d."id", d."dueAt"${branch.columns} FROM "Deadline" d${joins}`;
+        const sql = (resumed: boolean) => `SELECT ${select}
         WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resumed ? resume : "1"} AND ${branch.where}${filterSql}${withinEnd === null ? "" : ` AND d."dueAt" <= +@withinEnd`}
         ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id" ${limitBy("@batch")}`;
+        statements = { first: preparedRows<Candidate>(reader, sql(false)), next: preparedRows<Candidate>(reader, sql(true)) };
+        cache.set(shape, statements);
+      }
       // Batches of at least 16: a page of one must not cost one query per row examined.
       // Uncommon histories are few on any page: small batches, pulled only as the page needs them.
       const batch = branch.batch ?? (branch.detailed ? Math.max(query.limit + 1, BATCH_AT_LEAST) : BATCH_AT_LEAST);
-      const statements = { first: preparedRows<Candidate>(reader, sql(false)), next: preparedRows<Candidate>(reader, sql(true)) };
       parts.push(candidateStream(statements, { ...params, ...branch.params }, batch, branch.decide));
     }
     return (function* () {
@@ -531,7 +565,7 @@ function sortedIndex(list: Candidate[], c: Candidate): number {
 function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRows: Map<string, InexactCandidate>, time: ReadTime): DeadlineRow[] {
   if (shown.length === 0) return [];
   // Rows of a detailed walk carry their details; the others (few: uncommon histories) are read here.
-  const details = new Map<string, Record<string, any>>(shown.filter((c) => c.detailed).map((c) => [c.id, c]));
+  const read = new Map<string, Record<string, any>>();
   const missing = shown.filter((c) => !c.detailed).map((c) => c.id);
   if (missing.length > 0) {
     for (const r of preparedRows<Record<string, any>>(reader, DETAILS_SQL).all({
@@ -540,48 +574,51 @@ function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRow
       knownAt: toSqlDate(time.knownAt),
       present: isPresent(time) ? 1 : 0,
     }))
-      details.set(r.id, r);
+      read.set(r.id, r);
   }
+  const details = shown.map((c): Record<string, any> => (c.detailed ? c : read.get(c.id)!));
   // A link whose cached columns answer the read time is answered from them (read with the details); the others from their history.
-  const linkStatuses = (link: "threat" | "condition" | "scenario") => {
-    const known = new Map<string, string>();
+  const fromHistory = (link: "threat" | "condition" | "scenario", idColumn: string, cachedColumn: string) => {
     const others: string[] = [];
-    for (const r of details.values()) {
-      const id = r[`${link}Id`] as string | null;
-      if (id === null) continue;
-      const cached = r[`${link}CachedStatus`] as string | null;
-      if (cached !== null) known.set(id, cached);
-      else others.push(id);
-    }
-    for (const [id, s] of statusesAt(reader, link, others, time, true)) if (s.exists) known.set(id, s.status!);
+    for (const r of details) if (r[idColumn] !== null && r[cachedColumn] === null) others.push(r[idColumn]);
+    const known = new Map<string, string>();
+    if (others.length > 0) for (const [id, s] of statusesAt(reader, link, others, time, true)) if (s.exists) known.set(id, s.status!);
     return known;
   };
-  const threats = linkStatuses("threat");
-  const conditions = linkStatuses("condition");
-  const scenarios = linkStatuses("scenario");
-  const statusOf = (m: Map<string, string>, id: string) => m.get(id) ?? null;
-  return shown.map((candidate): DeadlineRow => {
-    const r = details.get(candidate.id)!;
+  const threats = fromHistory("threat", "threatId", "threatCachedStatus");
+  const conditions = fromHistory("condition", "conditionId", "conditionCachedStatus");
+  const scenarios = fromHistory("scenario", "scenarioId", "scenarioCachedStatus");
+  const versioned = time.knownAt.getTime() >= time.now.getTime();
+  return shown.map((candidate, i): DeadlineRow => {
+    const r = details[i]!;
     const evaluated = evaluatedRows.get(candidate.id);
-    const dueAt = evaluated ? evaluated.dates.dueAt : fromSqlDate(r.dueAt);
+    const due = evaluated ? evaluated.dates.dueAt : fromSqlDate(r.dueAt);
     const precision = (evaluated ? evaluated.dates.precision : r.precision) as Precision;
-    const base = { dueAt, precision, status: candidate.status as string };
-    const scheduled: ScheduledChange[] = evaluated
-      ? evaluated.state.scheduled.filter((e) => e.change === "status").map((e) => ({ to: e.to, effectiveAt: e.effectiveAt, byTerms: e.byTerms }))
-      : scheduledFromBounds(r);
+    const status = candidate.status as DeadlineRow["status"];
+    const timing = deadlineTimingAsOf({ dueAt: due, precision, status }, time.asOf);
     return {
       id: r.id,
-      ...base,
+      dueAt: evaluated ? (due ? due.toISOString() : null) : r.dueAt === null ? null : isoFromSqlDate(r.dueAt),
+      precision,
+      status,
       wording: evaluated ? evaluated.dates.wording : r.wording,
       unconfirmed: evaluated?.state.byTerms ?? false,
-      scheduled,
-      version: time.knownAt.getTime() < time.now.getTime() ? null : Number(r.version),
+      scheduled: evaluated
+        ? evaluated.state.scheduled
+            .filter((e) => e.change === "status")
+            .map((e) => ({ to: e.to, effectiveAt: e.effectiveAt.toISOString(), byTerms: e.byTerms }))
+        : scheduledFromBounds(r),
+      version: versioned ? Number(r.version) : null,
       extendsId: r.extendsId,
       kind: r.kind,
-      ...deadlineTimingAsOf(base, time.asOf),
-      threat: r.threatId ? { id: r.threatId, summary: r.threatSummary, status: statusOf(threats, r.threatId) } : null,
-      condition: r.conditionId ? { id: r.conditionId, description: r.conditionDescription, status: statusOf(conditions, r.conditionId) } : null,
-      scenario: r.scenarioId ? { id: r.scenarioId, title: r.scenarioTitle, status: statusOf(scenarios, r.scenarioId) } : null,
+      dueLabel: timing.dueLabel,
+      daysRemaining: timing.daysRemaining,
+      overdue: timing.overdue,
+      threat: r.threatId ? { id: r.threatId, summary: r.threatSummary, status: r.threatCachedStatus ?? threats.get(r.threatId) ?? null } : null,
+      condition: r.conditionId
+        ? { id: r.conditionId, description: r.conditionDescription, status: r.conditionCachedStatus ?? conditions.get(r.conditionId) ?? null }
+        : null,
+      scenario: r.scenarioId ? { id: r.scenarioId, title: r.scenarioTitle, status: r.scenarioCachedStatus ?? scenarios.get(r.scenarioId) ?? null } : null,
       agreementId: r.agreementId,
       commitmentId: r.commitmentId,
     };
@@ -590,5 +627,5 @@ function pageDetails(reader: Database.Database, shown: Candidate[], evaluatedRow
 
 /** For an exact deadline pending at asOf: its leaving entry, when known then and taking effect later. */
 function scheduledFromBounds(r: Record<string, any>): ScheduledChange[] {
-  return r.leavesTo === null ? [] : [{ to: r.leavesTo, effectiveAt: new Date(r.leavesAt), byTerms: false }];
+  return r.leavesTo === null ? [] : [{ to: r.leavesTo, effectiveAt: isoFromSqlDate(r.leavesAt), byTerms: false }];
 }

@@ -8,8 +8,13 @@ export function utcDay(year: number, monthIndex: number, day: number): Date {
   return new Date(Date.UTC(year, monthIndex, day));
 }
 
+/** The first instant of a date's UTC day, in ms: the per-row timing of a list builds no Date with it. */
+function startOfUtcDayMs(d: Date): number {
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+}
+
 function startOfUtcDay(d: Date): Date {
-  return utcDay(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+  return new Date(startOfUtcDayMs(d));
 }
 
 /** The first instant of the period a date with this precision names (ISO weeks start on Monday). */
@@ -24,10 +29,15 @@ export function periodStart(date: Date, precision: Exclude<Precision, "unknown">
 
 /** The first instant after the period: a month-precision date is still "on time" all month. */
 export function periodEnd(start: Date, precision: Exclude<Precision, "unknown">): Date {
-  if (precision === "year") return utcDay(start.getUTCFullYear() + 1, 0, 1);
-  if (precision === "quarter") return utcDay(start.getUTCFullYear(), start.getUTCMonth() + 3, 1);
-  if (precision === "month") return utcDay(start.getUTCFullYear(), start.getUTCMonth() + 1, 1);
-  return new Date(start.getTime() + (precision === "week" ? 7 : 1) * DAY_MS);
+  return new Date(periodEndMs(start, precision));
+}
+
+/** `periodEnd` in ms. */
+function periodEndMs(start: Date, precision: Exclude<Precision, "unknown">): number {
+  if (precision === "year") return Date.UTC(start.getUTCFullYear() + 1, 0, 1);
+  if (precision === "quarter") return Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 3, 1);
+  if (precision === "month") return Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1);
+  return start.getTime() + (precision === "week" ? 7 : 1) * DAY_MS;
 }
 
 export interface ResolvedDate {
@@ -60,8 +70,8 @@ export function resolveDatePhrase(phrase: string, reference: Date): ResolvedDate
  * period has passed), by UTC calendar day: "in November" has days remaining until 30 November.
  */
 export function daysRemaining(due: Date, precision: Precision, asOf: Date): number {
-  const lastDay = precision === "unknown" || precision === "day" ? startOfUtcDay(due) : new Date(periodEnd(due, precision).getTime() - DAY_MS);
-  return Math.round((lastDay.getTime() - startOfUtcDay(asOf).getTime()) / DAY_MS);
+  const lastDay = precision === "unknown" || precision === "day" ? startOfUtcDayMs(due) : periodEndMs(due, precision) - DAY_MS;
+  return Math.round((lastDay - startOfUtcDayMs(asOf)) / DAY_MS);
 }
 
 /**
@@ -70,7 +80,7 @@ export function daysRemaining(due: Date, precision: Precision, asOf: Date): numb
  */
 export function isOverdue(due: Date | null, precision: Precision, asOf: Date): boolean {
   if (!due || precision === "unknown") return false;
-  return asOf.getTime() >= periodEnd(due, precision).getTime();
+  return asOf.getTime() >= periodEndMs(due, precision);
 }
 
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];

@@ -1,5 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { daysRemaining, formatAtPrecision, isOverdue, parseAsOf, parseInstant, resolveDatePhrase } from "../../src/domain/dates.ts";
+import { DATE_RANGE, daysRemaining, formatAtPrecision, isOverdue, parseAsOf, parseInstant, periodEnd, resolveDatePhrase } from "../../src/domain/dates.ts";
+import { PRECISIONS } from "../../src/domain/statuses.ts";
 
 const day = (d: Date | null | undefined) => d?.toISOString().slice(0, 10);
 const article = new Date("2025-10-23T12:00:00Z");
@@ -36,6 +38,20 @@ describe("overdue and countdown", () => {
     expect(isOverdue(new Date("2026-04-01T00:00:00Z"), "quarter", new Date("2026-07-01T00:00:00Z"))).toBe(true);
     expect(formatAtPrecision(new Date("2026-04-01T00:00:00Z"), "quarter")).toBe("Q2 2026");
     expect(formatAtPrecision(new Date("2026-01-01T00:00:00Z"), "year")).toBe("2026");
+  });
+  it("counts and judges overdue by the period's end as periodEnd gives it, for any dates and precision", () => {
+    const DAY = 86_400_000;
+    const instant = fc.integer({ min: Date.UTC(DATE_RANGE.firstYear, 0, 1), max: Date.UTC(DATE_RANGE.lastYear, 11, 31) }).map((ms) => new Date(ms));
+    const dayOf = (d: Date) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+    fc.assert(
+      fc.property(instant, instant, fc.constantFrom(...PRECISIONS), (due, asOf, precision) => {
+        const end = precision === "unknown" ? null : periodEnd(due, precision).getTime();
+        const lastDay = end === null || precision === "day" ? dayOf(due) : end - DAY;
+        expect(daysRemaining(due, precision, asOf)).toBe(Math.round((lastDay - dayOf(asOf)) / DAY));
+        expect(isOverdue(due, precision, asOf)).toBe(end !== null && asOf.getTime() >= end);
+      }),
+      { seed: 11, numRuns: 2_000 },
+    );
   });
   it("formats honestly at each precision", () => {
     expect(formatAtPrecision(nov, "month")).toBe("November 2025");

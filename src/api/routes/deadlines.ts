@@ -70,14 +70,8 @@ export function deadlineRoutes(deps: AppDeps) {
       },
       deps.clock(),
     );
-    const items = rows.map((r) => ({
-      ...r,
-      status: r.status as z.infer<typeof DeadlineSummarySchema>["status"],
-      dueAt: r.dueAt?.toISOString() ?? null,
-      scheduled: r.scheduled.map((s) => ({ ...s, effectiveAt: s.effectiveAt.toISOString() })),
-    }));
     if (wantsCsv(c, q.format)) {
-      const flat = items.map((r) => ({
+      const flat = rows.map((r) => ({
         ...r,
         scheduled: r.scheduled.map((s) => `${s.to ?? "dates"} from ${s.effectiveAt}`).join("; "),
         threat: r.threat?.id ?? null,
@@ -86,6 +80,7 @@ export function deadlineRoutes(deps: AppDeps) {
       }));
       return csvResponse(c, flat, "deadlines") as never; // a CSV body is outside the typed JSON contract
     }
-    return c.json({ items, nextCursor: next ? encodeCursor(next) : null }, 200);
+    // The rows are already in the answer's form (see DeadlineRow).
+    return c.json({ items: rows, nextCursor: next ? encodeCursor(next) : null }, 200);
   });
 }

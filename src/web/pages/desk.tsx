@@ -63,7 +63,9 @@ export function DeskPage({
               </td>
               <td class={d.overdue ? "overdue" : ""}>
                 {d.overdue ? <span class="badge">Overdue</span> : null} {countdown(d)}
-                <Upcoming scheduled={d.scheduled.map((s) => ({ change: "status" as const, to: s.to, effectiveAt: s.effectiveAt, byTerms: s.byTerms }))} />
+                <Upcoming
+                  scheduled={d.scheduled.map((s) => ({ change: "status" as const, to: s.to, effectiveAt: new Date(s.effectiveAt), byTerms: s.byTerms }))}
+                />
               </td>
               <td>“{d.wording}”</td>
               <td>
