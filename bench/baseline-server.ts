@@ -40,7 +40,7 @@ const rowThen = db.prepare(`SELECT ${columns(past)} ${joins} WHERE d."id" = @id`
 function pendingThen(asOf: Date): any[] {
   const at = iso(asOf);
   const keys: any[] = walkPendingNow.all({ asOf: at });
-  for (const bucket of pendingBucketsFrom(asOf, new Date(Date.now() + DAY))) keys.push(...walks[bucket.length]!.all({ asOf: at, bucket }));
+  for (const bucket of pendingBucketsFrom(asOf, new Date(Date.now() + 60_000))) keys.push(...walks[bucket.length]!.all({ asOf: at, bucket }));
   keys.sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : 1));
   const rows: any[] = [];
   for (const k of keys) {

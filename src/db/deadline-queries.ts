@@ -327,7 +327,9 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
       // No deadline left pending before the earliest month on record: the walks start there at the soonest.
       const earliest = prepared(reader, `SELECT MIN(substr("pendingUntil", 1, 7)) AS "month" FROM "Deadline"`).get() as { month: string | null };
       const walkFrom = earliest.month && `${earliest.month}-01` > asOf.slice(0, 10) ? new Date(`${earliest.month}-01T00:00:00Z`) : time.asOf;
-      for (const bucket of pendingBucketsFrom(walkFrom, new Date(now.getTime() + 86_400_000))) {
+      // An exact leaving took effect by the time it was recorded (later ones are inexact), so by now:
+      // a minute's margin covers a write recorded just after this read's clock, at a month's end.
+      for (const bucket of pendingBucketsFrom(walkFrom, new Date(now.getTime() + 60_000))) {
         branches.push({
           where: `substr(d."pendingUntil", 1, ${bucket.length}) = +@bucket AND d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf AND ${exact}${knownFrom}`,
           params: { bucket },
