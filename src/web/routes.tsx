@@ -5,12 +5,12 @@ import type { AppDeps, AppEnv } from "../api/app-env.ts";
 import { Id, MAX_LIMIT } from "../api/schemas/common.ts";
 import { decodeCursor, encodeCursor } from "../api/wire.ts";
 import { agreementAt, agreementsAt } from "../db/agreement-view.ts";
+import { deadlinesDueNearest, eventsWithMovedDates } from "../db/calendar.ts";
 import { listDeadlines } from "../db/deadline-queries.ts";
 import { inForcePage, isInForceCursor } from "../db/in-force.ts";
 import { type ScenarioFocus, scenarioView } from "../db/scenario-view.ts";
 import { scheduledChanges } from "../db/scheduled-changes.ts";
 import { intakeTargets, proposalsForSource } from "../db/sources.ts";
-import { eventsWithMovedDates } from "../db/sql/history.ts";
 import { type ReadTime, readTimeOf, statusesAt } from "../db/sql/record-states.ts";
 import type { DatedKey, EntryKey } from "../db/sql/scenario-view.ts";
 import { InvalidInputError, NotFoundError } from "../domain/errors.ts";
@@ -172,10 +172,8 @@ export function webRoutes(deps: AppDeps) {
     const deadlineInclude = { threat: { select: { summary: true } }, scenario: { select: { title: true } } };
     const deadlineSide = (after: boolean) =>
       db.prisma.deadline.findMany({
-        where: { AND: [inScenario, { dueAt: after ? { gte: at } : { lt: at } }] },
+        where: { id: { in: deadlinesDueNearest(db.reader, at, after, scenarioId ?? null, FEED_AT_MOST) } },
         include: deadlineInclude,
-        orderBy: after ? [{ dueAt: "asc" }, { id: "asc" }] : [{ dueAt: "desc" }, { id: "asc" }],
-        take: FEED_AT_MOST,
       });
     const [dueAfter, dueBefore, moved] = await Promise.all([
       deadlineSide(true),

@@ -1,7 +1,7 @@
 import { parse } from "csv-parse/sync";
 import ICAL from "ical.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NOVEMBER_DEADLINE, RARE_EARTH_CONDITION, type TestApp, testApp } from "../helpers/app.ts";
+import { NOVEMBER_DEADLINE, RARE_EARTH_CONDITION, SCENARIO, type TestApp, testApp } from "../helpers/app.ts";
 import { addBulkScenarioRecords } from "../helpers/bulk-scenario.ts";
 
 let t: TestApp;
@@ -128,6 +128,38 @@ describe("the calendar feed", () => {
     expect(shown("deadline")).toContain("deadline-bulk-00003");
     expect(shown("event")).toEqual(nearest("Event", "startsAt"));
     expect(shown("event")).toContain("event-asean-summit-malaysia");
+    await big.close();
+  });
+
+  it("with ?scenario=, holds the 500 deadlines of that scenario (its own and its threats') dated nearest to asOf", async () => {
+    const big = await testApp();
+    addBulkScenarioRecords(big.db);
+    // A deadline of another scenario due at asOf itself, which the filter must leave out.
+    const created = await big.write("POST", "/api/scenarios", { title: "Elsewhere", summary: "Another scenario" });
+    const other = ((await created.json()) as { id: string }).id;
+    const res = await big.write("POST", "/api/deadlines", { dueAt: "2026-06-01T00:00:00Z", precision: "day", wording: "elsewhere", scenarioId: other });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const asOf = "2026-06-01T12:00:00Z";
+    const events = vevents(await (await big.get(`/calendar.ics?asOf=${asOf}&scenario=${SCENARIO}`)).text());
+    const at = Date.parse(asOf);
+    const expected = (
+      big.db.reader
+        .prepare(
+          `SELECT d."id", d."dueAt" AS "at" FROM "Deadline" d LEFT JOIN "Threat" t ON t."id" = d."threatId"
+           WHERE d."dueAt" IS NOT NULL AND (d."scenarioId" = ? OR t."scenarioId" = ?)`,
+        )
+        .all(SCENARIO, SCENARIO) as { id: string; at: string }[]
+    )
+      .map((r) => ({ id: r.id, distance: Math.abs(Date.parse(r.at) - at) }))
+      .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1))
+      .slice(0, 500)
+      .map((r) => r.id)
+      .sort();
+    const shown = events
+      .filter((e) => e.uid.startsWith("deadline-"))
+      .map((e) => e.uid.slice("deadline-".length, -"@tradewatch".length))
+      .sort();
+    expect(shown).toEqual(expected);
     await big.close();
   });
 

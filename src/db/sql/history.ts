@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import type { ChangeKind, HistoryEntry } from "../../domain/history.ts";
 import { toSqlDate } from "../sql-dates.ts";
-import { limitBy, perConnection, prepared } from "./prepared.ts";
+import { limitBy, perConnection } from "./prepared.ts";
 
 /** Raw SQL for the history: load entries with their retractions, append entries and retractions. */
 
@@ -114,17 +114,6 @@ export function historiesOf(db: Database.Database, kind: string, ids: readonly s
 
 export function historyOf(db: Database.Database, kind: string, id: string): HistoryEntry[] {
   return (statements(db).ofRecord.all(kind, id) as HistoryRow[]).map(toHistoryEntry);
-}
-
-/**
- * Events a dates entry moved or dated (the row keeps the dates first recorded), by id, at most
- * `limit`; of one scenario when given. The calendar feed weighs them at their dates then.
- */
-export function eventsWithMovedDates(db: Database.Database, scenarioId: string | null, limit: number): string[] {
-  const sql = `SELECT e."id" FROM "Event" e WHERE e."id" IN (SELECT "recordId" FROM "StatusChange" WHERE "recordKind" = 'event' AND "change" = 'dates')${
-    scenarioId === null ? "" : ` AND e."scenarioId" = ?`
-  } ORDER BY e."id" ${limitBy("?")}`;
-  return (prepared(db, sql).all(...(scenarioId === null ? [] : [scenarioId]), limit) as { id: string }[]).map((r) => r.id);
 }
 
 export function entryBySeq(db: Database.Database, seq: number): HistoryEntry | null {
