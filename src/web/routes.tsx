@@ -165,9 +165,9 @@ export function webRoutes(deps: AppDeps) {
     const scenario = scenarioId === undefined ? null : await calendarScenario(db, scenarioId);
     const inScenario = scenarioId ? { OR: [{ scenarioId }, { threat: { scenarioId } }] } : {};
     // Candidates from the columns: the dated items nearest to asOf on either side (by the date as
-    // first recorded; items whose dates moved, few, are all candidates), each read walking a date
-    // index and stopping at FEED_AT_MOST. Then each one's status and dates as they stood at asOf,
-    // and of those the FEED_AT_MOST nearest by those dates.
+    // first recorded; items whose dates moved, few, are all candidates), each read stopping at
+    // FEED_AT_MOST. Then each one's status and dates as they stood at asOf, and of those the
+    // FEED_AT_MOST nearest by those dates.
     const at = read.time.asOf;
     const deadlineInclude = { threat: { select: { summary: true } }, scenario: { select: { title: true } } };
     const deadlineSide = (after: boolean) =>
