@@ -52,9 +52,18 @@ async function start() {
   const logger = createLogger(config.LOG_LEVEL);
   let handle: Handler = STARTING;
   // The env carries the Node request and socket (the client address for authentication limits).
-  const server = createAdaptorServer({ fetch: (req: Request, env: unknown) => handle(req, env) }) as Server;
+  // A request must arrive whole within REQUEST_TIMEOUT_MS (else 408). Node takes the larger of its
+  // header and request timeouts as the request's (the header one is 60 s by default), and checks
+  // them every 30 s by default: a client that stopped mid-body held its connection for 60-90 s.
+  const server = createAdaptorServer({
+    fetch: (req: Request, env: unknown) => handle(req, env),
+    serverOptions: {
+      requestTimeout: config.REQUEST_TIMEOUT_MS,
+      headersTimeout: config.REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(config.REQUEST_TIMEOUT_MS, 30_000),
+    },
+  }) as Server;
   await listen(server, config);
-  server.requestTimeout = config.REQUEST_TIMEOUT_MS;
 
   // The token is checked before the database is touched: a refused one changes nothing.
   ensureDatabaseFolder(config.databasePath);

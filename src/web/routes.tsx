@@ -5,6 +5,7 @@ import type { AppDeps, AppEnv } from "../api/app-env.ts";
 import { Id, MAX_LIMIT } from "../api/schemas/common.ts";
 import { decodeCursor, encodeCursor } from "../api/wire.ts";
 import { agreementAt, agreementsAt } from "../db/agreement-view.ts";
+import { deadlinesDueNearest, eventsWithMovedDates } from "../db/calendar.ts";
 import { listDeadlines } from "../db/deadline-queries.ts";
 import { inForcePage, isInForceCursor } from "../db/in-force.ts";
 import { type ScenarioFocus, scenarioView } from "../db/scenario-view.ts";
@@ -164,31 +165,37 @@ export function webRoutes(deps: AppDeps) {
     const scenario = scenarioId === undefined ? null : await calendarScenario(db, scenarioId);
     const inScenario = scenarioId ? { OR: [{ scenarioId }, { threat: { scenarioId } }] } : {};
     // Candidates from the columns: the dated items nearest to asOf on either side (by the date as
-    // first recorded; deadlines whose dates moved, few, are all candidates), then each one's status
-    // and dates as they stood at asOf. Each read walks a date index and stops at FEED_AT_MOST.
+    // first recorded; items whose dates moved, few, are all candidates), each read stopping at
+    // FEED_AT_MOST. Then each one's status and dates as they stood at asOf, and of those the
+    // FEED_AT_MOST nearest by those dates.
     const at = read.time.asOf;
     const deadlineInclude = { threat: { select: { summary: true } }, scenario: { select: { title: true } } };
     const deadlineSide = (after: boolean) =>
       db.prisma.deadline.findMany({
-        where: { AND: [inScenario, { dueAt: after ? { gte: at } : { lt: at } }] },
+        where: { id: { in: deadlinesDueNearest(db.reader, at, after, scenarioId ?? null, FEED_AT_MOST) } },
         include: deadlineInclude,
-        orderBy: after ? [{ dueAt: "asc" }, { id: "asc" }] : [{ dueAt: "desc" }, { id: "asc" }],
-        take: FEED_AT_MOST,
       });
     const [dueAfter, dueBefore, moved] = await Promise.all([
       deadlineSide(true),
       deadlineSide(false),
       db.prisma.deadline.findMany({ where: { AND: [inScenario, { datesMoved: true }] }, include: deadlineInclude, orderBy: { id: "asc" }, take: FEED_AT_MOST }),
     ]);
+    const inEventScenario = scenarioId ? { scenarioId } : {};
     const eventSide = (after: boolean) =>
       db.prisma.event.findMany({
-        where: { AND: [scenarioId ? { scenarioId } : {}, { startsAt: after ? { gte: at } : { lt: at } }] },
+        where: { AND: [inEventScenario, { startsAt: after ? { gte: at } : { lt: at } }] },
         orderBy: after ? [{ startsAt: "asc" }, { id: "asc" }] : [{ startsAt: "desc" }, { id: "asc" }],
         take: FEED_AT_MOST,
       });
-    const [startAfter, startBefore] = await Promise.all([eventSide(true), eventSide(false)]);
-    const deadlineRows = [...new Map([...nearest([...dueAfter, ...dueBefore], (d) => d.dueAt, at), ...moved].map((d) => [d.id, d])).values()];
-    const eventRows = nearest([...startAfter, ...startBefore], (e) => e.startsAt, at);
+    const movedEventIds = eventsWithMovedDates(db.reader, scenarioId ?? null, FEED_AT_MOST);
+    const [startAfter, startBefore, movedEvents] = await Promise.all([
+      eventSide(true),
+      eventSide(false),
+      movedEventIds.length ? db.prisma.event.findMany({ where: { id: { in: movedEventIds } } }) : [],
+    ]);
+    const byId = <T extends { id: string }>(rows: T[]) => [...new Map(rows.map((r) => [r.id, r])).values()];
+    const deadlineRows = byId([...nearest([...dueAfter, ...dueBefore], (d) => d.dueAt, at), ...moved]);
+    const eventRows = byId([...nearest([...startAfter, ...startBefore], (e) => e.startsAt, at), ...movedEvents]);
     const deadlineStates = statusesAt(
       db.reader,
       "deadline",
@@ -220,7 +227,20 @@ export function webRoutes(deps: AppDeps) {
       return then?.exists ? [{ ...e, ...then.dates, status: then.status!, scheduled: then.scheduled }] : [];
     });
     const upcoming = scheduledChanges(db.reader, read.time, 200);
-    const body = calendarFeed(deadlines, events, upcoming, scenario ? `Tradewatch: ${scenario.title}` : "Tradewatch deadlines and meetings");
+    const body = calendarFeed(
+      nearest(
+        deadlines.filter((d) => d.dueAt),
+        (d) => d.dueAt,
+        at,
+      ),
+      nearest(
+        events.filter((e) => e.startsAt),
+        (e) => e.startsAt,
+        at,
+      ),
+      upcoming,
+      scenario ? `Tradewatch: ${scenario.title}` : "Tradewatch deadlines and meetings",
+    );
     return c.body(body, 200, { "Content-Type": "text/calendar; charset=utf-8", "Content-Disposition": 'inline; filename="tradewatch.ics"' });
   });
 

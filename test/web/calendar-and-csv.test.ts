@@ -1,7 +1,7 @@
 import { parse } from "csv-parse/sync";
 import ICAL from "ical.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NOVEMBER_DEADLINE, RARE_EARTH_CONDITION, type TestApp, testApp } from "../helpers/app.ts";
+import { NOVEMBER_DEADLINE, RARE_EARTH_CONDITION, SCENARIO, type TestApp, testApp } from "../helpers/app.ts";
 import { addBulkScenarioRecords } from "../helpers/bulk-scenario.ts";
 
 let t: TestApp;
@@ -90,6 +90,76 @@ describe("the calendar feed", () => {
         .sort();
     expect(shown("deadline")).toEqual(nearest("Deadline", "dueAt"));
     expect(shown("event")).toEqual(nearest("Event", "startsAt"));
+    await big.close();
+  });
+
+  it("places items by their dates as they stood at asOf: one moved near it is held, one moved away or dated since is weighed at its new date", async () => {
+    const big = await testApp();
+    addBulkScenarioRecords(big.db);
+    const asOf = "2026-06-01T12:00:00Z";
+    const near = "2026-06-02T00:00:00.000Z";
+    // A deadline first due in January, and a meeting first undated, both moved next to asOf (known since December).
+    const moves = [
+      ["deadlines", "deadline-bulk-00003", { dueAt: near, precision: "day" }],
+      ["events", "event-asean-summit-malaysia", { startsAt: near, precision: "day" }],
+    ] as const;
+    for (const [collection, id, dates] of moves) {
+      const res = await big.write("POST", `/api/${collection}/${id}/dates`, { ...dates, effectiveAt: "2025-12-01T00:00:00Z", reason: "Date set" });
+      expect(res.status).toBe(200);
+    }
+    const events = vevents(await (await big.get(`/calendar.ics?asOf=${asOf}`)).text());
+    const at = Date.parse(asOf);
+    const moved = new Map<string, string>(moves.map(([, id]) => [id, near]));
+    const nearest = (table: string, column: string) =>
+      (big.db.reader.prepare(`SELECT "id", "${column}" AS "at" FROM "${table}"`).all() as { id: string; at: string | null }[])
+        .map((r) => ({ id: r.id, at: moved.get(r.id) ?? r.at }))
+        .filter((r) => r.at !== null)
+        .map((r) => ({ id: r.id, distance: Math.abs(Date.parse(r.at!) - at) }))
+        .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1))
+        .slice(0, 500)
+        .map((r) => r.id)
+        .sort();
+    const shown = (prefix: string) =>
+      events
+        .filter((e) => e.uid.startsWith(`${prefix}-`))
+        .map((e) => e.uid.slice(prefix.length + 1, -"@tradewatch".length))
+        .sort();
+    expect(shown("deadline")).toEqual(nearest("Deadline", "dueAt"));
+    expect(shown("deadline")).toContain("deadline-bulk-00003");
+    expect(shown("event")).toEqual(nearest("Event", "startsAt"));
+    expect(shown("event")).toContain("event-asean-summit-malaysia");
+    await big.close();
+  });
+
+  it("with ?scenario=, holds the 500 deadlines of that scenario (its own and its threats') dated nearest to asOf", async () => {
+    const big = await testApp();
+    addBulkScenarioRecords(big.db);
+    // A deadline of another scenario due at asOf itself, which the filter must leave out.
+    const created = await big.write("POST", "/api/scenarios", { title: "Elsewhere", summary: "Another scenario" });
+    const other = ((await created.json()) as { id: string }).id;
+    const res = await big.write("POST", "/api/deadlines", { dueAt: "2026-06-01T00:00:00Z", precision: "day", wording: "elsewhere", scenarioId: other });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const asOf = "2026-06-01T12:00:00Z";
+    const events = vevents(await (await big.get(`/calendar.ics?asOf=${asOf}&scenario=${SCENARIO}`)).text());
+    const at = Date.parse(asOf);
+    const expected = (
+      big.db.reader
+        .prepare(
+          `SELECT d."id", d."dueAt" AS "at" FROM "Deadline" d LEFT JOIN "Threat" t ON t."id" = d."threatId"
+           WHERE d."dueAt" IS NOT NULL AND (d."scenarioId" = ? OR t."scenarioId" = ?)`,
+        )
+        .all(SCENARIO, SCENARIO) as { id: string; at: string }[]
+    )
+      .map((r) => ({ id: r.id, distance: Math.abs(Date.parse(r.at) - at) }))
+      .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1))
+      .slice(0, 500)
+      .map((r) => r.id)
+      .sort();
+    const shown = events
+      .filter((e) => e.uid.startsWith("deadline-"))
+      .map((e) => e.uid.slice("deadline-".length, -"@tradewatch".length))
+      .sort();
+    expect(shown).toEqual(expected);
     await big.close();
   });
 
