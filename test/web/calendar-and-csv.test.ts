@@ -22,6 +22,25 @@ function vevents(ics: string) {
   }));
 }
 
+/** Brute force: the ids of the 500 dated rows nearest to `at` (ties by id), sorted. */
+function nearestIds(rows: { id: string; at: string | null }[], at: number): string[] {
+  return rows
+    .filter((r) => r.at !== null)
+    .map((r) => ({ id: r.id, distance: Math.abs(Date.parse(r.at!) - at) }))
+    .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1))
+    .slice(0, 500)
+    .map((r) => r.id)
+    .sort();
+}
+
+/** The record ids a feed holds of one kind ("deadline", "event"), from their UIDs, sorted. */
+function shownIds(events: ReturnType<typeof vevents>, prefix: string): string[] {
+  return events
+    .filter((e) => e.uid.startsWith(`${prefix}-`))
+    .map((e) => e.uid.slice(prefix.length + 1, -"@tradewatch".length))
+    .sort();
+}
+
 describe("the calendar feed", () => {
   it("shows a suspension's lapse and its expiry as upcoming, and answers as of a past day", async () => {
     const t = await testApp();
@@ -75,21 +94,10 @@ describe("the calendar feed", () => {
     addBulkScenarioRecords(big.db);
     const asOf = "2026-06-01T12:00:00Z";
     const events = vevents(await (await big.get(`/calendar.ics?asOf=${asOf}`)).text());
-    const at = Date.parse(asOf);
     const nearest = (table: string, column: string) =>
-      (big.db.reader.prepare(`SELECT "id", "${column}" AS "at" FROM "${table}" WHERE "${column}" IS NOT NULL`).all() as { id: string; at: string }[])
-        .map((r) => ({ id: r.id, distance: Math.abs(Date.parse(r.at) - at) }))
-        .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1))
-        .slice(0, 500)
-        .map((r) => r.id)
-        .sort();
-    const shown = (prefix: string) =>
-      events
-        .filter((e) => e.uid.startsWith(`${prefix}-`))
-        .map((e) => e.uid.slice(prefix.length + 1, -"@tradewatch".length))
-        .sort();
-    expect(shown("deadline")).toEqual(nearest("Deadline", "dueAt"));
-    expect(shown("event")).toEqual(nearest("Event", "startsAt"));
+      nearestIds(big.db.reader.prepare(`SELECT "id", "${column}" AS "at" FROM "${table}"`).all() as { id: string; at: string | null }[], Date.parse(asOf));
+    expect(shownIds(events, "deadline")).toEqual(nearest("Deadline", "dueAt"));
+    expect(shownIds(events, "event")).toEqual(nearest("Event", "startsAt"));
     await big.close();
   });
 
@@ -108,26 +116,19 @@ describe("the calendar feed", () => {
       expect(res.status).toBe(200);
     }
     const events = vevents(await (await big.get(`/calendar.ics?asOf=${asOf}`)).text());
-    const at = Date.parse(asOf);
     const moved = new Map<string, string>(moves.map(([, id]) => [id, near]));
     const nearest = (table: string, column: string) =>
-      (big.db.reader.prepare(`SELECT "id", "${column}" AS "at" FROM "${table}"`).all() as { id: string; at: string | null }[])
-        .map((r) => ({ id: r.id, at: moved.get(r.id) ?? r.at }))
-        .filter((r) => r.at !== null)
-        .map((r) => ({ id: r.id, distance: Math.abs(Date.parse(r.at!) - at) }))
-        .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1))
-        .slice(0, 500)
-        .map((r) => r.id)
-        .sort();
-    const shown = (prefix: string) =>
-      events
-        .filter((e) => e.uid.startsWith(`${prefix}-`))
-        .map((e) => e.uid.slice(prefix.length + 1, -"@tradewatch".length))
-        .sort();
-    expect(shown("deadline")).toEqual(nearest("Deadline", "dueAt"));
-    expect(shown("deadline")).toContain("deadline-bulk-00003");
-    expect(shown("event")).toEqual(nearest("Event", "startsAt"));
-    expect(shown("event")).toContain("event-asean-summit-malaysia");
+      nearestIds(
+        (big.db.reader.prepare(`SELECT "id", "${column}" AS "at" FROM "${table}"`).all() as { id: string; at: string | null }[]).map((r) => ({
+          id: r.id,
+          at: moved.get(r.id) ?? r.at,
+        })),
+        Date.parse(asOf),
+      );
+    expect(shownIds(events, "deadline")).toEqual(nearest("Deadline", "dueAt"));
+    expect(shownIds(events, "deadline")).toContain("deadline-bulk-00003");
+    expect(shownIds(events, "event")).toEqual(nearest("Event", "startsAt"));
+    expect(shownIds(events, "event")).toContain("event-asean-summit-malaysia");
     await big.close();
   });
 
@@ -141,25 +142,16 @@ describe("the calendar feed", () => {
     expect(res.status, await res.clone().text()).toBe(201);
     const asOf = "2026-06-01T12:00:00Z";
     const events = vevents(await (await big.get(`/calendar.ics?asOf=${asOf}&scenario=${SCENARIO}`)).text());
-    const at = Date.parse(asOf);
-    const expected = (
+    const expected = nearestIds(
       big.db.reader
         .prepare(
           `SELECT d."id", d."dueAt" AS "at" FROM "Deadline" d LEFT JOIN "Threat" t ON t."id" = d."threatId"
-           WHERE d."dueAt" IS NOT NULL AND (d."scenarioId" = ? OR t."scenarioId" = ?)`,
+           WHERE d."scenarioId" = ? OR t."scenarioId" = ?`,
         )
-        .all(SCENARIO, SCENARIO) as { id: string; at: string }[]
-    )
-      .map((r) => ({ id: r.id, distance: Math.abs(Date.parse(r.at) - at) }))
-      .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1))
-      .slice(0, 500)
-      .map((r) => r.id)
-      .sort();
-    const shown = events
-      .filter((e) => e.uid.startsWith("deadline-"))
-      .map((e) => e.uid.slice("deadline-".length, -"@tradewatch".length))
-      .sort();
-    expect(shown).toEqual(expected);
+        .all(SCENARIO, SCENARIO) as { id: string; at: string | null }[],
+      Date.parse(asOf),
+    );
+    expect(shownIds(events, "deadline")).toEqual(expected);
     await big.close();
   });
 
