@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { SERVER_BUNDLE, SERVER_NODE_FLAGS } from "../scripts/build-server.mjs";
 import { generateDatabase, migratedBase } from "./generate.ts";
 import { load } from "./load.ts";
 import { peakRssMb, ROOT, spawnServer } from "./processes.ts";
@@ -103,8 +104,8 @@ async function main() {
     report.floor.push({ size, case: "a", ...floorOf(path) });
     console.log(`${size}: generated in ${ms} ms (${counts.measures} measures)`);
 
-    // The command `npm start` runs, without npm in between, so the RSS read is the server's own.
-    const tracker = await spawnServer(process.execPath, ["--max-semi-space-size=4", "--import", "tsx", "src/server.ts"], {
+    // The server `npm start` runs (built above by it), without npm in between, so the RSS read is the server's own.
+    const tracker = await spawnServer(process.execPath, [...SERVER_NODE_FLAGS, SERVER_BUNDLE], {
       DATABASE_URL: `file:${path}`,
       PORT: "0",
       TRADEWATCH_TOKEN: TOKEN,

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveWriteToken, TokenSetupError } from "../src/auth-token.ts";
 import { loadConfig } from "../src/config.ts";
+import { SERVER_ARGS } from "./helpers/child-server.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -15,7 +16,7 @@ function folder(): string {
 /** Starts the real server with `env`, expecting it to refuse; resolves with its exit code and stderr. */
 function refusedStart(env: Record<string, string>): Promise<{ code: number | null; err: string; out: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+    const child = spawn(process.execPath, SERVER_ARGS, {
       cwd: ROOT,
       env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
       stdio: ["ignore", "pipe", "pipe"],

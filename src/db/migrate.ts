@@ -1,13 +1,14 @@
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import { OperatorError } from "../operator-error.ts";
+import { PROJECT_ROOT } from "../project-root.ts";
 import { databaseFileError, ensureDatabaseFile } from "./database-file.ts";
 import { rewriteAllInForce } from "./in-force.ts";
 import { refreshAllStatusSpans } from "./tracked-writes.ts";
 
-export const MIGRATIONS_DIR = resolve(import.meta.dirname, "../../prisma/migrations");
+export const MIGRATIONS_DIR = join(PROJECT_ROOT, "prisma", "migrations");
 
 /** How long a migration waits for another process's write to finish before giving up. */
 const MIGRATION_BUSY_TIMEOUT_MS = 15_000;

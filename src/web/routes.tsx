@@ -15,6 +15,7 @@ import { type ReadTime, readTimeOf, statusesAt } from "../db/sql/record-states.t
 import type { DatedKey, EntryKey } from "../db/sql/scenario-view.ts";
 import { InvalidInputError, NotFoundError } from "../domain/errors.ts";
 import { parseReadInstants } from "../domain/read-time.ts";
+import { PROJECT_ROOT } from "../project-root.ts";
 import { calendarFeed } from "./calendar.ts";
 import { AgreementPage, AgreementsPage } from "./pages/agreements.tsx";
 import { DeskPage } from "./pages/desk.tsx";
@@ -24,7 +25,7 @@ import { ScenarioPage, type SectionLinks } from "./pages/scenario.tsx";
 import { SourcePage } from "./pages/source.tsx";
 import { type PageTime, pageTimeQuery } from "./read-time.tsx";
 
-const ASSETS_DIR = join(import.meta.dirname, "assets");
+const ASSETS_DIR = join(PROJECT_ROOT, "src", "web", "assets");
 const ASSETS = new Map([
   ["desk.css", "text/css; charset=utf-8"],
   ["desk.js", "text/javascript; charset=utf-8"],

@@ -1,7 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { SERVER_BUNDLE, SERVER_NODE_FLAGS } from "../../scripts/build-server.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
+
+/** Node's arguments that run the server as `npm start` does: the built bundle (test/helpers/global-setup.ts builds it once). */
+export const SERVER_ARGS = [...SERVER_NODE_FLAGS, join(ROOT, SERVER_BUNDLE)];
 
 export interface ChildServer {
   url: string;
@@ -12,9 +16,9 @@ export interface ChildServer {
   output(): string;
 }
 
-/** Starts the real server (`src/server.ts`) as a child process on a free port. */
+/** Starts the real server (as `npm start` runs it) as a child process on a free port. */
 export function startChildServer(databasePath: string, token: string, env: Record<string, string> = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+  const child = spawn(process.execPath, SERVER_ARGS, {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: `file:${databasePath}`, PORT: "0", HOST: "127.0.0.1", TRADEWATCH_TOKEN: token, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],

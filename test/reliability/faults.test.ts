@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase, WRITE_LOCK_WAIT_MS } from "../../src/db/client.ts";
 import { seedAll } from "../../src/seed/run.ts";
-import { type ChildServer, startChildServer } from "../helpers/child-server.ts";
+import { type ChildServer, SERVER_ARGS, startChildServer } from "../helpers/child-server.ts";
 import { freshDatabaseFile } from "../helpers/database.ts";
 
 const TOKEN = "faults-test-token-0123456789";
@@ -185,7 +185,7 @@ describe("a database file damaged under a running server", () => {
 
 describe("start-up on a damaged database file", () => {
   function start(path: string) {
-    return spawnSync(process.execPath, ["--import", "tsx", "src/server.ts"], {
+    return spawnSync(process.execPath, SERVER_ARGS, {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: `file:${path}`, PORT: "0", TRADEWATCH_TOKEN: TOKEN, LOG_LEVEL: "warn" },
       encoding: "utf8",
@@ -304,7 +304,7 @@ describe("the start-up check of a file not in WAL mode", () => {
     closeSync(fd);
 
     // No wait at all for a WAL file; this one is checked before start-up writes to it.
-    const run = spawnSync(process.execPath, ["--import", "tsx", "src/server.ts"], {
+    const run = spawnSync(process.execPath, SERVER_ARGS, {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: `file:${path}`, PORT: "0", TRADEWATCH_TOKEN: TOKEN, LOG_LEVEL: "warn", START_CHECK_WAIT_MS: "0" },
       encoding: "utf8",

@@ -3,11 +3,12 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { SERVER_ARGS } from "../helpers/child-server.ts";
 import { npmScript, runCommand } from "../helpers/run-script.ts";
 
 /** Starts the real server with these settings and waits for it to exit (each case here must fail fast). */
 function startServer(env: Record<string, string>) {
-  return runCommand(process.execPath, ["--import", "tsx", "src/server.ts"], {
+  return runCommand(process.execPath, SERVER_ARGS, {
     HOST: "127.0.0.1",
     PORT: "0",
     LOG_LEVEL: "warn",
