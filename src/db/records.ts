@@ -360,7 +360,10 @@ function atReadTime(db: TrackerDatabase, kind: RecordKind, record: Record<string
   withJoinIds(kind, record);
   const wanted = new Map<TrackedKind, string[]>();
   const want = (k: TrackedKind, v: any) => {
-    if (v && typeof v.id === "string") wanted.set(k, [...(wanted.get(k) ?? []), v.id]);
+    if (!v || typeof v.id !== "string") return;
+    const ids = wanted.get(k);
+    if (ids) ids.push(v.id);
+    else wanted.set(k, [v.id]);
   };
   const links = LINKS[kind] ?? [];
   for (const link of links) {

@@ -67,7 +67,9 @@ function statementsFor(db: Database.Database) {
     conditions: rows(
       `SELECT ${columnsOf(Prisma.ConditionScalarFieldEnum, "c")}, a."id" AS "a_id", a."name" AS "a_name", a."kind" AS "a_kind" FROM "Condition" c LEFT JOIN "Actor" a ON a."id" = c."awaitedActorId" WHERE c."threatId" = +? ORDER BY c."id"`,
     ),
-    deadlinesOfCondition: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."conditionId" = +? ORDER BY d."id"`),
+    // The threat's own deadlines are read once: a condition's are mostly among them, and its
+    // others are told apart inside the (conditionId, threatId) index, without reading the rest.
+    deadlinesOfConditionElsewhere: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."conditionId" = +? AND d."threatId" IS NOT +? ORDER BY d."id"`),
     deadlinesOfThreat: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."threatId" = +? ORDER BY d."dueAt", d."id"`),
     evidence: rows(
       `SELECT ${columnsOf(Prisma.EvidenceScalarFieldEnum, "e")}, s."id" AS "s_id", s."title" AS "s_title", s."publisher" AS "s_publisher", s."url" AS "s_url", s."publishedAt" AS "s_publishedAt", s."kind" AS "s_kind", sp."name" AS "sp_name"
@@ -78,6 +80,9 @@ function statementsFor(db: Database.Database) {
 
 const statements = perConnection(statementsFor);
 
+const byId = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  (a.id as string) < (b.id as string) ? -1 : (a.id as string) > (b.id as string) ? 1 : 0;
+
 /**
  * A threat with its links and evidence, in exactly the shape `getRecord` gives through
  * Prisma (a test holds the two equal), read with prepared statements: the hottest detail read.
@@ -87,10 +92,15 @@ export function threatDetail(reader: Database.Database, id: string): Record<stri
   const threat = st.threat.get(id);
   if (!threat) return null;
   const actor = (actorId: string | null) => (actorId ? asActor(st.actor.get(actorId)!) : null);
+  const deadlines = st.deadlinesOfThreat.all(id).map(asDeadline);
   const conditions = st.conditions.all(id).map(({ a_id, a_name, a_kind, ...c }) => ({
     ...asCondition(c),
     awaitedActor: a_id ? { id: a_id, name: a_name, kind: a_kind } : null,
-    deadlines: st.deadlinesOfCondition.all(c.id).map(asDeadline),
+    // Copies: each place a deadline is shown is read as of the read time on its own.
+    deadlines: [
+      ...deadlines.filter((d) => d.conditionId === c.id).map((d) => ({ ...d })),
+      ...st.deadlinesOfConditionElsewhere.all(c.id, id).map(asDeadline),
+    ].sort(byId),
   }));
   const evidence = st.evidence.all(id).map(({ s_id, s_title, s_publisher, s_url, s_publishedAt, s_kind, sp_name, ...e }) => ({
     ...(asEvidence(e) as { stance: string }),
@@ -104,7 +114,7 @@ export function threatDetail(reader: Database.Database, id: string): Record<stri
     targets: st.targets.all(id),
     topics: st.topics.all(id),
     conditions,
-    deadlines: st.deadlinesOfThreat.all(id).map(asDeadline),
+    deadlines,
     evidence,
     disputed: isDisputed(evidence),
   };

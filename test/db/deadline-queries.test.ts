@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TrackerDatabase } from "../../src/db/client.ts";
 import { listDeadlines, pendingBucketsFrom } from "../../src/db/deadline-queries.ts";
 import { createRecord } from "../../src/db/records.ts";
+import { BEYOND_PLAIN_STATUS } from "../../src/db/sql/record-states.ts";
 import { recordStatusChange } from "../../src/db/tracked-writes.ts";
 import { freshDatabase } from "../helpers/database.ts";
 
@@ -129,6 +130,12 @@ describe("query plans", () => {
     );
     expect(p).toMatch(/USING COVERING INDEX Deadline_pendingUntilMonth_dueAt_idx/);
     expect(p).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it("ask which records have entries beyond a plain status through the small partial index, not their whole histories", () => {
+    const p = plan(BEYOND_PLAIN_STATUS.replaceAll("?", "'x'"));
+    expect(p).toMatch(/USING (COVERING )?INDEX StatusChange_beyond_plain_status_idx/);
+    expect(p).not.toMatch(/SCAN StatusChange/);
   });
 
   it("walk the days left in a month when few remain, then whole months", () => {

@@ -31,7 +31,23 @@ describe("the raw threat detail", () => {
       },
       "test",
     );
-    await createRecord(db, "condition", { threatId: extra, description: "d", effect: "triggers", status: "open" }, "test");
+    const condition = await createRecord(db, "condition", { threatId: extra, description: "d", effect: "triggers", status: "open" }, "test");
+    const other = await createRecord(db, "condition", { threatId: extra, description: "e", effect: "averts", status: "open" }, "test");
+    // A condition's deadlines: some also the threat's (read once, shown in both places), some its own only.
+    for (const [conditionId, threatId, wording] of [
+      [condition, extra, "both, first"],
+      [condition, null, "condition only"],
+      [condition, extra, "both, second"],
+      [other, null, "other condition only"],
+      [other, extra, "other, both"],
+    ] as const) {
+      await createRecord(
+        db,
+        "deadline",
+        { conditionId, threatId, dueAt: new Date("2026-03-01T00:00:00Z"), precision: "month", wording, status: "pending" },
+        "test",
+      );
+    }
     await createRecord(db, "deadline", { threatId: extra, dueAt: null, precision: "unknown", wording: "soon", status: "pending" }, "test");
     await createRecord(
       db,
@@ -45,6 +61,9 @@ describe("the raw threat detail", () => {
       const prisma = await getRecordThroughPrisma(db.prisma, "threat", id);
       expect(viaJson(threatDetail(db.reader, id)), id).toEqual(viaJson(prisma));
     }
+    const detail = threatDetail(db.reader, extra) as { conditions: { id: string; deadlines: unknown[] }[]; deadlines: unknown[] };
+    expect(Object.fromEntries(detail.conditions.map((c) => [c.id, c.deadlines.length]))).toEqual({ [condition]: 3, [other]: 2 });
+    expect(detail.deadlines.length).toBe(5);
     expect(threatDetail(db.reader, "nope")).toBeNull();
   });
 });

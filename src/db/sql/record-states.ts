@@ -60,6 +60,13 @@ export interface CachedRow {
 }
 
 /**
+ * Which of some records (kind, JSON array of ids) have a history entry beyond a plain status
+ * change. Its middle term is, word for word, the WHERE of the partial index that answers it
+ * (migration 20261201100000). `= +?`: no re-plan at every run with sqlite_stat4 (src/db/sql/history.ts).
+ */
+export const BEYOND_PLAIN_STATUS = `SELECT DISTINCT "recordId" FROM "StatusChange" WHERE "recordKind" = +? AND ("byTerms" = 1 OR "change" <> 'status' OR "values" IS NOT NULL) AND "recordId" IN (SELECT value FROM json_each(?))`;
+
+/**
  * The statuses of some records of one kind at a read time. In the present, a record whose cached
  * status is still current (no known change has taken effect since the last write) is answered from
  * its columns; every other answer comes from the history, read by the domain's evaluator.
@@ -108,11 +115,7 @@ export function statusesAt(
     }
     // A cached status may hold by terms (a lapse), dates or terms may have moved, a status may carry values: only the history can say, so those are read too.
     if (current.size > 0 && !statusOnly) {
-      const special = prepared(
-        db,
-        // `= +?`: no re-plan at every run with sqlite_stat4 (src/db/sql/history.ts).
-        `SELECT DISTINCT "recordId" FROM "StatusChange" WHERE "recordKind" = +? AND ("byTerms" = 1 OR "change" <> 'status' OR "values" IS NOT NULL) AND "recordId" IN (SELECT value FROM json_each(?))`,
-      ).all(kind, JSON.stringify([...current])) as { recordId: string }[];
+      const special = prepared(db, BEYOND_PLAIN_STATUS).all(kind, JSON.stringify([...current])) as { recordId: string }[];
       for (const r of special) toEvaluate.push(r.recordId);
     }
   }
