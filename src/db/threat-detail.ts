@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { isDisputed } from "../domain/evidence.ts";
+import { DEADLINE_CACHE_COLUMNS } from "../domain/record-kinds.ts";
 import { Prisma } from "./generated/client.ts";
 import { perConnection, shaped } from "./sql/prepared.ts";
 
@@ -42,7 +43,15 @@ function asRecordOf(model: Record<string, string>): (row: Record<string, unknown
 const asThreat = asRecordOf(Prisma.ThreatScalarFieldEnum);
 const asActor = asRecordOf(Prisma.ActorScalarFieldEnum);
 const asCondition = asRecordOf(Prisma.ConditionScalarFieldEnum);
-const asDeadline = asRecordOf(Prisma.DeadlineScalarFieldEnum);
+/** The cache columns statusesAt reads from a deadline's row (CachedRow in src/db/sql/record-states.ts). */
+const STATUS_COLUMNS: readonly string[] = ["statusUntil", "pendingInexact", "datesMoved"];
+/**
+ * What a threat's page does not read of its deadlines: the other cache columns (pending bounds,
+ * date range), which no answer shows and no status at the read time needs from these rows.
+ */
+export const DEADLINE_COLUMNS_NOT_READ: readonly string[] = DEADLINE_CACHE_COLUMNS.filter((c) => !STATUS_COLUMNS.includes(c));
+const DEADLINE_COLUMNS_READ = Object.fromEntries(Object.entries(Prisma.DeadlineScalarFieldEnum).filter(([, c]) => !DEADLINE_COLUMNS_NOT_READ.includes(c)));
+const asDeadline = asRecordOf(DEADLINE_COLUMNS_READ);
 const asEvidence = asRecordOf(Prisma.EvidenceScalarFieldEnum);
 
 /** A model's columns as Prisma returns them, named one by one (alias `a`): rows read as arrays need a fixed column list, not `*`. */
@@ -55,7 +64,7 @@ function columnsOf(model: Record<string, string>, a: string): string {
 /** Bound values compared with indexed columns are written `+?` (see `prepared` in src/db/sql/prepared.ts). */
 function statementsFor(db: Database.Database) {
   const rows = (sql: string) => shaped<Record<string, any>>(db.prepare(sql));
-  const deadline = columnsOf(Prisma.DeadlineScalarFieldEnum, "d");
+  const deadline = columnsOf(DEADLINE_COLUMNS_READ, "d");
   return {
     threat: rows(`SELECT ${columnsOf(Prisma.ThreatScalarFieldEnum, "t")} FROM "Threat" t WHERE t."id" = ?`),
     scenario: rows(`SELECT "id", "title", "status" FROM "Scenario" WHERE "id" = ?`),

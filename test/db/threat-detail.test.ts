@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TrackerDatabase } from "../../src/db/client.ts";
 import { createRecord, getRecordThroughPrisma } from "../../src/db/records.ts";
-import { threatDetail } from "../../src/db/threat-detail.ts";
+import { DEADLINE_COLUMNS_NOT_READ, threatDetail } from "../../src/db/threat-detail.ts";
 import { freshDatabase } from "../helpers/database.ts";
 
 let db: TrackerDatabase;
@@ -57,10 +57,16 @@ describe("the raw threat detail", () => {
     );
     const ids = (await db.prisma.threat.findMany({ select: { id: true } })).map((t) => t.id);
     expect(ids.length).toBe(4);
+    // Prisma's include reads every column; the raw read leaves out the deadlines' cache columns no answer needs.
+    const withoutUnread = (record: any) => {
+      for (const d of [...record.deadlines, ...record.conditions.flatMap((c: any) => c.deadlines)]) for (const k of DEADLINE_COLUMNS_NOT_READ) delete d[k];
+      return record;
+    };
     for (const id of ids) {
       const prisma = await getRecordThroughPrisma(db.prisma, "threat", id);
-      expect(viaJson(threatDetail(db.reader, id)), id).toEqual(viaJson(prisma));
+      expect(viaJson(threatDetail(db.reader, id)), id).toEqual(withoutUnread(viaJson(prisma)));
     }
+    expect(DEADLINE_COLUMNS_NOT_READ).toEqual(["pendingFrom", "pendingKnownFrom", "pendingUntil", "pendingUntilKnownAt", "dueAtEarliest", "dueAtLatest"]);
     const detail = threatDetail(db.reader, extra) as { conditions: { id: string; deadlines: unknown[] }[]; deadlines: unknown[] };
     expect(Object.fromEntries(detail.conditions.map((c) => [c.id, c.deadlines.length]))).toEqual({ [condition]: 3, [other]: 2 });
     expect(detail.deadlines.length).toBe(5);
