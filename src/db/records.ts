@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type Database from "better-sqlite3";
 import { formatAtPrecision } from "../domain/dates.ts";
 import { ConflictError, InvalidInputError, NotFoundError, ReadStoppedError, VersionMismatchError } from "../domain/errors.ts";
 import { type EvidenceRequest, isDisputed } from "../domain/evidence.ts";
@@ -197,7 +198,7 @@ export async function listRecords(
         const state = states.get(row.id as string);
         if (!state?.exists || (status && state.status !== status)) continue;
         Object.assign(row, stateFields(kind, state, row));
-        if (kind === "agreement") row.supersededById = state.status === "superseded" ? supersededByAt(db, row.id as string, time) : null;
+        if (kind === "agreement") row.supersededById = state.status === "superseded" ? supersededByAt(db.reader, row.id as string, time) : null;
         if (authority !== undefined && !sameAuthority(row.authority, authority)) continue;
       }
       withJoinIds(kind, row);
@@ -236,8 +237,8 @@ function stateFields(kind: RecordKind, state: StatusAt, row: Record<string, any>
 }
 
 /** The agreement that superseded this one, as named by its status entry in effect at the read time. */
-function supersededByAt(db: TrackerDatabase, id: string, time: ReadTime): string | null {
-  const entry = recordStateAt(rawHistoryOf(db.reader, "agreement", id), time.asOf, time.knownAt).statusEntry;
+function supersededByAt(conn: Database.Database, id: string, time: ReadTime): string | null {
+  const entry = recordStateAt(rawHistoryOf(conn, "agreement", id), time.asOf, time.knownAt).statusEntry;
   return (entry?.values?.supersededById as string | undefined) ?? null;
 }
 
@@ -350,12 +351,12 @@ const LINKS: Partial<Record<RecordKind, { path: string; kind: TrackedKind; many:
  * then, linked records that did not exist yet left out, the others with their status then, and
  * only the evidence recorded by then. NotFound when the record itself did not exist then.
  */
-function atReadTime(db: TrackerDatabase, kind: RecordKind, record: Record<string, any>, time: ReadTime): Record<string, unknown> {
+function atReadTime(conn: Database.Database, kind: RecordKind, record: Record<string, any>, time: ReadTime): Record<string, unknown> {
   if (isTrackedKind(kind)) {
-    const state = statusesAt(db.reader, kind, [record.id], time, false, new Map([[record.id, record as CachedRow]])).get(record.id);
+    const state = statusesAt(conn, kind, [record.id], time, false, new Map([[record.id, record as CachedRow]])).get(record.id);
     if (!state?.exists) throw new NotFoundError(kind, record.id, "at that time");
     Object.assign(record, stateFields(kind, state, record));
-    if (kind === "agreement") record.supersededById = state.status === "superseded" ? supersededByAt(db, record.id, time) : null;
+    if (kind === "agreement") record.supersededById = state.status === "superseded" ? supersededByAt(conn, record.id, time) : null;
   }
   withJoinIds(kind, record);
   const wanted = new Map<TrackedKind, string[]>();
@@ -386,7 +387,7 @@ function atReadTime(db: TrackerDatabase, kind: RecordKind, record: Record<string
     }
   }
   const states = new Map<TrackedKind, Map<string, StatusAt>>();
-  for (const [k, ids] of wanted) states.set(k, statusesAt(db.reader, k, ids, time, false, rowsOf.get(k)));
+  for (const [k, ids] of wanted) states.set(k, statusesAt(conn, k, ids, time, false, rowsOf.get(k)));
   const apply = (k: TrackedKind, v: any): boolean => {
     const state = states.get(k)?.get(v.id);
     if (!state?.exists) return false;
@@ -410,12 +411,21 @@ function atReadTime(db: TrackerDatabase, kind: RecordKind, record: Record<string
 
 /** A record with its links and the evidence quotes that support it (threats through the raw fast path), at the read time. */
 export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: string, time: ReadTime): Promise<Record<string, unknown>> {
-  if (kind === "threat") {
-    const threat = threatDetail(db.reader, id);
-    if (!threat) throw new NotFoundError(kind, id);
-    return atReadTime(db, kind, threat, time);
-  }
-  return atReadTime(db, kind, await getRecordThroughPrisma(db.prisma, kind, id), time);
+  if (kind === "threat") return threatAt(db.reader, id, time);
+  return atReadTime(db.reader, kind, await getRecordThroughPrisma(db.prisma, kind, id), time);
+}
+
+/**
+ * A threat with its links at the read time, read on `conn`: the reader, or the writer inside a
+ * write that answers with the threat it changed. The writer's page cache is warm with what it
+ * just wrote; the reader's is emptied by every commit (SQLite resets a connection's cache when
+ * the file changed since its last read), which made the answer to a status change cost three
+ * times its reads (decision 019).
+ */
+export function threatAt(conn: Database.Database, id: string, time: ReadTime): Record<string, unknown> {
+  const threat = threatDetail(conn, id);
+  if (!threat) throw new NotFoundError("threat", id);
+  return atReadTime(conn, "threat", threat, time);
 }
 
 /** The same, through Prisma's includes. */
