@@ -5,6 +5,7 @@ import { formatAtPrecision } from "../domain/dates.ts";
 import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
 import type { EvidenceRequest } from "../domain/evidence.ts";
 import {
+  creationMayTakeEffectAt,
   dueDateRangeOf,
   firstBrokenLink,
   type HistoryEntry,
@@ -770,6 +771,14 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
     const now = recordedAtNow(at);
     const id = `${req.kind}-${randomUUID()}`;
     const effectiveAt = req.effectiveAt ?? now;
+    if (!creationMayTakeEffectAt(effectiveAt, now)) {
+      throw new InvalidInputError([
+        {
+          field: "effectiveAt",
+          problem: `must not be after now (${now.toISOString()}): a record is created as of when it was first made, stated or announced; what takes effect later is a status change with a later effectiveAt`,
+        },
+      ]);
+    }
     const starting = startingStatusFor(req.kind, req.status);
     if (req.kind === "threat" && typeof req.fields.reissuesId === "string") checkReissues(conn, req.fields.reissuesId, now);
     insertRow(conn, RECORD_KINDS[req.kind].table, { id, ...req.fields, status: starting, version: 0, createdAt: now, updatedAt: now });

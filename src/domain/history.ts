@@ -196,6 +196,16 @@ export type StatusChangePlan = { ok: true; from: string; extendsEnd: boolean } |
 export const STATUSES_WITH_AN_END: Partial<Record<TrackedKind, readonly string[]>> = { threat: ["suspended"] };
 
 /**
+ * Whether a record may be created as of `effectiveAt`: when it was first made, stated or
+ * announced, which has happened by the time it is recorded. A creation dated ahead would be a
+ * record that does not exist when it is written (and answers "not found" to its own write); what
+ * takes effect later is a status change dated ahead.
+ */
+export function creationMayTakeEffectAt(effectiveAt: Date, now: Date): boolean {
+  return effectiveAt.getTime() <= now.getTime();
+}
+
+/**
  * Whether a status change may be recorded at its effective time, given everything known now.
  * The move must be allowed from the status in effect at that instant, and the next later entry
  * must still be allowed from the new status, so every record's history stays one legal chain in

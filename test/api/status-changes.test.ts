@@ -18,6 +18,35 @@ async function pendingAsOf(asOf: string) {
 }
 
 describe("status changes", () => {
+  it("refuse to create a record dated after now, with 422 naming effectiveAt, and create nothing", async () => {
+    const before = contentChecksum(t.db);
+    const res = await t.write("POST", "/api/threats", {
+      scenarioId: SCENARIO,
+      issuerId: "gov-us",
+      targetIds: ["gov-cn"],
+      measure: "tariff",
+      covers: "all goods",
+      summary: "a threat dated ahead",
+      status: "threatened",
+      effectiveAt: "2027-01-01",
+    });
+    expect(res.status).toBe(422);
+    expect(JSON.stringify(await res.json())).toMatch(/effectiveAt.*must not be after now/);
+    expect(contentChecksum(t.db)).toBe(before);
+    // The same threat dated today is created, and answered.
+    const today = await t.write("POST", "/api/threats", {
+      scenarioId: SCENARIO,
+      issuerId: "gov-us",
+      targetIds: ["gov-cn"],
+      measure: "tariff",
+      covers: "all goods",
+      summary: "a threat dated today",
+      status: "threatened",
+      effectiveAt: new Date().toISOString().slice(0, 10),
+    });
+    expect(today.status).toBe(201);
+  });
+
   it("answer with the record exactly as a read right after gives it, for a threat (read with the write) and for others", async () => {
     // A threat's answer is read inside its write, on the writer; a condition's through Prisma after the commit.
     for (const [collection, id, body] of [

@@ -18,7 +18,8 @@ const datePrecision = z.enum(PRECISIONS.filter((p) => p !== "unknown") as [Exclu
 /** When a tracked record was first stated (its creation's effective time), and why it is recorded. */
 const creation = {
   effectiveAt: Instant.optional().openapi({
-    description: "When it was first stated or announced (default now): asked as of an earlier instant, it does not exist yet",
+    description:
+      "When it was first stated or announced (default now; not after now: what takes effect later is a status change dated ahead): asked as of an earlier instant, it does not exist yet",
   }),
   reason: Text.optional(),
 };
