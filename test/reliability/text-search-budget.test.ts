@@ -112,6 +112,11 @@ describe("a text search is bounded by the scan budget, not by the table", () => 
     expect(body.nextCursor).not.toBeNull();
     // Summary and covers: two calls per row examined, and exactly the budget's rows.
     expect(counts.like).toBe(2 * LIST_SCAN_BUDGET);
+    // With the other filters beside it, at most as many.
+    counts.like = 0;
+    expect((await t.get(`/api/threats?q=${NOTHING}&actor=gov-cn&status=imposed&asOf=2025-11-21&limit=1`)).status).toBe(200);
+    expect(counts.like).toBeGreaterThan(0);
+    expect(counts.like).toBeLessThanOrEqual(2 * LIST_SCAN_BUDGET);
     counts.like = 0;
     const { ids, requests } = await pages(`q=${NOTHING}`, 1);
     expect(ids).toEqual([]);
