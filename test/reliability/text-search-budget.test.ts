@@ -20,7 +20,7 @@ const NOTHING = "zq-nowhere";
 const counts = { like: 0, queries: 0 };
 
 /** SQLite's LIKE for these rows: `%` and `_` wildcards, an optional escape character, ASCII letters compared without case. */
-function like(pattern: string, value: string | null, escape?: string): number | null {
+function like(pattern: string, value: string | null, escapeChar?: string): number | null {
   if (value === null) return null;
   if (pattern.includes(NOTHING)) counts.like++;
   const fold = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
@@ -28,7 +28,7 @@ function like(pattern: string, value: string | null, escape?: string): number | 
   let source = "";
   for (let i = 0; i < folded.length; i++) {
     const ch = folded[i]!;
-    if (ch === escape) source += (folded[++i] ?? "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    if (ch === escapeChar) source += (folded[++i] ?? "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     else if (ch === "%") source += "[\\s\\S]*";
     else if (ch === "_") source += "[\\s\\S]";
     else source += ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -42,8 +42,8 @@ beforeAll(async () => {
     const adapter = await connect.call(this);
     const connection = (adapter as unknown as { client: Database.Database }).client;
     connection.function("like", { deterministic: true }, (pattern: unknown, value: unknown) => like(pattern as string, value as string | null));
-    connection.function("like", { deterministic: true }, (pattern: unknown, value: unknown, escape: unknown) =>
-      like(pattern as string, value as string | null, escape as string),
+    connection.function("like", { deterministic: true }, (pattern: unknown, value: unknown, escapeChar: unknown) =>
+      like(pattern as string, value as string | null, escapeChar as string),
     );
     const queryRaw = adapter.queryRaw.bind(adapter);
     adapter.queryRaw = (query) => {
