@@ -5,12 +5,13 @@ import { ConflictError, InvalidInputError, NotFoundError, ReadStoppedError, Vers
 import { type EvidenceRequest, isDisputed } from "../domain/evidence.ts";
 import { type HistoryEntry, recordStateAt, type TimelineEntry, timelineKnownAt } from "../domain/history.ts";
 import { nameKey } from "../domain/names.ts";
-import { DEADLINE_CACHE_COLUMNS, type RecordKind, STATUS_SPAN_COLUMNS } from "../domain/record-kinds.ts";
+import { DEADLINE_CACHE_COLUMNS, type RecordKind, STATUS_SPAN_COLUMNS, tableOf } from "../domain/record-kinds.ts";
 import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
 import { type Terms, termsThen } from "../domain/terms.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
 import { storeEvidence } from "./evidence.ts";
 import { type ChangesQuery, entriesRecorded, historyOf as rawHistoryOf } from "./sql/history.ts";
+import { prepared } from "./sql/prepared.ts";
 import { type CachedRow, type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
 import { threatDetail } from "./threat-detail.ts";
 import { createTrackedRecord, type RecordedAt } from "./tracked-writes.ts";
@@ -147,12 +148,16 @@ function filterWhere(kind: RecordKind, f: Omit<ListFilters, "status" | "authorit
 
 /** How many rows one list read may examine before it answers with what it found (its cursor resumes there). */
 export const LIST_SCAN_BUDGET = 5_000;
+/** A list read's batches grow up to this many rows (or its page), so a page of one costs tens of queries, not thousands. */
+const LIST_BATCH_AT_MOST = 1_000;
 
 /**
  * One page in id order as things stood at the read time; `afterId` is the last id of the
  * previous page (keyset: no gaps, no repeats). For tracked kinds the status filter and a record's
  * existence are evaluated at the read time, batch by batch, so the work stops at the page or at
- * LIST_SCAN_BUDGET rows examined, whatever the database holds.
+ * LIST_SCAN_BUDGET rows examined, whatever the database holds. A text search (`q`) uses no index,
+ * so SQLite would examine every row to fill a page: its filters apply only up to the id as many
+ * rows on as the budget has left, and the rows SQLite passed over count as examined.
  */
 export async function listRecords(
   db: TrackerDatabase,
@@ -167,23 +172,34 @@ export async function listRecords(
   const { status, authority, ...rest } = filters;
   const where = filterWhere(kind, rest);
   const tracked = isTrackedKind(kind);
+  const delegate = delegateOf(db.prisma, kind);
   const items: Record<string, unknown>[] = [];
   let cursor = afterId;
   let examined = 0;
   let exhausted = false;
+  let batch = limit + 1;
   while (items.length <= limit && examined < LIST_SCAN_BUDGET) {
     if (stopAt !== undefined && performance.now() > stopAt) {
       throw new ReadStoppedError("This read ran past the time limit and was stopped; ask for a smaller page, narrower filters, or retry.");
     }
-    const batchSize = Math.min(limit + 1, LIST_SCAN_BUDGET - examined);
-    const rows = await delegateOf(db.prisma, kind).findMany({
-      where: cursor ? { AND: [where, { id: { gt: cursor } }] } : where,
+    const batchSize = Math.min(batch, LIST_SCAN_BUDGET - examined);
+    // Each batch costs a query: one that leaves the page short (rows not there then or not in that status) makes the next one larger.
+    batch = Math.min(batch * 2, Math.max(limit + 1, LIST_BATCH_AT_MOST));
+    const after = cursor ? { id: { gt: cursor } } : {};
+    // A text search is bounded to the rest of the budget in id order (none: fewer rows remain).
+    const windowEnd = rest.q ? idAfter(db, kind, cursor, LIST_SCAN_BUDGET - examined) : undefined;
+    const rows = await delegate.findMany({
+      where: { AND: [where, after, windowEnd ? { id: { lte: windowEnd } } : {}] },
       orderBy: { id: "asc" },
       take: batchSize,
       ...(LIST_INCLUDE[kind] ? { include: LIST_INCLUDE[kind] } : {}),
       ...(LIST_OMIT[kind] ? { omit: LIST_OMIT[kind] } : {}),
     });
-    examined += rows.length;
+    const full = rows.length === batchSize;
+    if (windowEnd === undefined) examined += rows.length;
+    // A full batch ends inside the window, which was examined up to its last row; else all of it was.
+    else if (full) examined += rowsBetween(db, kind, cursor, rows.at(-1)!.id as string);
+    else examined = LIST_SCAN_BUDGET;
     const states = tracked
       ? statusesAt(
           db.reader,
@@ -206,8 +222,9 @@ export async function listRecords(
       items.push(row);
       if (items.length > limit) break;
     }
-    if (rows.length < batchSize) {
-      exhausted = true;
+    if (!full) {
+      if (windowEnd) cursor = windowEnd;
+      else exhausted = true;
       break;
     }
   }
@@ -215,6 +232,24 @@ export async function listRecords(
   // A full page continues after its last row; a page cut short by the scan budget continues after the last row examined.
   const nextId = items.length > limit ? (page.at(-1)?.id as string) : exhausted ? null : (cursor ?? null);
   return { items: page, nextId };
+}
+
+/** The id `n` rows after `afterId` in id order (the last row a window of n examines), or null when fewer remain. */
+function idAfter(db: TrackerDatabase, kind: RecordKind, afterId: string | undefined, n: number): string | null {
+  const sql = `SELECT "id" FROM "${tableOf(kind)}" WHERE "id" > ? ORDER BY "id" LIMIT 1 OFFSET (SELECT ?)`;
+  return (
+    (prepared(db.reader, sql)
+      .pluck()
+      .get(afterId ?? "", n - 1) as string | undefined) ?? null
+  );
+}
+
+/** How many rows lie after `afterId`, up to `lastId`, in id order. */
+function rowsBetween(db: TrackerDatabase, kind: RecordKind, afterId: string | undefined, lastId: string): number {
+  const sql = `SELECT count(*) FROM "${tableOf(kind)}" WHERE "id" > ? AND "id" <= ?`;
+  return prepared(db.reader, sql)
+    .pluck()
+    .get(afterId ?? "", lastId) as number;
 }
 
 /**

@@ -3,7 +3,7 @@ import { type DeadlineCursor, listDeadlines } from "../../db/deadline-queries.ts
 import { InvalidInputError } from "../../domain/errors.ts";
 import { STATUSES } from "../../domain/statuses.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
-import { ListQueryBase, problemResponses } from "../schemas/common.ts";
+import { ListQueryBase, problemResponses, unicodeString } from "../schemas/common.ts";
 import { DeadlineSummarySchema } from "../schemas/records.ts";
 import { csvResponse, decodeCursor, encodeCursor, wantsCsv } from "../wire.ts";
 
@@ -22,6 +22,9 @@ export const DeadlineListQuery = ListQueryBase.extend({
   scenario: z.string().max(200).optional(),
   actor: z.string().max(200).optional(),
   topic: z.string().max(200).optional(),
+  q: unicodeString(200)
+    .optional()
+    .openapi({ description: "Text search (case-insensitive for ASCII) in the wording and in what the deadline belongs to; not held to the scan budget yet" }),
 });
 
 const isCursor = (v: unknown): v is DeadlineCursor =>

@@ -91,7 +91,10 @@ export const Cursor = z.string().max(500).optional().openapi({ description: "Opa
 export const ListQueryBase = ReadTimeQuery.extend({
   limit: Limit,
   cursor: Cursor,
-  q: unicodeString(200).optional().openapi({ description: "Text search (case-insensitive for ASCII)" }),
+  q: unicodeString(200).optional().openapi({
+    description:
+      "Text search (case-insensitive for ASCII). A page of records looks through at most 5,000 rows in id order for matches: a rare match may come back as a short or empty page whose nextCursor resumes the search",
+  }),
   format: z.enum(["json", "csv"]).optional().openapi({ description: "csv for a CSV export (or send Accept: text/csv)" }),
 });
 
