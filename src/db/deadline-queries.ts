@@ -81,7 +81,7 @@ const RARE_BATCH = 4;
 /** How often (rows examined) a walk looks at the clock. */
 const STOP_CHECK_EVERY = 64;
 /** A walk that needs another batch is skipping rows (not there then): each next batch doubles, up to this. */
-const BATCH_AT_MOST = 1_024;
+export const BATCH_AT_MOST = 1_024;
 
 const LINK_JOINS = `
   LEFT JOIN "Threat" t ON t."id" = d."threatId"
@@ -257,6 +257,16 @@ interface Branch {
   decide: (batch: Candidate[]) => void;
 }
 
+/** A branch's decision, with the rows the filters did not match left out (and not read from their history). */
+const onlyMatched = (decide: Branch["decide"]) => (batch: Candidate[]) => {
+  decide(batch);
+  for (const c of batch) {
+    if (c.matched) continue;
+    c.status = null;
+    c.fromHistory = false;
+  }
+};
+
 /** A branch whose candidates are decided one by one from their columns. */
 const eachBy = (statusOf: (c: Candidate) => string | null) => (batch: Candidate[]) => {
   for (const c of batch) c.status = statusOf(c);
@@ -310,6 +320,9 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   const fromBounds = eachBy((c) => c.statusThen as string | null);
   const knownFrom = pastKnowledge ? ` AND d."pendingKnownFrom" <= @knownAt` : "";
   const exact = `d."pendingInexact" = 0`;
+  // A walk reads the page's details with its rows when most rows it reads are shown; a filtered
+  // walk may read up to SCAN_BUDGET rows to show a few, so it reads keys, and details after.
+  const details = (shown: boolean) => (shown && filters.length === 0 ? { columns: "", detailed: true } : { columns: `, ${STATUS_THEN} AS "statusThen"` });
   const branches: Branch[] = [];
   if (query.status === "pending") {
     // Pending then: still pending (as far as anyone knows), or left pending after asOf, or left
@@ -319,8 +332,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     const present = time.asOf.getTime() >= now.getTime();
     branches.push({
       where: `d."status" = 'pending' AND ${exact} AND ${present ? `(d."pendingUntil" IS NULL OR d."pendingUntil" > @asOf)` : `d."pendingUntil" IS NULL`}${knownFrom}`,
-      columns: "",
-      detailed: true,
+      ...details(true),
       decide: fromBounds,
     });
     if (!present) {
@@ -359,19 +371,16 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     // find few (a hostile read examines SCAN_BUDGET), so those are walked by key and the page's
     // details read after.
     const held = time.asOf.getTime() >= now.getTime();
-    branches.push({
-      where: `d."status" = +@status AND ${exact}`,
-      columns: held ? "" : `, ${STATUS_THEN} AS "statusThen"`,
-      detailed: held,
-      decide: fromBounds,
-    });
+    branches.push({ where: `d."status" = +@status AND ${exact}`, ...details(held), decide: fromBounds });
   } else {
-    branches.push({ where: exact, columns: "", detailed: true, decide: fromBounds });
+    branches.push({ where: exact, ...details(true), decide: fromBounds });
   }
 
   const after = query.after;
   if (after) Object.assign(params, { afterDue: after.dueAt, afterId: after.id });
-  const filterSql = filters.length ? ` AND ${filters.join(" AND ")}` : "";
+  // The filters are a column, not a condition: every row a walk reads counts against SCAN_BUDGET,
+  // matched or not, so a filter that matches nothing costs the budget, not the whole table.
+  const matched = filters.length ? `, (${filters.join(" AND ")}) AS "matched"` : "";
   const cache = walkStatements(reader);
   const streamOf = (branch: Branch): Iterator<Candidate> => {
     const parts: Generator<Candidate>[] = [];
@@ -388,17 +397,17 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
         segment.dated ? "dated" : "",
         segment.keyset,
         branch.where,
-        filterSql,
+        matched,
         withinEnd === null ? "" : "within",
       ].join("\u0000");
       let statements = cache.get(shape);
       if (!statements) {
         const resume = segment.dated ? `(d."dueAt" > +@keyDue OR (d."dueAt" = +@keyDue AND d."id" > +@keyId))` : `d."id" > +@keyId`;
         const select = branch.detailed
-          ? `${DETAIL_COLUMNS}${branch.columns}, 1 AS "detailed" FROM "Deadline" d${LINK_JOINS}${SCENARIO_JOIN}`
-          : `d."id", d."dueAt"${branch.columns} FROM "Deadline" d${joins}`;
+          ? `${DETAIL_COLUMNS}${branch.columns}${matched}, 1 AS "detailed" FROM "Deadline" d${LINK_JOINS}${SCENARIO_JOIN}`
+          : `d."id", d."dueAt"${branch.columns}${matched} FROM "Deadline" d${joins}`;
         const sql = (resumed: boolean) => `SELECT ${select}
-        WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resumed ? resume : "1"} AND ${branch.where}${filterSql}${withinEnd === null ? "" : ` AND d."dueAt" <= +@withinEnd`}
+        WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resumed ? resume : "1"} AND ${branch.where}${withinEnd === null ? "" : ` AND d."dueAt" <= +@withinEnd`}
         ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id" ${limitBy("@batch")}`;
         statements = { first: preparedRows<Candidate>(reader, sql(false)), next: preparedRows<Candidate>(reader, sql(true)) };
         cache.set(shape, statements);
@@ -406,7 +415,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
       // Batches of at least 16: a page of one must not cost one query per row examined.
       // Uncommon histories are few on any page: small batches, pulled only as the page needs them.
       const batch = branch.batch ?? (branch.detailed ? Math.max(query.limit + 1, BATCH_AT_LEAST) : BATCH_AT_LEAST);
-      parts.push(candidateStream(statements, { ...params, ...branch.params }, batch, branch.decide));
+      parts.push(candidateStream(statements, { ...params, ...branch.params }, batch, matched ? onlyMatched(branch.decide) : branch.decide));
     }
     return (function* () {
       for (const part of parts) yield* part;
@@ -434,7 +443,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   const streams = branches.map(streamOf);
   // Rows examined, those of the moved walk included (each read from its history, shown or not).
   const scan = { examined: 0 };
-  streams.push(movedDeadlines(reader, time, { joins, filterSql: `${filterSql}${mayBePending}`, params, withinEnd, after }, evaluated, scan));
+  streams.push(movedDeadlines(reader, time, { joins, matched, where: mayBePending, params, withinEnd, after }, evaluated, scan));
   const wanted = query.limit + 1;
   const page: Candidate[] = [];
   let lastExamined: Candidate | null = null;
@@ -487,7 +496,7 @@ const MOVED_BATCH = RARE_BATCH;
 function* movedDeadlines(
   reader: Database.Database,
   time: ReadTime,
-  o: { joins: string; filterSql: string; params: Record<string, unknown>; withinEnd: string | null; after?: DeadlineCursor },
+  o: { joins: string; matched: string; where: string; params: Record<string, unknown>; withinEnd: string | null; after?: DeadlineCursor },
   evaluated: Map<string, InexactCandidate>,
   scan: { examined: number },
 ): Generator<Candidate> {
@@ -504,10 +513,10 @@ function* movedDeadlines(
     ...(o.withinEnd === null ? [{ where: `d."dueAtEarliest" IS NULL`, order: `d."id"`, keyset: `d."id" > +@keyId` }] : []),
   ];
   for (const segment of segments) {
-    const statement = preparedRows<{ id: string; dueAt: string | null; dueAtEarliest: string | null; precision: string; wording: string }>(
+    const statement = preparedRows<{ id: string; dueAt: string | null; dueAtEarliest: string | null; precision: string; wording: string; matched?: number }>(
       reader,
-      `SELECT d."id", d."dueAt", d."dueAtEarliest", d."precision", d."wording" FROM "Deadline" d${o.joins}
-       WHERE d."datesMoved" = 1 AND ${segment.where} AND (@keyed = 0 OR ${segment.keyset})${resume}${within}${o.filterSql}
+      `SELECT d."id", d."dueAt", d."dueAtEarliest", d."precision", d."wording"${o.matched} FROM "Deadline" d${o.joins}
+       WHERE d."datesMoved" = 1 AND ${segment.where} AND (@keyed = 0 OR ${segment.keyset})${resume}${within}${o.where}
        ORDER BY ${segment.order} ${limitBy("@batch")}`,
     );
     let key: Record<string, unknown> = { keyed: 0, keyDue: "", keyId: "" };
@@ -520,6 +529,8 @@ function* movedDeadlines(
         // Read only once the walk gets here: a page usually stops before most moved deadlines.
         yield { ...bound, placeholder: true };
         scan.examined += 1;
+        // Not matched (0, or NULL when a filter's text is missing): examined, and left out.
+        if (o.matched && !r.matched) continue;
         const c = candidateFromHistory(r, historiesOf(reader, "deadline", [r.id]).get(r.id)!, time);
         if (!c) continue;
         if (o.withinEnd !== null && (c.dueAt === null || c.dueAt > o.withinEnd)) continue;

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/api/create-app.ts";
+import { BATCH_AT_MOST, SCAN_BUDGET } from "../../src/db/deadline-queries.ts";
 import { toSqlDate } from "../../src/db/sql-dates.ts";
 import { createLogger } from "../../src/logger.ts";
 import { SCENARIO, TARIFF_THREAT, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";
+import { countLikeCalls } from "../helpers/sqlite-like.ts";
 
 /**
  * Anonymous reads whose cost used to grow with the database: an as-of walk for a status no
@@ -47,6 +49,51 @@ describe("reads bounded by their limit, not by the database", () => {
     const next = await t.get(`/api/deadlines?asOf=1946-01-01&status=pending&limit=1&cursor=${body.nextCursor}`);
     expect(next.status).toBe(200);
     console.info(`as-of walk for an absent status over ${RECORDS} deadlines: ${Math.round(ms)} ms for one page`);
+  });
+
+  it("answers a deadline filter that matches nothing (text, actor, topic) with a short page and a cursor: SQLite examines the budget, not the table", async () => {
+    let likes = 0;
+    countLikeCalls(t.db.reader, (pattern) => {
+      if (pattern.includes("zq-nowhere")) likes++;
+    });
+    for (const filter of ["q=zq-nowhere", "actor=actor-nobody", "topic=topic-nobody", "scenario=scenario-nobody"]) {
+      likes = 0;
+      const body = (await (await t.get(`/api/deadlines?${filter}&limit=1`)).json()) as { items: unknown[]; nextCursor: string | null };
+      expect(body.items, filter).toEqual([]);
+      // Cut short by the budget (the whole table once answered in one statement, with no cursor).
+      expect(body.nextCursor, filter).not.toBeNull();
+      // Each row examined calls like() once per text it searches (wording, threat, condition): at most the budget and one batch.
+      if (filter.startsWith("q=")) expect(likes).toBeLessThanOrEqual(3 * (SCAN_BUDGET + BATCH_AT_MOST));
+      // Following the cursors reaches the end, each page answered.
+      let cursor = body.nextCursor;
+      let pages = 1;
+      while (cursor) {
+        const next = (await (await t.get(`/api/deadlines?${filter}&limit=1&cursor=${cursor}`)).json()) as { items: unknown[]; nextCursor: string | null };
+        expect(next.items).toEqual([]);
+        cursor = next.nextCursor;
+        pages++;
+      }
+      expect(pages, filter).toBeLessThanOrEqual(Math.ceil((RECORDS + 10) / SCAN_BUDGET) + 1);
+    }
+  });
+
+  it("pages through a rare text match across budget-cut pages with no gap and no repeat", async () => {
+    // "bulk 99" matches bulk 99, 990-999 and 9900-9999 (111 deadlines), spread through the due order.
+    const expected = (t.db.reader.prepare(`SELECT "id" FROM "Deadline" WHERE "wording" LIKE '%bulk 99%' ORDER BY "dueAt", "id"`).all() as { id: string }[]).map(
+      (r) => r.id,
+    );
+    expect(expected.length).toBe(111);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await (await t.get(`/api/deadlines?q=bulk%2099&limit=20${cursor ? `&cursor=${cursor}` : ""}`)).json()) as {
+        items: { id: string }[];
+        nextCursor: string | null;
+      };
+      seen.push(...page.items.map((d) => d.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(expected);
   });
 
   it("stops a read that runs past the time limit between two batches (503 with Retry-After), and answers the next request", async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { LIST_SCAN_BUDGET } from "../../src/db/records.ts";
 import { toSqlDate } from "../../src/db/sql-dates.ts";
 import { type TestApp, testApp } from "../helpers/app.ts";
+import { countLikeCalls } from "../helpers/sqlite-like.ts";
 
 /**
  * A text search (`q`) uses no index: it used to make SQLite examine every row of the table to fill
@@ -19,32 +20,14 @@ const NOTHING = "zq-nowhere";
 /** Rows examined by a search for NOTHING, and Prisma's queries, counted on its connection. */
 const counts = { like: 0, queries: 0 };
 
-/** SQLite's LIKE for these rows: `%` and `_` wildcards, an optional escape character, ASCII letters compared without case. */
-function like(pattern: string, value: string | null, escapeChar?: string): number | null {
-  if (value === null) return null;
-  if (pattern.includes(NOTHING)) counts.like++;
-  const fold = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
-  const folded = fold(pattern);
-  let source = "";
-  for (let i = 0; i < folded.length; i++) {
-    const ch = folded[i]!;
-    if (ch === escapeChar) source += (folded[++i] ?? "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    else if (ch === "%") source += "[\\s\\S]*";
-    else if (ch === "_") source += "[\\s\\S]";
-    else source += ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`).test(fold(value)) ? 1 : 0;
-}
-
 beforeAll(async () => {
   const connect = PrismaBetterSQLite3.prototype.connect;
   vi.spyOn(PrismaBetterSQLite3.prototype, "connect").mockImplementation(async function (this: PrismaBetterSQLite3) {
     const adapter = await connect.call(this);
     const connection = (adapter as unknown as { client: Database.Database }).client;
-    connection.function("like", { deterministic: true }, (pattern: unknown, value: unknown) => like(pattern as string, value as string | null));
-    connection.function("like", { deterministic: true }, (pattern: unknown, value: unknown, escapeChar: unknown) =>
-      like(pattern as string, value as string | null, escapeChar as string),
-    );
+    countLikeCalls(connection, (pattern) => {
+      if (pattern.includes(NOTHING)) counts.like++;
+    });
     const queryRaw = adapter.queryRaw.bind(adapter);
     adapter.queryRaw = (query) => {
       counts.queries++;
