@@ -13,7 +13,7 @@ import { storeEvidence } from "./evidence.ts";
 import { type ChangesQuery, entriesRecorded, historyOf as rawHistoryOf } from "./sql/history.ts";
 import { prepared } from "./sql/prepared.ts";
 import { type CachedRow, type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
-import { threatDetail } from "./threat-detail.ts";
+import { scenarioDeadlines, threatDetail } from "./threat-detail.ts";
 import { createTrackedRecord, type RecordedAt } from "./tracked-writes.ts";
 
 export { type Collection, KIND_OF, type RecordKind } from "../domain/record-kinds.ts";
@@ -53,7 +53,7 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
   scenario: {
     topics: true,
     threats: { include: { issuer: brief, targets: firstTargets }, orderBy: { id: "asc" }, take: SCENARIO_EMBEDS },
-    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: SCENARIO_EMBEDS },
+    // Its deadlines are read in raw SQL, between threats and events (see getRecord).
     events: { orderBy: [{ startsAt: "asc" }, { id: "asc" }], take: SCENARIO_EMBEDS },
   },
   // Read through threatDetail (raw SQL) on the API's hot path; this include defines the same shape.
@@ -447,6 +447,11 @@ function atReadTime(conn: Database.Database, kind: RecordKind, record: Record<st
 /** A record with its links and the evidence quotes that support it (threats through the raw fast path), at the read time. */
 export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: string, time: ReadTime): Promise<Record<string, unknown>> {
   if (kind === "threat") return threatAt(db.reader, id, time);
+  if (kind === "scenario") {
+    const { events, evidence, disputed, ...scenario } = await getRecordThroughPrisma(db.prisma, kind, id);
+    const deadlines = scenarioDeadlines(db.reader, id, SCENARIO_EMBEDS);
+    return atReadTime(db.reader, kind, { ...scenario, deadlines, events, evidence, disputed }, time);
+  }
   return atReadTime(db.reader, kind, await getRecordThroughPrisma(db.prisma, kind, id), time);
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TrackerDatabase } from "../../src/db/client.ts";
 import { createRecord, getRecordThroughPrisma } from "../../src/db/records.ts";
-import { DEADLINE_COLUMNS_NOT_READ, threatDetail } from "../../src/db/threat-detail.ts";
+import { DEADLINE_COLUMNS_NOT_READ, scenarioDeadlines, threatDetail } from "../../src/db/threat-detail.ts";
 import { freshDatabase } from "../helpers/database.ts";
 
 let db: TrackerDatabase;
@@ -71,5 +71,32 @@ describe("the raw threat detail", () => {
     expect(Object.fromEntries(detail.conditions.map((c) => [c.id, c.deadlines.length]))).toEqual({ [condition]: 3, [other]: 2 });
     expect(detail.deadlines.length).toBe(5);
     expect(threatDetail(db.reader, "nope")).toBeNull();
+  });
+});
+
+describe("a scenario's own deadlines, read raw", () => {
+  it("are what Prisma's include gives, in due order (undated first, as SQLite sorts NULL), cut at the limit", async () => {
+    const scenarioId = "scenario-us-china-rare-earth-tariffs";
+    for (const [dueAt, wording] of [
+      ["2026-05-01T00:00:00Z", "may"],
+      [null, "someday"],
+      ["2026-02-01T00:00:00Z", "february"],
+      ["2026-02-01T00:00:00Z", "february too"],
+    ] as const) {
+      await createRecord(
+        db,
+        "deadline",
+        { scenarioId, dueAt: dueAt && new Date(dueAt), precision: dueAt ? "month" : "unknown", wording, status: "pending" },
+        "test",
+      );
+    }
+    for (const limit of [100, 2]) {
+      const prisma = await db.prisma.deadline.findMany({ where: { scenarioId }, orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: limit });
+      const expected = viaJson(prisma).map((d: Record<string, unknown>) => {
+        for (const k of DEADLINE_COLUMNS_NOT_READ) delete d[k];
+        return d;
+      });
+      expect(viaJson(scenarioDeadlines(db.reader, scenarioId, limit))).toEqual(expected);
+    }
   });
 });

@@ -22,12 +22,10 @@ export const DeadlineListQuery = ListQueryBase.extend({
   scenario: z.string().max(200).optional(),
   actor: z.string().max(200).optional(),
   topic: z.string().max(200).optional(),
-  q: unicodeString(200)
-    .optional()
-    .openapi({
-      description:
-        "Text search (case-insensitive for ASCII) in the wording and in what the deadline belongs to; every deadline it looks at counts against the scan budget, matched or not",
-    }),
+  q: unicodeString(200).optional().openapi({
+    description:
+      "Text search (case-insensitive for ASCII) in the wording and in what the deadline belongs to; every deadline it looks at counts against the scan budget, matched or not",
+  }),
 });
 
 const isCursor = (v: unknown): v is DeadlineCursor =>
