@@ -13,6 +13,11 @@ describe("npm start", () => {
     expect(scripts.start).toBe(`node scripts/build-server.mjs && exec node ${SERVER_NODE_FLAGS.join(" ")} ${SERVER_BUNDLE}`);
   });
 
+  it("npm run bench builds the server it measures first: a bundle left from before an edit is not what it measures", () => {
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    expect(scripts.bench).toBe("node scripts/build-server.mjs && tsx bench/run.ts");
+  });
+
   it("builds, creates, migrates and seeds a new database file, and serves the API, the desk and its files", async () => {
     const { child, url, exited } = await npmStart();
     try {
