@@ -104,7 +104,7 @@ async function main() {
     report.floor.push({ size, case: "a", ...floorOf(path) });
     console.log(`${size}: generated in ${ms} ms (${counts.measures} measures)`);
 
-    // The server `npm start` runs (built above by it), without npm in between, so the RSS read is the server's own.
+    // The server `npm start` runs (`npm run bench` builds it first, as `npm start` does), without npm in between, so the RSS read is the server's own.
     const tracker = await spawnServer(process.execPath, [...SERVER_NODE_FLAGS, SERVER_BUNDLE], {
       DATABASE_URL: `file:${path}`,
       PORT: "0",

@@ -1,3 +1,3 @@
 export declare const SERVER_BUNDLE: string;
 export declare const SERVER_NODE_FLAGS: string[];
-export declare function buildServer(root?: string): Promise<void>;
+export declare function buildServer(root?: string, outfile?: string): Promise<void>;

@@ -13,15 +13,11 @@ export const SERVER_BUNDLE = "dist/server.mjs";
 /** Node's flags for the server: `npm start` passes the same (a test holds package.json to them). */
 export const SERVER_NODE_FLAGS = ["--max-semi-space-size=4", "--enable-source-maps"];
 
-/**
- * Bundles src/server.ts into dist/server.mjs (with its source map: stack traces name the
- * TypeScript lines). Each file is written beside its place and renamed into it, so a server
- * starting while another `npm start` builds never loads half a file.
- */
-export async function buildServer(root = ROOT) {
+/** Bundles src/server.ts into dist/server.mjs (with its source map: stack traces name the TypeScript lines). */
+export async function buildServer(root = ROOT, outfile = join(root, SERVER_BUNDLE)) {
   const { outputFiles } = await build({
     entryPoints: [join(root, "src", "server.ts")],
-    outfile: join(root, SERVER_BUNDLE),
+    outfile,
     absWorkingDir: root,
     bundle: true,
     platform: "node",
@@ -32,12 +28,14 @@ export async function buildServer(root = ROOT) {
     logLevel: "warning",
     write: false,
   });
-  mkdirSync(join(root, dirname(SERVER_BUNDLE)), { recursive: true });
-  // The map first: a new bundle never names a map that is not there yet.
-  for (const file of [...outputFiles].sort((a, b) => Number(b.path.endsWith(".map")) - Number(a.path.endsWith(".map")))) {
-    const partial = `${file.path}.${process.pid}.partial`;
-    writeFileSync(partial, file.contents);
-    renameSync(partial, file.path);
+  // Each file is written beside and renamed over the old one: esbuild rewrites in place, and a
+  // server started meanwhile (another npm start, a test) loaded an empty or cut-short file.
+  // The map first, so the code never points at a map older than itself.
+  mkdirSync(dirname(outfile), { recursive: true });
+  for (const file of outputFiles.toSorted((a, b) => Number(b.path.endsWith(".map")) - Number(a.path.endsWith(".map")))) {
+    const next = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(next, file.contents);
+    renameSync(next, file.path);
   }
 }
 
