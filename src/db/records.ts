@@ -10,7 +10,7 @@ import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
 import { type Terms, termsThen } from "../domain/terms.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
 import { storeEvidence } from "./evidence.ts";
-import { type ChangesQuery, entriesRecorded, historyOf as rawHistoryOf } from "./sql/history.ts";
+import { type ChangesQuery, entriesRecorded, type RecordedKey, historyOf as rawHistoryOf } from "./sql/history.ts";
 import { prepared } from "./sql/prepared.ts";
 import { type CachedRow, type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
 import { scenarioDeadlines, threatDetail } from "./threat-detail.ts";
@@ -670,8 +670,9 @@ export async function firstTermsOfThreat(prisma: Prisma, id: string): Promise<Te
   return firstTermsOf(row);
 }
 
-/** History across all records, in recording order, with each entry's retraction as known at `knownAt`. */
-export function changesRecorded(db: TrackerDatabase, q: ChangesQuery): HistoryEntry[] {
+/** History across all records, in recording order, with each entry's retraction as known at `knownAt` (see entriesRecorded). */
+export function changesRecorded(db: TrackerDatabase, q: ChangesQuery): { entries: HistoryEntry[]; next: RecordedKey | null } {
   const k = q.knownAt.getTime();
-  return entriesRecorded(db.reader, q).map((e) => (e.retractedAt && e.retractedAt.getTime() > k ? { ...e, retractedAt: null, retraction: null } : e));
+  const { entries, next } = entriesRecorded(db.reader, q);
+  return { entries: entries.map((e) => (e.retractedAt && e.retractedAt.getTime() > k ? { ...e, retractedAt: null, retraction: null } : e)), next };
 }

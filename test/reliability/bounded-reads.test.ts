@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/api/create-app.ts";
 import { BATCH_AT_MOST, SCAN_BUDGET } from "../../src/db/deadline-queries.ts";
+import { CHANGES_SCAN_BUDGET } from "../../src/db/sql/history.ts";
 import { toSqlDate } from "../../src/db/sql-dates.ts";
 import { createLogger } from "../../src/logger.ts";
 import { SCENARIO, TARIFF_THREAT, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";
@@ -94,6 +95,48 @@ describe("reads bounded by their limit, not by the database", () => {
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toEqual(expected);
+  });
+
+  it("looks at most at the scan budget of history entries for /api/changes, whatever its effective range matches, and pages with no gap", async () => {
+    const total = (t.db.reader.prepare(`SELECT count(*) AS n FROM "StatusChange"`).get() as { n: number }).n;
+    expect(total).toBeGreaterThan(CHANGES_SCAN_BUDGET);
+    type Page = { items: { seq: number }[]; nextCursor: string | null };
+    const all = async (query: string) => {
+      const seqs: number[] = [];
+      let pages = 0;
+      let cursor: string | null = null;
+      do {
+        const page = (await (await t.get(`/api/changes?${query}${cursor ? `&cursor=${cursor}` : ""}`)).json()) as Page;
+        seqs.push(...page.items.map((e) => e.seq));
+        cursor = page.nextCursor;
+        pages++;
+      } while (cursor);
+      return { seqs, pages };
+    };
+    // Nothing is effective before 1900: once every entry was read to say so; now a budget's worth a page.
+    const first = (await (await t.get("/api/changes?effectiveTo=1900-01-01&limit=10")).json()) as Page;
+    expect(first.items).toEqual([]);
+    expect(first.nextCursor).not.toBeNull();
+    expect((await all("effectiveTo=1900-01-01&limit=10")).pages).toBeLessThanOrEqual(Math.ceil(total / CHANGES_SCAN_BUDGET) + 1);
+    // A narrow effective range, paged: exactly what a filter of the whole history gives, in recording order.
+    const expected = (
+      t.db.reader
+        .prepare(`SELECT "seq" FROM "StatusChange" WHERE "effectiveAt" >= ? AND "effectiveAt" <= ? ORDER BY "recordedAt", "seq"`)
+        .all(toSqlDate(new Date("2025-10-23T00:00:00Z")), toSqlDate(new Date("2025-10-23T00:00:00Z"))) as { seq: number }[]
+    ).map((r) => r.seq);
+    expect(expected.length).toBeGreaterThanOrEqual(RECORDS);
+    expect((await all("effectiveFrom=2025-10-23T00:00:00Z&effectiveTo=2025-10-23T00:00:00Z&limit=500")).seqs).toEqual(expected);
+    // Recorded since an instant (the seed's entries, recorded as the test began, after the bulk's
+    // back-dated ones): the first page starts there, found on the recorded-time index.
+    const since = new Date(Date.now() - 10 * 60_000);
+    const recent = (
+      t.db.reader.prepare(`SELECT "seq" FROM "StatusChange" WHERE "recordedAt" >= ? ORDER BY "recordedAt", "seq" LIMIT 5`).all(toSqlDate(since)) as {
+        seq: number;
+      }[]
+    ).map((r) => r.seq);
+    expect(recent.length).toBe(5);
+    const page = (await (await t.get(`/api/changes?since=${since.toISOString()}&limit=5`)).json()) as Page;
+    expect(page.items.map((e) => e.seq)).toEqual(recent);
   });
 
   it("stops a read that runs past the time limit between two batches (503 with Retry-After), and answers the next request", async () => {

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { changesRecorded, createRecord, getRecord, historyAt, KIND_OF, listRecords, patchRecord, threatAt } from "../../db/records.ts";
+import type { RecordedKey } from "../../db/sql/history.ts";
 import { readTimeOf } from "../../db/sql/record-states.ts";
 import { type DatesChangeRequest, type NewDate, recordDatesChange, recordStatusChange, recordTermsChange, retractEntry } from "../../db/tracked-writes.ts";
 import { InvalidInputError } from "../../domain/errors.ts";
@@ -25,6 +26,7 @@ const bearer = [{ bearerAuth: [] }];
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ content: { "application/json": { schema } } });
 const isString = (v: unknown): v is string => typeof v === "string";
 const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+const isRecordedKey = (v: unknown): v is RecordedKey => Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && isNumber(v[1]);
 
 const scenarioFilter = { scenario: z.string().max(200).optional() };
 const actorFilter = { actor: z.string().max(200).optional() };
@@ -206,7 +208,7 @@ function historyRoutes(deps: AppDeps) {
         tags: ["history"],
         summary: "History entries across all records, in recording order",
         description:
-          "`since` and `knownAt` bound the recorded time, `effectiveFrom`/`effectiveTo` the effective time. Each entry shows its retraction when one was recorded by `knownAt`.",
+          "`since` and `knownAt` bound the recorded time, `effectiveFrom`/`effectiveTo` the effective time. Each entry shows its retraction when one was recorded by `knownAt`. In recording order (recorded time, then seq). A page looks at most at 5,000 entries recorded in that range, matched or not: it may then hold fewer than `limit` items, with a `nextCursor` that resumes there.",
         request: {
           query: z.object({
             since: Instant.optional(),
@@ -224,20 +226,18 @@ function historyRoutes(deps: AppDeps) {
       }),
       async (c) => {
         const q = c.req.valid("query");
-        const after = decodeCursor(q.cursor, isNumber);
+        const after = decodeCursor(q.cursor, isRecordedKey);
         if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
         const time = readTimeOf(undefined, q.knownAt, deps.clock());
-        const rows = changesRecorded(deps.db, {
+        const { entries, next } = changesRecorded(deps.db, {
           since: q.since ?? new Date(0),
           knownAt: time.knownAt,
           effectiveFrom: q.effectiveFrom ?? new Date(Date.UTC(1, 0, 1)),
           effectiveTo: q.effectiveTo ?? new Date(Date.UTC(9999, 11, 31)),
-          afterSeq: after ?? 0,
-          limit: q.limit + 1,
+          after: after ?? null,
+          limit: q.limit,
         });
-        const page = rows.slice(0, q.limit);
-        const next = rows.length > q.limit ? encodeCursor(page.at(-1)!.seq) : null;
-        return c.json({ items: page.map((e) => historyEntryToWire(e)), nextCursor: next }, 200);
+        return c.json({ items: entries.map((e) => historyEntryToWire(e)), nextCursor: next ? encodeCursor(next) : null }, 200);
       },
     )
     .openapi(

@@ -85,10 +85,17 @@ function statementsFor(db: Database.Database) {
     ofRecord: db.prepare(`${SELECT_ENTRIES} WHERE e."recordKind" = +? AND e."recordId" = +? ORDER BY e."effectiveAt", e."seq"`),
     one: db.prepare(`${SELECT_ENTRIES} WHERE e."seq" = ?`),
     causedBy: db.prepare(`SELECT "seq" FROM "StatusChange" WHERE "causedBySeq" = ?`),
-    recordedSince: db.prepare(
-      `${SELECT_ENTRIES} WHERE e."seq" > @afterSeq AND e."recordedAt" >= @since AND e."recordedAt" <= @knownAt
-         AND +e."effectiveAt" >= @effectiveFrom AND +e."effectiveAt" <= @effectiveTo ORDER BY e."seq" ${limitBy("@limit")}`,
-    ),
+    // Entries recorded in [@from, @knownAt] after the key (@afterAt, @afterSeq), in recording order on
+    // its index, each with whether it is effective in range (a column: every entry read counts).
+    recordedKeys: db
+      .prepare(
+        `SELECT e."recordedAt", e."seq", (+e."effectiveAt" >= @effectiveFrom AND +e."effectiveAt" <= @effectiveTo) AS "matched"
+         FROM "StatusChange" e INDEXED BY "StatusChange_recordedAt_idx"
+         WHERE e."recordedAt" >= @from AND e."recordedAt" <= @knownAt AND (e."recordedAt" > @afterAt OR e."seq" > @afterSeq)
+         ORDER BY e."recordedAt", e."seq" ${limitBy("@batch")}`,
+      )
+      .raw(),
+    entriesBySeq: db.prepare(`${SELECT_ENTRIES} WHERE e."seq" IN (SELECT value FROM json_each(?)) ORDER BY e."recordedAt", e."seq"`),
     insert: db.prepare(
       `INSERT INTO "StatusChange" ("recordKind", "recordId", "change", "from", "to", "values", "effectiveAt", "recordedAt", "reason", "by",
          "correction", "byTerms", "causedBySeq", "until", "returnsTo", "sourceId", "evidenceId")
@@ -126,27 +133,58 @@ export function consequencesOfEntry(db: Database.Database, seq: number): number[
   return (statements(db).causedBy.all(seq) as { seq: number }[]).map((r) => r.seq);
 }
 
+/** Where a read of recorded entries goes on: after this recorded time (as stored) and seq. */
+export type RecordedKey = [recordedAt: string, seq: number];
+
 export interface ChangesQuery {
   since: Date;
   knownAt: Date;
   effectiveFrom: Date;
   effectiveTo: Date;
-  afterSeq: number;
+  after: RecordedKey | null;
   limit: number;
 }
 
-/** Entries in recording order, recorded in [since, knownAt] and effective in [effectiveFrom, effectiveTo]. */
-export function entriesRecorded(db: Database.Database, q: ChangesQuery): HistoryEntry[] {
-  return (
-    statements(db).recordedSince.all({
-      since: toSqlDate(q.since),
-      knownAt: toSqlDate(q.knownAt),
-      effectiveFrom: toSqlDate(q.effectiveFrom),
-      effectiveTo: toSqlDate(q.effectiveTo),
-      afterSeq: q.afterSeq,
-      limit: q.limit,
-    }) as HistoryRow[]
-  ).map(toHistoryEntry);
+/** How many entries one read of /api/changes may look at, matched or not. */
+export const CHANGES_SCAN_BUDGET = 5_000;
+
+/**
+ * One page of up to `limit` entries in recording order (recorded time, then seq), recorded in
+ * [since, knownAt] after `after` and effective in [effectiveFrom, effectiveTo], looking at most at
+ * CHANGES_SCAN_BUDGET entries: the effective range has no index, and a range nothing falls in
+ * read the whole history. `next` is where the next page goes on: after its last entry when it is
+ * full, after the last entry looked at when the budget cut it short, null when nothing further
+ * can match.
+ */
+export function entriesRecorded(db: Database.Database, q: ChangesQuery): { entries: HistoryEntry[]; next: RecordedKey | null } {
+  const st = statements(db);
+  const since = toSqlDate(q.since);
+  const params = { knownAt: toSqlDate(q.knownAt), effectiveFrom: toSqlDate(q.effectiveFrom), effectiveTo: toSqlDate(q.effectiveTo) };
+  let key: RecordedKey = q.after ?? ["", 0];
+  const found: RecordedKey[] = [];
+  let examined = 0;
+  let exhausted = false;
+  for (let batch = q.limit + 1; found.length <= q.limit && examined < CHANGES_SCAN_BUDGET; batch = Math.min(batch * 2, 1_024)) {
+    const size = Math.min(batch, CHANGES_SCAN_BUDGET - examined);
+    const rows = st.recordedKeys.all({ ...params, from: key[0] > since ? key[0] : since, afterAt: key[0], afterSeq: key[1], batch: size }) as [
+      string,
+      number,
+      number | null,
+    ][];
+    for (const [recordedAt, seq, matched] of rows) {
+      examined++;
+      key = [recordedAt, seq];
+      if (matched && found.push(key) > q.limit) break;
+    }
+    if (rows.length < size) {
+      exhausted = true;
+      break;
+    }
+  }
+  const shown = found.slice(0, q.limit);
+  const entries = shown.length ? (st.entriesBySeq.all(JSON.stringify(shown.map(([, seq]) => seq))) as HistoryRow[]).map(toHistoryEntry) : [];
+  const next = found.length > q.limit ? shown.at(-1)! : exhausted ? null : key;
+  return { entries, next };
 }
 
 export type NewHistoryEntry = Omit<HistoryEntry, "seq" | "causeEffectiveAt" | "retractedAt" | "retraction">;
