@@ -47,8 +47,7 @@ describe("status changes", () => {
     expect(today.status).toBe(201);
   });
 
-  it("answer with the record exactly as a read right after gives it, for a threat (read with the write) and for others", async () => {
-    // A threat's answer is read inside its write, on the writer; a condition's through Prisma after the commit.
+  it("answer with the record exactly as a read right after gives it", async () => {
     for (const [collection, id, body] of [
       ["threats", TARIFF_THREAT, { status: "suspended", until: "2027-11-10", then: "imposed" }],
       ["conditions", RARE_EARTH_CONDITION, { status: "met" }],
