@@ -39,4 +39,12 @@ export async function buildServer(root = ROOT, outfile = join(root, SERVER_BUNDL
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await buildServer();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    await buildServer();
+  } catch (e) {
+    // esbuild has printed each error with its file and line; its own stack would only bury them.
+    process.stderr.write(`tradewatch: the server could not be built (${e.errors?.length ?? 1} error(s) above); nothing was started\n`);
+    process.exit(1);
+  }
+}

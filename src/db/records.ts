@@ -537,6 +537,20 @@ async function checkReferences(tx: Transaction, input: Record<string, any>): Pro
       }
     }
   }
+  // A deadline of a condition belongs to that condition's threat or agreement, not to another:
+  // the condition's consequences reach the deadlines of its own owner only.
+  if (typeof input.conditionId === "string" && (typeof input.threatId === "string" || typeof input.agreementId === "string")) {
+    const condition = await tx.condition.findUnique({ where: { id: input.conditionId }, select: { threatId: true, agreementId: true } });
+    if (condition) {
+      const owner = condition.threatId ? `threat "${condition.threatId}"` : `agreement "${condition.agreementId}"`;
+      if (typeof input.threatId === "string" && condition.threatId !== input.threatId) {
+        problems.push({ field: "conditionId", problem: `belongs to ${owner}, not to threat "${input.threatId}"` });
+      }
+      if (typeof input.agreementId === "string" && condition.agreementId !== input.agreementId) {
+        problems.push({ field: "conditionId", problem: `belongs to ${owner}, not to agreement "${input.agreementId}"` });
+      }
+    }
+  }
   if (problems.length) throw new InvalidInputError(problems);
 }
 

@@ -47,8 +47,50 @@ describe("status changes", () => {
     expect(today.status).toBe(201);
   });
 
+  it("refuse a deadline whose condition belongs to another threat, with 422 naming conditionId, and create nothing", async () => {
+    const other = (await (
+      await t.write("POST", "/api/threats", {
+        scenarioId: SCENARIO,
+        issuerId: "gov-us",
+        targetIds: ["gov-cn"],
+        measure: "tariff",
+        covers: "all goods",
+        summary: "another threat",
+        status: "threatened",
+      })
+    ).json()) as { id: string };
+    const condition = (await (
+      await t.write("POST", "/api/conditions", { threatId: other.id, description: "unless", effect: "averts", status: "open" })
+    ).json()) as { id: string };
+    const before = contentChecksum(t.db);
+    const res = await t.write("POST", "/api/deadlines", {
+      threatId: TARIFF_THREAT,
+      conditionId: condition.id,
+      dueAt: "2027-03-01",
+      precision: "day",
+      wording: "by March",
+      status: "pending",
+    });
+    expect(res.status).toBe(422);
+    const problem = JSON.stringify(await res.json());
+    expect(problem).toMatch(/conditionId.*belongs to threat/);
+    expect(problem).toContain(other.id);
+    expect(contentChecksum(t.db)).toBe(before);
+    // With its own threat it is a deadline of both.
+    const own = await t.write("POST", "/api/deadlines", {
+      threatId: other.id,
+      conditionId: condition.id,
+      dueAt: "2027-03-01",
+      precision: "day",
+      wording: "by March",
+      status: "pending",
+    });
+    expect(own.status).toBe(201);
+  });
+
   it("answer with the record exactly as a read right after gives it", async () => {
     for (const [collection, id, body] of [
+      // biome-ignore lint/suspicious/noThenProperty: the API's word for what a suspension returns to
       ["threats", TARIFF_THREAT, { status: "suspended", until: "2027-11-10", then: "imposed" }],
       ["conditions", RARE_EARTH_CONDITION, { status: "met" }],
       ["threats", TARIFF_THREAT, { status: "imposed", effectiveAt: "2027-01-12T00:00:00Z" }],

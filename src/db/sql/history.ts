@@ -166,11 +166,9 @@ export function entriesRecorded(db: Database.Database, q: ChangesQuery): { entri
   let exhausted = false;
   for (let batch = q.limit + 1; found.length <= q.limit && examined < CHANGES_SCAN_BUDGET; batch = Math.min(batch * 2, 1_024)) {
     const size = Math.min(batch, CHANGES_SCAN_BUDGET - examined);
-    const rows = st.recordedKeys.all({ ...params, from: key[0] > since ? key[0] : since, afterAt: key[0], afterSeq: key[1], batch: size }) as [
-      string,
-      number,
-      number | null,
-    ][];
+    // biome-ignore lint/complexity/useMathMinMax: ISO texts, compared as strings
+    const from = key[0] > since ? key[0] : since;
+    const rows = st.recordedKeys.all({ ...params, from, afterAt: key[0], afterSeq: key[1], batch: size }) as [string, number, number | null][];
     for (const [recordedAt, seq, matched] of rows) {
       examined++;
       key = [recordedAt, seq];
