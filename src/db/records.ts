@@ -186,8 +186,9 @@ export async function listRecords(
     // Each batch costs a query: one that leaves the page short (rows not there then or not in that status) makes the next one larger.
     batch = Math.min(batch * 2, Math.max(limit + 1, LIST_BATCH_AT_MOST));
     const after = cursor ? { id: { gt: cursor } } : {};
-    // A text search is bounded to the rest of the budget in id order (none: fewer rows remain).
-    const windowEnd = rest.q ? idAfter(db, kind, cursor, LIST_SCAN_BUDGET - examined) : undefined;
+    // Filters without an index of their own (a text search, an actor, a topic) are bounded to the
+    // rest of the budget in id order (none: fewer rows remain), decision 016.
+    const windowEnd = rest.q || rest.actorId || rest.topicId ? idAfter(db, kind, cursor, LIST_SCAN_BUDGET - examined) : undefined;
     const rows = await delegate.findMany({
       where: { AND: [where, after, windowEnd ? { id: { lte: windowEnd } } : {}] },
       orderBy: { id: "asc" },
