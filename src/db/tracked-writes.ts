@@ -111,14 +111,23 @@ function statementsFor(db: Database.Database) {
 
 const statements = perConnection(statementsFor);
 
-/** Records a status change and everything it sets off, in one transaction. */
-export function recordStatusChange(db: TrackerDatabase, req: StatusChangeRequest, at: RecordedAt = () => new Date()): Promise<StatusChangeResult> {
+/**
+ * Records a status change and everything it sets off, in one transaction. `answer`, when given,
+ * reads what the write answers with on the writing connection, at the write's recorded time,
+ * after everything it changed: inside the write, as it will be committed (decision 019).
+ */
+export function recordStatusChange<Answer = never>(
+  db: TrackerDatabase,
+  req: StatusChangeRequest,
+  at: RecordedAt = () => new Date(),
+  answer?: (conn: Database.Database, now: Date) => Answer,
+): Promise<StatusChangeResult & { answer?: Answer }> {
   return db.rawTransaction((conn) => {
     const now = recordedAtNow(at);
     const scope = new WriteScope(conn, now);
     const result = applyStatusChange(conn, req, now, scope);
     scope.refresh();
-    return { ...result, version: currentVersion(conn, req.kind, req.id) };
+    return { ...result, version: currentVersion(conn, req.kind, req.id), ...(answer ? { answer: answer(conn, now) } : {}) };
   });
 }
 

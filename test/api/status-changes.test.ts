@@ -88,7 +88,8 @@ describe("status changes", () => {
     expect(own.status).toBe(201);
   });
 
-  it("answer with the record exactly as a read right after gives it", async () => {
+  it("answer with the record exactly as a read right after gives it, for a threat (read with the write) and for others", async () => {
+    // A threat's answer is read inside its write, on the writer; a condition's through Prisma after the commit.
     for (const [collection, id, body] of [
       // biome-ignore lint/suspicious/noThenProperty: the API's word for what a suspension returns to
       ["threats", TARIFF_THREAT, { status: "suspended", until: "2027-11-10", then: "imposed" }],

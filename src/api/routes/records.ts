@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { changesRecorded, createRecord, getRecord, historyAt, KIND_OF, listRecords, patchRecord } from "../../db/records.ts";
+import { changesRecorded, createRecord, getRecord, historyAt, KIND_OF, listRecords, patchRecord, threatAt } from "../../db/records.ts";
 import type { RecordedKey } from "../../db/sql/history.ts";
 import { readTimeOf } from "../../db/sql/record-states.ts";
 import { type DatesChangeRequest, type NewDate, recordDatesChange, recordStatusChange, recordTermsChange, retractEntry } from "../../db/tracked-writes.ts";
@@ -324,8 +324,10 @@ function statusRoutes<C extends TrackedCollection>(deps: AppDeps, collection: C)
             supersededById: body.supersededById,
           },
           deps.clock,
+          // A threat is read with the write, on its connection; other kinds through Prisma once it is committed.
+          kind === "threat" ? (conn, now) => threatAt(conn, id, readTimeOf(undefined, undefined, now)) : undefined,
         );
-        const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock()));
+        const record = result.answer ?? (await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock())));
         c.header("ETag", etagOf(result.version));
         return c.json(
           {
