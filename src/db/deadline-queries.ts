@@ -4,7 +4,7 @@ import { ReadStoppedError } from "../domain/errors.ts";
 import { type HistoryEntry, recordStateAt } from "../domain/history.ts";
 import type { Precision, STATUSES } from "../domain/statuses.ts";
 import { historiesOf } from "./sql/history.ts";
-import { limitBy, perConnection, prepared, preparedRows, type ShapedStatement } from "./sql/prepared.ts";
+import { BATCH_AT_MOST, limitBy, perConnection, prepared, preparedRows, type ShapedStatement } from "./sql/prepared.ts";
 import { isPresent, type ReadTime, readTimeOf, statusesAt } from "./sql/record-states.ts";
 import { fromSqlDate, isoFromSqlDate, toSqlDate } from "./sql-dates.ts";
 
@@ -80,8 +80,6 @@ const BATCH_AT_LEAST = 16;
 const RARE_BATCH = 4;
 /** How often (rows examined) a walk looks at the clock. */
 const STOP_CHECK_EVERY = 64;
-/** A walk that needs another batch is skipping rows (not there then): each next batch doubles, up to this. */
-export const BATCH_AT_MOST = 1_024;
 
 const LINK_JOINS = `
   LEFT JOIN "Threat" t ON t."id" = d."threatId"

@@ -80,6 +80,9 @@ function statementsFor(db: Database.Database) {
     // others are told apart inside the (conditionId, threatId) index, without reading the rest.
     deadlinesOfConditionElsewhere: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."conditionId" = +? AND d."threatId" IS NOT +? ORDER BY d."id"`),
     deadlinesOfThreat: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."threatId" = +? ORDER BY d."dueAt", d."id"`),
+    deadlinesOfScenario: rows(
+      `SELECT ${deadline} FROM "Deadline" d INDEXED BY "Deadline_scenarioId_idx" WHERE d."scenarioId" = ? ORDER BY d."dueAt", d."id" LIMIT ?`,
+    ),
     evidence: rows(
       `SELECT ${columnsOf(Prisma.EvidenceScalarFieldEnum, "e")}, s."id" AS "s_id", s."title" AS "s_title", s."publisher" AS "s_publisher", s."url" AS "s_url", s."publishedAt" AS "s_publishedAt", s."kind" AS "s_kind", sp."name" AS "sp_name"
        FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId" LEFT JOIN "Actor" sp ON sp."id" = e."speakerId" WHERE e."recordKind" = 'threat' AND e."recordId" = +? ORDER BY e."sourceId", e."startOffset"`,
@@ -96,16 +99,8 @@ const statements = perConnection(statementsFor);
  * at 1M) to sorting a scenario's few.
  */
 export function scenarioDeadlines(reader: Database.Database, scenarioId: string, limit: number): Record<string, unknown>[] {
-  return scenarioDeadlinesStatement(reader).all(scenarioId, limit).map(asDeadline);
+  return statements(reader).deadlinesOfScenario.all(scenarioId, limit).map(asDeadline);
 }
-
-const scenarioDeadlinesStatement = perConnection((db) =>
-  shaped<Record<string, any>>(
-    db.prepare(
-      `SELECT ${columnsOf(DEADLINE_COLUMNS_READ, "d")} FROM "Deadline" d INDEXED BY "Deadline_scenarioId_idx" WHERE d."scenarioId" = ? ORDER BY d."dueAt", d."id" LIMIT ?`,
-    ),
-  ),
-);
 
 const byId = (a: Record<string, unknown>, b: Record<string, unknown>) =>
   (a.id as string) < (b.id as string) ? -1 : (a.id as string) > (b.id as string) ? 1 : 0;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/api/create-app.ts";
-import { BATCH_AT_MOST, SCAN_BUDGET } from "../../src/db/deadline-queries.ts";
+import { SCAN_BUDGET } from "../../src/db/deadline-queries.ts";
 import { CHANGES_SCAN_BUDGET } from "../../src/db/sql/history.ts";
+import { BATCH_AT_MOST } from "../../src/db/sql/prepared.ts";
 import { toSqlDate } from "../../src/db/sql-dates.ts";
 import { createLogger } from "../../src/logger.ts";
 import { SCENARIO, TARIFF_THREAT, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";

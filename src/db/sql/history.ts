@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import type { ChangeKind, HistoryEntry } from "../../domain/history.ts";
 import { toSqlDate } from "../sql-dates.ts";
-import { limitBy, perConnection } from "./prepared.ts";
+import { BATCH_AT_MOST, limitBy, perConnection } from "./prepared.ts";
 
 /** Raw SQL for the history: load entries with their retractions, append entries and retractions. */
 
@@ -164,7 +164,7 @@ export function entriesRecorded(db: Database.Database, q: ChangesQuery): { entri
   const found: RecordedKey[] = [];
   let examined = 0;
   let exhausted = false;
-  for (let batch = q.limit + 1; found.length <= q.limit && examined < CHANGES_SCAN_BUDGET; batch = Math.min(batch * 2, 1_024)) {
+  for (let batch = q.limit + 1; found.length <= q.limit && examined < CHANGES_SCAN_BUDGET; batch = Math.min(batch * 2, BATCH_AT_MOST)) {
     const size = Math.min(batch, CHANGES_SCAN_BUDGET - examined);
     // biome-ignore lint/complexity/useMathMinMax: ISO texts, compared as strings
     const from = key[0] > since ? key[0] : since;

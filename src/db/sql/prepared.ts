@@ -26,6 +26,9 @@ function bySqlText<T>(make: (db: Database.Database, sql: string) => T): (db: Dat
  */
 export const limitBy = (placeholder: string) => `LIMIT (SELECT ${placeholder})`;
 
+/** A walk that needs another batch is skipping rows (not there then, not matched): each next batch doubles, up to this. */
+export const BATCH_AT_MOST = 1_024;
+
 /**
  * A statement prepared once per connection and SQL text: the hot queries' shapes are few.
  *
