@@ -21,8 +21,12 @@ export function spawnServer(command: string, args: string[], env: Record<string,
     const onData = (chunk: Buffer) => {
       if (output.length < 10_000) output += chunk.toString();
       const m = pattern.exec(output);
-      if (m && timer) {
+      if (m) {
         clearTimeout(timer);
+        // From here the output is only drained: scanning each log line (a request's) took this
+        // process's CPU, which the load generator shares, and counted against the server measured.
+        child.stdout!.off("data", onData).resume();
+        child.stderr!.off("data", onData).resume();
         done({
           url: m[1]!,
           child,

@@ -7,7 +7,7 @@ import { type Config, loadConfig } from "./config.ts";
 import { checkDatabaseFile, openDatabase } from "./db/client.ts";
 import { databaseFileError, ensureDatabaseFile, ensureDatabaseFolder, inWalMode } from "./db/database-file.ts";
 import { migrateDatabase } from "./db/migrate.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger, serverLogDestination } from "./logger.ts";
 import { OperatorError, reportFailure } from "./operator-error.ts";
 import { isEmpty, seedAll } from "./seed/run.ts";
 
@@ -49,7 +49,7 @@ const STILL_CHECKING = Symbol("still checking");
 // Start-up: settings, port, migrations, seed of an empty database, serve; on SIGTERM/SIGINT drain and close.
 async function start() {
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, serverLogDestination());
   let handle: Handler = STARTING;
   // The env carries the Node request and socket (the client address for authentication limits).
   // A request must arrive whole within REQUEST_TIMEOUT_MS (else 408). Node takes the larger of its

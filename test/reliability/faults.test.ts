@@ -286,8 +286,9 @@ describe("a start-up check that cannot run", () => {
     servers.push(server);
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     expect((await post(server.url, "/api/topics", { name: "written after an unchecked start" })).status).toBe(201);
-    expect(server.output()).toMatch(/no thread for the check/);
-    expect(server.output()).toMatch(/could not be checked/);
+    // Log lines reach stdout within LOG_FLUSH_MS (src/logger.ts), not at once.
+    await expect.poll(() => server.output(), { timeout: 5_000 }).toMatch(/no thread for the check/);
+    await expect.poll(() => server.output(), { timeout: 5_000 }).toMatch(/could not be checked/);
   });
 });
 
