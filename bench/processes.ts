@@ -60,3 +60,20 @@ export function peakRssMb(pid: number): number {
 export function serverPid(child: ChildProcess): number {
   return child.pid!;
 }
+
+/**
+ * Waits until a process has no child processes left (Linux): the server checks its database file
+ * in a child at start-up (a 2 GB file takes about 6 s), and the cases measure serving, not that.
+ */
+export async function childrenDone(pid: number, timeoutMs = 60_000): Promise<number> {
+  const started = performance.now();
+  const children = () => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
+    } catch {
+      return "";
+    }
+  };
+  while (children() !== "" && performance.now() - started < timeoutMs) await new Promise((r) => setTimeout(r, 100));
+  return Math.round(performance.now() - started);
+}

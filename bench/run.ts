@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { SERVER_BUNDLE, SERVER_NODE_FLAGS } from "../scripts/build-server.mjs";
 import { generateDatabase, migratedBase } from "./generate.ts";
 import { load } from "./load.ts";
-import { peakRssMb, ROOT, spawnServer } from "./processes.ts";
+import { childrenDone, peakRssMb, ROOT, spawnServer } from "./processes.ts";
 import { type Report, type Row, writeReport } from "./report.ts";
 
 // `npm run bench` (10k, 100k, 1M deadlines) or `npm run bench -- --quick` (10k only).
@@ -112,6 +112,8 @@ async function main() {
       LOG_LEVEL: "info",
     });
     const baseline = await spawnServer(process.execPath, ["--import", "tsx", "bench/baseline-server.ts", path], {});
+    const checkMs = await childrenDone(tracker.child.pid!);
+    if (checkMs > 0) console.log(`${size}: waited ${checkMs} ms more for the tracker's start-up file check to end`);
     const threatIds = Array.from({ length: 1000 }, (_, i) => `threat-${(i * 7919) % counts.threats}`);
     const cases: { c: Row["case"]; tracker: string[]; baseline: string[] | null; method?: "POST"; body?: string }[] = [
       { c: "a", tracker: ["/api/deadlines?status=pending&limit=50"], baseline: ["/api/deadlines"] },

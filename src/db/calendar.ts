@@ -3,7 +3,7 @@ import { limitBy, prepared } from "./sql/prepared.ts";
 import { toSqlDate } from "./sql-dates.ts";
 
 /** A scenario's deadlines: its own, and those of its threats (each once). */
-const SCENARIO_DEADLINES = `SELECT d."id", d."dueAt" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_idx" WHERE d."scenarioId" = @scenario
+const SCENARIO_DEADLINES = `SELECT d."id", d."dueAt" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_id_idx" WHERE d."scenarioId" = @scenario
   UNION ALL SELECT d."id", d."dueAt" FROM "Deadline" d JOIN "Threat" t ON t."id" = d."threatId" WHERE t."scenarioId" = @scenario AND d."scenarioId" IS NOT @scenario`;
 
 /**

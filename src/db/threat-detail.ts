@@ -81,7 +81,7 @@ function statementsFor(db: Database.Database) {
     deadlinesOfConditionElsewhere: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."conditionId" = +? AND d."threatId" IS NOT +? ORDER BY d."id"`),
     deadlinesOfThreat: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."threatId" = +? ORDER BY d."dueAt", d."id"`),
     deadlinesOfScenario: rows(
-      `SELECT ${deadline} FROM "Deadline" d INDEXED BY "Deadline_scenarioId_idx" WHERE d."scenarioId" = ? ORDER BY d."dueAt", d."id" LIMIT ?`,
+      `SELECT ${deadline} FROM "Deadline" d INDEXED BY "Deadline_scenarioId_id_idx" WHERE d."scenarioId" = ? ORDER BY d."dueAt", d."id" LIMIT ?`,
     ),
     evidence: rows(
       `SELECT ${columnsOf(Prisma.EvidenceScalarFieldEnum, "e")}, s."id" AS "s_id", s."title" AS "s_title", s."publisher" AS "s_publisher", s."url" AS "s_url", s."publishedAt" AS "s_publishedAt", s."kind" AS "s_kind", sp."name" AS "sp_name"

@@ -4,6 +4,7 @@ import type { TrackerDatabase } from "../../src/db/client.ts";
 import { listDeadlines, pendingBucketsFrom } from "../../src/db/deadline-queries.ts";
 import { createRecord } from "../../src/db/records.ts";
 import { BEYOND_PLAIN_STATUS } from "../../src/db/sql/record-states.ts";
+import { SQL as SCENARIO_PAGE_SQL } from "../../src/db/sql/scenario-view.ts";
 import { recordStatusChange } from "../../src/db/tracked-writes.ts";
 import { freshDatabase } from "../helpers/database.ts";
 
@@ -116,7 +117,16 @@ describe("pending deadlines as of an instant", () => {
 });
 
 describe("query plans", () => {
-  const plan = (sql: string) => (db.reader.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(" | ");
+  const plan = (sql: string, params: Record<string, unknown> = {}) =>
+    (db.reader.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join(" | ");
+
+  it("list a scenario's timeline from indexes alone: no deadline row and no history row is read", () => {
+    const p = plan(SCENARIO_PAGE_SQL.timeline, { owner: "s", knownAt: "2026-01-01", afterAt: "~", afterSeq: 0, n: 51 });
+    expect(p).toMatch(/SEARCH d USING COVERING INDEX Deadline_scenarioId_id_idx/);
+    expect(p).toMatch(/SEARCH d USING COVERING INDEX Deadline_threatId_scenarioId_id_idx/);
+    expect(p).toMatch(/SEARCH e USING COVERING INDEX StatusChange_recordKind_recordId_effectiveAt_seq_recordedAt_idx/);
+    expect(p).not.toMatch(/SCAN (d|e)\b/);
+  });
 
   it("read pending deadlines in due order through the (status, dueAt) index, with no full scan", () => {
     const p = plan(`SELECT d."id" FROM "Deadline" d WHERE d."dueAt" IS NOT NULL AND d."status" = 'pending' ORDER BY d."dueAt", d."id" LIMIT 51`);
@@ -163,6 +173,6 @@ describe("query plans", () => {
     const p = plan(
       `SELECT sc."to" FROM "StatusChange" sc WHERE sc."recordKind" = 'deadline' AND sc."recordId" = 'x' AND sc."effectiveAt" <= '2025-01-01' ORDER BY sc."effectiveAt" DESC, sc."seq" DESC LIMIT 1`,
     );
-    expect(p).toMatch(/USING (COVERING )?INDEX StatusChange_recordKind_recordId_effectiveAt_seq_idx/);
+    expect(p).toMatch(/USING (COVERING )?INDEX StatusChange_recordKind_recordId_effectiveAt_seq_recordedAt_idx/);
   });
 });

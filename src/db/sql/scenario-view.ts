@@ -49,7 +49,8 @@ export interface AsThen {
 /** Undated rows sort after every ISO date. */
 const UNDATED = "~";
 
-const SQL = {
+/** The scenario page's statements (exported for the tests of their plans). */
+export const SQL = {
   scenario: `SELECT "id", "title", "summary" FROM "Scenario" WHERE "id" = ?`,
   scenarioTopics: `SELECT t."name" FROM "_ScenarioToTopic" st JOIN "Topic" t ON t."id" = st."B" WHERE st."A" = ? ORDER BY t."name" LIMIT 100`,
   threats: `SELECT t."id", t."summary", t."measure", t."covers", t."ratePercent", t."authority", t."magnitudeText", a."name" AS "issuerName"
@@ -70,11 +71,11 @@ const SQL = {
     ORDER BY COALESCE("dueAt", '${UNDATED}'), "id" ${limitBy("@n")}`,
   threatDeadlinesCount: `SELECT COUNT(*) AS "n" FROM "Deadline" WHERE "threatId" = ?`,
   // The scenario's own deadlines: those not shown under one of its threats.
-  otherDeadlines: `SELECT d."id", d."dueAt", d."precision", d."wording", COALESCE(d."dueAt", '${UNDATED}') AS "sortDate" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_idx"
+  otherDeadlines: `SELECT d."id", d."dueAt", d."precision", d."wording", COALESCE(d."dueAt", '${UNDATED}') AS "sortDate" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_id_idx"
     WHERE d."scenarioId" = @owner AND NOT EXISTS (SELECT 1 FROM "Threat" t WHERE t."id" = d."threatId" AND t."scenarioId" = @owner)
       AND (COALESCE(d."dueAt", '${UNDATED}'), d."id") > (@afterDate, @afterId)
     ORDER BY COALESCE(d."dueAt", '${UNDATED}'), d."id" ${limitBy("@n")}`,
-  otherDeadlinesCount: `SELECT COUNT(*) AS "n" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_idx"
+  otherDeadlinesCount: `SELECT COUNT(*) AS "n" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_id_idx"
     WHERE d."scenarioId" = ? AND NOT EXISTS (SELECT 1 FROM "Threat" t WHERE t."id" = d."threatId" AND t."scenarioId" = d."scenarioId")`,
   events: `SELECT "id", "title", "startsAt", "endsAt", "precision", "wording", "place", COALESCE("startsAt", '${UNDATED}') AS "sortDate" FROM "Event"
     WHERE "scenarioId" = @owner AND (COALESCE("startsAt", '${UNDATED}'), "id") > (@afterDate, @afterId)
@@ -88,7 +89,7 @@ const SQL = {
       SELECT 'scenario', @owner
       UNION ALL SELECT 'threat', t."id" FROM "Threat" t WHERE t."scenarioId" = @owner
       UNION ALL SELECT 'condition', c."id" FROM "Condition" c JOIN "Threat" t ON t."id" = c."threatId" WHERE t."scenarioId" = @owner
-      UNION ALL SELECT 'deadline', d."id" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_idx" WHERE d."scenarioId" = @owner
+      UNION ALL SELECT 'deadline', d."id" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_id_idx" WHERE d."scenarioId" = @owner
       UNION ALL SELECT 'deadline', d."id" FROM "Deadline" d JOIN "Threat" t ON t."id" = d."threatId"
         WHERE t."scenarioId" = @owner AND d."scenarioId" IS NOT @owner
       UNION ALL SELECT 'event', e."id" FROM "Event" e WHERE e."scenarioId" = @owner)
