@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setImmediate as turn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { buildServer } from "../scripts/build-server.mjs";
+import { buildCliIfStale, buildServer, CLI_BUNDLE } from "../scripts/build-server.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -44,5 +44,29 @@ describe("the server's build", () => {
     }
     expect(await done).toBe(0);
     expect([...seen.keys()]).toEqual([whole.length]);
+  });
+});
+
+describe("the command line's build", () => {
+  it("is built when missing, reused while no source changed, and built again when one changed or went away", async () => {
+    const root = mkdtempSync(join(tmpdir(), "tradewatch-cli-build-"));
+    cpSync(join(ROOT, "src"), join(root, "src"), { recursive: true });
+    const built = () => statSync(join(root, CLI_BUNDLE)).mtimeMs;
+    await buildCliIfStale(root);
+    const first = built();
+    expect(readFileSync(join(root, CLI_BUNDLE), "utf8")).toContain("tradewatch deadlines");
+    await buildCliIfStale(root);
+    expect(built()).toBe(first);
+    // The sources newer than the built file (as after an edit or a checkout): built again.
+    const before = new Date(first - 60_000);
+    utimesSync(join(root, CLI_BUNDLE), before, before);
+    await buildCliIfStale(root);
+    const second = built();
+    expect(second).toBeGreaterThan(first);
+    await buildCliIfStale(root);
+    expect(built()).toBe(second);
+    // A source it was built from is gone: built again (here the build itself then fails, as it should).
+    rmSync(join(root, "src/cli/users.ts"));
+    await expect(buildCliIfStale(root)).rejects.toThrow(/users/);
   });
 });
