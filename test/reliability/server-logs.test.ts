@@ -32,6 +32,28 @@ async function seededServer(): Promise<ChildServer> {
 }
 
 describe("the server's log", () => {
+  it("keeps serving while nothing reads stdout, and the lines follow once it is read again", { timeout: 60_000 }, async () => {
+    const server = await seededServer();
+    // Stop reading the pipe: the kernel and the reader's buffer hold a few hundred KB, then writes to it fail (EAGAIN).
+    server.process.stdout!.pause();
+    const before = server.output().length;
+    for (let round = 0; round < 40; round++) {
+      // The log line holds the path: a long one (an unknown topic) makes each line about 4 KB.
+      const answers = await Promise.all(Array.from({ length: 25 }, () => fetch(`${server.url}/api/topics/${"x".repeat(4000)}`)));
+      for (const a of answers) {
+        expect(a.status).toBeLessThan(500);
+        await a.arrayBuffer();
+      }
+    }
+    // 1,000 lines of about 4 KB: many times what the pipe and the reader's buffer hold.
+    const asked = performance.now();
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    expect(performance.now() - asked).toBeLessThan(2_000);
+    expect(server.output().length - before).toBeLessThan(200_000);
+    server.process.stdout!.resume();
+    await expect.poll(() => logLines(server.output()).filter((l) => l.msg === "request").length, { timeout: 10_000 }).toBeGreaterThan(1_000);
+  });
+
   it("writes a lone request's line within about LOG_FLUSH_MS, with the request id the answer carries", { timeout: 60_000 }, async () => {
     const server = await seededServer();
     const res = await fetch(`${server.url}/api/topics?limit=1`);
