@@ -29,16 +29,18 @@ const CLI_INPUTS = "dist/tradewatch.inputs.json";
  */
 export async function buildCliIfStale(root = ROOT) {
   if (cliIsFresh(root)) return;
+  // The sources are compared with when the build began: one edited while it ran is newer.
+  const began = Date.now();
   const inputs = await bundle(root, join(root, "src", "cli", "tradewatch.ts"), join(root, CLI_BUNDLE));
-  writeBeside(join(root, CLI_INPUTS), JSON.stringify(inputs));
+  writeBeside(join(root, CLI_INPUTS), JSON.stringify({ began, inputs }));
 }
 
 function cliIsFresh(root) {
   try {
-    const built = statSync(join(root, CLI_BUNDLE)).mtimeMs;
-    const inputs = JSON.parse(readFileSync(join(root, CLI_INPUTS), "utf8"));
-    // A source edited (or checked out) since the build is newer; one deleted throws: both rebuild.
-    return inputs.every((input) => statSync(join(root, input)).mtimeMs < built);
+    statSync(join(root, CLI_BUNDLE));
+    const { began, inputs } = JSON.parse(readFileSync(join(root, CLI_INPUTS), "utf8"));
+    // A source edited (or checked out) since the build began is newer; one deleted throws: both rebuild.
+    return inputs.every((input) => statSync(join(root, input)).mtimeMs < began);
   } catch {
     return false;
   }

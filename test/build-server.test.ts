@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setImmediate as turn } from "node:timers/promises";
@@ -51,15 +51,20 @@ describe("the command line's build", () => {
   it("is built when missing, reused while no source changed, and built again when one changed or went away", async () => {
     const root = mkdtempSync(join(tmpdir(), "tradewatch-cli-build-"));
     cpSync(join(ROOT, "src"), join(root, "src"), { recursive: true });
+    // Copied a minute ago, not within the millisecond the first build begins in.
+    const copied = new Date(Date.now() - 60_000);
+    for (const file of readdirSync(join(root, "src"), { recursive: true, encoding: "utf8" })) utimesSync(join(root, "src", file), copied, copied);
     const built = () => statSync(join(root, CLI_BUNDLE)).mtimeMs;
     await buildCliIfStale(root);
     const first = built();
     expect(readFileSync(join(root, CLI_BUNDLE), "utf8")).toContain("tradewatch deadlines");
     await buildCliIfStale(root);
     expect(built()).toBe(first);
-    // The sources newer than the built file (as after an edit or a checkout): built again.
-    const before = new Date(first - 60_000);
-    utimesSync(join(root, CLI_BUNDLE), before, before);
+    // A source newer than the build (as after an edit or a checkout): built again.
+    const inputs = join(root, "dist/tradewatch.inputs.json");
+    const record = JSON.parse(readFileSync(inputs, "utf8"));
+    expect(record.inputs).toContain("src/cli/users.ts");
+    writeFileSync(inputs, JSON.stringify({ ...record, began: statSync(join(root, "src/cli/users.ts")).mtimeMs - 1 }));
     await buildCliIfStale(root);
     const second = built();
     expect(second).toBeGreaterThan(first);
