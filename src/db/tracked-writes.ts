@@ -538,13 +538,13 @@ function applyConsequences(
     const condition = st.condition.get(id) as { effect: "averts" | "triggers"; threatId: string | null; agreementId: string | null };
     const own = ids(st.deadlinesOfCondition.all(id));
     // The deadlines of its threat (or agreement) that belong to no other condition: meeting one condition leaves the
-    // others' alone. An agreement's expiry is its own term, not something a condition averts.
+    // others' alone. An expiry (an agreement's, a suspension's end) is its own term, not something a condition averts.
     const siblings = (condition.threatId ? st.deadlinesOfThreat.all(condition.threatId) : st.deadlinesOfAgreement.all(condition.agreementId)) as {
       id: string;
       conditionId: string | null;
       kind: string;
     }[];
-    const guarded = siblings.filter((d) => (d.conditionId === null || d.conditionId === id) && (condition.threatId || d.kind !== "expiry")).map((d) => d.id);
+    const guarded = siblings.filter((d) => (d.conditionId === null || d.conditionId === id) && d.kind !== "expiry").map((d) => d.id);
     context = {
       conditionEffect: condition.effect,
       ownPendingDeadlines: pendingAt(scope, own, at, now),

@@ -237,7 +237,7 @@ export function planStatusChange(history: readonly HistoryEntry[], req: StatusCh
     }
   }
   if (req.until !== undefined || req.returnsTo !== undefined) {
-    const problem = checkTerms(req);
+    const problem = checkTerms(req, horizon);
     if (problem) return { ok: false, ...problem };
   }
   if (!req.correction && requiresNewDate(req.kind, from, req.to) && !req.hasNewDate) return { ok: false, problem: "needs-new-date", from };
@@ -255,7 +255,7 @@ export function planStatusChange(history: readonly HistoryEntry[], req: StatusCh
   return { ok: true, from, extendsEnd };
 }
 
-function checkTerms(req: StatusChangePlanRequest): { problem: "bad-terms"; field: "until" | "then"; message: string } | null {
+function checkTerms(req: StatusChangePlanRequest, horizon: Date): { problem: "bad-terms"; field: "until" | "then"; message: string } | null {
   const withEnd = STATUSES_WITH_AN_END[req.kind] ?? [];
   if (!withEnd.includes(req.to)) {
     return {
@@ -266,6 +266,8 @@ function checkTerms(req: StatusChangePlanRequest): { problem: "bad-terms"; field
   }
   if (req.until === undefined) return { problem: "bad-terms", field: "until", message: "required with then" };
   if (req.until.getTime() <= req.effectiveAt.getTime()) return { problem: "bad-terms", field: "until", message: "must be after effectiveAt" };
+  // The end is written as a change dated ahead (the lapse), so it has the same horizon.
+  if (req.until.getTime() > horizon.getTime()) return { problem: "bad-terms", field: "until", message: `must be at most ${MAX_SCHEDULE_YEARS} years ahead` };
   if (req.returnsTo === undefined) return { problem: "bad-terms", field: "then", message: "required with until: the status the record returns to" };
   const back = checkTransition(req.kind, req.to, req.returnsTo, false);
   if (!back.ok)

@@ -1,0 +1,62 @@
+import { afterEach, expect, it } from "vitest";
+import { createThreat, type TestApp, testApp } from "../helpers/app.ts";
+
+// Found by driving the server as an analyst and as an attacker (session 7).
+
+let t: TestApp | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+const json = async (r: Response) => (await r.json()) as any;
+const suspension = (fields: Record<string, unknown>) => ({
+  status: "suspended",
+  reason: "truce",
+  // biome-ignore lint/suspicious/noThenProperty: the API's word for what a suspension returns to
+  then: "imposed",
+  ...fields,
+});
+
+it("leaves a suspension's expiry alone when an averting condition of the threat is met: it is the suspension's own term", async () => {
+  t = await testApp({ seeded: false, clock: () => new Date("2026-11-30T08:00:00Z") });
+  const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  const condition = await json(
+    await t.write("POST", "/api/conditions", {
+      threatId: threat.id,
+      description: "Washington lifts the chip curbs",
+      effect: "averts",
+      effectiveAt: "2025-06-01",
+    }),
+  );
+  const imposed = await t.write("POST", `/api/threats/${threat.id}/status`, { status: "imposed", reason: "in force", effectiveAt: "2025-07-01" });
+  expect(imposed.status).toBe(200);
+  const suspended = await json(await t.write("POST", `/api/threats/${threat.id}/status`, suspension({ effectiveAt: "2025-11-10", until: "2026-11-10" })));
+  const met = await json(await t.write("POST", `/api/conditions/${condition.id}/status`, { status: "met", reason: "curbs lifted", effectiveAt: "2026-01-10" }));
+  expect(met.consequences.map((e: any) => e.recordId)).not.toContain(suspended.expiryDeadlineId);
+  const before = (await json(await t.get("/api/deadlines?status=pending&asOf=2026-11-01"))).items.map((d: any) => d.id);
+  expect(before).toContain(suspended.expiryDeadlineId);
+  const after = await json(await t.get(`/api/threats/${threat.id}?asOf=2026-11-11`));
+  expect(after.status).toBe("imposed");
+  expect(after.deadlines.find((d: any) => d.id === suspended.expiryDeadlineId).status).toBe("triggered");
+});
+
+it("refuses a deadline created 'extended' with 422 naming the status, changing nothing", async () => {
+  t = await testApp({ seeded: false });
+  const scenario = await json(await t.write("POST", "/api/scenarios", { title: "S", summary: "s", effectiveAt: "2026-01-01" }));
+  const res = await t.write("POST", "/api/deadlines", { scenarioId: scenario.id, dueAt: "2027-02-01", precision: "day", wording: "w", status: "extended" });
+  expect(res.status).toBe(422);
+  const problem = await json(res);
+  expect(problem.errors.map((e: any) => e.field)).toEqual(["status"]);
+  expect((await json(await t.get("/api/deadlines"))).items).toEqual([]);
+});
+
+it("refuses a suspension whose end lies more than 10 years ahead, like any change dated ahead", async () => {
+  t = await testApp({ seeded: false, clock: () => new Date("2026-11-30T08:00:00Z") });
+  const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  const res = await t.write("POST", `/api/threats/${threat.id}/status`, suspension({ until: "2040-01-01" }));
+  expect(res.status).toBe(422);
+  expect((await json(res)).errors).toEqual([{ field: "until", problem: "must be at most 10 years ahead" }]);
+  expect((await json(await t.get(`/api/threats/${threat.id}/history`))).items).toHaveLength(1);
+  const within = await t.write("POST", `/api/threats/${threat.id}/status`, suspension({ until: "2036-11-01" }));
+  expect(within.status).toBe(200);
+});
