@@ -184,6 +184,33 @@ export class WriteScope {
     return entry;
   }
 
+  /**
+   * Retracts an entry and what it set off, as of this write (the cached histories follow), for a
+   * consequence that a new entry showed no longer follows.
+   */
+  retract(seq: number, reason: string, by: string): void {
+    let rootId: number | null = null;
+    const queue = [seq];
+    while (queue.length) {
+      const s = queue.shift()!;
+      const e = this.#appended.get(s) ?? entryBySeq(this.conn, s)!;
+      queue.push(...consequencesOfEntry(this.conn, s));
+      if (e.retractedAt) continue;
+      const id = appendRetraction(this.conn, s, rootId, this.now, rootId === null ? reason : `Retracted with entry ${seq}: ${reason}`, by);
+      rootId ??= id;
+      const key = `${e.recordKind}|${e.recordId}`;
+      const history = this.#histories.get(key);
+      const retracted = { ...e, retractedAt: this.now, retraction: { reason, by } };
+      if (this.#appended.has(s)) this.#appended.set(s, retracted);
+      if (history)
+        this.#histories.set(
+          key,
+          history.map((h) => (h.seq === s ? retracted : h)),
+        );
+      this.touch(e.recordKind as TrackedKind, e.recordId);
+    }
+  }
+
   touch(kind: TrackedKind, id: string) {
     this.#touched.set(`${kind}|${id}`, { kind, id });
   }
@@ -284,6 +311,7 @@ function applyStatusChange(
     evidenceId: evidenceId ?? causedBy?.evidenceId ?? null,
   });
   scope.touch(req.kind, req.id);
+  retractSuperseded(scope, plan.supersedes, entry);
   const consequences: HistoryEntry[] = [];
   let successorDeadlineId: string | null = null;
   let expiryDeadlineId: string | null = null;
@@ -308,6 +336,14 @@ function applyStatusChange(
   // Corrections fix the record only: they set nothing else off.
   if (!req.correction) consequences.push(...applyConsequences(conn, req.kind, req.id, req.to, entry, now, scope, expiryDeadlineId));
   return { version: version + 1, entry, consequences, successorDeadlineId, expiryDeadlineId };
+}
+
+/** Consequences recorded earlier that `entry`, taking effect before them, shows no longer follow. */
+function retractSuperseded(scope: WriteScope, superseded: readonly HistoryEntry[], entry: HistoryEntry): void {
+  for (const e of superseded) {
+    const reason = `No longer follows: the ${entry.recordKind} was "${entry.to}" from ${entry.effectiveAt.toISOString()} (entry ${entry.seq})`;
+    scope.retract(e.seq, reason, entry.by);
+  }
 }
 
 /** A move to "superseded" names the record of the same kind that replaced it (an existing other one); no other move does. */
@@ -565,7 +601,7 @@ function applyConsequences(
   for (const c of consequencesOf(kind, to, context)) {
     const plan = planStatusChange(scope.historyOf(c.kind, c.id), { kind: c.kind, to: c.to, effectiveAt: at, correction: false, hasNewDate: false }, now);
     if (!plan.ok) continue;
-    const entry = scope.append({
+    const entry: HistoryEntry = scope.append({
       recordKind: c.kind,
       recordId: c.id,
       change: "status",
@@ -586,6 +622,7 @@ function applyConsequences(
     });
     entries.push(entry);
     scope.touch(c.kind, c.id);
+    retractSuperseded(scope, plan.supersedes, entry);
     // A commitment lapsed by its agreement's end resolves its own deadlines in turn.
     if (c.kind === "commitment") entries.push(...applyConsequences(conn, c.kind, c.id, c.to, entry, now, scope, null));
   }

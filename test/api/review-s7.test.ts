@@ -60,3 +60,82 @@ it("refuses a suspension whose end lies more than 10 years ahead, like any chang
   const within = await t.write("POST", `/api/threats/${threat.id}/status`, suspension({ until: "2036-11-01" }));
   expect(within.status).toBe(200);
 });
+
+it("records a commitment fulfilled before its agreement's end announced for later: the lapse that end set off no longer follows", async () => {
+  let now = Date.parse("2026-11-20T08:00:00Z");
+  t = await testApp({ clock: () => new Date(now) });
+  const app = t;
+  const created = async (path: string, body: Record<string, unknown>) => {
+    const res = await app.write("POST", path, body);
+    expect(res.status).toBe(201);
+    return json(res);
+  };
+  const agreement = await created("/api/agreements", { title: "Deal", partyIds: ["gov-us", "gov-cn"], status: "in-force", effectiveAt: "2026-01-01" });
+  const corn = await created("/api/commitments", {
+    agreementId: agreement.id,
+    partyId: "gov-cn",
+    description: "Buy corn",
+    kind: "purchase",
+    effectiveAt: "2026-01-01",
+    dueAt: "2027-03-01",
+    precision: "day",
+    wording: "by March",
+  });
+  const cornDeadline = corn.deadlines[0].id;
+  const ends = await json(
+    await t.write("POST", `/api/agreements/${agreement.id}/status`, { status: "expired", reason: "ends 1 Feb 2027", effectiveAt: "2027-02-01" }),
+  );
+  expect(ends.consequences.map((e: any) => [e.recordId, e.to])).toEqual([
+    [corn.id, "lapsed"],
+    [cornDeadline, "cancelled"],
+  ]);
+  now += 60_000;
+  const knownBefore = new Date(now).toISOString();
+  now += 60_000;
+  const pastRead = `/api/commitments/${corn.id}?asOf=2027-02-02&knownAt=${knownBefore}`;
+  const pastAnswer = await (await t.get(pastRead)).text();
+  expect(JSON.parse(pastAnswer).status).toBe("lapsed");
+
+  const fulfilled = await t.write("POST", `/api/commitments/${corn.id}/status`, { status: "fulfilled", reason: "bought", effectiveAt: "2026-11-19" });
+  expect(fulfilled.status).toBe(200);
+  expect((await json(fulfilled)).consequences.map((e: any) => [e.recordId, e.to])).toEqual([[cornDeadline, "averted"]]);
+  expect((await json(await t.get(`/api/commitments/${corn.id}?asOf=2027-02-02`))).status).toBe("fulfilled");
+  expect((await json(await t.get(`/api/deadlines/${cornDeadline}?asOf=2027-02-02`))).status).toBe("averted");
+  const history = (await json(await t.get(`/api/commitments/${corn.id}/history`))).items;
+  expect(history.map((e: any) => [e.to, e.retracted !== null])).toEqual([
+    ["pending", false],
+    ["fulfilled", false],
+    ["lapsed", true],
+  ]);
+  // What the tracker said before is what it still says.
+  expect(await (await t.get(pastRead)).text()).toBe(pastAnswer);
+});
+
+it("records a deadline averted before its threat's withdrawal announced for later, and a threat imposed before it triggers the deadline", async () => {
+  t = await testApp({ seeded: false, clock: () => new Date("2026-11-30T08:00:00Z") });
+  const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  const deadline = async () =>
+    (
+      await json(
+        await t!.write("POST", "/api/deadlines", {
+          threatId: threat.id,
+          dueAt: "2027-01-01",
+          precision: "day",
+          wording: "by January",
+          effectiveAt: "2025-06-01",
+        }),
+      )
+    ).id as string;
+  const first = await deadline();
+  const second = await deadline();
+  const withdrawn = await json(
+    await t.write("POST", `/api/threats/${threat.id}/status`, { status: "withdrawn", reason: "to be lifted", effectiveAt: "2027-03-01" }),
+  );
+  expect(withdrawn.consequences.map((e: any) => e.to)).toEqual(["cancelled", "cancelled"]);
+  const averted = await t.write("POST", `/api/deadlines/${first}/status`, { status: "averted", reason: "talks", effectiveAt: "2026-11-01" });
+  expect(averted.status).toBe(200);
+  const imposed = await json(await t.write("POST", `/api/threats/${threat.id}/status`, { status: "imposed", reason: "in force", effectiveAt: "2026-11-15" }));
+  expect(imposed.consequences.map((e: any) => [e.recordId, e.to])).toEqual([[second, "triggered"]]);
+  const asOf = async (id: string) => (await json(await t!.get(`/api/deadlines/${id}?asOf=2027-04-01`))).status;
+  expect([await asOf(first), await asOf(second)]).toEqual(["averted", "triggered"]);
+});
