@@ -7,6 +7,7 @@ import type { EvidenceRequest } from "../domain/evidence.ts";
 import {
   creationMayTakeEffectAt,
   dueDateRangeOf,
+  entriesKnownAt,
   firstBrokenLink,
   type HistoryEntry,
   isCreation,
@@ -749,6 +750,7 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
       queue.push(...consequencesOfEntry(conn, s));
     }
     const entries = all.map((s) => entryBySeq(conn, s)!).filter((e) => !e.retractedAt);
+    refuseOrphans(conn, entries, now);
     const rootId = appendRetraction(conn, seq, null, now, reason, by);
     for (const e of entries) if (e.seq !== seq) appendRetraction(conn, e.seq, rootId, now, `Retracted with entry ${seq}: ${reason}`, by);
     const records = new Map(entries.map((e) => [`${e.recordKind}|${e.recordId}`, e]));
@@ -767,6 +769,52 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
     }
     return { retracted: entries.map((e) => entryBySeq(conn, e.seq)!) };
   });
+}
+
+/** The records that belong to a record of each kind (they cannot exist without it): their kind, table and link column. */
+const BELONGING: Partial<Record<TrackedKind, { kind: TrackedKind; column: string }[]>> = {
+  scenario: [
+    { kind: "threat", column: "scenarioId" },
+    { kind: "deadline", column: "scenarioId" },
+    { kind: "event", column: "scenarioId" },
+  ],
+  threat: [
+    { kind: "condition", column: "threatId" },
+    { kind: "deadline", column: "threatId" },
+  ],
+  condition: [{ kind: "deadline", column: "conditionId" }],
+  agreement: [
+    { kind: "commitment", column: "agreementId" },
+    { kind: "condition", column: "agreementId" },
+    { kind: "deadline", column: "agreementId" },
+  ],
+  commitment: [{ kind: "deadline", column: "commitmentId" }],
+};
+
+/**
+ * A record's creation is retracted only once nothing that belongs to it still exists (as known
+ * now, apart from what the same retraction takes with it): otherwise a deadline of a threat that
+ * never existed would stay pending. Refused, naming one such record: retract its creation first.
+ */
+function refuseOrphans(conn: Database.Database, retracting: readonly HistoryEntry[], now: Date): void {
+  const going = new Set(retracting.map((e) => e.seq));
+  for (const created of retracting.filter(isCreation)) {
+    for (const { kind, column } of BELONGING[created.recordKind as TrackedKind] ?? []) {
+      // In batches by id: the first one still there ends the search.
+      const batch = conn.prepare(`SELECT "id" FROM "${RECORD_KINDS[kind].table}" WHERE "${column}" = ? AND "id" > ? ORDER BY "id" LIMIT 500`).pluck();
+      for (let ids = batch.all(created.recordId, "") as string[]; ids.length; ids = batch.all(created.recordId, ids.at(-1)) as string[]) {
+        for (const id of ids) {
+          const creation = entriesKnownAt(historyOf(conn, kind, id), now).find((e) => isCreation(e) && !going.has(e.seq));
+          if (!creation) continue;
+          throw new ChainConflictError(
+            `${kind} ${id} belongs to ${created.recordKind} ${created.recordId}: retract its creation (entry ${creation.seq}) first`,
+            creation,
+            [],
+          );
+        }
+      }
+    }
+  }
 }
 
 export interface CreateTrackedRequest {

@@ -139,3 +139,25 @@ it("records a deadline averted before its threat's withdrawal announced for late
   const asOf = async (id: string) => (await json(await t!.get(`/api/deadlines/${id}?asOf=2027-04-01`))).status;
   expect([await asOf(first), await asOf(second)]).toEqual(["averted", "triggered"]);
 });
+
+it("refuses to retract a record's creation while records that belong to it exist, naming one; retracted first, it goes", async () => {
+  t = await testApp({ seeded: false, clock: () => new Date("2026-11-30T08:00:00Z") });
+  const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  const deadline = await json(
+    await t.write("POST", "/api/deadlines", { threatId: threat.id, dueAt: "2026-12-20", precision: "day", wording: "Dec 20", effectiveAt: "2025-06-02" }),
+  );
+  const [threatCreation] = (await json(await t.get(`/api/threats/${threat.id}/history`))).items;
+  const [deadlineCreation] = (await json(await t.get(`/api/deadlines/${deadline.id}/history`))).items;
+  const before = await (await t.get("/api/deadlines?status=pending")).text();
+  const refused = await t.write("POST", `/api/history/${threatCreation.seq}/retract`, { reason: "never happened" });
+  expect(refused.status).toBe(409);
+  const problem = await json(refused);
+  expect(problem.detail).toContain(deadline.id);
+  expect(problem.conflictsWith.seq).toBe(deadlineCreation.seq);
+  expect(await (await t.get("/api/deadlines?status=pending")).text()).toBe(before);
+  expect((await t.get(`/api/threats/${threat.id}`)).status).toBe(200);
+  expect((await t.write("POST", `/api/history/${deadlineCreation.seq}/retract`, { reason: "never stated" })).status).toBe(200);
+  expect((await t.write("POST", `/api/history/${threatCreation.seq}/retract`, { reason: "never happened" })).status).toBe(200);
+  expect((await t.get(`/api/threats/${threat.id}`)).status).toBe(404);
+  expect((await json(await t.get("/api/deadlines?status=pending"))).items).toEqual([]);
+});
