@@ -817,6 +817,32 @@ function refuseOrphans(conn: Database.Database, retracting: readonly HistoryEntr
   }
 }
 
+/** The columns that name the record a new one belongs to, and its kind. */
+const OWNER_COLUMNS: { column: string; kind: TrackedKind }[] = [
+  { column: "scenarioId", kind: "scenario" },
+  { column: "threatId", kind: "threat" },
+  { column: "conditionId", kind: "condition" },
+  { column: "agreementId", kind: "agreement" },
+  { column: "commitmentId", kind: "commitment" },
+];
+
+/** A record belongs only to records that exist from its own effective time on: none stated later, none whose creation was retracted. */
+function checkOwnersExist(conn: Database.Database, req: CreateTrackedRequest, effectiveAt: Date): void {
+  for (const { column, kind } of OWNER_COLUMNS) {
+    const id = req.fields[column];
+    if (typeof id !== "string") continue;
+    const creation = historyOf(conn, kind, id).find((e) => isCreation(e) && !e.retractedAt);
+    if (!creation) throw new ChainConflictError(`The ${kind} ${id} does not exist: its creation was retracted`, null, []);
+    if (creation.effectiveAt.getTime() > effectiveAt.getTime()) {
+      throw new ChainConflictError(
+        `The ${kind} ${id} was first stated on ${creation.effectiveAt.toISOString()}: a ${req.kind} of it cannot take effect before that`,
+        creation,
+        [],
+      );
+    }
+  }
+}
+
 export interface CreateTrackedRequest {
   kind: TrackedKind;
   /** Column values of the new row (status excluded), already validated. */
@@ -864,6 +890,7 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
         },
       ]);
     }
+    checkOwnersExist(conn, req, effectiveAt);
     const starting = startingStatusFor(req.kind, req.status);
     if (req.kind === "threat" && typeof req.fields.reissuesId === "string") checkReissues(conn, req.fields.reissuesId, now);
     insertRow(conn, RECORD_KINDS[req.kind].table, { id, ...req.fields, status: starting, version: 0, createdAt: now, updatedAt: now });

@@ -9,6 +9,14 @@ afterEach(async () => {
   t = undefined;
 });
 const json = async (r: Response) => (await r.json()) as any;
+const pick = (threat: any) => ({
+  scenarioId: threat.scenarioId,
+  issuerId: threat.issuerId,
+  targetIds: threat.targetIds,
+  measure: threat.measure,
+  covers: threat.covers,
+  summary: threat.summary,
+});
 const suspension = (fields: Record<string, unknown>) => ({
   status: "suspended",
   reason: "truce",
@@ -160,4 +168,33 @@ it("refuses to retract a record's creation while records that belong to it exist
   expect((await t.write("POST", `/api/history/${threatCreation.seq}/retract`, { reason: "never happened" })).status).toBe(200);
   expect((await t.get(`/api/threats/${threat.id}`)).status).toBe(404);
   expect((await json(await t.get("/api/deadlines?status=pending"))).items).toEqual([]);
+});
+
+it("refuses a record dated before the record it belongs to was first stated, or belonging to one whose creation was retracted", async () => {
+  t = await testApp({ seeded: false, clock: () => new Date("2026-11-30T08:00:00Z") });
+  const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  const [threatCreation] = (await json(await t.get(`/api/threats/${threat.id}/history`))).items;
+  const early = await t.write("POST", "/api/deadlines", {
+    threatId: threat.id,
+    dueAt: "2026-12-20",
+    precision: "day",
+    wording: "w",
+    effectiveAt: "2025-05-01",
+  });
+  expect(early.status).toBe(409);
+  expect((await json(early)).conflictsWith.seq).toBe(threatCreation.seq);
+  const onTime = await t.write("POST", "/api/deadlines", {
+    threatId: threat.id,
+    dueAt: "2026-12-20",
+    precision: "day",
+    wording: "w",
+    effectiveAt: "2025-06-01",
+  });
+  expect(onTime.status).toBe(201);
+  const other = await json(await t.write("POST", "/api/threats", { ...pick(threat), status: "threatened", effectiveAt: "2025-06-01" }));
+  const [otherCreation] = (await json(await t.get(`/api/threats/${other.id}/history`))).items;
+  expect((await t.write("POST", `/api/history/${otherCreation.seq}/retract`, { reason: "never made" })).status).toBe(200);
+  const orphan = await t.write("POST", "/api/conditions", { threatId: other.id, description: "d", effect: "averts", effectiveAt: "2025-07-01" });
+  expect(orphan.status).toBe(409);
+  expect((await json(await t.get("/api/conditions"))).items).toEqual([]);
 });
