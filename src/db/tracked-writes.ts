@@ -817,23 +817,27 @@ function refuseOrphans(conn: Database.Database, retracting: readonly HistoryEntr
   }
 }
 
-/** The columns that name the record a new one belongs to, and its kind. */
-const OWNER_COLUMNS: { column: string; kind: TrackedKind }[] = [
-  { column: "scenarioId", kind: "scenario" },
-  { column: "threatId", kind: "threat" },
-  { column: "conditionId", kind: "condition" },
-  { column: "agreementId", kind: "agreement" },
-  { column: "commitmentId", kind: "commitment" },
+/**
+ * The columns that name the record a new one belongs to, and its kind. `dated`: the new record
+ * cannot take effect before it (a deadline is not stated before its threat is made); a scenario
+ * is the analyst's grouping, and may gather threats older than itself.
+ */
+const OWNER_COLUMNS: { column: string; kind: TrackedKind; dated: boolean }[] = [
+  { column: "scenarioId", kind: "scenario", dated: false },
+  { column: "threatId", kind: "threat", dated: true },
+  { column: "conditionId", kind: "condition", dated: true },
+  { column: "agreementId", kind: "agreement", dated: true },
+  { column: "commitmentId", kind: "commitment", dated: true },
 ];
 
-/** A record belongs only to records that exist from its own effective time on: none stated later, none whose creation was retracted. */
+/** A record belongs only to records whose creation stands, and that exist from its own effective time on. */
 function checkOwnersExist(conn: Database.Database, req: CreateTrackedRequest, effectiveAt: Date): void {
-  for (const { column, kind } of OWNER_COLUMNS) {
+  for (const { column, kind, dated } of OWNER_COLUMNS) {
     const id = req.fields[column];
     if (typeof id !== "string") continue;
     const creation = historyOf(conn, kind, id).find((e) => isCreation(e) && !e.retractedAt);
     if (!creation) throw new ChainConflictError(`The ${kind} ${id} does not exist: its creation was retracted`, null, []);
-    if (creation.effectiveAt.getTime() > effectiveAt.getTime()) {
+    if (dated && creation.effectiveAt.getTime() > effectiveAt.getTime()) {
       throw new ChainConflictError(
         `The ${kind} ${id} was first stated on ${creation.effectiveAt.toISOString()}: a ${req.kind} of it cannot take effect before that`,
         creation,

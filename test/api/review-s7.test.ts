@@ -198,3 +198,19 @@ it("refuses a record dated before the record it belongs to was first stated, or 
   expect(orphan.status).toBe(409);
   expect((await json(await t.get("/api/conditions"))).items).toEqual([]);
 });
+
+it("lets a scenario gather a threat older than itself", async () => {
+  t = await testApp({ clock: () => new Date("2026-11-30T08:00:00Z") });
+  const res = await t.write("POST", "/api/threats", {
+    scenarioId: "scenario-us-china-rare-earth-tariffs",
+    issuerId: "gov-us",
+    targetIds: ["gov-cn"],
+    measure: "tariff",
+    covers: "all goods",
+    summary: "Fentanyl tariff",
+    ratePercent: 20,
+    status: "imposed",
+    effectiveAt: "2025-03-04",
+  });
+  expect(res.status).toBe(201);
+});
