@@ -598,6 +598,11 @@ export async function createRecord(
       db.prismaTransaction(async (tx) => {
         await checkReferences(tx, input);
         if (kind === "commitment") await checkOwedByAParty(tx, input.agreementId, input.partyId);
+        // A condition's deadline belongs to the condition's threat (or agreement) too: that owner's end reaches it, and the pending view shows its status.
+        if (kind === "deadline" && typeof fields.conditionId === "string" && fields.threatId == null && fields.agreementId == null) {
+          const condition = await tx.condition.findUnique({ where: { id: fields.conditionId }, select: { threatId: true, agreementId: true } });
+          if (condition) Object.assign(fields, condition);
+        }
       }),
     );
     if (kind === "event" && fields.startsAt && !fields.endsAt) fields.endsAt = fields.startsAt;

@@ -214,3 +214,38 @@ it("lets a scenario gather a threat older than itself", async () => {
   });
   expect(res.status).toBe(201);
 });
+
+it("gives a deadline of a threat's condition its threat, so the threat's end cancels it and the pending view shows the threat's status", async () => {
+  t = await testApp({ seeded: false, clock: () => new Date("2026-11-30T08:00:00Z") });
+  const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  const condition = await json(
+    await t.write("POST", "/api/conditions", { threatId: threat.id, description: "Beijing cuts output", effect: "averts", effectiveAt: "2025-06-01" }),
+  );
+  const deadline = await json(
+    await t.write("POST", "/api/deadlines", {
+      conditionId: condition.id,
+      dueAt: "2026-12-20",
+      precision: "day",
+      wording: "by 20 December",
+      effectiveAt: "2025-06-02",
+    }),
+  );
+  expect(deadline.threatId).toBe(threat.id);
+  const withdrawn = await json(
+    await t.write("POST", `/api/threats/${threat.id}/status`, { status: "withdrawn", reason: "dropped", effectiveAt: "2026-11-01" }),
+  );
+  expect(withdrawn.consequences.map((e: any) => [e.recordId, e.to])).toEqual([[deadline.id, "cancelled"]]);
+  const before = (await json(await t.get("/api/deadlines?status=pending&asOf=2026-10-01"))).items;
+  expect(before.map((d: any) => [d.id, d.threat?.status])).toEqual([[deadline.id, "threatened"]]);
+  const other = await json(await t.write("POST", "/api/threats", { ...pick(threat), status: "threatened", effectiveAt: "2025-06-01" }));
+  const mismatched = await t.write("POST", "/api/deadlines", {
+    conditionId: condition.id,
+    threatId: other.id,
+    dueAt: "2026-12-20",
+    precision: "day",
+    wording: "w",
+    effectiveAt: "2025-06-02",
+  });
+  expect(mismatched.status).toBe(422);
+  expect((await json(mismatched)).errors.map((e: any) => e.field)).toEqual(["conditionId"]);
+});
