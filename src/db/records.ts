@@ -217,6 +217,8 @@ export async function listRecords(
         Object.assign(row, stateFields(kind, state, row));
         if (kind === "agreement") row.supersededById = state.status === "superseded" ? supersededByAt(db.reader, row.id as string, time) : null;
         if (authority !== undefined && !sameAuthority(row.authority, authority)) continue;
+        // ThreatTarget holds every actor a threat's terms ever named: the terms then say whom it targets.
+        if (kind === "threat" && rest.actorId && row.issuerId !== rest.actorId && !(row.targetIds as string[]).includes(rest.actorId)) continue;
       }
       withJoinIds(kind, row);
       withoutCaches(row, time.knownAt.getTime() < time.now.getTime());

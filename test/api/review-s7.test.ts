@@ -249,3 +249,25 @@ it("gives a deadline of a threat's condition its threat, so the threat's end can
   expect(mismatched.status).toBe(422);
   expect((await json(mismatched)).errors.map((e: any) => e.field)).toEqual(["conditionId"]);
 });
+
+it("lists a threat under an actor it targets only as of when its terms name that actor", async () => {
+  t = await testApp({ clock: () => new Date("2026-11-30T08:00:00Z") });
+  const threat = await json(
+    await t.write("POST", "/api/threats", {
+      scenarioId: "scenario-us-china-rare-earth-tariffs",
+      issuerId: "gov-us",
+      targetIds: ["gov-cn"],
+      measure: "tariff",
+      covers: "steel",
+      summary: "Steel tariff",
+      ratePercent: 25,
+      effectiveAt: "2025-11-01",
+    }),
+  );
+  const widened = await t.write("POST", `/api/threats/${threat.id}/terms`, { targetIds: ["gov-cn", "gov-jp"], effectiveAt: "2026-06-01", reason: "widened" });
+  expect(widened.status).toBe(200);
+  const ids = async (query: string) => (await json(await t!.get(`/api/threats?${query}`))).items.map((r: any) => r.id);
+  expect(await ids("actor=gov-jp&asOf=2026-05-01")).toEqual([]);
+  expect(await ids("actor=gov-jp&asOf=2026-07-01")).toEqual([threat.id]);
+  expect(await ids("actor=gov-us&asOf=2026-05-01")).toContain(threat.id);
+});
