@@ -271,3 +271,35 @@ it("lists a threat under an actor it targets only as of when its terms name that
   expect(await ids("actor=gov-jp&asOf=2026-07-01")).toEqual([threat.id]);
   expect(await ids("actor=gov-us&asOf=2026-05-01")).toContain(threat.id);
 });
+
+it("reads a quarter or week due date given mid-period as the whole period its label names: overdue once it has passed", async () => {
+  t = await testApp({ seeded: false, clock: () => new Date("2026-11-30T08:00:00Z") });
+  const scenario = await json(await t.write("POST", "/api/scenarios", { title: "S", summary: "s", effectiveAt: "2026-01-01" }));
+  const quarter = await json(
+    await t.write("POST", "/api/deadlines", {
+      scenarioId: scenario.id,
+      dueAt: "2026-11-15",
+      precision: "quarter",
+      wording: "in Q4",
+      effectiveAt: "2026-01-01",
+    }),
+  );
+  const week = await json(
+    await t.write("POST", "/api/deadlines", {
+      scenarioId: scenario.id,
+      dueAt: "2026-12-09",
+      precision: "week",
+      wording: "that week",
+      effectiveAt: "2026-01-01",
+    }),
+  );
+  const row = async (id: string, asOf: string) => (await json(await t!.get(`/api/deadlines?asOf=${asOf}`))).items.find((d: any) => d.id === id);
+  expect(await row(quarter.id, "2026-12-31")).toMatchObject({ dueLabel: "Q4 2026", daysRemaining: 0, overdue: false });
+  expect(await row(quarter.id, "2027-01-10")).toMatchObject({ dueLabel: "Q4 2026", daysRemaining: -10, overdue: true });
+  // 9 December 2026 is a Wednesday: its week runs from Monday 7 to Sunday 13 December.
+  expect(await row(week.id, "2026-12-13")).toMatchObject({ dueLabel: "week of 7 December 2026", daysRemaining: 0, overdue: false });
+  expect(await row(week.id, "2026-12-14")).toMatchObject({ overdue: true, daysRemaining: -1 });
+  const calendar = await (await t.get("/calendar.ics")).text();
+  expect(calendar).toContain("DTSTART;VALUE=DATE:20261001\r\nDTEND;VALUE=DATE:20270101");
+  expect(calendar).toContain("DTSTART;VALUE=DATE:20261207\r\nDTEND;VALUE=DATE:20261214");
+});
