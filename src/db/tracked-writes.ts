@@ -742,6 +742,12 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
     const root = entryBySeq(conn, seq);
     if (!root) throw new NotFoundError("history entry", String(seq));
     if (root.retractedAt) throw new ConflictError(`Entry ${seq} was already retracted on ${root.retractedAt.toISOString()}`);
+    // Alone, it would leave what the same terms set off (the expiry's trigger) standing.
+    if (root.byTerms) {
+      throw new ConflictError(
+        `Entry ${seq} follows from the terms of entry ${root.causedBySeq}, it is not a reported fact: retract entry ${root.causedBySeq}, or record what happened (a new end extends it, a report at or before it supersedes it)`,
+      );
+    }
     const all: number[] = [];
     const queue = [seq];
     while (queue.length) {

@@ -17,11 +17,11 @@ const pick = (threat: any) => ({
   covers: threat.covers,
   summary: threat.summary,
 });
-const suspension = (fields: Record<string, unknown>) => ({
+const suspension = (fields: Record<string, unknown>, returnsTo = "imposed") => ({
   status: "suspended",
   reason: "truce",
   // biome-ignore lint/suspicious/noThenProperty: the API's word for what a suspension returns to
-  then: "imposed",
+  then: returnsTo,
   ...fields,
 });
 
@@ -302,4 +302,21 @@ it("reads a quarter or week due date given mid-period as the whole period its la
   const calendar = await (await t.get("/calendar.ics")).text();
   expect(calendar).toContain("DTSTART;VALUE=DATE:20261001\r\nDTEND;VALUE=DATE:20270101");
   expect(calendar).toContain("DTSTART;VALUE=DATE:20261207\r\nDTEND;VALUE=DATE:20261214");
+});
+
+it("refuses to retract a lapse by terms alone (it follows from the suspension, and the expiry it triggers would stay): 409, nothing changes", async () => {
+  t = await testApp({ seeded: false, clock: () => new Date("2026-11-30T08:00:00Z") });
+  const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  const suspended = await json(
+    await t.write("POST", `/api/threats/${threat.id}/status`, suspension({ effectiveAt: "2025-11-10", until: "2026-11-10" }, "threatened")),
+  );
+  const lapse = suspended.consequences.find((e: any) => e.recordId === threat.id && e.byTerms);
+  const before = await (await t.get(`/api/threats/${threat.id}`)).text();
+  const res = await t.write("POST", `/api/history/${lapse.seq}/retract`, { reason: "it did not lapse" });
+  expect(res.status).toBe(409);
+  expect((await json(res)).detail).toContain(String(suspended.entry.seq));
+  expect(await (await t.get(`/api/threats/${threat.id}`)).text()).toBe(before);
+  // Retracting the suspension itself takes its lapse and expiry with it.
+  expect((await t.write("POST", `/api/history/${suspended.entry.seq}/retract`, { reason: "never suspended" })).status).toBe(200);
+  expect((await json(await t.get(`/api/threats/${threat.id}`))).status).toBe("threatened");
 });
