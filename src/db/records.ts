@@ -217,6 +217,8 @@ export async function listRecords(
         Object.assign(row, stateFields(kind, state, row));
         if (kind === "agreement") row.supersededById = state.status === "superseded" ? supersededByAt(db.reader, row.id as string, time) : null;
         if (authority !== undefined && !sameAuthority(row.authority, authority)) continue;
+        // ThreatTarget holds every actor a threat's terms ever named: the terms then say whom it targets.
+        if (kind === "threat" && rest.actorId && row.issuerId !== rest.actorId && !(row.targetIds as string[]).includes(rest.actorId)) continue;
       }
       withJoinIds(kind, row);
       withoutCaches(row, time.knownAt.getTime() < time.now.getTime());
@@ -598,6 +600,11 @@ export async function createRecord(
       db.prismaTransaction(async (tx) => {
         await checkReferences(tx, input);
         if (kind === "commitment") await checkOwedByAParty(tx, input.agreementId, input.partyId);
+        // A condition's deadline belongs to the condition's threat (or agreement) too: that owner's end reaches it, and the pending view shows its status.
+        if (kind === "deadline" && typeof fields.conditionId === "string" && fields.threatId == null && fields.agreementId == null) {
+          const condition = await tx.condition.findUnique({ where: { id: fields.conditionId }, select: { threatId: true, agreementId: true } });
+          if (condition) Object.assign(fields, condition);
+        }
       }),
     );
     if (kind === "event" && fields.startsAt && !fields.endsAt) fields.endsAt = fields.startsAt;

@@ -7,6 +7,7 @@ import type { EvidenceRequest } from "../domain/evidence.ts";
 import {
   creationMayTakeEffectAt,
   dueDateRangeOf,
+  entriesKnownAt,
   firstBrokenLink,
   type HistoryEntry,
   isCreation,
@@ -184,6 +185,33 @@ export class WriteScope {
     return entry;
   }
 
+  /**
+   * Retracts an entry and what it set off, as of this write (the cached histories follow), for a
+   * consequence that a new entry showed no longer follows.
+   */
+  retract(seq: number, reason: string, by: string): void {
+    let rootId: number | null = null;
+    const queue = [seq];
+    while (queue.length) {
+      const s = queue.shift()!;
+      const e = this.#appended.get(s) ?? entryBySeq(this.conn, s)!;
+      queue.push(...consequencesOfEntry(this.conn, s));
+      if (e.retractedAt) continue;
+      const id = appendRetraction(this.conn, s, rootId, this.now, rootId === null ? reason : `Retracted with entry ${seq}: ${reason}`, by);
+      rootId ??= id;
+      const key = `${e.recordKind}|${e.recordId}`;
+      const history = this.#histories.get(key);
+      const retracted = { ...e, retractedAt: this.now, retraction: { reason, by } };
+      if (this.#appended.has(s)) this.#appended.set(s, retracted);
+      if (history)
+        this.#histories.set(
+          key,
+          history.map((h) => (h.seq === s ? retracted : h)),
+        );
+      this.touch(e.recordKind as TrackedKind, e.recordId);
+    }
+  }
+
   touch(kind: TrackedKind, id: string) {
     this.#touched.set(`${kind}|${id}`, { kind, id });
   }
@@ -284,6 +312,7 @@ function applyStatusChange(
     evidenceId: evidenceId ?? causedBy?.evidenceId ?? null,
   });
   scope.touch(req.kind, req.id);
+  retractSuperseded(scope, plan.supersedes, entry);
   const consequences: HistoryEntry[] = [];
   let successorDeadlineId: string | null = null;
   let expiryDeadlineId: string | null = null;
@@ -308,6 +337,14 @@ function applyStatusChange(
   // Corrections fix the record only: they set nothing else off.
   if (!req.correction) consequences.push(...applyConsequences(conn, req.kind, req.id, req.to, entry, now, scope, expiryDeadlineId));
   return { version: version + 1, entry, consequences, successorDeadlineId, expiryDeadlineId };
+}
+
+/** Consequences recorded earlier that `entry`, taking effect before them, shows no longer follow. */
+function retractSuperseded(scope: WriteScope, superseded: readonly HistoryEntry[], entry: HistoryEntry): void {
+  for (const e of superseded) {
+    const reason = `No longer follows: the ${entry.recordKind} was "${entry.to}" from ${entry.effectiveAt.toISOString()} (entry ${entry.seq})`;
+    scope.retract(e.seq, reason, entry.by);
+  }
 }
 
 /** A move to "superseded" names the record of the same kind that replaced it (an existing other one); no other move does. */
@@ -538,13 +575,13 @@ function applyConsequences(
     const condition = st.condition.get(id) as { effect: "averts" | "triggers"; threatId: string | null; agreementId: string | null };
     const own = ids(st.deadlinesOfCondition.all(id));
     // The deadlines of its threat (or agreement) that belong to no other condition: meeting one condition leaves the
-    // others' alone. An agreement's expiry is its own term, not something a condition averts.
+    // others' alone. An expiry (an agreement's, a suspension's end) is its own term, not something a condition averts.
     const siblings = (condition.threatId ? st.deadlinesOfThreat.all(condition.threatId) : st.deadlinesOfAgreement.all(condition.agreementId)) as {
       id: string;
       conditionId: string | null;
       kind: string;
     }[];
-    const guarded = siblings.filter((d) => (d.conditionId === null || d.conditionId === id) && (condition.threatId || d.kind !== "expiry")).map((d) => d.id);
+    const guarded = siblings.filter((d) => (d.conditionId === null || d.conditionId === id) && d.kind !== "expiry").map((d) => d.id);
     context = {
       conditionEffect: condition.effect,
       ownPendingDeadlines: pendingAt(scope, own, at, now),
@@ -565,7 +602,7 @@ function applyConsequences(
   for (const c of consequencesOf(kind, to, context)) {
     const plan = planStatusChange(scope.historyOf(c.kind, c.id), { kind: c.kind, to: c.to, effectiveAt: at, correction: false, hasNewDate: false }, now);
     if (!plan.ok) continue;
-    const entry = scope.append({
+    const entry: HistoryEntry = scope.append({
       recordKind: c.kind,
       recordId: c.id,
       change: "status",
@@ -586,6 +623,7 @@ function applyConsequences(
     });
     entries.push(entry);
     scope.touch(c.kind, c.id);
+    retractSuperseded(scope, plan.supersedes, entry);
     // A commitment lapsed by its agreement's end resolves its own deadlines in turn.
     if (c.kind === "commitment") entries.push(...applyConsequences(conn, c.kind, c.id, c.to, entry, now, scope, null));
   }
@@ -704,6 +742,12 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
     const root = entryBySeq(conn, seq);
     if (!root) throw new NotFoundError("history entry", String(seq));
     if (root.retractedAt) throw new ConflictError(`Entry ${seq} was already retracted on ${root.retractedAt.toISOString()}`);
+    // Alone, it would leave what the same terms set off (the expiry's trigger) standing.
+    if (root.byTerms) {
+      throw new ConflictError(
+        `Entry ${seq} follows from the terms of entry ${root.causedBySeq}, it is not a reported fact: retract entry ${root.causedBySeq}, or record what happened (a new end extends it, a report at or before it supersedes it)`,
+      );
+    }
     const all: number[] = [];
     const queue = [seq];
     while (queue.length) {
@@ -712,6 +756,7 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
       queue.push(...consequencesOfEntry(conn, s));
     }
     const entries = all.map((s) => entryBySeq(conn, s)!).filter((e) => !e.retractedAt);
+    refuseOrphans(conn, entries, now);
     const rootId = appendRetraction(conn, seq, null, now, reason, by);
     for (const e of entries) if (e.seq !== seq) appendRetraction(conn, e.seq, rootId, now, `Retracted with entry ${seq}: ${reason}`, by);
     const records = new Map(entries.map((e) => [`${e.recordKind}|${e.recordId}`, e]));
@@ -730,6 +775,82 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
     }
     return { retracted: entries.map((e) => entryBySeq(conn, e.seq)!) };
   });
+}
+
+/** The records that belong to a record of each kind (they cannot exist without it): their kind, table and link column. */
+const BELONGING: Partial<Record<TrackedKind, { kind: TrackedKind; column: string }[]>> = {
+  scenario: [
+    { kind: "threat", column: "scenarioId" },
+    { kind: "deadline", column: "scenarioId" },
+    { kind: "event", column: "scenarioId" },
+  ],
+  threat: [
+    { kind: "condition", column: "threatId" },
+    { kind: "deadline", column: "threatId" },
+  ],
+  condition: [{ kind: "deadline", column: "conditionId" }],
+  agreement: [
+    { kind: "commitment", column: "agreementId" },
+    { kind: "condition", column: "agreementId" },
+    { kind: "deadline", column: "agreementId" },
+  ],
+  commitment: [{ kind: "deadline", column: "commitmentId" }],
+};
+
+/**
+ * A record's creation is retracted only once nothing that belongs to it still exists (as known
+ * now, apart from what the same retraction takes with it): otherwise a deadline of a threat that
+ * never existed would stay pending. Refused, naming one such record: retract its creation first.
+ */
+function refuseOrphans(conn: Database.Database, retracting: readonly HistoryEntry[], now: Date): void {
+  const going = new Set(retracting.map((e) => e.seq));
+  for (const created of retracting.filter(isCreation)) {
+    for (const { kind, column } of BELONGING[created.recordKind as TrackedKind] ?? []) {
+      // In batches by id: the first one still there ends the search.
+      const batch = conn.prepare(`SELECT "id" FROM "${RECORD_KINDS[kind].table}" WHERE "${column}" = ? AND "id" > ? ORDER BY "id" LIMIT 500`).pluck();
+      for (let ids = batch.all(created.recordId, "") as string[]; ids.length; ids = batch.all(created.recordId, ids.at(-1)) as string[]) {
+        for (const id of ids) {
+          const creation = entriesKnownAt(historyOf(conn, kind, id), now).find((e) => isCreation(e) && !going.has(e.seq));
+          if (!creation) continue;
+          throw new ChainConflictError(
+            `${kind} ${id} belongs to ${created.recordKind} ${created.recordId}: retract its creation (entry ${creation.seq}) first`,
+            creation,
+            [],
+          );
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The columns that name the record a new one belongs to, and its kind. `dated`: the new record
+ * cannot take effect before it (a deadline is not stated before its threat is made); a scenario
+ * is the analyst's grouping, and may gather threats older than itself.
+ */
+const OWNER_COLUMNS: { column: string; kind: TrackedKind; dated: boolean }[] = [
+  { column: "scenarioId", kind: "scenario", dated: false },
+  { column: "threatId", kind: "threat", dated: true },
+  { column: "conditionId", kind: "condition", dated: true },
+  { column: "agreementId", kind: "agreement", dated: true },
+  { column: "commitmentId", kind: "commitment", dated: true },
+];
+
+/** A record belongs only to records whose creation stands, and that exist from its own effective time on. */
+function checkOwnersExist(conn: Database.Database, req: CreateTrackedRequest, effectiveAt: Date): void {
+  for (const { column, kind, dated } of OWNER_COLUMNS) {
+    const id = req.fields[column];
+    if (typeof id !== "string") continue;
+    const creation = historyOf(conn, kind, id).find((e) => isCreation(e) && !e.retractedAt);
+    if (!creation) throw new ChainConflictError(`The ${kind} ${id} does not exist: its creation was retracted`, null, []);
+    if (dated && creation.effectiveAt.getTime() > effectiveAt.getTime()) {
+      throw new ChainConflictError(
+        `The ${kind} ${id} was first stated on ${creation.effectiveAt.toISOString()}: a ${req.kind} of it cannot take effect before that`,
+        creation,
+        [],
+      );
+    }
+  }
 }
 
 export interface CreateTrackedRequest {
@@ -779,6 +900,7 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
         },
       ]);
     }
+    checkOwnersExist(conn, req, effectiveAt);
     const starting = startingStatusFor(req.kind, req.status);
     if (req.kind === "threat" && typeof req.fields.reissuesId === "string") checkReissues(conn, req.fields.reissuesId, now);
     insertRow(conn, RECORD_KINDS[req.kind].table, { id, ...req.fields, status: starting, version: 0, createdAt: now, updatedAt: now });

@@ -32,12 +32,13 @@ export function periodEnd(start: Date, precision: Exclude<Precision, "unknown">)
   return new Date(periodEndMs(start, precision));
 }
 
-/** `periodEnd` in ms. */
-function periodEndMs(start: Date, precision: Exclude<Precision, "unknown">): number {
-  if (precision === "year") return Date.UTC(start.getUTCFullYear() + 1, 0, 1);
-  if (precision === "quarter") return Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 3, 1);
-  if (precision === "month") return Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1);
-  return start.getTime() + (precision === "week" ? 7 : 1) * DAY_MS;
+/** `periodEnd` in ms, of the period `date` falls in (a due date given mid-quarter or mid-week still names its whole period). */
+function periodEndMs(date: Date, precision: Exclude<Precision, "unknown">): number {
+  if (precision === "year") return Date.UTC(date.getUTCFullYear() + 1, 0, 1);
+  if (precision === "quarter") return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() - (date.getUTCMonth() % 3) + 3, 1);
+  if (precision === "month") return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+  if (precision === "week") return periodStart(date, "week").getTime() + 7 * DAY_MS;
+  return startOfUtcDayMs(date) + DAY_MS;
 }
 
 export interface ResolvedDate {
@@ -94,7 +95,9 @@ export function formatAtPrecision(date: Date | null, precision: Precision): stri
   const month = MONTHS[date.getUTCMonth()];
   if (precision === "month") return `${month} ${date.getUTCFullYear()}`;
   const day = `${date.getUTCDate()} ${month} ${date.getUTCFullYear()}`;
-  return precision === "week" ? `week of ${day}` : day;
+  if (precision !== "week") return day;
+  const monday = periodStart(date, "week");
+  return `week of ${monday.getUTCDate()} ${MONTHS[monday.getUTCMonth()]} ${monday.getUTCFullYear()}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { checkTransition, requiresNewDate } from "./lifecycle.ts";
+import { allowedNextStatuses, checkTransition, requiresNewDate } from "./lifecycle.ts";
 import type { TrackedKind } from "./statuses.ts";
 
 /**
@@ -190,7 +190,20 @@ export type PlanProblem =
   | { problem: "needs-new-date"; from: string }
   | { problem: "bad-terms"; field: "until" | "then"; message: string };
 
-export type StatusChangePlan = { ok: true; from: string; extendsEnd: boolean } | ({ ok: false } & PlanProblem);
+/**
+ * `supersedes`: consequences recorded earlier that take effect after the new entry and no longer
+ * follow once it holds (a commitment lapsed by an agreement's end announced for later, when the
+ * commitment is now known to have been fulfilled before): to be retracted with the write.
+ */
+export type StatusChangePlan = { ok: true; from: string; extendsEnd: boolean; supersedes: HistoryEntry[] } | ({ ok: false } & PlanProblem);
+
+/** An outcome a consequence rule sets (src/domain/consequences.ts); an extension set off by a suspension's new end is not one. */
+const CONSEQUENCE_OUTCOMES: readonly string[] = ["averted", "triggered", "cancelled", "lapsed"];
+
+/** A status change another entry's rule set off (not a creation, not a lapse by terms). */
+function isConsequence(e: HistoryEntry): boolean {
+  return e.causedBySeq !== null && !e.byTerms && !isCreation(e) && CONSEQUENCE_OUTCOMES.includes(e.to ?? "");
+}
 
 /** Statuses that may carry an end (`until`/`then`), by kind. */
 export const STATUSES_WITH_AN_END: Partial<Record<TrackedKind, readonly string[]>> = { threat: ["suspended"] };
@@ -237,25 +250,29 @@ export function planStatusChange(history: readonly HistoryEntry[], req: StatusCh
     }
   }
   if (req.until !== undefined || req.returnsTo !== undefined) {
-    const problem = checkTerms(req);
+    const problem = checkTerms(req, horizon);
     if (problem) return { ok: false, ...problem };
   }
   if (!req.correction && requiresNewDate(req.kind, from, req.to) && !req.hasNewDate) return { ok: false, problem: "needs-new-date", from };
-  const next = after[0];
+  // A report at or before `until` supersedes the lapse; one after it follows the lapse.
+  const statusBefore = (e: HistoryEntry) => (req.until !== undefined && req.until.getTime() < e.effectiveAt.getTime() ? req.returnsTo! : req.to);
+  const follows = (e: HistoryEntry) => {
+    const nextFrom = statusBefore(e);
+    return checkTransition(req.kind, nextFrom, e.to!, false).ok || (nextFrom === e.to && e.until !== null);
+  };
+  // A consequence evaluated when the record was pending then (as known at the time) no longer follows if it no longer was.
+  const supersedes: HistoryEntry[] = [];
+  let i = 0;
+  while (i < after.length && isConsequence(after[i]!) && !follows(after[i]!)) supersedes.push(after[i++]!);
+  const next = after[i];
   // A correction may follow anything, so it constrains nothing before it.
-  if (next && !next.correction) {
-    // A report at or before `until` supersedes the lapse; one after it follows the lapse.
-    const nextFrom = req.until !== undefined && req.until.getTime() < next.effectiveAt.getTime() ? req.returnsTo! : req.to;
-    const nextExtendsEnd = nextFrom === next.to && next.until !== null;
-    const verdict = checkTransition(req.kind, nextFrom, next.to!, false);
-    if (!verdict.ok && !nextExtendsEnd) {
-      return { ok: false, problem: "breaks-later-entry", from, conflictsWith: next, allowed: verdict.allowed };
-    }
+  if (next && !next.correction && !follows(next)) {
+    return { ok: false, problem: "breaks-later-entry", from, conflictsWith: next, allowed: allowedNextStatuses(req.kind, statusBefore(next)) };
   }
-  return { ok: true, from, extendsEnd };
+  return { ok: true, from, extendsEnd, supersedes };
 }
 
-function checkTerms(req: StatusChangePlanRequest): { problem: "bad-terms"; field: "until" | "then"; message: string } | null {
+function checkTerms(req: StatusChangePlanRequest, horizon: Date): { problem: "bad-terms"; field: "until" | "then"; message: string } | null {
   const withEnd = STATUSES_WITH_AN_END[req.kind] ?? [];
   if (!withEnd.includes(req.to)) {
     return {
@@ -266,6 +283,8 @@ function checkTerms(req: StatusChangePlanRequest): { problem: "bad-terms"; field
   }
   if (req.until === undefined) return { problem: "bad-terms", field: "until", message: "required with then" };
   if (req.until.getTime() <= req.effectiveAt.getTime()) return { problem: "bad-terms", field: "until", message: "must be after effectiveAt" };
+  // The end is written as a change dated ahead (the lapse), so it has the same horizon.
+  if (req.until.getTime() > horizon.getTime()) return { problem: "bad-terms", field: "until", message: `must be at most ${MAX_SCHEDULE_YEARS} years ahead` };
   if (req.returnsTo === undefined) return { problem: "bad-terms", field: "then", message: "required with until: the status the record returns to" };
   const back = checkTransition(req.kind, req.to, req.returnsTo, false);
   if (!back.ok)

@@ -43,7 +43,8 @@ const CANCELLING = new Set(["averted", "cancelled", "extended"]);
 
 function allDaySpan(start: Date, precision: Precision): { start: Date; end: Date } {
   // An all-day entry over the whole period the precision names (a month, a week, a day).
-  return { start, end: periodEnd(start, precision as Exclude<Precision, "unknown">) };
+  const exact = precision as Exclude<Precision, "unknown">;
+  return { start: periodStart(start, exact), end: periodEnd(start, exact) };
 }
 
 /** Control characters other than line breaks (which ical-generator escapes) have no place in a feed. */

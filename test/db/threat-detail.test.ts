@@ -41,12 +41,14 @@ describe("the raw threat detail", () => {
       [other, null, "other condition only"],
       [other, extra, "other, both"],
     ] as const) {
-      await createRecord(
+      const id = await createRecord(
         db,
         "deadline",
         { conditionId, threatId, dueAt: new Date("2026-03-01T00:00:00Z"), precision: "month", wording, status: "pending" },
         "test",
       );
+      // A condition's deadline is now created with the condition's threat too; databases written before hold some without it.
+      if (threatId === null) db.writer.prepare('UPDATE "Deadline" SET "threatId" = NULL WHERE "id" = ?').run(id);
     }
     await createRecord(db, "deadline", { threatId: extra, dueAt: null, precision: "unknown", wording: "soon", status: "pending" }, "test");
     await createRecord(

@@ -87,7 +87,8 @@ export const CreateSchemas = {
       scenarioId: Id.nullable().optional(),
       agreementId: Id.nullable().optional(),
       commitmentId: Id.nullable().optional(),
-      status: z.enum(STATUSES.deadline).default("pending"),
+      // Extended needs the new due date and makes the successor deadline: recorded by a status change.
+      status: z.enum(STATUSES.deadline.filter((s) => s !== "extended") as [string, ...string[]]).default("pending"),
       evidence,
       ...creation,
     })
