@@ -80,7 +80,10 @@ export interface RecordState {
   status: string | null;
   /** The entry whose status holds. */
   statusEntry: HistoryEntry | null;
-  /** True when the status holds only by the terms of an earlier entry, not confirmed by a report. */
+  /**
+   * True when the status holds only by the terms of an earlier entry, not confirmed: nothing
+   * reported since, or only a report that says the same at the same time and cites nothing.
+   */
   byTerms: boolean;
   /** The record's dates: the values of its last dates entry in effect (empty when none). */
   dates: Record<string, unknown>;
@@ -94,6 +97,18 @@ export interface RecordState {
 /** The entry that records a record's creation (an extension's successor deadline included). */
 export function isCreation(e: HistoryEntry): boolean {
   return e.change === "status" && e.from === null;
+}
+
+/**
+ * A report that says what a lapse by terms already said, at its time, citing no source: it voids
+ * the lapse like any report, but confirms nothing (issue 9: "by its terms, not confirmed" until
+ * an entry with evidence confirms it).
+ */
+function echoesALapse(entry: HistoryEntry, history: readonly HistoryEntry[], knownAt: Date): boolean {
+  if (entry.byTerms || entry.sourceId !== null || entry.evidenceId !== null) return false;
+  const k = knownAt.getTime();
+  const at = entry.effectiveAt.getTime();
+  return history.some((l) => l.byTerms && l.to === entry.to && l.effectiveAt.getTime() === at && isKnown(l, k) && !isRetracted(l, k));
 }
 
 /** Reads one record's history at (`asOf`, `knownAt`). */
@@ -119,7 +134,7 @@ export function recordStateAt(history: readonly HistoryEntry[], asOf: Date, know
     exists,
     status: exists ? (statusEntry?.to ?? null) : null,
     statusEntry: exists ? statusEntry : null,
-    byTerms: exists && (statusEntry?.byTerms ?? false),
+    byTerms: exists && statusEntry !== null && (statusEntry.byTerms || echoesALapse(statusEntry, history, knownAt)),
     dates: exists ? dates : {},
     terms: exists ? terms : {},
     scheduled: created ? scheduled : [],

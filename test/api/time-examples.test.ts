@@ -47,11 +47,30 @@ describe("the README's worked examples of time", () => {
     });
     expect(await json(await t.get(`/api/threats/${threat}?asOf=2026-11-10T00:00:01Z`))).toMatchObject({ status: "imposed", unconfirmed: true, scheduled: [] });
     expect(await json(await t.get(`/api/deadlines/${expiryDeadlineId}?asOf=2026-11-11`))).toMatchObject({ status: "triggered", unconfirmed: true });
-    // A report confirms the lapse: the same status, now from a reported entry.
+    // A report that says the same and cites nothing confirms nothing (issue 9: "until an entry with evidence confirms it").
+    const uncited = await t.write("POST", `/api/threats/${threat}/status`, {
+      status: "imposed",
+      reason: "The controls apply again, we hear",
+      effectiveAt: "2026-11-10",
+    });
+    expect(uncited.status).toBe(200);
+    expect(await json(await t.get(`/api/threats/${threat}?asOf=2026-11-11`))).toMatchObject({ status: "imposed", unconfirmed: true });
+    const { seq } = (await json(uncited)).entry;
+    expect((await t.write("POST", `/api/history/${seq}/retract`, { reason: "Recorded without its source" })).status).toBe(200);
+    // A report citing a source confirms the lapse: the same status, now from a reported entry with evidence.
+    const source = await t.write("POST", "/api/sources", {
+      title: "MOFCOM announcement: export controls apply again",
+      publisher: "Ministry of Commerce of the PRC",
+      kind: "official",
+      url: "https://example.org/mofcom/controls-apply-again",
+      publishedAt: "2026-11-10",
+    });
+    expect(source.status).toBe(201);
     const confirmed = await t.write("POST", `/api/threats/${threat}/status`, {
       status: "imposed",
       reason: "MOFCOM: the controls apply again",
       effectiveAt: "2026-11-10",
+      evidence: { sourceId: (await json(source)).id, quote: "the export controls apply again" },
     });
     expect(confirmed.status).toBe(200);
     expect(await json(await t.get(`/api/threats/${threat}?asOf=2026-11-11`))).toMatchObject({ status: "imposed", unconfirmed: false });

@@ -25,6 +25,8 @@ interface RawEntry {
   effectiveAt: number;
   recordedAt: number;
   byTerms: number;
+  sourceId: string | null;
+  evidenceId: string | null;
   causeEffectiveAt: number | null;
   retractedAt: number | null;
 }
@@ -58,9 +60,12 @@ function bruteState(entries: RawEntry[], asOf: number, knownAt: number) {
   const creation = counted.find((e) => e.change === "status" && e.from === null);
   if (!creation || creation.effectiveAt > asOf) return null;
   const upTo = counted.filter((e) => e.effectiveAt <= asOf);
-  const status = upTo.filter((e) => e.change === "status").at(-1)!.to!;
+  const held = upTo.filter((e) => e.change === "status").at(-1)!;
   const dates = Object.assign({}, ...upTo.filter((e) => e.change === "dates").map((e) => JSON.parse(e.values!)));
-  return { status, dates: dates as { dueAt?: string | null } };
+  // Unconfirmed: held by terms, or by a report that repeats a lapse (same status, same instant) and cites nothing.
+  const echo = (e: RawEntry) =>
+    !e.byTerms && e.sourceId === null && e.evidenceId === null && known.some((l) => l.byTerms && l.to === e.to && l.effectiveAt === e.effectiveAt);
+  return { status: held.to!, unconfirmed: Boolean(held.byTerms) || echo(held), dates: dates as { dueAt?: string | null } };
 }
 
 type Op =
@@ -69,6 +74,7 @@ type Op =
   | { op: "status"; kind: "threat" | "deadline"; target: number; to: string; shift: number }
   | { op: "suspend"; threat: number; shift: number; length: number; returnsTo: "imposed" | "threatened" }
   | { op: "dates"; deadline: number; due: number; shift: number }
+  | { op: "echo"; threat: number; cite: boolean }
   | { op: "retract"; pick: number }
   | { op: "wait"; minutes: number };
 
@@ -112,6 +118,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       shift: fc.integer({ min: -20, max: 5 }),
     }),
   },
+  // A report that repeats a lapse by terms at its instant, citing a source or not (only a cited one confirms it).
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("echo" as const), threat: fc.nat(), cite: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("retract" as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("wait" as const), minutes: fc.integer({ min: 1, max: 20 * 24 * 60 }) }) },
 );
@@ -158,6 +166,7 @@ describe("the time model, through the API, against a brute-force reading of the 
             ).id;
             const threats: string[] = [];
             const deadlines: string[] = [];
+            const source = ((await (await ok(await t.write("POST", "/api/sources", { title: "A notice", kind: "official" }))).json()) as { id: string }).id;
             const stable = new Map<string, unknown>();
             let probeCount = 0;
 
@@ -220,7 +229,7 @@ describe("the time model, through the API, against a brute-force reading of the 
                   const res = await ok(await t.get(`/api/${kind}s/${id}?${q}`));
                   const brute = bruteState(rawEntries(t, kind, id), asOf, knownAt);
                   if (brute === null) expect(res.status).toBe(404);
-                  else expect(((await res.json()) as { status: string }).status).toBe(brute.status);
+                  else expect(await res.json()).toMatchObject({ status: brute.status, unconfirmed: brute.unconfirmed });
                 }
               }
               // The threats list with a status filter evaluated then.
@@ -296,6 +305,18 @@ describe("the time model, through the API, against a brute-force reading of the 
                 );
                 const created = t.db.reader.prepare(`SELECT "id" FROM "Deadline" WHERE "kind" = 'expiry' ORDER BY "createdAt"`).all() as { id: string }[];
                 for (const d of created) if (!deadlines.includes(d.id)) deadlines.push(d.id);
+              } else if (op.op === "echo" && threats.length) {
+                const id = threats[op.threat % threats.length]!;
+                const lapse = rawEntries(t, "threat", id).find((e) => e.byTerms && e.retractedAt === null);
+                if (!lapse) continue;
+                await ok(
+                  await t.write("POST", `/api/threats/${id}/status`, {
+                    status: lapse.to,
+                    reason: "as its terms said",
+                    effectiveAt: iso(lapse.effectiveAt),
+                    ...(op.cite ? { evidence: { sourceId: source, quote: "the measures apply again" } } : {}),
+                  }),
+                );
               } else if (op.op === "dates" && deadlines.length) {
                 await ok(
                   await t.write("POST", `/api/deadlines/${deadlines[op.deadline % deadlines.length]}/dates`, {
@@ -327,6 +348,7 @@ describe("the time model, through the API, against a brute-force reading of the 
     );
     console.info("time-model property:", JSON.stringify(tally));
     for (const op of ["threat", "deadline", "status", "suspend", "dates", "retract"]) expect(tally.accepted[op] ?? 0, op).toBeGreaterThan(5);
+    expect(tally.accepted.echo ?? 0, "echo").toBeGreaterThan(0);
     expect(tally.probes - tally.emptyProbes).toBeGreaterThan(10);
     expect(tally.probes - tally.emptyPages).toBeGreaterThan(10);
     expect(tally.stableAnswers).toBeGreaterThan(50);

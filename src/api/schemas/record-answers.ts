@@ -13,7 +13,7 @@ import { type CollectionName, ScheduledChangeSchema } from "./records.ts";
 function trackedFields<K extends TrackedKind>(kind: K) {
   return {
     status: z.enum(STATUSES[kind]).openapi({ description: "The status at asOf, as known at knownAt" }),
-    unconfirmed: z.boolean().openapi({ description: "The status holds only by an earlier entry's terms, not confirmed by a report" }),
+    unconfirmed: z.boolean().openapi({ description: "The status holds only by an earlier entry's terms, not confirmed by a report citing a source" }),
     scheduled: z.array(ScheduledChangeSchema).openapi({ description: "Changes known at knownAt that take effect after asOf" }),
     version: z.number().int().optional().openapi({ description: "The current version (ETag); absent when knownAt is in the past" }),
     createdAt: z.string(),

@@ -337,7 +337,7 @@ export const DeadlineSummarySchema = z
     dueLabel: z.string().openapi({ example: "November 2025" }),
     wording: z.string(),
     status: z.enum(STATUSES.deadline),
-    unconfirmed: z.boolean().openapi({ description: "The status holds only by an earlier entry's terms, not confirmed by a report" }),
+    unconfirmed: z.boolean().openapi({ description: "The status holds only by an earlier entry's terms, not confirmed by a report citing a source" }),
     scheduled: z.array(z.object({ to: z.string().nullable(), effectiveAt: z.string(), byTerms: z.boolean() })).openapi({
       description: "Status changes known at knownAt that take effect after asOf",
     }),
