@@ -127,6 +127,10 @@ describe("status changes", () => {
     ]);
     const changes = (await (await t.get("/api/changes?since=2026-01-01")).json()) as any;
     expect(changes.items.some((e: any) => e.seq === body.entry.seq)).toBe(true);
+    // An effective range that ends before it begins is a mistake, not an empty answer.
+    const backwards = await t.get("/api/changes?effectiveFrom=2026-02-01&effectiveTo=2026-01-01");
+    expect(backwards.status).toBe(422);
+    expect(await backwards.json()).toMatchObject({ errors: [{ field: "query.effectiveTo", problem: "must not be before effectiveFrom" }] });
     const detail = await t.get(`/api/threats/${TARIFF_THREAT}`);
     expect(detail.headers.get("ETag")).toBe('"2"');
   });

@@ -210,14 +210,19 @@ function historyRoutes(deps: AppDeps) {
         description:
           "`since` and `knownAt` bound the recorded time, `effectiveFrom`/`effectiveTo` the effective time. Each entry shows its retraction when one was recorded by `knownAt`. In recording order (recorded time, then seq). A page looks at most at 5,000 entries recorded in that range, matched or not: it may then hold fewer than `limit` items, with a `nextCursor` that resumes there.",
         request: {
-          query: z.object({
-            since: Instant.optional(),
-            knownAt: KnownAt.optional(),
-            effectiveFrom: Instant.optional(),
-            effectiveTo: Instant.optional(),
-            limit: Limit,
-            cursor: Cursor,
-          }),
+          query: z
+            .object({
+              since: Instant.optional(),
+              knownAt: KnownAt.optional(),
+              effectiveFrom: Instant.optional(),
+              effectiveTo: Instant.optional(),
+              limit: Limit,
+              cursor: Cursor,
+            })
+            .superRefine((q, ctx) => {
+              if (q.effectiveFrom && q.effectiveTo && q.effectiveFrom > q.effectiveTo)
+                ctx.addIssue({ code: "custom", path: ["effectiveTo"], message: "must not be before effectiveFrom" });
+            }),
         },
         responses: {
           200: { description: "History entries", ...json(z.object({ items: z.array(HistoryEntrySchema), nextCursor: z.string().nullable() })) },
