@@ -290,7 +290,7 @@ function applyStatusChange(
     now,
   );
   if (!plan.ok) throwPlanProblem(req.kind, req.to, plan);
-  const values = successorOf(conn, req);
+  const values = successorOf(conn, req, effectiveAt);
   const evidenceId = req.evidence ? attachEvidence(conn, req.kind, req.id, req.evidence, now) : null;
   const entry = scope.append({
     recordKind: req.kind,
@@ -348,7 +348,7 @@ function retractSuperseded(scope: WriteScope, superseded: readonly HistoryEntry[
 }
 
 /** A move to "superseded" names the record of the same kind that replaced it (an existing other one); no other move does. */
-function successorOf(conn: Database.Database, req: StatusChangeRequest): { supersededById: string } | null {
+function successorOf(conn: Database.Database, req: StatusChangeRequest, effectiveAt: Date): { supersededById: string } | null {
   const needs = req.to === "superseded" && (req.kind === "threat" || req.kind === "agreement");
   const what = req.kind === "agreement" ? "agreement" : "measure";
   if (req.supersededById === undefined) {
@@ -368,6 +368,17 @@ function successorOf(conn: Database.Database, req: StatusChangeRequest): { super
   const st = statements(conn);
   const exists = req.kind === "agreement" ? st.agreement.get(req.supersededById) : st.find.threat.get(req.supersededById);
   if (!exists) throw new InvalidInputError([{ field: "supersededById", problem: `no ${req.kind} with id "${req.supersededById}"` }]);
+  // What replaces it must exist when it does: a link to a record first stated later would answer 404 at that date.
+  const creation = historyOf(conn, req.kind, req.supersededById).find((e) => isCreation(e) && !e.retractedAt);
+  if (!creation)
+    throw new InvalidInputError([{ field: "supersededById", problem: `the ${what} "${req.supersededById}" does not exist: its creation was retracted` }]);
+  if (creation.effectiveAt.getTime() > effectiveAt.getTime()) {
+    throw new ChainConflictError(
+      `The ${what} ${req.supersededById} was first stated on ${creation.effectiveAt.toISOString()}: it cannot supersede this one before that`,
+      creation,
+      [],
+    );
+  }
   return { supersededById: req.supersededById };
 }
 

@@ -207,10 +207,23 @@ describe("agreements and commitments", () => {
 
   it("names the agreement that supersedes another, as of when it did", async () => {
     const { agreement } = await truce();
-    const successor = await created("/api/agreements", { title: "US-China framework agreement", partyIds: ["gov-us", "gov-cn"], status: "announced" });
+    const successor = await created("/api/agreements", {
+      title: "US-China framework agreement",
+      partyIds: ["gov-us", "gov-cn"],
+      status: "announced",
+      effectiveAt: "2026-01-02T00:00:00Z",
+    });
     const missing = await t.write("POST", `/api/agreements/${agreement.id}/status`, { status: "superseded", reason: "Replaced" });
     expect(missing.status).toBe(422);
     expect((await json(missing)).errors[0].field).toBe("supersededById");
+    // Not before the successor was first stated (2 January): the link would name an agreement that did not exist then.
+    const early = await t.write("POST", `/api/agreements/${agreement.id}/status`, {
+      status: "superseded",
+      reason: "Replaced",
+      supersededById: successor.id,
+      effectiveAt: "2026-01-01T00:00:00Z",
+    });
+    expect(early.status).toBe(409);
     await changed("agreements", agreement.id, { status: "superseded", supersededById: successor.id, effectiveAt: "2026-01-05T00:00:00Z" });
     expect((await json(await t.get(`/api/agreements/${agreement.id}`))).supersededById).toBe(successor.id);
     expect((await json(await t.get(`/api/agreements/${agreement.id}?asOf=2026-01-01T00:00:00Z`))).supersededById).toBeNull();

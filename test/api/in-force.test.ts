@@ -153,6 +153,15 @@ describe("terms over time and the in-force view", () => {
     expect((await json(noSuccessor)).errors[0].field).toBe("supersededById");
     const unknown = await t.write("POST", `/api/threats/${announced}/status`, { status: "superseded", reason: "Replaced", supersededById: "threat-nope" });
     expect((await json(unknown)).errors[0]).toMatchObject({ field: "supersededById" });
+    // Not replaced before its successor was first stated: the link would point at a measure that did not exist then.
+    const tooEarly = await t.write("POST", `/api/threats/${announced}/status`, {
+      status: "superseded",
+      reason: "Replaced",
+      supersededById: successor,
+      effectiveAt: iso(now - DAY),
+    });
+    expect(tooEarly.status).toBe(409);
+    expect(await json(tooEarly)).toMatchObject({ conflictsWith: { recordId: successor } });
     const superseded = await t.write("POST", `/api/threats/${announced}/status`, { status: "superseded", reason: "Replaced", supersededById: successor });
     expect(superseded.status, await superseded.clone().text()).toBe(200);
     const supersededBody = await json(superseded);

@@ -252,6 +252,18 @@ describe("extensions and rescheduling", () => {
     expect(history.items[0]).toMatchObject({ from: null, to: "pending", causedBy: body.entry.seq });
   });
 
+  it("a new date given to a move that takes none is refused, naming it, not dropped unread", async () => {
+    const before = contentChecksum(t.db);
+    const threat = await changeStatus("threats", TARIFF_THREAT, { status: "withdrawn", newDueAt: "2025-11-10" });
+    expect(threat.status).toBe(422);
+    expect(((await threat.json()) as any).errors[0]).toMatchObject({ field: "newDueAt" });
+    const deadline = await changeStatus("deadlines", NOVEMBER_DEADLINE, { status: "cancelled", newDueAt: "2025-11-10", newWording: "by 10 November" });
+    expect(((await deadline.json()) as any).errors.map((e: any) => e.field).sort()).toEqual(["newDueAt", "newWording"]);
+    const event = await changeStatus("events", "event-trump-xi-bilateral-apec", { status: "held", newStartsAt: "2025-11-20" });
+    expect(((await event.json()) as any).errors[0]).toMatchObject({ field: "newStartsAt" });
+    expect(contentChecksum(t.db)).toBe(before);
+  });
+
   it("a postponed event is rescheduled only with its new date", async () => {
     expect((await changeStatus("events", "event-trump-xi-bilateral-apec", { status: "postponed" })).status).toBe(200);
     const missing = await changeStatus("events", "event-trump-xi-bilateral-apec", { status: "scheduled" });

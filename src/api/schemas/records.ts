@@ -230,6 +230,17 @@ export function statusChangeBodyFor(kind: TrackedKind) {
       if (b.correction && b.reason.trim().length < 3) ctx.addIssue({ code: "custom", path: ["reason"], message: "a correction needs a reason" });
       if (b.until && !b.then) ctx.addIssue({ code: "custom", path: ["then"], message: "required with until: the status the record returns to" });
       if (b.then && !b.until) ctx.addIssue({ code: "custom", path: ["until"], message: "required with then" });
+      // A new date belongs to the moves that take one (lifecycle's requiresNewDate); elsewhere it would be dropped unread.
+      const takesDueAt = kind === "deadline" && b.status === "extended";
+      const takesStartsAt = kind === "event" && b.status === "scheduled";
+      const misplaced = (field: string, allowed: boolean, message: string) => {
+        if (!allowed && (b as Record<string, unknown>)[field] !== undefined) ctx.addIssue({ code: "custom", path: [field], message });
+      };
+      misplaced("newDueAt", takesDueAt, 'only a deadline moving to "extended" takes a new due date');
+      misplaced("newStartsAt", takesStartsAt, 'only an event moving to "scheduled" (rescheduled) takes new dates');
+      misplaced("newEndsAt", takesStartsAt, 'only an event moving to "scheduled" (rescheduled) takes new dates');
+      misplaced("newPrecision", takesDueAt || takesStartsAt, "only with a new date");
+      misplaced("newWording", takesDueAt || takesStartsAt, "only with a new date");
     })
     .openapi(name);
 }
