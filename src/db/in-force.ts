@@ -17,7 +17,7 @@ import {
 import type { Terms } from "../domain/terms.ts";
 import { historiesOf } from "./sql/history.ts";
 import { limitBy, prepared } from "./sql/prepared.ts";
-import type { ReadTime } from "./sql/record-states.ts";
+import { type ReadTime, statusesAt } from "./sql/record-states.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 /**
@@ -258,6 +258,14 @@ export function inForcePage(db: Database.Database, q: InForceQuery, time: ReadTi
   const at = { asOf: toSqlDate(time.asOf), knownAt: toSqlDate(time.knownAt) };
   const after = q.after ?? { items: { from: "" }, upcoming: { effectiveAt: "", threatId: "", seq: 0 } };
   const itemsPage = after.items ? pageOfItems(db, q, at, after.items.from) : { items: [], next: null };
+  // Whether each is in force only by a suspension's end, unconfirmed: from the history of the page's measures alone.
+  const states = statusesAt(
+    db,
+    "threat",
+    itemsPage.items.map((i) => i.threatId),
+    time,
+  );
+  for (const item of itemsPage.items) item.unconfirmed = states.get(item.threatId)?.byTerms ?? false;
   const upcomingPage = after.upcoming ? pageOfUpcoming(db, q, time, after.upcoming) : { upcoming: [], next: null };
   const next = itemsPage.next || upcomingPage.next ? { items: itemsPage.next, upcoming: upcomingPage.next } : null;
   return { items: itemsPage.items, totals: totalsFor(db, itemsPage.items, q, at), upcoming: upcomingPage.upcoming, next };
@@ -311,6 +319,7 @@ function pageOfItems(
     since: new Date(r.since).toISOString(),
     until: r.until === null ? null : new Date(r.until).toISOString(),
     untilStatus: r.untilStatus,
+    unconfirmed: false,
   }));
   const next = rows.length > q.limit ? { from: rows[q.limit]!.threatId } : stop !== undefined ? { from: stop } : null;
   return { items, next };

@@ -191,6 +191,8 @@ export interface InForceItem extends Terms {
   since: string;
   until: string | null;
   untilStatus: string | null;
+  /** In force only by the terms of an earlier entry (a suspension's end), not confirmed by a report with evidence. */
+  unconfirmed: boolean;
 }
 
 export interface RateComponent {

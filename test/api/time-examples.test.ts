@@ -47,6 +47,8 @@ describe("the README's worked examples of time", () => {
     });
     expect(await json(await t.get(`/api/threats/${threat}?asOf=2026-11-10T00:00:01Z`))).toMatchObject({ status: "imposed", unconfirmed: true, scheduled: [] });
     expect(await json(await t.get(`/api/deadlines/${expiryDeadlineId}?asOf=2026-11-11`))).toMatchObject({ status: "triggered", unconfirmed: true });
+    const inForce = async () => (await json(await t.get("/api/in-force?asOf=2026-11-11&limit=200"))).items.find((i: any) => i.threatId === threat);
+    expect(await inForce()).toMatchObject({ since: "2026-11-10T00:00:00.000Z", unconfirmed: true });
     // A report that says the same and cites nothing confirms nothing (issue 9: "until an entry with evidence confirms it").
     const uncited = await t.write("POST", `/api/threats/${threat}/status`, {
       status: "imposed",
@@ -55,6 +57,7 @@ describe("the README's worked examples of time", () => {
     });
     expect(uncited.status).toBe(200);
     expect(await json(await t.get(`/api/threats/${threat}?asOf=2026-11-11`))).toMatchObject({ status: "imposed", unconfirmed: true });
+    expect(await inForce()).toMatchObject({ unconfirmed: true });
     const { seq } = (await json(uncited)).entry;
     expect((await t.write("POST", `/api/history/${seq}/retract`, { reason: "Recorded without its source" })).status).toBe(200);
     // A report citing a source confirms the lapse: the same status, now from a reported entry with evidence.
@@ -66,6 +69,8 @@ describe("the README's worked examples of time", () => {
       publishedAt: "2026-11-10",
     });
     expect(source.status).toBe(201);
+    const beforeConfirmation = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 5));
     const confirmed = await t.write("POST", `/api/threats/${threat}/status`, {
       status: "imposed",
       reason: "MOFCOM: the controls apply again",
@@ -74,6 +79,13 @@ describe("the README's worked examples of time", () => {
     });
     expect(confirmed.status).toBe(200);
     expect(await json(await t.get(`/api/threats/${threat}?asOf=2026-11-11`))).toMatchObject({ status: "imposed", unconfirmed: false });
+    expect(await inForce()).toMatchObject({ unconfirmed: false });
+    // As known before the confirmation, the in-force view still said "not confirmed".
+    expect(
+      (await json(await t.get(`/api/in-force?asOf=2026-11-11&limit=200&knownAt=${encodeURIComponent(beforeConfirmation)}`))).items.find(
+        (i: any) => i.threatId === threat,
+      ),
+    ).toMatchObject({ unconfirmed: true });
   });
 
   it("retracts a mistake, then records the right entry at its right time", async () => {

@@ -86,7 +86,10 @@ export function InForcePage({
                 </td>
                 <td>{rate(i.ratePercent)}</td>
                 <td>{i.authority ?? "not stated"}</td>
-                <td>{shortDate(new Date(i.since))}</td>
+                <td>
+                  {shortDate(new Date(i.since))}
+                  {i.unconfirmed ? <span class="muted"> (back in force by its terms, not confirmed)</span> : null}
+                </td>
                 <td>{i.until ? `${shortDate(new Date(i.until))} (then ${i.untilStatus})` : "no end known"}</td>
               </tr>
             ))}
