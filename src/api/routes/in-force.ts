@@ -42,7 +42,9 @@ const InForceItemSchema = z
     since: z.string().openapi({ description: "When it came into force" }),
     until: z.string().nullable().openapi({ description: "The next known status change after asOf (a suspension, an ending), if any" }),
     untilStatus: z.string().nullable(),
-    unconfirmed: z.boolean().openapi({ description: "In force only by the terms of an earlier entry (a suspension's end), not confirmed by a report citing a source" }),
+    unconfirmed: z
+      .boolean()
+      .openapi({ description: "In force only by the terms of an earlier entry (a suspension's end), not confirmed by a report citing a source" }),
   })
   .openapi("InForceItem");
 
