@@ -257,15 +257,7 @@ const VALID = `p."effectiveFrom" <= +@asOf AND (p."effectiveUntil" IS NULL OR p.
 export function inForcePage(db: Database.Database, q: InForceQuery, time: ReadTime): InForceView & { next: InForceCursor | null } {
   const at = { asOf: toSqlDate(time.asOf), knownAt: toSqlDate(time.knownAt) };
   const after = q.after ?? { items: { from: "" }, upcoming: { effectiveAt: "", threatId: "", seq: 0 } };
-  const itemsPage = after.items ? pageOfItems(db, q, at, after.items.from) : { items: [], next: null };
-  // Whether each is in force only by a suspension's end, unconfirmed: from the history of the page's measures alone.
-  const states = statusesAt(
-    db,
-    "threat",
-    itemsPage.items.map((i) => i.threatId),
-    time,
-  );
-  for (const item of itemsPage.items) item.unconfirmed = states.get(item.threatId)?.byTerms ?? false;
+  const itemsPage = after.items ? pageOfItems(db, q, time, after.items.from) : { items: [], next: null };
   const upcomingPage = after.upcoming ? pageOfUpcoming(db, q, time, after.upcoming) : { upcoming: [], next: null };
   const next = itemsPage.next || upcomingPage.next ? { items: itemsPage.next, upcoming: upcomingPage.next } : null;
   return { items: itemsPage.items, totals: totalsFor(db, itemsPage.items, q, at), upcoming: upcomingPage.upcoming, next };
@@ -278,12 +270,8 @@ function rowFilter(q: InForceQuery): string {
   return where.join(" AND ");
 }
 
-function pageOfItems(
-  db: Database.Database,
-  q: InForceQuery,
-  at: { asOf: string; knownAt: string },
-  from: string,
-): { items: InForceItem[]; next: { from: string } | null } {
+function pageOfItems(db: Database.Database, q: InForceQuery, time: ReadTime, from: string): { items: InForceItem[]; next: { from: string } | null } {
+  const at = { asOf: toSqlDate(time.asOf), knownAt: toSqlDate(time.knownAt) };
   const filter = rowFilter(q);
   const params = { ...at, from, issuerId: q.issuerId ?? null, targetId: q.targetId ?? null, measure: q.measure ?? null };
   // Where the scan budget ends (at a threat's first row, so no threat is split across pages).
@@ -307,7 +295,15 @@ function pageOfItems(
      WHERE ${filter} AND ${VALID} AND p."threatId" >= +@from${stop === undefined ? "" : ` AND p."threatId" < +@stop`}
      ORDER BY p."threatId" ${limitBy("@take")}`,
   ).all({ ...params, ...(stop === undefined ? {} : { stop }), take: q.limit + 1 }) as PeriodRow[];
-  const items = rows.slice(0, q.limit).map((r) => ({
+  const shown = rows.slice(0, q.limit);
+  // Whether each is in force only by a suspension's end, unconfirmed: from the history of the page's measures alone.
+  const states = statusesAt(
+    db,
+    "threat",
+    shown.map((r) => r.threatId),
+    time,
+  );
+  const items = shown.map((r) => ({
     threatId: r.threatId,
     issuerId: r.issuerId,
     measure: r.measure,
@@ -319,7 +315,7 @@ function pageOfItems(
     since: new Date(r.since).toISOString(),
     until: r.until === null ? null : new Date(r.until).toISOString(),
     untilStatus: r.untilStatus,
-    unconfirmed: false,
+    unconfirmed: states.get(r.threatId)?.byTerms ?? false,
   }));
   const next = rows.length > q.limit ? { from: rows[q.limit]!.threatId } : stop !== undefined ? { from: stop } : null;
   return { items, next };

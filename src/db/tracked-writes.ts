@@ -191,11 +191,8 @@ export class WriteScope {
    */
   retract(seq: number, reason: string, by: string): void {
     let rootId: number | null = null;
-    const queue = [seq];
-    while (queue.length) {
-      const s = queue.shift()!;
+    for (const s of withWhatItSetOff(this.conn, seq)) {
       const e = this.#appended.get(s) ?? entryBySeq(this.conn, s)!;
-      queue.push(...consequencesOfEntry(this.conn, s));
       if (e.retractedAt) continue;
       const id = appendRetraction(this.conn, s, rootId, this.now, rootId === null ? reason : `Retracted with entry ${seq}: ${reason}`, by);
       rootId ??= id;
@@ -339,6 +336,18 @@ function applyStatusChange(
   return { version: version + 1, entry, consequences, successorDeadlineId, expiryDeadlineId };
 }
 
+/** An entry and, breadth first, every entry it set off (its consequences, theirs, and so on): what retracting it takes with it. */
+function withWhatItSetOff(conn: Database.Database, seq: number): number[] {
+  const all = [seq];
+  for (let i = 0; i < all.length; i++) all.push(...consequencesOfEntry(conn, all[i]!));
+  return all;
+}
+
+/** A record's creation entry unless it was retracted (null: as known now, the record never existed). */
+function standingCreation(conn: Database.Database, kind: string, id: string): HistoryEntry | null {
+  return historyOf(conn, kind, id).find((e) => isCreation(e) && !e.retractedAt) ?? null;
+}
+
 /** Consequences recorded earlier that `entry`, taking effect before them, shows no longer follow. */
 function retractSuperseded(scope: WriteScope, superseded: readonly HistoryEntry[], entry: HistoryEntry): void {
   for (const e of superseded) {
@@ -369,7 +378,7 @@ function successorOf(conn: Database.Database, req: StatusChangeRequest, effectiv
   const exists = req.kind === "agreement" ? st.agreement.get(req.supersededById) : st.find.threat.get(req.supersededById);
   if (!exists) throw new InvalidInputError([{ field: "supersededById", problem: `no ${req.kind} with id "${req.supersededById}"` }]);
   // What replaces it must exist when it does: a link to a record first stated later would answer 404 at that date.
-  const creation = historyOf(conn, req.kind, req.supersededById).find((e) => isCreation(e) && !e.retractedAt);
+  const creation = standingCreation(conn, req.kind, req.supersededById);
   if (!creation)
     throw new InvalidInputError([{ field: "supersededById", problem: `the ${what} "${req.supersededById}" does not exist: its creation was retracted` }]);
   if (creation.effectiveAt.getTime() > effectiveAt.getTime()) {
@@ -759,14 +768,9 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
         `Entry ${seq} follows from the terms of entry ${root.causedBySeq}, it is not a reported fact: retract entry ${root.causedBySeq}, or record what happened (a new end extends it, a report at or before it supersedes it)`,
       );
     }
-    const all: number[] = [];
-    const queue = [seq];
-    while (queue.length) {
-      const s = queue.shift()!;
-      all.push(s);
-      queue.push(...consequencesOfEntry(conn, s));
-    }
-    const entries = all.map((s) => entryBySeq(conn, s)!).filter((e) => !e.retractedAt);
+    const entries = withWhatItSetOff(conn, seq)
+      .map((s) => entryBySeq(conn, s)!)
+      .filter((e) => !e.retractedAt);
     refuseOrphans(conn, entries, now);
     const rootId = appendRetraction(conn, seq, null, now, reason, by);
     for (const e of entries) if (e.seq !== seq) appendRetraction(conn, e.seq, rootId, now, `Retracted with entry ${seq}: ${reason}`, by);
@@ -852,7 +856,7 @@ function checkOwnersExist(conn: Database.Database, req: CreateTrackedRequest, ef
   for (const { column, kind, dated } of OWNER_COLUMNS) {
     const id = req.fields[column];
     if (typeof id !== "string") continue;
-    const creation = historyOf(conn, kind, id).find((e) => isCreation(e) && !e.retractedAt);
+    const creation = standingCreation(conn, kind, id);
     if (!creation) throw new ChainConflictError(`The ${kind} ${id} does not exist: its creation was retracted`, null, []);
     if (dated && creation.effectiveAt.getTime() > effectiveAt.getTime()) {
       throw new ChainConflictError(
