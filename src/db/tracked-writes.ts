@@ -105,6 +105,9 @@ function statementsFor(db: Database.Database) {
     // The agreement and commitment lookups above keep `= ?`: most deadlines have neither, and SQLite takes their index only when it sees the value is rare.
     deadlinesOfCondition: db.prepare(`SELECT "id" FROM "Deadline" WHERE "conditionId" = +? ORDER BY "id"`),
     deadlinesOfThreat: db.prepare(`SELECT "id", "conditionId", "kind" FROM "Deadline" WHERE "threatId" = +? ORDER BY "id"`),
+    conditionsOfThreat: db.prepare(`SELECT "id" FROM "Condition" WHERE "threatId" = ? ORDER BY "id"`),
+    conditionsOfAgreement: db.prepare(`SELECT "id" FROM "Condition" WHERE "agreementId" = ? ORDER BY "id"`),
+    commitment: db.prepare(`SELECT "agreementId" FROM "Commitment" WHERE "id" = ?`),
     actorExists: db.prepare(`SELECT 1 FROM "Actor" WHERE "id" = ?`),
     linkTarget: db.prepare(`INSERT OR IGNORE INTO "ThreatTarget" ("threatId", "actorId", "initial") VALUES (?, ?, ?)`),
   };
@@ -585,6 +588,8 @@ function applyConsequences(
   now: Date,
   scope: WriteScope,
   ownExpiry: string | null,
+  /** Only the consequences for these records (a consequence restored after a retraction). */
+  only?: ReadonlySet<string>,
 ): HistoryEntry[] {
   if (!mayHaveConsequences(kind, to)) return [];
   const st = statements(conn);
@@ -620,6 +625,7 @@ function applyConsequences(
   }
   const entries: HistoryEntry[] = [];
   for (const c of consequencesOf(kind, to, context)) {
+    if (only && !only.has(c.id)) continue;
     const plan = planStatusChange(scope.historyOf(c.kind, c.id), { kind: c.kind, to: c.to, effectiveAt: at, correction: false, hasNewDate: false }, now);
     if (!plan.ok) continue;
     const entry: HistoryEntry = scope.append({
@@ -750,6 +756,8 @@ export function recordDatesChange(
 
 export interface RetractionResult {
   retracted: HistoryEntry[];
+  /** Consequences the retracted entries had kept from following (or had superseded), recorded now. */
+  restored: HistoryEntry[];
 }
 
 /**
@@ -788,8 +796,68 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
       }
       refreshCachedColumns(conn, kind, e.recordId, now, history);
     }
-    return { retracted: entries.map((e) => entryBySeq(conn, e.seq)!) };
+    const restored = restoreUncovered(conn, entries, now);
+    return { retracted: entries.map((e) => entryBySeq(conn, e.seq)!), restored };
   });
+}
+
+/**
+ * A deadline or commitment that a retracted entry had resolved (or whose consequence a retracted
+ * entry had superseded) may be pending again when a standing change of what it belongs to took
+ * effect after that entry: a threat imposed or ended, a condition met, an agreement or commitment
+ * ended. That change's consequence for it is recorded now, at the change's effective time, by
+ * the same rules as when the change was first recorded: retracting a mistake brings back what
+ * the mistake had kept from following.
+ */
+function restoreUncovered(conn: Database.Database, retracted: readonly HistoryEntry[], now: Date): HistoryEntry[] {
+  const uncovered = new Map<string, { kind: "deadline" | "commitment"; id: string; from: number }>();
+  for (const e of retracted) {
+    if (e.recordKind !== "deadline" && e.recordKind !== "commitment") continue;
+    const key = `${e.recordKind}|${e.recordId}`;
+    const from = Math.min(e.effectiveAt.getTime(), uncovered.get(key)?.from ?? Number.POSITIVE_INFINITY);
+    uncovered.set(key, { kind: e.recordKind, id: e.recordId, from });
+  }
+  const scope = new WriteScope(conn, now);
+  const restored: HistoryEntry[] = [];
+  for (const { kind, id, from } of uncovered.values()) {
+    const causes = causesFor(conn, kind, id).flatMap((owner) =>
+      entriesKnownAt(scope.historyOf(owner.kind, owner.id), now)
+        .filter((x) => x.change === "status" && x.effectiveAt.getTime() >= from && mayHaveConsequences(owner.kind, x.to ?? ""))
+        .map((x) => ({ owner, x })),
+    );
+    causes.sort((a, b) => a.x.effectiveAt.getTime() - b.x.effectiveAt.getTime() || a.x.seq - b.x.seq);
+    for (const { owner, x } of causes) {
+      // Only a change in effect at its time (not a lapse a report made void) sets anything off.
+      if (recordStateAt(scope.historyOf(owner.kind, owner.id), x.effectiveAt, now).status !== x.to) continue;
+      restored.push(...applyConsequences(conn, owner.kind, owner.id, x.to!, x, now, scope, null, new Set([id])));
+    }
+  }
+  scope.refresh();
+  return restored;
+}
+
+/** The records whose status changes may set off a change of this deadline or commitment (consequencesOf). */
+function causesFor(conn: Database.Database, kind: "deadline" | "commitment", id: string): { kind: TrackedKind; id: string }[] {
+  const st = statements(conn);
+  if (kind === "commitment") {
+    const c = st.commitment.get(id) as { agreementId: string } | undefined;
+    return c ? [{ kind: "agreement", id: c.agreementId }] : [];
+  }
+  const d = st.deadline.get(id) as { threatId: string | null; conditionId: string | null; agreementId: string | null; commitmentId: string | null } | undefined;
+  if (!d) return [];
+  const causes: { kind: TrackedKind; id: string }[] = [];
+  if (d.threatId) causes.push({ kind: "threat", id: d.threatId });
+  if (d.agreementId) causes.push({ kind: "agreement", id: d.agreementId });
+  if (d.commitmentId) causes.push({ kind: "commitment", id: d.commitmentId });
+  // Its own condition; or, belonging to none, any condition of its threat or agreement (which guards it).
+  const conditions = d.conditionId
+    ? [d.conditionId]
+    : [
+        ...(d.threatId ? (st.conditionsOfThreat.all(d.threatId) as { id: string }[]) : []),
+        ...(d.agreementId ? (st.conditionsOfAgreement.all(d.agreementId) as { id: string }[]) : []),
+      ].map((c) => c.id);
+  for (const c of conditions) causes.push({ kind: "condition", id: c });
+  return causes;
 }
 
 /** The records that belong to a record of each kind (they cannot exist without it): their kind, table and link column. */

@@ -252,7 +252,7 @@ function historyRoutes(deps: AppDeps) {
         tags: ["history"],
         summary: "Retract a mistaken history entry, and what it set off",
         description:
-          "The entry stays in history: answers known after now ignore it, answers known before still show it. Refused (409) when a later entry could not follow without it: retract that one first.",
+          "The entry stays in history: answers known after now ignore it, answers known before still show it. Refused (409) when a later entry could not follow without it: retract that one first. What the entry had kept from following (a consequence of a later change of what the record belongs to) is recorded now, and listed in `restored`.",
         security: bearer,
         request: {
           params: z.object({
@@ -265,11 +265,17 @@ function historyRoutes(deps: AppDeps) {
           }),
           body: { required: true, ...json(RetractionBody) },
         },
-        responses: { 200: { description: "The entries retracted", ...json(z.object({ retracted: z.array(HistoryEntrySchema) })) }, ...writeProblemResponses },
+        responses: {
+          200: {
+            description: "The entries retracted, and the consequences they had kept from following, now recorded",
+            ...json(z.object({ retracted: z.array(HistoryEntrySchema), restored: z.array(HistoryEntrySchema) })),
+          },
+          ...writeProblemResponses,
+        },
       }),
       async (c) => {
         const result = await retractEntry(deps.db, c.req.valid("param").seq, c.req.valid("json").reason, writerOf(c), deps.clock);
-        return c.json({ retracted: result.retracted.map((e) => historyEntryToWire(e)) }, 200);
+        return c.json({ retracted: result.retracted.map((e) => historyEntryToWire(e)), restored: result.restored.map((e) => historyEntryToWire(e)) }, 200);
       },
     );
 }

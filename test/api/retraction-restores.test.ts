@@ -1,0 +1,110 @@
+import { afterEach, expect, it } from "vitest";
+import { createThreat, type TestApp, testApp } from "../helpers/app.ts";
+
+// A mistake retracted brings back what it had kept from following (issue 9.5, decision 007).
+
+let t: TestApp | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+const json = async (r: Response) => (await r.json()) as any;
+
+it("retracting a deadline marked averted by mistake lets the threat imposed after it trigger the deadline, as of the imposition", async () => {
+  let now = Date.parse("2026-11-30T08:00:00Z");
+  t = await testApp({ seeded: false, clock: () => new Date(now) });
+  const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  const deadline = (
+    await json(
+      await t.write("POST", "/api/deadlines", { threatId: threat.id, dueAt: "2027-01-01", precision: "day", wording: "by January", effectiveAt: "2025-06-01" }),
+    )
+  ).id as string;
+  const mistake = await json(await t.write("POST", `/api/deadlines/${deadline}/status`, { status: "averted", reason: "misread", effectiveAt: "2026-11-01" }));
+  const imposed = await json(await t.write("POST", `/api/threats/${threat.id}/status`, { status: "imposed", reason: "in force", effectiveAt: "2026-11-15" }));
+  // The deadline was not pending on 15 November as then known: nothing to trigger.
+  expect(imposed.consequences).toEqual([]);
+  now += 60_000;
+  const before = new Date(now).toISOString();
+  now += 60_000;
+  const pastRead = `/api/deadlines/${deadline}?asOf=2026-11-20&knownAt=${before}`;
+  const pastAnswer = await (await t.get(pastRead)).text();
+  expect(JSON.parse(pastAnswer).status).toBe("averted");
+
+  const res = await t.write("POST", `/api/history/${mistake.entry.seq}/retract`, { reason: "it was not averted" });
+  expect(res.status).toBe(200);
+  const body = await json(res);
+  expect(body.retracted.map((e: any) => e.seq)).toEqual([mistake.entry.seq]);
+  expect(body.restored.map((e: any) => [e.recordId, e.to, e.effectiveAt, e.causedBy])).toEqual([
+    [deadline, "triggered", "2026-11-15T00:00:00.000Z", imposed.entry.seq],
+  ]);
+  expect((await json(await t.get(`/api/deadlines/${deadline}?asOf=2026-11-10`))).status).toBe("pending");
+  expect((await json(await t.get(`/api/deadlines/${deadline}?asOf=2026-11-20`))).status).toBe("triggered");
+  expect((await json(await t.get(`/api/deadlines?status=pending&asOf=2026-11-20`))).items.map((d: any) => d.id)).not.toContain(deadline);
+  // What the tracker said before the retraction is what it still says for that knowledge.
+  expect(await (await t.get(pastRead)).text()).toBe(pastAnswer);
+  // Retracting the imposition takes the restored trigger with it.
+  const undo = await json(await t.write("POST", `/api/history/${imposed.entry.seq}/retract`, { reason: "not imposed" }));
+  expect(undo.retracted.map((e: any) => [e.recordId, e.to])).toEqual([
+    [threat.id, "imposed"],
+    [deadline, "triggered"],
+  ]);
+  expect((await json(await t.get(`/api/deadlines/${deadline}?asOf=2026-11-20`))).status).toBe("pending");
+});
+
+it("retracting the report that superseded a consequence brings the consequence back: a commitment lapses with its agreement again", async () => {
+  let now = Date.parse("2026-11-20T08:00:00Z");
+  t = await testApp({ clock: () => new Date(now) });
+  const app = t;
+  const created = async (path: string, body: Record<string, unknown>) => {
+    const res = await app.write("POST", path, body);
+    expect(res.status).toBe(201);
+    return json(res);
+  };
+  const agreement = await created("/api/agreements", { title: "Deal", partyIds: ["gov-us", "gov-cn"], status: "in-force", effectiveAt: "2026-01-01" });
+  const corn = await created("/api/commitments", {
+    agreementId: agreement.id,
+    partyId: "gov-cn",
+    description: "Buy corn",
+    kind: "purchase",
+    effectiveAt: "2026-01-01",
+    dueAt: "2027-03-01",
+    precision: "day",
+    wording: "by March",
+  });
+  const cornDeadline = corn.deadlines[0].id;
+  const soy = await created("/api/commitments", {
+    agreementId: agreement.id,
+    partyId: "gov-cn",
+    description: "Buy soy",
+    kind: "purchase",
+    effectiveAt: "2026-01-01",
+  });
+  const ends = await json(
+    await t.write("POST", `/api/agreements/${agreement.id}/status`, { status: "expired", reason: "ends 1 Feb 2027", effectiveAt: "2027-02-01" }),
+  );
+  now += 60_000;
+  const fulfilled = await json(
+    await t.write("POST", `/api/commitments/${corn.id}/status`, { status: "fulfilled", reason: "bought", effectiveAt: "2026-11-19" }),
+  );
+  expect((await json(await t.get(`/api/commitments/${corn.id}?asOf=2027-02-02`))).status).toBe("fulfilled");
+  now += 60_000;
+
+  const res = await json(await t.write("POST", `/api/history/${fulfilled.entry.seq}/retract`, { reason: "the purchase fell through" }));
+  expect(res.retracted.map((e: any) => [e.recordId, e.to])).toEqual([
+    [corn.id, "fulfilled"],
+    [cornDeadline, "averted"],
+  ]);
+  expect(res.restored.map((e: any) => [e.recordId, e.to, e.effectiveAt, e.causedBy])).toEqual([
+    [corn.id, "lapsed", "2027-02-01T00:00:00.000Z", ends.entry.seq],
+    [cornDeadline, "cancelled", "2027-02-01T00:00:00.000Z", expect.any(Number)],
+  ]);
+  expect((await json(await t.get(`/api/commitments/${corn.id}?asOf=2027-02-02`))).status).toBe("lapsed");
+  expect((await json(await t.get(`/api/commitments/${corn.id}?asOf=2026-12-01`))).status).toBe("pending");
+  expect((await json(await t.get(`/api/deadlines/${cornDeadline}?asOf=2027-02-02`))).status).toBe("cancelled");
+  // The other commitment's lapse was never touched: it stays as first recorded.
+  const soyHistory = (await json(await t.get(`/api/commitments/${soy.id}/history`))).items;
+  expect(soyHistory.map((e: any) => [e.to, e.retracted !== null])).toEqual([
+    ["pending", false],
+    ["lapsed", false],
+  ]);
+});
