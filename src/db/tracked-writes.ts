@@ -10,6 +10,7 @@ import {
   entriesKnownAt,
   firstBrokenLink,
   type HistoryEntry,
+  isConsequence,
   isCreation,
   pendingBoundsOf,
   planStatusChange,
@@ -774,6 +775,16 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
     if (root.byTerms) {
       throw new ConflictError(
         `Entry ${seq} follows from the terms of entry ${root.causedBySeq}, it is not a reported fact: retract entry ${root.causedBySeq}, or record what happened (a new end extends it, a report at or before it supersedes it)`,
+      );
+    }
+    // While its cause stands, the rule would set it off again at once: the cause is what to retract,
+    // or the record's own earlier news is what to report (it supersedes the consequence).
+    const cause = isConsequence(root) ? entryBySeq(conn, root.causedBySeq!) : null;
+    if (cause && !cause.retractedAt) {
+      throw new ChainConflictError(
+        `Entry ${seq} follows from entry ${cause.seq} (${cause.recordKind} ${cause.recordId} "${cause.to}" from ${cause.effectiveAt.toISOString()}) by a rule: retract entry ${cause.seq}, or record what the ${root.recordKind} did before it (that supersedes the consequence)`,
+        cause,
+        [],
       );
     }
     const entries = withWhatItSetOff(conn, seq)

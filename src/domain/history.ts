@@ -216,7 +216,7 @@ export type StatusChangePlan = { ok: true; from: string; extendsEnd: boolean; su
 const CONSEQUENCE_OUTCOMES: readonly string[] = ["averted", "triggered", "cancelled", "lapsed"];
 
 /** A status change another entry's rule set off (not a creation, not a lapse by terms). */
-function isConsequence(e: HistoryEntry): boolean {
+export function isConsequence(e: HistoryEntry): boolean {
   return e.causedBySeq !== null && !e.byTerms && !isCreation(e) && CONSEQUENCE_OUTCOMES.includes(e.to ?? "");
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, expect, it } from "vitest";
 import { createThreat, type TestApp, testApp } from "../helpers/app.ts";
+import { rowCounts } from "../helpers/database.ts";
 
 // A mistake retracted brings back what it had kept from following (issue 9.5, decision 007).
 
@@ -107,4 +108,28 @@ it("retracting the report that superseded a consequence brings the consequence b
     ["pending", false],
     ["lapsed", false],
   ]);
+});
+
+it("refuses to retract a consequence alone while its cause stands (the rule would set it off again): 409 naming the cause, nothing changes", async () => {
+  t = await testApp({ seeded: false, clock: () => new Date("2026-11-30T08:00:00Z") });
+  const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  const deadline = (
+    await json(
+      await t.write("POST", "/api/deadlines", { threatId: threat.id, dueAt: "2027-01-01", precision: "day", wording: "by January", effectiveAt: "2025-06-01" }),
+    )
+  ).id as string;
+  const imposed = await json(await t.write("POST", `/api/threats/${threat.id}/status`, { status: "imposed", reason: "in force", effectiveAt: "2026-11-15" }));
+  const trigger = imposed.consequences[0];
+  expect([trigger.recordId, trigger.to]).toEqual([deadline, "triggered"]);
+  const counts = rowCounts(t.db);
+  const res = await t.write("POST", `/api/history/${trigger.seq}/retract`, { reason: "not triggered" });
+  expect(res.status).toBe(409);
+  const problem = await json(res);
+  expect(problem.conflictsWith.seq).toBe(imposed.entry.seq);
+  expect(problem.detail).toContain(`retract entry ${imposed.entry.seq}`);
+  expect(rowCounts(t.db)).toEqual(counts);
+  // The deadline's own earlier news supersedes the consequence instead.
+  const averted = await t.write("POST", `/api/deadlines/${deadline}/status`, { status: "averted", reason: "talks", effectiveAt: "2026-11-01" });
+  expect(averted.status).toBe(200);
+  expect((await json(await t.get(`/api/deadlines/${deadline}?asOf=2026-11-20`))).status).toBe("averted");
 });
