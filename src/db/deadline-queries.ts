@@ -6,7 +6,7 @@ import type { Precision, STATUSES } from "../domain/statuses.ts";
 import { historiesOf } from "./sql/history.ts";
 import { BATCH_AT_MOST, limitBy, perConnection, prepared, preparedRows, type ShapedStatement } from "./sql/prepared.ts";
 import { isPresent, type ReadTime, readTimeOf, statusesAt } from "./sql/record-states.ts";
-import { threatsTargetingAt } from "./sql/threat-targets.ts";
+import { targetingOf } from "./sql/threat-targets.ts";
 import { fromSqlDate, isoFromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 export interface DeadlineQuery {
@@ -403,8 +403,8 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     : (rows: Record<string, unknown>[]) => {
         const unread = rows.flatMap((r) => (typeof r.matched === "string" && !targets.has(r.matched) ? [r.matched] : []));
         if (unread.length > 0) {
-          const targeting = threatsTargetingAt(reader, unread, actorId, time);
-          for (const id of unread) targets.set(id, targeting.has(id));
+          const targeting = targetingOf(reader, unread, actorId, time.knownAt);
+          for (const id of unread) targets.set(id, targeting(id, time.asOf));
         }
         for (const r of rows) if (typeof r.matched === "string") r.matched = targets.get(r.matched) ? 1 : 0;
       };
