@@ -8,7 +8,7 @@ import { prepared } from "./prepared.ts";
  * Whether some threats target `actorId` at an effective time, as known at `knownAt`. ThreatTarget
  * lists every actor a threat's terms ever named (it finds the candidates); whom a threat targets
  * then is its first targets with the terms entries in effect then laid over them, read from its
- * history (read once here, for every time asked).
+ * history (read once here, for every time asked). See decision 020.
  */
 export function targetingOf(
   reader: Database.Database,
