@@ -3,8 +3,7 @@ import type { Context } from "hono";
 import type { RequestIdVariables } from "hono/request-id";
 import type { SignedIn } from "../db/accounts.ts";
 import type { TrackerDatabase } from "../db/client.ts";
-import type { FieldProblem } from "../domain/errors.ts";
-import { invalidInput } from "./problem.ts";
+import { fieldProblemsOf, invalidInput } from "./problem.ts";
 
 /**
  * `account`: who the request acts as, set by the auth middleware where a token is needed.
@@ -32,15 +31,10 @@ export function newRouter() {
     defaultHook: (result, c) => {
       if (result.success) return;
       const where = result.target === "json" ? "" : `${result.target}.`;
-      const errors: FieldProblem[] = result.error.issues.flatMap((i) => {
-        const path = i.path.map(String);
-        // An unexpected field is reported under its own name, so the client sees which one to drop.
-        if (i.code === "unrecognized_keys") {
-          return i.keys.map((key) => ({ field: `${where}${[...path, key || '""'].join(".")}`, problem: "is not an accepted field here" }));
-        }
-        return [{ field: `${where}${path.join(".")}` || result.target, problem: i.message }];
-      });
-      return invalidInput(c, errors);
+      return invalidInput(
+        c,
+        fieldProblemsOf(result.error, where).map((e) => (e.field ? e : { ...e, field: result.target })),
+      );
     },
   });
 }

@@ -1,3 +1,4 @@
+import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { FieldProblem } from "../domain/errors.ts";
@@ -32,4 +33,16 @@ export function problem(c: Context, status: ContentfulStatusCode, slug: string, 
 export function invalidInput(c: Context, errors: FieldProblem[], status: 400 | 422 = 422): Response {
   const detail = errors.map((e) => `${e.field}: ${e.problem}`).join("; ");
   return problem(c, status, "invalid-input", "The request is not valid", detail, { errors });
+}
+
+/** A validation failure as the problems it names, each under its field (`where` prefixes it: "query.", "param."). */
+export function fieldProblemsOf(error: z.ZodError, where = ""): FieldProblem[] {
+  return error.issues.flatMap((i) => {
+    const path = i.path.map(String);
+    // An unexpected field is reported under its own name, so the client sees which one to drop.
+    if (i.code === "unrecognized_keys") {
+      return i.keys.map((key) => ({ field: `${where}${[...path, key || '""'].join(".")}`, problem: "is not an accepted field here" }));
+    }
+    return [{ field: `${where}${path.join(".")}`, problem: i.message }];
+  });
 }

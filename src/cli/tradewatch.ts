@@ -1,14 +1,19 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { fieldProblemsOf } from "../api/problem.ts";
 import { AsOf, Instant, KnownAt } from "../api/schemas/common.ts";
+import { statusChangeBodyFor, statusChangeOf } from "../api/schemas/records.ts";
 import { loadConfig } from "../config.ts";
 import { openDatabase, type TrackerDatabase } from "../db/client.ts";
 import { databaseFileError } from "../db/database-file.ts";
 import { listDeadlines } from "../db/deadline-queries.ts";
 import { recordStatusChange } from "../db/tracked-writes.ts";
-import { isStatusOf, isTrackedKind, STATUSES, TRACKED_KINDS } from "../domain/statuses.ts";
+import { type FieldProblem, InvalidInputError } from "../domain/errors.ts";
+import { isTrackedKind, PRECISIONS, TRACKED_KINDS } from "../domain/statuses.ts";
 import { OperatorError, oneLine } from "../operator-error.ts";
 import { USERS_HELP, usersCommand } from "./users.ts";
+
+const STATUS_DATE_PRECISIONS = PRECISIONS.filter((p) => p !== "unknown").join(", ");
 
 const HELP = `tradewatch — the trade-tension tracker from the command line
 
@@ -16,13 +21,47 @@ Usage:
   tradewatch deadlines [--as-of DATE] [--known-at DATE] [--within DAYS] [--url URL]
       Pending deadlines, earliest first, as a table: now, or as things stood on DATE
       (--as-of), as the tracker knew them on DATE (--known-at).
-  tradewatch status <kind> <id> <status> --reason "..." [--effective-at DATE] [--url URL]
+  tradewatch status <kind> <id> <status> --reason "..." [--effective-at DATE] [OPTIONS] [--url URL]
       Record a status change (kind: ${TRACKED_KINDS.join(", ")}).
+      Checked by the API's own rules, locally too: a misplaced option is refused, naming it,
+      and nothing is written.
+      --until DATE --then STATUS [--until-wording "..."]
+          a status with an end (a threat suspended): when it ends by its terms, the status then
+      --new-due-at DATE [--new-precision P] [--new-wording "..."]
+          a deadline "extended": the successor's due date (P: ${STATUS_DATE_PRECISIONS}; default day)
+      --new-starts-at DATE [--new-ends-at DATE] [--new-precision P] [--new-wording "..."]
+          an event "scheduled" again (rescheduled): its new dates
+      --superseded-by ID
+          a threat or an agreement "superseded": the record of the same kind replacing it
+      --correction
+          recorded as a correction of the history, not news: it sets off no consequences
 ${USERS_HELP}
 
 Against a running server when --url or TRADEWATCH_URL is set (writes use TRADEWATCH_TOKEN),
 else directly on the local database of DATABASE_URL (default file:./data/tradewatch.db).
 `;
+
+/** The status options and the fields of the API's body they give (statusChangeBodyFor). */
+const STATUS_OPTIONS = {
+  "effective-at": "effectiveAt",
+  until: "until",
+  // biome-ignore lint/suspicious/noThenProperty: the API's word (issue 9: "until", "then"); an option name, never awaited
+  then: "then",
+  "until-wording": "untilWording",
+  "new-due-at": "newDueAt",
+  "new-starts-at": "newStartsAt",
+  "new-ends-at": "newEndsAt",
+  "new-precision": "newPrecision",
+  "new-wording": "newWording",
+  "superseded-by": "supersededById",
+} as const;
+const STATUS_DATE_OPTIONS = ["effective-at", "until", "new-due-at", "new-starts-at", "new-ends-at"] as const;
+/** A body field as the command line names it: an option, or the status argument. */
+const OPTION_OF: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(STATUS_OPTIONS).map(([option, field]) => [field, `--${option}`])),
+  reason: "--reason",
+  correction: "--correction",
+};
 
 interface DeadlineLine {
   dueLabel: string;
@@ -77,7 +116,22 @@ async function checkDate(option: string, value: string | undefined, schema: type
 
 interface ServerAnswer<T> {
   ok: boolean;
-  body: T & { detail?: string; title?: string };
+  body: T & { detail?: string; title?: string; errors?: FieldProblem[] };
+}
+
+/** The server refused a request; `errors`: the fields it named (a 422). */
+class ServerRefusal extends OperatorError {
+  constructor(
+    message: string,
+    readonly errors: FieldProblem[] | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** Problems naming the API's fields, as the command line names them (its options). */
+function asOptions(errors: FieldProblem[]): string {
+  return errors.map((e) => `${OPTION_OF[e.field] ?? e.field}: ${e.problem}`).join("; ");
 }
 
 /** Calls the server; an unreachable server, a refused token or a non-Tradewatch answer is one line saying what to do. */
@@ -105,7 +159,7 @@ async function callServer<T>(base: string, path: string, init: RequestInit = {})
       `Server answered ${res.status}: ${detail}; set TRADEWATCH_TOKEN to the server's write token (TRADEWATCH_TOKEN of the server, or its token file, data/token by default)`,
     );
   }
-  if (!answer.ok) throw new OperatorError(`Server answered ${res.status}: ${detail}`);
+  if (!answer.ok) throw new ServerRefusal(`Server answered ${res.status}: ${detail}`, answer.body.errors);
   return answer.body;
 }
 
@@ -130,7 +184,11 @@ async function main(argv: string[]) {
       "known-at": { type: "string" },
       within: { type: "string" },
       reason: { type: "string" },
-      "effective-at": { type: "string" },
+      ...(Object.fromEntries(Object.keys(STATUS_OPTIONS).map((option) => [option, { type: "string" }])) as Record<
+        keyof typeof STATUS_OPTIONS,
+        { type: "string" }
+      >),
+      correction: { type: "boolean" },
       url: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -178,35 +236,43 @@ async function main(argv: string[]) {
     if (!kind || !id || !status) await fail('Usage: tradewatch status <kind> <id> <status> --reason "..."');
     if (!isTrackedKind(kind!)) await fail(`kind: must be one of ${TRACKED_KINDS.join(", ")}`);
     const trackedKind = kind as (typeof TRACKED_KINDS)[number];
-    if (!isStatusOf(trackedKind, status!)) await fail(`status: must be one of ${STATUSES[trackedKind].join(", ")}`);
     if (!values.reason) await fail("--reason: required (what happened, and where it was reported)");
-    const effectiveAt = await checkDate("--effective-at", values["effective-at"], Instant);
-    if (url) {
-      const body = await callServer<{ entry: { from: string; to: string }; consequences: unknown[] }>(
-        url,
-        `/api/${trackedKind}s/${encodeURIComponent(id!)}/status`,
-        {
-          method: "POST",
-          headers: { "Content-Type": "application/json", Authorization: `Bearer ${process.env.TRADEWATCH_TOKEN ?? ""}` },
-          body: JSON.stringify({ status, reason: values.reason, ...(effectiveAt ? { effectiveAt: effectiveAt.toISOString() } : {}) }),
-        },
+    for (const option of STATUS_DATE_OPTIONS) await checkDate(`--${option}`, values[option], Instant);
+    // The body the API takes, checked by the API's own schema: the same combinations are refused, naming the same fields.
+    const body: Record<string, unknown> = { status, reason: values.reason, ...(values.correction ? { correction: true } : {}) };
+    for (const [option, field] of Object.entries(STATUS_OPTIONS)) {
+      const value = values[option as keyof typeof STATUS_OPTIONS];
+      if (value !== undefined) body[field] = value;
+    }
+    const parsed = statusChangeBodyFor(trackedKind).safeParse(body);
+    if (!parsed.success) return fail(asOptions(fieldProblemsOf(parsed.error)));
+    const said = (r: {
+      entry: { from: string | null; to: string | null };
+      consequences: unknown[];
+      successorDeadlineId: string | null;
+      expiryDeadlineId: string | null;
+    }) =>
+      printable(
+        `${kind} ${id}: ${r.entry.from} → ${r.entry.to} (${r.consequences.length} consequence(s))` +
+          (r.successorDeadlineId ? `; successor deadline ${r.successorDeadlineId}` : "") +
+          (r.expiryDeadlineId ? `; expiry deadline ${r.expiryDeadlineId}` : ""),
       );
-      console.log(printable(`${kind} ${id}: ${body.entry.from} → ${body.entry.to} (${body.consequences.length} consequence(s))`));
+    if (url) {
+      const answer = await callServer<Parameters<typeof said>[0]>(url, `/api/${trackedKind}s/${encodeURIComponent(id!)}/status`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${process.env.TRADEWATCH_TOKEN ?? ""}` },
+        body: JSON.stringify(body),
+      }).catch((e) => (e instanceof ServerRefusal && e.errors ? fail(asOptions(e.errors)) : Promise.reject(e)));
+      console.log(said(answer));
       return;
     }
     const db = await openLocalDatabase();
     try {
-      const result = await recordStatusChange(db, {
-        kind: trackedKind,
-        id: id!,
-        to: status!,
-        reason: values.reason!,
-        by: "cli",
-        effectiveAt: effectiveAt ?? undefined,
-      });
-      console.log(printable(`${kind} ${id}: ${result.entry.from} → ${result.entry.to} (${result.consequences.length} consequence(s))`));
+      const result = await recordStatusChange(db, { kind: trackedKind, id: id!, by: "cli", ...statusChangeOf(parsed.data) });
+      console.log(said(result));
     } catch (e) {
-      await fail((e as Error).message);
+      // A rule of the write (a misplaced end, a missing new date) names the field as the server would.
+      await fail(e instanceof InvalidInputError ? asOptions(e.errors) : (e as Error).message);
     } finally {
       await db.close();
     }

@@ -6,6 +6,7 @@ import type { Precision, STATUSES } from "../domain/statuses.ts";
 import { historiesOf } from "./sql/history.ts";
 import { BATCH_AT_MOST, limitBy, perConnection, prepared, preparedRows, type ShapedStatement } from "./sql/prepared.ts";
 import { isPresent, type ReadTime, readTimeOf, statusesAt } from "./sql/record-states.ts";
+import { targetingOf } from "./sql/threat-targets.ts";
 import { fromSqlDate, isoFromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 export interface DeadlineQuery {
@@ -255,8 +256,12 @@ interface Branch {
   decide: (batch: Candidate[]) => void;
 }
 
-/** A branch's decision, with the rows the filters did not match left out (and not read from their history). */
-const onlyMatched = (decide: Branch["decide"]) => (batch: Candidate[]) => {
+/**
+ * A branch's decision, with the rows the filters did not match left out (and not read from their
+ * history); `narrow` first unmatches those the SQL matched only by a superset (see targetedThen).
+ */
+const onlyMatched = (decide: Branch["decide"], narrow?: (batch: Candidate[]) => void) => (batch: Candidate[]) => {
+  narrow?.(batch);
   decide(batch);
   for (const c of batch) {
     if (c.matched) continue;
@@ -298,10 +303,17 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     filters.push(`(d."scenarioId" = @scenarioId OR t."scenarioId" = @scenarioId)`);
     params.scenarioId = query.scenarioId;
   }
+  /**
+   * With an actor: 1 when what the deadline belongs to names it for good (a threat's issuer, a
+   * condition's awaited actor, a commitment's party, a target of a threat whose terms never
+   * changed); the threat's id when a threat whose terms changed once targeted it (see targetedThen); else 0.
+   */
+  let byActor: string | null = null;
   if (query.actorId) {
-    filters.push(
-      `(t."issuerId" = @actorId OR EXISTS (SELECT 1 FROM "ThreatTarget" tt WHERE tt."threatId" = t."id" AND tt."actorId" = @actorId) OR c."awaitedActorId" = @actorId OR cm."partyId" = @actorId)`,
-    );
+    const everTargeted = `EXISTS (SELECT 1 FROM "ThreatTarget" tt WHERE tt."threatId" = t."id" AND tt."actorId" = @actorId)`;
+    const termsChanged = `EXISTS (SELECT 1 FROM "StatusChange" sc WHERE sc."recordKind" = 'threat' AND sc."recordId" = t."id" AND sc."change" = 'terms')`;
+    byActor = `CASE WHEN t."issuerId" = @actorId OR c."awaitedActorId" = @actorId OR cm."partyId" = @actorId THEN 1
+      WHEN ${everTargeted} THEN (CASE WHEN ${termsChanged} THEN t."id" ELSE 1 END) ELSE 0 END`;
     params.actorId = query.actorId;
   }
   if (query.topicId) {
@@ -315,12 +327,17 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     params.q = likePattern(query.q);
   }
   const joins = query.scenarioId || query.actorId || query.topicId || query.q ? LINK_JOINS : "";
+  // The filters are a column, not a condition: every row a walk reads counts against SCAN_BUDGET,
+  // matched or not, so a filter that matches nothing costs the budget, not the whole table.
+  const others = filters.join(" AND ");
+  const matchedBy = byActor === null ? others : others ? `CASE WHEN ${others} THEN ${byActor} ELSE 0 END` : byActor;
+  const matched = matchedBy ? `, ${matchedBy} AS "matched"` : "";
   const fromBounds = eachBy((c) => c.statusThen as string | null);
   const knownFrom = pastKnowledge ? ` AND d."pendingKnownFrom" <= @knownAt` : "";
   const exact = `d."pendingInexact" = 0`;
   // A walk reads the page's details with its rows when most rows it reads are shown; a filtered
   // walk may read up to SCAN_BUDGET rows to show a few, so it reads keys, and details after.
-  const details = (shown: boolean) => (shown && filters.length === 0 ? { columns: "", detailed: true } : { columns: `, ${STATUS_THEN} AS "statusThen"` });
+  const details = (shown: boolean) => (shown && !matched ? { columns: "", detailed: true } : { columns: `, ${STATUS_THEN} AS "statusThen"` });
   const branches: Branch[] = [];
   if (query.status === "pending") {
     // Pending then: still pending (as far as anyone knows), or left pending after asOf, or left
@@ -376,9 +393,21 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
 
   const after = query.after;
   if (after) Object.assign(params, { afterDue: after.dueAt, afterId: after.id });
-  // The filters are a column, not a condition: every row a walk reads counts against SCAN_BUDGET,
-  // matched or not, so a filter that matches nothing costs the budget, not the whole table.
-  const matched = filters.length ? `, (${filters.join(" AND ")}) AS "matched"` : "";
+  // ThreatTarget lists every actor a threat's terms ever named: a row matched by such a target
+  // (its threat's id) is matched only if the threat targets the actor at the read time (its terms then).
+  // Each threat is read once a walk: its deadlines come in many batches.
+  const actorId = query.actorId;
+  const targets = new Map<string, boolean>();
+  const targetedThen = !actorId
+    ? undefined
+    : (rows: Record<string, unknown>[]) => {
+        const unread = rows.flatMap((r) => (typeof r.matched === "string" && !targets.has(r.matched) ? [r.matched] : []));
+        if (unread.length > 0) {
+          const targeting = targetingOf(reader, unread, actorId, time.knownAt);
+          for (const id of unread) targets.set(id, targeting(id, time.asOf));
+        }
+        for (const r of rows) if (typeof r.matched === "string") r.matched = targets.get(r.matched) ? 1 : 0;
+      };
   const cache = walkStatements(reader);
   const streamOf = (branch: Branch): Iterator<Candidate> => {
     const parts: Generator<Candidate>[] = [];
@@ -413,7 +442,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
       // Batches of at least 16: a page of one must not cost one query per row examined.
       // Uncommon histories are few on any page: small batches, pulled only as the page needs them.
       const batch = branch.batch ?? (branch.detailed ? Math.max(query.limit + 1, BATCH_AT_LEAST) : BATCH_AT_LEAST);
-      parts.push(candidateStream(statements, { ...params, ...branch.params }, batch, matched ? onlyMatched(branch.decide) : branch.decide));
+      parts.push(candidateStream(statements, { ...params, ...branch.params }, batch, matched ? onlyMatched(branch.decide, targetedThen) : branch.decide));
     }
     return (function* () {
       for (const part of parts) yield* part;
@@ -441,7 +470,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   const streams = branches.map(streamOf);
   // Rows examined, those of the moved walk included (each read from its history, shown or not).
   const scan = { examined: 0 };
-  streams.push(movedDeadlines(reader, time, { joins, matched, where: mayBePending, params, withinEnd, after }, evaluated, scan));
+  streams.push(movedDeadlines(reader, time, { joins, matched, narrow: targetedThen, where: mayBePending, params, withinEnd, after }, evaluated, scan));
   const wanted = query.limit + 1;
   const page: Candidate[] = [];
   let lastExamined: Candidate | null = null;
@@ -494,7 +523,16 @@ const MOVED_BATCH = RARE_BATCH;
 function* movedDeadlines(
   reader: Database.Database,
   time: ReadTime,
-  o: { joins: string; matched: string; where: string; params: Record<string, unknown>; withinEnd: string | null; after?: DeadlineCursor },
+  o: {
+    joins: string;
+    matched: string;
+    /** Unmatches rows the SQL matched only by a superset (see onlyMatched). */
+    narrow?: (rows: Record<string, unknown>[]) => void;
+    where: string;
+    params: Record<string, unknown>;
+    withinEnd: string | null;
+    after?: DeadlineCursor;
+  },
   evaluated: Map<string, InexactCandidate>,
   scan: { examined: number },
 ): Generator<Candidate> {
@@ -511,7 +549,14 @@ function* movedDeadlines(
     ...(o.withinEnd === null ? [{ where: `d."dueAtEarliest" IS NULL`, order: `d."id"`, keyset: `d."id" > +@keyId` }] : []),
   ];
   for (const segment of segments) {
-    const statement = preparedRows<{ id: string; dueAt: string | null; dueAtEarliest: string | null; precision: string; wording: string; matched?: number }>(
+    const statement = preparedRows<{
+      id: string;
+      dueAt: string | null;
+      dueAtEarliest: string | null;
+      precision: string;
+      wording: string;
+      matched?: number | string;
+    }>(
       reader,
       `SELECT d."id", d."dueAt", d."dueAtEarliest", d."precision", d."wording"${o.matched} FROM "Deadline" d${o.joins}
        WHERE d."datesMoved" = 1 AND ${segment.where} AND (@keyed = 0 OR ${segment.keyset})${resume}${within}${o.where}
@@ -520,6 +565,7 @@ function* movedDeadlines(
     let key: Record<string, unknown> = { keyed: 0, keyDue: "", keyId: "" };
     for (;;) {
       const rows = statement.all({ ...o.params, ...key, batch: MOVED_BATCH });
+      o.narrow?.(rows);
       for (const r of rows) {
         // Nothing still to come sorts before this row's earliest due date: what is held before it is final.
         const bound = { id: r.id, dueAt: r.dueAtEarliest };
@@ -527,7 +573,7 @@ function* movedDeadlines(
         // Read only once the walk gets here: a page usually stops before most moved deadlines.
         yield { ...bound, placeholder: true };
         scan.examined += 1;
-        // Not matched (0, or NULL when a filter's text is missing): examined, and left out.
+        // Not matched (0, or NULL when a filter's text is missing; narrowed above): examined, and left out.
         if (o.matched && !r.matched) continue;
         const c = candidateFromHistory(r, historiesOf(reader, "deadline", [r.id]).get(r.id)!, time);
         if (!c) continue;

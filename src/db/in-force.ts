@@ -18,6 +18,7 @@ import type { Terms } from "../domain/terms.ts";
 import { historiesOf } from "./sql/history.ts";
 import { limitBy, prepared } from "./sql/prepared.ts";
 import { type ReadTime, statusesAt } from "./sql/record-states.ts";
+import { targetingOf } from "./sql/threat-targets.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 /**
@@ -215,7 +216,7 @@ export function rewriteAllInForce(conn: Database.Database): void {
 
 export interface InForceQuery {
   issuerId?: string;
-  /** Items and totals: the measures that target this actor at asOf; upcoming: the measures that ever named it. */
+  /** Items and totals: the measures that target this actor at asOf; upcoming: those that target it at asOf or when the change takes effect. */
   targetId?: string;
   measure?: string;
   withinDays: number;
@@ -372,23 +373,58 @@ function pageOfUpcoming(
   if (q.issuerId !== undefined) where.push(`c."issuerId" = +@issuerId`);
   if (q.measure !== undefined) where.push(`c."measure" = +@measure`);
   if (q.targetId !== undefined) where.push(`EXISTS (SELECT 1 FROM "ThreatTarget" tt WHERE tt."threatId" = c."threatId" AND tt."actorId" = +@targetId)`);
-  const rows = prepared(
+  // ThreatTarget lists every actor a measure's terms ever named: a measure whose terms changed is
+  // read from its history, and its change listed only if it targets the actor at asOf or once the change takes effect.
+  const termsChanged =
+    q.targetId === undefined
+      ? ""
+      : `, EXISTS (SELECT 1 FROM "StatusChange" sc WHERE sc."recordKind" = 'threat' AND sc."recordId" = c."threatId" AND sc."change" = 'terms') AS "termsChanged"`;
+  const statement = prepared(
     db,
-    `SELECT c."threatId", t."summary", c."seq", c."change", c."to", c."values", c."reason", c."effectiveAt"
+    `SELECT c."threatId", t."summary", c."seq", c."change", c."to", c."values", c."reason", c."effectiveAt"${termsChanged}
      FROM "InForceChange" c JOIN "Threat" t ON t."id" = c."threatId"
      WHERE ${where.join(" AND ")} ORDER BY c."effectiveAt", c."threatId", c."seq" ${limitBy("@take")}`,
-  ).all({
+  );
+  const params = {
     asOf: toSqlDate(time.asOf),
     knownAt: toSqlDate(time.knownAt),
     horizon: toSqlDate(new Date(time.asOf.getTime() + q.withinDays * DAY_MS)),
-    afterAt: after.effectiveAt,
-    afterThreat: after.threatId,
-    afterSeq: after.seq,
     issuerId: q.issuerId ?? null,
     measure: q.measure ?? null,
     targetId: q.targetId ?? null,
     take: q.limit + 1,
-  }) as ChangeRow[];
+  };
+  const rows: ChangeRow[] = [];
+  let key = after;
+  let examined = 0;
+  let exhausted = false;
+  // Without an actor, one batch answers; with one, batches go on until the page is full, at most IN_FORCE_SCAN_BUDGET rows.
+  while (rows.length <= q.limit && examined < IN_FORCE_SCAN_BUDGET) {
+    const batch = statement.all({ ...params, afterAt: key.effectiveAt, afterThreat: key.threatId, afterSeq: key.seq }) as (ChangeRow & {
+      termsChanged?: number;
+    })[];
+    examined += batch.length;
+    const changed = batch.filter((r) => r.termsChanged);
+    const targets =
+      q.targetId !== undefined && changed.length > 0
+        ? targetingOf(
+            db,
+            changed.map((r) => r.threatId),
+            q.targetId,
+            time.knownAt,
+          )
+        : null;
+    for (const r of batch) {
+      key = { effectiveAt: r.effectiveAt, threatId: r.threatId, seq: r.seq };
+      if (targets && r.termsChanged && !targets(r.threatId, time.asOf) && !targets(r.threatId, new Date(r.effectiveAt))) continue;
+      rows.push(r);
+      if (rows.length > q.limit) break;
+    }
+    if (batch.length <= q.limit) {
+      exhausted = rows.length <= q.limit;
+      break;
+    }
+  }
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return {
@@ -401,6 +437,7 @@ function pageOfUpcoming(
       effectiveAt: new Date(r.effectiveAt).toISOString(),
       reason: r.reason,
     })),
-    next: rows.length > q.limit && last ? { effectiveAt: last.effectiveAt, threatId: last.threatId, seq: last.seq } : null,
+    // A full page resumes after its last change; one cut short by the budget, after the last change examined.
+    next: rows.length > q.limit && last ? { effectiveAt: last.effectiveAt, threatId: last.threatId, seq: last.seq } : exhausted ? null : key,
   };
 }

@@ -20,8 +20,13 @@ export function termsThen(first: Terms, state: Pick<RecordState, "terms">): Term
     ratePercent: "ratePercent" in changed ? (changed.ratePercent as number | null) : first.ratePercent,
     authority: "authority" in changed ? (changed.authority as string | null) : first.authority,
     covers: "covers" in changed ? (changed.covers as string) : first.covers,
-    targetIds: "targetIds" in changed ? (changed.targetIds as string[]) : first.targetIds,
+    targetIds: targetIdsThen(first.targetIds, state),
   };
+}
+
+/** Whom a measure targets at a read time: its first targets, unless a terms entry in effect then named others. */
+export function targetIdsThen(first: string[], state: Pick<RecordState, "terms">): string[] {
+  return "targetIds" in state.terms ? (state.terms.targetIds as string[]) : first;
 }
 
 export type TermsChangePlan = { ok: true } | { ok: false; problem: "too-far-ahead" } | { ok: false; problem: "not-yet-created"; created: HistoryEntry | null };

@@ -68,7 +68,7 @@ describe("npx tradewatch", () => {
   });
 
   it("refuses bad arguments with a message naming them", async () => {
-    expect((await cli(["status", "threat", "x", "met", "--reason", "r"])).err).toContain("status: must be one of considering");
+    expect((await cli(["status", "threat", "x", "met", "--reason", "r"])).err).toContain("status: must be one of: considering");
     expect((await cli(["status", "treaty", "x", "met"])).err).toContain("kind: must be one of");
     expect((await cli(["status", "threat", "threat-us-100pct-tariff-chinese-goods", "imposed"])).err).toContain("--reason: required");
   });

@@ -11,11 +11,10 @@ import { MAX_WITHIN_DAYS } from "./deadlines.ts";
 
 const InForceQuery = ReadTimeQuery.extend({
   issuer: z.string().max(200).optional().openapi({ description: "Only measures this actor issued" }),
-  target: z
-    .string()
-    .max(200)
-    .optional()
-    .openapi({ description: "Items and totals: only measures that target this actor at asOf; upcoming: measures that ever named it" }),
+  target: z.string().max(200).optional().openapi({
+    description:
+      "Items and totals: only measures that target this actor at asOf; upcoming: changes of measures that target it at asOf or when the change takes effect",
+  }),
   measure: z.enum(MEASURES).optional(),
   within: z.coerce
     .number({ message: "must be a whole number of days" })

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { changesRecorded, createRecord, getRecord, historyAt, KIND_OF, listRecords, patchRecord, threatAt } from "../../db/records.ts";
 import type { RecordedKey } from "../../db/sql/history.ts";
 import { readTimeOf } from "../../db/sql/record-states.ts";
-import { type DatesChangeRequest, type NewDate, recordDatesChange, recordStatusChange, recordTermsChange, retractEntry } from "../../db/tracked-writes.ts";
+import { type DatesChangeRequest, recordDatesChange, recordStatusChange, recordTermsChange, retractEntry } from "../../db/tracked-writes.ts";
 import { InvalidInputError } from "../../domain/errors.ts";
 import { STATUSES, type TrackedKind } from "../../domain/statuses.ts";
 import { type AppDeps, newRouter, writerOf } from "../app-env.ts";
@@ -17,6 +17,7 @@ import {
   PatchSchemas,
   RetractionBody,
   statusChangeBodyFor,
+  statusChangeOf,
   TermsChangeBody,
   TimelineEntrySchema,
 } from "../schemas/records.ts";
@@ -311,29 +312,9 @@ function statusRoutes<C extends TrackedCollection>(deps: AppDeps, collection: C)
       }),
       async (c): Promise<any> => {
         const { id } = c.req.valid("param");
-        const body = c.req.valid("json");
-        const newAt = body.newDueAt ?? body.newStartsAt;
-        const newDate: NewDate | undefined = newAt
-          ? { at: newAt, precision: body.newPrecision ?? "day", endsAt: body.newEndsAt ?? null, wording: body.newWording }
-          : undefined;
         const result = await recordStatusChange(
           deps.db,
-          {
-            kind,
-            id,
-            to: body.status,
-            reason: body.reason,
-            by: writerOf(c),
-            effectiveAt: body.effectiveAt,
-            correction: body.correction,
-            expectedVersion: expectedVersionFrom(c),
-            evidence: body.evidence,
-            newDate,
-            until: body.until,
-            returnsTo: body.then,
-            untilWording: body.untilWording,
-            supersededById: body.supersededById,
-          },
+          { kind, id, by: writerOf(c), expectedVersion: expectedVersionFrom(c), ...statusChangeOf(c.req.valid("json")) },
           deps.clock,
           // A threat is read with the write, on its connection; other kinds through Prisma once it is committed.
           kind === "threat" ? (conn, now) => threatAt(conn, id, readTimeOf(undefined, undefined, now)) : undefined,

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import type { StatusChangeRequest } from "../../db/tracked-writes.ts";
 import { SOURCE_KINDS } from "../../domain/evidence.ts";
 import {
   ACTOR_KINDS,
@@ -243,6 +244,25 @@ export function statusChangeBodyFor(kind: TrackedKind) {
       misplaced("newWording", takesDueAt || takesStartsAt, "only with a new date");
     })
     .openapi(name);
+}
+
+export type StatusChangeBody = z.infer<ReturnType<typeof statusChangeBodyFor>>;
+
+/** A status change body (valid by statusChangeBodyFor) as the write takes it: the API and the CLI record the same. */
+export function statusChangeOf(body: StatusChangeBody): Omit<StatusChangeRequest, "kind" | "id" | "by" | "expectedVersion"> {
+  const newAt = body.newDueAt ?? body.newStartsAt;
+  return {
+    to: body.status,
+    reason: body.reason,
+    effectiveAt: body.effectiveAt,
+    correction: body.correction,
+    evidence: body.evidence,
+    newDate: newAt ? { at: newAt, precision: body.newPrecision ?? "day", endsAt: body.newEndsAt ?? null, wording: body.newWording } : undefined,
+    until: body.until,
+    returnsTo: body.then,
+    untilWording: body.untilWording,
+    supersededById: body.supersededById,
+  };
 }
 
 export type CollectionName = keyof typeof CreateSchemas;
