@@ -3,14 +3,23 @@ import type Database from "better-sqlite3";
 import { formatAtPrecision } from "../domain/dates.ts";
 import { ConflictError, InvalidInputError, NotFoundError, ReadStoppedError, VersionMismatchError } from "../domain/errors.ts";
 import { type EvidenceRequest, isDisputed } from "../domain/evidence.ts";
-import { type HistoryEntry, recordStateAt, type TimelineEntry, timelineKnownAt } from "../domain/history.ts";
+import { type HistoryEntry, recordStateAt, type TimelineEntry, timelineContinued } from "../domain/history.ts";
 import { nameKey } from "../domain/names.ts";
 import { DEADLINE_CACHE_COLUMNS, type RecordKind, STATUS_SPAN_COLUMNS, tableOf } from "../domain/record-kinds.ts";
 import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
 import { type Terms, termsThen } from "../domain/terms.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
 import { storeEvidence } from "./evidence.ts";
-import { type ChangesQuery, entriesRecorded, type RecordedKey, historyOf as rawHistoryOf } from "./sql/history.ts";
+import {
+  type ChangesQuery,
+  type EffectiveKey,
+  entriesRecorded,
+  isReportedLaterAtSameTime,
+  type RecordedKey,
+  historyOf as rawHistoryOf,
+  termsValuesOf,
+  timelineEntries,
+} from "./sql/history.ts";
 import { prepared } from "./sql/prepared.ts";
 import { type CachedRow, type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
 import { scenarioDeadlines, threatDetail } from "./threat-detail.ts";
@@ -679,11 +688,41 @@ export async function patchRecord(db: TrackerDatabase, kind: RecordKind, id: str
   );
 }
 
-/** One record's timeline as known at `knownAt`: every entry recorded by then, in effective order, with retractions (a threat's terms entries with the terms before them). */
-export async function historyAt(db: TrackerDatabase, kind: TrackedKind, id: string, knownAt: Date): Promise<TimelineEntry[]> {
+/** Where a record's timeline read in pages goes on: the last entry looked at, and what the entries before carry to the next page. */
+export interface TimelinePosition {
+  after: EffectiveKey;
+  previous: string | null;
+  lastReportAt: Date | null;
+  termsSetBy: Record<string, number>;
+}
+
+/**
+ * One page of a record's timeline as known at `knownAt`: up to `limit` entries recorded by then, in
+ * effective order after `from`, with their retractions (a threat's terms entries with the terms
+ * before them), as timelineKnownAt says over the whole history. Reads the page's entries, the
+ * entries that last set each term (at most one per term) and, for a lapse by terms, whether a
+ * report follows it at the same instant: never the history before or after the page.
+ */
+export async function historyPage(
+  db: TrackerDatabase,
+  kind: TrackedKind,
+  id: string,
+  knownAt: Date,
+  from: TimelinePosition | null,
+  limit: number,
+): Promise<{ items: TimelineEntry[]; next: TimelinePosition | null }> {
   await currentVersion(db.prisma, kind, id);
-  const first = kind === "threat" ? await firstTermsOfThreat(db.prisma, id) : undefined;
-  return timelineKnownAt(rawHistoryOf(db.reader, kind, id), knownAt, first as Record<string, unknown> | undefined);
+  const terms: Record<string, unknown> = kind === "threat" ? { ...(await firstTermsOfThreat(db.prisma, id)) } : {};
+  const termsSetBy = from?.termsSetBy ?? {};
+  const values = termsValuesOf(db.reader, kind, id, Object.values(termsSetBy));
+  for (const [key, seq] of Object.entries(termsSetBy)) {
+    const set = values.get(seq);
+    if (set && key in set) terms[key] = set[key];
+  }
+  const { entries, next } = timelineEntries(db.reader, kind, id, knownAt, from?.after ?? null, limit);
+  const carried = { previous: from?.previous ?? null, lastReportAt: from?.lastReportAt ?? null, terms, termsSetBy };
+  const { items, carry } = timelineContinued(entries, knownAt, carried, (e) => isReportedLaterAtSameTime(db.reader, e, knownAt));
+  return { items, next: next && { after: next, previous: carry.previous, lastReportAt: carry.lastReportAt, termsSetBy: carry.termsSetBy } };
 }
 
 /** A threat's terms as first recorded, read through Prisma. */
