@@ -57,6 +57,14 @@ const firstTargets = { where: { initial: true }, select: { actorId: true }, orde
 /** A scenario embeds at most this many threats, deadlines and events (the lists filtered by `scenario` page through them all). */
 export const SCENARIO_EMBEDS = 100;
 
+/** An agreement embeds at most this many commitments, in id order (`GET /api/commitments?agreement=` pages through them all). */
+export const AGREEMENT_COMMITMENTS = 100;
+const COMMITMENT_EMBEDS = {
+  party: brief,
+  affects: { select: { threatId: true } },
+  deadlines: { orderBy: [{ dueAt: "asc" as const }, { id: "asc" as const }] },
+};
+
 /** What each kind embeds when read on its own. */
 const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = {
   scenario: {
@@ -82,10 +90,7 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
   },
   agreement: {
     parties: { select: { actor: brief }, orderBy: { actorId: "asc" } },
-    commitments: {
-      include: { party: brief, affects: { select: { threatId: true } }, deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] } },
-      orderBy: { id: "asc" },
-    },
+    // Its commitments are read on their own, at most AGREEMENT_COMMITMENTS of them (see getRecord).
     conditions: { include: { awaitedActor: brief, deadlines: { orderBy: { id: "asc" } } }, orderBy: { id: "asc" } },
     deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
   },
@@ -463,6 +468,22 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
     const { events, evidence, disputed, ...scenario } = await getRecordThroughPrisma(db.prisma, kind, id);
     const deadlines = scenarioDeadlines(db.reader, id, SCENARIO_EMBEDS);
     return atReadTime(db.reader, kind, { ...scenario, deadlines, events, evidence, disputed }, time);
+  }
+  if (kind === "agreement") {
+    const agreement = await getRecordThroughPrisma(db.prisma, kind, id);
+    // One more than it embeds, to say whether more follow (on the (agreementId, id) index: the rows of the page only).
+    const commitments = await db.prisma.commitment.findMany({
+      where: { agreementId: id },
+      orderBy: { id: "asc" },
+      take: AGREEMENT_COMMITMENTS + 1,
+      include: COMMITMENT_EMBEDS,
+    });
+    const embedded = {
+      ...agreement,
+      commitments: commitments.slice(0, AGREEMENT_COMMITMENTS),
+      commitmentsTruncated: commitments.length > AGREEMENT_COMMITMENTS,
+    };
+    return atReadTime(db.reader, kind, embedded, time);
   }
   return atReadTime(db.reader, kind, await getRecordThroughPrisma(db.prisma, kind, id), time);
 }
