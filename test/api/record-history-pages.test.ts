@@ -139,6 +139,12 @@ describe("a record's history, page by page", () => {
     expect(plan(TIMELINE_SQL.keysAtSameTime, params)).toContain(`${index} (recordKind=? AND recordId=? AND effectiveAt=? AND seq>?)`);
     expect(plan(TIMELINE_SQL.keysAfter, params)).toContain(`${index} (recordKind=? AND recordId=? AND effectiveAt>?)`);
     for (const sql of [TIMELINE_SQL.keysAtSameTime, TIMELINE_SQL.keysAfter]) expect(plan(sql, params)).not.toMatch(/TEMP B-TREE|SCAN e\b/);
+    // Whether a report follows a lapse at its instant: the entries at that instant after it, on the same index.
+    const report = plan(TIMELINE_SQL.reportAtSameTimeAfter, { ...params, at: "2026", seq: 1 });
+    expect(report).toMatch(
+      /SEARCH e USING INDEX StatusChange_recordKind_recordId_effectiveAt_seq_recordedAt_idx \(recordKind=\? AND recordId=\? AND effectiveAt=\? AND seq>\?\)/,
+    );
+    expect(report).not.toMatch(/SCAN e\b/);
     const entries = plan(TIMELINE_SQL.entries, { seqs: "[1]" });
     expect(entries).toMatch(/SEARCH e USING INTEGER PRIMARY KEY/);
     expect(entries).not.toMatch(/SCAN e\b/);

@@ -87,6 +87,10 @@ export const TIMELINE_SQL = {
          FROM "StatusChange" e
          WHERE e."recordKind" = +@kind AND e."recordId" = +@id AND e."effectiveAt" > @afterAt
          ORDER BY e."effectiveAt", e."seq" ${limitBy("@batch")}`,
+  // A report known and not retracted at @knownAt, at the same effective time as an entry and after it (it voids a lapse by terms).
+  reportAtSameTimeAfter: `SELECT EXISTS (SELECT 1 FROM "StatusChange" e LEFT JOIN "Retraction" r ON r."entrySeq" = e."seq"
+           WHERE e."recordKind" = +@kind AND e."recordId" = +@id AND e."effectiveAt" = @at AND e."seq" > @seq AND e."recordedAt" <= @knownAt
+             AND e."change" = 'status' AND e."byTerms" = 0 AND (r."recordedAt" IS NULL OR r."recordedAt" > @knownAt))`,
   // The page's entries, by seq, with their retractions.
   entries: `${SELECT_ENTRIES} WHERE e."seq" IN (SELECT value FROM json_each(@seqs)) ORDER BY e."effectiveAt", e."seq"`,
 };
@@ -116,14 +120,7 @@ function statementsFor(db: Database.Database) {
     keysAtSameTime: db.prepare(TIMELINE_SQL.keysAtSameTime).raw(),
     keysAfter: db.prepare(TIMELINE_SQL.keysAfter).raw(),
     entriesInEffectiveOrder: db.prepare(TIMELINE_SQL.entries),
-    // A report known and not retracted at @knownAt, at the same effective time as an entry and after it (it voids a lapse by terms).
-    reportAtSameTimeAfter: db
-      .prepare(
-        `SELECT EXISTS (SELECT 1 FROM "StatusChange" e LEFT JOIN "Retraction" r ON r."entrySeq" = e."seq"
-           WHERE e."recordKind" = +@kind AND e."recordId" = +@id AND e."effectiveAt" = @at AND e."seq" > @seq AND e."recordedAt" <= @knownAt
-             AND e."change" = 'status' AND e."byTerms" = 0 AND (r."recordedAt" IS NULL OR r."recordedAt" > @knownAt))`,
-      )
-      .pluck(),
+    reportAtSameTimeAfter: db.prepare(TIMELINE_SQL.reportAtSameTimeAfter).pluck(),
     termsValues: db.prepare(
       `SELECT "seq", "values" FROM "StatusChange" WHERE "seq" IN (SELECT value FROM json_each(@seqs)) AND "recordKind" = @kind AND "recordId" = @id AND "change" = 'terms'`,
     ),
