@@ -30,6 +30,7 @@ export interface AgreementThen {
   parties: Brief[];
   /** Its own deadlines (its expiry). */
   deadlines: DeadlineThen[];
+  /** Its first AGREEMENT_COMMITMENTS commitments in id order, those that existed at the read time. */
   commitments: {
     id: string;
     partyId: string;
@@ -42,6 +43,8 @@ export interface AgreementThen {
     affects: { id: string; summary: string; scenarioId: string; status: string | null }[];
     deadlines: DeadlineThen[];
   }[];
+  /** True when it has more commitments than the AGREEMENT_COMMITMENTS shown (the commitments list pages through them all). */
+  commitmentsTruncated: boolean;
   conditions: { id: string; description: string; effect: string; status: string; awaitedActor: Brief | null; deadlines: DeadlineThen[] }[];
 }
 

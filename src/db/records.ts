@@ -3,14 +3,23 @@ import type Database from "better-sqlite3";
 import { formatAtPrecision } from "../domain/dates.ts";
 import { ConflictError, InvalidInputError, NotFoundError, ReadStoppedError, VersionMismatchError } from "../domain/errors.ts";
 import { type EvidenceRequest, isDisputed } from "../domain/evidence.ts";
-import { type HistoryEntry, recordStateAt, type TimelineEntry, timelineKnownAt } from "../domain/history.ts";
+import { type HistoryEntry, recordStateAt, type TimelineEntry, timelineContinued } from "../domain/history.ts";
 import { nameKey } from "../domain/names.ts";
 import { DEADLINE_CACHE_COLUMNS, type RecordKind, STATUS_SPAN_COLUMNS, tableOf } from "../domain/record-kinds.ts";
 import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
 import { type Terms, termsThen } from "../domain/terms.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
 import { storeEvidence } from "./evidence.ts";
-import { type ChangesQuery, entriesRecorded, type RecordedKey, historyOf as rawHistoryOf } from "./sql/history.ts";
+import {
+  type ChangesQuery,
+  type EffectiveKey,
+  entriesRecorded,
+  isReportedLaterAtSameTime,
+  type RecordedKey,
+  historyOf as rawHistoryOf,
+  termsValuesOf,
+  timelineEntries,
+} from "./sql/history.ts";
 import { prepared } from "./sql/prepared.ts";
 import { type CachedRow, type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
 import { scenarioDeadlines, threatDetail } from "./threat-detail.ts";
@@ -48,6 +57,14 @@ const firstTargets = { where: { initial: true }, select: { actorId: true }, orde
 /** A scenario embeds at most this many threats, deadlines and events (the lists filtered by `scenario` page through them all). */
 export const SCENARIO_EMBEDS = 100;
 
+/** An agreement embeds at most this many commitments, in id order (`GET /api/commitments?agreement=` pages through them all). */
+export const AGREEMENT_COMMITMENTS = 100;
+const COMMITMENT_EMBEDS = {
+  party: brief,
+  affects: { select: { threatId: true } },
+  deadlines: { orderBy: [{ dueAt: "asc" as const }, { id: "asc" as const }] },
+};
+
 /** What each kind embeds when read on its own. */
 const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = {
   scenario: {
@@ -73,10 +90,7 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
   },
   agreement: {
     parties: { select: { actor: brief }, orderBy: { actorId: "asc" } },
-    commitments: {
-      include: { party: brief, affects: { select: { threatId: true } }, deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] } },
-      orderBy: { id: "asc" },
-    },
+    // Its commitments are read on their own, at most AGREEMENT_COMMITMENTS of them (see getRecord).
     conditions: { include: { awaitedActor: brief, deadlines: { orderBy: { id: "asc" } } }, orderBy: { id: "asc" } },
     deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
   },
@@ -455,6 +469,22 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
     const deadlines = scenarioDeadlines(db.reader, id, SCENARIO_EMBEDS);
     return atReadTime(db.reader, kind, { ...scenario, deadlines, events, evidence, disputed }, time);
   }
+  if (kind === "agreement") {
+    const agreement = await getRecordThroughPrisma(db.prisma, kind, id);
+    // One more than it embeds, to say whether more follow (on the (agreementId, id) index: the rows of the page only).
+    const commitments = await db.prisma.commitment.findMany({
+      where: { agreementId: id },
+      orderBy: { id: "asc" },
+      take: AGREEMENT_COMMITMENTS + 1,
+      include: COMMITMENT_EMBEDS,
+    });
+    const embedded = {
+      ...agreement,
+      commitments: commitments.slice(0, AGREEMENT_COMMITMENTS),
+      commitmentsTruncated: commitments.length > AGREEMENT_COMMITMENTS,
+    };
+    return atReadTime(db.reader, kind, embedded, time);
+  }
   return atReadTime(db.reader, kind, await getRecordThroughPrisma(db.prisma, kind, id), time);
 }
 
@@ -679,11 +709,41 @@ export async function patchRecord(db: TrackerDatabase, kind: RecordKind, id: str
   );
 }
 
-/** One record's timeline as known at `knownAt`: every entry recorded by then, in effective order, with retractions (a threat's terms entries with the terms before them). */
-export async function historyAt(db: TrackerDatabase, kind: TrackedKind, id: string, knownAt: Date): Promise<TimelineEntry[]> {
+/** Where a record's timeline read in pages goes on: the last entry looked at, and what the entries before carry to the next page. */
+export interface TimelinePosition {
+  after: EffectiveKey;
+  previous: string | null;
+  lastReportAt: Date | null;
+  termsSetBy: Record<string, number>;
+}
+
+/**
+ * One page of a record's timeline as known at `knownAt`: up to `limit` entries recorded by then, in
+ * effective order after `from`, with their retractions (a threat's terms entries with the terms
+ * before them), as timelineKnownAt says over the whole history. Reads the page's entries, the
+ * entries that last set each term (at most one per term) and, for a lapse by terms, whether a
+ * report follows it at the same instant: never the history before or after the page.
+ */
+export async function historyPage(
+  db: TrackerDatabase,
+  kind: TrackedKind,
+  id: string,
+  knownAt: Date,
+  from: TimelinePosition | null,
+  limit: number,
+): Promise<{ items: TimelineEntry[]; next: TimelinePosition | null }> {
   await currentVersion(db.prisma, kind, id);
-  const first = kind === "threat" ? await firstTermsOfThreat(db.prisma, id) : undefined;
-  return timelineKnownAt(rawHistoryOf(db.reader, kind, id), knownAt, first as Record<string, unknown> | undefined);
+  const terms: Record<string, unknown> = kind === "threat" ? { ...(await firstTermsOfThreat(db.prisma, id)) } : {};
+  const termsSetBy = from?.termsSetBy ?? {};
+  const values = termsValuesOf(db.reader, kind, id, Object.values(termsSetBy));
+  for (const [key, seq] of Object.entries(termsSetBy)) {
+    const set = values.get(seq);
+    if (set && key in set) terms[key] = set[key];
+  }
+  const { entries, next } = timelineEntries(db.reader, kind, id, knownAt, from?.after ?? null, limit);
+  const carried = { previous: from?.previous ?? null, lastReportAt: from?.lastReportAt ?? null, terms, termsSetBy };
+  const { items, carry } = timelineContinued(entries, knownAt, carried, (e) => isReportedLaterAtSameTime(db.reader, e, knownAt));
+  return { items, next: next && { after: next, previous: carry.previous, lastReportAt: carry.lastReportAt, termsSetBy: carry.termsSetBy } };
 }
 
 /** A threat's terms as first recorded, read through Prisma. */

@@ -162,24 +162,73 @@ export interface TimelineEntry {
  */
 export function timelineKnownAt(history: readonly HistoryEntry[], knownAt: Date, firstTerms: Record<string, unknown> = {}): TimelineEntry[] {
   const k = knownAt.getTime();
-  const live = new Set(entriesKnownAt(history, knownAt).map((e) => e.seq));
   const known = history.filter((e) => isKnown(e, k)).sort(byEffectiveTime);
-  let previous: string | null = null;
-  let terms = firstTerms;
-  return known.map((entry) => {
-    const counts = live.has(entry.seq);
+  const reports = known.filter((e) => isCountedReport(e, k));
+  const reportedLaterAtSameTime = (e: HistoryEntry) => reports.some((r) => r.effectiveAt.getTime() === e.effectiveAt.getTime() && r.seq > e.seq);
+  return timelineContinued(known, knownAt, timelineStart(firstTerms), reportedLaterAtSameTime).items;
+}
+
+/**
+ * What a timeline read in pages carries from the entries before a page to it: enough for the page
+ * to say what timelineKnownAt over the whole history says of its entries.
+ */
+export interface TimelineCarry {
+  /** The status of the last status entry counted so far: what the next one moved from. */
+  previous: string | null;
+  /** The effective time of the last report counted so far (a lapse by terms set before it no longer follows). */
+  lastReportAt: Date | null;
+  /** The terms so far: the first terms with the terms entries counted so far laid over them. */
+  terms: Record<string, unknown>;
+  /** For each term changed so far, the seq of the entry that last set it (so a page's reader can load the terms again). */
+  termsSetBy: Record<string, number>;
+}
+
+export function timelineStart(firstTerms: Record<string, unknown> = {}): TimelineCarry {
+  return { previous: null, lastReportAt: null, terms: firstTerms, termsSetBy: {} };
+}
+
+/** A status entry reported (not by terms), known and not retracted at `k`: it voids a lapse by terms set before it. */
+const isCountedReport = (e: HistoryEntry, k: number) => e.change === "status" && !e.byTerms && !isRetracted(e, k);
+
+/**
+ * The timeline of `entries` (recorded by `knownAt`, in effective order, following the entries
+ * `carry` was made from) and what it carries to the entries after them. A lapse by terms is
+ * voided by a report between its terms and it: the reports before it are in `carry`, and
+ * `reportedLaterAtSameTime` says whether one follows it at the same effective time.
+ */
+export function timelineContinued(
+  entries: readonly HistoryEntry[],
+  knownAt: Date,
+  carry: TimelineCarry,
+  reportedLaterAtSameTime: (e: HistoryEntry) => boolean,
+): { items: TimelineEntry[]; carry: TimelineCarry } {
+  const k = knownAt.getTime();
+  let { previous, lastReportAt, terms } = carry;
+  const termsSetBy = { ...carry.termsSetBy };
+  const items = entries.map((entry) => {
+    const retracted = isRetracted(entry, k);
+    const at = entry.effectiveAt.getTime();
+    const termsSetAt = entry.causeEffectiveAt?.getTime() ?? Number.NEGATIVE_INFINITY;
+    const voided =
+      !retracted && entry.byTerms && ((lastReportAt !== null && lastReportAt.getTime() > termsSetAt) || (at > termsSetAt && reportedLaterAtSameTime(entry)));
+    const counts = !retracted && !voided;
     const changed = entry.change === "terms" && entry.values ? Object.keys(entry.values) : null;
     const item: TimelineEntry = {
       entry,
       from: entry.change === "status" ? (isCreation(entry) ? null : previous) : null,
-      retracted: isRetracted(entry, k),
-      superseded: !counts && !isRetracted(entry, k),
+      retracted,
+      superseded: voided,
       before: changed ? Object.fromEntries(changed.map((key) => [key, terms[key] ?? null])) : null,
     };
     if (counts && entry.change === "status") previous = entry.to;
-    if (counts && changed) terms = { ...terms, ...entry.values };
+    if (counts && isCountedReport(entry, k)) lastReportAt = entry.effectiveAt;
+    if (counts && changed) {
+      terms = { ...terms, ...entry.values };
+      for (const key of changed) termsSetBy[key] = entry.seq;
+    }
     return item;
   });
+  return { items, carry: { previous, lastReportAt, terms, termsSetBy } };
 }
 
 /** A requested status change, in the domain's terms. */

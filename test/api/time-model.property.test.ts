@@ -68,6 +68,38 @@ function bruteState(entries: RawEntry[], asOf: number, knownAt: number) {
   return { status: held.to!, unconfirmed: Boolean(held.byTerms) || echo(held), dates: dates as { dueAt?: string | null } };
 }
 
+/**
+ * The naive timeline at K: every entry recorded by K in effective order, retracted by then or not;
+ * a lapse by terms superseded when a report falls between its terms and it; each status entry with
+ * the status counted just before it, each terms entry with the terms counted just before it.
+ */
+function bruteTimeline(entries: RawEntry[], knownAt: number, firstTerms: Record<string, unknown>) {
+  const known = entries.filter((e) => e.recordedAt <= knownAt).sort((a, b) => a.effectiveAt - b.effectiveAt || a.seq - b.seq);
+  const retracted = (e: RawEntry) => e.retractedAt !== null && e.retractedAt <= knownAt;
+  const reports = known.filter((e) => !retracted(e) && !e.byTerms && e.change === "status");
+  const superseded = (e: RawEntry) =>
+    !retracted(e) &&
+    Boolean(e.byTerms) &&
+    reports.some((r) => r.effectiveAt > (e.causeEffectiveAt ?? Number.NEGATIVE_INFINITY) && r.effectiveAt <= e.effectiveAt);
+  let previous: string | null = null;
+  let terms = firstTerms;
+  return known.map((e) => {
+    const values = e.values === null ? null : (JSON.parse(e.values) as Record<string, unknown>);
+    const before = e.change === "terms" && values ? Object.fromEntries(Object.keys(values).map((k) => [k, terms[k] ?? null])) : null;
+    const item = {
+      seq: e.seq,
+      from: e.change === "status" && e.from !== null ? previous : null,
+      retracted: retracted(e) ? new Date(e.retractedAt!).toISOString() : null,
+      superseded: superseded(e),
+      before,
+    };
+    const counts = !retracted(e) && !superseded(e);
+    if (counts && e.change === "status") previous = e.to;
+    if (counts && before) terms = { ...terms, ...values };
+    return item;
+  });
+}
+
 type Op =
   | { op: "threat"; back: number }
   | { op: "deadline"; threat: number; due: number | null; back: number }
@@ -75,6 +107,7 @@ type Op =
   | { op: "suspend"; threat: number; shift: number; length: number; returnsTo: "imposed" | "threatened" }
   | { op: "dates"; deadline: number; due: number; shift: number }
   | { op: "echo"; threat: number; cite: boolean }
+  | { op: "terms"; threat: number; rate: number; shift: number }
   | { op: "retract"; pick: number }
   | { op: "wait"; minutes: number };
 
@@ -120,6 +153,15 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   // A report that repeats a lapse by terms at its instant, citing a source or not (only a cited one confirms it).
   { weight: 1, arbitrary: fc.record({ op: fc.constant("echo" as const), threat: fc.nat(), cite: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant("terms" as const),
+      threat: fc.nat(),
+      rate: fc.integer({ min: 0, max: 200 }),
+      shift: fc.integer({ min: -20, max: 10 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("retract" as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("wait" as const), minutes: fc.integer({ min: 1, max: 20 * 24 * 60 }) }) },
 );
@@ -137,7 +179,17 @@ describe("the time model, through the API, against a brute-force reading of the 
   it("answers every read at random (asOf, knownAt) as the raw history says, and never changes an answer known at a past instant", async () => {
     let runs = 0;
     // What the random histories held, so the test cannot pass by exercising nothing.
-    const tally = { accepted: {} as Record<string, number>, probes: 0, emptyProbes: 0, emptyPages: 0, stableAnswers: 0 };
+    const tally = {
+      accepted: {} as Record<string, number>,
+      probes: 0,
+      emptyProbes: 0,
+      emptyPages: 0,
+      stableAnswers: 0,
+      historyEntries: 0,
+      historyRetracted: 0,
+      historySuperseded: 0,
+      historyTermsBefore: 0,
+    };
     await fc.assert(
       fc.asyncProperty(
         fc.array(opArb, { minLength: 10, maxLength: 40 }),
@@ -237,6 +289,39 @@ describe("the time model, through the API, against a brute-force reading of the 
               expect(imposed.items.map((x) => x.id).sort()).toEqual(
                 threats.filter((id) => bruteState(rawEntries(t, "threat", id), asOf, knownAt)?.status === "imposed").sort(),
               );
+              // Each threat's and deadline's history in pages of two, followed by their cursors: the brute-force timeline as known at knownAt.
+              for (const [kind, ids] of [
+                ["deadline", deadlines.slice(0, 4)],
+                ["threat", threats],
+              ] as const) {
+                for (const id of ids) {
+                  const items: any[] = [];
+                  let cursor: string | null = null;
+                  do {
+                    const page = (await (
+                      await ok(await t.get(`/api/${kind}s/${id}/history?limit=2&knownAt=${iso(knownAt)}${cursor ? `&cursor=${cursor}` : ""}`))
+                    ).json()) as { items: any[]; nextCursor: string | null };
+                    items.push(...page.items);
+                    cursor = page.nextCursor;
+                  } while (cursor !== null);
+                  const first =
+                    kind === "threat"
+                      ? {
+                          ...(t.db.reader.prepare(`SELECT "ratePercent", "authority", "covers" FROM "Threat" WHERE "id" = ?`).get(id) as object),
+                          targetIds: [],
+                        }
+                      : {};
+                  const expected = bruteTimeline(rawEntries(t, kind, id), knownAt, first);
+                  expect(
+                    items.map((e) => ({ seq: e.seq, from: e.from, retracted: e.retracted?.at ?? null, superseded: e.superseded, before: e.before })),
+                    `history of ${kind} ${id} at ${iso(knownAt)}`,
+                  ).toEqual(expected);
+                  tally.historyEntries += items.length;
+                  tally.historyRetracted += expected.filter((e) => e.retracted).length;
+                  tally.historySuperseded += expected.filter((e) => e.superseded).length;
+                  tally.historyTermsBefore += expected.filter((e) => e.before).length;
+                }
+              }
               // Answers known at a past instant are kept, to be asked again at the end.
               if (knownAt < now) {
                 stable.set(`/api/deadlines?status=pending&limit=500&${q}`, pending);
@@ -317,6 +402,14 @@ describe("the time model, through the API, against a brute-force reading of the 
                     ...(op.cite ? { evidence: { sourceId: source, quote: "the measures apply again" } } : {}),
                   }),
                 );
+              } else if (op.op === "terms" && threats.length) {
+                await ok(
+                  await t.write("POST", `/api/threats/${threats[op.threat % threats.length]}/terms`, {
+                    ratePercent: op.rate,
+                    reason: "new rate",
+                    effectiveAt: iso(now + op.shift * DAY),
+                  }),
+                );
               } else if (op.op === "dates" && deadlines.length) {
                 await ok(
                   await t.write("POST", `/api/deadlines/${deadlines[op.deadline % deadlines.length]}/dates`, {
@@ -347,10 +440,12 @@ describe("the time model, through the API, against a brute-force reading of the 
       { numRuns: 30, seed: 20251023, endOnFailure: true },
     );
     console.info("time-model property:", JSON.stringify(tally));
-    for (const op of ["threat", "deadline", "status", "suspend", "dates", "retract"]) expect(tally.accepted[op] ?? 0, op).toBeGreaterThan(5);
+    for (const op of ["threat", "deadline", "status", "suspend", "dates", "retract", "terms"]) expect(tally.accepted[op] ?? 0, op).toBeGreaterThan(5);
     expect(tally.accepted.echo ?? 0, "echo").toBeGreaterThan(0);
     expect(tally.probes - tally.emptyProbes).toBeGreaterThan(10);
     expect(tally.probes - tally.emptyPages).toBeGreaterThan(10);
     expect(tally.stableAnswers).toBeGreaterThan(50);
+    expect(tally.historyEntries).toBeGreaterThan(100);
+    for (const seen of ["historyRetracted", "historySuperseded", "historyTermsBefore"] as const) expect(tally[seen], seen).toBeGreaterThan(0);
   }, 240_000);
 });

@@ -13,9 +13,13 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
   });
 }
 
-/** Each entry's `from` is the previous entry's `to`: the history is one chain. */
+/** Each entry's `from` is the previous entry's `to`: the history is one chain (one page holds it). */
 async function expectSingleChain(collection: string, id: string) {
-  const { items } = (await (await fetch(`${served.url}/api/${collection}/${id}/history`)).json()) as { items: { from: string | null; to: string }[] };
+  const { items, nextCursor } = (await (await fetch(`${served.url}/api/${collection}/${id}/history?limit=500`)).json()) as {
+    items: { from: string | null; to: string }[];
+    nextCursor: string | null;
+  };
+  expect(nextCursor).toBeNull();
   for (let i = 1; i < items.length; i++) expect(items[i]!.from).toBe(items[i - 1]!.to);
   return items;
 }

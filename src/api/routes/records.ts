@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { changesRecorded, createRecord, getRecord, historyAt, KIND_OF, listRecords, patchRecord, threatAt } from "../../db/records.ts";
+import { changesRecorded, createRecord, getRecord, historyPage, KIND_OF, listRecords, patchRecord, type TimelinePosition, threatAt } from "../../db/records.ts";
 import type { RecordedKey } from "../../db/sql/history.ts";
 import { readTimeOf } from "../../db/sql/record-states.ts";
 import { type DatesChangeRequest, recordDatesChange, recordStatusChange, recordTermsChange, retractEntry } from "../../db/tracked-writes.ts";
@@ -338,17 +338,51 @@ function statusRoutes<C extends TrackedCollection>(deps: AppDeps, collection: C)
         method: "get",
         path: `/${collection}/{id}/history` as `/${C}/{id}/history`,
         tags: [collection],
-        summary: `Every history entry of a ${kind} recorded by knownAt, in effective order, with their retractions`,
-        request: { params: IdParam, query: z.object({ knownAt: KnownAt.optional() }) },
-        responses: { 200: { description: "History", ...json(z.object({ items: z.array(TimelineEntrySchema) })) }, ...problemResponses },
+        summary: `A ${kind}'s history entries recorded by knownAt, in effective order, with their retractions`,
+        description:
+          "One page of up to `limit` entries, each with its retraction when one was recorded by `knownAt`, whatever page the retraction's time falls on. `nextCursor` carries the page's `knownAt`: the following pages read the history as known then (a `knownAt` sent with a cursor is not used), so the pages together are the whole history as known at that instant. A page looks at most at 5,000 entries, recorded by `knownAt` or not: it may then hold fewer than `limit` items, with a `nextCursor` that resumes there.",
+        request: { params: IdParam, query: z.object({ knownAt: KnownAt.optional(), limit: Limit, cursor: Cursor }) },
+        responses: {
+          200: { description: "History", ...json(z.object({ items: z.array(TimelineEntrySchema), nextCursor: z.string().nullable() })) },
+          ...problemResponses,
+        },
       }),
       async (c) => {
         const { id } = c.req.valid("param");
-        const time = readTimeOf(undefined, c.req.valid("query").knownAt, deps.clock());
-        const items = await historyAt(deps.db, kind, id, time.knownAt);
-        return c.json({ items: items.map(timelineEntryToWire) }, 200);
+        const q = c.req.valid("query");
+        const from = decodeCursor(q.cursor, isTimelineCursor);
+        if (from === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
+        const knownAt = readTimeOf(undefined, from ? new Date(from.knownAt) : q.knownAt, deps.clock()).knownAt;
+        const page = await historyPage(deps.db, kind, id, knownAt, from ? positionOf(from) : null, q.limit);
+        return c.json({ items: page.items.map(timelineEntryToWire), nextCursor: page.next ? encodeCursor(timelineCursorOf(knownAt, page.next)) : null }, 200);
       },
     );
+}
+
+/** A record's history cursor: where the page ended, what it carries to the next, and the knownAt every page reads at. */
+const TimelineCursor = z.strictObject({
+  knownAt: z.iso.datetime(),
+  after: z.tuple([z.string().max(40), z.number().int().min(0)]),
+  previous: z.string().max(40).nullable(),
+  lastReportAt: z.iso.datetime().nullable(),
+  termsSetBy: z.record(z.string().max(40), z.number().int().min(0)),
+});
+type TimelineCursor = z.infer<typeof TimelineCursor>;
+const isTimelineCursor = (v: unknown): v is TimelineCursor => TimelineCursor.safeParse(v).success;
+
+function positionOf(cursor: TimelineCursor): TimelinePosition {
+  const { after, previous, lastReportAt, termsSetBy } = cursor;
+  return { after, previous, lastReportAt: lastReportAt === null ? null : new Date(lastReportAt), termsSetBy };
+}
+
+function timelineCursorOf(knownAt: Date, p: TimelinePosition): TimelineCursor {
+  return {
+    knownAt: knownAt.toISOString(),
+    after: p.after,
+    previous: p.previous,
+    lastReportAt: p.lastReportAt?.toISOString() ?? null,
+    termsSetBy: p.termsSetBy,
+  };
 }
 
 /** A threat's terms change. */

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { AGREEMENT_COMMITMENTS } from "../../db/records.ts";
 import { SOURCE_KINDS, STANCES } from "../../domain/evidence.ts";
 import { ACTOR_KINDS, COMMITMENT_KINDS, CONDITION_EFFECTS, EVENT_KINDS, MEASURES, PRECISIONS, STATUSES, type TrackedKind } from "../../domain/statuses.ts";
 import { type CollectionName, ScheduledChangeSchema } from "./records.ts";
@@ -172,7 +173,10 @@ export const DetailSchemas = {
     .extend({
       ...detail,
       commitments: z.array(commitment.extend({ deadlines: z.array(deadline) })).openapi({
-        description: "Its commitments that existed at asOf, each with its status and its own deadlines then",
+        description: `Its commitments that existed at asOf, each with its status and its own deadlines then: of its first ${AGREEMENT_COMMITMENTS} in id order`,
+      }),
+      commitmentsTruncated: z.boolean().openapi({
+        description: `True when it has more than ${AGREEMENT_COMMITMENTS} commitments recorded: \`GET /api/commitments?agreement={id}\` (same asOf and knownAt) pages through them all, in the same order`,
       }),
       deadlines: z.array(deadline).openapi({ description: "Its own deadlines (an expiry), as they stood at asOf" }),
     })

@@ -73,6 +73,28 @@ function reviveDates(values: Record<string, unknown>): Record<string, unknown> {
   return values;
 }
 
+/** A page of one record's timeline (timelineEntries). */
+export const TIMELINE_SQL = {
+  // The entries after the key (@afterAt, @afterSeq) in effective order, each with whether it was recorded by @knownAt, from the
+  // (recordKind, recordId, effectiveAt, seq, recordedAt) index alone: first those at the key's effective time (a range on seq),
+  // then those after it (a range on effectiveAt). A row value (effectiveAt, seq) > (…) ranges on effectiveAt alone, and would
+  // read again every entry at the key's effective time.
+  keysAtSameTime: `SELECT e."effectiveAt", e."seq", e."recordedAt" <= @knownAt AS "known"
+         FROM "StatusChange" e
+         WHERE e."recordKind" = +@kind AND e."recordId" = +@id AND e."effectiveAt" = @afterAt AND e."seq" > @afterSeq
+         ORDER BY e."seq" ${limitBy("@batch")}`,
+  keysAfter: `SELECT e."effectiveAt", e."seq", e."recordedAt" <= @knownAt AS "known"
+         FROM "StatusChange" e
+         WHERE e."recordKind" = +@kind AND e."recordId" = +@id AND e."effectiveAt" > @afterAt
+         ORDER BY e."effectiveAt", e."seq" ${limitBy("@batch")}`,
+  // A report known and not retracted at @knownAt, at the same effective time as an entry and after it (it voids a lapse by terms).
+  reportAtSameTimeAfter: `SELECT EXISTS (SELECT 1 FROM "StatusChange" e LEFT JOIN "Retraction" r ON r."entrySeq" = e."seq"
+           WHERE e."recordKind" = +@kind AND e."recordId" = +@id AND e."effectiveAt" = @at AND e."seq" > @seq AND e."recordedAt" <= @knownAt
+             AND e."change" = 'status' AND e."byTerms" = 0 AND (r."recordedAt" IS NULL OR r."recordedAt" > @knownAt))`,
+  // The page's entries, by seq, with their retractions.
+  entries: `${SELECT_ENTRIES} WHERE e."seq" IN (SELECT value FROM json_each(@seqs)) ORDER BY e."effectiveAt", e."seq"`,
+};
+
 function statementsFor(db: Database.Database) {
   return {
     // The unary + keeps SQLite from walking (recordKind, effectiveAt) for the order, which reads every entry of the kind (measured: 214 ms vs 23 ms for 1,000 of 100,000 threats).
@@ -95,6 +117,13 @@ function statementsFor(db: Database.Database) {
          ORDER BY e."recordedAt", e."seq" ${limitBy("@batch")}`,
       )
       .raw(),
+    keysAtSameTime: db.prepare(TIMELINE_SQL.keysAtSameTime).raw(),
+    keysAfter: db.prepare(TIMELINE_SQL.keysAfter).raw(),
+    entriesInEffectiveOrder: db.prepare(TIMELINE_SQL.entries),
+    reportAtSameTimeAfter: db.prepare(TIMELINE_SQL.reportAtSameTimeAfter).pluck(),
+    termsValues: db.prepare(
+      `SELECT "seq", "values" FROM "StatusChange" WHERE "seq" IN (SELECT value FROM json_each(@seqs)) AND "recordKind" = @kind AND "recordId" = @id AND "change" = 'terms'`,
+    ),
     entriesBySeq: db.prepare(`${SELECT_ENTRIES} WHERE e."seq" IN (SELECT value FROM json_each(?)) ORDER BY e."recordedAt", e."seq"`),
     insert: db.prepare(
       `INSERT INTO "StatusChange" ("recordKind", "recordId", "change", "from", "to", "values", "effectiveAt", "recordedAt", "reason", "by",
@@ -183,6 +212,68 @@ export function entriesRecorded(db: Database.Database, q: ChangesQuery): { entri
   const entries = shown.length ? (st.entriesBySeq.all(JSON.stringify(shown.map(([, seq]) => seq))) as HistoryRow[]).map(toHistoryEntry) : [];
   const next = found.length > q.limit ? shown.at(-1)! : exhausted ? null : key;
   return { entries, next };
+}
+
+/** Where a record's timeline read in pages goes on: after this effective time (as stored) and seq. */
+export type EffectiveKey = [effectiveAt: string, seq: number];
+
+/** How many entries one page of a record's timeline may look at, known at its knownAt or not. */
+export const TIMELINE_SCAN_BUDGET = 5_000;
+
+/**
+ * Up to `limit` entries of one record recorded by `knownAt`, in effective order after `after`,
+ * with their retractions, looking at most at TIMELINE_SCAN_BUDGET entries (those recorded later
+ * are passed over). `next` is where the next page goes on: after its last entry when more
+ * follow, after the last entry looked at when the budget cut the page short, null at the end.
+ */
+export function timelineEntries(
+  db: Database.Database,
+  kind: string,
+  id: string,
+  knownAt: Date,
+  after: EffectiveKey | null,
+  limit: number,
+): { entries: HistoryEntry[]; next: EffectiveKey | null } {
+  const st = statements(db);
+  const params = { kind, id, knownAt: toSqlDate(knownAt) };
+  let key: EffectiveKey = after ?? ["", 0];
+  const found: EffectiveKey[] = [];
+  let examined = 0;
+  let exhausted = false;
+  for (let batch = limit + 1; found.length <= limit && examined < TIMELINE_SCAN_BUDGET; batch = Math.min(batch * 2, BATCH_AT_MOST)) {
+    const size = Math.min(batch, TIMELINE_SCAN_BUDGET - examined);
+    const at = { ...params, afterAt: key[0], afterSeq: key[1] };
+    const rows = st.keysAtSameTime.all({ ...at, batch: size }) as [string, number, number][];
+    if (rows.length < size) rows.push(...(st.keysAfter.all({ ...at, batch: size - rows.length }) as [string, number, number][]));
+    for (const [effectiveAt, seq, known] of rows) {
+      examined++;
+      key = [effectiveAt, seq];
+      if (known && found.push(key) > limit) break;
+    }
+    if (rows.length < size) {
+      exhausted = true;
+      break;
+    }
+  }
+  const shown = found.slice(0, limit);
+  const entries = shown.length
+    ? (st.entriesInEffectiveOrder.all({ seqs: JSON.stringify(shown.map(([, seq]) => seq)) }) as HistoryRow[]).map(toHistoryEntry)
+    : [];
+  const next = found.length > limit ? shown.at(-1)! : exhausted ? null : key;
+  return { entries, next };
+}
+
+/** Whether a report known and not retracted at `knownAt` follows `entry` at the same effective time. */
+export function isReportedLaterAtSameTime(db: Database.Database, entry: HistoryEntry, knownAt: Date): boolean {
+  const params = { kind: entry.recordKind, id: entry.recordId, at: toSqlDate(entry.effectiveAt), seq: entry.seq, knownAt: toSqlDate(knownAt) };
+  return statements(db).reportAtSameTimeAfter.get(params) === 1;
+}
+
+/** The values of a record's terms entries, by seq. */
+export function termsValuesOf(db: Database.Database, kind: string, id: string, seqs: readonly number[]): Map<number, Record<string, unknown>> {
+  if (seqs.length === 0) return new Map();
+  const rows = statements(db).termsValues.all({ kind, id, seqs: JSON.stringify(seqs) }) as { seq: number; values: string }[];
+  return new Map(rows.map((r) => [r.seq, JSON.parse(r.values) as Record<string, unknown>]));
 }
 
 export type NewHistoryEntry = Omit<HistoryEntry, "seq" | "causeEffectiveAt" | "retractedAt" | "retraction">;

@@ -1,4 +1,5 @@
 import type { AgreementThen, DeadlineThen } from "../../db/agreement-view.ts";
+import { AGREEMENT_COMMITMENTS } from "../../db/records.ts";
 import { deadlineTimingAsOf } from "../../domain/deadlines.ts";
 import { Layout } from "../layout.tsx";
 import { type PageTime, pageTimeQuery, ReadTimeControls, StatusBadge, Upcoming } from "../read-time.tsx";
@@ -106,6 +107,13 @@ function AgreementCard({ agreement: a, asOf, time, heading, live }: { agreement:
       {live ? <ChangeStatus kind="agreement" id={a.id} status={a.status} /> : null}
       <h3>Commitments</h3>
       <CommitmentsPerParty agreement={a} asOf={asOf} time={time} live={live} />
+      {a.commitmentsTruncated ? (
+        <p class="muted">
+          Only its first {AGREEMENT_COMMITMENTS} commitments recorded are shown here;{" "}
+          <a href={`/api/commitments?agreement=${encodeURIComponent(a.id)}${query ? `&${query.slice(1)}` : ""}`}>the list of its commitments</a> pages through
+          them all.
+        </p>
+      ) : null}
     </section>
   );
 }
