@@ -8,7 +8,6 @@ import { nameKey } from "../domain/names.ts";
 import { databaseFileError, ensureDatabaseFile } from "./database-file.ts";
 import { PrismaClient } from "./generated/client.ts";
 import type { TransactionClient } from "./generated/internal/prismaNamespace.ts";
-import { type SyncFile, WalSync } from "./wal-sync.ts";
 
 export type Prisma = InstanceType<typeof PrismaClient>;
 export type Transaction = TransactionClient;
@@ -324,13 +323,8 @@ function oneLine(text: string): string {
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
 }
 
-export interface OpenOptions {
-  /** How the WAL is made durable after a group commit (a test injects a failing disk here). */
-  syncFile?: SyncFile;
-}
-
 /** Opens (creating if needed) the SQLite file at `path`, configured for a server. */
-export async function openDatabase(path: string, options: OpenOptions = {}): Promise<TrackerDatabase> {
+export async function openDatabase(path: string): Promise<TrackerDatabase> {
   ensureDatabaseFile(path);
   // WAL is a property of the file: set it once through a plain connection before anyone else opens it.
   const setup = new Database(path, { timeout: BUSY_TIMEOUT_MS });
@@ -355,10 +349,6 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
   const writer = new Database(path, { timeout: 0 });
   for (const pragma of SERVER_WRITER_PRAGMAS) writer.pragma(pragma);
   fillMissingNameKeys(writer);
-  // From here the raw writer's COMMITs do not wait for the disk: its group commits are made
-  // durable by walSync, off the event loop, before they are acknowledged (decision 022).
-  writer.pragma("synchronous = NORMAL");
-  const walSync = new WalSync(`${path}-wal`, options.syncFile);
   const writeLock = new WriteLock();
   /** Damage seen by any query: it does not heal by itself, so it keeps /health at 503 and writes refused. */
   let damage: string | null = null;
@@ -435,26 +425,18 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
           }
         })
         .immediate();
-    })
-      .then(() =>
-        walSync.afterCommit().catch((err: NodeJS.ErrnoException) => {
-          // Linux may drop the pages a failed sync could not write: what was committed cannot be trusted.
-          damage ??= `the disk failed to store a committed write (${err.code ?? err.message}); stop the server, check the disk and the database file (npm run db:restore from a backup if needed)`;
-          throw new DatabaseUnavailableError(`This change may not have been stored: ${damage}.`);
-        }),
-      )
-      .then(
-        () => {
-          for (const [i, item] of group.entries()) {
-            const outcome = outcomes[i]!;
-            if (outcome.ok) item.resolve(outcome.value);
-            else item.reject(outcome.err);
-          }
-        },
-        (err) => {
-          for (const item of group) item.reject(err);
-        },
-      );
+    }).then(
+      () => {
+        for (const [i, item] of group.entries()) {
+          const outcome = outcomes[i]!;
+          if (outcome.ok) item.resolve(outcome.value);
+          else item.reject(outcome.err);
+        }
+      },
+      (err) => {
+        for (const item of group) item.reject(err);
+      },
+    );
   }
 
   function scheduleGroup() {
@@ -500,7 +482,6 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
       closing = true;
       while (waiting.length > 0) commitGroup();
       await writeLock.run(() => undefined);
-      await walSync.close();
       reader.close();
       writer.close();
       await prisma.$disconnect();
