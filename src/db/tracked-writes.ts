@@ -813,38 +813,46 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
 }
 
 /**
- * A deadline or commitment that a retracted entry had resolved (or whose consequence a retracted
- * entry had superseded) may be pending again when a standing change of what it belongs to took
- * effect after that entry: a threat imposed or ended, a condition met, an agreement or commitment
- * ended. That change's consequence for it is recorded now, at the change's effective time, by
- * the same rules as when the change was first recorded: retracting a mistake brings back what
- * the mistake had kept from following.
+ * A deadline or commitment that a retracted status entry had resolved (or whose consequence it had
+ * superseded) may be pending again when a standing change of what it belongs to took effect after
+ * that entry: that change's consequence for it is recorded now (owedConsequences). Retracting a
+ * mistake brings back what the mistake had kept from following.
  */
 function restoreUncovered(conn: Database.Database, retracted: readonly HistoryEntry[], now: Date): HistoryEntry[] {
-  const uncovered = new Map<string, { kind: "deadline" | "commitment"; id: string; from: number }>();
+  const uncovered = new Map<string, { kind: "deadline" | "commitment"; id: string; from: Date }>();
   for (const e of retracted) {
-    if (e.recordKind !== "deadline" && e.recordKind !== "commitment") continue;
+    if ((e.recordKind !== "deadline" && e.recordKind !== "commitment") || e.change !== "status") continue;
     const key = `${e.recordKind}|${e.recordId}`;
-    const from = Math.min(e.effectiveAt.getTime(), uncovered.get(key)?.from ?? Number.POSITIVE_INFINITY);
-    uncovered.set(key, { kind: e.recordKind, id: e.recordId, from });
+    const earlier = uncovered.get(key);
+    if (!earlier || e.effectiveAt < earlier.from) uncovered.set(key, { kind: e.recordKind, id: e.recordId, from: e.effectiveAt });
   }
   const scope = new WriteScope(conn, now);
-  const restored: HistoryEntry[] = [];
-  for (const { kind, id, from } of uncovered.values()) {
-    const causes = causesFor(conn, kind, id).flatMap((owner) =>
-      entriesKnownAt(scope.historyOf(owner.kind, owner.id), now)
-        .filter((x) => x.change === "status" && x.effectiveAt.getTime() >= from && mayHaveConsequences(owner.kind, x.to ?? ""))
-        .map((x) => ({ owner, x })),
-    );
-    causes.sort((a, b) => a.x.effectiveAt.getTime() - b.x.effectiveAt.getTime() || a.x.seq - b.x.seq);
-    for (const { owner, x } of causes) {
-      // Only a change in effect at its time (not a lapse a report made void) sets anything off.
-      if (recordStateAt(scope.historyOf(owner.kind, owner.id), x.effectiveAt, now).status !== x.to) continue;
-      restored.push(...applyConsequences(conn, owner.kind, owner.id, x.to!, x, now, scope, null, new Set([id])));
-    }
-  }
+  const restored = [...uncovered.values()].flatMap(({ kind, id, from }) => owedConsequences(conn, scope, kind, id, from, now));
   scope.refresh();
   return restored;
+}
+
+/**
+ * The consequences a deadline or commitment is owed by the standing changes of what it belongs to
+ * (a threat imposed or ended, a condition met, an agreement or commitment ended) that took effect
+ * from `from` on: each is evaluated at its change's effective time, for this record only, by the
+ * same rules and chain checks as when the change was recorded. A record stated back-dated before
+ * such a change (created after it was recorded) gets its consequence as the record is created.
+ */
+function owedConsequences(conn: Database.Database, scope: WriteScope, kind: "deadline" | "commitment", id: string, from: Date, now: Date): HistoryEntry[] {
+  const causes = causesFor(conn, kind, id).flatMap((owner) =>
+    entriesKnownAt(scope.historyOf(owner.kind, owner.id), now)
+      .filter((x) => x.change === "status" && x.effectiveAt >= from && mayHaveConsequences(owner.kind, x.to ?? ""))
+      .map((x) => ({ owner, x })),
+  );
+  causes.sort((a, b) => a.x.effectiveAt.getTime() - b.x.effectiveAt.getTime() || a.x.seq - b.x.seq);
+  const owed: HistoryEntry[] = [];
+  for (const { owner, x } of causes) {
+    // Only a change in effect at its time (not a lapse a report made void) sets anything off.
+    if (recordStateAt(scope.historyOf(owner.kind, owner.id), x.effectiveAt, now).status !== x.to) continue;
+    owed.push(...applyConsequences(conn, owner.kind, owner.id, x.to!, x, now, scope, null, new Set([id])));
+  }
+  return owed;
 }
 
 /** The records whose status changes may set off a change of this deadline or commitment (consequencesOf). */
@@ -1035,6 +1043,8 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
         scope,
       );
     }
+    // Stated before a change of its owner already recorded (a threat imposed since): it was moved by it then.
+    if (req.kind === "deadline" || req.kind === "commitment") owedConsequences(conn, scope, req.kind, id, effectiveAt, now);
     scope.refresh();
     return id;
   });

@@ -4,7 +4,7 @@ import { firstTermsOfThreat } from "../../src/db/records.ts";
 import { historyOf, TIMELINE_SCAN_BUDGET, TIMELINE_SQL } from "../../src/db/sql/history.ts";
 import { toSqlDate } from "../../src/db/sql-dates.ts";
 import { timelineKnownAt } from "../../src/domain/history.ts";
-import { TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
+import { SCENARIO, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
 
 /**
  * A record's history in pages (GET /api/{collection}/{id}/history): each page reads its own
@@ -88,7 +88,8 @@ describe("a record's history, page by page", () => {
   it("keeps reading at the first page's knownAt: an entry retracted between two pages is shown as it was known then", async () => {
     const deadline = await ok(
       await t.write("POST", "/api/deadlines", {
-        threatId: TARIFF_THREAT,
+        // The scenario's, not the threat's: the first test imposes the threat, which would trigger it.
+        scenarioId: SCENARIO,
         dueAt: "2026-11-30",
         precision: "day",
         wording: "moved twice",
@@ -152,7 +153,7 @@ describe("a record's history, page by page", () => {
     // A deadline with 12,000 dates entries written straight to the file: every other one recorded in
     // 2030 (later than now: not known yet), the others recorded on 4 January.
     const created = await ok(
-      await t.write("POST", "/api/deadlines", { threatId: TARIFF_THREAT, dueAt: "2026-12-31", precision: "day", wording: "bulk", effectiveAt: "2026-01-01" }),
+      await t.write("POST", "/api/deadlines", { scenarioId: SCENARIO, dueAt: "2026-12-31", precision: "day", wording: "bulk", effectiveAt: "2026-01-01" }),
     );
     const id = created.id as string;
     const insert = t.db.writer.prepare(

@@ -2,7 +2,8 @@ import { afterEach, expect, it } from "vitest";
 import { createThreat, type TestApp, testApp } from "../helpers/app.ts";
 import { rowCounts } from "../helpers/database.ts";
 
-// A mistake retracted brings back what it had kept from following (issue 9.5, decision 007).
+// What a change of its owner owes a deadline or commitment, whenever that becomes known: when a mistake that
+// kept it from following is retracted (issue 9.5), or when the record is stated back-dated before the change (9.1, 9.2). Decision 007.
 
 let t: TestApp | undefined;
 afterEach(async () => {
@@ -132,4 +133,70 @@ it("refuses to retract a consequence alone while its cause stands (the rule woul
   const averted = await t.write("POST", `/api/deadlines/${deadline}/status`, { status: "averted", reason: "talks", effectiveAt: "2026-11-01" });
   expect(averted.status).toBe(200);
   expect((await json(await t.get(`/api/deadlines/${deadline}?asOf=2026-11-20`))).status).toBe("averted");
+});
+
+it("gives a deadline stated back-dated before its threat's imposition (recorded earlier) the trigger it would have had, at the imposition", async () => {
+  t = await testApp({ seeded: false, clock: () => new Date("2026-11-30T08:00:00Z") });
+  const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  const imposed = await json(await t.write("POST", `/api/threats/${threat.id}/status`, { status: "imposed", reason: "in force", effectiveAt: "2026-03-01" }));
+  const created = await t.write("POST", "/api/deadlines", {
+    threatId: threat.id,
+    dueAt: "2026-06-01",
+    precision: "day",
+    wording: "by June",
+    effectiveAt: "2026-01-01",
+  });
+  expect(created.status).toBe(201);
+  const deadline = (await json(created)).id as string;
+  expect((await json(await t.get(`/api/deadlines/${deadline}?asOf=2026-02-01`))).status).toBe("pending");
+  expect((await json(await t.get(`/api/deadlines/${deadline}?asOf=2026-03-02`))).status).toBe("triggered");
+  const history = (await json(await t.get(`/api/deadlines/${deadline}/history`))).items;
+  expect(history.map((e: any) => [e.to, e.effectiveAt, e.causedBy])).toEqual([
+    ["pending", "2026-01-01T00:00:00.000Z", null],
+    ["triggered", "2026-03-01T00:00:00.000Z", imposed.entry.seq],
+  ]);
+  // Stated after the imposition, it is pending: the imposition moved only what was pending then.
+  const later = (
+    await json(
+      await t.write("POST", "/api/deadlines", {
+        threatId: threat.id,
+        dueAt: "2026-09-01",
+        precision: "day",
+        wording: "by September",
+        effectiveAt: "2026-04-01",
+      }),
+    )
+  ).id as string;
+  expect((await json(await t.get(`/api/deadlines/${later}?asOf=2026-05-01`))).status).toBe("pending");
+});
+
+it("lapses a commitment stated back-dated before its agreement's recorded end, with its own due date cancelled", async () => {
+  t = await testApp({ clock: () => new Date("2026-11-30T08:00:00Z") });
+  const agreement = await json(
+    await t.write("POST", "/api/agreements", { title: "Deal", partyIds: ["gov-us", "gov-cn"], status: "in-force", effectiveAt: "2026-01-01" }),
+  );
+  const ends = await json(
+    await t.write("POST", `/api/agreements/${agreement.id}/status`, { status: "terminated", reason: "walked out", effectiveAt: "2026-06-01" }),
+  );
+  const res = await t.write("POST", "/api/commitments", {
+    agreementId: agreement.id,
+    partyId: "gov-cn",
+    description: "Buy soybeans",
+    kind: "purchase",
+    effectiveAt: "2026-02-01",
+    dueAt: "2026-12-31",
+    precision: "day",
+    wording: "by the end of 2026",
+  });
+  expect(res.status).toBe(201);
+  const commitment = await json(res);
+  expect((await json(await t.get(`/api/commitments/${commitment.id}?asOf=2026-05-01`))).status).toBe("pending");
+  const after = await json(await t.get(`/api/commitments/${commitment.id}?asOf=2026-06-02`));
+  expect(after.status).toBe("lapsed");
+  expect((await json(await t.get(`/api/deadlines/${commitment.deadlines[0].id}?asOf=2026-06-02`))).status).toBe("cancelled");
+  const history = (await json(await t.get(`/api/commitments/${commitment.id}/history`))).items;
+  expect(history.map((e: any) => [e.to, e.causedBy])).toEqual([
+    ["pending", null],
+    ["lapsed", ends.entry.seq],
+  ]);
 });
