@@ -18,9 +18,10 @@ const STATUS_DATE_PRECISIONS = PRECISIONS.filter((p) => p !== "unknown").join(",
 const HELP = `tradewatch — the trade-tension tracker from the command line
 
 Usage:
-  tradewatch deadlines [--as-of DATE] [--known-at DATE] [--within DAYS] [--url URL]
-      Pending deadlines, earliest first, as a table: now, or as things stood on DATE
-      (--as-of), as the tracker knew them on DATE (--known-at).
+  tradewatch deadlines [--as-of DATE] [--known-at DATE] [--within DAYS] [--actor ID] [--scenario ID] [--url URL]
+      Pending deadlines, earliest first, as a table (at most 500): now, or as things stood on
+      DATE (--as-of), as the tracker knew them on DATE (--known-at); only those involving an
+      actor then (--actor: issuer, target, awaited actor or party), or of a scenario (--scenario).
   tradewatch status <kind> <id> <status> --reason "..." [--effective-at DATE] [OPTIONS] [--url URL]
       Record a status change (kind: ${TRACKED_KINDS.join(", ")}).
       Checked by the API's own rules, locally too: a misplaced option is refused, naming it,
@@ -82,7 +83,7 @@ export function printable(text: string): string {
 }
 
 /** Fixed-width columns, so the table reads in any terminal. */
-export function formatTable(rows: DeadlineLine[]): string {
+export function formatTable(rows: DeadlineLine[], more = false): string {
   const header = ["DUE", "IN DAYS", "OVERDUE", "WORDING", "THREAT", "ID"];
   const body = rows.map((r) => [
     printable(r.dueLabel),
@@ -98,7 +99,8 @@ export function formatTable(rows: DeadlineLine[]): string {
       .map((cell, i) => (cell.length > widths[i]! ? `${cell.slice(0, widths[i]! - 1)}…` : cell.padEnd(widths[i]!)))
       .join("  ")
       .trimEnd();
-  return [line(header), ...body.map(line), `${rows.length} pending`].join("\n");
+  const count = more ? `${rows.length} pending shown; more may follow (narrow with --within, --actor or --scenario)` : `${rows.length} pending`;
+  return [line(header), ...body.map(line), count].join("\n");
 }
 
 async function fail(message: string): Promise<never> {
@@ -183,6 +185,8 @@ async function main(argv: string[]) {
       "as-of": { type: "string" },
       "known-at": { type: "string" },
       within: { type: "string" },
+      actor: { type: "string" },
+      scenario: { type: "string" },
       reason: { type: "string" },
       ...(Object.fromEntries(Object.keys(STATUS_OPTIONS).map((option) => [option, { type: "string" }])) as Record<
         keyof typeof STATUS_OPTIONS,
@@ -211,21 +215,25 @@ async function main(argv: string[]) {
         ...(values["as-of"] ? { asOf: values["as-of"] } : {}),
         ...(values["known-at"] ? { knownAt: values["known-at"] } : {}),
         ...(within !== undefined ? { within: String(within) } : {}),
+        ...(values.actor ? { actor: values.actor } : {}),
+        ...(values.scenario ? { scenario: values.scenario } : {}),
       });
-      const body = await callServer<{ items: DeadlineLine[] }>(url, `/api/deadlines?${qs}`);
-      console.log(formatTable(body.items));
+      const body = await callServer<{ items: DeadlineLine[]; nextCursor: string | null }>(url, `/api/deadlines?${qs}`);
+      console.log(formatTable(body.items, body.nextCursor !== null));
       return;
     }
     const db = await openLocalDatabase();
     try {
-      const { rows } = listDeadlines(db.reader, {
+      const { rows, next } = listDeadlines(db.reader, {
         status: "pending",
         asOf,
         knownAt,
         withinDays: within,
+        actorId: values.actor,
+        scenarioId: values.scenario,
         limit: 500,
       });
-      console.log(formatTable(rows));
+      console.log(formatTable(rows, next !== null));
     } finally {
       await db.close();
     }

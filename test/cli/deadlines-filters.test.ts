@@ -1,0 +1,52 @@
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SCENARIO } from "../helpers/app.ts";
+import { addBulkScenarioRecords } from "../helpers/bulk-scenario.ts";
+import { type ServedTestApp, servedTestApp } from "../helpers/server.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+function cli(served: ServedTestApp, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      ["bin/tradewatch.js", ...args],
+      { cwd: ROOT, env: { ...process.env, DATABASE_URL: `file:${served.t.db.path}`, TRADEWATCH_URL: "" } },
+      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, out: stdout, err: stderr }),
+    );
+  });
+}
+const lastLine = (out: string) => out.trim().split("\n").at(-1);
+
+describe("tradewatch deadlines, filtered", () => {
+  let served: ServedTestApp;
+  beforeAll(async () => {
+    served = await servedTestApp();
+  });
+  afterAll(() => served.close());
+
+  it("lists only the deadlines involving an actor then, or of a scenario, locally and from a server alike", async () => {
+    for (const url of [[], ["--url", served.url]]) {
+      // The seeded tariff: threatened by Donald Trump, against China.
+      for (const actor of ["person-donald-trump", "gov-cn"]) {
+        const r = await cli(served, ["deadlines", "--as-of", "2025-10-24", "--actor", actor, ...url]);
+        expect(r.code, r.err).toBe(0);
+        expect(r.out).toContain("starting in November");
+        expect(lastLine(r.out)).toBe("1 pending");
+      }
+      expect(lastLine((await cli(served, ["deadlines", "--as-of", "2025-10-24", "--actor", "actor-nobody", ...url])).out)).toBe("0 pending");
+      expect(lastLine((await cli(served, ["deadlines", "--as-of", "2025-10-24", "--scenario", SCENARIO, ...url])).out)).toBe("1 pending");
+    }
+  });
+
+  it("says when the table is not the whole list: 500 shown, more may follow", async () => {
+    addBulkScenarioRecords(served.t.db);
+    for (const url of [[], ["--url", served.url]]) {
+      const r = await cli(served, ["deadlines", "--as-of", "2026-01-01", ...url]);
+      expect(r.code, r.err).toBe(0);
+      expect(lastLine(r.out)).toBe("500 pending shown; more may follow (narrow with --within, --actor or --scenario)");
+      expect(r.out.trim().split("\n")).toHaveLength(502);
+    }
+  });
+});
