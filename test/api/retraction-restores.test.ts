@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from "vitest";
-import { createThreat, type TestApp, testApp } from "../helpers/app.ts";
+import { createCornDeal, createThreat, type TestApp, testApp } from "../helpers/app.ts";
 import { rowCounts } from "../helpers/database.ts";
 
 // What a change of its owner owes a deadline or commitment, whenever that becomes known: when a mistake that
@@ -62,18 +62,7 @@ it("retracting the report that superseded a consequence brings the consequence b
     expect(res.status).toBe(201);
     return json(res);
   };
-  const agreement = await created("/api/agreements", { title: "Deal", partyIds: ["gov-us", "gov-cn"], status: "in-force", effectiveAt: "2026-01-01" });
-  const corn = await created("/api/commitments", {
-    agreementId: agreement.id,
-    partyId: "gov-cn",
-    description: "Buy corn",
-    kind: "purchase",
-    effectiveAt: "2026-01-01",
-    dueAt: "2027-03-01",
-    precision: "day",
-    wording: "by March",
-  });
-  const cornDeadline = corn.deadlines[0].id;
+  const { agreement, corn, cornDeadline } = await createCornDeal(t);
   const soy = await created("/api/commitments", {
     agreementId: agreement.id,
     partyId: "gov-cn",

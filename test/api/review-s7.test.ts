@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from "vitest";
-import { createThreat, type TestApp, testApp } from "../helpers/app.ts";
+import { createCornDeal, createThreat, type TestApp, testApp } from "../helpers/app.ts";
 
 // Found by driving the server as an analyst and as an attacker (session 7).
 
@@ -72,24 +72,7 @@ it("refuses a suspension whose end lies more than 10 years ahead, like any chang
 it("records a commitment fulfilled before its agreement's end announced for later: the lapse that end set off no longer follows", async () => {
   let now = Date.parse("2026-11-20T08:00:00Z");
   t = await testApp({ clock: () => new Date(now) });
-  const app = t;
-  const created = async (path: string, body: Record<string, unknown>) => {
-    const res = await app.write("POST", path, body);
-    expect(res.status).toBe(201);
-    return json(res);
-  };
-  const agreement = await created("/api/agreements", { title: "Deal", partyIds: ["gov-us", "gov-cn"], status: "in-force", effectiveAt: "2026-01-01" });
-  const corn = await created("/api/commitments", {
-    agreementId: agreement.id,
-    partyId: "gov-cn",
-    description: "Buy corn",
-    kind: "purchase",
-    effectiveAt: "2026-01-01",
-    dueAt: "2027-03-01",
-    precision: "day",
-    wording: "by March",
-  });
-  const cornDeadline = corn.deadlines[0].id;
+  const { agreement, corn, cornDeadline } = await createCornDeal(t);
   const ends = await json(
     await t.write("POST", `/api/agreements/${agreement.id}/status`, { status: "expired", reason: "ends 1 Feb 2027", effectiveAt: "2027-02-01" }),
   );

@@ -51,16 +51,37 @@ export const NOVEMBER_DEADLINE = "deadline-100pct-tariff-november";
 export const SCENARIO = "scenario-us-china-rare-earth-tariffs";
 export const SOURCE = "src-benzinga-trump-xi-apec";
 
+/** POSTs a record through the API and answers it; anything but 201 fails the test. */
+async function created(app: TestApp, path: string, body: unknown): Promise<any> {
+  const res = await app.write("POST", path, body);
+  if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/**
+ * On the seeded actors, a deal in force from 1 January 2026 and China's commitment under it to buy
+ * corn by 1 March 2027 (with that due date as its deadline), created through the API.
+ */
+export async function createCornDeal(app: TestApp): Promise<{ agreement: any; corn: any; cornDeadline: string }> {
+  const agreement = await created(app, "/api/agreements", { title: "Deal", partyIds: ["gov-us", "gov-cn"], status: "in-force", effectiveAt: "2026-01-01" });
+  const corn = await created(app, "/api/commitments", {
+    agreementId: agreement.id,
+    partyId: "gov-cn",
+    description: "Buy corn",
+    kind: "purchase",
+    effectiveAt: "2026-01-01",
+    dueAt: "2027-03-01",
+    precision: "day",
+    wording: "by March",
+  });
+  return { agreement, corn, cornDeadline: corn.deadlines[0].id };
+}
+
 /** A scenario, an actor and a threat it issues against itself ("threatened"), created through the API: ids and answers. */
 export async function createThreat(app: TestApp, at: { scenario: string; threat: string }): Promise<{ scenario: any; actor: any; threat: any }> {
-  const created = async (path: string, body: unknown) => {
-    const res = await app.write("POST", path, body);
-    if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as any;
-  };
-  const scenario = await created("/api/scenarios", { title: "S", summary: "s", effectiveAt: at.scenario });
-  const actor = await created("/api/actors", { name: "A", kind: "government" });
-  const threat = await created("/api/threats", {
+  const scenario = await created(app, "/api/scenarios", { title: "S", summary: "s", effectiveAt: at.scenario });
+  const actor = await created(app, "/api/actors", { name: "A", kind: "government" });
+  const threat = await created(app, "/api/threats", {
     scenarioId: scenario.id,
     issuerId: actor.id,
     targetIds: [actor.id],
