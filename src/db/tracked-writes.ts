@@ -869,14 +869,14 @@ function owedConsequences(conn: Database.Database, scope: WriteScope, kind: "dea
     entriesKnownAt(scope.historyOf(owner.kind, owner.id), now)
       // A lapse by terms sets nothing off when recorded (recordEnd): it owes nothing either, or a deadline stated after the
       // suspension would be triggered at its end and one stated before it would not.
-      .filter((x) => x.change === "status" && !x.byTerms && x.effectiveAt >= from && mayHaveConsequences(owner.kind, x.to ?? ""))
+      // Nor does a correction (applyStatusChange).
+      .filter((x) => x.change === "status" && !x.byTerms && !x.correction && x.effectiveAt >= from && mayHaveConsequences(owner.kind, x.to ?? ""))
       .map((x) => ({ owner, x })),
   );
   causes.sort((a, b) => a.x.effectiveAt.getTime() - b.x.effectiveAt.getTime() || a.x.seq - b.x.seq);
   const owed: HistoryEntry[] = [];
+  // Each as when it was recorded: a change followed by another at the same instant set off its consequences too.
   for (const { owner, x } of causes) {
-    // Only a change in effect at its time (not one followed by another at the same instant) sets anything off.
-    if (recordStateAt(scope.historyOf(owner.kind, owner.id), x.effectiveAt, now).status !== x.to) continue;
     owed.push(...applyConsequences(conn, owner.kind, owner.id, x.to!, x, now, scope, null, new Set([id])));
   }
   return owed;

@@ -293,3 +293,41 @@ it("owes nothing for a suspension's lapse by terms: a deadline stated during the
   const statedNow = await deadlineFrom();
   for (const id of [statedBefore, statedAfter, statedNow]) expect((await json(await t.get(`/api/deadlines/${id}?asOf=2027-02-01`))).status).toBe("pending");
 });
+
+it("owes a deadline stated back-dated what the changes set off when recorded: nothing for a correction, a trigger for an imposition withdrawn at the same instant", async () => {
+  let now = Date.parse("2026-11-30T08:00:00Z");
+  t = await testApp({ seeded: false, clock: () => new Date(now) });
+  const app = t;
+  const first = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  const corrected = first.threat.id as string;
+  const sameInstant = (
+    await json(
+      await t.write("POST", "/api/threats", {
+        scenarioId: first.scenario.id,
+        issuerId: first.actor.id,
+        targetIds: [first.actor.id],
+        measure: "tariff",
+        covers: "steel",
+        summary: "another tariff",
+        status: "threatened",
+        effectiveAt: "2025-06-01",
+      }),
+    )
+  ).id as string;
+  const deadlineOf = async (threatId: string) =>
+    (await json(await app.write("POST", "/api/deadlines", { threatId, dueAt: "2027-06-01", precision: "day", wording: "by June", effectiveAt: "2025-12-01" })))
+      .id as string;
+  const statedBefore = [await deadlineOf(corrected), await deadlineOf(sameInstant)];
+  now += 60_000;
+  const status = (id: string, body: Record<string, unknown>) =>
+    app.write("POST", `/api/threats/${id}/status`, { reason: "as reported", effectiveAt: "2026-03-01", ...body });
+  expect((await status(corrected, { status: "imposed", correction: true })).status).toBe(200);
+  expect((await status(sameInstant, { status: "imposed" })).status).toBe(200);
+  now += 60_000;
+  expect((await status(sameInstant, { status: "withdrawn" })).status).toBe(200);
+  now += 60_000;
+  const statedAfter = [await deadlineOf(corrected), await deadlineOf(sameInstant)];
+  const statuses = async (ids: string[]) => Promise.all(ids.map(async (id) => (await json(await app.get(`/api/deadlines/${id}?asOf=2026-04-01`))).status));
+  expect(await statuses(statedBefore)).toEqual(["pending", "triggered"]);
+  expect(await statuses(statedAfter)).toEqual(["pending", "triggered"]);
+});
