@@ -331,3 +331,26 @@ it("owes a deadline stated back-dated what the changes set off when recorded: no
   expect(await statuses(statedBefore)).toEqual(["pending", "triggered"]);
   expect(await statuses(statedAfter)).toEqual(["pending", "triggered"]);
 });
+
+it("retracts a deadline recorded by mistake after its threat's imposition triggered it, the trigger with it (it may not be retracted alone)", async () => {
+  let now = Date.parse("2026-11-30T08:00:00Z");
+  t = await testApp({ seeded: false, clock: () => new Date(now) });
+  const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  const deadline = (
+    await json(
+      await t.write("POST", "/api/deadlines", { threatId: threat.id, dueAt: "2027-06-01", precision: "day", wording: "by June", effectiveAt: "2025-12-01" }),
+    )
+  ).id as string;
+  now += 60_000;
+  const imposed = await json(await t.write("POST", `/api/threats/${threat.id}/status`, { status: "imposed", reason: "in force", effectiveAt: "2026-03-01" }));
+  now += 60_000;
+  const [creation] = (await json(await t.get(`/api/deadlines/${deadline}/history`))).items;
+  const res = await t.write("POST", `/api/history/${creation.seq}/retract`, { reason: "no such deadline" });
+  expect(res.status).toBe(200);
+  expect((await json(res)).retracted.map((e: any) => [e.seq, e.to])).toEqual([
+    [creation.seq, "pending"],
+    [imposed.consequences[0].seq, "triggered"],
+  ]);
+  expect((await t.get(`/api/deadlines/${deadline}`)).status).toBe(404);
+  expect((await json(await t.get(`/api/threats/${threat.id}`))).status).toBe("imposed");
+});
