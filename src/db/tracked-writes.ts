@@ -598,7 +598,8 @@ function applyConsequences(
   const st = statements(conn);
   const at = cause.effectiveAt;
   let context: Parameters<typeof consequencesOf>[2];
-  const ids = (rows: unknown[]) => (rows as { id: string }[]).map((d) => d.id);
+  // With `only`, the others are not read: their histories would cost a write on a measure with many deadlines one read each.
+  const ids = (rows: unknown[]) => (rows as { id: string }[]).map((d) => d.id).filter((d) => !only || only.has(d));
   if (kind === "condition") {
     const condition = st.condition.get(id) as { effect: "averts" | "triggers"; threatId: string | null; agreementId: string | null };
     const own = ids(st.deadlinesOfCondition.all(id));
@@ -609,7 +610,7 @@ function applyConsequences(
       conditionId: string | null;
       kind: string;
     }[];
-    const guarded = siblings.filter((d) => (d.conditionId === null || d.conditionId === id) && d.kind !== "expiry").map((d) => d.id);
+    const guarded = ids(siblings.filter((d) => (d.conditionId === null || d.conditionId === id) && d.kind !== "expiry"));
     context = {
       conditionEffect: condition.effect,
       ownPendingDeadlines: pendingAt(scope, own, at, now),
@@ -623,12 +624,11 @@ function applyConsequences(
   } else if (kind === "commitment") {
     context = { ownPendingDeadlines: pendingAt(scope, ids(st.deadlinesOfCommitment.all(id)), at, now) };
   } else {
-    const own = (st.deadlinesOfThreat.all(id) as { id: string }[]).map((d) => d.id).filter((d) => d !== ownExpiry);
+    const own = ids(st.deadlinesOfThreat.all(id)).filter((d) => d !== ownExpiry);
     context = { ownPendingDeadlines: pendingAt(scope, own, at, now) };
   }
   const entries: HistoryEntry[] = [];
   for (const c of consequencesOf(kind, to, context)) {
-    if (only && !only.has(c.id)) continue;
     const plan = planStatusChange(scope.historyOf(c.kind, c.id), { kind: c.kind, to: c.to, effectiveAt: at, correction: false, hasNewDate: false }, now);
     if (!plan.ok) continue;
     const entry: HistoryEntry = scope.append({
