@@ -472,8 +472,9 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
   if (kind === "agreement") {
     const agreement = await getRecordThroughPrisma(db.prisma, kind, id);
     // One more than it embeds, to say whether more follow (on the (agreementId, id) index: the rows of the page only).
+    // Those recorded by knownAt only: one recorded later would take a place among the first, and change a past answer.
     const commitments = await db.prisma.commitment.findMany({
-      where: { agreementId: id },
+      where: { agreementId: id, createdAt: { lte: time.knownAt } },
       orderBy: { id: "asc" },
       take: AGREEMENT_COMMITMENTS + 1,
       include: COMMITMENT_EMBEDS,

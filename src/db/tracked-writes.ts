@@ -320,6 +320,8 @@ function applyStatusChange(
   const usesNewDate = !req.correction && req.newDate !== undefined;
   if (usesNewDate && req.kind === "deadline" && req.to === "extended") {
     successorDeadlineId = createFollowingDeadline(conn, req.id, req.newDate!, entry, now, scope);
+    // Extended back-dated before a change of its threat already recorded (an imposition since): the successor was moved by it then.
+    if (!causedBy) consequences.push(...owedConsequences(conn, scope, "deadline", successorDeadlineId, effectiveAt, now));
   }
   if (usesNewDate && req.kind === "event" && plan.from === "postponed" && req.to === "scheduled") {
     const dates = {
@@ -596,7 +598,8 @@ function applyConsequences(
   const st = statements(conn);
   const at = cause.effectiveAt;
   let context: Parameters<typeof consequencesOf>[2];
-  const ids = (rows: unknown[]) => (rows as { id: string }[]).map((d) => d.id);
+  // With `only`, the others are not read: their histories would cost a write on a measure with many deadlines one read each.
+  const ids = (rows: unknown[]) => (rows as { id: string }[]).map((d) => d.id).filter((d) => !only || only.has(d));
   if (kind === "condition") {
     const condition = st.condition.get(id) as { effect: "averts" | "triggers"; threatId: string | null; agreementId: string | null };
     const own = ids(st.deadlinesOfCondition.all(id));
@@ -607,7 +610,7 @@ function applyConsequences(
       conditionId: string | null;
       kind: string;
     }[];
-    const guarded = siblings.filter((d) => (d.conditionId === null || d.conditionId === id) && d.kind !== "expiry").map((d) => d.id);
+    const guarded = ids(siblings.filter((d) => (d.conditionId === null || d.conditionId === id) && d.kind !== "expiry"));
     context = {
       conditionEffect: condition.effect,
       ownPendingDeadlines: pendingAt(scope, own, at, now),
@@ -621,12 +624,11 @@ function applyConsequences(
   } else if (kind === "commitment") {
     context = { ownPendingDeadlines: pendingAt(scope, ids(st.deadlinesOfCommitment.all(id)), at, now) };
   } else {
-    const own = (st.deadlinesOfThreat.all(id) as { id: string }[]).map((d) => d.id).filter((d) => d !== ownExpiry);
+    const own = ids(st.deadlinesOfThreat.all(id)).filter((d) => d !== ownExpiry);
     context = { ownPendingDeadlines: pendingAt(scope, own, at, now) };
   }
   const entries: HistoryEntry[] = [];
   for (const c of consequencesOf(kind, to, context)) {
-    if (only && !only.has(c.id)) continue;
     const plan = planStatusChange(scope.historyOf(c.kind, c.id), { kind: c.kind, to: c.to, effectiveAt: at, correction: false, hasNewDate: false }, now);
     if (!plan.ok) continue;
     const entry: HistoryEntry = scope.append({
@@ -790,6 +792,7 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
     const entries = withWhatItSetOff(conn, seq)
       .map((s) => entryBySeq(conn, s)!)
       .filter((e) => !e.retractedAt);
+    withConsequencesOfRetractedRecords(conn, entries);
     refuseOrphans(conn, entries, now);
     const rootId = appendRetraction(conn, seq, null, now, reason, by);
     for (const e of entries) if (e.seq !== seq) appendRetraction(conn, e.seq, rootId, now, `Retracted with entry ${seq}: ${reason}`, by);
@@ -810,6 +813,28 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
     const restored = restoreUncovered(conn, entries, now);
     return { retracted: entries.map((e) => entryBySeq(conn, e.seq)!), restored };
   });
+}
+
+/**
+ * A record whose creation is retracted takes with it the consequences other records' changes set
+ * off in it (an extension's successor triggered by its threat's imposition): they cannot stand
+ * without it, and may not be retracted alone while their cause stands. Appended to `entries`.
+ */
+function withConsequencesOfRetractedRecords(conn: Database.Database, entries: HistoryEntry[]): void {
+  const taken = new Set(entries.map((e) => e.seq));
+  for (let i = 0; i < entries.length; i++) {
+    const created = entries[i]!;
+    if (!isCreation(created)) continue;
+    for (const c of historyOf(conn, created.recordKind, created.recordId)) {
+      if (!isConsequence(c) || c.retractedAt || taken.has(c.seq)) continue;
+      for (const s of withWhatItSetOff(conn, c.seq)) {
+        const e = entryBySeq(conn, s)!;
+        if (taken.has(s) || e.retractedAt) continue;
+        taken.add(s);
+        entries.push(e);
+      }
+    }
+  }
 }
 
 /**
@@ -842,14 +867,16 @@ function restoreUncovered(conn: Database.Database, retracted: readonly HistoryEn
 function owedConsequences(conn: Database.Database, scope: WriteScope, kind: "deadline" | "commitment", id: string, from: Date, now: Date): HistoryEntry[] {
   const causes = causesFor(conn, kind, id).flatMap((owner) =>
     entriesKnownAt(scope.historyOf(owner.kind, owner.id), now)
-      .filter((x) => x.change === "status" && x.effectiveAt >= from && mayHaveConsequences(owner.kind, x.to ?? ""))
+      // A lapse by terms sets nothing off when recorded (recordEnd): it owes nothing either, or a deadline stated after the
+      // suspension would be triggered at its end and one stated before it would not.
+      // Nor does a correction (applyStatusChange).
+      .filter((x) => x.change === "status" && !x.byTerms && !x.correction && x.effectiveAt >= from && mayHaveConsequences(owner.kind, x.to ?? ""))
       .map((x) => ({ owner, x })),
   );
   causes.sort((a, b) => a.x.effectiveAt.getTime() - b.x.effectiveAt.getTime() || a.x.seq - b.x.seq);
   const owed: HistoryEntry[] = [];
+  // Each as when it was recorded: a change followed by another at the same instant set off its consequences too.
   for (const { owner, x } of causes) {
-    // Only a change in effect at its time (not a lapse a report made void) sets anything off.
-    if (recordStateAt(scope.historyOf(owner.kind, owner.id), x.effectiveAt, now).status !== x.to) continue;
     owed.push(...applyConsequences(conn, owner.kind, owner.id, x.to!, x, now, scope, null, new Set([id])));
   }
   return owed;

@@ -189,3 +189,157 @@ it("lapses a commitment stated back-dated before its agreement's recorded end, w
     ["lapsed", ends.entry.seq],
   ]);
 });
+
+it("triggers the successor of a deadline extended back-dated before its threat's recorded imposition, at the imposition", async () => {
+  let now = Date.parse("2026-11-30T08:00:00Z");
+  t = await testApp({ seeded: false, clock: () => new Date(now) });
+  const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  const deadline = (
+    await json(
+      await t.write("POST", "/api/deadlines", {
+        threatId: threat.id,
+        dueAt: "2026-02-01",
+        precision: "day",
+        wording: "by February",
+        effectiveAt: "2025-06-01",
+      }),
+    )
+  ).id as string;
+  const imposed = await json(await t.write("POST", `/api/threats/${threat.id}/status`, { status: "imposed", reason: "in force", effectiveAt: "2026-03-01" }));
+  now += 60_000;
+  const extension = await json(
+    await t.write("POST", `/api/deadlines/${deadline}/status`, { status: "extended", reason: "more time", effectiveAt: "2026-01-15", newDueAt: "2026-06-01" }),
+  );
+  const successor = extension.successorDeadlineId as string;
+  expect((await json(await t.get(`/api/deadlines/${successor}?asOf=2026-02-01`))).status).toBe("pending");
+  expect((await json(await t.get(`/api/deadlines/${successor}?asOf=2026-03-02`))).status).toBe("triggered");
+  const history = (await json(await t.get(`/api/deadlines/${successor}/history`))).items;
+  expect(history.map((e: any) => [e.to, e.effectiveAt, e.causedBy])).toEqual([
+    ["pending", "2026-01-15T00:00:00.000Z", extension.entry.seq],
+    ["triggered", "2026-03-01T00:00:00.000Z", imposed.entry.seq],
+  ]);
+});
+
+it("retracts a mistaken extension whose successor its threat's imposition triggered, the successor's trigger with it, and triggers the deadline again", async () => {
+  let now = Date.parse("2026-11-30T08:00:00Z");
+  t = await testApp({ seeded: false, clock: () => new Date(now) });
+  const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  const deadline = (
+    await json(
+      await t.write("POST", "/api/deadlines", {
+        threatId: threat.id,
+        dueAt: "2026-02-01",
+        precision: "day",
+        wording: "by February",
+        effectiveAt: "2025-06-01",
+      }),
+    )
+  ).id as string;
+  const extension = await json(
+    await t.write("POST", `/api/deadlines/${deadline}/status`, { status: "extended", reason: "more time", effectiveAt: "2026-01-15", newDueAt: "2026-06-01" }),
+  );
+  const successor = extension.successorDeadlineId as string;
+  now += 60_000;
+  const imposed = await json(await t.write("POST", `/api/threats/${threat.id}/status`, { status: "imposed", reason: "in force", effectiveAt: "2026-03-01" }));
+  expect(imposed.consequences.map((e: any) => [e.recordId, e.to])).toEqual([[successor, "triggered"]]);
+  now += 60_000;
+  const res = await t.write("POST", `/api/history/${extension.entry.seq}/retract`, { reason: "never extended" });
+  expect(res.status).toBe(200);
+  const body = await json(res);
+  expect(body.retracted.map((e: any) => [e.recordId, e.to])).toEqual([
+    [deadline, "extended"],
+    [successor, "pending"],
+    [successor, "triggered"],
+  ]);
+  expect(body.restored.map((e: any) => [e.recordId, e.to, e.effectiveAt, e.causedBy])).toEqual([
+    [deadline, "triggered", "2026-03-01T00:00:00.000Z", imposed.entry.seq],
+  ]);
+  expect((await t.get(`/api/deadlines/${successor}`)).status).toBe(404);
+});
+
+it("owes nothing for a suspension's lapse by terms: a deadline stated during the suspension stays pending past its end, as one stated before it", async () => {
+  let now = Date.parse("2026-11-30T08:00:00Z");
+  t = await testApp({ seeded: false, clock: () => new Date(now) });
+  const app = t;
+  const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  await t.write("POST", `/api/threats/${threat.id}/status`, { status: "imposed", reason: "in force", effectiveAt: "2025-07-01" });
+  const deadlineFrom = async (effectiveAt?: string) =>
+    (await json(await app.write("POST", "/api/deadlines", { threatId: threat.id, dueAt: "2027-06-01", precision: "day", wording: "by June", effectiveAt })))
+      .id as string;
+  const statedBefore = await deadlineFrom("2025-12-01");
+  now += 60_000;
+  const suspended = await t.write("POST", `/api/threats/${threat.id}/status`, {
+    status: "suspended",
+    reason: "truce",
+    effectiveAt: "2026-01-01",
+    until: "2027-01-01",
+    // biome-ignore lint/suspicious/noThenProperty: the API's field name
+    then: "imposed",
+  });
+  expect(suspended.status).toBe(200);
+  now += 60_000;
+  const statedAfter = await deadlineFrom("2025-12-01");
+  const statedNow = await deadlineFrom();
+  for (const id of [statedBefore, statedAfter, statedNow]) expect((await json(await t.get(`/api/deadlines/${id}?asOf=2027-02-01`))).status).toBe("pending");
+});
+
+it("owes a deadline stated back-dated what the changes set off when recorded: nothing for a correction, a trigger for an imposition withdrawn at the same instant", async () => {
+  let now = Date.parse("2026-11-30T08:00:00Z");
+  t = await testApp({ seeded: false, clock: () => new Date(now) });
+  const app = t;
+  const first = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  const corrected = first.threat.id as string;
+  const sameInstant = (
+    await json(
+      await t.write("POST", "/api/threats", {
+        scenarioId: first.scenario.id,
+        issuerId: first.actor.id,
+        targetIds: [first.actor.id],
+        measure: "tariff",
+        covers: "steel",
+        summary: "another tariff",
+        status: "threatened",
+        effectiveAt: "2025-06-01",
+      }),
+    )
+  ).id as string;
+  const deadlineOf = async (threatId: string) =>
+    (await json(await app.write("POST", "/api/deadlines", { threatId, dueAt: "2027-06-01", precision: "day", wording: "by June", effectiveAt: "2025-12-01" })))
+      .id as string;
+  const statedBefore = [await deadlineOf(corrected), await deadlineOf(sameInstant)];
+  now += 60_000;
+  const status = (id: string, body: Record<string, unknown>) =>
+    app.write("POST", `/api/threats/${id}/status`, { reason: "as reported", effectiveAt: "2026-03-01", ...body });
+  expect((await status(corrected, { status: "imposed", correction: true })).status).toBe(200);
+  expect((await status(sameInstant, { status: "imposed" })).status).toBe(200);
+  now += 60_000;
+  expect((await status(sameInstant, { status: "withdrawn" })).status).toBe(200);
+  now += 60_000;
+  const statedAfter = [await deadlineOf(corrected), await deadlineOf(sameInstant)];
+  const statuses = async (ids: string[]) => Promise.all(ids.map(async (id) => (await json(await app.get(`/api/deadlines/${id}?asOf=2026-04-01`))).status));
+  expect(await statuses(statedBefore)).toEqual(["pending", "triggered"]);
+  expect(await statuses(statedAfter)).toEqual(["pending", "triggered"]);
+});
+
+it("retracts a deadline recorded by mistake after its threat's imposition triggered it, the trigger with it (it may not be retracted alone)", async () => {
+  let now = Date.parse("2026-11-30T08:00:00Z");
+  t = await testApp({ seeded: false, clock: () => new Date(now) });
+  const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  const deadline = (
+    await json(
+      await t.write("POST", "/api/deadlines", { threatId: threat.id, dueAt: "2027-06-01", precision: "day", wording: "by June", effectiveAt: "2025-12-01" }),
+    )
+  ).id as string;
+  now += 60_000;
+  const imposed = await json(await t.write("POST", `/api/threats/${threat.id}/status`, { status: "imposed", reason: "in force", effectiveAt: "2026-03-01" }));
+  now += 60_000;
+  const [creation] = (await json(await t.get(`/api/deadlines/${deadline}/history`))).items;
+  const res = await t.write("POST", `/api/history/${creation.seq}/retract`, { reason: "no such deadline" });
+  expect(res.status).toBe(200);
+  expect((await json(res)).retracted.map((e: any) => [e.seq, e.to])).toEqual([
+    [creation.seq, "pending"],
+    [imposed.consequences[0].seq, "triggered"],
+  ]);
+  expect((await t.get(`/api/deadlines/${deadline}`)).status).toBe(404);
+  expect((await json(await t.get(`/api/threats/${threat.id}`))).status).toBe("imposed");
+});

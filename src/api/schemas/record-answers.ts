@@ -176,7 +176,7 @@ export const DetailSchemas = {
         description: `Its commitments that existed at asOf, each with its status and its own deadlines then: of its first ${AGREEMENT_COMMITMENTS} in id order`,
       }),
       commitmentsTruncated: z.boolean().openapi({
-        description: `True when it has more than ${AGREEMENT_COMMITMENTS} commitments recorded: \`GET /api/commitments?agreement={id}\` (same asOf and knownAt) pages through them all, in the same order`,
+        description: `True when it has more than ${AGREEMENT_COMMITMENTS} commitments recorded by knownAt: \`GET /api/commitments?agreement={id}\` (same asOf and knownAt) pages through them all, in the same order`,
       }),
       deadlines: z.array(deadline).openapi({ description: "Its own deadlines (an expiry), as they stood at asOf" }),
     })
