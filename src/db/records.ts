@@ -465,8 +465,15 @@ function atReadTime(conn: Database.Database, kind: RecordKind, record: Record<st
 export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: string, time: ReadTime): Promise<Record<string, unknown>> {
   if (kind === "threat") return threatAt(db.reader, id, time);
   if (kind === "scenario") {
-    const { events, evidence, disputed, ...scenario } = await getRecordThroughPrisma(db.prisma, kind, id);
-    const deadlines = scenarioDeadlines(db.reader, id, SCENARIO_EMBEDS);
+    // The first of those recorded by knownAt only: one recorded later would take a place among the first, and change a past answer.
+    const recordedByThen = { where: { createdAt: { lte: time.knownAt } } };
+    const include = {
+      ...DETAIL_INCLUDE.scenario,
+      threats: { ...DETAIL_INCLUDE.scenario!.threats!, ...recordedByThen },
+      events: { ...DETAIL_INCLUDE.scenario!.events!, ...recordedByThen },
+    };
+    const { events, evidence, disputed, ...scenario } = await getRecordThroughPrisma(db.prisma, kind, id, include);
+    const deadlines = scenarioDeadlines(db.reader, id, SCENARIO_EMBEDS, time.knownAt);
     return atReadTime(db.reader, kind, { ...scenario, deadlines, events, evidence, disputed }, time);
   }
   if (kind === "agreement") {
@@ -503,8 +510,7 @@ export function threatAt(conn: Database.Database, id: string, time: ReadTime): R
 }
 
 /** The same, through Prisma's includes. */
-export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, id: string) {
-  const include = DETAIL_INCLUDE[kind];
+export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, id: string, include = DETAIL_INCLUDE[kind]) {
   const record = await delegateOf(prisma, kind).findUnique({ where: { id }, ...(include ? { include } : {}) });
   if (!record) throw new NotFoundError(kind, id);
   const evidence = await prisma.evidence.findMany({

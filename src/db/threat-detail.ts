@@ -3,6 +3,7 @@ import { isDisputed } from "../domain/evidence.ts";
 import { DEADLINE_CACHE_COLUMNS } from "../domain/record-kinds.ts";
 import { Prisma } from "./generated/client.ts";
 import { perConnection, shaped } from "./sql/prepared.ts";
+import { toSqlDate } from "./sql-dates.ts";
 
 const BOOLEAN_COLUMNS = new Set(["isAdditional", "publishedAtInferred", "correction", "pendingInexact", "datesMoved"]);
 const DATE_COLUMNS = new Set([
@@ -81,7 +82,7 @@ function statementsFor(db: Database.Database) {
     deadlinesOfConditionElsewhere: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."conditionId" = +? AND d."threatId" IS NOT +? ORDER BY d."id"`),
     deadlinesOfThreat: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."threatId" = +? ORDER BY d."dueAt", d."id"`),
     deadlinesOfScenario: rows(
-      `SELECT ${deadline} FROM "Deadline" d INDEXED BY "Deadline_scenarioId_id_idx" WHERE d."scenarioId" = ? ORDER BY d."dueAt", d."id" LIMIT ?`,
+      `SELECT ${deadline} FROM "Deadline" d INDEXED BY "Deadline_scenarioId_id_idx" WHERE d."scenarioId" = ? AND d."createdAt" <= ? ORDER BY d."dueAt", d."id" LIMIT ?`,
     ),
     evidence: rows(
       `SELECT ${columnsOf(Prisma.EvidenceScalarFieldEnum, "e")}, s."id" AS "s_id", s."title" AS "s_title", s."publisher" AS "s_publisher", s."url" AS "s_url", s."publishedAt" AS "s_publishedAt", s."kind" AS "s_kind", sp."name" AS "sp_name"
@@ -98,8 +99,8 @@ const statements = perConnection(statementsFor);
  * have a scenario, SQLite preferred walking every deadline in due order (213 ms warm, 13 s cold
  * at 1M) to sorting a scenario's few.
  */
-export function scenarioDeadlines(reader: Database.Database, scenarioId: string, limit: number): Record<string, unknown>[] {
-  return statements(reader).deadlinesOfScenario.all(scenarioId, limit).map(asDeadline);
+export function scenarioDeadlines(reader: Database.Database, scenarioId: string, limit: number, knownAt: Date): Record<string, unknown>[] {
+  return statements(reader).deadlinesOfScenario.all(scenarioId, toSqlDate(knownAt), limit).map(asDeadline);
 }
 
 const byId = (a: Record<string, unknown>, b: Record<string, unknown>) =>

@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from "vitest";
-import { AGREEMENT_COMMITMENTS } from "../../src/db/records.ts";
+import { AGREEMENT_COMMITMENTS, SCENARIO_EMBEDS } from "../../src/db/records.ts";
 import { type TestApp, testApp } from "../helpers/app.ts";
 
 let t: TestApp | undefined;
@@ -35,3 +35,47 @@ it("answers an agreement at a past knownAt the same whatever commitments are rec
   for (let i = 0; i < 3; i++) await commitment(AGREEMENT_COMMITMENTS + i);
   expect(await (await t.get(read)).text()).toBe(before);
 }, 60_000);
+
+it("answers a scenario at a past knownAt the same whatever threats, deadlines and events are recorded later", async () => {
+  let now = Date.parse("2026-11-30T08:00:00Z");
+  t = await testApp({ seeded: false, clock: () => new Date(now) });
+  const app = t;
+  const created = async (path: string, body: Record<string, unknown>) => {
+    const res = await app.write("POST", path, body);
+    expect(res.status, await res.clone().text()).toBe(201);
+    return ((await res.json()) as { id: string }).id;
+  };
+  const scenarioId = await created("/api/scenarios", { title: "A long story", summary: "s", effectiveAt: "2026-01-01" });
+  const actor = await created("/api/actors", { name: "A", kind: "government" });
+  const three = async (i: number) => {
+    await created("/api/threats", {
+      scenarioId,
+      issuerId: actor,
+      targetIds: [actor],
+      measure: "tariff",
+      covers: "goods",
+      summary: `t${i}`,
+      effectiveAt: "2026-01-02",
+    });
+    await created("/api/deadlines", { scenarioId, dueAt: "2026-12-01", precision: "day", wording: `d${i}`, effectiveAt: "2026-01-02" });
+    await created("/api/events", {
+      scenarioId,
+      title: `e${i}`,
+      kind: "meeting",
+      startsAt: "2026-03-01",
+      precision: "day",
+      wording: "1 March",
+      effectiveAt: "2026-01-02",
+    });
+  };
+  for (let i = 0; i < SCENARIO_EMBEDS; i++) await three(i);
+  now += 60_000;
+  const read = `/api/scenarios/${scenarioId}?asOf=2026-06-01&knownAt=${new Date(now).toISOString()}`;
+  now += 60_000;
+  const before = await (await t.get(read)).text();
+  const first = JSON.parse(before);
+  expect([first.threats.length, first.deadlines.length, first.events.length]).toEqual([SCENARIO_EMBEDS, SCENARIO_EMBEDS, SCENARIO_EMBEDS]);
+  now += 60_000;
+  for (let i = 0; i < 3; i++) await three(SCENARIO_EMBEDS + i);
+  expect(await (await t.get(read)).text()).toBe(before);
+}, 120_000);
