@@ -11,16 +11,18 @@ afterEach(async () => {
   t = undefined;
 });
 const json = async (r: Response) => (await r.json()) as any;
+/** A deadline of a threat, due on a day, stated at `effectiveAt`: its id. */
+const deadlineOf = async (threatId: string, dueAt: string, wording: string, effectiveAt: string) => {
+  const res = await t!.write("POST", "/api/deadlines", { threatId, dueAt, precision: "day", wording, effectiveAt });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return (await json(res)).id as string;
+};
 
 it("retracting a deadline marked averted by mistake lets the threat imposed after it trigger the deadline, as of the imposition", async () => {
   let now = Date.parse("2026-11-30T08:00:00Z");
   t = await testApp({ seeded: false, clock: () => new Date(now) });
   const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
-  const deadline = (
-    await json(
-      await t.write("POST", "/api/deadlines", { threatId: threat.id, dueAt: "2027-01-01", precision: "day", wording: "by January", effectiveAt: "2025-06-01" }),
-    )
-  ).id as string;
+  const deadline = await deadlineOf(threat.id, "2027-01-01", "by January", "2025-06-01");
   const mistake = await json(await t.write("POST", `/api/deadlines/${deadline}/status`, { status: "averted", reason: "misread", effectiveAt: "2026-11-01" }));
   const imposed = await json(await t.write("POST", `/api/threats/${threat.id}/status`, { status: "imposed", reason: "in force", effectiveAt: "2026-11-15" }));
   // The deadline was not pending on 15 November as then known: nothing to trigger.
@@ -103,11 +105,7 @@ it("retracting the report that superseded a consequence brings the consequence b
 it("refuses to retract a consequence alone while its cause stands (the rule would set it off again): 409 naming the cause, nothing changes", async () => {
   t = await testApp({ seeded: false, clock: () => new Date("2026-11-30T08:00:00Z") });
   const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
-  const deadline = (
-    await json(
-      await t.write("POST", "/api/deadlines", { threatId: threat.id, dueAt: "2027-01-01", precision: "day", wording: "by January", effectiveAt: "2025-06-01" }),
-    )
-  ).id as string;
+  const deadline = await deadlineOf(threat.id, "2027-01-01", "by January", "2025-06-01");
   const imposed = await json(await t.write("POST", `/api/threats/${threat.id}/status`, { status: "imposed", reason: "in force", effectiveAt: "2026-11-15" }));
   const trigger = imposed.consequences[0];
   expect([trigger.recordId, trigger.to]).toEqual([deadline, "triggered"]);
@@ -145,17 +143,7 @@ it("gives a deadline stated back-dated before its threat's imposition (recorded 
     ["triggered", "2026-03-01T00:00:00.000Z", imposed.entry.seq],
   ]);
   // Stated after the imposition, it is pending: the imposition moved only what was pending then.
-  const later = (
-    await json(
-      await t.write("POST", "/api/deadlines", {
-        threatId: threat.id,
-        dueAt: "2026-09-01",
-        precision: "day",
-        wording: "by September",
-        effectiveAt: "2026-04-01",
-      }),
-    )
-  ).id as string;
+  const later = await deadlineOf(threat.id, "2026-09-01", "by September", "2026-04-01");
   expect((await json(await t.get(`/api/deadlines/${later}?asOf=2026-05-01`))).status).toBe("pending");
 });
 
@@ -194,17 +182,7 @@ it("triggers the successor of a deadline extended back-dated before its threat's
   let now = Date.parse("2026-11-30T08:00:00Z");
   t = await testApp({ seeded: false, clock: () => new Date(now) });
   const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
-  const deadline = (
-    await json(
-      await t.write("POST", "/api/deadlines", {
-        threatId: threat.id,
-        dueAt: "2026-02-01",
-        precision: "day",
-        wording: "by February",
-        effectiveAt: "2025-06-01",
-      }),
-    )
-  ).id as string;
+  const deadline = await deadlineOf(threat.id, "2026-02-01", "by February", "2025-06-01");
   const imposed = await json(await t.write("POST", `/api/threats/${threat.id}/status`, { status: "imposed", reason: "in force", effectiveAt: "2026-03-01" }));
   now += 60_000;
   const extension = await json(
@@ -224,17 +202,7 @@ it("retracts a mistaken extension whose successor its threat's imposition trigge
   let now = Date.parse("2026-11-30T08:00:00Z");
   t = await testApp({ seeded: false, clock: () => new Date(now) });
   const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
-  const deadline = (
-    await json(
-      await t.write("POST", "/api/deadlines", {
-        threatId: threat.id,
-        dueAt: "2026-02-01",
-        precision: "day",
-        wording: "by February",
-        effectiveAt: "2025-06-01",
-      }),
-    )
-  ).id as string;
+  const deadline = await deadlineOf(threat.id, "2026-02-01", "by February", "2025-06-01");
   const extension = await json(
     await t.write("POST", `/api/deadlines/${deadline}/status`, { status: "extended", reason: "more time", effectiveAt: "2026-01-15", newDueAt: "2026-06-01" }),
   );
@@ -325,11 +293,7 @@ it("retracts a deadline recorded by mistake after its threat's imposition trigge
   let now = Date.parse("2026-11-30T08:00:00Z");
   t = await testApp({ seeded: false, clock: () => new Date(now) });
   const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
-  const deadline = (
-    await json(
-      await t.write("POST", "/api/deadlines", { threatId: threat.id, dueAt: "2027-06-01", precision: "day", wording: "by June", effectiveAt: "2025-12-01" }),
-    )
-  ).id as string;
+  const deadline = await deadlineOf(threat.id, "2027-06-01", "by June", "2025-12-01");
   now += 60_000;
   const imposed = await json(await t.write("POST", `/api/threats/${threat.id}/status`, { status: "imposed", reason: "in force", effectiveAt: "2026-03-01" }));
   now += 60_000;
