@@ -6,7 +6,7 @@ import type { Precision, STATUSES } from "../domain/statuses.ts";
 import { historiesOf } from "./sql/history.ts";
 import { BATCH_AT_MOST, limitBy, perConnection, prepared, preparedRows, type ShapedStatement } from "./sql/prepared.ts";
 import { isPresent, type ReadTime, readTimeOf, statusesAt } from "./sql/record-states.ts";
-import { targetingOf } from "./sql/threat-targets.ts";
+import { targetingOf, termsChangedSql } from "./sql/threat-targets.ts";
 import { fromSqlDate, isoFromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 export interface DeadlineQuery {
@@ -311,7 +311,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   let byActor: string | null = null;
   if (query.actorId) {
     const everTargeted = `EXISTS (SELECT 1 FROM "ThreatTarget" tt WHERE tt."threatId" = t."id" AND tt."actorId" = @actorId)`;
-    const termsChanged = `EXISTS (SELECT 1 FROM "StatusChange" sc WHERE sc."recordKind" = 'threat' AND sc."recordId" = t."id" AND sc."change" = 'terms')`;
+    const termsChanged = termsChangedSql(`t."id"`);
     byActor = `CASE WHEN t."issuerId" = @actorId OR c."awaitedActorId" = @actorId OR cm."partyId" = @actorId THEN 1
       WHEN ${everTargeted} THEN (CASE WHEN ${termsChanged} THEN t."id" ELSE 1 END) ELSE 0 END`;
     params.actorId = query.actorId;

@@ -18,7 +18,7 @@ import type { Terms } from "../domain/terms.ts";
 import { historiesOf } from "./sql/history.ts";
 import { limitBy, prepared } from "./sql/prepared.ts";
 import { type ReadTime, statusesAt } from "./sql/record-states.ts";
-import { targetingOf } from "./sql/threat-targets.ts";
+import { targetingOf, termsChangedSql } from "./sql/threat-targets.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 /**
@@ -375,10 +375,7 @@ function pageOfUpcoming(
   if (q.targetId !== undefined) where.push(`EXISTS (SELECT 1 FROM "ThreatTarget" tt WHERE tt."threatId" = c."threatId" AND tt."actorId" = +@targetId)`);
   // ThreatTarget lists every actor a measure's terms ever named: a measure whose terms changed is
   // read from its history, and its change listed only if it targets the actor at asOf or once the change takes effect.
-  const termsChanged =
-    q.targetId === undefined
-      ? ""
-      : `, EXISTS (SELECT 1 FROM "StatusChange" sc WHERE sc."recordKind" = 'threat' AND sc."recordId" = c."threatId" AND sc."change" = 'terms') AS "termsChanged"`;
+  const termsChanged = q.targetId === undefined ? "" : `, ${termsChangedSql(`c."threatId"`)} AS "termsChanged"`;
   const statement = prepared(
     db,
     `SELECT c."threatId", t."summary", c."seq", c."change", c."to", c."values", c."reason", c."effectiveAt"${termsChanged}

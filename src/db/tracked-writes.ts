@@ -885,24 +885,17 @@ function owedConsequences(conn: Database.Database, scope: WriteScope, kind: "dea
 /** The records whose status changes may set off a change of this deadline or commitment (consequencesOf). */
 function causesFor(conn: Database.Database, kind: "deadline" | "commitment", id: string): { kind: TrackedKind; id: string }[] {
   const st = statements(conn);
-  if (kind === "commitment") {
-    const c = st.commitment.get(id) as { agreementId: string } | undefined;
-    return c ? [{ kind: "agreement", id: c.agreementId }] : [];
+  const row = (kind === "deadline" ? st.deadline.get(id) : st.commitment.get(id)) as Record<string, string | null> | undefined;
+  if (!row) return [];
+  // What it belongs to (a scenario sets nothing off), and for a deadline of no condition, every condition of its threat or agreement (which guards it).
+  const causes = OWNER_COLUMNS.filter((o) => o.kind !== "scenario" && typeof row[o.column] === "string").map((o) => ({ kind: o.kind, id: row[o.column]! }));
+  if (kind === "deadline" && row.conditionId === null) {
+    const guarding = [
+      ...(row.threatId ? (st.conditionsOfThreat.all(row.threatId) as { id: string }[]) : []),
+      ...(row.agreementId ? (st.conditionsOfAgreement.all(row.agreementId) as { id: string }[]) : []),
+    ];
+    for (const c of guarding) causes.push({ kind: "condition", id: c.id });
   }
-  const d = st.deadline.get(id) as { threatId: string | null; conditionId: string | null; agreementId: string | null; commitmentId: string | null } | undefined;
-  if (!d) return [];
-  const causes: { kind: TrackedKind; id: string }[] = [];
-  if (d.threatId) causes.push({ kind: "threat", id: d.threatId });
-  if (d.agreementId) causes.push({ kind: "agreement", id: d.agreementId });
-  if (d.commitmentId) causes.push({ kind: "commitment", id: d.commitmentId });
-  // Its own condition; or, belonging to none, any condition of its threat or agreement (which guards it).
-  const conditions = d.conditionId
-    ? [d.conditionId]
-    : [
-        ...(d.threatId ? (st.conditionsOfThreat.all(d.threatId) as { id: string }[]) : []),
-        ...(d.agreementId ? (st.conditionsOfAgreement.all(d.agreementId) as { id: string }[]) : []),
-      ].map((c) => c.id);
-  for (const c of conditions) causes.push({ kind: "condition", id: c });
   return causes;
 }
 

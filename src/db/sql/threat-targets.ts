@@ -5,6 +5,13 @@ import { historiesOf } from "./history.ts";
 import { prepared } from "./prepared.ts";
 
 /**
+ * SQL: whether the threat whose id is `threatIdColumn` has a terms entry, so that its targets may
+ * differ from those it was first stated with (only those are read from their history, targetingOf).
+ */
+export const termsChangedSql = (threatIdColumn: string) =>
+  `EXISTS (SELECT 1 FROM "StatusChange" sc WHERE sc."recordKind" = 'threat' AND sc."recordId" = ${threatIdColumn} AND sc."change" = 'terms')`;
+
+/**
  * Whether some threats target `actorId` at an effective time, as known at `knownAt`. ThreatTarget
  * lists every actor a threat's terms ever named (it finds the candidates); whom a threat targets
  * then is its first targets with the terms entries in effect then laid over them, read from its
