@@ -75,6 +75,9 @@ export interface DeadlineRow extends DeadlineTiming {
  * resumes after the last row examined), so no anonymous read costs more than this, whatever
  * the database holds.
  */
+/** The month of the earliest leaving of pending on record: the as-of walks start there at the soonest. */
+export const EARLIEST_MONTH_LEFT_PENDING = `SELECT MIN(substr("pendingUntil", 1, 7)) AS "month" FROM "Deadline" WHERE "pendingUntil" IS NOT NULL`;
+
 export const SCAN_BUDGET = 5_000;
 const BATCH_AT_LEAST = 16;
 /** First batch of a walk over rare rows (uncommon histories, moved dates: about one in fifty pending deadlines): a page reaches one or two. */
@@ -352,7 +355,8 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     });
     if (!present) {
       // No deadline left pending before the earliest month on record: the walks start there at the soonest.
-      const earliest = prepared(reader, `SELECT MIN(substr("pendingUntil", 1, 7)) AS "month" FROM "Deadline"`).get() as { month: string | null };
+      // The WHERE lets SQLite read the first entry of the month index, which holds only those that left.
+      const earliest = prepared(reader, EARLIEST_MONTH_LEFT_PENDING).get() as { month: string | null };
       const walkFrom = earliest.month && `${earliest.month}-01` > asOf.slice(0, 10) ? new Date(`${earliest.month}-01T00:00:00Z`) : time.asOf;
       // An exact leaving took effect by the time it was recorded (later ones are inexact), so by now:
       // a minute's margin covers a write recorded just after this read's clock, at a month's end.

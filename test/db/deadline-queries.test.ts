@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TrackerDatabase } from "../../src/db/client.ts";
-import { listDeadlines, pendingBucketsFrom } from "../../src/db/deadline-queries.ts";
+import { EARLIEST_MONTH_LEFT_PENDING, listDeadlines, pendingBucketsFrom } from "../../src/db/deadline-queries.ts";
 import { createRecord } from "../../src/db/records.ts";
 import { BEYOND_PLAIN_STATUS } from "../../src/db/sql/record-states.ts";
 import { SQL as SCENARIO_PAGE_SQL } from "../../src/db/sql/scenario-view.ts";
@@ -139,6 +139,18 @@ describe("query plans", () => {
       `SELECT d."id", d."dueAt" FROM "Deadline" d WHERE d."dueAt" IS NOT NULL AND substr(d."pendingUntil", 1, 7) = '2025-01' AND d."pendingUntil" > '2025-01-01' AND d."pendingFrom" <= '2025-01-01' ORDER BY d."dueAt", d."id" LIMIT 51`,
     );
     expect(p).toMatch(/USING COVERING INDEX Deadline_pendingUntilMonth_dueAt_idx/);
+    expect(p).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it("find the month of the earliest leaving of pending from the first entry of the month index", () => {
+    expect(plan(EARLIEST_MONTH_LEFT_PENDING)).toMatch(/SEARCH Deadline USING COVERING INDEX Deadline_pendingUntilMonth_dueAt_idx/);
+  });
+
+  it("walk the deadlines whose leaving was recorded in one month in due order, inside the known-month index", () => {
+    const p = plan(
+      `SELECT d."id", d."dueAt" FROM "Deadline" d WHERE d."dueAt" IS NOT NULL AND substr(d."pendingUntilKnownAt", 1, 7) = '2025-02' AND d."pendingUntilKnownAt" > '2025-02-10' AND d."pendingUntil" <= '2025-01-01' AND d."pendingFrom" <= '2025-01-01' AND d."pendingInexact" = 0 ORDER BY d."dueAt", d."id" LIMIT 51`,
+    );
+    expect(p).toMatch(/USING COVERING INDEX Deadline_pendingUntilKnownMonth_dueAt_idx/);
     expect(p).not.toMatch(/TEMP B-TREE/);
   });
 
