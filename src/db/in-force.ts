@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import type { HistoryEntry } from "../domain/history.ts";
 import {
   COMPONENTS_PER_PAIR,
+  changesMeasureKind,
   type InForceItem,
   type InForcePeriod,
   type InForceView,
@@ -42,7 +43,6 @@ const sqlDate = (d: Date | null) => (d === null ? null : toSqlDate(d));
 interface MeasureRow {
   threatId: string;
   issuerId: string;
-  measure: string;
   first: Terms;
 }
 
@@ -57,8 +57,7 @@ function measureOf(conn: Database.Database, threatId: string): MeasureRow | null
   return {
     threatId,
     issuerId: row.issuerId,
-    measure: row.measure,
-    first: { ratePercent: row.ratePercent, authority: row.authority, covers: row.covers, targetIds: targets.map((t) => t.actorId) },
+    first: { measure: row.measure, ratePercent: row.ratePercent, authority: row.authority, covers: row.covers, targetIds: targets.map((t) => t.actorId) },
   };
 }
 
@@ -73,7 +72,7 @@ function insertPeriod(conn: Database.Database, m: MeasureRow, p: InForcePeriod):
   const common = {
     threatId: m.threatId,
     issuerId: m.issuerId,
-    measure: m.measure,
+    measure: p.measure,
     ratePercent: p.ratePercent,
     authority: p.authority,
     covers: p.covers,
@@ -99,7 +98,7 @@ function insertChange(conn: Database.Database, m: MeasureRow, c: KnownChange): v
   ).run({
     threatId: m.threatId,
     issuerId: m.issuerId,
-    measure: m.measure,
+    measure: c.measure,
     seq: c.entry.seq,
     change: upcomingKindOf(c.entry),
     to: c.entry.to,
@@ -132,6 +131,7 @@ function rewriteOne(conn: Database.Database, threatId: string, history: readonly
 
 /** A period's terms and bounds as stored (targetIds as JSON text). */
 interface StoredPeriod {
+  measure: string;
   ratePercent: number | null;
   authority: string | null;
   covers: string;
@@ -160,7 +160,12 @@ export function refreshInForce(conn: Database.Database, threatId: string, histor
     knownFrom: string;
     knownUntil: string | null;
   }[];
-  if (changeRows.length === 0 || latest > now.getTime() || changeRows.some((r) => Date.parse(r.knownFrom) > now.getTime())) {
+  if (
+    changeRows.length === 0 ||
+    latest > now.getTime() ||
+    changeRows.some((r) => Date.parse(r.knownFrom) > now.getTime()) ||
+    changesMeasureKind(history, now)
+  ) {
     rewriteOne(conn, threatId, history);
     return;
   }
@@ -168,10 +173,11 @@ export function refreshInForce(conn: Database.Database, threatId: string, histor
   if (!m) return;
   const openRows = prepared(
     conn,
-    `SELECT "ratePercent", "authority", "covers", "targetIds", "since", "until", "untilStatus", "effectiveFrom", "effectiveUntil", "knownFrom"
+    `SELECT "measure", "ratePercent", "authority", "covers", "targetIds", "since", "until", "untilStatus", "effectiveFrom", "effectiveUntil", "knownFrom"
      FROM "InForcePeriod" WHERE "threatId" = +? AND "listed" = 1 AND "knownUntil" IS NULL`,
   ).all(threatId) as OpenPeriodRow[];
   const periods: InForcePeriod[] = openRows.map((r) => ({
+    measure: r.measure,
     ratePercent: r.ratePercent,
     authority: r.authority,
     covers: r.covers,

@@ -309,8 +309,15 @@ function withJoinIds(kind: RecordKind, row: Record<string, any>): void {
 }
 
 /** A threat row's terms as first recorded: its columns and its first targets. */
-export function firstTermsOf(row: { ratePercent?: number | null; authority?: string | null; covers?: string; targets?: { actorId: string }[] }): Terms {
+export function firstTermsOf(row: {
+  measure?: string;
+  ratePercent?: number | null;
+  authority?: string | null;
+  covers?: string;
+  targets?: { actorId: string }[];
+}): Terms {
   return {
+    measure: row.measure ?? "",
     ratePercent: row.ratePercent ?? null,
     authority: row.authority ?? null,
     covers: row.covers ?? "",
@@ -707,11 +714,6 @@ export async function patchRecord(db: TrackerDatabase, kind: RecordKind, id: str
       if (topicIds) data.topics = setIds(topicIds);
       if (tracked) Object.assign(data, { version: { increment: 1 }, updatedAt: now });
       await table.update({ where: { id }, data });
-      // The in-force projection keeps a copy of the measure (its totals count tariffs only).
-      if (kind === "threat" && typeof fields.measure === "string") {
-        await tx.inForcePeriod.updateMany({ where: { threatId: id }, data: { measure: fields.measure } });
-        await tx.inForceChange.updateMany({ where: { threatId: id }, data: { measure: fields.measure } });
-      }
     }),
   );
 }
@@ -755,7 +757,10 @@ export async function historyPage(
 
 /** A threat's terms as first recorded, read through Prisma. */
 export async function firstTermsOfThreat(prisma: Prisma, id: string): Promise<Terms> {
-  const row = await prisma.threat.findUniqueOrThrow({ where: { id }, select: { ratePercent: true, authority: true, covers: true, targets: firstTargets } });
+  const row = await prisma.threat.findUniqueOrThrow({
+    where: { id },
+    select: { measure: true, ratePercent: true, authority: true, covers: true, targets: firstTargets },
+  });
   return firstTermsOf(row);
 }
 

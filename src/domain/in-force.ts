@@ -42,6 +42,8 @@ export type InForcePeriod = InForceTerms & Validity;
 /** An entry as `upcoming` reads it, counted for every knownAt in [knownFrom, knownUntil). */
 export interface KnownChange {
   entry: HistoryEntry;
+  /** The measure's kind when the change takes effect, as known over the row (a filter by measure reads it). */
+  measure: string;
   knownFrom: Date;
   knownUntil: Date | null;
 }
@@ -58,6 +60,7 @@ function stretchKey(effectiveFrom: Date, effectiveUntil: Date | null, t: InForce
   return JSON.stringify([
     time(effectiveFrom),
     time(effectiveUntil),
+    t.measure,
     t.ratePercent,
     t.authority,
     t.covers,
@@ -83,7 +86,7 @@ export function inForceProjectionOf(first: Terms, history: readonly HistoryEntry
   const periods: InForcePeriod[] = [];
   const changes: KnownChange[] = [];
   let openPeriods = new Map<string, InForcePeriod>();
-  let openChanges = new Map<number, KnownChange>();
+  let openChanges = new Map<string, KnownChange>();
   for (const [i, cut] of cuts.entries()) {
     const knownFrom = new Date(cut);
     const knownUntil = i + 1 < cuts.length ? new Date(cuts[i + 1]!) : null;
@@ -102,15 +105,18 @@ export function inForceProjectionOf(first: Terms, history: readonly HistoryEntry
       }
     }
     openPeriods = nextPeriods;
-    const nextChanges = new Map<number, KnownChange>();
+    const nextChanges = new Map<string, KnownChange>();
     // Scheduled changes count only once the creation is known (RecordState.scheduled).
     const counted = entries.some(isCreation) ? entries : [];
     for (const entry of counted) {
-      const open = openChanges.get(entry.seq);
+      // A correction of the measure's kind recorded later starts a new row: the earlier one held until then.
+      const measure = measureWhen(first, entries, entry, knownFrom);
+      const key = `${entry.seq}|${measure}`;
+      const open = openChanges.get(key);
       if (open) open.knownUntil = knownUntil;
-      const change = open ?? { entry, knownFrom, knownUntil };
+      const change = open ?? { entry, measure, knownFrom, knownUntil };
       if (!open) changes.push(change);
-      nextChanges.set(entry.seq, change);
+      nextChanges.set(key, change);
     }
     openChanges = nextChanges;
   }
@@ -150,8 +156,26 @@ export function inForceProjectionStep(
       .filter(([key]) => !openKeys.has(key))
       .map(([, s]) => ({ ...s.terms, effectiveFrom: s.effectiveFrom, effectiveUntil: s.effectiveUntil, knownFrom: now, knownUntil: null })),
     closedSeqs: open.seqs.filter((seq) => !countedSeqs.has(seq)),
-    addedChanges: counted.filter((e) => !openSeqs.has(e.seq)).map((entry) => ({ entry, knownFrom: now, knownUntil: null })),
+    addedChanges: counted
+      .filter((e) => !openSeqs.has(e.seq))
+      .map((entry) => ({ entry, measure: measureWhen(first, entries, entry, now), knownFrom: now, knownUntil: null })),
   };
+}
+
+/** The measure's kind when `entry` takes effect, from the entries known at `knownAt`. */
+function measureWhen(first: Terms, entries: readonly HistoryEntry[], entry: HistoryEntry, knownAt: Date): string {
+  return termsThen(first, recordStateAt(entries, entry.effectiveAt, knownAt)).measure;
+}
+
+/**
+ * Whether a write recorded (or retracted) at `now` changed a measure's kind as known: the open
+ * upcoming rows carry the kind then, so the projection is then rewritten, not carried forward.
+ */
+export function changesMeasureKind(history: readonly HistoryEntry[], now: Date): boolean {
+  const at = now.getTime();
+  return history.some(
+    (e) => e.change === "terms" && e.values !== null && "measure" in e.values && (e.recordedAt.getTime() === at || e.retractedAt?.getTime() === at),
+  );
 }
 
 /** At one knownAt: the effective stretches in force, each with its terms, adjacent equal ones merged. */

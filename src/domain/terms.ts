@@ -1,12 +1,16 @@
 import { entriesKnownAt, type HistoryEntry, isCreation, MAX_SCHEDULE_YEARS, type RecordState } from "./history.ts";
 
 /**
- * A measure's terms: its rate, legal basis, scope and targets. The terms as first recorded live
+ * A measure's terms: what kind of measure it is, its rate, legal basis, scope and targets. Each is
+ * a fact about the world that answers depend on (the totals add up tariffs only), so none is edited
+ * in place: the terms as first recorded live
  * on the threat; every later change is a terms entry in its history (values: the terms it
  * changes), with an effective time like any entry, so the terms at (asOf, knownAt) are the first
  * ones with the entries in effect then laid over them, in effective order.
  */
 export interface Terms {
+  /** tariff, export-control, sanction… (MEASURES): a correction of a mis-recorded kind is a terms entry back-dated to the creation. */
+  measure: string;
   ratePercent: number | null;
   authority: string | null;
   covers: string;
@@ -17,6 +21,7 @@ export interface Terms {
 export function termsThen(first: Terms, state: Pick<RecordState, "terms">): Terms {
   const changed = state.terms;
   return {
+    measure: "measure" in changed ? (changed.measure as string) : first.measure,
     ratePercent: "ratePercent" in changed ? (changed.ratePercent as number | null) : first.ratePercent,
     authority: "authority" in changed ? (changed.authority as string | null) : first.authority,
     covers: "covers" in changed ? (changed.covers as string) : first.covers,

@@ -19,7 +19,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 type Op =
   | { op: "measure"; issuer: number; targets: number[]; rate: number | null; measure: string; back: number; status: string }
-  | { op: "terms"; threat: number; rate: number | null | undefined; targets: number[] | undefined; shift: number }
+  | { op: "terms"; threat: number; rate: number | null | undefined; targets: number[] | undefined; measure: string | undefined; shift: number }
   | { op: "status"; threat: number; to: string; shift: number }
   | { op: "retract"; pick: number }
   | { op: "wait"; minutes: number };
@@ -46,6 +46,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       threat: fc.nat(),
       rate: fc.option(rateArb, { nil: undefined }),
       targets: fc.option(targetsArb, { nil: undefined }),
+      // Sometimes a correction of what kind of measure it is (a term: the totals add up tariffs only).
+      measure: fc.option(fc.constantFrom("tariff", "sanction"), { nil: undefined, freq: 4 }),
       shift: fc.integer({ min: -30, max: 30 }),
     }),
   },
@@ -72,6 +74,7 @@ interface Total {
 
 interface Item {
   threatId: string;
+  measure: string;
   ratePercent: number | null;
   authority: string | null;
   targetIds: string[];
@@ -128,7 +131,12 @@ function bruteView(t: TestApp, threats: string[], asOf: number, knownAt: number)
     const upTo = entries.filter((e) => Date.parse(e.effectiveAt) <= asOf);
     const statusEntry = upTo.filter((e) => e.change === "status").at(-1);
     if (statusEntry?.to !== "imposed") continue;
-    const terms = { ratePercent: row.ratePercent as number | null, targetIds: first, authority: row.authority as string | null };
+    const terms = {
+      measure: row.measure as string,
+      ratePercent: row.ratePercent as number | null,
+      targetIds: first,
+      authority: row.authority as string | null,
+    };
     for (const e of upTo.filter((x) => x.change === "terms")) Object.assign(terms, JSON.parse(e.values));
     const next = entries.find((e) => e.change === "status" && Date.parse(e.effectiveAt) > asOf);
     items.push({
@@ -137,7 +145,7 @@ function bruteView(t: TestApp, threats: string[], asOf: number, knownAt: number)
       since: iso(Date.parse(statusEntry.effectiveAt)),
       until: next ? iso(Date.parse(next.effectiveAt)) : null,
     });
-    if (terms.ratePercent === null || row.measure !== "tariff") continue;
+    if (terms.ratePercent === null || terms.measure !== "tariff") continue;
     for (const targetId of terms.targetIds) {
       const key = `${row.issuerId}|${targetId}`;
       const pair: Total = pairs.get(key) ?? { issuerId: row.issuerId, targetId, ratePercent: 0, components: [] };
@@ -217,6 +225,7 @@ describe("the in-force view, through the API, against a brute-force reading of t
                 items.push(
                   ...page.items.map((i) => ({
                     threatId: i.threatId,
+                    measure: i.measure,
                     ratePercent: i.ratePercent,
                     authority: i.authority,
                     targetIds: i.targetIds,
@@ -274,6 +283,7 @@ describe("the in-force view, through the API, against a brute-force reading of t
                 const body: Record<string, unknown> = { reason: "r", effectiveAt: iso(now + op.shift * DAY), authority: `law ${i % 2}` };
                 if (op.rate !== undefined) body.ratePercent = op.rate;
                 if (op.targets) body.targetIds = op.targets.map((n) => targets[n]);
+                if (op.measure) body.measure = op.measure;
                 await ok(await t.write("POST", `/api/threats/${threats[op.threat % threats.length]}/terms`, body));
               } else if (op.op === "status" && threats.length) {
                 await ok(

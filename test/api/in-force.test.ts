@@ -237,7 +237,7 @@ describe("terms over time and the in-force view", () => {
     expect((await t.get("/api/in-force?cursor=nonsense")).status).toBe(422);
   });
 
-  it("a suspension lapses back into force at its end with no write then; a measure edited out of tariffs leaves the totals", async () => {
+  it("a suspension lapses back into force at its end with no write then; a measure changed out of tariffs leaves the totals", async () => {
     const id = await measure({ ratePercent: 25, authority: "Section 301", summary: "steel" });
     now += 60_000;
     const suspended = await t.write("POST", `/api/threats/${id}/status`, {
@@ -255,7 +255,10 @@ describe("terms over time and the in-force view", () => {
     expect(pair(lapsed, "gov-us", "gov-cn").components).toContainEqual({ threatId: id, ratePercent: 25, authority: "Section 301" });
 
     now += 60_000;
-    expect((await t.write("PATCH", `/api/threats/${id}`, { measure: "sanction" })).status).toBe(200);
+    // What kind of measure it is is a term: changed (or corrected) by a terms entry, not edited in place.
+    expect((await t.write("PATCH", `/api/threats/${id}`, { measure: "sanction" })).status).toBe(422);
+    const kind = await t.write("POST", `/api/threats/${id}/terms`, { measure: "sanction", effectiveAt: iso(START + 30 * DAY + 1000), reason: "a ban now" });
+    expect(kind.status, await kind.clone().text()).toBe(200);
     const edited = await inForce(`asOf=${iso(START + 31 * DAY)}`);
     expect(edited.items.find((i: any) => i.threatId === id)).toMatchObject({ measure: "sanction" });
     expect(pair(edited, "gov-us", "gov-cn")?.components ?? []).not.toContainEqual(expect.objectContaining({ threatId: id }));

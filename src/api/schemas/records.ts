@@ -173,16 +173,27 @@ export const CreateSchemas = {
   sources: SourceCreateSchema,
 } as const;
 
+const MEASURE_IS_A_TERM =
+  "what kind of measure it is is one of its terms, with its own history: change it with POST /api/threats/{id}/terms (effectiveAt the threat's creation to correct a mistake)";
+
 /** Descriptive edits: never the status, which moves only through POST …/status. */
 export const PatchSchemas = {
   scenarios: z.strictObject({ title: Text.optional(), summary: Text.optional(), topicIds }),
-  threats: z.strictObject({
-    summary: Text.optional(),
-    measure: z.enum(MEASURES).optional(),
-    magnitudeText: Text.nullable().optional(),
-    isAdditional: z.boolean().optional(),
-    topicIds,
-  }),
+  threats: z
+    .strictObject({
+      summary: Text.optional(),
+      measure: z
+        .enum(MEASURES)
+        .optional()
+        .openapi({ description: `Refused: ${MEASURE_IS_A_TERM}` }),
+      magnitudeText: Text.nullable().optional(),
+      isAdditional: z.boolean().optional(),
+      topicIds,
+    })
+    // A term (the totals add up tariffs only): an answer known before a change must not move, so it is a terms entry.
+    .superRefine((b, ctx) => {
+      if (b.measure !== undefined) ctx.addIssue({ code: "custom", path: ["measure"], message: MEASURE_IS_A_TERM });
+    }),
   conditions: z.strictObject({ description: Text.optional(), awaitedActorId: Id.nullable().optional(), effect: z.enum(CONDITION_EFFECTS).optional() }),
   deadlines: z.strictObject({ wording: Text.optional() }),
   events: z.strictObject({ title: Text.optional(), place: Text.nullable().optional(), country, wording: Text.optional(), topicIds }),
@@ -388,6 +399,10 @@ export const DeadlineSummarySchema = z
 /** A change of a threat's terms, as of when it takes effect. */
 export const TermsChangeBody = z
   .strictObject({
+    measure: z
+      .enum(MEASURES)
+      .optional()
+      .openapi({ description: "What kind of measure it is: a mis-recorded kind is corrected by a change effective from the threat's creation" }),
     ratePercent: RatePercent.nullable().optional(),
     authority: Text.nullable().optional(),
     covers: Text.optional(),
@@ -397,7 +412,7 @@ export const TermsChangeBody = z
     evidence: EvidenceInput.optional(),
   })
   .superRefine((b, ctx) => {
-    if (b.ratePercent === undefined && b.authority === undefined && b.covers === undefined && b.targetIds === undefined)
-      ctx.addIssue({ code: "custom", path: ["ratePercent"], message: "give at least one of ratePercent, authority, covers, targetIds" });
+    if (b.measure === undefined && b.ratePercent === undefined && b.authority === undefined && b.covers === undefined && b.targetIds === undefined)
+      ctx.addIssue({ code: "custom", path: ["ratePercent"], message: "give at least one of measure, ratePercent, authority, covers, targetIds" });
   })
   .openapi("TermsChange");

@@ -97,7 +97,7 @@ export const SQL = {
       CROSS JOIN "StatusChange" e ON e."recordKind" = r."kind" AND e."recordId" = r."id"
     WHERE +e."recordedAt" <= @knownAt AND (e."effectiveAt", e."seq") < (@afterAt, @afterSeq)
     ORDER BY e."effectiveAt" DESC, e."seq" DESC ${limitBy("@n")}`,
-  threatFirstTerms: `SELECT "id", "covers", "ratePercent", "authority" FROM "Threat" WHERE "id" IN (SELECT value FROM json_each(?))`,
+  threatFirstTerms: `SELECT "id", "measure", "covers", "ratePercent", "authority" FROM "Threat" WHERE "id" IN (SELECT value FROM json_each(?))`,
   // A record's quotes recorded by then, the first QUOTES_PER_SIDE on each side, with how many each side holds.
   quotes: `SELECT * FROM (
       SELECT e."id", e."recordKind", e."recordId", e."quote", e."stance", e."verification",
@@ -249,7 +249,7 @@ type ThreatRow = {
   magnitudeText: string | null;
   issuerName: string;
 };
-export interface ThreatCard extends Omit<ThreatRow, "covers" | "ratePercent" | "authority"> {
+export interface ThreatCard extends Omit<ThreatRow, "measure" | "covers" | "ratePercent" | "authority"> {
   asThen: AsThen;
   termsThen: Terms;
   targetNames: string[];
@@ -274,7 +274,7 @@ export function threatsPage(db: Database.Database, scenarioId: string, after: Id
   const topics = groupBy(statement(db, "threatTopics").all(ids) as { threatId: string; name: string }[], "threatId");
   const terms = page.items.map((t) =>
     termsThen(
-      { ratePercent: t.ratePercent, authority: t.authority, covers: t.covers, targetIds: (targets.get(t.id) ?? []).map((x) => x.actorId) },
+      { measure: t.measure, ratePercent: t.ratePercent, authority: t.authority, covers: t.covers, targetIds: (targets.get(t.id) ?? []).map((x) => x.actorId) },
       t.asThen.state,
     ),
   );
@@ -285,7 +285,7 @@ export function threatsPage(db: Database.Database, scenarioId: string, after: Id
       a.name,
     ]),
   );
-  const items = page.items.map(({ covers: _c, ratePercent: _r, authority: _a, ...t }, i) => ({
+  const items = page.items.map(({ measure: _m, covers: _c, ratePercent: _r, authority: _a, ...t }, i) => ({
     ...t,
     termsThen: terms[i]!,
     targetNames: terms[i]!.targetIds.map((id) => names.get(id) ?? id),
@@ -391,11 +391,17 @@ export function timelinePage(
 function threatFirstTerms(db: Database.Database, ids: string[]): Map<string, Terms> {
   const json = JSON.stringify(ids);
   const targets = groupBy(statement(db, "firstTargets").all(json) as { threatId: string; actorId: string }[], "threatId");
-  const rows = statement(db, "threatFirstTerms").all(json) as { id: string; covers: string; ratePercent: number | null; authority: string | null }[];
+  const rows = statement(db, "threatFirstTerms").all(json) as {
+    id: string;
+    measure: string;
+    covers: string;
+    ratePercent: number | null;
+    authority: string | null;
+  }[];
   return new Map(
     rows.map((r) => [
       r.id,
-      { ratePercent: r.ratePercent, authority: r.authority, covers: r.covers, targetIds: (targets.get(r.id) ?? []).map((t) => t.actorId) },
+      { measure: r.measure, ratePercent: r.ratePercent, authority: r.authority, covers: r.covers, targetIds: (targets.get(r.id) ?? []).map((t) => t.actorId) },
     ]),
   );
 }

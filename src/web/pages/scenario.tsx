@@ -138,7 +138,7 @@ function Threat({ t, quotes, asOf, live, links }: { t: ThreatCard; quotes: Scena
       </h3>
       <Upcoming scheduled={t.asThen.scheduled} />
       <p>
-        {t.issuerName} → {t.targetNames.join(", ") || "no single target"} · {t.measure} on {t.termsThen.covers}
+        {t.issuerName} → {t.targetNames.join(", ") || "no single target"} · {t.termsThen.measure} on {t.termsThen.covers}
         {t.termsThen.ratePercent !== null ? ` · ${t.termsThen.ratePercent}%` : ""}
         {t.termsThen.authority ? ` · under ${t.termsThen.authority}` : ""}
         {t.magnitudeText ? ` · “${t.magnitudeText}”` : ""}
