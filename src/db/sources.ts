@@ -54,12 +54,14 @@ const MAX_TARGETS = 500;
 /** The records the intake page offers to confirm proposals against, labelled for people. */
 export async function intakeTargets(prisma: Prisma) {
   const take = MAX_TARGETS;
-  const [scenarios, threats, conditions, deadlines, events, actors, topics] = await Promise.all([
+  const [scenarios, threats, conditions, deadlines, events, agreements, commitments, actors, topics] = await Promise.all([
     prisma.scenario.findMany({ select: { id: true, title: true, status: true }, orderBy: { title: "asc" }, take }),
     prisma.threat.findMany({ select: { id: true, summary: true, status: true }, orderBy: { id: "asc" }, take }),
     prisma.condition.findMany({ select: { id: true, description: true, status: true }, orderBy: { id: "asc" }, take }),
     prisma.deadline.findMany({ select: { id: true, wording: true, status: true }, orderBy: { id: "asc" }, take }),
     prisma.event.findMany({ select: { id: true, title: true, status: true }, orderBy: { id: "asc" }, take }),
+    prisma.agreement.findMany({ select: { id: true, title: true, status: true }, orderBy: { id: "asc" }, take }),
+    prisma.commitment.findMany({ select: { id: true, description: true, status: true }, orderBy: { id: "asc" }, take }),
     prisma.actor.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" }, take }),
     prisma.topic.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" }, take }),
   ]);
@@ -69,6 +71,8 @@ export async function intakeTargets(prisma: Prisma) {
     ...deadlines.map((d) => ({ value: `deadlines/${d.id}`, label: `Deadline: “${d.wording}” (${d.status})` })),
     ...events.map((e) => ({ value: `events/${e.id}`, label: `Event: ${e.title} (${e.status})` })),
     ...scenarios.map((s) => ({ value: `scenarios/${s.id}`, label: `Scenario: ${s.title} (${s.status})` })),
+    ...agreements.map((a) => ({ value: `agreements/${a.id}`, label: `Agreement: ${a.title} (${a.status})` })),
+    ...commitments.map((c) => ({ value: `commitments/${c.id}`, label: `Commitment: ${c.description} (${c.status})` })),
   ];
   return {
     owners: [

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
+import { endingThatRefuses } from "../domain/belonging.ts";
 import { consequencesOf, mayHaveConsequences } from "../domain/consequences.ts";
 import { formatAtPrecision } from "../domain/dates.ts";
 import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
@@ -19,7 +20,7 @@ import {
   type StatusChangePlan,
   statusCacheAt,
 } from "../domain/history.ts";
-import { isEnding } from "../domain/lifecycle.ts";
+import { allowedNextStatuses, isEnding } from "../domain/lifecycle.ts";
 import { DEADLINE_CACHE_COLUMNS, RECORD_KINDS, STATUS_SPAN_KINDS, startingStatusFor } from "../domain/record-kinds.ts";
 import { type Precision, TRACKED_KINDS, type TrackedKind } from "../domain/statuses.ts";
 import { planTermsChange } from "../domain/terms.ts";
@@ -287,6 +288,7 @@ function applyStatusChange(
       until: req.until,
       returnsTo: req.returnsTo,
       hasNewDate: req.newDate !== undefined,
+      citesSource: req.evidence !== undefined,
     },
     now,
   );
@@ -313,6 +315,7 @@ function applyStatusChange(
     evidenceId: evidenceId ?? causedBy?.evidenceId ?? null,
   });
   scope.touch(req.kind, req.id);
+  if (!causedBy) refuseEndBeforeBelonging(conn, scope, entry, now);
   retractSuperseded(scope, plan.supersedes, entry);
   const consequences: HistoryEntry[] = [];
   let successorDeadlineId: string | null = null;
@@ -946,6 +949,36 @@ function refuseOrphans(conn: Database.Database, retracting: readonly HistoryEntr
 }
 
 /**
+ * An end recorded back-dated before a record that belongs to it was stated would leave that record
+ * pending under an ended owner (the end's consequences took the records pending then, and it did not
+ * exist yet): refused, naming it, as stating it after the end is (endingThatRefuses, decision 025).
+ */
+function refuseEndBeforeBelonging(conn: Database.Database, scope: WriteScope, entry: HistoryEntry, now: Date): void {
+  const owner = entry.recordKind as TrackedKind;
+  // Nothing is stated after now, so an end announced for later is before no creation.
+  if (!OWNER_COLUMNS.some((o) => o.kind === owner && o.dated) || entry.effectiveAt.getTime() >= now.getTime()) return;
+  if (allowedNextStatuses(owner, entry.to ?? "").length > 0) return;
+  for (const { kind, column } of BELONGING[owner] ?? []) {
+    const later = conn
+      .prepare(
+        `SELECT sc."seq" AS "seq", sc."recordId" AS "id", sc."effectiveAt" AS "at" FROM "${RECORD_KINDS[kind].table}" r
+         JOIN "StatusChange" sc ON sc."recordKind" = ? AND sc."recordId" = r."id" AND sc."change" = 'status' AND sc."from" IS NULL
+         WHERE r."${column}" = ? AND sc."effectiveAt" > ? AND NOT EXISTS (SELECT 1 FROM "Retraction" x WHERE x."entrySeq" = sc."seq")`,
+      )
+      .all(kind, entry.recordId, toSqlDate(entry.effectiveAt)) as { seq: number; id: string; at: string }[];
+    for (const c of later) {
+      const at = fromSqlDate(c.at)!;
+      if (!endingThatRefuses(owner, recordStateAt(scope.historyOf(owner, entry.recordId), at, now))) continue;
+      throw new ChainConflictError(
+        `The ${kind} ${c.id} of this ${owner} was stated on ${at.toISOString()}, after this end: retract its creation (entry ${c.seq}) first, or date the end after it`,
+        entryBySeq(conn, c.seq) ?? null,
+        [],
+      );
+    }
+  }
+}
+
+/**
  * The columns that name the record a new one belongs to, and its kind. `dated`: the new record
  * cannot take effect before it (a deadline is not stated before its threat is made); a scenario
  * is the analyst's grouping, and may gather threats older than itself.
@@ -958,8 +991,11 @@ const OWNER_COLUMNS: { column: string; kind: TrackedKind; dated: boolean }[] = [
   { column: "commitmentId", kind: "commitment", dated: true },
 ];
 
-/** A record belongs only to records whose creation stands, and that exist from its own effective time on. */
-function checkOwnersExist(conn: Database.Database, req: CreateTrackedRequest, effectiveAt: Date): void {
+/**
+ * A record belongs only to records whose creation stands, that exist from its own effective time on,
+ * and that had not ended by then, as known now (endingThatRefuses, decision 025).
+ */
+function checkOwnersExist(conn: Database.Database, req: CreateTrackedRequest, effectiveAt: Date, now: Date): void {
   for (const { column, kind, dated } of OWNER_COLUMNS) {
     const id = req.fields[column];
     if (typeof id !== "string") continue;
@@ -969,6 +1005,14 @@ function checkOwnersExist(conn: Database.Database, req: CreateTrackedRequest, ef
       throw new ChainConflictError(
         `The ${kind} ${id} was first stated on ${creation.effectiveAt.toISOString()}: a ${req.kind} of it cannot take effect before that`,
         creation,
+        [],
+      );
+    }
+    const ending = dated ? endingThatRefuses(kind, recordStateAt(historyOf(conn, kind, id), effectiveAt, now)) : null;
+    if (ending) {
+      throw new ChainConflictError(
+        `The ${kind} ${id} ended ("${ending.to}") on ${ending.effectiveAt.toISOString()} (entry ${ending.seq}): a ${req.kind} of it cannot be stated from then on; retract that entry first if it was a mistake`,
+        ending,
         [],
       );
     }
@@ -1022,7 +1066,7 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
         },
       ]);
     }
-    checkOwnersExist(conn, req, effectiveAt);
+    checkOwnersExist(conn, req, effectiveAt, now);
     const starting = startingStatusFor(req.kind, req.status);
     if (req.kind === "threat" && typeof req.fields.reissuesId === "string") checkReissues(conn, req.fields.reissuesId, now);
     insertRow(conn, RECORD_KINDS[req.kind].table, { id, ...req.fields, status: starting, version: 0, createdAt: now, updatedAt: now });

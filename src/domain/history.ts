@@ -111,6 +111,15 @@ function echoesALapse(entry: HistoryEntry, history: readonly HistoryEntry[], kno
   return history.some((l) => l.byTerms && l.to === entry.to && l.effectiveAt.getTime() === at && isKnown(l, k) && !isRetracted(l, k));
 }
 
+/**
+ * A report citing a source that says what the status before it already said only by terms (a lapse,
+ * or a report echoing it citing nothing): it confirms that status rather than repeating it, so it is
+ * not refused as a move to the same status (README, example 2).
+ */
+function confirmsByTerms(previous: HistoryEntry, to: string, citesSource: boolean, history: readonly HistoryEntry[], knownAt: Date): boolean {
+  return citesSource && previous.to === to && (previous.byTerms || echoesALapse(previous, history, knownAt));
+}
+
 /** Reads one record's history at (`asOf`, `knownAt`). */
 export function recordStateAt(history: readonly HistoryEntry[], asOf: Date, knownAt: Date): RecordState {
   const entries = entriesKnownAt(history, knownAt);
@@ -242,6 +251,8 @@ export interface StatusChangePlanRequest {
   returnsTo?: string;
   /** True when the request carries the new date an extension or a rescheduling needs. */
   hasNewDate: boolean;
+  /** True when the request cites a source (evidence): a report that may confirm a status holding only by terms. */
+  citesSource?: boolean;
 }
 
 export type PlanProblem =
@@ -306,7 +317,7 @@ export function planStatusChange(history: readonly HistoryEntry[], req: StatusCh
   const withAnEnd = STATUSES_WITH_AN_END[req.kind]?.includes(req.to) ?? false;
   // A new end to a status that has one extends it (a suspension prolonged), rather than repeating it.
   const extendsEnd = withAnEnd && from === req.to && req.until !== undefined && !req.correction;
-  if (!extendsEnd) {
+  if (!extendsEnd && !confirmsByTerms(before.at(-1)!, req.to, req.citesSource ?? false, history, now)) {
     const verdict = checkTransition(req.kind, from, req.to, req.correction);
     if (!verdict.ok) {
       if (verdict.problem === "unknown-status") return { ok: false, problem: "unknown-status", allowed: verdict.allowed };
@@ -490,7 +501,8 @@ export function firstBrokenLink(kind: TrackedKind, history: readonly HistoryEntr
     }
     if (!previous) return e;
     const extendsEnd = previous.to === e.to && e.until !== null;
-    if (!e.correction && !extendsEnd && !checkTransition(kind, previous.to!, e.to!, false).ok) return e;
+    const confirms = confirmsByTerms(previous, e.to!, e.sourceId !== null || e.evidenceId !== null, history, now);
+    if (!e.correction && !extendsEnd && !confirms && !checkTransition(kind, previous.to!, e.to!, false).ok) return e;
     previous = e;
   }
   return null;

@@ -13,7 +13,7 @@ const bearer = [{ bearerAuth: [] }];
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ content: { "application/json": { schema } } });
 
 /** The collections whose records evidence may be attached to (every kind but sources themselves). */
-const EVIDENCED = ["scenarios", "threats", "conditions", "deadlines", "events", "actors", "topics"] as const;
+const EVIDENCED = ["scenarios", "threats", "conditions", "deadlines", "events", "agreements", "commitments", "actors", "topics"] as const;
 
 function proposalToWire(p: Proposal) {
   if (p.kind !== "date") return p;
