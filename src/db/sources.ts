@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ConflictError, InvalidInputError } from "../domain/errors.ts";
 import { type SourceKind, sha256Hex } from "../domain/evidence.ts";
-import { type Proposal, proposalsFrom } from "../domain/intake.ts";
+import { BLOCK_CHARS, blockEnd, blockProposals, compareKeys, keyOf, type Proposal, type ProposalKey } from "../domain/intake.ts";
 import type { Prisma, TrackerDatabase } from "./client.ts";
 
 export interface NewSource {
@@ -41,29 +41,87 @@ export async function createSource(db: TrackerDatabase, input: NewSource, now = 
 /** Most actors the intake matches against: enough for any tracker a team keeps by hand. */
 const MAX_ACTORS = 5_000;
 
-/** What the intake proposes to record from a source's text (none for a citation), against the known actors. */
-export async function proposalsForSource(prisma: Prisma, source: { text: string | null; publishedAt: Date }): Promise<Proposal[]> {
-  if (!source.text) return [];
-  const actors = await prisma.actor.findMany({ select: { id: true, name: true, aliases: true }, orderBy: { id: "asc" }, take: MAX_ACTORS });
-  return proposalsFrom(source.text, { publishedAt: source.publishedAt, actors });
+/**
+ * Most text one page of proposals reads, in whole blocks (at least one): a page over text where
+ * little is proposed ends short, with a cursor where it stopped, as the lists' scan budget does.
+ */
+export const PAGE_TEXT_BUDGET = 4 * BLOCK_CHARS;
+
+/** Where a page resumes: the block it starts in and, within it, the last proposal already given. */
+export interface ProposalCursor {
+  block: number;
+  after: ProposalKey | null;
 }
 
-/** Most records of each kind the intake page offers in its pickers. */
-const MAX_TARGETS = 500;
+export const isProposalCursor = (v: unknown): v is ProposalCursor =>
+  typeof v === "object" &&
+  v !== null &&
+  Number.isSafeInteger((v as ProposalCursor).block) &&
+  (v as ProposalCursor).block >= 0 &&
+  ((v as ProposalCursor).after === null || isKey((v as ProposalCursor).after));
+
+const isKey = (k: unknown): k is ProposalKey =>
+  Array.isArray(k) && k.length === 4 && Number.isSafeInteger(k[0]) && Number.isSafeInteger(k[1]) && typeof k[2] === "string" && typeof k[3] === "string";
+
+export interface ProposalPage {
+  items: Proposal[];
+  next: ProposalCursor | null;
+  /** The stretch of text the page read: its proposals all lie in it. */
+  from: number;
+  to: number;
+}
+
+/**
+ * One page of what the intake proposes from a source's text (none for a citation), against the
+ * actors known now: the proposals after the cursor in reading order, read block by block until
+ * `limit` are found or PAGE_TEXT_BUDGET is read.
+ */
+export async function proposalsPage(
+  prisma: Prisma,
+  source: { text: string | null; publishedAt: Date },
+  page: { limit: number; after?: ProposalCursor },
+): Promise<ProposalPage> {
+  const text = source.text ?? "";
+  const first = Math.min(page.after?.block ?? 0, text.length);
+  if (!text || first === text.length) return { items: [], next: null, from: first, to: first };
+  const actors = await prisma.actor.findMany({ select: { id: true, name: true, aliases: true }, orderBy: { id: "asc" }, take: MAX_ACTORS });
+  const context = { publishedAt: source.publishedAt, actors };
+  const items: Proposal[] = [];
+  let start = first;
+  let after = page.after?.after ?? null;
+  while (start < text.length) {
+    const end = blockEnd(text, start);
+    const left = blockProposals(text, start, end, context).filter((p) => !after || compareKeys(keyOf(p), after) > 0);
+    const room = page.limit - items.length;
+    items.push(...left.slice(0, room));
+    if (left.length > room) return { items, next: { block: start, after: keyOf(items.at(-1)!) }, from: first, to: end };
+    after = null;
+    start = end;
+    if (items.length === page.limit || start - first >= PAGE_TEXT_BUDGET) break;
+  }
+  return { items, next: start < text.length ? { block: start, after: null } : null, from: first, to: start };
+}
+
+/**
+ * Records of each kind the intake page offers before anything is typed (the first by id);
+ * typing in a field searches the API for the others. Offered once per page, whatever the number
+ * of proposals on it.
+ */
+export const TARGETS_PER_KIND = 20;
 
 /** The records the intake page offers to confirm proposals against, labelled for people. */
 export async function intakeTargets(prisma: Prisma) {
-  const take = MAX_TARGETS;
+  const take = TARGETS_PER_KIND;
   const [scenarios, threats, conditions, deadlines, events, agreements, commitments, actors, topics] = await Promise.all([
-    prisma.scenario.findMany({ select: { id: true, title: true, status: true }, orderBy: { title: "asc" }, take }),
+    prisma.scenario.findMany({ select: { id: true, title: true, status: true }, orderBy: { id: "asc" }, take }),
     prisma.threat.findMany({ select: { id: true, summary: true, status: true }, orderBy: { id: "asc" }, take }),
     prisma.condition.findMany({ select: { id: true, description: true, status: true }, orderBy: { id: "asc" }, take }),
     prisma.deadline.findMany({ select: { id: true, wording: true, status: true }, orderBy: { id: "asc" }, take }),
     prisma.event.findMany({ select: { id: true, title: true, status: true }, orderBy: { id: "asc" }, take }),
     prisma.agreement.findMany({ select: { id: true, title: true, status: true }, orderBy: { id: "asc" }, take }),
     prisma.commitment.findMany({ select: { id: true, description: true, status: true }, orderBy: { id: "asc" }, take }),
-    prisma.actor.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" }, take }),
-    prisma.topic.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" }, take }),
+    prisma.actor.findMany({ select: { id: true, name: true }, orderBy: { id: "asc" }, take }),
+    prisma.topic.findMany({ select: { id: true, name: true }, orderBy: { id: "asc" }, take }),
   ]);
   const tracked = [
     ...threats.map((t) => ({ value: `threats/${t.id}`, label: `Threat: ${t.summary} (${t.status})` })),

@@ -36,6 +36,18 @@ export interface IntakeContext {
   actors: readonly KnownActor[];
 }
 
+/** Where a proposal stands in reading order: start, longer first, kind, then the actor (two actors may share a name). */
+export type ProposalKey = [startOffset: number, endOffset: number, kind: string, actorId: string];
+
+export function keyOf(p: Proposal): ProposalKey {
+  return [p.startOffset, p.endOffset, p.kind, p.kind === "actor" ? p.actorId : ""];
+}
+
+/** Reading order over keys: negative when `a` comes first. */
+export function compareKeys(a: ProposalKey, b: ProposalKey): number {
+  return a[0] - b[0] || b[1] - a[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0) || (a[3] < b[3] ? -1 : a[3] > b[3] ? 1 : 0);
+}
+
 /** Every proposal in the text, in reading order. */
 export function proposalsFrom(text: string, context: IntakeContext): Proposal[] {
   const proposals: Proposal[] = [
@@ -45,7 +57,46 @@ export function proposalsFrom(text: string, context: IntakeContext): Proposal[] 
     ...actorProposals(text, context.actors),
     ...cueProposals(text),
   ];
-  return proposals.sort((a, b) => a.startOffset - b.startOffset || b.endOffset - a.endOffset || a.kind.localeCompare(b.kind));
+  return proposals.sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+}
+
+// Blocks -------------------------------------------------------------------------------------
+
+/**
+ * Longest stretch of text the intake reads at once. The intake reads a text block by block, so a
+ * page of proposals costs the blocks it reads, not the whole text (decision 023); an article of
+ * up to this size is one block, read exactly as a whole.
+ */
+export const BLOCK_CHARS = 4_000;
+
+const SENTENCE_END = /[.!?]["'”’)\]]*\s+/g;
+
+/**
+ * Where the block starting at `start` ends: after the last whole line that fits in BLOCK_CHARS;
+ * a longer line ends its block at its last sentence end (or blank) before that, so a phrase is
+ * cut only where a reader would pause. Found from `start` alone, so a page can resume at any
+ * block it was given.
+ */
+export function blockEnd(text: string, start: number): number {
+  const limit = start + BLOCK_CHARS;
+  if (limit >= text.length) return text.length;
+  const lastBreak = text.lastIndexOf("\n", limit - 1);
+  if (lastBreak >= start) return lastBreak + 1;
+  const window = text.slice(start, limit);
+  let end = -1;
+  for (const m of window.matchAll(SENTENCE_END)) end = m.index + m[0].length;
+  if (end <= 0) end = window.search(/\s\S*$/) + 1;
+  if (end <= 0) end = BLOCK_CHARS - (/[\uD800-\uDBFF]/.test(window.at(-1)!) ? 1 : 0);
+  return start + end;
+}
+
+/** The proposals of one block, with offsets in the whole text. */
+export function blockProposals(text: string, start: number, end: number, context: IntakeContext): Proposal[] {
+  return proposalsFrom(text.slice(start, end), context).map((p) => ({
+    ...p,
+    startOffset: p.startOffset + start,
+    endOffset: p.endOffset + start,
+  }));
 }
 
 function span(text: string, startOffset: number, endOffset: number): Span {
@@ -154,18 +205,35 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Mentions of known actors by name or alias, matched as whole words and case as written; the longest mention wins. */
 export function actorProposals(text: string, actors: readonly KnownActor[]): Proposal[] {
+  const matcher = actorMatcher(actors);
+  if (!matcher) return [];
+  const { byName, pattern } = matcher;
+  return [...text.matchAll(pattern)].flatMap((m) =>
+    byName.get(m[0])!.map((actor) => ({ kind: "actor" as const, ...span(text, m.index, m.index + m[0].length), actorId: actor.id, name: actor.name })),
+  );
+}
+
+interface ActorMatcher {
+  byName: Map<string, KnownActor[]>;
+  pattern: RegExp;
+}
+
+/** One matcher per list of actors: a page reading several blocks builds its pattern once. */
+const matchers = new WeakMap<readonly KnownActor[], ActorMatcher | null>();
+
+function actorMatcher(actors: readonly KnownActor[]): ActorMatcher | null {
+  const known = matchers.get(actors);
+  if (known !== undefined) return known;
   const byName = new Map<string, KnownActor[]>();
   for (const actor of actors) {
     const names = new Set([actor.name, ...(actor.aliases ?? "").split(";")].map((n) => n.trim()).filter((n) => n.length > 1));
     for (const name of names) byName.set(name, [...(byName.get(name) ?? []), actor]);
   }
-  if (byName.size === 0) return [];
   // One pass over the text for all names, longest first so "Donald Trump" is not read as "Trump".
   const alternatives = [...byName.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
-  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join("|")})(?![\\p{L}\\p{N}])`, "gu");
-  return [...text.matchAll(pattern)].flatMap((m) =>
-    byName.get(m[0])!.map((actor) => ({ kind: "actor" as const, ...span(text, m.index, m.index + m[0].length), actorId: actor.id, name: actor.name })),
-  );
+  const matcher = byName.size ? { byName, pattern: new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join("|")})(?![\\p{L}\\p{N}])`, "gu") } : null;
+  matchers.set(actors, matcher);
+  return matcher;
 }
 
 // Threats and conditions -----------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { listDeadlines } from "../db/deadline-queries.ts";
 import { inForcePage, isInForceCursor } from "../db/in-force.ts";
 import { type ScenarioFocus, scenarioView } from "../db/scenario-view.ts";
 import { scheduledChanges } from "../db/scheduled-changes.ts";
-import { intakeTargets, proposalsForSource } from "../db/sources.ts";
+import { intakeTargets, isProposalCursor, proposalsPage } from "../db/sources.ts";
 import { type ReadTime, readTimeOf, statusesAt } from "../db/sql/record-states.ts";
 import type { DatedKey, EntryKey } from "../db/sql/scenario-view.ts";
 import { InvalidInputError, NotFoundError } from "../domain/errors.ts";
@@ -36,6 +36,8 @@ const ASSETS = new Map([
  * folds lines one character at a time (about 1 s a MB here; fixed in 11, which needs Node 22).
  */
 const FEED_AT_MOST = 500;
+/** Proposals one intake page shows (with a link to the next). */
+const DESK_PROPOSALS = 50;
 
 /** The FEED_AT_MOST rows dated nearest to `at`, before or after it, in date order. */
 function nearest<T extends { id: string }>(rows: T[], dateOf: (row: T) => Date | null, at: Date): T[] {
@@ -155,8 +157,12 @@ export function webRoutes(deps: AppDeps) {
     const source = await db.prisma.source.findUnique({ where: { id: c.req.param("id") } });
     if (!source) return c.html(<p>No such source.</p>, 404);
     if (source.text === null) return c.redirect(`/sources/${source.id}`);
-    const [proposals, targets] = await Promise.all([proposalsForSource(db.prisma, source), intakeTargets(db.prisma)]);
-    return c.html(<IntakeProposalsPage source={{ ...source, text: source.text }} proposals={proposals} targets={targets} />);
+    const after = decodeCursor(c.req.query("after"), isProposalCursor);
+    if (after === null) return c.html(<p>after: not a link this page made.</p>, 422);
+    const [page, targets] = await Promise.all([proposalsPage(db.prisma, source, { limit: DESK_PROPOSALS, after }), intakeTargets(db.prisma)]);
+    const here = `/intake/${encodeURIComponent(source.id)}`;
+    const links = { more: page.next && `${here}?after=${encodeCursor(page.next)}`, first: after ? here : null };
+    return c.html(<IntakeProposalsPage source={{ ...source, text: source.text }} page={page} targets={targets} links={links} />);
   });
 
   app.get("/calendar.ics", async (c) => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { dateProposals, proposalsFrom } from "../../src/domain/intake.ts";
+import { BLOCK_CHARS, blockEnd, dateProposals, proposalsFrom } from "../../src/domain/intake.ts";
 
 const PUBLISHED = new Date("2025-10-23T00:00:00Z");
 const dateOf = (text: string) =>
@@ -72,6 +72,42 @@ describe("on any text", () => {
         }
       }),
       { numRuns: 500, seed: 20261129 },
+    );
+  });
+});
+
+describe("blocks, the stretches a page of proposals reads", () => {
+  const blocks = (text: string) => {
+    const ends: number[] = [];
+    for (let start = 0; start < text.length; start = ends.at(-1)!) ends.push(blockEnd(text, start));
+    return ends;
+  };
+
+  it("covers the text in whole lines, a long line cut at a sentence end, then a blank, then anywhere but inside a character", () => {
+    const lines = `${"A short line about tariffs.\n".repeat(300)}`;
+    for (const end of blocks(lines)) expect(lines[end - 1]).toBe("\n");
+    const sentences = "Talks resume next week. ".repeat(400);
+    for (const end of blocks(sentences).slice(0, -1)) expect(sentences.slice(end - 2, end)).toBe(". ");
+    const words = "tariff ".repeat(1_500);
+    for (const end of blocks(words).slice(0, -1)) expect(words[end - 1]).toBe(" ");
+    const emoji = "😀".repeat(5_000);
+    for (const end of blocks(emoji)) expect(end % 2).toBe(0);
+  });
+
+  it("ends every block within BLOCK_CHARS of its start, moving forward, to the end of any text", () => {
+    const parts = fc.constantFrom("Beijing will impose a 25% duty. ", "\n", "tariff", " ", "😀", "x".repeat(900), "\n\n");
+    fc.assert(
+      fc.property(fc.array(parts, { maxLength: 60 }), (chosen) => {
+        const text = chosen.join("");
+        let start = 0;
+        for (const end of blocks(text)) {
+          expect(end).toBeGreaterThan(start);
+          expect(end - start).toBeLessThanOrEqual(BLOCK_CHARS);
+          start = end;
+        }
+        expect(start).toBe(text.length);
+      }),
+      { numRuns: 200, seed: 20261130 },
     );
   });
 });

@@ -41,7 +41,7 @@ describe.skipIf(!hasChromium)("adding an article through the desk, in a real Chr
     const form = proposal.locator("form[data-action=deadline]");
     await expect(form.locator("input[name=dueAt]").inputValue()).resolves.toBe("2026-02-01");
     await expect(form.locator("select[name=precision]").inputValue()).resolves.toBe("month");
-    await form.locator("select[name=owner]").selectOption(`threatId:${TARIFF_THREAT}`);
+    await form.locator("input[name=owner]").fill(`threatId:${TARIFF_THREAT}`);
     await form.locator("button[type=submit]").click();
     const result = form.locator("[data-role=result].done, [data-role=result].error");
     await result.waitFor();
@@ -52,7 +52,7 @@ describe.skipIf(!hasChromium)("adding an article through the desk, in a real Chr
     const clause = page.locator("ol.proposals > li[data-kind=condition]", { hasText: "unless Ottawa drops" });
     await clause.locator("summary", { hasText: "Record as a new condition" }).click();
     const conditionForm = clause.locator("form[data-action=condition]");
-    await conditionForm.locator("select[name=threatId]").selectOption(TARIFF_THREAT);
+    await conditionForm.locator("input[name=threatId]").fill(TARIFF_THREAT);
     await conditionForm.locator("button[type=submit]").click();
     const recorded = conditionForm.locator("[data-role=result].done, [data-role=result].error");
     await recorded.waitFor();
@@ -65,9 +65,13 @@ describe.skipIf(!hasChromium)("adding an article through the desk, in a real Chr
     const figure = page.locator("ol.proposals > li[data-kind=percentage]", { hasText: "75.8 percent" });
     await figure.locator("summary", { hasText: "Attach as evidence" }).click();
     const evidenceForm = figure.locator("form[data-action=evidence]");
-    await evidenceForm.locator("select[name=record]").selectOption(`threats/${TARIFF_THREAT}`);
+    await evidenceForm.locator("input[name=record]").fill(`threats/${TARIFF_THREAT}`);
     await evidenceForm.locator("select[name=stance]").selectOption("disputes");
-    await evidenceForm.locator("select[name=speakerId]").selectOption("person-xi-jinping");
+    // The speaker is found by typing part of his name: the field's suggestions become the API's matches.
+    await evidenceForm.locator("input[name=speakerId]").pressSequentially("Xi Jin");
+    const suggested = () => page.locator("datalist#intake-actors option").evaluateAll((os) => (os as HTMLOptionElement[]).map((o) => `${o.value} ${o.label}`));
+    await expect.poll(suggested, { timeout: 5_000 }).toEqual(["person-xi-jinping Xi Jinping"]);
+    await evidenceForm.locator("input[name=speakerId]").fill("person-xi-jinping");
     await evidenceForm.locator("button[type=submit]").click();
     const attached = evidenceForm.locator("[data-role=result].done, [data-role=result].error");
     await attached.waitFor();

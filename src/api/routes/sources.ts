@@ -1,13 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { addEvidence } from "../../db/evidence.ts";
 import { getRecord, KIND_OF } from "../../db/records.ts";
-import { createSource, proposalsForSource } from "../../db/sources.ts";
+import { createSource, isProposalCursor, proposalsPage } from "../../db/sources.ts";
 import { readTimeOf } from "../../db/sql/record-states.ts";
 import { formatAtPrecision } from "../../domain/dates.ts";
+import { InvalidInputError, NotFoundError } from "../../domain/errors.ts";
 import type { Proposal } from "../../domain/intake.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
-import { EvidenceInput, Id, IdParam, problemResponses, writeProblemResponses } from "../schemas/common.ts";
+import { Cursor, DEFAULT_LIMIT, EvidenceInput, Id, IdParam, Limit, problemResponses, writeProblemResponses } from "../schemas/common.ts";
 import { EvidenceSchema, ProposalSchema, SourceCreateSchema, SourceWithProposalsSchema } from "../schemas/sources.ts";
+import { decodeCursor, encodeCursor } from "../wire.ts";
 
 const bearer = [{ bearerAuth: [] }];
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ content: { "application/json": { schema } } });
@@ -39,10 +41,22 @@ export const sourceProposalsRoute = createRoute({
   method: "get",
   path: "/sources/{id}/proposals",
   tags: ["sources"],
-  summary: "Re-run the article intake on a stored source (against the actors known now)",
-  request: { params: IdParam },
-  responses: { 200: { description: "The proposals, in reading order", ...json(z.object({ items: z.array(ProposalSchema) })) }, ...problemResponses },
+  summary: "Re-run the article intake on a stored source (against the actors known now), a page at a time",
+  description:
+    "The proposals in reading order, `limit` at a time. A page reads the text in blocks of at most 4,000 characters and at most 16,000 characters in all: over text where little is proposed it may hold fewer than `limit` items with a `nextCursor` that resumes the reading.",
+  request: { params: IdParam, query: z.object({ limit: Limit, cursor: Cursor }) },
+  responses: {
+    200: { description: "One page of proposals", ...json(z.object({ items: z.array(ProposalSchema), nextCursor: z.string().nullable() })) },
+    ...problemResponses,
+  },
 });
+
+/** The source's text and date, or 404. */
+async function sourceText(deps: AppDeps, id: string) {
+  const source = await deps.db.prisma.source.findUnique({ where: { id }, select: { text: true, publishedAt: true } });
+  if (!source) throw new NotFoundError("source", id);
+  return source;
+}
 
 export const addEvidenceRoute = createRoute({
   method: "post",
@@ -71,14 +85,17 @@ export function sourceRoutes(deps: AppDeps) {
       const now = deps.clock();
       const id = await createSource(deps.db, c.req.valid("json"), now);
       const source = await getRecord(deps.db, "source", id, readTimeOf(undefined, undefined, now));
-      const proposals = await proposalsForSource(deps.db.prisma, source as { text: string | null; publishedAt: Date });
+      const page = await proposalsPage(deps.db.prisma, source as { text: string | null; publishedAt: Date }, { limit: DEFAULT_LIMIT });
       c.header("Location", `/api/sources/${id}`);
-      return c.json({ ...(source as { id: string }), proposals: proposals.map(proposalToWire) }, 201);
+      const proposalsNextCursor = page.next ? encodeCursor(page.next) : null;
+      return c.json({ ...(source as { id: string }), proposals: page.items.map(proposalToWire), proposalsNextCursor }, 201);
     })
     .openapi(sourceProposalsRoute, async (c) => {
-      const source = await getRecord(deps.db, "source", c.req.valid("param").id, readTimeOf(undefined, undefined, deps.clock()));
-      const proposals = await proposalsForSource(deps.db.prisma, source as { text: string | null; publishedAt: Date });
-      return c.json({ items: proposals.map(proposalToWire) }, 200);
+      const { limit, cursor } = c.req.valid("query");
+      const after = decodeCursor(cursor, isProposalCursor);
+      if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
+      const page = await proposalsPage(deps.db.prisma, await sourceText(deps, c.req.valid("param").id), { limit, after });
+      return c.json({ items: page.items.map(proposalToWire), nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
     })
     .openapi(addEvidenceRoute, async (c) => {
       const { collection, id } = c.req.valid("param");

@@ -46,8 +46,12 @@ export const ProposalSchema = z
   .openapi("Proposal");
 
 export const SourceWithProposalsSchema = z
-  .looseObject({ id: z.string(), proposals: z.array(ProposalSchema) })
-  .openapi("SourceWithProposals", { description: "The stored source and, when it has text, what the intake proposes to record from it" });
+  .looseObject({
+    id: z.string(),
+    proposals: z.array(ProposalSchema).openapi({ description: "The first 50 proposals, in reading order" }),
+    proposalsNextCursor: z.string().nullable().openapi({ description: "When there may be more: the cursor for GET /api/sources/{id}/proposals" }),
+  })
+  .openapi("SourceWithProposals", { description: "The stored source and, when it has text, the first page of what the intake proposes to record from it" });
 
 export const EvidenceSchema = z
   .object({

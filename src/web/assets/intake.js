@@ -64,11 +64,69 @@
         return { url: "/api/sources", body: body };
       },
       (json, out) => {
-        out.textContent = `Stored, with ${json.proposals.length} proposals. Opening them…`;
+        out.textContent = `Stored, with ${json.proposals.length}${json.proposalsNextCursor ? " or more" : ""} proposals. Opening them…`;
         location.assign(`/intake/${encodeURIComponent(json.id)}`);
       },
     );
   }
+
+  // A record field offers the page's first records; typing searches the API's lists (`q`) for
+  // the others, a few of each kind, into the field's datalist.
+  var TRACKED = [
+    ["threats", "threats/", "Threat: "],
+    ["conditions", "conditions/", "Condition: "],
+    ["deadlines", "deadlines/", "Deadline: "],
+    ["events", "events/", "Event: "],
+    ["scenarios", "scenarios/", "Scenario: "],
+  ];
+  var SEARCHED = {
+    owners: [
+      ["threats", "threatId:", "Threat: "],
+      ["conditions", "conditionId:", "Condition: "],
+      ["scenarios", "scenarioId:", "Scenario: "],
+    ],
+    threats: [["threats", "", ""]],
+    tracked: TRACKED,
+    all: TRACKED.concat([
+      ["actors", "actors/", "Actor: "],
+      ["topics", "topics/", "Topic: "],
+    ]),
+    actors: [["actors", "", ""]],
+  };
+
+  function labelOf(item) {
+    return item.summary || item.description || item.wording || item.title || item.name || item.id;
+  }
+
+  function search(input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    var term = input.value.trim();
+    if (term.length < 2 || [].some.call(list.options, (o) => o.value === term)) return;
+    var asked = SEARCHED[input.getAttribute("data-search")].map((kind) =>
+      fetch(`/api/${kind[0]}?limit=5&q=${encodeURIComponent(term)}`, { headers: { Authorization: `Bearer ${sessionStorage.getItem(KEY) || ""}` } })
+        .then((res) => (res.ok ? res.json() : { items: [] }))
+        .then((json) => json.items.map((item) => [kind[1] + item.id, kind[2] + labelOf(item)])),
+    );
+    Promise.all(asked).then((found) => {
+      if (input.value.trim() !== term) return;
+      list.replaceChildren(
+        ...[].concat(...found).map((pair) => {
+          var option = document.createElement("option");
+          option.value = pair[0];
+          option.label = pair[1];
+          return option;
+        }),
+      );
+    });
+  }
+
+  document.querySelectorAll("input[data-search]").forEach((input) => {
+    var timer = null;
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => search(input), 250);
+    });
+  });
 
   function evidenceOf(data) {
     return { sourceId: data.get("sourceId"), quote: data.get("quote") };

@@ -76,15 +76,26 @@ function describe(p: Proposal): string {
   }
 }
 
-function Select({ id, name, label, options, optional }: { id: string; name: string; label: string; options: Target[]; optional?: boolean }) {
+/** The records a field offers, by the list they are in; one datalist per page, whatever the number of proposals. */
+type TargetList = keyof IntakeTargets;
+
+/**
+ * A record field: the page's first records of the list as suggestions, and (intake.js) a search
+ * of the API as the analyst types; an id can be typed as is.
+ */
+function Pick({ id, name, label, list, optional }: { id: string; name: string; label: string; list: TargetList; optional?: boolean }) {
   return (
     <>
       <label for={id}>{label}</label>
-      <select id={id} name={name} required={!optional}>
-        {options.map((o) => (
-          <option value={o.value}>{o.label}</option>
-        ))}
-      </select>
+      <input
+        id={id}
+        name={name}
+        list={`intake-${list}`}
+        data-search={list}
+        required={!optional}
+        autocomplete="off"
+        placeholder={optional ? "nobody in particular, or type to search" : "type to search"}
+      />
     </>
   );
 }
@@ -99,7 +110,7 @@ function Hidden({ sourceId, quote }: { sourceId: string; quote: string }) {
 }
 
 /** The ways to confirm one proposal: a new deadline (dates), a status change or evidence, each with the quote as evidence. */
-function ProposalActions({ p, n, sourceId, targets }: { p: Proposal; n: number; sourceId: string; targets: IntakeTargets }) {
+function ProposalActions({ p, n, sourceId }: { p: Proposal; n: number; sourceId: string }) {
   const f = `proposal-${n}`;
   return (
     <>
@@ -108,7 +119,7 @@ function ProposalActions({ p, n, sourceId, targets }: { p: Proposal; n: number; 
           <summary>Record as a new deadline</summary>
           <form class="intake" data-action="deadline">
             <Hidden sourceId={sourceId} quote={p.quote} />
-            <Select id={`${f}-owner`} name="owner" label="Deadline of" options={targets.owners} />
+            <Pick id={`${f}-owner`} name="owner" label="Deadline of" list="owners" />
             <label for={`${f}-wording`}>Wording</label>
             <input id={`${f}-wording`} name="wording" value={p.quote} required />
             <label for={`${f}-due`}>Due (start of the period)</label>
@@ -131,7 +142,7 @@ function ProposalActions({ p, n, sourceId, targets }: { p: Proposal; n: number; 
           <summary>Record as a new condition</summary>
           <form class="intake" data-action="condition">
             <Hidden sourceId={sourceId} quote={p.quote} />
-            <Select id={`${f}-threat`} name="threatId" label="Condition of the threat" options={targets.threats} />
+            <Pick id={`${f}-threat`} name="threatId" label="Condition of the threat" list="threats" />
             <label for={`${f}-description`}>Description</label>
             <input id={`${f}-description`} name="description" value={p.quote} required />
             <label for={`${f}-effect`}>Meeting it</label>
@@ -142,13 +153,7 @@ function ProposalActions({ p, n, sourceId, targets }: { p: Proposal; n: number; 
                 </option>
               ))}
             </select>
-            <Select
-              id={`${f}-awaited`}
-              name="awaitedActorId"
-              label="Waits on (optional)"
-              options={[{ value: "", label: "nobody in particular" }, ...targets.actors]}
-              optional
-            />
+            <Pick id={`${f}-awaited`} name="awaitedActorId" label="Waits on (optional)" list="actors" optional />
             <button type="submit">Record condition</button>
             <p data-role="result" role="status" aria-live="polite" />
           </form>
@@ -159,7 +164,7 @@ function ProposalActions({ p, n, sourceId, targets }: { p: Proposal; n: number; 
           <summary>Record a status change with this quote</summary>
           <form class="intake" data-action="status">
             <Hidden sourceId={sourceId} quote={p.quote} />
-            <Select id={`${f}-record`} name="record" label="Record" options={targets.tracked} />
+            <Pick id={`${f}-record`} name="record" label="Record" list="tracked" />
             <label for={`${f}-status`}>New status</label>
             <select id={`${f}-status`} name="status" required>
               {Object.entries(STATUSES).map(([kind, statuses]) => (
@@ -181,20 +186,14 @@ function ProposalActions({ p, n, sourceId, targets }: { p: Proposal; n: number; 
         <summary>Attach as evidence</summary>
         <form class="intake" data-action="evidence">
           <Hidden sourceId={sourceId} quote={p.quote} />
-          <Select id={`${f}-target`} name="record" label="Record" options={targets.all} />
+          <Pick id={`${f}-target`} name="record" label="Record" list="all" />
           <label for={`${f}-stance`}>The quote</label>
           <select id={`${f}-stance`} name="stance">
             {STANCES.map((s) => (
               <option value={s}>{s} it</option>
             ))}
           </select>
-          <Select
-            id={`${f}-speaker`}
-            name="speakerId"
-            label="Whose words (optional)"
-            options={[{ value: "", label: "nobody in particular" }, ...targets.actors]}
-            optional
-          />
+          <Pick id={`${f}-speaker`} name="speakerId" label="Whose words (optional)" list="actors" optional />
           <button type="submit">Attach</button>
           <p data-role="result" role="status" aria-live="polite" />
         </form>
@@ -203,25 +202,36 @@ function ProposalActions({ p, n, sourceId, targets }: { p: Proposal; n: number; 
   );
 }
 
-/** A stored article with the intake's proposals highlighted, each with the forms that confirm it. */
+/** A stored article's stretch of text read for one page of proposals, highlighted, each proposal with the forms that confirm it. */
 export function IntakeProposalsPage({
   source,
-  proposals,
+  page,
   targets,
+  links,
 }: {
   source: { id: string; title: string; publisher: string; publishedAt: Date; text: string };
-  proposals: Proposal[];
+  page: { items: Proposal[]; from: number; to: number };
   targets: IntakeTargets;
+  /** The next page, when there may be one, and the first, when this is a later one. */
+  links: { more: string | null; first: string | null };
 }) {
-  const numbered = proposals.map((p, n) => ({ ...p, n }));
+  const { from, to } = page;
+  const numbered = page.items.map((p, n) => ({ ...p, n, startOffset: p.startOffset - from, endOffset: p.endOffset - from }));
+  const whole = from === 0 && to === source.text.length;
   return (
     <Layout title={`Proposals: ${source.title}`}>
       <h1>{source.title}</h1>
       <p class="muted">
-        {source.publisher} · {source.publishedAt.toISOString().slice(0, 10)} · {proposals.length} proposals · <a href={`/sources/${source.id}`}>the source</a>
+        {source.publisher} · {source.publishedAt.toISOString().slice(0, 10)} · <a href={`/sources/${source.id}`}>the source</a>
+        {whole ? null : (
+          <>
+            {" "}
+            · characters {from.toLocaleString("en")} to {to.toLocaleString("en")} of {source.text.length.toLocaleString("en")}
+          </>
+        )}
       </p>
       <div class="article intake-article">
-        {highlightSegments(source.text, numbered).map((s) => {
+        {highlightSegments(source.text.slice(from, to), numbered).map((s) => {
           if (!s.quotes.length) return s.text;
           // The most specific proposal (the shortest) is the one the highlight links to.
           const p = [...s.quotes].sort((a, b) => a.endOffset - a.startOffset - (b.endOffset - b.startOffset))[0]!;
@@ -233,15 +243,34 @@ export function IntakeProposalsPage({
         })}
       </div>
       <h2>Proposals</h2>
+      {numbered.length ? null : <p class="muted">Nothing to propose in this part of the text.</p>}
       <ol class="proposals">
         {numbered.map((p) => (
           <li id={`proposal-${p.n}`} class="card" data-kind={p.kind}>
             <strong>{describe(p)}</strong>
             <blockquote class="quote">“{p.quote}”</blockquote>
-            <ProposalActions p={p} n={p.n} sourceId={source.id} targets={targets} />
+            <ProposalActions p={p} n={p.n} sourceId={source.id} />
           </li>
         ))}
       </ol>
+      {links.first || links.more ? (
+        <p class="more">
+          {links.first ? <a href={links.first}>From the start</a> : null}
+          {links.first && links.more ? " · " : null}
+          {links.more ? (
+            <a href={links.more} rel="next">
+              More proposals →
+            </a>
+          ) : null}
+        </p>
+      ) : null}
+      {(Object.keys(targets) as TargetList[]).map((list) => (
+        <datalist id={`intake-${list}`}>
+          {targets[list].map((o) => (
+            <option value={o.value} label={o.label} />
+          ))}
+        </datalist>
+      ))}
       <script src="/assets/intake.js" defer />
     </Layout>
   );
