@@ -22,7 +22,7 @@ import {
 } from "./sql/history.ts";
 import { prepared } from "./sql/prepared.ts";
 import { type CachedRow, type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
-import { scenarioDeadlines, threatDetail } from "./threat-detail.ts";
+import { DETAIL_EMBEDS, firstOf, scenarioDeadlines, threatDetail } from "./threat-detail.ts";
 import { createTrackedRecord, type RecordedAt } from "./tracked-writes.ts";
 
 export { type Collection, KIND_OF, type RecordKind } from "../domain/record-kinds.ts";
@@ -65,54 +65,72 @@ const COMMITMENT_EMBEDS = {
   deadlines: { orderBy: [{ dueAt: "asc" as const }, { id: "asc" as const }] },
 };
 
-/** What each kind embeds when read on its own. */
-const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = {
-  scenario: {
-    topics: true,
-    threats: { include: { issuer: brief, targets: firstTargets }, orderBy: { id: "asc" }, take: SCENARIO_EMBEDS },
-    // Its deadlines are read in raw SQL, between threats and events (see getRecord).
-    events: { orderBy: [{ startsAt: "asc" }, { id: "asc" }], take: SCENARIO_EMBEDS },
-  },
-  // Read through threatDetail (raw SQL) on the API's hot path; this include defines the same shape.
-  threat: {
-    scenario: { select: { id: true, title: true, status: true } },
-    issuer: true,
-    targets: firstTargets,
-    topics: { orderBy: { id: "asc" } },
-    conditions: { include: { awaitedActor: brief, deadlines: { orderBy: { id: "asc" } } }, orderBy: { id: "asc" } },
-    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
-  },
-  condition: {
-    threat: { include: { issuer: brief, targets: firstTargets } },
-    agreement: { select: { id: true, title: true, status: true } },
-    awaitedActor: true,
-    deadlines: true,
-  },
-  agreement: {
-    parties: { select: { actor: brief }, orderBy: { actorId: "asc" } },
-    // Its commitments are read on their own, at most AGREEMENT_COMMITMENTS of them (see getRecord).
-    conditions: { include: { awaitedActor: brief, deadlines: { orderBy: { id: "asc" } } }, orderBy: { id: "asc" } },
-    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
-  },
-  commitment: {
-    agreement: { select: { id: true, title: true, status: true } },
-    party: brief,
-    affects: { select: { threatId: true } },
-    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
-  },
-  deadline: {
-    threat: { select: { id: true, summary: true, status: true } },
-    condition: { select: { id: true, description: true, status: true } },
-    scenario: { select: { id: true, title: true, status: true } },
-    agreement: { select: { id: true, title: true, status: true } },
-    commitment: { select: { id: true, description: true, status: true } },
-    extends: { select: { id: true, dueAt: true, precision: true, status: true } },
-    extendedBy: { select: { id: true, dueAt: true, precision: true, status: true } },
-  },
-  event: { participants: { include: { actor: brief } }, topics: true, scenario: { select: { id: true, title: true, status: true } } },
-  actor: { government: brief, members: brief },
-  topic: undefined,
-  source: { _count: { select: { evidence: true } } },
+const DUE_ORDER = [{ dueAt: "asc" }, { id: "asc" }] as const;
+/** A list a detail embeds a page of: one more than DETAIL_EMBEDS (to say whether more follow), of those recorded by knownAt (see firstOf). */
+const firstRecorded = (knownAt: Date, orderBy: unknown) => ({ where: { createdAt: { lte: knownAt } }, orderBy, take: DETAIL_EMBEDS + 1 });
+
+/** The lists each kind's detail embeds a page of (decision 022), with a list each of their rows embeds a page of. */
+const PAGED_LISTS: Partial<Record<RecordKind, { path: string; nested?: string }[]>> = {
+  threat: [{ path: "conditions", nested: "deadlines" }, { path: "deadlines" }],
+  condition: [{ path: "deadlines" }],
+  agreement: [{ path: "conditions", nested: "deadlines" }, { path: "deadlines" }],
+};
+
+/** What each kind embeds when read on its own, at `knownAt`. */
+const detailIncludeOf = (kind: RecordKind, knownAt: Date): Record<string, unknown> | undefined => {
+  const conditions = {
+    include: { awaitedActor: brief, deadlines: firstRecorded(knownAt, DUE_ORDER) },
+    ...firstRecorded(knownAt, { id: "asc" }),
+  };
+  return {
+    scenario: {
+      topics: true,
+      // The first of those recorded by knownAt only: one recorded later would take a place among the first, and change a past answer.
+      threats: { include: { issuer: brief, targets: firstTargets }, where: { createdAt: { lte: knownAt } }, orderBy: { id: "asc" }, take: SCENARIO_EMBEDS },
+      // Its deadlines are read in raw SQL, between threats and events (see getRecord).
+      events: { where: { createdAt: { lte: knownAt } }, orderBy: [{ startsAt: "asc" }, { id: "asc" }], take: SCENARIO_EMBEDS },
+    },
+    // Read through threatDetail (raw SQL) on the API's hot path; this include defines the same shape.
+    threat: {
+      scenario: { select: { id: true, title: true, status: true } },
+      issuer: true,
+      targets: firstTargets,
+      topics: { orderBy: { id: "asc" } },
+      conditions,
+      deadlines: firstRecorded(knownAt, DUE_ORDER),
+    },
+    condition: {
+      threat: { include: { issuer: brief, targets: firstTargets } },
+      agreement: { select: { id: true, title: true, status: true } },
+      awaitedActor: true,
+      deadlines: firstRecorded(knownAt, DUE_ORDER),
+    },
+    agreement: {
+      parties: { select: { actor: brief }, orderBy: { actorId: "asc" } },
+      // Its commitments are read on their own, at most AGREEMENT_COMMITMENTS of them (see getRecord).
+      conditions,
+      deadlines: firstRecorded(knownAt, DUE_ORDER),
+    },
+    commitment: {
+      agreement: { select: { id: true, title: true, status: true } },
+      party: brief,
+      affects: { select: { threatId: true } },
+      deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
+    },
+    deadline: {
+      threat: { select: { id: true, summary: true, status: true } },
+      condition: { select: { id: true, description: true, status: true } },
+      scenario: { select: { id: true, title: true, status: true } },
+      agreement: { select: { id: true, title: true, status: true } },
+      commitment: { select: { id: true, description: true, status: true } },
+      extends: { select: { id: true, dueAt: true, precision: true, status: true } },
+      extendedBy: { select: { id: true, dueAt: true, precision: true, status: true } },
+    },
+    event: { participants: { include: { actor: brief } }, topics: true, scenario: { select: { id: true, title: true, status: true } } },
+    actor: { government: brief, members: brief },
+    topic: undefined,
+    source: { _count: { select: { evidence: true } } },
+  }[kind];
 };
 
 /** What each kind embeds in a list row (kept light). */
@@ -465,19 +483,12 @@ function atReadTime(conn: Database.Database, kind: RecordKind, record: Record<st
 export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: string, time: ReadTime): Promise<Record<string, unknown>> {
   if (kind === "threat") return threatAt(db.reader, id, time);
   if (kind === "scenario") {
-    // The first of those recorded by knownAt only: one recorded later would take a place among the first, and change a past answer.
-    const recordedByThen = { where: { createdAt: { lte: time.knownAt } } };
-    const include = {
-      ...DETAIL_INCLUDE.scenario,
-      threats: { ...DETAIL_INCLUDE.scenario!.threats!, ...recordedByThen },
-      events: { ...DETAIL_INCLUDE.scenario!.events!, ...recordedByThen },
-    };
-    const { events, evidence, disputed, ...scenario } = await getRecordThroughPrisma(db.prisma, kind, id, include);
+    const { events, evidence, disputed, ...scenario } = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt);
     const deadlines = scenarioDeadlines(db.reader, id, SCENARIO_EMBEDS, time.knownAt);
     return atReadTime(db.reader, kind, { ...scenario, deadlines, events, evidence, disputed }, time);
   }
   if (kind === "agreement") {
-    const agreement = await getRecordThroughPrisma(db.prisma, kind, id);
+    const agreement = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt);
     // One more than it embeds, to say whether more follow (on the (agreementId, id) index: the rows of the page only).
     // Those recorded by knownAt only: one recorded later would take a place among the first, and change a past answer.
     const commitments = await db.prisma.commitment.findMany({
@@ -493,7 +504,7 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
     };
     return atReadTime(db.reader, kind, embedded, time);
   }
-  return atReadTime(db.reader, kind, await getRecordThroughPrisma(db.prisma, kind, id), time);
+  return atReadTime(db.reader, kind, await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt), time);
 }
 
 /**
@@ -504,15 +515,20 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
  * times its reads (decision 019).
  */
 export function threatAt(conn: Database.Database, id: string, time: ReadTime): Record<string, unknown> {
-  const threat = threatDetail(conn, id);
+  const threat = threatDetail(conn, id, time.knownAt);
   if (!threat) throw new NotFoundError("threat", id);
   return atReadTime(conn, "threat", threat, time);
 }
 
-/** The same, through Prisma's includes. */
-export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, id: string, include = DETAIL_INCLUDE[kind]) {
+/** The same, through Prisma's includes, with the lists recorded by `knownAt`. */
+export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, id: string, knownAt: Date) {
+  const include = detailIncludeOf(kind, knownAt);
   const record = await delegateOf(prisma, kind).findUnique({ where: { id }, ...(include ? { include } : {}) });
   if (!record) throw new NotFoundError(kind, id);
+  for (const { path, nested } of PAGED_LISTS[kind] ?? []) {
+    firstOf(record, path, record[path]);
+    if (nested) for (const row of record[path]) firstOf(row, nested, row[nested]);
+  }
   const evidence = await prisma.evidence.findMany({
     where: { recordKind: kind, recordId: id },
     orderBy: [{ sourceId: "asc" }, { startOffset: "asc" }],

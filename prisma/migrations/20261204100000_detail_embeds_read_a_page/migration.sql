@@ -1,0 +1,39 @@
+-- A record's detail embeds at most 100 of each of its lists (decision 022), read in the order it
+-- shows them: a threat's, a condition's and an agreement's deadlines in due order, a threat's and
+-- an agreement's conditions in id order, a record's quotes by source and offset. On the old
+-- indexes SQLite read every row of the owner to sort them (a threat with 10,000 deadlines:
+-- 161 ms); on these a page reads its own rows.
+
+-- DropIndex
+DROP INDEX "Condition_threatId_idx";
+
+-- DropIndex
+DROP INDEX "Condition_agreementId_idx";
+
+-- DropIndex
+DROP INDEX "Deadline_conditionId_threatId_idx";
+
+-- DropIndex
+DROP INDEX "Deadline_agreementId_idx";
+
+-- DropIndex
+DROP INDEX "Evidence_recordKind_recordId_idx";
+
+-- CreateIndex
+CREATE INDEX "Condition_threatId_id_idx" ON "Condition"("threatId", "id");
+
+-- CreateIndex
+CREATE INDEX "Condition_agreementId_id_idx" ON "Condition"("agreementId", "id");
+
+-- CreateIndex
+CREATE INDEX "Deadline_threatId_dueAt_id_idx" ON "Deadline"("threatId", "dueAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Deadline_conditionId_dueAt_id_idx" ON "Deadline"("conditionId", "dueAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Deadline_agreementId_dueAt_id_idx" ON "Deadline"("agreementId", "dueAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Evidence_recordKind_recordId_sourceId_startOffset_idx" ON "Evidence"("recordKind", "recordId", "sourceId", "startOffset");
+
