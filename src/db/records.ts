@@ -34,6 +34,7 @@ export interface ListFilters {
   scenarioId?: string;
   actorId?: string;
   topicId?: string;
+  threatId?: string;
   agreementId?: string;
   q?: string;
 }
@@ -173,7 +174,8 @@ function filterWhere(kind: RecordKind, f: Omit<ListFilters, "status" | "authorit
     if (kind === "agreement") and.push({ parties: { some: { actorId: f.actorId } } });
     if (kind === "commitment") and.push({ partyId: f.actorId });
   }
-  if (f.agreementId && kind === "commitment") and.push({ agreementId: f.agreementId });
+  if (f.agreementId && (kind === "commitment" || kind === "condition")) and.push({ agreementId: f.agreementId });
+  if (f.threatId && kind === "condition") and.push({ threatId: f.threatId });
   if (f.topicId && (kind === "threat" || kind === "event" || kind === "scenario")) and.push({ topics: { some: { id: f.topicId } } });
   return and.length ? { AND: and } : {};
 }

@@ -37,3 +37,10 @@ CREATE INDEX "Deadline_agreementId_dueAt_id_idx" ON "Deadline"("agreementId", "d
 -- CreateIndex
 CREATE INDEX "Evidence_recordKind_recordId_sourceId_startOffset_idx" ON "Evidence"("recordKind", "recordId", "sourceId", "startOffset");
 
+
+-- The deadlines list filtered by a threat, a condition or an agreement walks that owner's
+-- deadlines on the indexes above, and its moved ones (few) by their earliest due date on these.
+-- Partial, which schema.prisma cannot declare; the WHERE must stay the query's term, word for word.
+CREATE INDEX "Deadline_threatId_moved_idx" ON "Deadline"("threatId", "dueAtEarliest", "id") WHERE "datesMoved" = 1;
+CREATE INDEX "Deadline_conditionId_moved_idx" ON "Deadline"("conditionId", "dueAtEarliest", "id") WHERE "datesMoved" = 1;
+CREATE INDEX "Deadline_agreementId_moved_idx" ON "Deadline"("agreementId", "dueAtEarliest", "id") WHERE "datesMoved" = 1;
