@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { AGREEMENT_COMMITMENTS } from "../../db/records.ts";
+import { DETAIL_EMBEDS } from "../../db/threat-detail.ts";
 import { SOURCE_KINDS, STANCES } from "../../domain/evidence.ts";
 import { ACTOR_KINDS, COMMITMENT_KINDS, CONDITION_EFFECTS, EVENT_KINDS, MEASURES, PRECISIONS, STATUSES, type TrackedKind } from "../../domain/statuses.ts";
 import { type CollectionName, ScheduledChangeSchema } from "./records.ts";
@@ -162,11 +163,25 @@ const commitmentDetail = commitment.extend({
   deadlines: z.array(deadline),
 });
 
+/** A list a detail embeds a page of (decision 022), and the flag that says more follow, read with `rest`. */
+function firstOf<S extends z.ZodTypeAny, L extends string>(list: L, row: S, what: string, order: string, rest: string) {
+  return {
+    [list]: z.array(row).openapi({ description: `Its first ${DETAIL_EMBEDS} ${what} recorded by knownAt, in ${order}, those that existed at asOf` }),
+    [`${list}Truncated`]: z.boolean().openapi({
+      description: `True when it has more than ${DETAIL_EMBEDS} ${what} recorded by knownAt: ${rest} (same asOf and knownAt) pages through them all`,
+    }),
+  } as { [K in L]: z.ZodArray<S> } & { [K in `${L}Truncated`]: z.ZodBoolean };
+}
+const DUE_ORDER = "due order (dueAt, undated first, then id)";
+const deadlinesOf = (owner: string) => firstOf("deadlines", deadline, "deadlines", DUE_ORDER, `\`GET /api/deadlines?${owner}={id}\` (undated last)`);
+const conditionsOf = (owner: string) =>
+  firstOf("conditions", condition.extend(deadlinesOf("condition")), "conditions", "id order", `\`GET /api/conditions?${owner}={id}\``);
+
 /** `GET /api/{collection}/{id}` and the record in a write's answer: the row, its quotes and its links at the read time. */
 export const DetailSchemas = {
   scenarios: scenario.extend(detail).openapi("Scenario"),
-  threats: threat.extend(detail).openapi("Threat"),
-  conditions: condition.extend(detail).openapi("Condition"),
+  threats: threat.extend({ ...detail, ...conditionsOf("threat"), ...deadlinesOf("threat") }).openapi("Threat"),
+  conditions: condition.extend({ ...detail, ...deadlinesOf("condition") }).openapi("Condition"),
   deadlines: deadline.extend(detail).openapi("Deadline"),
   events: event.extend(detail).openapi("Event"),
   agreements: agreement
@@ -178,7 +193,8 @@ export const DetailSchemas = {
       commitmentsTruncated: z.boolean().openapi({
         description: `True when it has more than ${AGREEMENT_COMMITMENTS} commitments recorded by knownAt: \`GET /api/commitments?agreement={id}\` (same asOf and knownAt) pages through them all, in the same order`,
       }),
-      deadlines: z.array(deadline).openapi({ description: "Its own deadlines (an expiry), as they stood at asOf" }),
+      ...conditionsOf("agreement"),
+      ...deadlinesOf("agreement"),
     })
     .openapi("Agreement"),
   commitments: commitmentDetail.extend(detail).openapi("Commitment"),
