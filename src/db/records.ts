@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import { formatAtPrecision } from "../domain/dates.ts";
 import { ConflictError, InvalidInputError, NotFoundError, ReadStoppedError, VersionMismatchError } from "../domain/errors.ts";
-import { type EvidenceRequest, isDisputed } from "../domain/evidence.ts";
+import { type EvidenceRequest, isDisputed, STANCES } from "../domain/evidence.ts";
 import { type HistoryEntry, recordStateAt, type TimelineEntry, timelineContinued } from "../domain/history.ts";
 import { nameKey } from "../domain/names.ts";
 import { DEADLINE_CACHE_COLUMNS, type RecordKind, STATUS_SPAN_COLUMNS, tableOf } from "../domain/record-kinds.ts";
@@ -70,7 +70,7 @@ const DUE_ORDER = [{ dueAt: "asc" }, { id: "asc" }] as const;
 /** A list a detail embeds a page of: one more than DETAIL_EMBEDS (to say whether more follow), of those recorded by knownAt (see firstOf). */
 const firstRecorded = (knownAt: Date, orderBy: unknown) => ({ where: { createdAt: { lte: knownAt } }, orderBy, take: DETAIL_EMBEDS + 1 });
 
-/** The lists each kind's detail embeds a page of (decision 022), with a list each of their rows embeds a page of. */
+/** The lists each kind's detail embeds a page of (decision 022), with a list each of their rows embeds a page of; every kind's evidence too. */
 const PAGED_LISTS: Partial<Record<RecordKind, { path: string; nested?: string }[]>> = {
   threat: [{ path: "conditions", nested: "deadlines" }, { path: "deadlines" }],
   condition: [{ path: "deadlines" }],
@@ -420,8 +420,8 @@ const LINKS: Partial<Record<RecordKind, { path: string; kind: TrackedKind; many:
 
 /**
  * A record with its links as they stood at the read time: its own status, dates and schedule
- * then, linked records that did not exist yet left out, the others with their status then, and
- * only the evidence recorded by then. NotFound when the record itself did not exist then.
+ * then, linked records that did not exist yet left out, the others with their status then (the
+ * lists and evidence were read as recorded by knownAt). NotFound when the record itself did not exist then.
  */
 function atReadTime(conn: Database.Database, kind: RecordKind, record: Record<string, any>, time: ReadTime): Record<string, unknown> {
   if (isTrackedKind(kind)) {
@@ -472,10 +472,6 @@ function atReadTime(conn: Database.Database, kind: RecordKind, record: Record<st
       record[link.path] = (value ?? []).filter((v: any) => apply(link.kind, v));
       if (link.nested) for (const v of record[link.path]) v[link.nested.path] = (v[link.nested.path] ?? []).filter((n: any) => apply(link.nested!.kind, n));
     } else if (value && !apply(link.kind, value)) record[link.path] = null;
-  }
-  if (Array.isArray(record.evidence)) {
-    const known = time.knownAt.getTime();
-    record.evidence = record.evidence.filter((e: { createdAt: Date | string }) => new Date(e.createdAt).getTime() <= known);
   }
   withoutCaches(record, time.knownAt.getTime() < time.now.getTime());
   return record;
@@ -532,14 +528,22 @@ export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, i
     if (nested) for (const row of record[path]) firstOf(row, nested, row[nested]);
   }
   const evidence = await prisma.evidence.findMany({
-    where: { recordKind: kind, recordId: id },
-    orderBy: [{ sourceId: "asc" }, { startOffset: "asc" }],
+    where: { recordKind: kind, recordId: id, createdAt: { lte: knownAt } },
+    orderBy: [{ sourceId: "asc" }, { startOffset: "asc" }, { id: "asc" }],
+    take: DETAIL_EMBEDS + 1,
     include: {
       source: { select: { id: true, title: true, publisher: true, url: true, publishedAt: true, kind: true } },
       speaker: { select: { id: true, name: true } },
     },
   });
-  return { ...record, evidence, disputed: isDisputed(evidence) };
+  firstOf(record, "evidence", evidence);
+  // Disputed by all its quotes known then, not only those embedded: one probe per stance.
+  const stances = await Promise.all(
+    STANCES.map((stance) =>
+      prisma.evidence.findFirst({ where: { recordKind: kind, recordId: id, stance, createdAt: { lte: knownAt } }, select: { stance: true } }),
+    ),
+  );
+  return { ...record, disputed: isDisputed(stances.filter((s) => s !== null)) };
 }
 
 /** The current version of a tracked record (its ETag), or NotFound. */

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { isDisputed } from "../domain/evidence.ts";
+import { isDisputed, STANCES } from "../domain/evidence.ts";
 import { DEADLINE_CACHE_COLUMNS } from "../domain/record-kinds.ts";
 import { Prisma } from "./generated/client.ts";
 import { limitBy, perConnection, shaped } from "./sql/prepared.ts";
@@ -86,14 +86,71 @@ function statementsFor(db: Database.Database) {
     deadlinesOfScenario: rows(
       `SELECT ${deadline} FROM "Deadline" d INDEXED BY "Deadline_scenarioId_id_idx" WHERE d."scenarioId" = ? AND d."createdAt" <= ? ORDER BY d."dueAt", d."id" LIMIT ?`,
     ),
-    evidence: rows(
-      `SELECT ${columnsOf(Prisma.EvidenceScalarFieldEnum, "e")}, s."id" AS "s_id", s."title" AS "s_title", s."publisher" AS "s_publisher", s."url" AS "s_url", s."publishedAt" AS "s_publishedAt", s."kind" AS "s_kind", sp."name" AS "sp_name"
-       FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId" LEFT JOIN "Actor" sp ON sp."id" = e."speakerId" WHERE e."recordKind" = 'threat' AND e."recordId" = +? ORDER BY e."sourceId", e."startOffset"`,
-    ),
+    stanceKnown: rows(`SELECT 1 AS "known" FROM "Evidence" WHERE "recordKind" = +? AND "recordId" = +? AND "stance" = +? AND "createdAt" <= ? LIMIT 1`),
   };
 }
 
 const statements = perConnection(statementsFor);
+
+/** Where a record's quotes go on, in their order: the last one's source, offset (null: unverified) and id. */
+export type EvidenceKey = [sourceId: string, startOffset: number | null, id: string];
+
+const EVIDENCE_SELECT = `SELECT ${columnsOf(Prisma.EvidenceScalarFieldEnum, "e")}, s."id" AS "s_id", s."title" AS "s_title", s."publisher" AS "s_publisher", s."url" AS "s_url", s."publishedAt" AS "s_publishedAt", s."kind" AS "s_kind", sp."name" AS "sp_name"
+  FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId" LEFT JOIN "Actor" sp ON sp."id" = e."speakerId"
+  WHERE e."recordKind" = +@kind AND e."recordId" = +@id AND e."createdAt" <= @knownAt`;
+const EVIDENCE_ORDER = `ORDER BY e."sourceId", e."startOffset", e."id" ${limitBy("@n")}`;
+/**
+ * The ranges after a key, in order, each one read on the (recordKind, recordId, sourceId,
+ * startOffset, id) index: the rest of the key's offset, the rest of its source, the sources after.
+ */
+const EVIDENCE_AFTER = {
+  first: ["1"],
+  afterUnverified: [
+    `e."sourceId" = @sourceId AND e."startOffset" IS NULL AND e."id" > @afterId`,
+    `e."sourceId" = @sourceId AND e."startOffset" IS NOT NULL`,
+    `e."sourceId" > @sourceId`,
+  ],
+  afterVerbatim: [
+    `e."sourceId" = @sourceId AND e."startOffset" = @startOffset AND e."id" > @afterId`,
+    `e."sourceId" = @sourceId AND e."startOffset" > @startOffset`,
+    `e."sourceId" > @sourceId`,
+  ],
+};
+const evidenceStatements = perConnection((db) =>
+  Object.fromEntries(
+    Object.entries(EVIDENCE_AFTER).map(([k, ranges]) => [
+      k,
+      ranges.map((r) => shaped<Record<string, any>>(db.prepare(`${EVIDENCE_SELECT} AND ${r} ${EVIDENCE_ORDER}`))),
+    ]),
+  ),
+);
+
+/**
+ * Up to `n` of a record's quotes recorded by `knownAt`, after `after`, by source, offset
+ * (unverified first) and id, with their source and speaker as `getRecordThroughPrisma` gives them:
+ * a detail's first quotes, and the pages of `GET /api/{collection}/{id}/evidence`.
+ */
+export function evidencePage(reader: Database.Database, kind: string, id: string, knownAt: Date, after: EvidenceKey | null, n: number) {
+  const ranges = evidenceStatements(reader)[after === null ? "first" : after[1] === null ? "afterUnverified" : "afterVerbatim"]!;
+  const params = { kind, id, knownAt: toSqlDate(knownAt), sourceId: after?.[0], startOffset: after?.[1], afterId: after?.[2] };
+  const rows: Record<string, any>[] = [];
+  for (const range of ranges) {
+    rows.push(...range.all({ ...params, n: n - rows.length }));
+    if (rows.length === n) break;
+  }
+  return rows.map(({ s_id, s_title, s_publisher, s_url, s_publishedAt, s_kind, sp_name, ...e }) => ({
+    ...(asEvidence(e) as { id: string; sourceId: string; startOffset: number | null; stance: string }),
+    source: { id: s_id, title: s_title, publisher: s_publisher, url: s_url, publishedAt: isoDate(s_publishedAt), kind: s_kind },
+    speaker: e.speakerId ? { id: e.speakerId, name: sp_name } : null,
+  }));
+}
+
+/** Whether a record is disputed as known at `knownAt` (isDisputed over all its quotes then), by one probe per stance. */
+export function disputedAt(reader: Database.Database, kind: string, id: string, knownAt: Date): boolean {
+  const probe = statements(reader).stanceKnown;
+  const known = toSqlDate(knownAt);
+  return isDisputed(STANCES.filter((stance) => probe.get(kind, id, stance, known) !== undefined).map((stance) => ({ stance })));
+}
 
 /**
  * The first `limit` deadlines a scenario holds itself (not through a threat), in due order, as
@@ -132,11 +189,6 @@ export function threatDetail(reader: Database.Database, id: string, knownAt: Dat
   if (!threat) return null;
   const known = toSqlDate(knownAt);
   const actor = (actorId: string | null) => (actorId ? asActor(st.actor.get(actorId)!) : null);
-  const evidence = st.evidence.all(id).map(({ s_id, s_title, s_publisher, s_url, s_publishedAt, s_kind, sp_name, ...e }) => ({
-    ...(asEvidence(e) as { stance: string }),
-    source: { id: s_id, title: s_title, publisher: s_publisher, url: s_url, publishedAt: isoDate(s_publishedAt), kind: s_kind },
-    speaker: e.speakerId ? { id: e.speakerId, name: sp_name } : null,
-  }));
   const detail: Record<string, unknown> = {
     ...asThreat(threat),
     scenario: st.scenario.get(threat.scenarioId),
@@ -151,5 +203,7 @@ export function threatDetail(reader: Database.Database, id: string, knownAt: Dat
     return condition;
   });
   firstOf(detail, "deadlines", st.deadlinesOfThreat.all(id, known, DETAIL_EMBEDS + 1).map(asDeadline));
-  return { ...detail, evidence, disputed: isDisputed(evidence) };
+  firstOf(detail, "evidence", evidencePage(reader, "threat", id, knownAt, null, DETAIL_EMBEDS + 1));
+  detail.disputed = disputedAt(reader, "threat", id, knownAt);
+  return detail;
 }

@@ -76,6 +76,7 @@ const ROUTES = [
   "PATCH /api/sources/:id",
   "PATCH /api/threats/:id",
   "PATCH /api/topics/:id",
+  "GET /api/:collection/:id/evidence",
   "POST /api/:collection/:id/evidence",
   "POST /api/accounts",
   "POST /api/actors",

@@ -25,7 +25,7 @@ function trackedFields<K extends TrackedKind>(kind: K) {
 
 const ActorBrief = z.object({ id: z.string(), name: z.string(), kind: z.enum(ACTOR_KINDS) }).openapi("ActorBrief");
 
-const EvidenceQuote = z
+export const EvidenceQuote = z
   .looseObject({
     id: z.string(),
     sourceId: z.string(),
@@ -39,10 +39,15 @@ const EvidenceQuote = z
   })
   .openapi("EvidenceQuote", { description: "A quote that supports or disputes the record, with its source" });
 
-/** What a read of one record adds to its list row: the quotes recorded by knownAt. */
+/** What a read of one record adds to its list row: its first quotes recorded by knownAt, and whether sources disagree. */
 const detail = {
-  evidence: z.array(EvidenceQuote),
-  disputed: z.boolean().openapi({ description: "Sources disagree: some quotes dispute the record" }),
+  evidence: z.array(EvidenceQuote).openapi({
+    description: `Its first ${DETAIL_EMBEDS} quotes recorded by knownAt, by source, offset (unverified first) and id`,
+  }),
+  evidenceTruncated: z.boolean().openapi({
+    description: `True when it has more than ${DETAIL_EMBEDS} quotes recorded by knownAt: \`GET /api/{collection}/{id}/evidence\` (same knownAt) pages through them all, in the same order`,
+  }),
+  disputed: z.boolean().openapi({ description: "Sources disagree: of all its quotes recorded by knownAt, some dispute the record and some support it" }),
 };
 
 const scenario = z.looseObject({ id: z.string(), title: z.string(), summary: z.string(), ...trackedFields("scenario") });
