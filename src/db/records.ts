@@ -70,19 +70,17 @@ const DUE_ORDER = [{ dueAt: "asc" }, { id: "asc" }] as const;
 /** A list a detail embeds a page of: one more than DETAIL_EMBEDS (to say whether more follow), of those recorded by knownAt (see firstOf). */
 const firstRecorded = (knownAt: Date, orderBy: unknown) => ({ where: { createdAt: { lte: knownAt } }, orderBy, take: DETAIL_EMBEDS + 1 });
 
-/** The lists each kind's detail embeds a page of (decision 022), with a list each of their rows embeds a page of; every kind's evidence too. */
-const PAGED_LISTS: Partial<Record<RecordKind, { path: string; nested?: string }[]>> = {
-  threat: [{ path: "conditions", nested: "deadlines" }, { path: "deadlines" }],
+/** The lists each kind's detail embeds a page of (decision 022), and whether each of their rows (conditions) embeds a page of its deadlines; every kind's evidence too. */
+const PAGED_LISTS: Partial<Record<RecordKind, { path: string; withDeadlines?: true }[]>> = {
+  threat: [{ path: "conditions", withDeadlines: true }, { path: "deadlines" }],
   condition: [{ path: "deadlines" }],
-  agreement: [{ path: "conditions", nested: "deadlines" }, { path: "deadlines" }],
+  agreement: [{ path: "conditions", withDeadlines: true }, { path: "deadlines" }],
 };
 
 /** What each kind embeds when read on its own, at `knownAt`. */
 const detailIncludeOf = (kind: RecordKind, knownAt: Date): Record<string, unknown> | undefined => {
-  const conditions = {
-    include: { awaitedActor: brief, deadlines: firstRecorded(knownAt, DUE_ORDER) },
-    ...firstRecorded(knownAt, { id: "asc" }),
-  };
+  // Their deadlines are read condition by condition (see getRecordThroughPrisma).
+  const conditions = { include: { awaitedActor: brief }, ...firstRecorded(knownAt, { id: "asc" }) };
   return {
     scenario: {
       topics: true,
@@ -523,9 +521,18 @@ export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, i
   const include = detailIncludeOf(kind, knownAt);
   const record = await delegateOf(prisma, kind).findUnique({ where: { id }, ...(include ? { include } : {}) });
   if (!record) throw new NotFoundError(kind, id);
-  for (const { path, nested } of PAGED_LISTS[kind] ?? []) {
+  for (const { path, withDeadlines } of PAGED_LISTS[kind] ?? []) {
     firstOf(record, path, record[path]);
-    if (nested) for (const row of record[path]) firstOf(row, nested, row[nested]);
+    if (!withDeadlines) continue;
+    // One query a condition: for a nested include of many rows Prisma reads every row and applies `take` in memory.
+    for (const row of record[path]) {
+      const deadlines = await prisma.deadline.findMany({
+        where: { conditionId: row.id, createdAt: { lte: knownAt } },
+        orderBy: [{ dueAt: "asc" }, { id: "asc" }],
+        take: DETAIL_EMBEDS + 1,
+      });
+      firstOf(row, "deadlines", deadlines);
+    }
   }
   const evidence = await prisma.evidence.findMany({
     where: { recordKind: kind, recordId: id, createdAt: { lte: knownAt } },

@@ -197,4 +197,31 @@ describe("a threat's deadlines and conditions, bounded", () => {
       conn.close();
     }
   });
+
+  it("reads the pages Prisma sends (a condition's or an agreement's detail, the conditions list by owner) on the owners' indexes", () => {
+    const plan = (sql: string, params: unknown[]) =>
+      (t.db.reader.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(" | ");
+    for (const owner of ["threatId", "agreementId"]) {
+      const conditions = plan(`SELECT "id" FROM "main"."Condition" WHERE ("${owner}" = ? AND "id" > ?) ORDER BY "id" ASC LIMIT ? OFFSET ?`, ["x", "", 51, 0]);
+      const embedded = plan(`SELECT "id" FROM "main"."Condition" WHERE ("createdAt" <= ? AND "${owner}" = ?) ORDER BY "id" ASC LIMIT ? OFFSET ?`, [
+        "~",
+        "x",
+        101,
+        0,
+      ]);
+      for (const p of [conditions, embedded])
+        expect(p).toMatch(new RegExp(`SEARCH main.Condition USING (COVERING )?INDEX Condition_${owner}_id_idx \\(${owner}=\\?`));
+      for (const p of [conditions, embedded]) expect(p).not.toMatch(/TEMP B-TREE|SCAN main.Condition/);
+    }
+    for (const owner of ["conditionId", "agreementId"]) {
+      const deadlines = plan(`SELECT "id" FROM "main"."Deadline" WHERE ("createdAt" <= ? AND "${owner}" = ?) ORDER BY "dueAt" ASC, "id" ASC LIMIT ? OFFSET ?`, [
+        "~",
+        "x",
+        101,
+        0,
+      ]);
+      expect(deadlines).toMatch(new RegExp(`SEARCH main.Deadline USING INDEX Deadline_${owner}_dueAt_id_idx \\(${owner}=\\?\\)`));
+      expect(deadlines).not.toMatch(/TEMP B-TREE|SCAN main.Deadline/);
+    }
+  });
 });
