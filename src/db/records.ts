@@ -36,6 +36,7 @@ export interface ListFilters {
   topicId?: string;
   threatId?: string;
   agreementId?: string;
+  governmentId?: string;
   q?: string;
 }
 
@@ -75,6 +76,7 @@ const PAGED_LISTS: Partial<Record<RecordKind, { path: string; withDeadlines?: tr
   threat: [{ path: "conditions", withDeadlines: true }, { path: "deadlines" }],
   condition: [{ path: "deadlines" }],
   agreement: [{ path: "conditions", withDeadlines: true }, { path: "deadlines" }],
+  actor: [{ path: "members" }],
 };
 
 /** What each kind embeds when read on its own, at `knownAt`. */
@@ -126,7 +128,8 @@ const detailIncludeOf = (kind: RecordKind, knownAt: Date): Record<string, unknow
       extendedBy: { select: { id: true, dueAt: true, precision: true, status: true } },
     },
     event: { participants: { include: { actor: brief } }, topics: true, scenario: { select: { id: true, title: true, status: true } } },
-    actor: { government: brief, members: brief },
+    // Actors are not historised: a government's first members by id, whenever recorded.
+    actor: { government: brief, members: { ...brief, orderBy: { id: "asc" }, take: DETAIL_EMBEDS + 1 } },
     topic: undefined,
     source: { _count: { select: { evidence: true } } },
   }[kind];
@@ -174,6 +177,7 @@ function filterWhere(kind: RecordKind, f: Omit<ListFilters, "status" | "authorit
   }
   if (f.agreementId && (kind === "commitment" || kind === "condition")) and.push({ agreementId: f.agreementId });
   if (f.threatId && kind === "condition") and.push({ threatId: f.threatId });
+  if (f.governmentId && kind === "actor") and.push({ governmentId: f.governmentId });
   if (f.topicId && (kind === "threat" || kind === "event" || kind === "scenario")) and.push({ topics: { some: { id: f.topicId } } });
   return and.length ? { AND: and } : {};
 }

@@ -66,7 +66,9 @@ const ListQueries = {
   events: ListQueryBase.extend({ ...statusFilter("event"), ...scenarioFilter, ...actorFilter, ...topicFilter }),
   agreements: ListQueryBase.extend({ ...statusFilter("agreement"), ...actorFilter }),
   commitments: ListQueryBase.extend({ ...statusFilter("commitment"), ...actorFilter, agreement: z.string().max(200).optional() }),
-  actors: ListQueryBase,
+  actors: ListQueryBase.extend({
+    government: Id.optional().openapi({ description: "Only the people who speak for this government (`GET /api/actors/{id}` embeds the first 100)" }),
+  }),
   topics: ListQueryBase,
   sources: ListQueryBase,
 };
@@ -143,6 +145,7 @@ function listRoute<C extends Listed>(deps: AppDeps, collection: C) {
           topicId: q.topic,
           threatId: q.threat,
           agreementId: q.agreement,
+          governmentId: q.government,
           q: q.q,
         },
         q.limit,

@@ -203,7 +203,15 @@ export const DetailSchemas = {
     })
     .openapi("Agreement"),
   commitments: commitmentDetail.extend(detail).openapi("Commitment"),
-  actors: actor.extend(detail).openapi("Actor"),
+  actors: actor
+    .extend({
+      ...detail,
+      members: z.array(ActorBrief).openapi({ description: `The first ${DETAIL_EMBEDS} people who speak for it, in id order` }),
+      membersTruncated: z.boolean().openapi({
+        description: `True when more than ${DETAIL_EMBEDS} speak for it: \`GET /api/actors?government={id}\` pages through them all, in the same order`,
+      }),
+    })
+    .openapi("Actor"),
   topics: topic.extend(detail).openapi("Topic"),
   sources: source.extend({ ...detail, text: z.string().nullable() }).openapi("Source"),
 } satisfies Record<CollectionName, z.ZodTypeAny>;
