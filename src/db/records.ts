@@ -56,9 +56,6 @@ const brief = { select: { id: true, name: true, kind: true } } as const;
 /** A threat's targets as first recorded; the targets at a read time come from its terms history. */
 const firstTargets = { where: { initial: true }, select: { actorId: true }, orderBy: { actorId: "asc" } } as const;
 
-/** A scenario embeds at most this many threats, deadlines and events (the lists filtered by `scenario` page through them all). */
-export const SCENARIO_EMBEDS = 100;
-
 /** An agreement embeds at most this many commitments, in id order (`GET /api/commitments?agreement=` pages through them all). */
 export const AGREEMENT_COMMITMENTS = 100;
 const COMMITMENT_EMBEDS = {
@@ -73,6 +70,7 @@ const firstRecorded = (knownAt: Date, orderBy: unknown) => ({ where: { createdAt
 
 /** The lists each kind's detail embeds a page of (decision 022), and whether each of their rows (conditions) embeds a page of its deadlines; every kind's evidence too. */
 const PAGED_LISTS: Partial<Record<RecordKind, { path: string; withDeadlines?: true }[]>> = {
+  scenario: [{ path: "threats" }, { path: "events" }],
   threat: [{ path: "conditions", withDeadlines: true }, { path: "deadlines" }],
   condition: [{ path: "deadlines" }],
   agreement: [{ path: "conditions", withDeadlines: true }, { path: "deadlines" }],
@@ -86,10 +84,9 @@ const detailIncludeOf = (kind: RecordKind, knownAt: Date): Record<string, unknow
   return {
     scenario: {
       topics: true,
-      // The first of those recorded by knownAt only: one recorded later would take a place among the first, and change a past answer.
-      threats: { include: { issuer: brief, targets: firstTargets }, where: { createdAt: { lte: knownAt } }, orderBy: { id: "asc" }, take: SCENARIO_EMBEDS },
+      threats: { include: { issuer: brief, targets: firstTargets }, ...firstRecorded(knownAt, { id: "asc" }) },
       // Its deadlines are read in raw SQL, between threats and events (see getRecord).
-      events: { where: { createdAt: { lte: knownAt } }, orderBy: [{ startsAt: "asc" }, { id: "asc" }], take: SCENARIO_EMBEDS },
+      events: firstRecorded(knownAt, [{ startsAt: "asc" }, { id: "asc" }]),
     },
     // Read through threatDetail (raw SQL) on the API's hot path; this include defines the same shape.
     threat: {
@@ -483,9 +480,9 @@ function atReadTime(conn: Database.Database, kind: RecordKind, record: Record<st
 export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: string, time: ReadTime): Promise<Record<string, unknown>> {
   if (kind === "threat") return threatAt(db.reader, id, time);
   if (kind === "scenario") {
-    const { events, evidence, disputed, ...scenario } = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt);
-    const deadlines = scenarioDeadlines(db.reader, id, SCENARIO_EMBEDS, time.knownAt);
-    return atReadTime(db.reader, kind, { ...scenario, deadlines, events, evidence, disputed }, time);
+    const { events, eventsTruncated, evidence, evidenceTruncated, disputed, ...scenario } = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt);
+    firstOf(scenario, "deadlines", scenarioDeadlines(db.reader, id, DETAIL_EMBEDS + 1, time.knownAt));
+    return atReadTime(db.reader, kind, { ...scenario, events, eventsTruncated, evidence, evidenceTruncated, disputed }, time);
   }
   if (kind === "agreement") {
     const agreement = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt);

@@ -184,7 +184,14 @@ const conditionsOf = (owner: string) =>
 
 /** `GET /api/{collection}/{id}` and the record in a write's answer: the row, its quotes and its links at the read time. */
 export const DetailSchemas = {
-  scenarios: scenario.extend(detail).openapi("Scenario"),
+  scenarios: scenario
+    .extend({
+      ...detail,
+      ...firstOf("threats", threat, "threats", "id order", "`GET /api/threats?scenario={id}`"),
+      ...firstOf("deadlines", deadline, "own deadlines (not its threats')", DUE_ORDER, "`GET /api/deadlines?scenario={id}` (its threats' too, undated last)"),
+      ...firstOf("events", event, "events", "order of their start", "`GET /api/events?scenario={id}`"),
+    })
+    .openapi("Scenario"),
   threats: threat.extend({ ...detail, ...conditionsOf("threat"), ...deadlinesOf("threat") }).openapi("Threat"),
   conditions: condition.extend({ ...detail, ...deadlinesOf("condition") }).openapi("Condition"),
   deadlines: deadline.extend(detail).openapi("Deadline"),
