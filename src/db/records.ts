@@ -64,10 +64,6 @@ const COMMITMENT_EMBEDS = {
   deadlines: { orderBy: [{ dueAt: "asc" as const }, { id: "asc" as const }] },
 };
 
-const DUE_ORDER = [{ dueAt: "asc" }, { id: "asc" }] as const;
-/** A list a detail embeds a page of: one more than DETAIL_EMBEDS (to say whether more follow), of those recorded by knownAt (see firstOf). */
-const firstRecorded = (knownAt: Date, orderBy: unknown) => ({ where: { createdAt: { lte: knownAt } }, orderBy, take: DETAIL_EMBEDS + 1 });
-
 /** The lists each kind's detail embeds a page of (decision 022), and whether each of their rows (conditions) embeds a page of its deadlines; every kind's evidence too. */
 const PAGED_LISTS: Partial<Record<RecordKind, { path: string; withDeadlines?: true }[]>> = {
   scenario: [{ path: "threats" }, { path: "events" }],
@@ -77,60 +73,65 @@ const PAGED_LISTS: Partial<Record<RecordKind, { path: string; withDeadlines?: tr
   actor: [{ path: "members" }],
 };
 
-/** What each kind embeds when read on its own, at `knownAt`. */
-const detailIncludeOf = (kind: RecordKind, knownAt: Date): Record<string, unknown> | undefined => {
-  // Their deadlines are read condition by condition (see getRecordThroughPrisma).
-  const conditions = { include: { awaitedActor: brief }, ...firstRecorded(knownAt, { id: "asc" }) };
-  return {
-    scenario: {
-      topics: true,
-      threats: { include: { issuer: brief, targets: firstTargets }, ...firstRecorded(knownAt, { id: "asc" }) },
-      // Its deadlines are read in raw SQL, between threats and events (see getRecord).
-      events: firstRecorded(knownAt, [{ startsAt: "asc" }, { id: "asc" }]),
-    },
-    // Read through threatDetail (raw SQL) on the API's hot path; this include defines the same shape.
-    threat: {
-      scenario: { select: { id: true, title: true, status: true } },
-      issuer: true,
-      targets: firstTargets,
-      topics: { orderBy: { id: "asc" } },
-      conditions,
-      deadlines: firstRecorded(knownAt, DUE_ORDER),
-    },
-    condition: {
-      threat: { include: { issuer: brief, targets: firstTargets } },
-      agreement: { select: { id: true, title: true, status: true } },
-      awaitedActor: true,
-      deadlines: firstRecorded(knownAt, DUE_ORDER),
-    },
-    agreement: {
-      parties: { select: { actor: brief }, orderBy: { actorId: "asc" } },
-      // Its commitments are read on their own, at most AGREEMENT_COMMITMENTS of them (see getRecord).
-      conditions,
-      deadlines: firstRecorded(knownAt, DUE_ORDER),
-    },
-    commitment: {
-      agreement: { select: { id: true, title: true, status: true } },
-      party: brief,
-      affects: { select: { threatId: true } },
-      deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
-    },
-    deadline: {
-      threat: { select: { id: true, summary: true, status: true } },
-      condition: { select: { id: true, description: true, status: true } },
-      scenario: { select: { id: true, title: true, status: true } },
-      agreement: { select: { id: true, title: true, status: true } },
-      commitment: { select: { id: true, description: true, status: true } },
-      extends: { select: { id: true, dueAt: true, precision: true, status: true } },
-      extendedBy: { select: { id: true, dueAt: true, precision: true, status: true } },
-    },
-    event: { participants: { include: { actor: brief } }, topics: true, scenario: { select: { id: true, title: true, status: true } } },
-    // Actors are not historised: a government's first members by id, whenever recorded.
-    actor: { government: brief, members: { ...brief, orderBy: { id: "asc" }, take: DETAIL_EMBEDS + 1 } },
-    topic: undefined,
-    source: { _count: { select: { evidence: true } } },
-  }[kind];
+/** What each kind embeds when read on its own; the lists of PAGED_LISTS hold those recorded by knownAt (see detailIncludeAt). */
+const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = {
+  scenario: {
+    topics: true,
+    threats: { include: { issuer: brief, targets: firstTargets }, orderBy: { id: "asc" }, take: DETAIL_EMBEDS + 1 },
+    // Its deadlines are read in raw SQL, between threats and events (see getRecord).
+    events: { orderBy: [{ startsAt: "asc" }, { id: "asc" }], take: DETAIL_EMBEDS + 1 },
+  },
+  // Read through threatDetail (raw SQL) on the API's hot path; this include defines the same shape.
+  threat: {
+    scenario: { select: { id: true, title: true, status: true } },
+    issuer: true,
+    targets: firstTargets,
+    topics: { orderBy: { id: "asc" } },
+    // Their deadlines are read condition by condition (see getRecordThroughPrisma).
+    conditions: { include: { awaitedActor: brief }, orderBy: { id: "asc" }, take: DETAIL_EMBEDS + 1 },
+    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: DETAIL_EMBEDS + 1 },
+  },
+  condition: {
+    threat: { include: { issuer: brief, targets: firstTargets } },
+    agreement: { select: { id: true, title: true, status: true } },
+    awaitedActor: true,
+    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: DETAIL_EMBEDS + 1 },
+  },
+  agreement: {
+    parties: { select: { actor: brief }, orderBy: { actorId: "asc" } },
+    // Its commitments are read on their own, at most AGREEMENT_COMMITMENTS of them (see getRecord).
+    conditions: { include: { awaitedActor: brief }, orderBy: { id: "asc" }, take: DETAIL_EMBEDS + 1 },
+    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: DETAIL_EMBEDS + 1 },
+  },
+  commitment: {
+    agreement: { select: { id: true, title: true, status: true } },
+    party: brief,
+    affects: { select: { threatId: true } },
+    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
+  },
+  deadline: {
+    threat: { select: { id: true, summary: true, status: true } },
+    condition: { select: { id: true, description: true, status: true } },
+    scenario: { select: { id: true, title: true, status: true } },
+    agreement: { select: { id: true, title: true, status: true } },
+    commitment: { select: { id: true, description: true, status: true } },
+    extends: { select: { id: true, dueAt: true, precision: true, status: true } },
+    extendedBy: { select: { id: true, dueAt: true, precision: true, status: true } },
+  },
+  event: { participants: { include: { actor: brief } }, topics: true, scenario: { select: { id: true, title: true, status: true } } },
+  // Actors have no recorded time: a government's first members by id, whenever recorded.
+  actor: { government: brief, members: { ...brief, orderBy: { id: "asc" }, take: DETAIL_EMBEDS + 1 } },
+  topic: undefined,
+  source: { _count: { select: { evidence: true } } },
 };
+
+/** A kind's include at `knownAt`: its paged lists hold only the rows recorded by then, so one recorded later does not take a place among the first. */
+function detailIncludeAt(kind: RecordKind, knownAt: Date): Record<string, unknown> | undefined {
+  const include = DETAIL_INCLUDE[kind];
+  if (!include || kind === "actor") return include;
+  const recordedByThen = (path: string) => [path, { ...(include[path] as object), where: { createdAt: { lte: knownAt } } }];
+  return { ...include, ...Object.fromEntries((PAGED_LISTS[kind] ?? []).map(({ path }) => recordedByThen(path))) };
+}
 
 /** What each kind embeds in a list row (kept light). */
 const LIST_INCLUDE: Partial<Record<RecordKind, Record<string, unknown>>> = {
@@ -519,7 +520,7 @@ export function threatAt(conn: Database.Database, id: string, time: ReadTime): R
 
 /** The same, through Prisma's includes, with the lists recorded by `knownAt`. */
 export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, id: string, knownAt: Date) {
-  const include = detailIncludeOf(kind, knownAt);
+  const include = detailIncludeAt(kind, knownAt);
   const record = await delegateOf(prisma, kind).findUnique({ where: { id }, ...(include ? { include } : {}) });
   if (!record) throw new NotFoundError(kind, id);
   for (const { path, withDeadlines } of PAGED_LISTS[kind] ?? []) {
