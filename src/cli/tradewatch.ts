@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { fieldProblemsOf } from "../api/problem.ts";
-import { AsOf, Instant, KnownAt } from "../api/schemas/common.ts";
+import { AsOf, Id, Instant, KnownAt } from "../api/schemas/common.ts";
 import { statusChangeBodyFor, statusChangeOf } from "../api/schemas/records.ts";
 import { loadConfig } from "../config.ts";
 import { openDatabase, type TrackerDatabase } from "../db/client.ts";
@@ -18,10 +18,12 @@ const STATUS_DATE_PRECISIONS = PRECISIONS.filter((p) => p !== "unknown").join(",
 const HELP = `tradewatch — the trade-tension tracker from the command line
 
 Usage:
-  tradewatch deadlines [--as-of DATE] [--known-at DATE] [--within DAYS] [--actor ID] [--scenario ID] [--url URL]
+  tradewatch deadlines [--as-of DATE] [--known-at DATE] [--within DAYS] [--actor ID] [--scenario ID]
+                       [--threat ID] [--condition ID] [--agreement ID] [--url URL]
       Pending deadlines, earliest first, as a table (at most 500): now, or as things stood on
       DATE (--as-of), as the tracker knew them on DATE (--known-at); only those involving an
-      actor then (--actor: issuer, target, awaited actor or party), or of a scenario (--scenario).
+      actor then (--actor: issuer, target, awaited actor or party), of a scenario (--scenario),
+      or a threat's, a condition's or an agreement's own (all of them: its page shows 100).
   tradewatch status <kind> <id> <status> --reason "..." [--effective-at DATE] [OPTIONS] [--url URL]
       Record a status change (kind: ${TRACKED_KINDS.join(", ")}).
       Checked by the API's own rules, locally too: a misplaced option is refused, naming it,
@@ -187,6 +189,9 @@ async function main(argv: string[]) {
       within: { type: "string" },
       actor: { type: "string" },
       scenario: { type: "string" },
+      threat: { type: "string" },
+      condition: { type: "string" },
+      agreement: { type: "string" },
       reason: { type: "string" },
       ...(Object.fromEntries(Object.keys(STATUS_OPTIONS).map((option) => [option, { type: "string" }])) as Record<
         keyof typeof STATUS_OPTIONS,
@@ -208,6 +213,11 @@ async function main(argv: string[]) {
     const knownAt = await checkDate("--known-at", values["known-at"], KnownAt);
     const within = values.within === undefined ? undefined : Number(values.within);
     if (within !== undefined && !(Number.isInteger(within) && within >= 0)) await fail("--within: must be a whole number of days");
+    const owners = { threat: values.threat, condition: values.condition, agreement: values.agreement };
+    for (const [option, value] of Object.entries(owners)) {
+      const problem = value === undefined ? undefined : Id.safeParse(value).error?.issues[0]?.message;
+      if (problem) await fail(`--${option}: ${problem}`);
+    }
     if (url) {
       const qs = new URLSearchParams({
         status: "pending",
@@ -217,6 +227,7 @@ async function main(argv: string[]) {
         ...(within !== undefined ? { within: String(within) } : {}),
         ...(values.actor ? { actor: values.actor } : {}),
         ...(values.scenario ? { scenario: values.scenario } : {}),
+        ...Object.fromEntries(Object.entries(owners).filter(([, v]) => v !== undefined)),
       });
       const body = await callServer<{ items: DeadlineLine[]; nextCursor: string | null }>(url, `/api/deadlines?${qs}`);
       console.log(formatTable(body.items, body.nextCursor !== null));
@@ -231,6 +242,9 @@ async function main(argv: string[]) {
         withinDays: within,
         actorId: values.actor,
         scenarioId: values.scenario,
+        threatId: owners.threat,
+        conditionId: owners.condition,
+        agreementId: owners.agreement,
         limit: 500,
       });
       console.log(formatTable(rows, next !== null));

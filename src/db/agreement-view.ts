@@ -28,8 +28,9 @@ export interface AgreementThen {
   scheduled: { change: "status" | "dates" | "terms"; to: string | null; effectiveAt: Date; byTerms: boolean }[];
   supersededById: string | null;
   parties: Brief[];
-  /** Its own deadlines (its expiry). */
+  /** Its first DETAIL_EMBEDS own deadlines (its expiry, its conditions'), and whether more follow. */
   deadlines: DeadlineThen[];
+  deadlinesTruncated: boolean;
   /** Its first AGREEMENT_COMMITMENTS commitments in id order, those that existed at the read time. */
   commitments: {
     id: string;
@@ -45,7 +46,17 @@ export interface AgreementThen {
   }[];
   /** True when it has more commitments than the AGREEMENT_COMMITMENTS shown (the commitments list pages through them all). */
   commitmentsTruncated: boolean;
-  conditions: { id: string; description: string; effect: string; status: string; awaitedActor: Brief | null; deadlines: DeadlineThen[] }[];
+  /** Its first DETAIL_EMBEDS conditions, each with its first deadlines, and whether more follow. */
+  conditions: {
+    id: string;
+    description: string;
+    effect: string;
+    status: string;
+    awaitedActor: Brief | null;
+    deadlines: DeadlineThen[];
+    deadlinesTruncated: boolean;
+  }[];
+  conditionsTruncated: boolean;
 }
 
 /** How many agreements one desk page shows: each is read whole (about 9 ms with three commitments). */

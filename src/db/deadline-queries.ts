@@ -20,6 +20,10 @@ export interface DeadlineQuery {
   scenarioId?: string;
   actorId?: string;
   topicId?: string;
+  /** Only the deadlines of this threat, condition or agreement (its own: those a detail embeds). */
+  threatId?: string;
+  conditionId?: string;
+  agreementId?: string;
   q?: string;
   limit: number;
   after?: DeadlineCursor;
@@ -84,6 +88,16 @@ const BATCH_AT_LEAST = 16;
 const RARE_BATCH = 4;
 /** How often (rows examined) a walk looks at the clock. */
 const STOP_CHECK_EVERY = 64;
+
+/**
+ * The indexes a walk filtered by what its deadlines belong to reads: the owner's deadlines in due
+ * order, and its moved ones by their earliest due date (partial, migration 20261204100000).
+ */
+const OWNER_INDEXES = {
+  threatId: { dueOrder: "Deadline_threatId_dueAt_id_idx", moved: "Deadline_threatId_moved_idx" },
+  conditionId: { dueOrder: "Deadline_conditionId_dueAt_id_idx", moved: "Deadline_conditionId_moved_idx" },
+  agreementId: { dueOrder: "Deadline_agreementId_dueAt_id_idx", moved: "Deadline_agreementId_moved_idx" },
+} as const;
 
 const LINK_JOINS = `
   LEFT JOIN "Threat" t ON t."id" = d."threatId"
@@ -329,6 +343,17 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     filters.push(`(d."wording" LIKE @q ESCAPE '\\' OR t."summary" LIKE @q ESCAPE '\\' OR c."description" LIKE @q ESCAPE '\\')`);
     params.q = likePattern(query.q);
   }
+  // What the deadlines belong to narrows the walks themselves: they read the owner's deadlines on
+  // its indexes, never the others (a filter in `matched` would examine them all).
+  let owner = "";
+  let ownerIndexes: (typeof OWNER_INDEXES)[keyof typeof OWNER_INDEXES] | undefined;
+  for (const column of ["threatId", "conditionId", "agreementId"] as const) {
+    const value = query[column];
+    if (value === undefined) continue;
+    owner += ` AND d."${column}" = @${column}`;
+    params[column] = value;
+    ownerIndexes ??= OWNER_INDEXES[column];
+  }
   const joins = query.scenarioId || query.actorId || query.topicId || query.q ? LINK_JOINS : "";
   // The filters are a column, not a condition: every row a walk reads counts against SCAN_BUDGET,
   // matched or not, so a filter that matches nothing costs the budget, not the whole table.
@@ -342,7 +367,20 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   // walk may read up to SCAN_BUDGET rows to show a few, so it reads keys, and details after.
   const details = (shown: boolean) => (shown && !matched ? { columns: "", detailed: true } : { columns: `, ${STATUS_THEN} AS "statusThen"` });
   const branches: Branch[] = [];
-  if (query.status === "pending") {
+  if (ownerIndexes) {
+    // An owner's deadlines are few next to the table: one walk over them in due order, each one
+    // decided from its bounds or, when uncommon, from its history; the status asked is checked after.
+    branches.push({
+      where: `d."datesMoved" = 0`,
+      columns: `, ${STATUS_THEN} AS "statusThen", d."pendingInexact" AS "inexact", d."precision", d."wording"`,
+      decide: (batch) => {
+        for (const c of batch) {
+          if (c.inexact) c.fromHistory = true;
+          else c.status = c.statusThen as string | null;
+        }
+      },
+    });
+  } else if (query.status === "pending") {
     // Pending then: still pending (as far as anyone knows), or left pending after asOf, or left
     // by asOf but recorded only after knownAt — three disjoint walks, each in due order.
     // From now on, an exact deadline still pending has status "pending" (its leaving, if known, is
@@ -428,6 +466,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
         segment.dated ? "dated" : "",
         segment.keyset,
         branch.where,
+        owner,
         matched,
         withinEnd === null ? "" : "within",
       ].join("\u0000");
@@ -436,9 +475,9 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
         const resume = segment.dated ? `(d."dueAt" > +@keyDue OR (d."dueAt" = +@keyDue AND d."id" > +@keyId))` : `d."id" > +@keyId`;
         const select = branch.detailed
           ? `${DETAIL_COLUMNS}${branch.columns}${matched}, 1 AS "detailed" FROM "Deadline" d${LINK_JOINS}${SCENARIO_JOIN}`
-          : `d."id", d."dueAt"${branch.columns}${matched} FROM "Deadline" d${joins}`;
+          : `d."id", d."dueAt"${branch.columns}${matched} FROM "Deadline" d${ownerIndexes ? ` INDEXED BY "${ownerIndexes.dueOrder}"` : ""}${joins}`;
         const sql = (resumed: boolean) => `SELECT ${select}
-        WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resumed ? resume : "1"} AND ${branch.where}${withinEnd === null ? "" : ` AND d."dueAt" <= +@withinEnd`}
+        WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resumed ? resume : "1"} AND ${branch.where}${owner}${withinEnd === null ? "" : ` AND d."dueAt" <= +@withinEnd`}
         ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id" ${limitBy("@batch")}`;
         statements = { first: preparedRows<Candidate>(reader, sql(false)), next: preparedRows<Candidate>(reader, sql(true)) };
         cache.set(shape, statements);
@@ -457,15 +496,17 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   const hull = `d."pendingFrom" <= @asOf AND d."pendingKnownFrom" <= @knownAt AND (d."pendingUntil" IS NULL OR d."pendingUntil" > @asOf OR d."pendingUntilKnownAt" > @knownAt)`;
   const mayBePending = query.status === "pending" ? ` AND ${hull}` : "";
   const evaluated = new Map<string, InexactCandidate>();
-  branches.push({
-    where: `d."pendingInexact" = 1 AND d."datesMoved" = 0${mayBePending}`,
-    batch: RARE_BATCH,
-    columns: `, d."precision", d."wording"`,
-    // Evaluated only when the walk reaches it (see below): most reads reach few of these.
-    decide: (batch) => {
-      for (const c of batch) c.fromHistory = true;
-    },
-  });
+  // (An owner's walk above holds its uncommon ones.)
+  if (!ownerIndexes)
+    branches.push({
+      where: `d."pendingInexact" = 1 AND d."datesMoved" = 0${mayBePending}`,
+      batch: RARE_BATCH,
+      columns: `, d."precision", d."wording"`,
+      // Evaluated only when the walk reaches it (see below): most reads reach few of these.
+      decide: (batch) => {
+        for (const c of batch) c.fromHistory = true;
+      },
+    });
   const evaluate = (c: Candidate) => {
     const then = candidateFromHistory(c as Parameters<typeof candidateFromHistory>[0], historiesOf(reader, "deadline", [c.id]).get(c.id)!, time);
     c.status = then?.status ?? null;
@@ -474,7 +515,15 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   const streams = branches.map(streamOf);
   // Rows examined, those of the moved walk included (each read from its history, shown or not).
   const scan = { examined: 0 };
-  streams.push(movedDeadlines(reader, time, { joins, matched, narrow: targetedThen, where: mayBePending, params, withinEnd, after }, evaluated, scan));
+  streams.push(
+    movedDeadlines(
+      reader,
+      time,
+      { joins, matched, narrow: targetedThen, where: `${mayBePending}${owner}`, index: ownerIndexes?.moved, params, withinEnd, after },
+      evaluated,
+      scan,
+    ),
+  );
   const wanted = query.limit + 1;
   const page: Candidate[] = [];
   let lastExamined: Candidate | null = null;
@@ -533,6 +582,8 @@ function* movedDeadlines(
     /** Unmatches rows the SQL matched only by a superset (see onlyMatched). */
     narrow?: (rows: Record<string, unknown>[]) => void;
     where: string;
+    /** The index to walk (an owner's moved deadlines), when not the one of all moved deadlines. */
+    index?: string;
     params: Record<string, unknown>;
     withinEnd: string | null;
     after?: DeadlineCursor;
@@ -562,7 +613,7 @@ function* movedDeadlines(
       matched?: number | string;
     }>(
       reader,
-      `SELECT d."id", d."dueAt", d."dueAtEarliest", d."precision", d."wording"${o.matched} FROM "Deadline" d${o.joins}
+      `SELECT d."id", d."dueAt", d."dueAtEarliest", d."precision", d."wording"${o.matched} FROM "Deadline" d${o.index ? ` INDEXED BY "${o.index}"` : ""}${o.joins}
        WHERE d."datesMoved" = 1 AND ${segment.where} AND (@keyed = 0 OR ${segment.keyset})${resume}${within}${o.where}
        ORDER BY ${segment.order} ${limitBy("@batch")}`,
     );

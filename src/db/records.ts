@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import { formatAtPrecision } from "../domain/dates.ts";
 import { ConflictError, InvalidInputError, NotFoundError, ReadStoppedError, VersionMismatchError } from "../domain/errors.ts";
-import { type EvidenceRequest, isDisputed } from "../domain/evidence.ts";
+import { type EvidenceRequest, isDisputed, STANCES } from "../domain/evidence.ts";
 import { type HistoryEntry, recordStateAt, type TimelineEntry, timelineContinued } from "../domain/history.ts";
 import { nameKey } from "../domain/names.ts";
 import { DEADLINE_CACHE_COLUMNS, type RecordKind, STATUS_SPAN_COLUMNS, tableOf } from "../domain/record-kinds.ts";
@@ -22,7 +22,7 @@ import {
 } from "./sql/history.ts";
 import { prepared } from "./sql/prepared.ts";
 import { type CachedRow, type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
-import { scenarioDeadlines, threatDetail } from "./threat-detail.ts";
+import { DETAIL_EMBEDS, firstOf, scenarioDeadlines, threatDetail } from "./threat-detail.ts";
 import { createTrackedRecord, type RecordedAt } from "./tracked-writes.ts";
 
 export { type Collection, KIND_OF, type RecordKind } from "../domain/record-kinds.ts";
@@ -34,7 +34,9 @@ export interface ListFilters {
   scenarioId?: string;
   actorId?: string;
   topicId?: string;
+  threatId?: string;
   agreementId?: string;
+  governmentId?: string;
   q?: string;
 }
 
@@ -54,9 +56,6 @@ const brief = { select: { id: true, name: true, kind: true } } as const;
 /** A threat's targets as first recorded; the targets at a read time come from its terms history. */
 const firstTargets = { where: { initial: true }, select: { actorId: true }, orderBy: { actorId: "asc" } } as const;
 
-/** A scenario embeds at most this many threats, deadlines and events (the lists filtered by `scenario` page through them all). */
-export const SCENARIO_EMBEDS = 100;
-
 /** An agreement embeds at most this many commitments, in id order (`GET /api/commitments?agreement=` pages through them all). */
 export const AGREEMENT_COMMITMENTS = 100;
 const COMMITMENT_EMBEDS = {
@@ -65,13 +64,22 @@ const COMMITMENT_EMBEDS = {
   deadlines: { orderBy: [{ dueAt: "asc" as const }, { id: "asc" as const }] },
 };
 
-/** What each kind embeds when read on its own. */
+/** The lists each kind's detail embeds a page of (decision 022), and whether each of their rows (conditions) embeds a page of its deadlines; every kind's evidence too. */
+const PAGED_LISTS: Partial<Record<RecordKind, { path: string; withDeadlines?: true }[]>> = {
+  scenario: [{ path: "threats" }, { path: "events" }],
+  threat: [{ path: "conditions", withDeadlines: true }, { path: "deadlines" }],
+  condition: [{ path: "deadlines" }],
+  agreement: [{ path: "conditions", withDeadlines: true }, { path: "deadlines" }],
+  actor: [{ path: "members" }],
+};
+
+/** What each kind embeds when read on its own; the lists of PAGED_LISTS hold those recorded by knownAt (see detailIncludeAt). */
 const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = {
   scenario: {
     topics: true,
-    threats: { include: { issuer: brief, targets: firstTargets }, orderBy: { id: "asc" }, take: SCENARIO_EMBEDS },
+    threats: { include: { issuer: brief, targets: firstTargets }, orderBy: { id: "asc" }, take: DETAIL_EMBEDS + 1 },
     // Its deadlines are read in raw SQL, between threats and events (see getRecord).
-    events: { orderBy: [{ startsAt: "asc" }, { id: "asc" }], take: SCENARIO_EMBEDS },
+    events: { orderBy: [{ startsAt: "asc" }, { id: "asc" }], take: DETAIL_EMBEDS + 1 },
   },
   // Read through threatDetail (raw SQL) on the API's hot path; this include defines the same shape.
   threat: {
@@ -79,20 +87,21 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
     issuer: true,
     targets: firstTargets,
     topics: { orderBy: { id: "asc" } },
-    conditions: { include: { awaitedActor: brief, deadlines: { orderBy: { id: "asc" } } }, orderBy: { id: "asc" } },
-    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
+    // Their deadlines are read condition by condition (see getRecordThroughPrisma).
+    conditions: { include: { awaitedActor: brief }, orderBy: { id: "asc" }, take: DETAIL_EMBEDS + 1 },
+    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: DETAIL_EMBEDS + 1 },
   },
   condition: {
     threat: { include: { issuer: brief, targets: firstTargets } },
     agreement: { select: { id: true, title: true, status: true } },
     awaitedActor: true,
-    deadlines: true,
+    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: DETAIL_EMBEDS + 1 },
   },
   agreement: {
     parties: { select: { actor: brief }, orderBy: { actorId: "asc" } },
     // Its commitments are read on their own, at most AGREEMENT_COMMITMENTS of them (see getRecord).
-    conditions: { include: { awaitedActor: brief, deadlines: { orderBy: { id: "asc" } } }, orderBy: { id: "asc" } },
-    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
+    conditions: { include: { awaitedActor: brief }, orderBy: { id: "asc" }, take: DETAIL_EMBEDS + 1 },
+    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: DETAIL_EMBEDS + 1 },
   },
   commitment: {
     agreement: { select: { id: true, title: true, status: true } },
@@ -110,10 +119,19 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
     extendedBy: { select: { id: true, dueAt: true, precision: true, status: true } },
   },
   event: { participants: { include: { actor: brief } }, topics: true, scenario: { select: { id: true, title: true, status: true } } },
-  actor: { government: brief, members: brief },
+  // Actors have no recorded time: a government's first members by id, whenever recorded.
+  actor: { government: brief, members: { ...brief, orderBy: { id: "asc" }, take: DETAIL_EMBEDS + 1 } },
   topic: undefined,
   source: { _count: { select: { evidence: true } } },
 };
+
+/** A kind's include at `knownAt`: its paged lists hold only the rows recorded by then, so one recorded later does not take a place among the first. */
+function detailIncludeAt(kind: RecordKind, knownAt: Date): Record<string, unknown> | undefined {
+  const include = DETAIL_INCLUDE[kind];
+  if (!include || kind === "actor") return include;
+  const recordedByThen = (path: string) => [path, { ...(include[path] as object), where: { createdAt: { lte: knownAt } } }];
+  return { ...include, ...Object.fromEntries((PAGED_LISTS[kind] ?? []).map(({ path }) => recordedByThen(path))) };
+}
 
 /** What each kind embeds in a list row (kept light). */
 const LIST_INCLUDE: Partial<Record<RecordKind, Record<string, unknown>>> = {
@@ -155,7 +173,9 @@ function filterWhere(kind: RecordKind, f: Omit<ListFilters, "status" | "authorit
     if (kind === "agreement") and.push({ parties: { some: { actorId: f.actorId } } });
     if (kind === "commitment") and.push({ partyId: f.actorId });
   }
-  if (f.agreementId && kind === "commitment") and.push({ agreementId: f.agreementId });
+  if (f.agreementId && (kind === "commitment" || kind === "condition")) and.push({ agreementId: f.agreementId });
+  if (f.threatId && kind === "condition") and.push({ threatId: f.threatId });
+  if (f.governmentId && kind === "actor") and.push({ governmentId: f.governmentId });
   if (f.topicId && (kind === "threat" || kind === "event" || kind === "scenario")) and.push({ topics: { some: { id: f.topicId } } });
   return and.length ? { AND: and } : {};
 }
@@ -407,8 +427,8 @@ const LINKS: Partial<Record<RecordKind, { path: string; kind: TrackedKind; many:
 
 /**
  * A record with its links as they stood at the read time: its own status, dates and schedule
- * then, linked records that did not exist yet left out, the others with their status then, and
- * only the evidence recorded by then. NotFound when the record itself did not exist then.
+ * then, linked records that did not exist yet left out, the others with their status then (the
+ * lists and evidence were read as recorded by knownAt). NotFound when the record itself did not exist then.
  */
 function atReadTime(conn: Database.Database, kind: RecordKind, record: Record<string, any>, time: ReadTime): Record<string, unknown> {
   if (isTrackedKind(kind)) {
@@ -460,10 +480,6 @@ function atReadTime(conn: Database.Database, kind: RecordKind, record: Record<st
       if (link.nested) for (const v of record[link.path]) v[link.nested.path] = (v[link.nested.path] ?? []).filter((n: any) => apply(link.nested!.kind, n));
     } else if (value && !apply(link.kind, value)) record[link.path] = null;
   }
-  if (Array.isArray(record.evidence)) {
-    const known = time.knownAt.getTime();
-    record.evidence = record.evidence.filter((e: { createdAt: Date | string }) => new Date(e.createdAt).getTime() <= known);
-  }
   withoutCaches(record, time.knownAt.getTime() < time.now.getTime());
   return record;
 }
@@ -472,19 +488,12 @@ function atReadTime(conn: Database.Database, kind: RecordKind, record: Record<st
 export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: string, time: ReadTime): Promise<Record<string, unknown>> {
   if (kind === "threat") return threatAt(db.reader, id, time);
   if (kind === "scenario") {
-    // The first of those recorded by knownAt only: one recorded later would take a place among the first, and change a past answer.
-    const recordedByThen = { where: { createdAt: { lte: time.knownAt } } };
-    const include = {
-      ...DETAIL_INCLUDE.scenario,
-      threats: { ...DETAIL_INCLUDE.scenario!.threats!, ...recordedByThen },
-      events: { ...DETAIL_INCLUDE.scenario!.events!, ...recordedByThen },
-    };
-    const { events, evidence, disputed, ...scenario } = await getRecordThroughPrisma(db.prisma, kind, id, include);
-    const deadlines = scenarioDeadlines(db.reader, id, SCENARIO_EMBEDS, time.knownAt);
-    return atReadTime(db.reader, kind, { ...scenario, deadlines, events, evidence, disputed }, time);
+    const { events, eventsTruncated, evidence, evidenceTruncated, disputed, ...scenario } = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt);
+    firstOf(scenario, "deadlines", scenarioDeadlines(db.reader, id, DETAIL_EMBEDS + 1, time.knownAt));
+    return atReadTime(db.reader, kind, { ...scenario, events, eventsTruncated, evidence, evidenceTruncated, disputed }, time);
   }
   if (kind === "agreement") {
-    const agreement = await getRecordThroughPrisma(db.prisma, kind, id);
+    const agreement = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt);
     // One more than it embeds, to say whether more follow (on the (agreementId, id) index: the rows of the page only).
     // Those recorded by knownAt only: one recorded later would take a place among the first, and change a past answer.
     const commitments = await db.prisma.commitment.findMany({
@@ -500,7 +509,7 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
     };
     return atReadTime(db.reader, kind, embedded, time);
   }
-  return atReadTime(db.reader, kind, await getRecordThroughPrisma(db.prisma, kind, id), time);
+  return atReadTime(db.reader, kind, await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt), time);
 }
 
 /**
@@ -511,24 +520,46 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
  * times its reads (decision 019).
  */
 export function threatAt(conn: Database.Database, id: string, time: ReadTime): Record<string, unknown> {
-  const threat = threatDetail(conn, id);
+  const threat = threatDetail(conn, id, time.knownAt);
   if (!threat) throw new NotFoundError("threat", id);
   return atReadTime(conn, "threat", threat, time);
 }
 
-/** The same, through Prisma's includes. */
-export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, id: string, include = DETAIL_INCLUDE[kind]) {
+/** The same, through Prisma's includes, with the lists recorded by `knownAt`. */
+export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, id: string, knownAt: Date) {
+  const include = detailIncludeAt(kind, knownAt);
   const record = await delegateOf(prisma, kind).findUnique({ where: { id }, ...(include ? { include } : {}) });
   if (!record) throw new NotFoundError(kind, id);
+  for (const { path, withDeadlines } of PAGED_LISTS[kind] ?? []) {
+    firstOf(record, path, record[path]);
+    if (!withDeadlines) continue;
+    // One query a condition: for a nested include of many rows Prisma reads every row and applies `take` in memory.
+    for (const row of record[path]) {
+      const deadlines = await prisma.deadline.findMany({
+        where: { conditionId: row.id, createdAt: { lte: knownAt } },
+        orderBy: [{ dueAt: "asc" }, { id: "asc" }],
+        take: DETAIL_EMBEDS + 1,
+      });
+      firstOf(row, "deadlines", deadlines);
+    }
+  }
   const evidence = await prisma.evidence.findMany({
-    where: { recordKind: kind, recordId: id },
-    orderBy: [{ sourceId: "asc" }, { startOffset: "asc" }],
+    where: { recordKind: kind, recordId: id, createdAt: { lte: knownAt } },
+    orderBy: [{ sourceId: "asc" }, { startOffset: "asc" }, { id: "asc" }],
+    take: DETAIL_EMBEDS + 1,
     include: {
       source: { select: { id: true, title: true, publisher: true, url: true, publishedAt: true, kind: true } },
       speaker: { select: { id: true, name: true } },
     },
   });
-  return { ...record, evidence, disputed: isDisputed(evidence) };
+  firstOf(record, "evidence", evidence);
+  // Disputed by all its quotes known then, not only those embedded: one probe per stance.
+  const stances = await Promise.all(
+    STANCES.map((stance) =>
+      prisma.evidence.findFirst({ where: { recordKind: kind, recordId: id, stance, createdAt: { lte: knownAt } }, select: { stance: true } }),
+    ),
+  );
+  return { ...record, disputed: isDisputed(stances.filter((s) => s !== null)) };
 }
 
 /** The current version of a tracked record (its ETag), or NotFound. */

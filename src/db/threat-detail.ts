@@ -1,8 +1,8 @@
 import type Database from "better-sqlite3";
-import { isDisputed } from "../domain/evidence.ts";
+import { isDisputed, STANCES } from "../domain/evidence.ts";
 import { DEADLINE_CACHE_COLUMNS } from "../domain/record-kinds.ts";
 import { Prisma } from "./generated/client.ts";
-import { perConnection, shaped } from "./sql/prepared.ts";
+import { limitBy, perConnection, shaped } from "./sql/prepared.ts";
 import { toSqlDate } from "./sql-dates.ts";
 
 const BOOLEAN_COLUMNS = new Set(["isAdditional", "publishedAtInferred", "correction", "pendingInexact", "datesMoved"]);
@@ -74,24 +74,83 @@ function statementsFor(db: Database.Database) {
     topics: rows(
       `SELECT ${columnsOf(Prisma.TopicScalarFieldEnum, "tp")} FROM "Topic" tp JOIN "_ThreatToTopic" tt ON tt."B" = tp."id" WHERE tt."A" = +? ORDER BY tp."id"`,
     ),
+    // A page of each list, in the order it is shown, those recorded by knownAt (see firstOf).
     conditions: rows(
-      `SELECT ${columnsOf(Prisma.ConditionScalarFieldEnum, "c")}, a."id" AS "a_id", a."name" AS "a_name", a."kind" AS "a_kind" FROM "Condition" c LEFT JOIN "Actor" a ON a."id" = c."awaitedActorId" WHERE c."threatId" = +? ORDER BY c."id"`,
+      `SELECT ${columnsOf(Prisma.ConditionScalarFieldEnum, "c")}, a."id" AS "a_id", a."name" AS "a_name", a."kind" AS "a_kind" FROM "Condition" c LEFT JOIN "Actor" a ON a."id" = c."awaitedActorId"
+       WHERE c."threatId" = +? AND c."createdAt" <= ? ORDER BY c."id" ${limitBy("?")}`,
     ),
-    // The threat's own deadlines are read once: a condition's are mostly among them, and its
-    // others are told apart inside the (conditionId, threatId) index, without reading the rest.
-    deadlinesOfConditionElsewhere: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."conditionId" = +? AND d."threatId" IS NOT +? ORDER BY d."id"`),
-    deadlinesOfThreat: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."threatId" = +? ORDER BY d."dueAt", d."id"`),
+    deadlinesOfCondition: rows(
+      `SELECT ${deadline} FROM "Deadline" d WHERE d."conditionId" = +? AND d."createdAt" <= ? ORDER BY d."dueAt", d."id" ${limitBy("?")}`,
+    ),
+    deadlinesOfThreat: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."threatId" = +? AND d."createdAt" <= ? ORDER BY d."dueAt", d."id" ${limitBy("?")}`),
     deadlinesOfScenario: rows(
       `SELECT ${deadline} FROM "Deadline" d INDEXED BY "Deadline_scenarioId_id_idx" WHERE d."scenarioId" = ? AND d."createdAt" <= ? ORDER BY d."dueAt", d."id" LIMIT ?`,
     ),
-    evidence: rows(
-      `SELECT ${columnsOf(Prisma.EvidenceScalarFieldEnum, "e")}, s."id" AS "s_id", s."title" AS "s_title", s."publisher" AS "s_publisher", s."url" AS "s_url", s."publishedAt" AS "s_publishedAt", s."kind" AS "s_kind", sp."name" AS "sp_name"
-       FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId" LEFT JOIN "Actor" sp ON sp."id" = e."speakerId" WHERE e."recordKind" = 'threat' AND e."recordId" = +? ORDER BY e."sourceId", e."startOffset"`,
-    ),
+    stanceKnown: rows(`SELECT 1 AS "known" FROM "Evidence" WHERE "recordKind" = +? AND "recordId" = +? AND "stance" = +? AND "createdAt" <= ? LIMIT 1`),
   };
 }
 
 const statements = perConnection(statementsFor);
+
+/** Where a record's quotes go on, in their order: the last one's source, offset (null: unverified) and id. */
+export type EvidenceKey = [sourceId: string, startOffset: number | null, id: string];
+
+const EVIDENCE_SELECT = `SELECT ${columnsOf(Prisma.EvidenceScalarFieldEnum, "e")}, s."id" AS "s_id", s."title" AS "s_title", s."publisher" AS "s_publisher", s."url" AS "s_url", s."publishedAt" AS "s_publishedAt", s."kind" AS "s_kind", sp."name" AS "sp_name"
+  FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId" LEFT JOIN "Actor" sp ON sp."id" = e."speakerId"
+  WHERE e."recordKind" = +@kind AND e."recordId" = +@id AND e."createdAt" <= @knownAt`;
+const EVIDENCE_ORDER = `ORDER BY e."sourceId", e."startOffset", e."id" ${limitBy("@n")}`;
+/**
+ * The ranges after a key, in order, each one read on the (recordKind, recordId, sourceId,
+ * startOffset, id) index: the rest of the key's offset, the rest of its source, the sources after.
+ */
+const EVIDENCE_AFTER = {
+  first: ["1"],
+  afterUnverified: [
+    `e."sourceId" = @sourceId AND e."startOffset" IS NULL AND e."id" > @afterId`,
+    `e."sourceId" = @sourceId AND e."startOffset" IS NOT NULL`,
+    `e."sourceId" > @sourceId`,
+  ],
+  afterVerbatim: [
+    `e."sourceId" = @sourceId AND e."startOffset" = @startOffset AND e."id" > @afterId`,
+    `e."sourceId" = @sourceId AND e."startOffset" > @startOffset`,
+    `e."sourceId" > @sourceId`,
+  ],
+};
+const evidenceStatements = perConnection((db) =>
+  Object.fromEntries(
+    Object.entries(EVIDENCE_AFTER).map(([k, ranges]) => [
+      k,
+      ranges.map((r) => shaped<Record<string, any>>(db.prepare(`${EVIDENCE_SELECT} AND ${r} ${EVIDENCE_ORDER}`))),
+    ]),
+  ),
+);
+
+/**
+ * Up to `n` of a record's quotes recorded by `knownAt`, after `after`, by source, offset
+ * (unverified first) and id, with their source and speaker as `getRecordThroughPrisma` gives them:
+ * a detail's first quotes, and the pages of `GET /api/{collection}/{id}/evidence`.
+ */
+export function evidencePage(reader: Database.Database, kind: string, id: string, knownAt: Date, after: EvidenceKey | null, n: number) {
+  const ranges = evidenceStatements(reader)[after === null ? "first" : after[1] === null ? "afterUnverified" : "afterVerbatim"]!;
+  const params = { kind, id, knownAt: toSqlDate(knownAt), sourceId: after?.[0], startOffset: after?.[1], afterId: after?.[2] };
+  const rows: Record<string, any>[] = [];
+  for (const range of ranges) {
+    rows.push(...range.all({ ...params, n: n - rows.length }));
+    if (rows.length === n) break;
+  }
+  return rows.map(({ s_id, s_title, s_publisher, s_url, s_publishedAt, s_kind, sp_name, ...e }) => ({
+    ...(asEvidence(e) as { id: string; sourceId: string; startOffset: number | null; stance: string }),
+    source: { id: s_id, title: s_title, publisher: s_publisher, url: s_url, publishedAt: isoDate(s_publishedAt), kind: s_kind },
+    speaker: e.speakerId ? { id: e.speakerId, name: sp_name } : null,
+  }));
+}
+
+/** Whether a record is disputed as known at `knownAt` (isDisputed over all its quotes then), by one probe per stance. */
+export function disputedAt(reader: Database.Database, kind: string, id: string, knownAt: Date): boolean {
+  const probe = statements(reader).stanceKnown;
+  const known = toSqlDate(knownAt);
+  return isDisputed(STANCES.filter((stance) => probe.get(kind, id, stance, known) !== undefined).map((stance) => ({ stance })));
+}
 
 /**
  * The first `limit` deadlines a scenario holds itself (not through a threat), in due order, as
@@ -103,42 +162,48 @@ export function scenarioDeadlines(reader: Database.Database, scenarioId: string,
   return statements(reader).deadlinesOfScenario.all(scenarioId, toSqlDate(knownAt), limit).map(asDeadline);
 }
 
-const byId = (a: Record<string, unknown>, b: Record<string, unknown>) =>
-  (a.id as string) < (b.id as string) ? -1 : (a.id as string) > (b.id as string) ? 1 : 0;
+/**
+ * A detail embeds at most this many of each of its lists (a threat's deadlines and conditions,
+ * each condition's deadlines), the first recorded by knownAt in the order it shows them, and says
+ * when more follow (decision 022): the lists filtered by the owner page through them all.
+ */
+export const DETAIL_EMBEDS = 100;
 
 /**
- * A threat with its links and evidence, in exactly the shape `getRecord` gives through
- * Prisma (a test holds the two equal), read with prepared statements: the hottest detail read.
+ * The first DETAIL_EMBEDS of `rows` (read one more than that), and whether more follow: set on
+ * `owner` as `list` and `listTruncated`, so the raw read and Prisma's give the same shape.
  */
-export function threatDetail(reader: Database.Database, id: string): Record<string, unknown> | null {
+export function firstOf(owner: Record<string, unknown>, list: string, rows: unknown[]): void {
+  owner[list] = rows.slice(0, DETAIL_EMBEDS);
+  owner[`${list}Truncated`] = rows.length > DETAIL_EMBEDS;
+}
+
+/**
+ * A threat with its links and evidence, in exactly the shape `getRecordThroughPrisma` gives
+ * (a test holds the two equal), read with prepared statements: the hottest detail read. Its
+ * lists are those recorded by `knownAt`, so a later record does not change a past answer.
+ */
+export function threatDetail(reader: Database.Database, id: string, knownAt: Date): Record<string, unknown> | null {
   const st = statements(reader);
   const threat = st.threat.get(id);
   if (!threat) return null;
+  const known = toSqlDate(knownAt);
   const actor = (actorId: string | null) => (actorId ? asActor(st.actor.get(actorId)!) : null);
-  const deadlines = st.deadlinesOfThreat.all(id).map(asDeadline);
-  const conditions = st.conditions.all(id).map(({ a_id, a_name, a_kind, ...c }) => ({
-    ...asCondition(c),
-    awaitedActor: a_id ? { id: a_id, name: a_name, kind: a_kind } : null,
-    // Copies: each place a deadline is shown is read as of the read time on its own.
-    deadlines: [
-      ...deadlines.filter((d) => d.conditionId === c.id).map((d) => ({ ...d })),
-      ...st.deadlinesOfConditionElsewhere.all(c.id, id).map(asDeadline),
-    ].sort(byId),
-  }));
-  const evidence = st.evidence.all(id).map(({ s_id, s_title, s_publisher, s_url, s_publishedAt, s_kind, sp_name, ...e }) => ({
-    ...(asEvidence(e) as { stance: string }),
-    source: { id: s_id, title: s_title, publisher: s_publisher, url: s_url, publishedAt: isoDate(s_publishedAt), kind: s_kind },
-    speaker: e.speakerId ? { id: e.speakerId, name: sp_name } : null,
-  }));
-  return {
+  const detail: Record<string, unknown> = {
     ...asThreat(threat),
     scenario: st.scenario.get(threat.scenarioId),
     issuer: actor(threat.issuerId),
     targets: st.targets.all(id),
     topics: st.topics.all(id),
-    conditions,
-    deadlines,
-    evidence,
-    disputed: isDisputed(evidence),
   };
+  firstOf(detail, "conditions", st.conditions.all(id, known, DETAIL_EMBEDS + 1));
+  detail.conditions = (detail.conditions as Record<string, any>[]).map(({ a_id, a_name, a_kind, ...c }) => {
+    const condition = { ...asCondition(c), awaitedActor: a_id ? { id: a_id, name: a_name, kind: a_kind } : null };
+    firstOf(condition, "deadlines", st.deadlinesOfCondition.all(c.id, known, DETAIL_EMBEDS + 1).map(asDeadline));
+    return condition;
+  });
+  firstOf(detail, "deadlines", st.deadlinesOfThreat.all(id, known, DETAIL_EMBEDS + 1).map(asDeadline));
+  firstOf(detail, "evidence", evidencePage(reader, "threat", id, knownAt, null, DETAIL_EMBEDS + 1));
+  detail.disputed = disputedAt(reader, "threat", id, knownAt);
+  return detail;
 }

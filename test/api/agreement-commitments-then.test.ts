@@ -1,5 +1,6 @@
 import { afterEach, expect, it } from "vitest";
-import { AGREEMENT_COMMITMENTS, SCENARIO_EMBEDS } from "../../src/db/records.ts";
+import { AGREEMENT_COMMITMENTS } from "../../src/db/records.ts";
+import { DETAIL_EMBEDS } from "../../src/db/threat-detail.ts";
 import { type TestApp, testApp } from "../helpers/app.ts";
 
 let t: TestApp | undefined;
@@ -68,14 +69,14 @@ it("answers a scenario at a past knownAt the same whatever threats, deadlines an
       effectiveAt: "2026-01-02",
     });
   };
-  for (let i = 0; i < SCENARIO_EMBEDS; i++) await three(i);
+  for (let i = 0; i < DETAIL_EMBEDS; i++) await three(i);
   now += 60_000;
   const read = `/api/scenarios/${scenarioId}?asOf=2026-06-01&knownAt=${new Date(now).toISOString()}`;
   now += 60_000;
   const before = await (await t.get(read)).text();
   const first = JSON.parse(before);
-  expect([first.threats.length, first.deadlines.length, first.events.length]).toEqual([SCENARIO_EMBEDS, SCENARIO_EMBEDS, SCENARIO_EMBEDS]);
+  expect([first.threats.length, first.deadlines.length, first.events.length]).toEqual([DETAIL_EMBEDS, DETAIL_EMBEDS, DETAIL_EMBEDS]);
   now += 60_000;
-  for (let i = 0; i < 3; i++) await three(SCENARIO_EMBEDS + i);
+  for (let i = 0; i < 3; i++) await three(DETAIL_EMBEDS + i);
   expect(await (await t.get(read)).text()).toBe(before);
 }, 120_000);

@@ -272,6 +272,15 @@ describe("the time model, through the API, against a brute-force reading of the 
                 if (status === null && paged.length === 0) tally.emptyPages++;
               }
               expect(await pagedIds("status=pending"), "pages of pending now").toEqual(expectedAt("pending", now, now).map((d) => d.id));
+              // Filtered by a threat (walked on that threat's own indexes): the same, its own deadlines only.
+              for (const threat of threats.slice(0, 2)) {
+                const own = new Set((t.db.reader.prepare(`SELECT "id" FROM "Deadline" WHERE "threatId" = ?`).all(threat) as { id: string }[]).map((r) => r.id));
+                for (const status of ["pending", null]) {
+                  const query = `threat=${threat}&${status ? `status=${status}&` : ""}${q}`;
+                  const expectedOwn = expectedAt(status, asOf, knownAt).filter((d) => own.has(d.id));
+                  expect(await pagedIds(query), `pages of ${query}`).toEqual(expectedOwn.map((d) => d.id));
+                }
+              }
               // Every deadline and threat, one by one: its status then, or 404 when it did not exist yet.
               for (const [kind, ids] of [
                 ["deadline", deadlines],

@@ -76,6 +76,7 @@ const ROUTES = [
   "PATCH /api/sources/:id",
   "PATCH /api/threats/:id",
   "PATCH /api/topics/:id",
+  "GET /api/:collection/:id/evidence",
   "POST /api/:collection/:id/evidence",
   "POST /api/accounts",
   "POST /api/actors",
@@ -149,6 +150,17 @@ describe("hc<App>", () => {
     const change = await changed.json();
     expect([change.record.status, change.record.ratePercent, change.entry.to]).toEqual(["withdrawn", 100, "withdrawn"]);
     expect(change.consequences.every((e) => e.recordKind === "deadline")).toBe(true);
+
+    // A threat embeds a page of its deadlines and conditions, and says whether more follow; the deadlines list filtered by it holds them all.
+    const threat = await client.api.threats[":id"].$get({ param: { id: TARIFF_THREAT }, query: {} });
+    if (threat.status !== 200) throw new Error(`expected 200, got ${threat.status}`);
+    const read = await threat.json();
+    expectTypeOf(read.deadlinesTruncated).toEqualTypeOf<boolean>();
+    expectTypeOf(read.conditions[0]!.deadlinesTruncated).toEqualTypeOf<boolean>();
+    expect([read.deadlinesTruncated, read.conditionsTruncated, read.conditions.every((c) => c.deadlinesTruncated === false)]).toEqual([false, false, true]);
+    const own = await client.api.deadlines.$get({ query: { threat: TARIFF_THREAT, limit: "500" } });
+    if (own.status !== 200) throw new Error(`expected 200, got ${own.status}`);
+    expect((await own.json()).items.map((d) => d.id)).toEqual(read.deadlines.map((d) => d.id));
 
     const refused = await client.api.threats[":id"].terms.$post({ param: { id: TARIFF_THREAT }, json: { effectiveAt: "2025-11-10", reason: "No term given" } });
     expect(refused.status).toBe(422);

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SCENARIO } from "../helpers/app.ts";
+import { SCENARIO, TARIFF_THREAT } from "../helpers/app.ts";
 import { addBulkScenarioRecords } from "../helpers/bulk-scenario.ts";
 import { type ServedTestApp, servedTestApp } from "../helpers/server.ts";
 
@@ -38,6 +38,19 @@ describe("tradewatch deadlines, filtered", () => {
       expect(lastLine((await cli(served, ["deadlines", "--as-of", "2025-10-24", "--actor", "actor-nobody", ...url])).out)).toBe("0 pending");
       expect(lastLine((await cli(served, ["deadlines", "--as-of", "2025-10-24", "--scenario", SCENARIO, ...url])).out)).toBe("1 pending");
     }
+  });
+
+  it("lists a threat's own deadlines, all of them, locally and from a server alike; an empty id is refused, naming the option", async () => {
+    for (const url of [[], ["--url", served.url]]) {
+      const r = await cli(served, ["deadlines", "--as-of", "2025-10-24", "--threat", TARIFF_THREAT, ...url]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain("starting in November");
+      expect(lastLine(r.out)).toBe("1 pending");
+    }
+    // Refused before anything is read, locally or not.
+    const empty = await cli(served, ["deadlines", "--condition", ""]);
+    expect(empty.code).not.toBe(0);
+    expect(empty.err).toContain("--condition: must not be empty");
   });
 
   it("says when the table is not the whole list: 500 shown, more may follow", async () => {

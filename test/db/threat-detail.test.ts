@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TrackerDatabase } from "../../src/db/client.ts";
 import { createRecord, getRecordThroughPrisma } from "../../src/db/records.ts";
-import { DEADLINE_COLUMNS_NOT_READ, scenarioDeadlines, threatDetail } from "../../src/db/threat-detail.ts";
+import { DEADLINE_COLUMNS_NOT_READ, DETAIL_EMBEDS, scenarioDeadlines, threatDetail } from "../../src/db/threat-detail.ts";
 import { freshDatabase } from "../helpers/database.ts";
 
 let db: TrackerDatabase;
@@ -65,14 +65,62 @@ describe("the raw threat detail", () => {
       return record;
     };
     for (const id of ids) {
-      const prisma = await getRecordThroughPrisma(db.prisma, "threat", id);
-      expect(viaJson(threatDetail(db.reader, id)), id).toEqual(withoutUnread(viaJson(prisma)));
+      const prisma = await getRecordThroughPrisma(db.prisma, "threat", id, new Date());
+      expect(viaJson(threatDetail(db.reader, id, new Date())), id).toEqual(withoutUnread(viaJson(prisma)));
     }
     expect(DEADLINE_COLUMNS_NOT_READ).toEqual(["pendingFrom", "pendingKnownFrom", "pendingUntil", "pendingUntilKnownAt", "dueAtEarliest", "dueAtLatest"]);
-    const detail = threatDetail(db.reader, extra) as { conditions: { id: string; deadlines: unknown[] }[]; deadlines: unknown[] };
+    const detail = threatDetail(db.reader, extra, new Date()) as { conditions: { id: string; deadlines: unknown[] }[]; deadlines: unknown[] };
     expect(Object.fromEntries(detail.conditions.map((c) => [c.id, c.deadlines.length]))).toEqual({ [condition]: 3, [other]: 2 });
     expect(detail.deadlines.length).toBe(5);
-    expect(threatDetail(db.reader, "nope")).toBeNull();
+    expect(threatDetail(db.reader, "nope", new Date())).toBeNull();
+  });
+
+  it("is what Prisma's includes give when its lists are longer than it embeds, at a past knownAt too", async () => {
+    let now = Date.parse("2026-11-30T08:00:00Z");
+    const at = () => new Date(now);
+    const threat = await createRecord(
+      db,
+      "threat",
+      { scenarioId: "scenario-us-china-rare-earth-tariffs", issuerId: "gov-us", measure: "tariff", covers: "c", summary: "long", status: "threatened" },
+      "test",
+      at,
+    );
+    const deadline = (fields: Record<string, unknown>, i: number) =>
+      createRecord(
+        db,
+        "deadline",
+        { ...fields, dueAt: new Date(Date.UTC(2026, 0, 1 + (i % 7))), precision: "day", wording: `d${i}`, status: "pending" },
+        "test",
+        at,
+      );
+    const conditions: string[] = [];
+    for (let i = 0; i < DETAIL_EMBEDS + 2; i++) {
+      conditions.push(await createRecord(db, "condition", { threatId: threat, description: `c${i}`, effect: "triggers", status: "open" }, "test", at));
+    }
+    for (let i = 0; i < DETAIL_EMBEDS + 2; i++) await deadline({ threatId: threat, conditionId: [...conditions].sort()[0] }, i);
+    const knownAt = new Date(++now);
+    now += 1_000;
+    for (let i = 0; i < 3; i++) await deadline({ threatId: threat }, i);
+    for (const time of [knownAt, new Date(now)]) {
+      const raw = viaJson(threatDetail(db.reader, threat, time));
+      const prisma = viaJson(await getRecordThroughPrisma(db.prisma, "threat", threat, time));
+      for (const d of [...prisma.deadlines, ...prisma.conditions.flatMap((c: any) => c.deadlines)]) for (const k of DEADLINE_COLUMNS_NOT_READ) delete d[k];
+      expect(raw).toEqual(prisma);
+      expect([raw.conditions.length, raw.conditionsTruncated, raw.deadlines.length, raw.deadlinesTruncated]).toEqual([
+        DETAIL_EMBEDS,
+        true,
+        DETAIL_EMBEDS,
+        true,
+      ]);
+      expect([raw.conditions[0].deadlines.length, raw.conditions[0].deadlinesTruncated, raw.conditions[1].deadlinesTruncated]).toEqual([
+        DETAIL_EMBEDS,
+        true,
+        false,
+      ]);
+    }
+    const late = (detail: any) => detail.deadlines.filter((d: { conditionId: string | null }) => d.conditionId === null).length;
+    expect(late(threatDetail(db.reader, threat, knownAt))).toBe(0);
+    expect(late(threatDetail(db.reader, threat, new Date(now)))).toBe(3);
   });
 });
 

@@ -4,6 +4,7 @@ import { SCAN_BUDGET } from "../../src/db/deadline-queries.ts";
 import { CHANGES_SCAN_BUDGET } from "../../src/db/sql/history.ts";
 import { BATCH_AT_MOST } from "../../src/db/sql/prepared.ts";
 import { toSqlDate } from "../../src/db/sql-dates.ts";
+import { DETAIL_EMBEDS } from "../../src/db/threat-detail.ts";
 import { createLogger } from "../../src/logger.ts";
 import { SCENARIO, TARIFF_THREAT, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";
 import { countLikeCalls } from "../helpers/sqlite-like.ts";
@@ -138,6 +139,31 @@ describe("reads bounded by their limit, not by the database", () => {
     expect(recent.length).toBe(5);
     const page = (await (await t.get(`/api/changes?since=${since.toISOString()}&limit=5`)).json()) as Page;
     expect(page.items.map((e) => e.seq)).toEqual(recent);
+  });
+
+  it("answers a threat with 5,000 deadlines with its first DETAIL_EMBEDS, in due order, and pages through the rest by the threat", async () => {
+    const median = async (path: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 9; i++) {
+        const started = performance.now();
+        expect((await t.get(path)).status).toBe(200);
+        times.push(performance.now() - started);
+      }
+      return Math.round(times.sort((a, b) => a - b)[4]! * 10) / 10;
+    };
+    const threat = (await (await t.get(`/api/threats/${TARIFF_THREAT}`)).json()) as { deadlines: { id: string }[]; deadlinesTruncated: boolean };
+    const due = (
+      t.db.reader.prepare(`SELECT "id" FROM "Deadline" WHERE "threatId" = ? ORDER BY "dueAt", "id" LIMIT ?`).all(TARIFF_THREAT, DETAIL_EMBEDS) as {
+        id: string;
+      }[]
+    ).map((r) => r.id);
+    expect([threat.deadlines.map((d) => d.id), threat.deadlinesTruncated]).toEqual([due, true]);
+    const page = (await (await t.get(`/api/deadlines?threat=${TARIFF_THREAT}&limit=50`)).json()) as { items: unknown[]; nextCursor: string | null };
+    expect([page.items.length, page.nextCursor === null]).toEqual([50, false]);
+    console.info(
+      `a threat with ${RECORDS / 2} deadlines: GET /api/threats/{id} ${await median(`/api/threats/${TARIFF_THREAT}`)} ms, ` +
+        `GET /api/deadlines?threat=…&limit=50 ${await median(`/api/deadlines?threat=${TARIFF_THREAT}&limit=50`)} ms (medians of 9)`,
+    );
   });
 
   it("stops a read that runs past the time limit between two batches (503 with Retry-After), and answers the next request", async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SCENARIO_EMBEDS } from "../../src/db/records.ts";
 import { IN_CARD, SECTION_PAGE, THREATS_PAGE } from "../../src/db/sql/scenario-view.ts";
+import { DETAIL_EMBEDS } from "../../src/db/threat-detail.ts";
 import { SCENARIO, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
 import { addBulkScenarioRecords, BULK } from "../helpers/bulk-scenario.ts";
 
@@ -122,15 +122,23 @@ describe("the scenario page of a scenario with 10,000 records", () => {
     expect(link(page, "More events")).toContain("asOf=2025-11-01&knownAt=2100-01-01");
   });
 
-  it("answers the API's scenario read with at most SCENARIO_EMBEDS of each kind; the lists filtered by scenario hold the rest", async () => {
+  it("answers the API's scenario read with at most DETAIL_EMBEDS of each kind; the lists filtered by scenario hold the rest", async () => {
     const started = performance.now();
     const res = await t.get(`/api/scenarios/${SCENARIO}`);
     const ms = Math.round(performance.now() - started);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { threats: { id: string }[]; deadlines: unknown[]; events: unknown[] };
+    const body = (await res.json()) as {
+      threats: { id: string }[];
+      deadlines: unknown[];
+      events: unknown[];
+      threatsTruncated: boolean;
+      deadlinesTruncated: boolean;
+      eventsTruncated: boolean;
+    };
     console.info(`API scenario read: ${ms} ms`);
     expect(body.threats.map((x) => x.id)).toEqual([...body.threats.map((x) => x.id)].sort());
-    for (const list of [body.threats, body.deadlines, body.events]) expect(list.length).toBe(SCENARIO_EMBEDS);
+    for (const list of [body.threats, body.deadlines, body.events]) expect(list.length).toBe(DETAIL_EMBEDS);
+    expect([body.threatsTruncated, body.deadlinesTruncated, body.eventsTruncated]).toEqual([true, true, true]);
     const events = (await (await t.get(`/api/events?scenario=${SCENARIO}&limit=500`)).json()) as { items: unknown[]; nextCursor: string | null };
     expect(events.items.length).toBe(500);
     expect(events.nextCursor).not.toBeNull();

@@ -3,7 +3,7 @@ import { type DeadlineCursor, listDeadlines } from "../../db/deadline-queries.ts
 import { InvalidInputError } from "../../domain/errors.ts";
 import { STATUSES } from "../../domain/statuses.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
-import { ListQueryBase, problemResponses, unicodeString } from "../schemas/common.ts";
+import { Id, ListQueryBase, problemResponses, unicodeString } from "../schemas/common.ts";
 import { DeadlineSummarySchema } from "../schemas/records.ts";
 import { csvResponse, decodeCursor, encodeCursor, wantsCsv } from "../wire.ts";
 
@@ -22,6 +22,13 @@ export const DeadlineListQuery = ListQueryBase.extend({
   scenario: z.string().max(200).optional(),
   actor: z.string().max(200).optional(),
   topic: z.string().max(200).optional(),
+  threat: Id.optional().openapi({
+    description: "Only this threat's own deadlines (`GET /api/threats/{id}` embeds the first 100 and says `deadlinesTruncated`), read on its own index",
+  }),
+  condition: Id.optional().openapi({ description: "Only this condition's deadlines (a condition's detail embeds the first 100), read on its own index" }),
+  agreement: Id.optional().openapi({
+    description: "Only this agreement's own deadlines (its expiry, its conditions'; not its commitments'), read on its own index",
+  }),
   q: unicodeString(200).optional().openapi({
     description:
       "Text search (case-insensitive for ASCII) in the wording and in what the deadline belongs to; every deadline it looks at counts against the scan budget, matched or not",
@@ -67,6 +74,9 @@ export function deadlineRoutes(deps: AppDeps) {
         scenarioId: q.scenario,
         actorId: q.actor,
         topicId: q.topic,
+        threatId: q.threat,
+        conditionId: q.condition,
+        agreementId: q.agreement,
         q: q.q,
         limit: q.limit,
         after,

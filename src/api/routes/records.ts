@@ -6,7 +6,19 @@ import { type DatesChangeRequest, recordDatesChange, recordStatusChange, recordT
 import { InvalidInputError } from "../../domain/errors.ts";
 import { STATUSES, type TrackedKind } from "../../domain/statuses.ts";
 import { type AppDeps, newRouter, writerOf } from "../app-env.ts";
-import { Cursor, IdParam, Instant, KnownAt, Limit, ListQueryBase, problemResponses, ReadTimeQuery, Text, writeProblemResponses } from "../schemas/common.ts";
+import {
+  Cursor,
+  Id,
+  IdParam,
+  Instant,
+  KnownAt,
+  Limit,
+  ListQueryBase,
+  problemResponses,
+  ReadTimeQuery,
+  Text,
+  writeProblemResponses,
+} from "../schemas/common.ts";
 import { DetailSchemas, RowSchemas } from "../schemas/record-answers.ts";
 import {
   type CollectionName,
@@ -44,11 +56,19 @@ const ListQueries = {
     ...topicFilter,
     authority: Text.optional().openapi({ description: "Only measures under this legal basis at the read time (case-insensitive)" }),
   }),
-  conditions: ListQueryBase.extend({ ...statusFilter("condition"), ...scenarioFilter, ...actorFilter }),
+  conditions: ListQueryBase.extend({
+    ...statusFilter("condition"),
+    ...scenarioFilter,
+    ...actorFilter,
+    threat: Id.optional().openapi({ description: "Only this threat's conditions (`GET /api/threats/{id}` embeds the first 100)" }),
+    agreement: Id.optional().openapi({ description: "Only this agreement's conditions (`GET /api/agreements/{id}` embeds the first 100)" }),
+  }),
   events: ListQueryBase.extend({ ...statusFilter("event"), ...scenarioFilter, ...actorFilter, ...topicFilter }),
   agreements: ListQueryBase.extend({ ...statusFilter("agreement"), ...actorFilter }),
   commitments: ListQueryBase.extend({ ...statusFilter("commitment"), ...actorFilter, agreement: z.string().max(200).optional() }),
-  actors: ListQueryBase,
+  actors: ListQueryBase.extend({
+    government: Id.optional().openapi({ description: "Only the people who speak for this government (`GET /api/actors/{id}` embeds the first 100)" }),
+  }),
   topics: ListQueryBase,
   sources: ListQueryBase,
 };
@@ -117,7 +137,17 @@ function listRoute<C extends Listed>(deps: AppDeps, collection: C) {
       const page = await listRecords(
         deps.db,
         kind,
-        { status: q.status, authority: q.authority, scenarioId: q.scenario, actorId: q.actor, topicId: q.topic, agreementId: q.agreement, q: q.q },
+        {
+          status: q.status,
+          authority: q.authority,
+          scenarioId: q.scenario,
+          actorId: q.actor,
+          topicId: q.topic,
+          threatId: q.threat,
+          agreementId: q.agreement,
+          governmentId: q.government,
+          q: q.q,
+        },
         q.limit,
         readTimeOf(q.asOf, q.knownAt, deps.clock()),
         after,

@@ -1,13 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { addEvidence } from "../../db/evidence.ts";
-import { getRecord, KIND_OF } from "../../db/records.ts";
+import { currentVersion, getRecord, KIND_OF } from "../../db/records.ts";
 import { createSource, isProposalCursor, proposalsPage } from "../../db/sources.ts";
 import { readTimeOf } from "../../db/sql/record-states.ts";
+import { DETAIL_EMBEDS, type EvidenceKey, evidencePage } from "../../db/threat-detail.ts";
 import { formatAtPrecision } from "../../domain/dates.ts";
 import { InvalidInputError, NotFoundError } from "../../domain/errors.ts";
 import type { Proposal } from "../../domain/intake.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
-import { Cursor, DEFAULT_LIMIT, EvidenceInput, Id, IdParam, Limit, problemResponses, writeProblemResponses } from "../schemas/common.ts";
+import { Cursor, DEFAULT_LIMIT, EvidenceInput, Id, IdParam, KnownAt, Limit, problemResponses, writeProblemResponses } from "../schemas/common.ts";
+import { EvidenceQuote } from "../schemas/record-answers.ts";
 import { EvidenceSchema, ProposalSchema, SourceCreateSchema, SourceWithProposalsSchema } from "../schemas/sources.ts";
 import { decodeCursor, encodeCursor } from "../wire.ts";
 
@@ -78,6 +80,28 @@ export const addEvidenceRoute = createRoute({
   },
 });
 
+const isEvidenceKey = (v: unknown): v is EvidenceKey =>
+  Array.isArray(v) && v.length === 3 && typeof v[0] === "string" && (v[1] === null || Number.isInteger(v[1])) && typeof v[2] === "string";
+
+export const listEvidenceRoute = createRoute({
+  method: "get",
+  path: "/{collection}/{id}/evidence",
+  tags: ["evidence"],
+  summary: "A record's quotes, a page at a time, as recorded by knownAt",
+  description: `By source, offset (unverified quotes first) and id: the order in which a record's detail embeds its first ${DETAIL_EMBEDS} (\`evidenceTruncated\` says when more follow).`,
+  request: {
+    params: z.object({
+      collection: z.enum(EVIDENCED).openapi({ param: { name: "collection", in: "path" } }),
+      id: Id.openapi({ param: { name: "id", in: "path" } }),
+    }),
+    query: z.object({ knownAt: KnownAt.optional(), limit: Limit, cursor: Cursor }),
+  },
+  responses: {
+    200: { description: "One page of quotes", ...json(z.object({ items: z.array(EvidenceQuote), nextCursor: z.string().nullable() })) },
+    ...problemResponses,
+  },
+});
+
 /** Sources with the article intake, and evidence attached to any record on its own. */
 export function sourceRoutes(deps: AppDeps) {
   return newRouter()
@@ -96,6 +120,20 @@ export function sourceRoutes(deps: AppDeps) {
       if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
       const page = await proposalsPage(deps.db.prisma, await sourceText(deps, c.req.valid("param").id), { limit, after });
       return c.json({ items: page.items.map(proposalToWire), nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
+    })
+    .openapi(listEvidenceRoute, async (c) => {
+      const { collection, id } = c.req.valid("param");
+      const q = c.req.valid("query");
+      const after = decodeCursor(q.cursor, isEvidenceKey);
+      if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
+      const kind = KIND_OF[collection];
+      await currentVersion(deps.db.prisma, kind, id);
+      const { knownAt } = readTimeOf(undefined, q.knownAt, deps.clock());
+      const rows = evidencePage(deps.db.reader, kind, id, knownAt, after ?? null, q.limit + 1);
+      const items = rows.slice(0, q.limit);
+      const last = items.at(-1);
+      const nextCursor = rows.length > q.limit && last ? encodeCursor([last.sourceId, last.startOffset, last.id] satisfies EvidenceKey) : null;
+      return c.json({ items: items as unknown as z.infer<typeof EvidenceQuote>[], nextCursor }, 200);
     })
     .openapi(addEvidenceRoute, async (c) => {
       const { collection, id } = c.req.valid("param");

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { AGREEMENT_COMMITMENTS } from "../../db/records.ts";
+import { DETAIL_EMBEDS } from "../../db/threat-detail.ts";
 import { SOURCE_KINDS, STANCES } from "../../domain/evidence.ts";
 import { ACTOR_KINDS, COMMITMENT_KINDS, CONDITION_EFFECTS, EVENT_KINDS, MEASURES, PRECISIONS, STATUSES, type TrackedKind } from "../../domain/statuses.ts";
 import { type CollectionName, ScheduledChangeSchema } from "./records.ts";
@@ -24,7 +25,7 @@ function trackedFields<K extends TrackedKind>(kind: K) {
 
 const ActorBrief = z.object({ id: z.string(), name: z.string(), kind: z.enum(ACTOR_KINDS) }).openapi("ActorBrief");
 
-const EvidenceQuote = z
+export const EvidenceQuote = z
   .looseObject({
     id: z.string(),
     sourceId: z.string(),
@@ -38,10 +39,15 @@ const EvidenceQuote = z
   })
   .openapi("EvidenceQuote", { description: "A quote that supports or disputes the record, with its source" });
 
-/** What a read of one record adds to its list row: the quotes recorded by knownAt. */
+/** What a read of one record adds to its list row: its first quotes recorded by knownAt, and whether sources disagree. */
 const detail = {
-  evidence: z.array(EvidenceQuote),
-  disputed: z.boolean().openapi({ description: "Sources disagree: some quotes dispute the record" }),
+  evidence: z.array(EvidenceQuote).openapi({
+    description: `Its first ${DETAIL_EMBEDS} quotes recorded by knownAt, by source, offset (unverified first) and id`,
+  }),
+  evidenceTruncated: z.boolean().openapi({
+    description: `True when it has more than ${DETAIL_EMBEDS} quotes recorded by knownAt: \`GET /api/{collection}/{id}/evidence\` (same knownAt) pages through them all, in the same order`,
+  }),
+  disputed: z.boolean().openapi({ description: "Sources disagree: of all its quotes recorded by knownAt, some dispute the record and some support it" }),
 };
 
 const scenario = z.looseObject({ id: z.string(), title: z.string(), summary: z.string(), ...trackedFields("scenario") });
@@ -162,11 +168,32 @@ const commitmentDetail = commitment.extend({
   deadlines: z.array(deadline),
 });
 
+/** A list a detail embeds a page of (decision 022), and the flag that says more follow, read with `rest`. */
+function firstOf<S extends z.ZodTypeAny, L extends string>(list: L, row: S, what: string, order: string, rest: string) {
+  return {
+    [list]: z.array(row).openapi({ description: `Its first ${DETAIL_EMBEDS} ${what} recorded by knownAt, in ${order}, those that existed at asOf` }),
+    [`${list}Truncated`]: z.boolean().openapi({
+      description: `True when it has more than ${DETAIL_EMBEDS} ${what} recorded by knownAt: ${rest} (same asOf and knownAt) pages through them all`,
+    }),
+  } as { [K in L]: z.ZodArray<S> } & { [K in `${L}Truncated`]: z.ZodBoolean };
+}
+const DUE_ORDER = "due order (dueAt, undated first, then id)";
+const deadlinesOf = (owner: string) => firstOf("deadlines", deadline, "deadlines", DUE_ORDER, `\`GET /api/deadlines?${owner}={id}\` (undated last)`);
+const conditionsOf = (owner: string) =>
+  firstOf("conditions", condition.extend(deadlinesOf("condition")), "conditions", "id order", `\`GET /api/conditions?${owner}={id}\``);
+
 /** `GET /api/{collection}/{id}` and the record in a write's answer: the row, its quotes and its links at the read time. */
 export const DetailSchemas = {
-  scenarios: scenario.extend(detail).openapi("Scenario"),
-  threats: threat.extend(detail).openapi("Threat"),
-  conditions: condition.extend(detail).openapi("Condition"),
+  scenarios: scenario
+    .extend({
+      ...detail,
+      ...firstOf("threats", threat, "threats", "id order", "`GET /api/threats?scenario={id}`"),
+      ...firstOf("deadlines", deadline, "own deadlines (not its threats')", DUE_ORDER, "`GET /api/deadlines?scenario={id}` (its threats' too, undated last)"),
+      ...firstOf("events", event, "events", "order of their start", "`GET /api/events?scenario={id}`"),
+    })
+    .openapi("Scenario"),
+  threats: threat.extend({ ...detail, ...conditionsOf("threat"), ...deadlinesOf("threat") }).openapi("Threat"),
+  conditions: condition.extend({ ...detail, ...deadlinesOf("condition") }).openapi("Condition"),
   deadlines: deadline.extend(detail).openapi("Deadline"),
   events: event.extend(detail).openapi("Event"),
   agreements: agreement
@@ -178,11 +205,20 @@ export const DetailSchemas = {
       commitmentsTruncated: z.boolean().openapi({
         description: `True when it has more than ${AGREEMENT_COMMITMENTS} commitments recorded by knownAt: \`GET /api/commitments?agreement={id}\` (same asOf and knownAt) pages through them all, in the same order`,
       }),
-      deadlines: z.array(deadline).openapi({ description: "Its own deadlines (an expiry), as they stood at asOf" }),
+      ...conditionsOf("agreement"),
+      ...deadlinesOf("agreement"),
     })
     .openapi("Agreement"),
   commitments: commitmentDetail.extend(detail).openapi("Commitment"),
-  actors: actor.extend(detail).openapi("Actor"),
+  actors: actor
+    .extend({
+      ...detail,
+      members: z.array(ActorBrief).openapi({ description: `The first ${DETAIL_EMBEDS} people who speak for it, in id order` }),
+      membersTruncated: z.boolean().openapi({
+        description: `True when more than ${DETAIL_EMBEDS} speak for it: \`GET /api/actors?government={id}\` pages through them all, in the same order`,
+      }),
+    })
+    .openapi("Actor"),
   topics: topic.extend(detail).openapi("Topic"),
   sources: source.extend({ ...detail, text: z.string().nullable() }).openapi("Source"),
 } satisfies Record<CollectionName, z.ZodTypeAny>;

@@ -1,5 +1,6 @@
 import type { AgreementThen, DeadlineThen } from "../../db/agreement-view.ts";
 import { AGREEMENT_COMMITMENTS } from "../../db/records.ts";
+import { DETAIL_EMBEDS } from "../../db/threat-detail.ts";
 import { deadlineTimingAsOf } from "../../domain/deadlines.ts";
 import { Layout } from "../layout.tsx";
 import { type PageTime, pageTimeQuery, ReadTimeControls, StatusBadge, Upcoming } from "../read-time.tsx";
@@ -104,17 +105,27 @@ function AgreementCard({ agreement: a, asOf, time, heading, live }: { agreement:
           {d.kind === "expiry" ? "Expires" : "Deadline"}: <Due d={d} asOf={asOf} />
         </p>
       ))}
+      {a.deadlinesTruncated ? (
+        <MoreInList first={DETAIL_EMBEDS} what="deadlines" list={`/api/deadlines?agreement=${encodeURIComponent(a.id)}`} time={time} />
+      ) : null}
       {live ? <ChangeStatus kind="agreement" id={a.id} status={a.status} /> : null}
       <h3>Commitments</h3>
       <CommitmentsPerParty agreement={a} asOf={asOf} time={time} live={live} />
       {a.commitmentsTruncated ? (
-        <p class="muted">
-          Only its first {AGREEMENT_COMMITMENTS} commitments recorded are shown here;{" "}
-          <a href={`/api/commitments?agreement=${encodeURIComponent(a.id)}${query ? `&${query.slice(1)}` : ""}`}>the list of its commitments</a> pages through
-          them all.
-        </p>
+        <MoreInList first={AGREEMENT_COMMITMENTS} what="commitments" list={`/api/commitments?agreement=${encodeURIComponent(a.id)}`} time={time} />
       ) : null}
     </section>
+  );
+}
+
+/** Says a list shows only its first entries, and links to the API's list that pages through them all at the same read time. */
+function MoreInList({ first, what, list, time }: { first: number; what: string; list: string; time: PageTime }) {
+  const query = pageTimeQuery(time);
+  return (
+    <p class="muted">
+      Only its first {first} {what} recorded are shown here; <a href={`${list}${query ? `&${query.slice(1)}` : ""}`}>the list of its {what}</a> pages through
+      them all.
+    </p>
   );
 }
 
@@ -163,9 +174,15 @@ export function AgreementPage({ agreement: a, asOf, time }: { agreement: Agreeme
               <Due d={d} asOf={asOf} />
             </div>
           ))}
+          {c.deadlinesTruncated ? (
+            <MoreInList first={DETAIL_EMBEDS} what="deadlines" list={`/api/deadlines?condition=${encodeURIComponent(c.id)}`} time={time} />
+          ) : null}
           {live ? <ChangeStatus kind="condition" id={c.id} status={c.status} /> : null}
         </div>
       ))}
+      {a.conditionsTruncated ? (
+        <MoreInList first={DETAIL_EMBEDS} what="conditions" list={`/api/conditions?agreement=${encodeURIComponent(a.id)}`} time={time} />
+      ) : null}
     </Layout>
   );
 }
