@@ -84,10 +84,15 @@ const threatTargets = db.prepare(`SELECT "actorId" FROM "ThreatTarget" WHERE "th
 const actor = db.prepare(`SELECT * FROM "Actor" WHERE "id" = ?`);
 const scenario = db.prepare(`SELECT "id","title","status" FROM "Scenario" WHERE "id" = ?`);
 const topics = db.prepare(`SELECT tp.* FROM "Topic" tp JOIN "_ThreatToTopic" tt ON tt."B" = tp."id" WHERE tt."A" = ?`);
-const conditions = db.prepare(`SELECT * FROM "Condition" WHERE "threatId" = ? ORDER BY "id"`);
-const deadlinesOfThreat = db.prepare(`SELECT * FROM "Deadline" WHERE "threatId" = ? ORDER BY "dueAt"`);
-const deadlinesOfCondition = db.prepare(`SELECT * FROM "Deadline" WHERE "conditionId" = ?`);
-const evidence = db.prepare(`SELECT * FROM "Evidence" WHERE "recordKind" = 'threat' AND "recordId" = ? ORDER BY "sourceId", "startOffset"`);
+// A detail embeds the first 100 of each list recorded by now, and says whether more follow (decision 022): one more row is read.
+const EMBEDS = 100;
+const conditions = db.prepare(`SELECT * FROM "Condition" WHERE "threatId" = ? AND "createdAt" <= ? ORDER BY "id" LIMIT ${EMBEDS + 1}`);
+const deadlinesOfThreat = db.prepare(`SELECT * FROM "Deadline" WHERE "threatId" = ? AND "createdAt" <= ? ORDER BY "dueAt", "id" LIMIT ${EMBEDS + 1}`);
+const deadlinesOfCondition = db.prepare(`SELECT * FROM "Deadline" WHERE "conditionId" = ? AND "createdAt" <= ? ORDER BY "dueAt", "id" LIMIT ${EMBEDS + 1}`);
+const evidence = db.prepare(
+  `SELECT * FROM "Evidence" WHERE "recordKind" = 'threat' AND "recordId" = ? AND "createdAt" <= ? ORDER BY "sourceId", "startOffset", "id" LIMIT ${EMBEDS + 1}`,
+);
+const firstOf = (rows: unknown[]) => [rows.slice(0, EMBEDS), rows.length > EMBEDS] as const;
 const brief = (id: string | null) => (id ? (({ id: i, name, kind }) => ({ id: i, name, kind }))(actor.get(id) as any) : null);
 
 const app = new Hono();
@@ -100,7 +105,15 @@ app.get("/api/deadlines", (c) => {
 app.get("/api/threats/:id", (c) => {
   const t = threat.get(c.req.param("id")) as any;
   if (!t) return c.json({ title: "not found" }, 404);
-  const conds = (conditions.all(t.id) as any[]).map((x) => ({ ...x, awaitedActor: brief(x.awaitedActorId), deadlines: deadlinesOfCondition.all(x.id) }));
+  const now = new Date().toISOString();
+  const [conds, conditionsTruncated] = firstOf(
+    (conditions.all(t.id, now) as any[]).map((x) => {
+      const [deadlines, deadlinesTruncated] = firstOf(deadlinesOfCondition.all(x.id, now));
+      return { ...x, awaitedActor: brief(x.awaitedActorId), deadlines, deadlinesTruncated };
+    }),
+  );
+  const [deadlines, deadlinesTruncated] = firstOf(deadlinesOfThreat.all(t.id, now));
+  const [quotes, evidenceTruncated] = firstOf(evidence.all(t.id, now));
   return c.json({
     ...t,
     isAdditional: Boolean(t.isAdditional),
@@ -109,8 +122,11 @@ app.get("/api/threats/:id", (c) => {
     targets: threatTargets.all(t.id),
     topics: topics.all(t.id),
     conditions: conds,
-    deadlines: deadlinesOfThreat.all(t.id),
-    evidence: evidence.all(t.id),
+    conditionsTruncated,
+    deadlines,
+    deadlinesTruncated,
+    evidence: quotes,
+    evidenceTruncated,
   });
 });
 

@@ -85,7 +85,30 @@ export function printable(text: string): string {
 }
 
 /** Fixed-width columns, so the table reads in any terminal. */
-export function formatTable(rows: DeadlineLine[], more = false): string {
+/** The table shows at most this many deadlines. */
+const TABLE_ROWS = 500;
+/** A filtered list's page may hold fewer rows than asked (each page examines a bounded number of rows): it is followed this many times at most. */
+const TABLE_PAGES = 20;
+
+/** Pages of a list, followed until the table is full or the list ends: a filter that matches few rows is not cut at its first page. */
+async function tableOfPages<C>(page: (after: C | null) => Promise<{ rows: DeadlineLine[]; next: C | null }>): Promise<{ rows: DeadlineLine[]; more: boolean }> {
+  const rows: DeadlineLine[] = [];
+  let after: C | null = null;
+  for (let n = 0; n < TABLE_PAGES; n++) {
+    const { rows: got, next } = await page(after);
+    rows.push(...got);
+    after = next;
+    if (after === null || rows.length >= TABLE_ROWS) break;
+  }
+  return { rows: rows.slice(0, TABLE_ROWS), more: after !== null || rows.length > TABLE_ROWS };
+}
+
+/** The filters not given yet, to suggest when the table is not the whole list. */
+function narrowingLeft(values: Record<string, unknown>): string[] {
+  return ["within", "actor", "scenario", "threat"].filter((o) => values[o] === undefined).map((o) => `--${o}`);
+}
+
+export function formatTable(rows: DeadlineLine[], more = false, narrowWith: string[] = ["--within", "--actor", "--scenario"]): string {
   const header = ["DUE", "IN DAYS", "OVERDUE", "WORDING", "THREAT", "ID"];
   const body = rows.map((r) => [
     printable(r.dueLabel),
@@ -101,7 +124,10 @@ export function formatTable(rows: DeadlineLine[], more = false): string {
       .map((cell, i) => (cell.length > widths[i]! ? `${cell.slice(0, widths[i]! - 1)}…` : cell.padEnd(widths[i]!)))
       .join("  ")
       .trimEnd();
-  const count = more ? `${rows.length} pending shown; more may follow (narrow with --within, --actor or --scenario)` : `${rows.length} pending`;
+  const narrow = narrowWith.length
+    ? ` (narrow with ${narrowWith.length > 1 ? `${narrowWith.slice(0, -1).join(", ")} or ${narrowWith.at(-1)}` : narrowWith[0]})`
+    : "";
+  const count = more ? `${rows.length} pending shown; more may follow${narrow}` : `${rows.length} pending`;
   return [line(header), ...body.map(line), count].join("\n");
 }
 
@@ -229,14 +255,20 @@ async function main(argv: string[]) {
         ...(values.scenario ? { scenario: values.scenario } : {}),
         ...Object.fromEntries(Object.entries(owners).filter(([, v]) => v !== undefined)),
       });
-      const body = await callServer<{ items: DeadlineLine[]; nextCursor: string | null }>(url, `/api/deadlines?${qs}`);
-      console.log(formatTable(body.items, body.nextCursor !== null));
+      const table = await tableOfPages<string>(async (cursor) => {
+        const body = await callServer<{ items: DeadlineLine[]; nextCursor: string | null }>(
+          url,
+          `/api/deadlines?${qs}${cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`}`,
+        );
+        return { rows: body.items, next: body.nextCursor };
+      });
+      console.log(formatTable(table.rows, table.more, narrowingLeft(values)));
       return;
     }
     const db = await openLocalDatabase();
     try {
-      const { rows, next } = listDeadlines(db.reader, {
-        status: "pending",
+      const query = {
+        status: "pending" as const,
         asOf,
         knownAt,
         withinDays: within,
@@ -245,9 +277,12 @@ async function main(argv: string[]) {
         threatId: owners.threat,
         conditionId: owners.condition,
         agreementId: owners.agreement,
-        limit: 500,
+      };
+      const table = await tableOfPages<NonNullable<ReturnType<typeof listDeadlines>["next"]>>(async (after) => {
+        const { rows, next } = listDeadlines(db.reader, { ...query, limit: TABLE_ROWS, ...(after === null ? {} : { after }) });
+        return { rows, next };
       });
-      console.log(formatTable(rows, next !== null));
+      console.log(formatTable(table.rows, table.more, narrowingLeft(values)));
     } finally {
       await db.close();
     }

@@ -58,8 +58,46 @@ describe("tradewatch deadlines, filtered", () => {
     for (const url of [[], ["--url", served.url]]) {
       const r = await cli(served, ["deadlines", "--as-of", "2026-01-01", ...url]);
       expect(r.code, r.err).toBe(0);
-      expect(lastLine(r.out)).toBe("500 pending shown; more may follow (narrow with --within, --actor or --scenario)");
+      expect(lastLine(r.out)).toBe("500 pending shown; more may follow (narrow with --within, --actor, --scenario or --threat)");
       expect(r.out.trim().split("\n")).toHaveLength(502);
+    }
+  });
+});
+
+describe("tradewatch deadlines, a filter that matches few among many", () => {
+  let served: ServedTestApp;
+  beforeAll(async () => {
+    served = await servedTestApp();
+  });
+  afterAll(() => served.close());
+
+  it("follows the list past pages that a filter leaves short, locally and from a server alike", async () => {
+    // 9,000 pending deadlines due before the one the filter matches: the list's first page examines
+    // its scan budget and ends with none of them, and a cursor (found by review: the table stopped there).
+    addBulkScenarioRecords(served.t.db);
+    const created = async (path: string, body: unknown) => {
+      const res = await served.t.write("POST", path, body);
+      expect(res.status, await res.clone().text()).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const issuer = await created("/api/actors", { name: "Late issuer", kind: "government" });
+    const threat = await created("/api/threats", {
+      scenarioId: SCENARIO,
+      issuerId: issuer,
+      targetIds: [],
+      measure: "tariff",
+      covers: "late goods",
+      summary: "A late tariff",
+      ratePercent: 10,
+      status: "threatened",
+      effectiveAt: "2025-12-01",
+    });
+    await created("/api/deadlines", { threatId: threat, dueAt: "2026-12-20", precision: "day", wording: "by 20 December", effectiveAt: "2025-12-01" });
+    for (const url of [[], ["--url", served.url]]) {
+      const r = await cli(served, ["deadlines", "--actor", issuer, ...url]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain("by 20 December");
+      expect(lastLine(r.out)).toBe("1 pending");
     }
   });
 });
