@@ -1,33 +1,34 @@
 import { expect, it } from "vitest";
-import { testApp } from "../helpers/app.ts";
+import { created, type TestApp, testApp } from "../helpers/app.ts";
 
 // What kind of measure a threat is (tariff, sanction…) is one of its terms: the totals add up
 // tariffs only, so correcting a mis-recorded kind must not move an answer known before the
 // correction (found by review: a PATCH of `measure` changed the totals as known at a past instant).
 
+/** Korea's 40% steel duty, imposed from 1 January 2026, on China (or on no one), created through the API. */
+async function steelDuty(t: TestApp, onChina: boolean): Promise<{ issuer: string; threat: any }> {
+  const scenario = await created(t, "/api/scenarios", { title: "S", summary: "s", effectiveAt: "2025-01-01" });
+  const issuer = (await created(t, "/api/actors", { name: "Korea", kind: "government" })).id;
+  const targetIds = onChina ? [(await created(t, "/api/actors", { name: "China", kind: "government" })).id] : [];
+  const threat = await created(t, "/api/threats", {
+    scenarioId: scenario.id,
+    issuerId: issuer,
+    targetIds,
+    measure: "tariff",
+    covers: "steel",
+    summary: "Steel duty",
+    ratePercent: 40,
+    status: "imposed",
+    effectiveAt: "2026-01-01",
+  });
+  return { issuer, threat };
+}
+
 it("corrects a measure's kind as a terms entry: answers known before it keep the old kind, the totals too", async () => {
   let now = new Date("2026-01-05T08:00:00Z");
   const t = await testApp({ seeded: false, clock: () => now });
   try {
-    const created = async (path: string, body: unknown) => {
-      const res = await t.write("POST", path, body);
-      expect(res.status, await res.clone().text()).toBe(201);
-      return (await res.json()) as any;
-    };
-    const scenario = await created("/api/scenarios", { title: "S", summary: "s", effectiveAt: "2025-01-01" });
-    const issuer = (await created("/api/actors", { name: "Korea", kind: "government" })).id;
-    const target = (await created("/api/actors", { name: "China", kind: "government" })).id;
-    const threat = await created("/api/threats", {
-      scenarioId: scenario.id,
-      issuerId: issuer,
-      targetIds: [target],
-      measure: "tariff",
-      covers: "steel",
-      summary: "Steel duty",
-      ratePercent: 40,
-      status: "imposed",
-      effectiveAt: "2026-01-01",
-    });
+    const { issuer, threat } = await steelDuty(t, true);
     const inForce = async (query: string) => {
       const res = await t.get(`/api/in-force?asOf=2026-06-01&issuer=${issuer}${query}`);
       expect(res.status).toBe(200);
@@ -87,24 +88,7 @@ it("lists an upcoming change under the kind the measure has when it takes effect
   let now = new Date("2026-01-05T08:00:00Z");
   const t = await testApp({ seeded: false, clock: () => now });
   try {
-    const created = async (path: string, body: unknown) => {
-      const res = await t.write("POST", path, body);
-      expect(res.status, await res.clone().text()).toBe(201);
-      return (await res.json()) as any;
-    };
-    const scenario = await created("/api/scenarios", { title: "S", summary: "s", effectiveAt: "2025-01-01" });
-    const issuer = (await created("/api/actors", { name: "Korea", kind: "government" })).id;
-    const threat = await created("/api/threats", {
-      scenarioId: scenario.id,
-      issuerId: issuer,
-      targetIds: [],
-      measure: "tariff",
-      covers: "steel",
-      summary: "Steel duty",
-      ratePercent: 40,
-      status: "imposed",
-      effectiveAt: "2026-01-01",
-    });
+    const { threat } = await steelDuty(t, false);
     expect((await t.write("POST", `/api/threats/${threat.id}/status`, { status: "withdrawn", reason: "deal", effectiveAt: "2026-06-01" })).status).toBe(200);
     now = new Date("2026-02-01T08:00:00Z");
     expect((await t.write("POST", `/api/threats/${threat.id}/terms`, { measure: "sanction", effectiveAt: "2026-01-01", reason: "mis-recorded" })).status).toBe(

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SCENARIO, TARIFF_THREAT } from "../helpers/app.ts";
+import { created, SCENARIO, TARIFF_THREAT } from "../helpers/app.ts";
 import { addBulkScenarioRecords } from "../helpers/bulk-scenario.ts";
 import { type ServedTestApp, servedTestApp } from "../helpers/server.ts";
 
@@ -75,24 +75,27 @@ describe("tradewatch deadlines, a filter that matches few among many", () => {
     // 9,000 pending deadlines due before the one the filter matches: the list's first page examines
     // its scan budget and ends with none of them, and a cursor (found by review: the table stopped there).
     addBulkScenarioRecords(served.t.db);
-    const created = async (path: string, body: unknown) => {
-      const res = await served.t.write("POST", path, body);
-      expect(res.status, await res.clone().text()).toBe(201);
-      return ((await res.json()) as { id: string }).id;
-    };
-    const issuer = await created("/api/actors", { name: "Late issuer", kind: "government" });
-    const threat = await created("/api/threats", {
-      scenarioId: SCENARIO,
-      issuerId: issuer,
-      targetIds: [],
-      measure: "tariff",
-      covers: "late goods",
-      summary: "A late tariff",
-      ratePercent: 10,
-      status: "threatened",
+    const issuer = (await created(served.t, "/api/actors", { name: "Late issuer", kind: "government" })).id;
+    const threat = (
+      await created(served.t, "/api/threats", {
+        scenarioId: SCENARIO,
+        issuerId: issuer,
+        targetIds: [],
+        measure: "tariff",
+        covers: "late goods",
+        summary: "A late tariff",
+        ratePercent: 10,
+        status: "threatened",
+        effectiveAt: "2025-12-01",
+      })
+    ).id;
+    await created(served.t, "/api/deadlines", {
+      threatId: threat,
+      dueAt: "2026-12-20",
+      precision: "day",
+      wording: "by 20 December",
       effectiveAt: "2025-12-01",
     });
-    await created("/api/deadlines", { threatId: threat, dueAt: "2026-12-20", precision: "day", wording: "by 20 December", effectiveAt: "2025-12-01" });
     for (const url of [[], ["--url", served.url]]) {
       const r = await cli(served, ["deadlines", "--actor", issuer, ...url]);
       expect(r.code, r.err).toBe(0);

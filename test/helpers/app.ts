@@ -52,7 +52,7 @@ export const SCENARIO = "scenario-us-china-rare-earth-tariffs";
 export const SOURCE = "src-benzinga-trump-xi-apec";
 
 /** POSTs a record through the API and answers it; anything but 201 fails the test. */
-async function created(app: TestApp, path: string, body: unknown): Promise<any> {
+export async function created(app: TestApp, path: string, body: unknown): Promise<any> {
   const res = await app.write("POST", path, body);
   if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
   return res.json();
