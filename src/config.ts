@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { builtInWriterNamed, CLI_WRITER, SEED_WRITER, SHARED_TOKEN_WRITER } from "./domain/roles.ts";
 import { OperatorError } from "./operator-error.ts";
 
 const PORT_RANGE = "must be a whole number from 0 to 65535";
@@ -16,7 +17,16 @@ const EnvSchema = z.object({
   // Its length is checked with the token file's, in src/auth-token.ts.
   TRADEWATCH_TOKEN: z.string().optional(),
   TRADEWATCH_TOKEN_FILE: z.string().optional(),
-  TRADEWATCH_TOKEN_NAME: z.string().trim().min(1).max(80).default("admin"),
+  TRADEWATCH_TOKEN_NAME: z
+    .string()
+    .trim()
+    .min(1)
+    .max(80)
+    .refine(
+      (name) => !builtInWriterNamed(name, [SEED_WRITER, CLI_WRITER]),
+      `must not be "${SEED_WRITER}" or "${CLI_WRITER}": the seed loader and the CLI sign their entries so`,
+    )
+    .default(SHARED_TOKEN_WRITER),
   TRADEWATCH_PRIVATE_READS: z
     .enum(["true", "false"], "must be true or false")
     .default("false")

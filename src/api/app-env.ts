@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { RequestIdVariables } from "hono/request-id";
 import type { SignedIn } from "../db/accounts.ts";
 import type { TrackerDatabase } from "../db/client.ts";
+import type { SignedCursors } from "./cursors.ts";
 import { fieldProblemsOf, invalidInput } from "./problem.ts";
 
 /**
@@ -16,6 +17,10 @@ export interface AppDeps {
   db: TrackerDatabase;
   /** The server's clock: every recorded time and every "now" comes from it (tests drive it). */
   clock: () => Date;
+  /** The names history is recorded `by` without an account (seed, cli, the shared token's): no account may take one. */
+  builtInWriters: readonly string[];
+  /** Signs and checks the cursors that carry state, not only a position (decision 024). */
+  historyCursors: SignedCursors;
 }
 
 /** The name recorded as `by`: the auth middleware signs in every write before its handler runs. */

@@ -7,6 +7,7 @@ import { timeout } from "hono/timeout";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Config } from "../config.ts";
 import type { TrackerDatabase } from "../db/client.ts";
+import { cursorKeyOf } from "../db/cursor-key.ts";
 import {
   ChainConflictError,
   ConflictError,
@@ -16,10 +17,12 @@ import {
   TransitionNotAllowedError,
   VersionMismatchError,
 } from "../domain/errors.ts";
+import { builtInWriters, SHARED_TOKEN_WRITER } from "../domain/roles.ts";
 import type { Logger } from "../logger.ts";
 import { webRoutes } from "../web/routes.tsx";
 import { signInPage } from "../web/sign-in.tsx";
 import type { AppEnv } from "./app-env.ts";
+import { signedCursors } from "./cursors.ts";
 import { accessLog } from "./middleware/access-log.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { JSON_BODIES_UNDER, jsonBodies, limitBodies } from "./middleware/request-body.ts";
@@ -45,7 +48,13 @@ export interface AppOptions {
 
 /** Builds the whole HTTP app: middleware, the API under /api, the OpenAPI document and /docs. */
 export function createApp({ db, token, logger, config, clock = () => new Date() }: AppOptions) {
-  const deps = { db, clock };
+  let cursorKey: Buffer | undefined;
+  const deps = {
+    db,
+    clock,
+    builtInWriters: builtInWriters(config.TRADEWATCH_TOKEN_NAME ?? SHARED_TOKEN_WRITER),
+    historyCursors: signedCursors(() => (cursorKey ??= cursorKeyOf(db.reader))),
+  };
   const app = new Hono<AppEnv>();
 
   app.use("*", requestId({ headerName: "X-Request-Id" }));
@@ -84,7 +93,7 @@ export function createApp({ db, token, logger, config, clock = () => new Date() 
     authenticate({
       reader: db.reader,
       adminToken: token,
-      adminName: config.TRADEWATCH_TOKEN_NAME ?? "admin",
+      adminName: config.TRADEWATCH_TOKEN_NAME ?? SHARED_TOKEN_WRITER,
       privateReads: config.TRADEWATCH_PRIVATE_READS ?? false,
       logger,
       signInPage,
@@ -134,7 +143,7 @@ function errorResponse(err: Error, c: Context<AppEnv>, db: TrackerDatabase, logg
       allowed: err.allowed,
     });
   }
-  if (err instanceof ConflictError) return problem(c, 409, "conflict", "Conflict", err.message);
+  if (err instanceof ConflictError) return problem(c, 409, "conflict", "Conflict", err.message, err.field ? { field: err.field } : {});
   if (err instanceof ReadStoppedError) {
     c.header("Retry-After", "1");
     return problem(c, 503, "timeout", "Request timed out", err.message);

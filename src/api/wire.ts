@@ -84,18 +84,3 @@ export function csvResponse(c: Context, rows: Record<string, unknown>[], filenam
   );
   return c.body(body, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${filename}.csv"` });
 }
-
-export function encodeCursor(value: unknown): string {
-  return Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
-}
-
-/** Decodes an opaque cursor; null when it is not one of ours. */
-export function decodeCursor<T>(cursor: string | undefined, check: (v: unknown) => v is T): T | null | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const v = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    return check(v) ? v : null;
-  } catch {
-    return null;
-  }
-}

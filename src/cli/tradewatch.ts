@@ -9,6 +9,7 @@ import { databaseFileError } from "../db/database-file.ts";
 import { listDeadlines } from "../db/deadline-queries.ts";
 import { recordStatusChange } from "../db/tracked-writes.ts";
 import { type FieldProblem, InvalidInputError } from "../domain/errors.ts";
+import { CLI_WRITER } from "../domain/roles.ts";
 import { isTrackedKind, PRECISIONS, TRACKED_KINDS } from "../domain/statuses.ts";
 import { OperatorError, oneLine } from "../operator-error.ts";
 import { USERS_HELP, usersCommand } from "./users.ts";
@@ -325,7 +326,7 @@ async function main(argv: string[]) {
     }
     const db = await openLocalDatabase();
     try {
-      const result = await recordStatusChange(db, { kind: trackedKind, id: id!, by: "cli", ...statusChangeOf(parsed.data) });
+      const result = await recordStatusChange(db, { kind: trackedKind, id: id!, by: CLI_WRITER, ...statusChangeOf(parsed.data) });
       console.log(said(result));
     } catch (e) {
       // A rule of the write (a misplaced end, a missing new date) names the field as the server would.

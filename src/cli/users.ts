@@ -4,7 +4,7 @@ import { loadConfig } from "../config.ts";
 import { addAccount, listAccounts, revokeAccount } from "../db/accounts.ts";
 import { openDatabase } from "../db/client.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../domain/errors.ts";
-import { ROLES } from "../domain/roles.ts";
+import { builtInWriters, ROLES } from "../domain/roles.ts";
 
 export const USERS_HELP = `  tradewatch users add --name "NAME" --role ${ROLES.join("|")}
       Add an account and print its token, once (only a salted hash is kept).
@@ -17,7 +17,8 @@ export const USERS_HELP = `  tradewatch users add --name "NAME" --role ${ROLES.j
 /** Prints a message for a refusal the user can act on and exits 2; anything else is a bug and propagates. */
 function refuse(e: unknown): never {
   if (e instanceof InvalidInputError || e instanceof ConflictError || e instanceof NotFoundError) {
-    console.error(e instanceof InvalidInputError ? e.errors.map((p) => `--${p.field}: ${p.problem}`).join("\n") : e.message);
+    if (e instanceof InvalidInputError) console.error(e.errors.map((p) => `--${p.field}: ${p.problem}`).join("\n"));
+    else console.error(e instanceof ConflictError && e.field ? `--${e.field}: ${e.message}` : e.message);
     process.exit(2);
   }
   throw e;
@@ -53,7 +54,7 @@ export async function usersCommand(argv: string[]): Promise<void> {
       return;
     }
     if (action === "add") {
-      const { account, token } = await addAccount(db, values.name!, values.role!).catch(refuse);
+      const { account, token } = await addAccount(db, values.name!, values.role!, builtInWriters(loadConfig().TRADEWATCH_TOKEN_NAME)).catch(refuse);
       console.log(`Added ${account.name} (${account.role}). Their token, shown this once:\n${token}`);
     } else if (action === "list") {
       const accounts = listAccounts(db);

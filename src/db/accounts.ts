@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { newAccountCredentials, parseAccountToken, secretMatches } from "../auth-token.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../domain/errors.ts";
-import { accountNameProblem, isRole, nameKeyOf, ROLES, type Role } from "../domain/roles.ts";
+import { accountNameProblem, builtInWriterNamed, builtInWriters, isRole, nameKeyOf, ROLES, type Role, writerKeyOf } from "../domain/roles.ts";
 import type { TrackerDatabase } from "./client.ts";
 import { prepared } from "./sql/prepared.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
@@ -28,18 +28,30 @@ type AccountRow = { name: string; role: string; createdAt: string; revokedAt: st
 const SUMMARY_COLUMNS = 'name, role, createdAt, revokedAt FROM "Account"';
 
 /**
- * Creates an account; the token it returns is shown once, only its salted hash is kept.
+ * Creates an account; the token it returns is shown once, only its salted hash is kept. Its name
+ * is the history's `by`, so it may be no built-in writer's (`builtIns`: seed, cli, the shared
+ * token's) nor another account's, compared after NFKC and case folding.
  * Raw SQL, like every query here: a driver error never carries bound values, so no salt or
  * hash can reach a log through an error message.
  */
-export async function addAccount(db: TrackerDatabase, name: string, role: string, now = new Date()): Promise<{ account: AccountSummary; token: string }> {
+export async function addAccount(
+  db: TrackerDatabase,
+  name: string,
+  role: string,
+  builtIns: readonly string[] = builtInWriters(),
+  now = new Date(),
+): Promise<{ account: AccountSummary; token: string }> {
   const nameProblem = accountNameProblem(name);
   if (nameProblem) throw new InvalidInputError([{ field: "name", problem: nameProblem }]);
   if (!isRole(role)) throw new InvalidInputError([{ field: "role", problem: `must be one of ${ROLES.join(", ")}` }]);
+  const builtIn = builtInWriterNamed(name, builtIns);
+  if (builtIn) throw new ConflictError(`The name "${name}" is the built-in writer "${builtIn}"'s; history it records would read as theirs`, "name");
   const nameKey = nameKeyOf(name);
+  const writerKey = writerKeyOf(name);
   const { accountId, token, salt, secretHash } = newAccountCredentials();
   const account = await db.rawTransaction((w) => {
-    const existing = w.prepare(`SELECT ${SUMMARY_COLUMNS} WHERE nameKey = ?`).get(nameKey) as AccountRow | undefined;
+    // Accounts are few: each is compared whole, as writerKeyOf folds more than the stored nameKey.
+    const existing = (w.prepare(`SELECT ${SUMMARY_COLUMNS}`).all() as AccountRow[]).find((a) => writerKeyOf(a.name) === writerKey);
     if (existing) throw nameTaken(existing);
     w.prepare('INSERT INTO "Account" (id, name, nameKey, role, salt, secretHash, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
       accountId,
@@ -60,6 +72,7 @@ function nameTaken(existing: { name: string; revokedAt: string | null }): Confli
     existing.revokedAt
       ? `The account "${existing.name}" was revoked; names are not reused, so the history keeps meaning one person`
       : `An account named "${existing.name}" already exists`,
+    "name",
   );
 }
 

@@ -6,6 +6,7 @@ import type { Precision, STATUSES } from "../domain/statuses.ts";
 import { historiesOf } from "./sql/history.ts";
 import { BATCH_AT_MOST, limitBy, perConnection, prepared, preparedRows, type ShapedStatement } from "./sql/prepared.ts";
 import { isPresent, type ReadTime, readTimeOf, statusesAt } from "./sql/record-states.ts";
+import { likePattern } from "./sql/text-search.ts";
 import { targetingOf, termsChangedSql } from "./sql/threat-targets.ts";
 import { fromSqlDate, isoFromSqlDate, toSqlDate } from "./sql-dates.ts";
 
@@ -137,10 +138,6 @@ const SCENARIO_JOIN = `
 
 const DETAILS_SQL = `SELECT ${DETAIL_COLUMNS}
   FROM json_each(@ids) j CROSS JOIN "Deadline" d ON d."id" = j.value${LINK_JOINS}${SCENARIO_JOIN}`;
-
-function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-}
 
 /** A candidate: its key in the walk order, and its status at the read time once known. */
 interface Candidate {

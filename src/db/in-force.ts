@@ -236,15 +236,6 @@ export interface InForceCursor {
   upcoming: { effectiveAt: string; threatId: string; seq: number } | null;
 }
 
-export function isInForceCursor(v: unknown): v is InForceCursor {
-  if (typeof v !== "object" || v === null) return false;
-  const c = v as Record<string, any>;
-  const itemsOk = c.items === null || (typeof c.items === "object" && typeof c.items?.from === "string");
-  const u = c.upcoming;
-  const upcomingOk = u === null || (typeof u === "object" && typeof u?.effectiveAt === "string" && typeof u.threatId === "string" && Number.isInteger(u.seq));
-  return itemsOk && upcomingOk;
-}
-
 interface PeriodRow extends StoredPeriod {
   threatId: string;
   issuerId: string;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import { formatAtPrecision } from "../domain/dates.ts";
 import { ConflictError, InvalidInputError, NotFoundError, ReadStoppedError, VersionMismatchError } from "../domain/errors.ts";
-import { type EvidenceRequest, isDisputed, STANCES } from "../domain/evidence.ts";
+import { type EvidenceRequest, isDisputed, STANCES, sourceProblems } from "../domain/evidence.ts";
 import { type HistoryEntry, recordStateAt, type TimelineEntry, timelineContinued } from "../domain/history.ts";
 import { nameKey } from "../domain/names.ts";
 import { DEADLINE_CACHE_COLUMNS, type RecordKind, STATUS_SPAN_COLUMNS, tableOf } from "../domain/record-kinds.ts";
@@ -22,6 +22,7 @@ import {
 } from "./sql/history.ts";
 import { prepared } from "./sql/prepared.ts";
 import { type CachedRow, type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
+import { likePattern } from "./sql/text-search.ts";
 import { DETAIL_EMBEDS, firstOf, scenarioDeadlines, threatDetail } from "./threat-detail.ts";
 import { createTrackedRecord, type RecordedAt } from "./tracked-writes.ts";
 
@@ -158,9 +159,8 @@ const TEXT_FIELDS: Record<RecordKind, string[]> = {
 };
 
 /** The filters SQL applies; status and authority are as of the read time, checked on each row read (listRecords). */
-function filterWhere(kind: RecordKind, f: Omit<ListFilters, "status" | "authority">): Record<string, unknown> {
+function filterWhere(kind: RecordKind, f: Omit<ListFilters, "status" | "authority" | "q">): Record<string, unknown> {
   const and: Record<string, unknown>[] = [];
-  if (f.q) and.push({ OR: TEXT_FIELDS[kind].map((field) => ({ [field]: { contains: f.q } })) });
   if (f.scenarioId) {
     if (kind === "threat" || kind === "event") and.push({ scenarioId: f.scenarioId });
     if (kind === "condition") and.push({ threat: { scenarioId: f.scenarioId } });
@@ -203,7 +203,7 @@ export async function listRecords(
   /** `performance.now()` past which the walk stops with ReadStoppedError (the request's time limit). */
   stopAt?: number,
 ) {
-  const { status, authority, ...rest } = filters;
+  const { status, authority, q, ...rest } = filters;
   const where = filterWhere(kind, rest);
   const tracked = isTrackedKind(kind);
   const delegate = delegateOf(db.prisma, kind);
@@ -222,9 +222,12 @@ export async function listRecords(
     const after = cursor ? { id: { gt: cursor } } : {};
     // Filters without an index of their own (a text search, an actor, a topic) are bounded to the
     // rest of the budget in id order (none: fewer rows remain), decision 016.
-    const windowEnd = rest.q || rest.actorId || rest.topicId ? idAfter(db, kind, cursor, LIST_SCAN_BUDGET - examined) : undefined;
+    const windowEnd = q || rest.actorId || rest.topicId ? idAfter(db, kind, cursor, LIST_SCAN_BUDGET - examined) : undefined;
+    const text = q ? textMatchesIn(db, kind, q, cursor, windowEnd ?? null) : null;
+    // A text search capped short of the window reads up to its last match this time.
+    const end = text?.through ?? windowEnd;
     const rows = await delegate.findMany({
-      where: { AND: [where, after, windowEnd ? { id: { lte: windowEnd } } : {}] },
+      where: { AND: [where, text ? { id: { in: text.ids } } : {}, after, end ? { id: { lte: end } } : {}] },
       orderBy: { id: "asc" },
       take: batchSize,
       ...(LIST_INCLUDE[kind] ? { include: LIST_INCLUDE[kind] } : {}),
@@ -234,6 +237,7 @@ export async function listRecords(
     if (windowEnd === undefined) examined += rows.length;
     // A full batch ends inside the window, which was examined up to its last row; else all of it was.
     else if (full) examined += rowsBetween(db, kind, cursor, rows.at(-1)!.id as string);
+    else if (text?.through) examined += rowsBetween(db, kind, cursor, text.through);
     else examined = LIST_SCAN_BUDGET;
     const states = tracked
       ? statusesAt(
@@ -259,6 +263,10 @@ export async function listRecords(
       items.push(row);
       if (items.length > limit) break;
     }
+    if (!full && text?.through) {
+      cursor = text.through;
+      continue;
+    }
     if (!full) {
       if (windowEnd) cursor = windowEnd;
       else exhausted = true;
@@ -269,6 +277,32 @@ export async function listRecords(
   // A full page continues after its last row; a page cut short by the scan budget continues after the last row examined.
   const nextId = items.length > limit ? (page.at(-1)?.id as string) : exhausted ? null : (cursor ?? null);
   return { items: page, nextId };
+}
+
+/** The most text matches one list query passes to Prisma as ids: under SQLite's 999 bound values, which Prisma cannot split with take. */
+const TEXT_MATCHES_AT_MOST = 500;
+
+/**
+ * The ids after `afterId` up to `windowEnd` (to the end when null) whose text holds `q` literally,
+ * in id order: raw SQL with an escaped LIKE, since Prisma's `contains` passes `%` and `_` on as
+ * wildcards. At most TEXT_MATCHES_AT_MOST: `through` is then the last of them, where this read
+ * of the window stops (null when the whole window was read).
+ */
+function textMatchesIn(
+  db: TrackerDatabase,
+  kind: RecordKind,
+  q: string,
+  afterId: string | undefined,
+  windowEnd: string | null,
+): { ids: string[]; through: string | null } {
+  const matches = TEXT_FIELDS[kind].map((field) => `"${field}" LIKE @q ESCAPE '\\'`).join(" OR ");
+  const sql = `SELECT "id" FROM "${tableOf(kind)}" WHERE "id" > @after AND (@end IS NULL OR "id" <= @end) AND (${matches}) ORDER BY "id" LIMIT @n`;
+  const ids = prepared(db.reader, sql)
+    .pluck()
+    .all({ q: likePattern(q), after: afterId ?? "", end: windowEnd, n: TEXT_MATCHES_AT_MOST + 1 }) as string[];
+  if (ids.length <= TEXT_MATCHES_AT_MOST) return { ids, through: null };
+  ids.length = TEXT_MATCHES_AT_MOST;
+  return { ids, through: ids.at(-1)! };
 }
 
 /** The id `n` rows after `afterId` in id order (the last row a window of n examines), or null when fewer remain. */
@@ -740,6 +774,7 @@ export async function patchRecord(db: TrackerDatabase, kind: RecordKind, id: str
       if (!current) throw new NotFoundError(kind, id);
       if (tracked && expectedVersion !== undefined && expectedVersion !== current.version) throw new VersionMismatchError(expectedVersion, current.version);
       await checkReferences(tx, input);
+      if (kind === "source") await checkSourceAsPatched(tx, id, input);
       const { topicIds, ...fields } = input;
       const data: Record<string, unknown> = { ...fields };
       if (topicIds) data.topics = setIds(topicIds);
@@ -747,6 +782,23 @@ export async function patchRecord(db: TrackerDatabase, kind: RecordKind, id: str
       await table.update({ where: { id }, data });
     }),
   );
+}
+
+/** The most copies one source's `copyOfId` chain is followed through (a wire story republished by a few outlets). */
+const COPY_CHAIN_AT_MOST = 100;
+
+/** A source PATCH is held to the rules of a new one, on the source as it would then stand (domain/evidence.ts). */
+async function checkSourceAsPatched(tx: Transaction, id: string, input: Record<string, any>): Promise<void> {
+  const stored = await tx.source.findUniqueOrThrow({ where: { id }, select: { text: true, url: true, copyOfId: true } });
+  const merged = { id, text: stored.text, url: "url" in input ? input.url : stored.url, copyOfId: "copyOfId" in input ? input.copyOfId : stored.copyOfId };
+  const chain: string[] = [];
+  for (let next = merged.copyOfId; next && next !== id && chain.length < COPY_CHAIN_AT_MOST; ) {
+    const copy = await tx.source.findUnique({ where: { id: next }, select: { copyOfId: true } });
+    next = copy?.copyOfId ?? null;
+    if (next) chain.push(next);
+  }
+  const problems = sourceProblems(merged, chain);
+  if (problems.length) throw new InvalidInputError(problems);
 }
 
 /** Where a record's timeline read in pages goes on: the last entry looked at, and what the entries before carry to the next page. */

@@ -53,16 +53,6 @@ export interface ProposalCursor {
   after: ProposalKey | null;
 }
 
-export const isProposalCursor = (v: unknown): v is ProposalCursor =>
-  typeof v === "object" &&
-  v !== null &&
-  Number.isSafeInteger((v as ProposalCursor).block) &&
-  (v as ProposalCursor).block >= 0 &&
-  ((v as ProposalCursor).after === null || isKey((v as ProposalCursor).after));
-
-const isKey = (k: unknown): k is ProposalKey =>
-  Array.isArray(k) && k.length === 4 && Number.isSafeInteger(k[0]) && Number.isSafeInteger(k[1]) && typeof k[2] === "string" && typeof k[3] === "string";
-
 export interface ProposalPage {
   items: Proposal[];
   next: ProposalCursor | null;

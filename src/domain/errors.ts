@@ -44,7 +44,15 @@ export class VersionMismatchError extends Error {
   }
 }
 
-export class ConflictError extends Error {}
+export class ConflictError extends Error {
+  constructor(
+    message: string,
+    /** The input field the conflict is about, when one is (an account's `name`). */
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * A change that would break a record's history in effective-time order: it would take effect

@@ -10,6 +10,21 @@ export const SOURCE_KINDS = ["official", "legal", "wire", "press", "analysis", "
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 /** What a quote says of the fact it is attached to. */
+/**
+ * What is wrong with a source as it would stand (after a POST, or a PATCH merged onto the stored
+ * one): a citation (no text) needs the URL it can be checked at, and a copy names another source.
+ * `copyChain` is the sources `copyOfId` leads through (its copy of, that one's, …), so a loop is refused.
+ */
+export function sourceProblems(source: { id?: string; text?: string | null; url?: string | null; copyOfId?: string | null }, copyChain: string[] = []) {
+  const problems: { field: string; problem: string }[] = [];
+  if (!source.text && !source.url) problems.push({ field: "url", problem: "a citation (a source without text) needs the URL it can be checked at" });
+  if (source.id !== undefined && source.copyOfId === source.id) problems.push({ field: "copyOfId", problem: "must name another source, not this one" });
+  else if (source.id !== undefined && copyChain.includes(source.id)) {
+    problems.push({ field: "copyOfId", problem: `"${source.copyOfId}" is itself a copy of this source (through ${copyChain.join(" → ")})` });
+  }
+  return problems;
+}
+
 export const STANCES = ["supports", "disputes"] as const;
 export type Stance = (typeof STANCES)[number];
 

@@ -11,6 +11,31 @@ export function mayActAs(role: Role, needed: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(needed);
 }
 
+/** The writers that record history `by` without an account: the seed loader, the local CLI, the shared token (default name). */
+export const SEED_WRITER = "seed";
+export const CLI_WRITER = "cli";
+export const SHARED_TOKEN_WRITER = "admin";
+
+/** Every built-in writer's name, with the shared token's configured name (TRADEWATCH_TOKEN_NAME). */
+export function builtInWriters(sharedTokenName: string = SHARED_TOKEN_WRITER): string[] {
+  return [...new Set([SEED_WRITER, CLI_WRITER, SHARED_TOKEN_WRITER, sharedTokenName])];
+}
+
+/**
+ * The form in which a writer's name is compared with the others: Unicode NFKC (so a full-width
+ * "ｓｅｅｄ" or a ligature is the plain name) and case-folded (upper- then lower-casing folds "ß"
+ * with "SS"). Stricter than nameKeyOf, which the stored key and revocation still use.
+ */
+export function writerKeyOf(name: string): string {
+  return name.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
+}
+
+/** The built-in writer `name` would be taken for, if any. */
+export function builtInWriterNamed(name: string, builtIns: readonly string[]): string | undefined {
+  const key = writerKeyOf(name);
+  return builtIns.find((b) => writerKeyOf(b) === key);
+}
+
 /** Names are compared after Unicode NFC and case folding, so "Ana" and "ANA" are one person. */
 export function nameKeyOf(name: string): string {
   return name.normalize("NFC").toLowerCase();

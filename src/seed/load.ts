@@ -2,10 +2,11 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { TrackerDatabase } from "../db/client.ts";
 import { rewriteInForceOf } from "../db/in-force.ts";
+import { SEED_WRITER } from "../domain/roles.ts";
 import { planSeed, type SeedPlan } from "./plan.ts";
 import { readSeedFile } from "./seed-file.ts";
 
-export const SEED_AUTHOR = "seed";
+export const SEED_AUTHOR = SEED_WRITER;
 
 /** Reads a curated seed file and the article it names, and checks one against the other. */
 export function planSeedFromFile(recordPath: string): SeedPlan {

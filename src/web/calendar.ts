@@ -2,16 +2,14 @@ import ical, { ICalCalendarMethod, ICalEventStatus } from "ical-generator";
 import { periodEnd, periodStart } from "../domain/dates.ts";
 import type { HistoryEntry } from "../domain/history.ts";
 import type { Precision } from "../domain/statuses.ts";
+import { changeWording } from "./change-wording.ts";
 
 type Scheduled = Pick<HistoryEntry, "change" | "to" | "effectiveAt" | "byTerms">;
 
 /** "Scheduled: → triggered from 2025-11-10 (by its terms)." */
 function scheduledNote(scheduled: Scheduled[] | undefined): string {
   if (!scheduled?.length) return "";
-  const items = scheduled.map(
-    (s) =>
-      `${s.change === "status" ? `→ ${s.to}` : s.change === "terms" ? "terms change" : "dates move"} from ${s.effectiveAt.toISOString().slice(0, 10)}${s.byTerms ? " (by its terms)" : ""}`,
-  );
+  const items = scheduled.map((s) => `${changeWording(s)} from ${s.effectiveAt.toISOString().slice(0, 10)}${s.byTerms ? " (by its terms)" : ""}`);
   return ` Scheduled: ${items.join("; ")}.`;
 }
 
@@ -109,7 +107,7 @@ export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEven
       start: day.start,
       end: day.end,
       allDay: true,
-      summary: plain(`Takes effect: ${label} ${entry.change === "status" ? `→ ${entry.to}` : "dates move"}`),
+      summary: plain(`Takes effect: ${label} ${changeWording(entry)}`),
       description: plain(`${entry.reason}${entry.byTerms ? " (by its terms, not a report)" : ""}. Recorded ${entry.recordedAt.toISOString().slice(0, 10)}.`),
       status: ICalEventStatus.TENTATIVE,
     });

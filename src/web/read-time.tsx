@@ -1,4 +1,5 @@
 import type { HistoryEntry } from "../domain/history.ts";
+import { changeWording } from "./change-wording.ts";
 
 /** The instants a page is shown at, as the user typed them (for the form) and as the query string to keep in links. */
 export interface PageTime {
@@ -46,7 +47,7 @@ export function Upcoming({ scheduled }: { scheduled: Pick<HistoryEntry, "change"
     <ul class="upcoming">
       {scheduled.map((s) => (
         <li>
-          {s.change === "status" ? `→ ${s.to}` : s.change === "terms" ? "terms change" : "dates move"}, takes effect {shortDate(s.effectiveAt)}
+          {changeWording(s)}, takes effect {shortDate(s.effectiveAt)}
           {s.byTerms ? <span class="muted"> (by its terms, not a report)</span> : null}
         </li>
       ))}

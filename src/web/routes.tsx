@@ -1,16 +1,17 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "@hono/zod-openapi";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../api/app-env.ts";
+import { CursorId, CursorInstant, CursorSeq, decodeCursor, encodeCursor, InForceCursorSchema, ProposalCursorSchema } from "../api/cursors.ts";
 import { Id, MAX_LIMIT } from "../api/schemas/common.ts";
-import { decodeCursor, encodeCursor } from "../api/wire.ts";
 import { agreementAt, agreementsAt } from "../db/agreement-view.ts";
 import { deadlinesDueNearest, eventsWithMovedDates } from "../db/calendar.ts";
 import { listDeadlines } from "../db/deadline-queries.ts";
-import { inForcePage, isInForceCursor } from "../db/in-force.ts";
+import { inForcePage } from "../db/in-force.ts";
 import { type ScenarioFocus, scenarioView } from "../db/scenario-view.ts";
 import { scheduledChanges } from "../db/scheduled-changes.ts";
-import { intakeTargets, isProposalCursor, proposalsPage } from "../db/sources.ts";
+import { intakeTargets, proposalsPage } from "../db/sources.ts";
 import { type ReadTime, readTimeOf, statusesAt } from "../db/sql/record-states.ts";
 import type { DatedKey, EntryKey } from "../db/sql/scenario-view.ts";
 import { InvalidInputError, NotFoundError } from "../domain/errors.ts";
@@ -110,9 +111,9 @@ export function webRoutes(deps: AppDeps) {
   app.get("/in-force", async (c) => {
     const read = pageTimeOf(c);
     if ("problems" in read) return c.html(<p>{read.problems}.</p>, 422);
-    const after = decodeCursor(c.req.query("cursor"), isInForceCursor);
-    if (after === null) return c.html(<p>cursor: not a link this page made.</p>, 422);
-    const { next, ...view } = inForcePage(db.reader, { withinDays: 30, limit: MAX_LIMIT, after }, read.time);
+    const after = cursorOrProblems(() => decodeCursor(c.req.query("cursor"), InForceCursorSchema, "cursor"));
+    if ("problems" in after) return c.html(<p>{after.problems}.</p>, 422);
+    const { next, ...view } = inForcePage(db.reader, { withinDays: 30, limit: MAX_LIMIT, after: after.value }, read.time);
     const ids = [
       ...new Set([...view.items.flatMap((i) => [i.issuerId, ...i.targetIds]), ...view.upcoming.flatMap((u) => (u.values?.targetIds as string[]) ?? [])]),
     ];
@@ -157,11 +158,11 @@ export function webRoutes(deps: AppDeps) {
     const source = await db.prisma.source.findUnique({ where: { id: c.req.param("id") } });
     if (!source) return c.html(<p>No such source.</p>, 404);
     if (source.text === null) return c.redirect(`/sources/${source.id}`);
-    const after = decodeCursor(c.req.query("after"), isProposalCursor);
-    if (after === null) return c.html(<p>after: not a link this page made.</p>, 422);
-    const [page, targets] = await Promise.all([proposalsPage(db.prisma, source, { limit: DESK_PROPOSALS, after }), intakeTargets(db.prisma)]);
+    const after = cursorOrProblems(() => decodeCursor(c.req.query("after"), ProposalCursorSchema, "after"));
+    if ("problems" in after) return c.html(<p>{after.problems}</p>, 422);
+    const [page, targets] = await Promise.all([proposalsPage(db.prisma, source, { limit: DESK_PROPOSALS, after: after.value }), intakeTargets(db.prisma)]);
     const here = `/intake/${encodeURIComponent(source.id)}`;
-    const links = { more: page.next && `${here}?after=${encodeCursor(page.next)}`, first: after ? here : null };
+    const links = { more: page.next && `${here}?after=${encodeCursor(page.next)}`, first: after.value ? here : null };
     return c.html(<IntakeProposalsPage source={{ ...source, text: source.text }} page={page} targets={targets} links={links} />);
   });
 
@@ -264,9 +265,20 @@ async function calendarScenario(db: AppDeps["db"], scenarioId: string): Promise<
 }
 
 const SECTIONS = ["threats", "deadlines", "conditions", "events", "timeline"] as const;
-const isString = (v: unknown): v is string => typeof v === "string";
-const isDatedKey = (v: unknown): v is DatedKey => Array.isArray(v) && v.length === 2 && v.every(isString);
-const isEntryKey = (v: unknown): v is EntryKey => Array.isArray(v) && v.length === 2 && isString(v[0]) && Number.isSafeInteger(v[1]);
+/** The scenario sections' cursors: an id; a date (or "~", undated: last) and id; an entry's effective time and seq. */
+const IdKeySchema = CursorId;
+const DatedKeySchema = z.tuple([CursorInstant.or(z.literal("~")), CursorId]) satisfies z.ZodType<DatedKey>;
+const EntryKeySchema = z.tuple([CursorInstant, CursorSeq]) satisfies z.ZodType<EntryKey>;
+
+/** A page's cursor, or what is wrong with it in the page's words ("after: …"). */
+function cursorOrProblems<T>(decode: () => T): { value: T } | { problems: string } {
+  try {
+    return { value: decode() };
+  } catch (e) {
+    if (e instanceof InvalidInputError) return { problems: e.errors.map((p) => `${p.field}: ${p.problem}`).join("; ") };
+    throw e;
+  }
+}
 
 /** The scenario page's `section`, `threat` and `after` (a cursor this page issued); problems name the parameter. */
 function scenarioFocusOf(section?: string, threat?: string, after?: string): { focus: ScenarioFocus | null } | { problems: string } {
@@ -277,26 +289,26 @@ function scenarioFocusOf(section?: string, threat?: string, after?: string): { f
   if (threat !== undefined && section !== "deadlines" && section !== "conditions")
     return { problems: "threat: applies only to the deadlines and conditions sections" };
   if (section === "conditions" && threat === undefined) return { problems: "threat: the conditions section needs one" };
-  const bad = { problems: "after: is not a cursor this page issued" };
-  if (after !== undefined && after.length > 500) return bad;
+  if (after !== undefined && after.length > 500) return { problems: "after: is not a cursor this page issued" };
   const threatId = threat ?? null;
+  const cursor = after || undefined;
   switch (section) {
     case "threats":
     case "conditions": {
-      const key = decodeCursor(after || undefined, isString);
-      if (key === null) return bad;
-      return { focus: section === "threats" ? { section, after: key ?? null } : { section, threatId: threatId!, after: key ?? null } };
+      const key = cursorOrProblems(() => decodeCursor(cursor, IdKeySchema, "after") ?? null);
+      if ("problems" in key) return key;
+      return { focus: section === "threats" ? { section, after: key.value } : { section, threatId: threatId!, after: key.value } };
     }
     case "deadlines":
     case "events": {
-      const key = decodeCursor(after || undefined, isDatedKey);
-      if (key === null) return bad;
-      return { focus: section === "events" ? { section, after: key ?? null } : { section, threatId, after: key ?? null } };
+      const key = cursorOrProblems(() => decodeCursor(cursor, DatedKeySchema, "after") ?? null);
+      if ("problems" in key) return key;
+      return { focus: section === "events" ? { section, after: key.value } : { section, threatId, after: key.value } };
     }
     default: {
-      const key = decodeCursor(after || undefined, isEntryKey);
-      if (key === null) return bad;
-      return { focus: { section: "timeline", after: key ?? null } };
+      const key = cursorOrProblems(() => decodeCursor(cursor, EntryKeySchema, "after") ?? null);
+      if ("problems" in key) return key;
+      return { focus: { section: "timeline", after: key.value } };
     }
   }
 }

@@ -118,3 +118,58 @@ describe("tokens refused", () => {
     expect((await t.write("DELETE", "/api/accounts/Nobody", undefined, bearer(tokens.admin))).status).toBe(404);
   });
 });
+
+describe("built-in writers' names", () => {
+  const BUILT_IN = ["seed", "SEED", "cli", "Cli", "admin", "ADMIN", "ａｄｍｉｎ", "ｓｅｅｄ"];
+
+  it("no account may take one (seed, cli, the shared token's), compared after NFKC and case folding: 409 naming the field, nothing added", async () => {
+    const count = () => (t.db.reader.prepare('SELECT count(*) AS n FROM "Account"').get() as { n: number }).n;
+    const before = count();
+    for (const name of BUILT_IN) {
+      const res = await t.write("POST", "/api/accounts", { name, role: "admin" }, bearer(tokens.admin));
+      expect(res.status, name).toBe(409);
+      const body = (await res.json()) as { field: string; detail: string };
+      expect(body.field, name).toBe("name");
+      expect(body.detail, name).toContain("built-in writer");
+    }
+    expect(count()).toBe(before);
+    // Another account's name folds the same way: the full-width form of an existing name is that name.
+    const wide = await t.write("POST", "/api/accounts", { name: "ＥＤ ＥＤＩＴＯＲ", role: "editor" }, bearer(tokens.admin));
+    expect(wide.status).toBe(409);
+    expect(((await wide.json()) as { field: string }).field).toBe("name");
+    // The seed's entries are still the only ones signed "seed".
+    const bySeed = t.db.reader.prepare(`SELECT count(*) AS n FROM "StatusChange" WHERE "by" <> 'seed' AND lower("by") = 'seed'`).get() as { n: number };
+    expect(bySeed.n).toBe(0);
+  });
+
+  it("the shared token's configured name is reserved too", async () => {
+    const named = createApp({
+      db: t.db,
+      token: TEST_TOKEN,
+      logger: createLogger("silent"),
+      config: { CORS_ORIGINS: [], BODY_LIMIT_BYTES: 1e5, REQUEST_TIMEOUT_MS: 1e4, TRADEWATCH_TOKEN_NAME: "Lead Analyst" },
+    });
+    const res = await named.request("/api/accounts", {
+      method: "POST",
+      headers: { ...bearer(TEST_TOKEN), "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "lead analyst", role: "editor" }),
+    });
+    expect(res.status).toBe(409);
+  });
+
+  it("an account that already has one (made before names were reserved) writes nothing more: 403 saying what to do; its past entries stay", async () => {
+    // Such an account can only exist from before: put it in the table as an older version did.
+    const { token } = await addAccount(t.db, "Temporary", "editor");
+    await t.db.rawTransaction((w) => w.prepare(`UPDATE "Account" SET name = 'Seed', nameKey = 'seed' WHERE name = 'Temporary'`).run());
+    const write = await t.write("POST", "/api/topics", { name: "Forged" }, bearer(token));
+    expect(write.status).toBe(403);
+    const body = (await write.json()) as { type: string; detail: string };
+    expect(body.type).toBe("/problems/reserved-name");
+    expect(body.detail).toContain("revoke it");
+    expect((await t.get("/api/me", bearer(token))).status).toBe(403);
+    const topics = (await (await t.get("/api/topics?q=Forged")).json()) as { items: unknown[] };
+    expect(topics.items).toEqual([]);
+    // Revoking it by its name still works, so an admin can act on the advice.
+    expect((await t.write("DELETE", "/api/accounts/Seed", undefined, bearer(tokens.admin))).status).toBe(200);
+  });
+});

@@ -19,7 +19,7 @@ it("no token, secret, salt or hash ever reaches the log, whichever way it was se
     const [id, secret] = token.split(".") as [string, string];
     const made = (await (await t.write("POST", "/api/accounts", { name: "Nia New", role: "reader" })).json()) as { token: string };
     await t.write("POST", "/api/topics", { name: "Logged" }, { Authorization: `Bearer ${token}` });
-    await t.get("/api/topics", { Authorization: `Basic ${Buffer.from(`x:${made.token}`).toString("base64")}` });
+    await t.get("/calendar.ics", { Authorization: `Basic ${Buffer.from(`x:${made.token}`).toString("base64")}` });
     await t.get("/", { Cookie: `${TOKEN_COOKIE}=${encodeURIComponent(token)}` });
     await t.get("/api/me", { Authorization: `Bearer ${id}.${secret.replace(/.$/, "x")}` });
     for (let i = 0; i <= MAX_FAILED_AUTH_PER_ADDRESS; i++) await t.write("POST", "/api/topics", { name: "x" }, { Authorization: `Bearer ${TEST_TOKEN}-${i}` });

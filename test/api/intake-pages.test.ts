@@ -125,7 +125,7 @@ describe("proposals in pages", () => {
       ["limit=501", "query.limit"],
       ["limit=ten", "query.limit"],
       ["cursor=garbage", "query.cursor"],
-      [`cursor=${Buffer.from(JSON.stringify({ block: -1, after: null })).toString("base64url")}`, "query.cursor"],
+      [`cursor=${Buffer.from(JSON.stringify({ block: -1, after: null })).toString("base64url")}`, "query.cursor.block"],
     ]) {
       const res = await t.get(`/api/sources/${SOURCE}/proposals?${qs}`);
       expect(res.status, qs).toBe(422);

@@ -61,6 +61,25 @@ describe("TRADEWATCH_PRIVATE_READS", () => {
     expect(await feed.text()).toContain("BEGIN:VCALENDAR");
   });
 
+  it("refuses HTTP Basic anywhere but the calendar feed, writes above all, with a 401 that says to send Bearer", async () => {
+    const editor = (await addAccount(open.db, "Basil Basic", "editor")).token;
+    for (const t of [open, closed]) {
+      for (const user of ["any", "Basil Basic"]) {
+        const basic = `Basic ${Buffer.from(`${user}:${t === open ? editor : reader}`).toString("base64")}`;
+        const write = await t.write("POST", "/api/actors", { name: `Basic writer ${user}` }, { Authorization: basic });
+        expect(write.status).toBe(401);
+        expect(write.headers.get("Content-Type")).toContain("application/problem+json");
+        const body = (await write.json()) as { type: string; detail: string };
+        expect(body.type).toContain("basic-not-accepted");
+        expect(body.detail).toContain("Authorization: Bearer");
+        expect((await t.get("/api/me", { Authorization: basic })).status).toBe(401);
+      }
+    }
+    expect((await closed.get("/api/threats", { Authorization: `Basic ${Buffer.from(`x:${reader}`).toString("base64")}` })).status).toBe(401);
+    const actors = (await (await open.get("/api/actors?q=Basic%20writer")).json()) as { items: unknown[] };
+    expect(actors.items).toEqual([]);
+  });
+
   it("never accepts the cookie for a write", async () => {
     const editor = (await addAccount(closed.db, "Ed Editor", "editor")).token;
     const res = await closed.app.request("/api/topics", {

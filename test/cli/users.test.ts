@@ -72,6 +72,10 @@ describe("npx tradewatch users", () => {
         [["add", "--role", "reader"], "--name: required"],
         [["revoke", "--name", "Nobody"], 'No account named "Nobody"'],
         [["add", "--name", "Bo", "--role", "reader", "--colour", "red"], "Unknown option '--colour'"],
+        // The local CLI signs its own writes "cli", the seed loader "seed", the shared token "admin".
+        [["add", "--name", "cli", "--role", "admin"], '--name: The name "cli" is the built-in writer "cli"'],
+        [["add", "--name", "SEED", "--role", "editor"], '--name: The name "SEED" is the built-in writer "seed"'],
+        [["add", "--name", "ａｄｍｉｎ", "--role", "admin"], 'is the built-in writer "admin"'],
       ];
       const accounts = () => (db.reader.prepare('SELECT count(*) AS n FROM "Account"').get() as { n: number }).n;
       const before = accounts();
@@ -86,7 +90,7 @@ describe("npx tradewatch users", () => {
       await users(["add", "--name", "Cy", "--role", "reader"]);
       const twice = await users(["add", "--name", "CY", "--role", "admin"]);
       expect(twice.code).toBe(2);
-      expect(twice.err.trim()).toBe('An account named "Cy" already exists');
+      expect(twice.err.trim()).toBe('--name: An account named "Cy" already exists');
     },
     SPAWNING_TEST_MS,
   );

@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeCursor } from "../../src/api/wire.ts";
+import { encodeCursor } from "../../src/api/cursors.ts";
 import { openDatabase } from "../../src/db/client.ts";
 import { SCENARIO, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
 import { contentChecksum, freshDatabaseFile } from "../helpers/database.ts";

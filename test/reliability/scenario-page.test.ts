@@ -151,8 +151,8 @@ describe("the scenario page of a scenario with 10,000 records", () => {
       expect(await res.text()).toContain(says);
     };
     await bad("section=everything", 422, "section: must be one of");
-    await bad("section=events&after=bm9wZQ", 422, "after: is not a cursor this page issued");
-    await bad(`section=timeline&after=${Buffer.from('["2025",1e21]').toString("base64url")}`, 422, "after:");
+    await bad("section=events&after=bm9wZQ", 422, "after: is not a cursor this API issued");
+    await bad(`section=timeline&after=${Buffer.from('["2025",1e21]').toString("base64url")}`, 422, "after.0: must be an ISO-8601 date-time");
     await bad("section=conditions", 422, "threat:");
     await bad("after=x", 422, "section:");
     await bad("section=deadlines&threat=threat-nobody-made", 404, "No such threat in this scenario");

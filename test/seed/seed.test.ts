@@ -8,6 +8,13 @@ import { SeedError } from "../../src/seed/seed-file.ts";
 import { SEEDS_DIR } from "../../src/seed/seed-files.ts";
 import { freshDatabase, rowCounts } from "../helpers/database.ts";
 
+/** The tables holding rows, but the cursor key its migration made: none after a seed that failed. */
+function seededRows(db: TrackerDatabase): string[] {
+  return Object.entries(rowCounts(db))
+    .filter(([table, n]) => n > 0 && table !== "CursorKey")
+    .map(([table]) => table);
+}
+
 const ARTICLE = "000_a70022376a9dca2a.txt";
 const RECORD = "000_a70022376a9dca2a.record.json";
 
@@ -147,7 +154,7 @@ describe("a seed file that does not match its article", () => {
       r.threats[0].evidence = ["an additional 200% tariff on Chinese goods"];
     });
     await expect(seedAll(db, dir)).rejects.toThrow(/threat "threat-us-100pct-tariff-chinese-goods".*200% tariff/);
-    expect(Object.values(rowCounts(db)).every((n) => n === 0)).toBe(true);
+    expect(seededRows(db)).toEqual([]);
     await db.close();
   });
 
@@ -157,7 +164,7 @@ describe("a seed file that does not match its article", () => {
       r.threats[2].evidence = ["China's recent policy shift to tighten rare earth exports"];
     });
     await expect(seedAll(db, dir)).rejects.toThrow(SeedError);
-    expect(Object.values(rowCounts(db)).every((n) => n === 0)).toBe(true);
+    expect(seededRows(db)).toEqual([]);
     await db.close();
   });
 
@@ -176,7 +183,7 @@ describe("a seed file that does not match its article", () => {
       r.deadlines[0].status = "overdue";
     });
     await expect(seedAll(db, dir)).rejects.toThrow(/record\.json: field "deadlines\.0\.status"/);
-    expect(Object.values(rowCounts(db)).every((n) => n === 0)).toBe(true);
+    expect(seededRows(db)).toEqual([]);
     await db.close();
   });
 
@@ -187,7 +194,7 @@ describe("a seed file that does not match its article", () => {
       r.actors.push({ ...r.actors[0], id: "gov-us-duplicate" });
     });
     await expect(seedAll(db, dir)).rejects.toThrow();
-    expect(Object.values(rowCounts(db)).every((n) => n === 0)).toBe(true);
+    expect(seededRows(db)).toEqual([]);
     await db.close();
   });
 });

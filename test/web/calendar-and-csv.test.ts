@@ -69,6 +69,19 @@ describe("the calendar feed", () => {
     await t.close();
   });
 
+  it('names a scheduled terms change as the desk does: "terms change", not "dates move"', async () => {
+    const t = await testApp();
+    const effectiveAt = new Date(Date.now() + 20 * 86_400_000).toISOString();
+    const res = await t.write("POST", "/api/threats/threat-us-100pct-tariff-chinese-goods/terms", { ratePercent: 50, effectiveAt, reason: "Rate halved" });
+    expect(res.status).toBe(200);
+    const change = vevents(await (await t.get("/calendar.ics")).text()).find((e) => e.summary.startsWith("Takes effect: threat"))!;
+    expect(change.summary).toMatch(/ terms change$/);
+    expect(change.start.toString()).toBe(effectiveAt.slice(0, 10));
+    const desk = await (await t.get("/")).text();
+    expect(desk).toContain("terms change");
+    await t.close();
+  });
+
   it("parses with ical.js and holds the deadline and the dated meetings as all-day entries over their precision", async () => {
     const res = await t.get("/calendar.ics");
     expect(res.headers.get("Content-Type")).toContain("text/calendar");

@@ -65,6 +65,6 @@ describe("the intake page of a long text", () => {
   it("refuses an `after` it did not make", async () => {
     const res = await t.get(`/intake/${big}?after=garbage`);
     expect(res.status).toBe(422);
-    expect(await res.text()).toContain("after: not a link this page made.");
+    expect(await res.text()).toContain("after: is not a cursor this API issued");
   });
 });

@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { tokensMatch } from "../../auth-token.ts";
 import { accountForToken, type SignedIn } from "../../db/accounts.ts";
-import { mayActAs, type Role } from "../../domain/roles.ts";
+import { builtInWriterNamed, builtInWriters, mayActAs, type Role } from "../../domain/roles.ts";
 import type { Logger } from "../../logger.ts";
 import type { AppEnv } from "../app-env.ts";
 import { problem } from "../problem.ts";
@@ -74,6 +74,8 @@ export interface AuthOptions {
   signInPage: (c: Context<AppEnv>) => Response | Promise<Response>;
 }
 
+const BASIC_REFUSED = Symbol("Basic authentication where it is not accepted");
+
 function article(role: Role): string {
   return role === "admin" ? "an admin" : `${role === "editor" ? "an" : "a"} ${role}`;
 }
@@ -88,18 +90,25 @@ function roleNeeded(method: string, path: string, privateReads: boolean): Role |
   return "reader";
 }
 
+/** Basic authentication is for calendar clients, which can send nothing else; everything else (writes above all) needs Bearer. */
+function acceptsBasic(c: Context<AppEnv>): boolean {
+  return c.req.path === "/calendar.ics" && (c.req.method === "GET" || c.req.method === "HEAD");
+}
+
 /**
  * The token a request presents: `Authorization: Bearer <token>`, or Basic with the token as
- * password (calendar clients), or, for reads only, the desk's cookie (a cross-site form post
- * carries cookies, so writes never accept one). "" for an Authorization header of no known form.
+ * password (the calendar feed only), or, for reads only, the desk's cookie (a cross-site form
+ * post carries cookies, so writes never accept one). "" for an Authorization header of no known
+ * form; BASIC_REFUSED for Basic where it is not accepted.
  */
-function presentedToken(c: Context<AppEnv>): string | null {
+function presentedToken(c: Context<AppEnv>): string | typeof BASIC_REFUSED | null {
   const header = c.req.header("Authorization");
   if (header !== undefined) {
     const bearer = /^Bearer +(\S+) *$/i.exec(header);
     if (bearer) return bearer[1]!;
     const basic = /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(header);
     if (basic) {
+      if (!acceptsBasic(c)) return BASIC_REFUSED;
       const decoded = Buffer.from(basic[1]!, "base64").toString("utf8");
       return decoded.slice(decoded.indexOf(":") + 1);
     }
@@ -116,13 +125,38 @@ function presentedToken(c: Context<AppEnv>): string | null {
 export function authenticate(options: AuthOptions): MiddlewareHandler<AppEnv> {
   const limit = new FailedAuthLimit(options.logger);
   const admin: SignedIn = { name: options.adminName, role: "admin" };
+  const builtIns = builtInWriters(options.adminName);
   const accountOf = (token: string): SignedIn | null => (tokensMatch(token, options.adminToken) ? admin : accountForToken(options.reader, token));
 
   return async (c, next) => {
     const needed = roleNeeded(c.req.method, c.req.path, options.privateReads);
     if (!needed) return next();
     const token = presentedToken(c);
+    if (token === BASIC_REFUSED) {
+      // No token was checked, so nothing is counted against the failed-authentication limit.
+      c.header("WWW-Authenticate", 'Bearer realm="tradewatch"');
+      return problem(
+        c,
+        401,
+        "basic-not-accepted",
+        "Basic authentication is accepted only by the calendar feed",
+        `${c.req.method} ${c.req.path} needs Authorization: Bearer <token>; HTTP Basic is accepted only for GET /calendar.ics.`,
+      );
+    }
     const account = token ? accountOf(token) : null;
+    const builtIn = account && account !== admin ? builtInWriterNamed(account.name, builtIns) : undefined;
+    if (builtIn) {
+      // An account made before built-in names were reserved (or before TRADEWATCH_TOKEN_NAME named
+      // it): what it wrote stays as recorded, but it signs nothing more in that name.
+      return problem(
+        c,
+        403,
+        "reserved-name",
+        "This account's name is a built-in writer's",
+        `The account "${account!.name}" has the name of the built-in writer "${builtIn}", so its writes could not be told from theirs. An admin can revoke it and add the person under another name; its past entries stay as recorded.`,
+        { name: account!.name },
+      );
+    }
     if (account) {
       if (!mayActAs(account.role, needed)) {
         return problem(

@@ -29,7 +29,7 @@ const NameParam = z.object({
 const toWire = (a: AccountSummary) => ({ name: a.name, role: a.role, createdAt: a.createdAt.toISOString(), revokedAt: a.revokedAt?.toISOString() ?? null });
 
 /** `/api/me` for any account; listing, adding and revoking accounts for admins (the CLI does the same on the database). */
-export function accountRoutes({ db }: AppDeps) {
+export function accountRoutes({ db, builtInWriters }: AppDeps) {
   return newRouter()
     .openapi(
       createRoute({
@@ -67,11 +67,15 @@ export function accountRoutes({ db }: AppDeps) {
         responses: {
           201: { description: "Created", ...json(AccountSchema.extend({ token: z.string() })) },
           ...writeProblemResponses,
+          409: {
+            description: "The name is another account's or a built-in writer's (seed, cli, the shared token's), compared after NFKC and case folding",
+            content: problemContent,
+          },
         },
       }),
       async (c) => {
         const { name, role } = c.req.valid("json");
-        const { account, token } = await addAccount(db, name, role);
+        const { account, token } = await addAccount(db, name, role, builtInWriters);
         return c.json({ ...toWire(account), token }, 201);
       },
     )

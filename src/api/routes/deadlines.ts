@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { type DeadlineCursor, listDeadlines } from "../../db/deadline-queries.ts";
-import { InvalidInputError } from "../../domain/errors.ts";
 import { STATUSES } from "../../domain/statuses.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
+import { CursorId, CursorInstant, decodeCursor, encodeCursor } from "../cursors.ts";
 import { Id, ListQueryBase, problemResponses, unicodeString } from "../schemas/common.ts";
 import { DeadlineSummarySchema } from "../schemas/records.ts";
-import { csvResponse, decodeCursor, encodeCursor, wantsCsv } from "../wire.ts";
+import { csvResponse, wantsCsv } from "../wire.ts";
 
 /** Longest look-ahead `within` accepts: ten years covers any real deadline. */
 export const MAX_WITHIN_DAYS = 3_650;
@@ -35,12 +35,11 @@ export const DeadlineListQuery = ListQueryBase.extend({
   }),
 });
 
-const isCursor = (v: unknown): v is DeadlineCursor =>
-  typeof v === "object" &&
-  v !== null &&
-  ((v as any).undated === 0 || (v as any).undated === 1) &&
-  typeof (v as any).dueAt === "string" &&
-  typeof (v as any).id === "string";
+/** Where a page ended in the (undated last, dueAt, id) order; an undated deadline's dueAt is "", an id "" starts at its date. */
+const DeadlineCursorSchema = z.discriminatedUnion("undated", [
+  z.strictObject({ undated: z.literal(0), dueAt: CursorInstant, id: CursorId.or(z.literal("")) }),
+  z.strictObject({ undated: z.literal(1), dueAt: z.literal(""), id: CursorId }),
+]);
 
 export const listDeadlinesRoute = createRoute({
   method: "get",
@@ -62,8 +61,7 @@ export const listDeadlinesRoute = createRoute({
 export function deadlineRoutes(deps: AppDeps) {
   return newRouter().openapi(listDeadlinesRoute, async (c) => {
     const q = c.req.valid("query");
-    const after = decodeCursor(q.cursor, isCursor);
-    if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
+    const after: DeadlineCursor | undefined = decodeCursor(q.cursor, DeadlineCursorSchema);
     const { rows, next } = listDeadlines(
       deps.db.reader,
       {

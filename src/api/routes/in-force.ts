@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { IN_FORCE_SCAN_BUDGET, inForcePage, isInForceCursor } from "../../db/in-force.ts";
+import { IN_FORCE_SCAN_BUDGET, inForcePage } from "../../db/in-force.ts";
 import { readTimeOf } from "../../db/sql/record-states.ts";
-import { InvalidInputError } from "../../domain/errors.ts";
 import { COMPONENTS_PER_PAIR } from "../../domain/in-force.ts";
 import { MEASURES } from "../../domain/statuses.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
+import { decodeCursor, encodeCursor, InForceCursorSchema } from "../cursors.ts";
 import { Cursor, Limit, problemResponses, ReadTimeQuery } from "../schemas/common.ts";
-import { csvResponse, decodeCursor, encodeCursor, wantsCsv } from "../wire.ts";
+import { csvResponse, wantsCsv } from "../wire.ts";
 import { MAX_WITHIN_DAYS } from "./deadlines.ts";
 
 const InForceQuery = ReadTimeQuery.extend({
@@ -94,8 +94,7 @@ export function inForceRoutes(deps: AppDeps) {
   return newRouter().openapi(inForceRoute, (c) => {
     const q = c.req.valid("query");
     const time = readTimeOf(q.asOf, q.knownAt, deps.clock());
-    const after = decodeCursor(q.cursor, isInForceCursor);
-    if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
+    const after = decodeCursor(q.cursor, InForceCursorSchema);
     const { next, ...view } = inForcePage(
       deps.db.reader,
       { issuerId: q.issuer, targetId: q.target, measure: q.measure, withinDays: q.within, limit: q.limit, after },

@@ -3,9 +3,10 @@ import { changesRecorded, createRecord, getRecord, historyPage, KIND_OF, listRec
 import type { RecordedKey } from "../../db/sql/history.ts";
 import { readTimeOf } from "../../db/sql/record-states.ts";
 import { type DatesChangeRequest, recordDatesChange, recordStatusChange, recordTermsChange, retractEntry } from "../../db/tracked-writes.ts";
-import { InvalidInputError } from "../../domain/errors.ts";
 import { STATUSES, type TrackedKind } from "../../domain/statuses.ts";
+import type { Terms } from "../../domain/terms.ts";
 import { type AppDeps, newRouter, writerOf } from "../app-env.ts";
+import { CursorId, CursorInstant, CursorSeq, decodeCursor, encodeCursor } from "../cursors.ts";
 import {
   Cursor,
   Id,
@@ -33,13 +34,12 @@ import {
   TermsChangeBody,
   TimelineEntrySchema,
 } from "../schemas/records.ts";
-import { csvResponse, decodeCursor, encodeCursor, etagOf, expectedVersionFrom, historyEntryToWire, timelineEntryToWire, wantsCsv } from "../wire.ts";
+import { csvResponse, etagOf, expectedVersionFrom, historyEntryToWire, timelineEntryToWire, wantsCsv } from "../wire.ts";
 
 const bearer = [{ bearerAuth: [] }];
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ content: { "application/json": { schema } } });
-const isString = (v: unknown): v is string => typeof v === "string";
-const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
-const isRecordedKey = (v: unknown): v is RecordedKey => Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && isNumber(v[1]);
+/** /api/changes: where a page ended in recording order. */
+const RecordedCursor = z.tuple([CursorInstant, CursorSeq]);
 
 const scenarioFilter = { scenario: z.string().max(200).optional() };
 const actorFilter = { actor: z.string().max(200).optional() };
@@ -132,8 +132,7 @@ function listRoute<C extends Listed>(deps: AppDeps, collection: C) {
     async (c): Promise<any> => {
       // Each collection's query has its own filters: read here as one shape.
       const q = c.req.valid("query" as never) as Record<string, any>;
-      const after = decodeCursor(q.cursor, isString);
-      if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
+      const after = decodeCursor(q.cursor, CursorId);
       const page = await listRecords(
         deps.db,
         kind,
@@ -262,8 +261,7 @@ function historyRoutes(deps: AppDeps) {
       }),
       async (c) => {
         const q = c.req.valid("query");
-        const after = decodeCursor(q.cursor, isRecordedKey);
-        if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
+        const after: RecordedKey | undefined = decodeCursor(q.cursor, RecordedCursor);
         const time = readTimeOf(undefined, q.knownAt, deps.clock());
         const { entries, next } = changesRecorded(deps.db, {
           since: q.since ?? new Date(0),
@@ -380,25 +378,33 @@ function statusRoutes<C extends TrackedCollection>(deps: AppDeps, collection: C)
       async (c) => {
         const { id } = c.req.valid("param");
         const q = c.req.valid("query");
-        const from = decodeCursor(q.cursor, isTimelineCursor);
-        if (from === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
+        const scope = `history:${kind}:${id}`;
+        const from = deps.historyCursors.decode(scope, q.cursor, timelineCursorFor(kind));
         const knownAt = readTimeOf(undefined, from ? new Date(from.knownAt) : q.knownAt, deps.clock()).knownAt;
         const page = await historyPage(deps.db, kind, id, knownAt, from ? positionOf(from) : null, q.limit);
-        return c.json({ items: page.items.map(timelineEntryToWire), nextCursor: page.next ? encodeCursor(timelineCursorOf(knownAt, page.next)) : null }, 200);
+        const next = page.next && deps.historyCursors.encode(scope, timelineCursorOf(knownAt, page.next));
+        return c.json({ items: page.items.map(timelineEntryToWire), nextCursor: next }, 200);
       },
     );
 }
 
-/** A record's history cursor: where the page ended, what it carries to the next, and the knownAt every page reads at. */
-const TimelineCursor = z.strictObject({
-  knownAt: z.iso.datetime(),
-  after: z.tuple([z.string().max(40), z.number().int().min(0)]),
-  previous: z.string().max(40).nullable(),
-  lastReportAt: z.iso.datetime().nullable(),
-  termsSetBy: z.record(z.string().max(40), z.number().int().min(0)),
-});
-type TimelineCursor = z.infer<typeof TimelineCursor>;
-const isTimelineCursor = (v: unknown): v is TimelineCursor => TimelineCursor.safeParse(v).success;
+/**
+ * A record's history cursor: where the page ended, what the entries before carry to the next (the
+ * status they left, the last report's time, the entry that last set each term) and the knownAt
+ * every page reads at. Signed (decision 024), and each part checked as the query's fields are.
+ */
+const TERMS = ["ratePercent", "authority", "covers", "targetIds"] as const satisfies readonly (keyof Terms)[];
+function timelineCursorFor(kind: TrackedKind) {
+  return z.strictObject({
+    knownAt: CursorInstant,
+    // The first page starts before every entry: its position is the empty key.
+    after: z.tuple([CursorInstant.or(z.literal("")), CursorSeq]),
+    previous: z.enum(STATUSES[kind]).nullable(),
+    lastReportAt: CursorInstant.nullable(),
+    termsSetBy: z.partialRecord(z.enum(TERMS), CursorSeq),
+  });
+}
+type TimelineCursor = z.infer<ReturnType<typeof timelineCursorFor>>;
 
 function positionOf(cursor: TimelineCursor): TimelinePosition {
   const { after, previous, lastReportAt, termsSetBy } = cursor;
@@ -409,7 +415,7 @@ function timelineCursorOf(knownAt: Date, p: TimelinePosition): TimelineCursor {
   return {
     knownAt: knownAt.toISOString(),
     after: p.after,
-    previous: p.previous,
+    previous: p.previous as TimelineCursor["previous"],
     lastReportAt: p.lastReportAt?.toISOString() ?? null,
     termsSetBy: p.termsSetBy,
   };

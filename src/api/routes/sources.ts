@@ -1,17 +1,17 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { addEvidence } from "../../db/evidence.ts";
 import { currentVersion, getRecord, KIND_OF } from "../../db/records.ts";
-import { createSource, isProposalCursor, proposalsPage } from "../../db/sources.ts";
+import { createSource, proposalsPage } from "../../db/sources.ts";
 import { readTimeOf } from "../../db/sql/record-states.ts";
 import { DETAIL_EMBEDS, type EvidenceKey, evidencePage } from "../../db/threat-detail.ts";
 import { formatAtPrecision } from "../../domain/dates.ts";
-import { InvalidInputError, NotFoundError } from "../../domain/errors.ts";
+import { NotFoundError } from "../../domain/errors.ts";
 import type { Proposal } from "../../domain/intake.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
+import { decodeCursor, EvidenceCursorSchema, encodeCursor, ProposalCursorSchema } from "../cursors.ts";
 import { Cursor, DEFAULT_LIMIT, EvidenceInput, Id, IdParam, KnownAt, Limit, problemResponses, writeProblemResponses } from "../schemas/common.ts";
 import { EvidenceQuote } from "../schemas/record-answers.ts";
 import { EvidenceSchema, ProposalSchema, SourceCreateSchema, SourceWithProposalsSchema } from "../schemas/sources.ts";
-import { decodeCursor, encodeCursor } from "../wire.ts";
 
 const bearer = [{ bearerAuth: [] }];
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ content: { "application/json": { schema } } });
@@ -80,9 +80,6 @@ export const addEvidenceRoute = createRoute({
   },
 });
 
-const isEvidenceKey = (v: unknown): v is EvidenceKey =>
-  Array.isArray(v) && v.length === 3 && typeof v[0] === "string" && (v[1] === null || Number.isInteger(v[1])) && typeof v[2] === "string";
-
 export const listEvidenceRoute = createRoute({
   method: "get",
   path: "/{collection}/{id}/evidence",
@@ -116,16 +113,14 @@ export function sourceRoutes(deps: AppDeps) {
     })
     .openapi(sourceProposalsRoute, async (c) => {
       const { limit, cursor } = c.req.valid("query");
-      const after = decodeCursor(cursor, isProposalCursor);
-      if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
+      const after = decodeCursor(cursor, ProposalCursorSchema);
       const page = await proposalsPage(deps.db.prisma, await sourceText(deps, c.req.valid("param").id), { limit, after });
       return c.json({ items: page.items.map(proposalToWire), nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
     })
     .openapi(listEvidenceRoute, async (c) => {
       const { collection, id } = c.req.valid("param");
       const q = c.req.valid("query");
-      const after = decodeCursor(q.cursor, isEvidenceKey);
-      if (after === null) throw new InvalidInputError([{ field: "query.cursor", problem: "is not a cursor this API issued" }]);
+      const after = decodeCursor(q.cursor, EvidenceCursorSchema);
       const kind = KIND_OF[collection];
       await currentVersion(deps.db.prisma, kind, id);
       const { knownAt } = readTimeOf(undefined, q.knownAt, deps.clock());

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { SOURCE_KINDS, STANCES } from "../../domain/evidence.ts";
+import { SOURCE_KINDS, STANCES, sourceProblems } from "../../domain/evidence.ts";
 import { PRECISIONS } from "../../domain/statuses.ts";
 import { HttpUrl, Id, Instant, OptionalText, Text, unicodeString } from "./common.ts";
 
@@ -21,7 +21,7 @@ export const SourceCreateSchema = z
     disclaimer: OptionalText.nullable().optional(),
   })
   .superRefine((s, ctx) => {
-    if (!s.text && !s.url) ctx.addIssue({ code: "custom", path: ["url"], message: "a citation (a source without text) needs the URL it can be checked at" });
+    for (const { field, problem } of sourceProblems(s)) ctx.addIssue({ code: "custom", path: [field], message: problem });
   })
   .openapi("NewSource");
 

@@ -1,5 +1,6 @@
 import type { DeadlineRow } from "../../db/deadline-queries.ts";
 import type { HistoryEntry } from "../../domain/history.ts";
+import { changeWording } from "../change-wording.ts";
 import { Layout } from "../layout.tsx";
 import { type PageTime, pageTimeQuery, ReadTimeControls, StatusBadge, shortDate, Upcoming } from "../read-time.tsx";
 import { ChangeStatus } from "../status-form.tsx";
@@ -108,8 +109,7 @@ export function DeskPage({
         <ul class="upcoming">
           {upcoming.map((u) => (
             <li>
-              Takes effect {shortDate(u.entry.effectiveAt)}: {u.label}{" "}
-              {u.entry.change === "status" ? `→ ${u.entry.to}` : u.entry.change === "terms" ? "terms change" : "dates move"}
+              Takes effect {shortDate(u.entry.effectiveAt)}: {u.label} {changeWording(u.entry)}
               {u.entry.byTerms ? <span class="muted"> (by its terms, not a report)</span> : null} <span class="muted">— {u.entry.reason}</span>
             </li>
           ))}
