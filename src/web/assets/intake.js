@@ -78,6 +78,8 @@
     ["deadlines", "deadlines/", "Deadline: "],
     ["events", "events/", "Event: "],
     ["scenarios", "scenarios/", "Scenario: "],
+    ["agreements", "agreements/", "Agreement: "],
+    ["commitments", "commitments/", "Commitment: "],
   ];
   var SEARCHED = {
     owners: [
