@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openRawConnection } from "../../src/db/client.ts";
 import { DETAIL_EMBEDS, disputedAt, evidencePage } from "../../src/db/threat-detail.ts";
 import { RARE_EARTH_CONDITION, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
+import { planOf } from "../helpers/plans.ts";
 
 /**
  * A record's detail embeds at most DETAIL_EMBEDS quotes recorded by knownAt and says when more
@@ -126,16 +127,7 @@ describe("a record's evidence, bounded", () => {
     try {
       evidencePage(conn, "threat", TARIFF_THREAT, new Date(now), null, 10);
       disputedAt(conn, "threat", TARIFF_THREAT, new Date(now));
-      const plans = statements
-        .filter((sql) => sql.includes('FROM "Evidence"'))
-        .map((sql) => {
-          const named = [...new Set(sql.match(/@\w+/g) ?? [])].map((n) => [n.slice(1), null]);
-          const explain = conn.prepare(`EXPLAIN QUERY PLAN ${sql}`);
-          const rows = (named.length > 0 ? explain.all(Object.fromEntries(named)) : explain.all(...(sql.match(/\?/g) ?? []).map(() => null))) as {
-            detail: string;
-          }[];
-          return rows.map((r) => r.detail).join(" | ");
-        });
+      const plans = statements.filter((sql) => sql.includes('FROM "Evidence"')).map((sql) => planOf(conn, sql));
       // The first page, the three ranges after each kind of cursor, and the stance probe.
       expect(plans.length).toBe(8);
       for (const plan of plans) {

@@ -3,6 +3,7 @@ import { openRawConnection } from "../../src/db/client.ts";
 import { listDeadlines } from "../../src/db/deadline-queries.ts";
 import { DETAIL_EMBEDS, threatDetail } from "../../src/db/threat-detail.ts";
 import { type TestApp, testApp } from "../helpers/app.ts";
+import { planOf } from "../helpers/plans.ts";
 
 /**
  * A threat's detail embeds at most DETAIL_EMBEDS deadlines (due order) and conditions (id order,
@@ -178,14 +179,7 @@ describe("a threat's deadlines and conditions, bounded", () => {
       }
       const plans = [...new Set(statements)]
         .filter((sql) => /FROM "(Deadline|Condition)"/.test(sql) && /[dc]\."(threatId|conditionId|agreementId)" = \+?[?@]/.test(sql))
-        .map((sql) => {
-          const named = [...new Set(sql.match(/@\w+/g) ?? [])].map((n) => [n.slice(1), null]);
-          const explain = conn.prepare(`EXPLAIN QUERY PLAN ${sql}`);
-          const rows = (named.length > 0 ? explain.all(Object.fromEntries(named)) : explain.all(...(sql.match(/\?/g) ?? []).map(() => null))) as {
-            detail: string;
-          }[];
-          return rows.map((r) => r.detail).join(" | ");
-        });
+        .map((sql) => planOf(conn, sql));
       expect(plans.length).toBeGreaterThan(10);
       for (const plan of plans) {
         expect(plan).toMatch(
