@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openRawConnection } from "../../src/db/client.ts";
 import { DETAIL_EMBEDS, disputedAt, evidencePage } from "../../src/db/threat-detail.ts";
 import { RARE_EARTH_CONDITION, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
-import { planOf } from "../helpers/plans.ts";
+import { planOf, recordingConnection } from "../helpers/plans.ts";
 
 /**
  * A record's detail embeds at most DETAIL_EMBEDS quotes recorded by knownAt and says when more
@@ -117,13 +116,7 @@ describe("a record's evidence, bounded", () => {
   });
 
   it("reads a page of quotes and each stance on the record's indexes: no sort, no other record's quotes", () => {
-    const conn = openRawConnection(t.db.writer.name, { readonly: true });
-    const statements: string[] = [];
-    const prepare = conn.prepare.bind(conn);
-    conn.prepare = ((sql: string) => {
-      statements.push(sql);
-      return prepare(sql);
-    }) as typeof conn.prepare;
+    const { conn, statements } = recordingConnection(t.db.writer.name);
     try {
       evidencePage(conn, "threat", TARIFF_THREAT, new Date(now), null, 10);
       disputedAt(conn, "threat", TARIFF_THREAT, new Date(now));

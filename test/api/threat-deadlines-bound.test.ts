@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openRawConnection } from "../../src/db/client.ts";
 import { listDeadlines } from "../../src/db/deadline-queries.ts";
 import { DETAIL_EMBEDS, threatDetail } from "../../src/db/threat-detail.ts";
 import { type TestApp, testApp } from "../helpers/app.ts";
-import { planOf } from "../helpers/plans.ts";
+import { planOf, recordingConnection } from "../helpers/plans.ts";
 
 /**
  * A threat's detail embeds at most DETAIL_EMBEDS deadlines (due order) and conditions (id order,
@@ -160,13 +159,7 @@ describe("a threat's deadlines and conditions, bounded", () => {
 
   it("reads each list a page at a time on its owner's index, in the order it shows them: no sort, no other owner's rows", () => {
     // The statements the detail and the filtered list really prepare, on a connection of their own.
-    const conn = openRawConnection(t.db.writer.name, { readonly: true });
-    const statements: string[] = [];
-    const prepare = conn.prepare.bind(conn);
-    conn.prepare = ((sql: string) => {
-      statements.push(sql);
-      return prepare(sql);
-    }) as typeof conn.prepare;
+    const { conn, statements } = recordingConnection(t.db.writer.name);
     try {
       threatDetail(conn, threatId, new Date(now));
       const read = { limit: 40, asOf: new Date("2026-06-01"), knownAt: new Date(knownAt) };
