@@ -114,7 +114,10 @@ async function start() {
     server.close(async () => {
       await db.close();
       logger.info("database closed; bye");
-      process.exit(0);
+      // The gathered lines may still have a write in flight: exiting at once let pino write the rest
+      // (the goodbye) ahead of it, out of order. Exit once it has landed, or after a while if stdout takes nothing.
+      setTimeout(() => process.exit(0), 2_000).unref();
+      logger.flush(() => process.exit(0));
     });
     server.closeIdleConnections();
   }
