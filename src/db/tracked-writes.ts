@@ -813,6 +813,7 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
       }
       refreshCachedColumns(conn, kind, e.recordId, now, history);
     }
+    refuseReopeningRetracted(conn, entries, seq, now);
     const restored = restoreUncovered(conn, entries, now);
     return { retracted: entries.map((e) => entryBySeq(conn, e.seq)!), restored };
   });
@@ -956,26 +957,73 @@ function refuseOrphans(conn: Database.Database, retracting: readonly HistoryEntr
 function refuseEndBeforeBelonging(conn: Database.Database, scope: WriteScope, entry: HistoryEntry, now: Date): void {
   const owner = entry.recordKind as TrackedKind;
   // Nothing is stated after now, so an end announced for later is before no creation.
-  if (!OWNER_COLUMNS.some((o) => o.kind === owner && o.dated) || entry.effectiveAt.getTime() >= now.getTime()) return;
-  if (allowedNextStatuses(owner, entry.to ?? "").length > 0) return;
+  if (entry.effectiveAt.getTime() >= now.getTime() || allowedNextStatuses(owner, entry.to ?? "").length > 0) return;
+  const stated = statedUnderAnEnd(conn, scope, owner, entry.recordId, entry.effectiveAt, false, now);
+  if (stated) {
+    throw new ChainConflictError(
+      `The ${stated.kind} ${stated.id} of this ${owner} was stated on ${stated.at.toISOString()}, after this end: retract its creation (entry ${stated.creation.seq}) first, or date the end after it`,
+      stated.creation,
+      [],
+    );
+  }
+}
+
+/**
+ * Retracting an entry that had re-opened a record (a correction back from an end) puts the end
+ * back: a record stated under it since would then stand under an ended owner. Refused as an end
+ * back-dated before it is (decision 025), naming that record.
+ */
+function refuseReopeningRetracted(conn: Database.Database, retracted: readonly HistoryEntry[], seq: number, now: Date): void {
+  const scope = new WriteScope(conn, now);
+  const earliest = new Map<string, HistoryEntry>();
+  for (const e of retracted) {
+    const key = `${e.recordKind}|${e.recordId}`;
+    const seen = earliest.get(key);
+    if (e.change === "status" && (!seen || e.effectiveAt < seen.effectiveAt)) earliest.set(key, e);
+  }
+  for (const e of earliest.values()) {
+    const owner = e.recordKind as TrackedKind;
+    const stated = statedUnderAnEnd(conn, scope, owner, e.recordId, e.effectiveAt, true, now);
+    if (!stated) continue;
+    const ending = stated.ending;
+    throw new ChainConflictError(
+      `Without entry ${seq}, ${owner} ${e.recordId} is "${ending.to}" from ${ending.effectiveAt.toISOString()}, and the ${stated.kind} ${stated.id} stated under it on ${stated.at.toISOString()} would stand under an ended ${owner}: retract its creation (entry ${stated.creation.seq}) first`,
+      stated.creation,
+      [],
+    );
+  }
+}
+
+/**
+ * The first record belonging to `owner` whose creation stands and takes effect from `from` on
+ * (after it when not `inclusive`) at an instant the owner is in a reported end, as known now.
+ */
+function statedUnderAnEnd(
+  conn: Database.Database,
+  scope: WriteScope,
+  owner: TrackedKind,
+  ownerId: string,
+  from: Date,
+  inclusive: boolean,
+  now: Date,
+): { kind: TrackedKind; id: string; at: Date; creation: HistoryEntry; ending: HistoryEntry } | null {
+  if (!OWNER_COLUMNS.some((o) => o.kind === owner && o.dated)) return null;
   for (const { kind, column } of BELONGING[owner] ?? []) {
     const later = conn
       .prepare(
         `SELECT sc."seq" AS "seq", sc."recordId" AS "id", sc."effectiveAt" AS "at" FROM "${RECORD_KINDS[kind].table}" r
          JOIN "StatusChange" sc ON sc."recordKind" = ? AND sc."recordId" = r."id" AND sc."change" = 'status' AND sc."from" IS NULL
-         WHERE r."${column}" = ? AND sc."effectiveAt" > ? AND NOT EXISTS (SELECT 1 FROM "Retraction" x WHERE x."entrySeq" = sc."seq")`,
+         WHERE r."${column}" = ? AND sc."effectiveAt" ${inclusive ? ">=" : ">"} ? AND NOT EXISTS (SELECT 1 FROM "Retraction" x WHERE x."entrySeq" = sc."seq")
+         ORDER BY sc."effectiveAt", sc."seq"`,
       )
-      .all(kind, entry.recordId, toSqlDate(entry.effectiveAt)) as { seq: number; id: string; at: string }[];
+      .all(kind, ownerId, toSqlDate(from)) as { seq: number; id: string; at: string }[];
     for (const c of later) {
       const at = fromSqlDate(c.at)!;
-      if (!endingThatRefuses(owner, recordStateAt(scope.historyOf(owner, entry.recordId), at, now))) continue;
-      throw new ChainConflictError(
-        `The ${kind} ${c.id} of this ${owner} was stated on ${at.toISOString()}, after this end: retract its creation (entry ${c.seq}) first, or date the end after it`,
-        entryBySeq(conn, c.seq) ?? null,
-        [],
-      );
+      const ending = endingThatRefuses(owner, recordStateAt(scope.historyOf(owner, ownerId), at, now));
+      if (ending) return { kind, id: c.id, at, creation: entryBySeq(conn, c.seq)!, ending };
     }
   }
+  return null;
 }
 
 /**

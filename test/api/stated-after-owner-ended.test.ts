@@ -169,3 +169,39 @@ it("refuses an end recorded back-dated before a record of it was stated, naming 
   expect(ends.status).toBe(200);
   expect((await json(await t.get(`/api/commitments/${soy.id}?asOf=2026-05-02`))).status).toBe("lapsed");
 });
+
+it("refuses to retract the correction that re-opened an owner while a record stated under it since stands, and takes it once that record is retracted", async () => {
+  const now = Date.parse("2026-11-20T08:00:00Z");
+  t = await testApp({ seeded: false, clock: () => new Date(now) });
+  const { threat } = await createThreat(t, { scenario: "2025-01-01", threat: "2025-06-01" });
+  await t.write("POST", `/api/threats/${threat.id}/status`, { status: "withdrawn", reason: "dropped", effectiveAt: "2025-10-01" });
+  const reopened = await json(
+    await t.write("POST", `/api/threats/${threat.id}/status`, {
+      status: "threatened",
+      correction: true,
+      reason: "the withdrawal was misreported",
+      effectiveAt: "2025-10-01",
+    }),
+  );
+  const deadline = await json(
+    await t.write("POST", "/api/deadlines", { threatId: threat.id, dueAt: "2026-01-01", precision: "day", wording: "by January", effectiveAt: "2025-11-01" }),
+  );
+  const before = await (await t.get(`/api/threats/${threat.id}/history`)).text();
+
+  // Without the correction the threat is withdrawn from 1 October: the deadline stated on 1 November would stand under an ended owner.
+  const refused = await t.write("POST", `/api/history/${reopened.entry.seq}/retract`, { reason: "the withdrawal stood" });
+  expect(refused.status, await refused.clone().text()).toBe(409);
+  const problem = await json(refused);
+  expect(problem.type).toContain("chain-conflict");
+  expect(problem.detail).toContain(deadline.id);
+  expect(problem.detail).toContain("2025-11-01");
+  expect(problem.conflictsWith).toMatchObject({ recordId: deadline.id, effectiveAt: "2025-11-01T00:00:00.000Z" });
+  // Nothing was written.
+  expect(await (await t.get(`/api/threats/${threat.id}/history`)).text()).toBe(before);
+  expect((await json(await t.get(`/api/threats/${threat.id}?asOf=2025-12-01`))).status).toBe("threatened");
+
+  const created = (await json(await t.get(`/api/deadlines/${deadline.id}/history`))).items[0];
+  expect((await t.write("POST", `/api/history/${created.seq}/retract`, { reason: "stated under the wrong threat" })).status).toBe(200);
+  expect((await t.write("POST", `/api/history/${reopened.entry.seq}/retract`, { reason: "the withdrawal stood" })).status).toBe(200);
+  expect((await json(await t.get(`/api/threats/${threat.id}?asOf=2025-12-01`))).status).toBe("withdrawn");
+});
