@@ -97,3 +97,7 @@ export const ProposalCursorSchema = z.strictObject({
 
 /** Where a record's quotes resume: the last one given ([source id, start offset or null, id]). */
 export const EvidenceCursorSchema = z.tuple([CursorId, z.number().int().min(0).nullable(), CursorId]);
+
+/** Where the desk's page of a source's quotes resumes: the last one shown ([start offset, end offset, id]; offsets null for a citation's). */
+const CursorOffset = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable();
+export const SourceQuoteCursorSchema = z.tuple([CursorOffset, CursorOffset, CursorId]);

@@ -3,7 +3,16 @@ import { join } from "node:path";
 import { z } from "@hono/zod-openapi";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../api/app-env.ts";
-import { CursorId, CursorInstant, CursorSeq, decodeCursor, encodeCursor, InForceCursorSchema, ProposalCursorSchema } from "../api/cursors.ts";
+import {
+  CursorId,
+  CursorInstant,
+  CursorSeq,
+  decodeCursor,
+  encodeCursor,
+  InForceCursorSchema,
+  ProposalCursorSchema,
+  SourceQuoteCursorSchema,
+} from "../api/cursors.ts";
 import { Id, MAX_LIMIT } from "../api/schemas/common.ts";
 import { agreementAt, agreementsAt } from "../db/agreement-view.ts";
 import { deadlinesDueNearest, eventsWithMovedDates } from "../db/calendar.ts";
@@ -14,6 +23,7 @@ import { scheduledChanges } from "../db/scheduled-changes.ts";
 import { intakeTargets, proposalsPage } from "../db/sources.ts";
 import { type ReadTime, readTimeOf, statusesAt } from "../db/sql/record-states.ts";
 import type { DatedKey, EntryKey } from "../db/sql/scenario-view.ts";
+import { scenariosOfRecords, sourceById, sourceQuotes } from "../db/sql/source-quotes.ts";
 import { InvalidInputError, NotFoundError } from "../domain/errors.ts";
 import { parseReadInstants } from "../domain/read-time.ts";
 import { PROJECT_ROOT } from "../project-root.ts";
@@ -23,7 +33,7 @@ import { DeskPage } from "./pages/desk.tsx";
 import { InForcePage } from "./pages/in-force.tsx";
 import { IntakeFormPage, IntakeProposalsPage } from "./pages/intake.tsx";
 import { ScenarioPage, type SectionLinks } from "./pages/scenario.tsx";
-import { SourcePage } from "./pages/source.tsx";
+import { SourcePage, textStretch } from "./pages/source.tsx";
 import { type PageTime, pageTimeQuery } from "./read-time.tsx";
 
 const ASSETS_DIR = join(PROJECT_ROOT, "src", "web", "assets");
@@ -39,6 +49,8 @@ const ASSETS = new Map([
 const FEED_AT_MOST = 500;
 /** Proposals one intake page shows (with a link to the next). */
 const DESK_PROPOSALS = 50;
+/** Quotes one source page highlights (with a link to the next). */
+const DESK_QUOTES = 100;
 
 /** The FEED_AT_MOST rows dated nearest to `at`, before or after it, in date order. */
 function nearest<T extends { id: string }>(rows: T[], dateOf: (row: T) => Date | null, at: Date): T[] {
@@ -143,13 +155,29 @@ export function webRoutes(deps: AppDeps) {
     }
   });
 
-  app.get("/sources/:id", async (c) => {
-    const source = await db.prisma.source.findUnique({ where: { id: c.req.param("id") } });
+  app.get("/sources/:id", (c) => {
+    const after = cursorOrProblems(() => decodeCursor(c.req.query("after"), SourceQuoteCursorSchema, "after"));
+    if ("problems" in after) return c.html(<p>{after.problems}.</p>, 422);
+    const source = sourceById(db.reader, c.req.param("id"));
     if (!source) return c.html(<p>No such source.</p>, 404);
-    const quotes = await db.prisma.evidence.findMany({ where: { sourceId: source.id }, orderBy: [{ startOffset: "asc" }, { endOffset: "desc" }] });
-    const owners = new Map<string, string | null>();
-    for (const q of quotes) owners.set(`${q.recordKind}|${q.recordId}`, await scenarioOf(deps, q.recordKind, q.recordId));
-    return c.html(<SourcePage source={source} quotes={quotes} scenarioOf={(kind, id) => owners.get(`${kind}|${id}`) ?? null} />);
+    const read = sourceQuotes(db.reader, source.id, after.value ?? null, DESK_QUOTES + 1);
+    const quotes = read.slice(0, DESK_QUOTES);
+    const last = quotes.at(-1);
+    const here = `/sources/${encodeURIComponent(source.id)}`;
+    const links = {
+      more: read.length > DESK_QUOTES && last ? `${here}?after=${encodeCursor([last.startOffset, last.endOffset, last.id])}` : null,
+      first: after.value ? here : null,
+    };
+    const scenarios = scenariosOfRecords(db.reader, quotes);
+    return c.html(
+      <SourcePage
+        source={source}
+        quotes={quotes}
+        stretch={source.text === null ? null : textStretch(source.text, quotes, read[DESK_QUOTES] ?? null, after.value !== undefined)}
+        links={links}
+        scenarioOf={(kind, id) => scenarios.get(`${kind}|${id}`) ?? null}
+      />,
+    );
   });
 
   app.get("/intake", (c) => c.html(<IntakeFormPage />));
@@ -311,19 +339,4 @@ function scenarioFocusOf(section?: string, threat?: string, after?: string): { f
       return { focus: { section: "timeline", after: key.value } };
     }
   }
-}
-
-/** The scenario a record belongs to, for linking a quote to where the record is shown. */
-async function scenarioOf({ db }: AppDeps, kind: string, id: string): Promise<string | null> {
-  const p = db.prisma;
-  if (kind === "scenario") return id;
-  if (kind === "threat") return (await p.threat.findUnique({ where: { id }, select: { scenarioId: true } }))?.scenarioId ?? null;
-  if (kind === "event") return (await p.event.findUnique({ where: { id }, select: { scenarioId: true } }))?.scenarioId ?? null;
-  if (kind === "condition")
-    return (await p.condition.findUnique({ where: { id }, select: { threat: { select: { scenarioId: true } } } }))?.threat?.scenarioId ?? null;
-  if (kind === "deadline") {
-    const d = await p.deadline.findUnique({ where: { id }, select: { scenarioId: true, threat: { select: { scenarioId: true } } } });
-    return d?.scenarioId ?? d?.threat?.scenarioId ?? null;
-  }
-  return null;
 }

@@ -9,14 +9,39 @@ export function planOf(conn: Database.Database, sql: string): string {
   return rows.map((r) => r.detail).join(" | ");
 }
 
-/** A read-only connection to the file at `path` that keeps the SQL of every statement prepared on it, so a test can read their plans. */
-export function recordingConnection(path: string): { conn: Database.Database; statements: string[] } {
+/**
+ * A read-only connection to the file at `path` that keeps the SQL of every statement prepared on it,
+ * so a test can read their plans, and every run of one (`all`, `get`, `iterate`) with the rows it
+ * answered, so a test can count what a read ran.
+ */
+export function recordingConnection(path: string): { conn: Database.Database; statements: string[]; runs: { sql: string; rows: number }[] } {
   const conn = openRawConnection(path, { readonly: true });
   const statements: string[] = [];
+  const runs: { sql: string; rows: number }[] = [];
   const prepare = conn.prepare.bind(conn);
   conn.prepare = ((sql: string) => {
     statements.push(sql);
-    return prepare(sql);
+    const statement = prepare(sql);
+    const [all, get, iterate] = [statement.all.bind(statement), statement.get.bind(statement), statement.iterate.bind(statement)];
+    statement.all = (...params: unknown[]) => {
+      const rows = all(...params);
+      runs.push({ sql, rows: rows.length });
+      return rows;
+    };
+    statement.get = (...params: unknown[]) => {
+      const row = get(...params);
+      runs.push({ sql, rows: row === undefined ? 0 : 1 });
+      return row;
+    };
+    statement.iterate = function* (...params: unknown[]) {
+      const run = { sql, rows: 0 };
+      runs.push(run);
+      for (const row of iterate(...params)) {
+        run.rows++;
+        yield row;
+      }
+    };
+    return statement;
   }) as typeof conn.prepare;
-  return { conn, statements };
+  return { conn, statements, runs };
 }

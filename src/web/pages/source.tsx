@@ -27,10 +27,30 @@ export function highlightSegments<Q extends Located>(text: string, quotes: Q[]):
   return segments;
 }
 
-/** The article, verbatim, with every evidence quote highlighted and linked to the record it supports. */
+const isLocated = <Q extends Quote>(q: Q): q is Q & Located => q.startOffset !== null && q.endOffset !== null;
+
+/**
+ * The stretch of a text a page of quotes is shown in: from the start (the first page) or the
+ * page's first quote, to where the next page's first quote starts (the end of the text on the
+ * last page), taking in each of the page's quotes whole.
+ */
+export function textStretch(text: string, quotes: Quote[], next: Quote | null, later: boolean): { from: number; to: number } {
+  const placed = quotes.filter(isLocated);
+  const from = later ? Math.min(placed[0]?.startOffset ?? text.length, text.length) : 0;
+  if (next?.startOffset == null) return { from, to: text.length };
+  return { from, to: Math.min(text.length, Math.max(next.startOffset, ...placed.map((q) => q.endOffset))) };
+}
+
+/**
+ * The article, verbatim, with a page of its evidence quotes highlighted, each linked to the record
+ * it supports: the whole text when they all fit on one page, else the stretch they lie in. A
+ * citation's quotes are listed as given.
+ */
 export function SourcePage({
   source,
   quotes,
+  stretch,
+  links,
   scenarioOf,
 }: {
   source: {
@@ -45,6 +65,10 @@ export function SourcePage({
     copyOfId: string | null;
   };
   quotes: Quote[];
+  /** The part of the text shown (null for a citation). */
+  stretch: { from: number; to: number } | null;
+  /** The next page, when there is one, and the first, when this is a later one. */
+  links: { more: string | null; first: string | null };
   scenarioOf: (kind: string, id: string) => string | null;
 }) {
   const link = (q: Quote) => {
@@ -53,12 +77,21 @@ export function SourcePage({
       ? `/scenarios/${scenario}#${q.recordId}`
       : `/api/${q.recordKind === "actor" ? "actors" : q.recordKind === "topic" ? "topics" : `${q.recordKind}s`}/${q.recordId}`;
   };
+  const paged = links.more !== null || links.first !== null;
+  const whole = stretch === null || (stretch.from === 0 && stretch.to === source.text?.length);
   return (
     <Layout title={source.title}>
       <h1>{source.title}</h1>
       <p class="muted">
         {source.publisher} ({source.kind}) · {source.publishedAt.toISOString().slice(0, 10)}
-        {source.publishedAtInferred ? " (date inferred)" : ""} · {quotes.length} evidence quotes highlighted
+        {source.publishedAtInferred ? " (date inferred)" : ""} · {quotes.length} evidence quotes {source.text === null ? "listed" : "highlighted"}
+        {paged ? " on this page" : ""}
+        {whole || !stretch ? null : (
+          <>
+            {" "}
+            · characters {stretch.from.toLocaleString("en")} to {stretch.to.toLocaleString("en")} of {source.text!.length.toLocaleString("en")}
+          </>
+        )}
         {source.url && /^https?:\/\//i.test(source.url) ? (
           <>
             {" "}
@@ -71,7 +104,7 @@ export function SourcePage({
           A copy of <a href={`/sources/${source.copyOfId}`}>another source</a>.
         </p>
       ) : null}
-      {source.text === null ? (
+      {source.text === null || stretch === null ? (
         <>
           <p>A citation: no text is stored, so its quotes are kept as given and marked unverified.</p>
           {quotes.map((q) => (
@@ -84,8 +117,8 @@ export function SourcePage({
       ) : (
         <div class="article">
           {highlightSegments(
-            source.text,
-            quotes.filter((q): q is Quote & Located => q.startOffset !== null && q.endOffset !== null),
+            source.text.slice(stretch.from, stretch.to),
+            quotes.filter(isLocated).map((q) => ({ ...q, startOffset: q.startOffset - stretch.from, endOffset: q.endOffset - stretch.from })),
           ).map((s) =>
             s.quotes.length ? (
               <mark id={s.quotes[0]!.id} title={s.quotes.map((q) => `${q.recordKind}: ${q.recordId}`).join("\n")}>
@@ -97,6 +130,17 @@ export function SourcePage({
           )}
         </div>
       )}
+      {paged ? (
+        <p class="more">
+          {links.first ? <a href={links.first}>From the start</a> : null}
+          {links.first && links.more ? " · " : null}
+          {links.more ? (
+            <a href={links.more} rel="next">
+              More quotes →
+            </a>
+          ) : null}
+        </p>
+      ) : null}
     </Layout>
   );
 }
