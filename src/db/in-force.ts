@@ -12,6 +12,7 @@ import {
   type PairTotal,
   type RateComponent,
   TARIFF,
+  totalOfRates,
   type UpcomingChange,
   upcomingKindOf,
 } from "../domain/in-force.ts";
@@ -343,7 +344,11 @@ function totalsFor(db: Database.Database, items: readonly InForceItem[], q: InFo
      WHERE p."issuerId" = +@issuerId AND p."targetId" = +@targetId AND p."measure" = '${TARIFF}' AND p."ratePercent" IS NOT NULL AND ${VALID}
      ORDER BY p."ratePercent" DESC, p."threatId" LIMIT ${COMPONENTS_PER_PAIR}`,
   );
-  return sums.map((s) => ({ ...s, components: top.all({ ...at, issuerId: s.issuerId, targetId: s.targetId }) as RateComponent[] }));
+  return sums.map((s) => ({
+    ...s,
+    ratePercent: totalOfRates(s.ratePercent),
+    components: top.all({ ...at, issuerId: s.issuerId, targetId: s.targetId }) as RateComponent[],
+  }));
 }
 
 interface ChangeRow {

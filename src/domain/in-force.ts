@@ -4,6 +4,19 @@ import { type Terms, termsThen } from "./terms.ts";
 /** The measure whose rates add up in the totals (with a rate stated). */
 export const TARIFF = "tariff";
 
+/**
+ * A rate is stated to at most this many decimals (0.35%, 7.5%), so a total is exact once rounded to
+ * them: summed in floating point, 0.1 + 0.2 would read 0.30000000000000004.
+ */
+export const RATE_DECIMALS = 4;
+const RATE_SCALE = 10 ** RATE_DECIMALS;
+
+/** Whether a rate is stated to at most RATE_DECIMALS decimals. */
+export const hasRateDecimals = (rate: number): boolean => Math.abs(rate * RATE_SCALE - Math.round(rate * RATE_SCALE)) < 1e-6;
+
+/** A sum of rates as the decimals they were stated to add up to. */
+export const totalOfRates = (sum: number): number => Math.round(sum * RATE_SCALE) / RATE_SCALE;
+
 /** A measure in force at a read time: its terms then, since when, and its next known status change. */
 export interface InForceTerms extends Terms {
   /** When it came into force (the entry that made it "imposed"). */

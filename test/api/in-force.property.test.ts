@@ -24,7 +24,8 @@ type Op =
   | { op: "retract"; pick: number }
   | { op: "wait"; minutes: number };
 
-const rateArb = fc.constantFrom(null, 5, 10, 10, 20, 25, 100);
+// Decimals too: a total is the exact decimal sum (0.1 + 0.2 is 0.3), as stated to 4 decimals at most.
+const rateArb = fc.constantFrom(null, 5, 10, 10, 20, 25, 100, 0.1, 0.2, 0.7, 0.0035);
 const targetsArb = fc.subarray([0, 1], { minLength: 1 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -149,7 +150,8 @@ function bruteView(t: TestApp, threats: string[], asOf: number, knownAt: number)
     for (const targetId of terms.targetIds) {
       const key = `${row.issuerId}|${targetId}`;
       const pair: Total = pairs.get(key) ?? { issuerId: row.issuerId, targetId, ratePercent: 0, components: [] };
-      pair.ratePercent += terms.ratePercent;
+      // Summed in ten-thousandths, exactly: the brute force does not share the tracker's rounding.
+      pair.ratePercent = (Math.round(pair.ratePercent * 10_000) + Math.round(terms.ratePercent * 10_000)) / 10_000;
       pair.components.push({ threatId: id, ratePercent: terms.ratePercent, authority: terms.authority });
       pairs.set(key, pair);
     }

@@ -41,6 +41,21 @@ const inForce = async (query: string) => {
 const pair = (view: any, issuerId: string, targetId: string) => view.totals.find((p: any) => p.issuerId === issuerId && p.targetId === targetId);
 
 describe("terms over time and the in-force view", () => {
+  it("adds rates as the decimals they were stated in (0.1% + 0.2% is 0.3%), and refuses a rate stated finer than 4 decimals", async () => {
+    await measure({ issuerId: "gov-jp", ratePercent: 0.1, summary: "a tenth" });
+    await measure({ issuerId: "gov-jp", ratePercent: 0.2, summary: "two tenths" });
+    expect(pair(await inForce("limit=50"), "gov-jp", "gov-cn")).toMatchObject({ ratePercent: 0.3, componentCount: 2 });
+    const fine = await t.write("POST", "/api/threats", {
+      scenarioId: SCENARIO,
+      issuerId: "gov-jp",
+      measure: "tariff",
+      summary: "too fine",
+      ratePercent: 0.12345,
+    });
+    expect(fine.status).toBe(422);
+    expect((await json(fine)).errors).toContainEqual(expect.objectContaining({ field: "ratePercent", problem: "at most 4 decimals" }));
+  });
+
   it("a rate cut scheduled for a later day: the old rate before it, the new one after, totals follow; known earlier, the cut is not there", async () => {
     const reciprocal = await measure({ ratePercent: 20, authority: "IEEPA", summary: "reciprocal" });
     const fentanyl = await measure({ ratePercent: 10, authority: "IEEPA", summary: "fentanyl" });

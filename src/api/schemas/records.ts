@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { StatusChangeRequest } from "../../db/tracked-writes.ts";
 import { SOURCE_KINDS } from "../../domain/evidence.ts";
+import { hasRateDecimals, RATE_DECIMALS } from "../../domain/in-force.ts";
 import {
   ACTOR_KINDS,
   COMMITMENT_KINDS,
@@ -36,7 +37,7 @@ const country = z
   .optional();
 
 /** A threat's terms (src/domain/terms.ts): set at creation, changed later by POST /api/threats/{id}/terms. */
-const RatePercent = z.number().min(0, "must be at least 0").max(10_000, "must be at most 10000");
+const RatePercent = z.number().min(0, "must be at least 0").max(10_000, "must be at most 10000").refine(hasRateDecimals, `at most ${RATE_DECIMALS} decimals`);
 const terms = {
   ratePercent: RatePercent.nullable().optional().openapi({ description: "The rate in percent (null: none stated)", example: 100 }),
   authority: Text.nullable().optional().openapi({ description: "The legal basis in words", example: "IEEPA" }),
