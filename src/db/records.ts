@@ -123,13 +123,16 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
   // Actors have no recorded time: a government's first members by id, whenever recorded.
   actor: { government: brief, members: { ...brief, orderBy: { id: "asc" }, take: DETAIL_EMBEDS + 1 } },
   topic: undefined,
-  source: { _count: { select: { evidence: true } } },
+  // Its quotes are listed a page at a time on the desk's source page; a count of them all grew with the source and ignored knownAt.
+  source: undefined,
 };
 
 /** A kind's include at `knownAt`: its paged lists hold only the rows recorded by then, so one recorded later does not take a place among the first. */
 function detailIncludeAt(kind: RecordKind, knownAt: Date): Record<string, unknown> | undefined {
   const include = DETAIL_INCLUDE[kind];
-  if (!include || kind === "actor") return include;
+  if (!include) return include;
+  // Actors have no history: a government's members are those recorded by knownAt (or before recorded times were kept).
+  if (kind === "actor") return { ...include, members: { ...(include.members as object), where: recordedBy("actor", knownAt) } };
   const recordedByThen = (path: string) => [path, { ...(include[path] as object), where: { createdAt: { lte: knownAt } } }];
   return { ...include, ...Object.fromEntries((PAGED_LISTS[kind] ?? []).map(({ path }) => recordedByThen(path))) };
 }
@@ -227,7 +230,7 @@ export async function listRecords(
     // A text search capped short of the window reads up to its last match this time.
     const end = text?.through ?? windowEnd;
     const rows = await delegate.findMany({
-      where: { AND: [where, text ? { id: { in: text.ids } } : {}, after, end ? { id: { lte: end } } : {}] },
+      where: { AND: [where, recordedBy(kind, time.knownAt), text ? { id: { in: text.ids } } : {}, after, end ? { id: { lte: end } } : {}] },
       orderBy: { id: "asc" },
       take: batchSize,
       ...(LIST_INCLUDE[kind] ? { include: LIST_INCLUDE[kind] } : {}),
@@ -278,6 +281,21 @@ export async function listRecords(
   const nextId = items.length > limit ? (page.at(-1)?.id as string) : exhausted ? null : (cursor ?? null);
   return { items: page, nextId };
 }
+
+/**
+ * Records without a history (sources, actors, topics) exist as known from when they were recorded:
+ * at an earlier knownAt a list leaves them out and their GET is a 404. The seed's actors and topics,
+ * and those recorded before recorded times were kept, have none, and are read at every knownAt.
+ */
+function recordedBy(kind: RecordKind, knownAt: Date): Record<string, unknown> {
+  if (kind === "source") return { createdAt: { lte: knownAt } };
+  if (kind === "actor" || kind === "topic") return { OR: [{ createdAt: null }, { createdAt: { lte: knownAt } }] };
+  return {};
+}
+
+/** Whether a record without a history was recorded after `knownAt` (see recordedBy). */
+const recordedAfter = (record: Record<string, any>, knownAt: Date): boolean =>
+  record.createdAt instanceof Date && record.createdAt.getTime() > knownAt.getTime();
 
 /** The most text matches one list query passes to Prisma as ids: under SQLite's 999 bound values, which Prisma cannot split with take. */
 const TEXT_MATCHES_AT_MOST = 500;
@@ -471,6 +489,8 @@ function atReadTime(conn: Database.Database, kind: RecordKind, record: Record<st
     if (!state?.exists) throw new NotFoundError(kind, record.id, "at that time");
     Object.assign(record, stateFields(kind, state, record));
     if (kind === "agreement") record.supersededById = state.status === "superseded" ? supersededByAt(conn, record.id, time) : null;
+  } else if ((kind === "source" || kind === "actor" || kind === "topic") && recordedAfter(record, time.knownAt)) {
+    throw new NotFoundError(kind, record.id, "at that time");
   }
   withJoinIds(kind, record);
   const wanted = new Map<TrackedKind, string[]>();
@@ -610,7 +630,11 @@ const setIds = (ids?: string[]) => (ids ? { set: ids.map((id) => ({ id })) } : u
 /** Turns API input into Prisma data for a create; references are checked by foreign keys and by `checkReferences`. */
 function createData(kind: RecordKind, input: Record<string, any>, id: string, now: Date): Record<string, unknown> {
   const { evidence: _evidence, topicIds, participantIds, ...fields } = input;
-  const stamps = ["scenario", "threat", "condition", "deadline", "event"].includes(kind) ? { createdAt: now, updatedAt: now } : {};
+  const stamps = ["scenario", "threat", "condition", "deadline", "event"].includes(kind)
+    ? { createdAt: now, updatedAt: now }
+    : kind === "actor" || kind === "topic"
+      ? { createdAt: now }
+      : {};
   const data: Record<string, unknown> = { id, ...fields, ...stamps };
   if (topicIds) data.topics = connectIds(topicIds);
   if (participantIds) data.participants = { create: (participantIds as string[]).map((actorId) => ({ actorId })) };
