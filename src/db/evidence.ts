@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { ConflictError } from "../domain/errors.ts";
 import { type EvidenceRequest, type EvidenceRow, evidenceFor } from "../domain/evidence.ts";
 import type { TrackerDatabase, Transaction } from "./client.ts";
 import { currentVersion, type RecordKind } from "./records.ts";
@@ -17,6 +18,21 @@ function sameQuote(row: EvidenceRow) {
 }
 
 /**
+ * The same quote sent again for the same record is the row already there, but not with another
+ * stance or speaker: keeping the old row would drop them silently, and changing it would change
+ * what the record's past answers quoted. 409 naming the field.
+ */
+function refuseOtherReading(existing: { id: string; stance: string; speakerId: string | null }, row: EvidenceRow, at: string): void {
+  for (const field of ["stance", "speakerId"] as const) {
+    if (existing[field] === row[field]) continue;
+    throw new ConflictError(
+      `This quote is already recorded for the ${row.recordKind} (evidence ${existing.id}) with ${field} ${JSON.stringify(existing[field])}: a quote's ${field} is not changed by sending it again`,
+      at ? `${at}.${field}` : field,
+    );
+  }
+}
+
+/**
  * Loads what the evidence rule needs, applies it (`evidenceFor`) and stores the row inside a
  * Prisma transaction. The same quote for the same record is one row: an existing one is kept.
  */
@@ -25,7 +41,10 @@ export async function storeEvidence(tx: Transaction, recordKind: string, recordI
   const speakerKnown = request.speakerId ? Boolean(await tx.actor.findUnique({ where: { id: request.speakerId }, select: { id: true } })) : false;
   const row = evidenceFor(request, { source, speakerKnown }, recordKind, recordId, field);
   const existing = await tx.evidence.findFirst({ where: sameQuote(row) });
-  if (existing) return { evidence: existing, created: false };
+  if (existing) {
+    refuseOtherReading(existing, row, field);
+    return { evidence: existing, created: false };
+  }
   return { evidence: await tx.evidence.create({ data: { ...row, createdAt: now } }), created: true };
 }
 
@@ -33,9 +52,9 @@ function statementsFor(conn: Database.Database) {
   return {
     sourceText: conn.prepare(`SELECT "text" FROM "Source" WHERE "id" = ?`),
     actor: conn.prepare(`SELECT "id" FROM "Actor" WHERE "id" = ?`),
-    byId: conn.prepare(`SELECT "id" FROM "Evidence" WHERE "id" = @id`),
+    byId: conn.prepare(`SELECT "id", "stance", "speakerId" FROM "Evidence" WHERE "id" = @id`),
     byPlace: conn.prepare(
-      `SELECT "id" FROM "Evidence" WHERE "sourceId" = @sourceId AND "recordKind" = @recordKind AND "recordId" = @recordId AND "startOffset" = @startOffset AND "endOffset" = @endOffset`,
+      `SELECT "id", "stance", "speakerId" FROM "Evidence" WHERE "sourceId" = @sourceId AND "recordKind" = @recordKind AND "recordId" = @recordId AND "startOffset" = @startOffset AND "endOffset" = @endOffset`,
     ),
     insert: conn.prepare(
       `INSERT INTO "Evidence" ("id", "sourceId", "quote", "startOffset", "endOffset", "verification", "speakerId", "stance", "recordKind", "recordId", "createdAt")
@@ -52,8 +71,13 @@ export function storeEvidenceRaw(conn: Database.Database, recordKind: string, re
   const source = (st.sourceText.get(request.sourceId) as { text: string | null } | undefined) ?? null;
   const speakerKnown = request.speakerId ? st.actor.get(request.speakerId) !== undefined : false;
   const row = evidenceFor(request, { source, speakerKnown }, recordKind, recordId, field);
-  const existing = (row.startOffset === null ? st.byId.get({ id: row.id }) : st.byPlace.get(sameQuote(row))) as { id: string } | undefined;
-  if (existing) return existing.id;
+  const existing = (row.startOffset === null ? st.byId.get({ id: row.id }) : st.byPlace.get(sameQuote(row))) as
+    | { id: string; stance: string; speakerId: string | null }
+    | undefined;
+  if (existing) {
+    refuseOtherReading(existing, row, field);
+    return existing.id;
+  }
   st.insert.run({ ...row, createdAt: toSqlDate(now) });
   return row.id;
 }
@@ -62,6 +86,10 @@ export function storeEvidenceRaw(conn: Database.Database, recordKind: string, re
 export function addEvidence(db: TrackerDatabase, recordKind: RecordKind, recordId: string, request: EvidenceRequest, now = new Date()) {
   return db.prismaTransaction(async (tx) => {
     await currentVersion(tx, recordKind, recordId);
+    // A record whose creation was retracted does not exist as known now: nothing is quoted for it.
+    const creations = await tx.statusChange.count({ where: { recordKind, recordId, change: "status", from: null } });
+    const standing = await tx.statusChange.count({ where: { recordKind, recordId, change: "status", from: null, retraction: null } });
+    if (creations > 0 && standing === 0) throw new ConflictError(`The ${recordKind} ${recordId} does not exist as known now: its creation was retracted`);
     return storeEvidence(tx, recordKind, recordId, request, "", now);
   });
 }

@@ -276,3 +276,41 @@ describe("the contract", () => {
     expect((await attached.json()).verification).toBe("verbatim");
   });
 });
+
+describe("a quote sent again", () => {
+  it("is the row already there, but refused (409 naming the field) with another stance or speaker, changing nothing", async () => {
+    const source = await citation("Statement of 31 October");
+    const quote = { sourceId: source, quote: "Talks will go on in good faith." };
+    const first = await t.write("POST", `/api/threats/${TARIFF_THREAT}/evidence`, quote);
+    expect(first.status, await first.clone().text()).toBe(201);
+    expect((await t.write("POST", `/api/threats/${TARIFF_THREAT}/evidence`, quote)).status).toBe(200);
+    const before = await contentChecksum(t.db);
+    for (const [field, body] of [
+      ["stance", { ...quote, stance: "disputes" }],
+      ["speakerId", { ...quote, speakerId: "person-xi-jinping" }],
+    ] as const) {
+      const again = await t.write("POST", `/api/threats/${TARIFF_THREAT}/evidence`, body);
+      expect(again.status).toBe(409);
+      expect((await json(again)).field).toBe(field);
+    }
+    expect(await contentChecksum(t.db)).toBe(before);
+  });
+
+  it("is refused (409) for a record whose creation was retracted", async () => {
+    const made = await json(
+      await t.write("POST", "/api/deadlines", {
+        threatId: TARIFF_THREAT,
+        dueAt: "2026-12-01",
+        precision: "day",
+        wording: "by December",
+        effectiveAt: "2025-11-01",
+      }),
+    );
+    const creation = (await json(await t.get(`/api/deadlines/${made.id}/history`))).items[0];
+    expect((await t.write("POST", `/api/history/${creation.seq}/retract`, { reason: "stated by mistake" })).status).toBe(200);
+    const source = await citation("Notice on a deadline never set");
+    const res = await t.write("POST", `/api/deadlines/${made.id}/evidence`, { sourceId: source, quote: "by December" });
+    expect(res.status).toBe(409);
+    expect((await json(res)).detail).toContain("retracted");
+  });
+});
