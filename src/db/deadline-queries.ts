@@ -21,10 +21,11 @@ export interface DeadlineQuery {
   scenarioId?: string;
   actorId?: string;
   topicId?: string;
-  /** Only the deadlines of this threat, condition or agreement (its own: those a detail embeds). */
+  /** Only the deadlines of this threat, condition, agreement or commitment (its own: those a detail embeds). */
   threatId?: string;
   conditionId?: string;
   agreementId?: string;
+  commitmentId?: string;
   q?: string;
   limit: number;
   after?: DeadlineCursor;
@@ -98,6 +99,7 @@ const OWNER_INDEXES = {
   threatId: { dueOrder: "Deadline_threatId_dueAt_id_idx", moved: "Deadline_threatId_moved_idx" },
   conditionId: { dueOrder: "Deadline_conditionId_dueAt_id_idx", moved: "Deadline_conditionId_moved_idx" },
   agreementId: { dueOrder: "Deadline_agreementId_dueAt_id_idx", moved: "Deadline_agreementId_moved_idx" },
+  commitmentId: { dueOrder: "Deadline_commitmentId_dueAt_id_idx", moved: "Deadline_commitmentId_moved_idx" },
 } as const;
 
 const LINK_JOINS = `
@@ -344,7 +346,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   // its indexes, never the others (a filter in `matched` would examine them all).
   let owner = "";
   let ownerIndexes: (typeof OWNER_INDEXES)[keyof typeof OWNER_INDEXES] | undefined;
-  for (const column of ["threatId", "conditionId", "agreementId"] as const) {
+  for (const column of ["threatId", "conditionId", "agreementId", "commitmentId"] as const) {
     const value = query[column];
     if (value === undefined) continue;
     owner += ` AND d."${column}" = @${column}`;

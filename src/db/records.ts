@@ -62,7 +62,6 @@ export const AGREEMENT_COMMITMENTS = 100;
 const COMMITMENT_EMBEDS = {
   party: brief,
   affects: { select: { threatId: true } },
-  deadlines: { orderBy: [{ dueAt: "asc" as const }, { id: "asc" as const }] },
 };
 
 /** The lists each kind's detail embeds a page of (decision 022), and whether each of their rows (conditions) embeds a page of its deadlines; every kind's evidence too. */
@@ -71,6 +70,7 @@ const PAGED_LISTS: Partial<Record<RecordKind, { path: string; withDeadlines?: tr
   threat: [{ path: "conditions", withDeadlines: true }, { path: "deadlines" }],
   condition: [{ path: "deadlines" }],
   agreement: [{ path: "conditions", withDeadlines: true }, { path: "deadlines" }],
+  commitment: [{ path: "deadlines" }],
   actor: [{ path: "members" }],
 };
 
@@ -108,7 +108,7 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
     agreement: { select: { id: true, title: true, status: true } },
     party: brief,
     affects: { select: { threatId: true } },
-    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }] },
+    deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: DETAIL_EMBEDS + 1 },
   },
   deadline: {
     threat: { select: { id: true, summary: true, status: true } },
@@ -557,6 +557,15 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
       take: AGREEMENT_COMMITMENTS + 1,
       include: COMMITMENT_EMBEDS,
     });
+    // A page of each one's deadlines, one query a commitment: for a nested include Prisma reads every row and applies `take` in memory.
+    for (const commitment of commitments.slice(0, AGREEMENT_COMMITMENTS)) {
+      const deadlines = await db.prisma.deadline.findMany({
+        where: { commitmentId: commitment.id, createdAt: { lte: time.knownAt } },
+        orderBy: [{ dueAt: "asc" }, { id: "asc" }],
+        take: DETAIL_EMBEDS + 1,
+      });
+      firstOf(commitment, "deadlines", deadlines);
+    }
     const embedded = {
       ...agreement,
       commitments: commitments.slice(0, AGREEMENT_COMMITMENTS),

@@ -29,6 +29,7 @@ export const DeadlineListQuery = ListQueryBase.extend({
   agreement: Id.optional().openapi({
     description: "Only this agreement's own deadlines (its expiry, its conditions'; not its commitments'), read on its own index",
   }),
+  commitment: Id.optional().openapi({ description: "Only this commitment's deadlines (a commitment's detail embeds the first 100), read on its own index" }),
   q: unicodeString(200).optional().openapi({
     description:
       "Text search (case-insensitive for ASCII) in the wording and in what the deadline belongs to; every deadline it looks at counts against the scan budget, matched or not",
@@ -75,6 +76,7 @@ export function deadlineRoutes(deps: AppDeps) {
         threatId: q.threat,
         conditionId: q.condition,
         agreementId: q.agreement,
+        commitmentId: q.commitment,
         q: q.q,
         limit: q.limit,
         after,

@@ -163,11 +163,6 @@ const rows = {
 /** A row of `GET /api/{collection}`: the record at the read time with its light links. */
 export const RowSchemas = Object.fromEntries(Object.entries(rows).map(([c, s]) => [c, s.openapi(name(c, "Row"))])) as typeof rows;
 
-const commitmentDetail = commitment.extend({
-  agreement: z.looseObject({ id: z.string(), title: z.string(), status: z.enum(STATUSES.agreement) }).nullable(),
-  deadlines: z.array(deadline),
-});
-
 /** A list a detail embeds a page of (decision 022), and the flag that says more follow, read with `rest`. */
 function firstOf<S extends z.ZodTypeAny, L extends string>(list: L, row: S, what: string, order: string, rest: string) {
   return {
@@ -179,6 +174,10 @@ function firstOf<S extends z.ZodTypeAny, L extends string>(list: L, row: S, what
 }
 const DUE_ORDER = "due order (dueAt, undated first, then id)";
 const deadlinesOf = (owner: string) => firstOf("deadlines", deadline, "deadlines", DUE_ORDER, `\`GET /api/deadlines?${owner}={id}\` (undated last)`);
+const commitmentDetail = commitment.extend({
+  agreement: z.looseObject({ id: z.string(), title: z.string(), status: z.enum(STATUSES.agreement) }).nullable(),
+  ...deadlinesOf("commitment"),
+});
 const conditionsOf = (owner: string) =>
   firstOf("conditions", condition.extend(deadlinesOf("condition")), "conditions", "id order", `\`GET /api/conditions?${owner}={id}\``);
 
@@ -199,7 +198,7 @@ export const DetailSchemas = {
   agreements: agreement
     .extend({
       ...detail,
-      commitments: z.array(commitment.extend({ deadlines: z.array(deadline) })).openapi({
+      commitments: z.array(commitment.extend(deadlinesOf("commitment"))).openapi({
         description: `Its commitments that existed at asOf, each with its status and its own deadlines then: of its first ${AGREEMENT_COMMITMENTS} in id order`,
       }),
       commitmentsTruncated: z.boolean().openapi({
