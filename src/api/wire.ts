@@ -73,8 +73,12 @@ function cell(value: unknown): string | number | boolean | null {
   return value as string | number | boolean;
 }
 
-/** List rows as CSV: one column per top-level field, links shown by id, RFC 4180 quoting. */
-export function csvResponse(c: Context, rows: Record<string, unknown>[], filename: string): Response {
+/**
+ * List rows as CSV: one column per top-level field, links shown by id, RFC 4180 quoting. A CSV is
+ * one page, as the JSON is: when more follow, `Link: <…&cursor=…>; rel="next"` (RFC 8288) is the
+ * same request for the next page, so an export is never cut short without a word.
+ */
+export function csvResponse(c: Context, rows: Record<string, unknown>[], filename: string, nextCursor: string | null): Response {
   // Fields left undefined are not part of the record (as in its JSON).
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => r[k] !== undefined)))];
   const body = stringify(
@@ -82,5 +86,11 @@ export function csvResponse(c: Context, rows: Record<string, unknown>[], filenam
     // escape_formulas: a cell starting with = + - @ tab or CR gets a leading quote, so a spreadsheet shows it as text instead of running it.
     { header: true, columns, cast: { boolean: (b) => String(b) }, escape_formulas: true },
   );
-  return c.body(body, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${filename}.csv"` });
+  const headers: Record<string, string> = { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${filename}.csv"` };
+  if (nextCursor) {
+    const next = new URL(c.req.url);
+    next.searchParams.set("cursor", nextCursor);
+    headers.Link = `<${next.pathname}${next.search}>; rel="next"`;
+  }
+  return c.body(body, 200, headers);
 }

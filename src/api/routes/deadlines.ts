@@ -92,7 +92,7 @@ export function deadlineRoutes(deps: AppDeps) {
         condition: r.condition?.id ?? null,
         scenario: r.scenario?.id ?? null,
       }));
-      return csvResponse(c, flat, "deadlines") as never; // a CSV body is outside the typed JSON contract
+      return csvResponse(c, flat, "deadlines", next ? encodeCursor(next) : null) as never; // a CSV body is outside the typed JSON contract
     }
     // The rows are already in the answer's form (see DeadlineRow).
     return c.json({ items: rows, nextCursor: next ? encodeCursor(next) : null }, 200);

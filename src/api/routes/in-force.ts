@@ -102,7 +102,7 @@ export function inForceRoutes(deps: AppDeps) {
     );
     if (wantsCsv(c, q.format)) {
       const rows = view.items.map((i) => ({ ...i, targetIds: i.targetIds.join("; ") }));
-      return csvResponse(c, rows, "in-force") as never; // a CSV body is outside the typed JSON contract
+      return csvResponse(c, rows, "in-force", next ? encodeCursor(next) : null) as never; // a CSV body is outside the typed JSON contract
     }
     return c.json({ ...view, nextCursor: next ? encodeCursor(next) : null }, 200);
   });

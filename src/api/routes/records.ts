@@ -152,7 +152,7 @@ function listRoute<C extends Listed>(deps: AppDeps, collection: C) {
         after,
         c.get("readStopAt"),
       );
-      if (wantsCsv(c, q.format)) return csvResponse(c, page.items, collection); // a CSV body is outside the typed JSON contract
+      if (wantsCsv(c, q.format)) return csvResponse(c, page.items, collection, page.nextId ? encodeCursor(page.nextId) : null); // a CSV body is outside the typed JSON contract
       return c.json({ items: page.items, nextCursor: page.nextId ? encodeCursor(page.nextId) : null }, 200);
     },
   );
