@@ -626,11 +626,11 @@ export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, i
   return { ...record, disputed: isDisputed(stances.filter((s) => s !== null)) };
 }
 
-/** The current version of a tracked record (its ETag), or NotFound. */
-export async function currentVersion(prisma: Prisma | Transaction, kind: RecordKind, id: string): Promise<number | null> {
-  const row = await delegateOf(prisma, kind).findUnique({ where: { id }, select: { id: true, ...(isTrackedKind(kind) ? { version: true } : {}) } });
+/** The current version of a record (its ETag), or NotFound. */
+export async function currentVersion(prisma: Prisma | Transaction, kind: RecordKind, id: string): Promise<number> {
+  const row = await delegateOf(prisma, kind).findUnique({ where: { id }, select: { id: true, version: true } });
   if (!row) throw new NotFoundError(kind, id);
-  return isTrackedKind(kind) ? Number(row.version) : null;
+  return Number(row.version);
 }
 
 const connectIds = (ids?: string[]) => (ids ? { connect: ids.map((id) => ({ id })) } : undefined);
@@ -804,15 +804,17 @@ export async function patchRecord(db: TrackerDatabase, kind: RecordKind, id: str
   return withUniqueness(kind, () =>
     db.prismaTransaction(async (tx) => {
       const table = delegateOf(tx, kind);
-      const current = await table.findUnique({ where: { id }, select: { id: true, ...(tracked ? { version: true } : {}) } });
+      // Every kind has a version (actors, topics and sources since migration 20261205800000): If-Match holds for each.
+      const current = await table.findUnique({ where: { id }, select: { id: true, version: true } });
       if (!current) throw new NotFoundError(kind, id);
-      if (tracked && expectedVersion !== undefined && expectedVersion !== current.version) throw new VersionMismatchError(expectedVersion, current.version);
+      if (expectedVersion !== undefined && expectedVersion !== current.version) throw new VersionMismatchError(expectedVersion, current.version);
       await checkReferences(tx, input);
       if (kind === "source") await checkSourceAsPatched(tx, id, input);
       const { topicIds, ...fields } = input;
       const data: Record<string, unknown> = { ...fields };
       if (topicIds) data.topics = setIds(topicIds);
-      if (tracked) Object.assign(data, { version: { increment: 1 }, updatedAt: now });
+      data.version = { increment: 1 };
+      if (tracked) data.updatedAt = now;
       await table.update({ where: { id }, data });
     }),
   );

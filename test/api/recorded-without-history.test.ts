@@ -23,9 +23,9 @@ it("leaves out the sources, actors and topics recorded after knownAt, and a gove
     `/api/actors/gov-us?knownAt=${knownAt}`,
     `/api/actors?government=gov-us&knownAt=${knownAt}`,
   ];
+  now += 60_000;
   const before = await Promise.all(reads.map(async (r) => (await t!.get(r)).text()));
 
-  now += 60_000;
   const source = await json(
     await t.write("POST", "/api/sources", { title: "Later", publisher: "Reuters", kind: "wire", publishedAt: "2026-11-01", text: "A later article." }),
   );
