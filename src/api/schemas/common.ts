@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { DATE_RANGE, parseInstant } from "../../domain/dates.ts";
 import { STANCES } from "../../domain/evidence.ts";
+import { recordNameProblem } from "../../domain/names.ts";
 import { parseReadInstant } from "../../domain/read-time.ts";
 
 export const MAX_LIMIT = 500;
@@ -30,6 +31,11 @@ export const Id = unicodeString(200).refine((s) => s.length > 0, "must not be em
 /** Free text that must say something; kept exactly as sent (no trimming). */
 export const Text = unicodeString(MAX_TEXT).refine((s) => s.trim().length > 0, "must not be empty or blank");
 export const OptionalText = unicodeString(MAX_TEXT);
+/** The name of an actor or topic, or a scenario's title: what they are told apart by (recordNameProblem). */
+export const Name = Text.superRefine((s, ctx) => {
+  const problem = recordNameProblem(s);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 
 const IN_RANGE = `in the years ${DATE_RANGE.firstYear} to ${DATE_RANGE.lastYear}`;
 

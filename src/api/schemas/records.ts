@@ -13,7 +13,7 @@ import {
   STATUSES,
   type TrackedKind,
 } from "../../domain/statuses.ts";
-import { EvidenceInput, HttpUrl, Id, Instant, OptionalText, Text } from "./common.ts";
+import { EvidenceInput, HttpUrl, Id, Instant, Name, OptionalText, Text } from "./common.ts";
 import { SourceCreateSchema } from "./sources.ts";
 
 const datePrecision = z.enum(PRECISIONS.filter((p) => p !== "unknown") as [Exclude<Precision, "unknown">, ...Exclude<Precision, "unknown">[]]);
@@ -46,7 +46,7 @@ const terms = {
 
 /** Request bodies: what a client may send to create or edit each kind of record. */
 export const CreateSchemas = {
-  scenarios: z.strictObject({ title: Text, summary: Text, status: z.enum(STATUSES.scenario).default("developing"), topicIds, evidence, ...creation }),
+  scenarios: z.strictObject({ title: Name, summary: Text, status: z.enum(STATUSES.scenario).default("developing"), topicIds, evidence, ...creation }),
   threats: z.strictObject({
     scenarioId: Id,
     issuerId: Id,
@@ -169,8 +169,8 @@ export const CreateSchemas = {
         ctx.addIssue({ code: "custom", path: ["precision"], message: 'must be "unknown" exactly when dueAt is absent' });
       }
     }),
-  actors: z.strictObject({ name: Text, kind: z.enum(ACTOR_KINDS), role: Text.nullable().optional(), aliases, country, governmentId: Id.nullable().optional() }),
-  topics: z.strictObject({ name: Text }),
+  actors: z.strictObject({ name: Name, kind: z.enum(ACTOR_KINDS), role: Text.nullable().optional(), aliases, country, governmentId: Id.nullable().optional() }),
+  topics: z.strictObject({ name: Name }),
   sources: SourceCreateSchema,
 } as const;
 
@@ -179,7 +179,7 @@ const MEASURE_IS_A_TERM =
 
 /** Descriptive edits: never the status, which moves only through POST …/status. */
 export const PatchSchemas = {
-  scenarios: z.strictObject({ title: Text.optional(), summary: Text.optional(), topicIds }),
+  scenarios: z.strictObject({ title: Name.optional(), summary: Text.optional(), topicIds }),
   threats: z
     .strictObject({
       summary: Text.optional(),
@@ -200,8 +200,8 @@ export const PatchSchemas = {
   events: z.strictObject({ title: Text.optional(), place: Text.nullable().optional(), country, wording: Text.optional(), topicIds }),
   agreements: z.strictObject({ title: Text.optional(), summary: Text.nullable().optional() }),
   commitments: z.strictObject({ description: Text.optional(), kind: z.enum(COMMITMENT_KINDS).optional() }),
-  actors: z.strictObject({ name: Text.optional(), role: Text.nullable().optional(), aliases, country, governmentId: Id.nullable().optional() }),
-  topics: z.strictObject({ name: Text.optional() }),
+  actors: z.strictObject({ name: Name.optional(), role: Text.nullable().optional(), aliases, country, governmentId: Id.nullable().optional() }),
+  topics: z.strictObject({ name: Name.optional() }),
   sources: z.strictObject({
     title: Text.optional(),
     url: HttpUrl.nullable().optional(),
