@@ -253,15 +253,27 @@ const segmenter = new Intl.Segmenter("en", { granularity: "sentence" });
 function sentences(text: string): Span[] {
   const out: Span[] = [];
   for (const line of text.matchAll(/[^\n]+/g)) {
+    // ICU ends a sentence at "Nov." before "10, 2026": an abbreviation carries on into the next segment.
+    let from: number | null = null;
     for (const s of segmenter.segment(line[0])) {
       const lead = s.segment.length - s.segment.trimStart().length;
       const body = s.segment.trim();
-      const start = line.index + s.index + lead;
-      if (body) out.push(span(text, start, start + body.length));
+      if (!body) continue;
+      const start: number = from ?? line.index + s.index + lead;
+      if (ABBREVIATION_AT_END.test(body)) {
+        from = start;
+        continue;
+      }
+      from = null;
+      out.push(span(text, start, line.index + s.index + lead + body.length));
     }
+    if (from !== null) out.push(span(text, from, line.index + line[0].trimEnd().length));
   }
   return out;
 }
+
+/** Abbreviations that end no sentence in the press's dates and references ("until Nov. 10", "No. 61", "Sec. 301"). */
+const ABBREVIATION_AT_END = /\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|No|Nos|Art|Sec|Secs|Mr|Mrs|Ms|Dr|St|vs)\.$/;
 
 /**
  * Sentences with a threat cue ("will impose", "threatened", "considering", "suspend", …) as

@@ -37,6 +37,16 @@ describe("threat and condition cues", () => {
     expect(kinds("Tariffs follow if Ottawa does not yield.")).toContain("condition");
     expect(kinds("Asked if talks went well, she smiled.")).not.toContain("condition");
   });
+
+  it("does not end a clause at an abbreviation ('until Nov. 10, 2026', 'No. 61')", () => {
+    const text = "The tariff is suspended until Nov. 10, 2026. It follows Announcement No. 61 unless Beijing acts. Markets were calm.";
+    const cues = proposalsFrom(text, { publishedAt: PUBLISHED, actors: [] }).filter((p) => p.kind === "threat" || p.kind === "condition");
+    expect(cues.map((p) => [p.kind, p.quote])).toEqual([
+      ["threat", "The tariff is suspended until Nov. 10, 2026."],
+      ["condition", "until Nov. 10, 2026"],
+      ["condition", "unless Beijing acts"],
+    ]);
+  });
 });
 
 describe("on any text", () => {
