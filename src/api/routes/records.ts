@@ -197,7 +197,7 @@ function readRoutes<C extends CollectionName, D extends z.ZodTypeAny>(deps: AppD
       }),
       async (c): Promise<any> => {
         const { id } = c.req.valid("param");
-        await patchRecord(deps.db, kind, id, c.req.valid("json") as Record<string, any>, expectedVersionFrom(c), deps.clock());
+        await patchRecord(deps.db, kind, id, c.req.valid("json") as Record<string, any>, expectedVersionFrom(c), writerOf(c), deps.clock());
         const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock()));
         if (record.version !== undefined) c.header("ETag", etagOf(Number(record.version)));
         return c.json(record, 200);

@@ -1,0 +1,139 @@
+import { expect, it } from "vitest";
+import { createCornDeal, created, type TestApp, testApp } from "../helpers/app.ts";
+
+// What a condition does (averts or triggers), whose action it waits on, and what kind of commitment
+// a commitment is are facts, not descriptive text: a PATCH correcting one must not move an answer
+// known before it (issue 9), so it is recorded as a correction entry of the record's history.
+
+/** A threat of the seeded US against China with an averting condition that waits on China, created through the API. */
+async function threatWithCondition(t: TestApp): Promise<{ threat: any; condition: any }> {
+  const scenario = await created(t, "/api/scenarios", { title: "S", summary: "s", effectiveAt: "2026-01-01" });
+  const threat = await created(t, "/api/threats", {
+    scenarioId: scenario.id,
+    issuerId: "gov-us",
+    targetIds: ["gov-cn"],
+    measure: "tariff",
+    covers: "goods",
+    summary: "Tariff",
+    effectiveAt: "2026-01-01",
+  });
+  const condition = await created(t, "/api/conditions", {
+    threatId: threat.id,
+    description: "China eases rare-earth controls",
+    awaitedActorId: "gov-cn",
+    effect: "averts",
+    effectiveAt: "2026-01-01",
+  });
+  return { threat, condition };
+}
+
+const json = async (res: Response) => {
+  expect(res.status, await res.clone().text()).toBe(200);
+  return (await res.json()) as any;
+};
+
+it("corrects a condition's effect and awaited actor by PATCH: answers known before keep what was known then", async () => {
+  let now = new Date("2026-01-05T08:00:00Z");
+  const t = await testApp({ clock: () => now });
+  try {
+    const { threat, condition } = await threatWithCondition(t);
+    now = new Date("2026-02-01T08:00:00Z");
+    const patched = await t.write("PATCH", `/api/conditions/${condition.id}`, { effect: "triggers", awaitedActorId: "gov-us", reason: "Misread: it triggers" });
+    const answer = await json(patched);
+    expect(answer).toMatchObject({ effect: "triggers", awaitedActorId: "gov-us" });
+
+    now = new Date("2026-03-01T08:00:00Z");
+    const before = "knownAt=2026-01-20";
+    expect(await json(await t.get(`/api/conditions/${condition.id}?${before}`))).toMatchObject({
+      effect: "averts",
+      awaitedActorId: "gov-cn",
+      awaitedActor: { id: "gov-cn" },
+    });
+    expect(await json(await t.get(`/api/conditions/${condition.id}`))).toMatchObject({
+      effect: "triggers",
+      awaitedActorId: "gov-us",
+      awaitedActor: { id: "gov-us" },
+    });
+
+    // Embedded in its threat's detail, and in lists, CSV and the actor filter.
+    const embedded = (await json(await t.get(`/api/threats/${threat.id}?${before}`))).conditions[0];
+    expect(embedded).toMatchObject({ effect: "averts", awaitedActorId: "gov-cn", awaitedActor: { id: "gov-cn" } });
+    expect((await json(await t.get(`/api/threats/${threat.id}`))).conditions[0]).toMatchObject({ effect: "triggers", awaitedActor: { id: "gov-us" } });
+    const listed = async (query: string) => (await json(await t.get(`/api/conditions?threat=${threat.id}${query}`))).items.map((c: any) => c.effect);
+    expect(await listed(`&${before}`)).toEqual(["averts"]);
+    expect(await listed("")).toEqual(["triggers"]);
+    const byActor = async (actor: string, query: string) =>
+      (await json(await t.get(`/api/conditions?actor=${actor}${query}`))).items.map((c: any) => c.id).filter((id: string) => id === condition.id);
+    expect(await byActor("gov-cn", `&${before}`)).toEqual([condition.id]);
+    expect(await byActor("gov-us", `&${before}`)).toEqual([]);
+    expect(await byActor("gov-cn", "")).toEqual([]);
+    expect(await byActor("gov-us", "")).toEqual([condition.id]);
+    const csv = await (await t.get(`/api/conditions?threat=${threat.id}&format=csv&${before}`)).text();
+    expect(csv).toMatch(/averts/);
+    expect(csv).not.toMatch(/triggers/);
+
+    // The history shows the correction, old and new values, effective from the creation.
+    const history = await json(await t.get(`/api/conditions/${condition.id}/history`));
+    const entry = history.items.find((i: any) => i.change === "correction");
+    expect(entry).toMatchObject({
+      values: { effect: "triggers", awaitedActorId: "gov-us" },
+      before: { effect: "averts", awaitedActorId: "gov-cn" },
+      effectiveAt: "2026-01-01T00:00:00.000Z",
+      recordedAt: "2026-02-01T08:00:00.000Z",
+      reason: "Misread: it triggers",
+    });
+    expect((await json(await t.get(`/api/conditions/${condition.id}/history?${before}`))).items.some((i: any) => i.change === "correction")).toBe(false);
+
+    // Retracted, the first values come back as known from the retraction on; known before it, the correction still holds.
+    now = new Date("2026-04-01T08:00:00Z");
+    expect((await t.write("POST", `/api/history/${entry.seq}/retract`, { reason: "It did avert after all" })).status).toBe(200);
+    now = new Date("2026-05-01T08:00:00Z");
+    expect(await json(await t.get(`/api/conditions/${condition.id}`))).toMatchObject({ effect: "averts", awaitedActorId: "gov-cn" });
+    expect(await json(await t.get(`/api/conditions/${condition.id}?knownAt=2026-03-15`))).toMatchObject({ effect: "triggers", awaitedActorId: "gov-us" });
+    expect(await byActor("gov-cn", "")).toEqual([condition.id]);
+    expect(await byActor("gov-us", "&knownAt=2026-03-15")).toEqual([condition.id]);
+  } finally {
+    await t.close();
+  }
+});
+
+it("corrects a commitment's kind by PATCH: the agreement as known before shows the kind known then", async () => {
+  let now = new Date("2026-01-05T08:00:00Z");
+  const t = await testApp({ clock: () => now });
+  try {
+    const { agreement, corn } = await createCornDeal(t);
+    now = new Date("2026-02-01T08:00:00Z");
+    expect((await json(await t.write("PATCH", `/api/commitments/${corn.id}`, { kind: "tariff-cut", description: "Cut corn tariffs" }))).kind).toBe(
+      "tariff-cut",
+    );
+    now = new Date("2026-03-01T08:00:00Z");
+    expect(await json(await t.get(`/api/commitments/${corn.id}?knownAt=2026-01-20`))).toMatchObject({ kind: "purchase" });
+    expect(await json(await t.get(`/api/commitments/${corn.id}`))).toMatchObject({ kind: "tariff-cut", description: "Cut corn tariffs" });
+    expect((await json(await t.get(`/api/agreements/${agreement.id}?knownAt=2026-01-20`))).commitments[0].kind).toBe("purchase");
+    expect((await json(await t.get(`/api/agreements/${agreement.id}`))).commitments[0].kind).toBe("tariff-cut");
+    expect((await json(await t.get(`/api/commitments?agreement=${agreement.id}&knownAt=2026-01-20`))).items[0].kind).toBe("purchase");
+    const page = await (await t.get("/agreements?knownAt=2026-01-20")).text();
+    expect(page).toMatch(/purchase/);
+    expect(page).not.toMatch(/tariff-cut/);
+  } finally {
+    await t.close();
+  }
+});
+
+it("refuses a correction naming an actor that does not exist, and changes nothing", async () => {
+  const t = await testApp({ clock: () => new Date("2026-01-05T08:00:00Z") });
+  try {
+    const { condition } = await threatWithCondition(t);
+    const res = await t.write("PATCH", `/api/conditions/${condition.id}`, { awaitedActorId: "nobody", effect: "triggers" });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toMatch(/awaitedActorId/);
+    expect(await json(await t.get(`/api/conditions/${condition.id}`))).toMatchObject({
+      effect: "averts",
+      awaitedActorId: "gov-cn",
+      version: condition.version,
+    });
+    expect((await json(await t.get(`/api/conditions/${condition.id}/history`))).items.some((i: any) => i.change === "correction")).toBe(false);
+  } finally {
+    await t.close();
+  }
+});
