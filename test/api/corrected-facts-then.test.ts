@@ -72,6 +72,18 @@ it("corrects a condition's effect and awaited actor by PATCH: answers known befo
     expect(csv).toMatch(/averts/);
     expect(csv).not.toMatch(/triggers/);
 
+    // The scenario page: its condition cards, and its timeline naming the correction.
+    const names = await Promise.all(["gov-cn", "gov-us"].map(async (a) => (await json(await t.get(`/api/actors/${a}`))).name as string));
+    const page = async (query: string) => (await (await t.get(`/scenarios/${threat.scenarioId}${query}`)).text()).replaceAll("&#39;", "'");
+    const pageBefore = await page(`?${before}`);
+    expect(pageBefore).toContain("Condition (averts the threat)");
+    expect(pageBefore).toContain(`Waits on: ${names[0]}`);
+    expect(pageBefore).not.toContain("corrected:");
+    const pageNow = await page("");
+    expect(pageNow).toContain("Condition (triggers the threat)");
+    expect(pageNow).toContain(`Waits on: ${names[1]}`);
+    expect(pageNow).toContain("corrected: waits on gov-cn → gov-us; effect averts → triggers");
+
     // The history shows the correction, old and new values, effective from the creation.
     const history = await json(await t.get(`/api/conditions/${condition.id}/history`));
     const entry = history.items.find((i: any) => i.change === "correction");
