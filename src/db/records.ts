@@ -11,6 +11,7 @@ import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
 import { type Terms, termsThen } from "../domain/terms.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
 import { storeEvidence } from "./evidence.ts";
+import { awaitedOnceBy } from "./sql/awaited-then.ts";
 import {
   type ChangesQuery,
   type EffectiveKey,
@@ -284,17 +285,6 @@ export async function listRecords(
   // A full page continues after its last row; a page cut short by the scan budget continues after the last row examined.
   const nextId = items.length > limit ? (page.at(-1)?.id as string) : exhausted ? null : (cursor ?? null);
   return { items: page, nextId };
-}
-
-/**
- * The conditions a correction of `awaitedActorId` moved from or to `actorId` (the partial index of
- * corrections, migration 20261205200000, holds the few entries read): the row names the actor as
- * known now, and as known before such a correction the condition may have waited on it.
- */
-function awaitedOnceBy(reader: Database.Database, actorId: string): string[] {
-  const sql = `SELECT DISTINCT "recordId" FROM "StatusChange" WHERE "change" = 'correction' AND "recordKind" = 'condition'
-    AND (json_extract("values", '$.from.awaitedActorId') = @actorId OR json_extract("values", '$.to.awaitedActorId') = @actorId)`;
-  return prepared(reader, sql).pluck().all({ actorId }) as string[];
 }
 
 /** The most text matches one list query passes to Prisma as ids: under SQLite's 999 bound values, which Prisma cannot split with take. */

@@ -1,5 +1,10 @@
 import { expect, it } from "vitest";
+import { listDeadlines } from "../../src/db/deadline-queries.ts";
+import { threatAt } from "../../src/db/records.ts";
+import { awaitedOnceBy } from "../../src/db/sql/awaited-then.ts";
+import { readTimeOf } from "../../src/db/sql/record-states.ts";
 import { createCornDeal, created, type TestApp, testApp } from "../helpers/app.ts";
+import { planOf, recordingConnection } from "../helpers/plans.ts";
 
 // What a condition does (averts or triggers), whose action it waits on, and what kind of commitment
 // a commitment is are facts, not descriptive text: a PATCH correcting one must not move an answer
@@ -145,6 +150,70 @@ it("refuses a correction naming an actor that does not exist, and changes nothin
       version: condition.version,
     });
     expect((await json(await t.get(`/api/conditions/${condition.id}/history`))).items.some((i: any) => i.change === "correction")).toBe(false);
+  } finally {
+    await t.close();
+  }
+});
+
+it("selects the deadlines of a condition by the actor it waited on as known then", async () => {
+  let now = new Date("2026-01-05T08:00:00Z");
+  const t = await testApp({ clock: () => now });
+  try {
+    const japan = (await created(t, "/api/actors", { name: "Japan", kind: "government" })).id;
+    const korea = (await created(t, "/api/actors", { name: "Korea", kind: "government" })).id;
+    const agreement = await created(t, "/api/agreements", { title: "Deal", partyIds: ["gov-us", "gov-cn"], effectiveAt: "2026-01-01" });
+    const condition = await created(t, "/api/conditions", {
+      agreementId: agreement.id,
+      description: "Japan ratifies",
+      awaitedActorId: japan,
+      effect: "averts",
+      effectiveAt: "2026-01-01",
+    });
+    const deadline = await created(t, "/api/deadlines", {
+      conditionId: condition.id,
+      dueAt: "2026-09-01",
+      precision: "month",
+      wording: "by September",
+      effectiveAt: "2026-01-01",
+    });
+    now = new Date("2026-02-01T08:00:00Z");
+    expect((await t.write("PATCH", `/api/conditions/${condition.id}`, { awaitedActorId: korea })).status).toBe(200);
+    now = new Date("2026-03-01T08:00:00Z");
+    const pending = async (actor: string, query: string) =>
+      (await json(await t.get(`/api/deadlines?status=pending&actor=${actor}${query}`))).items.map((d: any) => d.id).filter((id: string) => id === deadline.id);
+    expect(await pending(japan, "&knownAt=2026-01-20")).toEqual([deadline.id]);
+    expect(await pending(korea, "&knownAt=2026-01-20")).toEqual([]);
+    expect(await pending(japan, "")).toEqual([]);
+    expect(await pending(korea, "")).toEqual([deadline.id]);
+  } finally {
+    await t.close();
+  }
+});
+
+it("reads no correction in the present; at a past knownAt, only the corrections, on their own index", async () => {
+  let now = new Date("2026-01-05T08:00:00Z");
+  const t = await testApp({ clock: () => now });
+  try {
+    const { threat, condition } = await threatWithCondition(t);
+    now = new Date("2026-02-01T08:00:00Z");
+    expect((await t.write("PATCH", `/api/conditions/${condition.id}`, { awaitedActorId: "gov-us" })).status).toBe(200);
+    const { conn, statements } = recordingConnection(t.db.writer.name);
+    try {
+      const present = readTimeOf(undefined, undefined, now);
+      expect((threatAt(conn, threat.id, present) as any).conditions[0].awaitedActorId).toBe("gov-us");
+      listDeadlines(conn, { status: "pending", actorId: "gov-cn", limit: 50 }, now);
+      expect(statements.filter((sql) => sql.includes("'correction'"))).toEqual([]);
+
+      const past = readTimeOf(undefined, new Date("2026-01-20T00:00:00Z"), now);
+      expect((threatAt(conn, threat.id, past) as any).conditions[0].awaitedActorId).toBe("gov-cn");
+      listDeadlines(conn, { status: "pending", actorId: "gov-cn", knownAt: past.knownAt, limit: 50 }, now);
+      expect(awaitedOnceBy(conn, "gov-cn")).toEqual([condition.id]);
+      const lookups = [...new Set(statements.filter((sql) => sql.includes("'correction'")))];
+      expect(lookups).toHaveLength(1);
+      expect(planOf(conn, lookups[0]!)).toMatch(/USING INDEX StatusChange_corrections_idx/);
+    } finally {
+      conn.close();
+    }
   } finally {
     await t.close();
   }
