@@ -412,7 +412,8 @@ function statusSpanOf(history: readonly HistoryEntry[], now: RecordState): Pick<
   const from = held.effectiveAt.getTime();
   let knownFrom = Math.max(held.recordedAt.getTime(), now.created.recordedAt.getTime());
   for (const e of history) {
-    if (e.effectiveAt.getTime() < from) continue;
+    // A correction changes no status (it is dated at the creation, so would narrow the span for nothing).
+    if (e.effectiveAt.getTime() < from || e.change === "correction") continue;
     knownFrom = Math.max(knownFrom, e.recordedAt.getTime(), e.retractedAt?.getTime() ?? 0);
   }
   return { statusFrom: held.effectiveAt, statusKnownFrom: new Date(knownFrom) };
