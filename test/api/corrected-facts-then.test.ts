@@ -218,3 +218,57 @@ it("reads no correction in the present; at a past knownAt, only the corrections,
     await t.close();
   }
 });
+
+it("a condition met after a correction sets off what its corrected effect says; what was set off before stays", async () => {
+  let now = new Date("2026-01-05T08:00:00Z");
+  const t = await testApp({ clock: () => now });
+  try {
+    const { threat, condition } = await threatWithCondition(t);
+    const deadline = await created(t, "/api/deadlines", { conditionId: condition.id, dueAt: "2026-09-01", precision: "month", wording: "by September" });
+    now = new Date("2026-02-01T08:00:00Z");
+    // It triggers, not averts: meeting it then averts nothing.
+    expect((await t.write("PATCH", `/api/conditions/${condition.id}`, { effect: "triggers" })).status).toBe(200);
+    now = new Date("2026-03-01T08:00:00Z");
+    const met = await json(await t.write("POST", `/api/conditions/${condition.id}/status`, { status: "met", reason: "China eased them" }));
+    expect(met.consequences).toEqual([]);
+    expect((await json(await t.get(`/api/deadlines/${deadline.id}`))).status).toBe("pending");
+    // Corrected back to averts, the rule runs again only for what is met from then on: the deadline stays as recorded.
+    now = new Date("2026-04-01T08:00:00Z");
+    expect((await t.write("PATCH", `/api/conditions/${condition.id}`, { effect: "averts", reason: "It did avert" })).status).toBe(200);
+    expect((await json(await t.get(`/api/deadlines/${deadline.id}`))).status).toBe("pending");
+    expect((await json(await t.get(`/api/threats/${threat.id}`))).conditions[0]).toMatchObject({ effect: "averts", status: "met" });
+  } finally {
+    await t.close();
+  }
+});
+
+it("a correction honours If-Match, a reason comes only with a fact, and a correction is never a change to come", async () => {
+  const now = new Date("2026-01-05T08:00:00Z");
+  const t = await testApp({ clock: () => now });
+  try {
+    const { condition } = await threatWithCondition(t);
+    const stale = await t.write("PATCH", `/api/conditions/${condition.id}`, { effect: "triggers" }, { "If-Match": `"${condition.version + 1}"` });
+    expect(stale.status).toBe(412);
+    const reasonAlone = await t.write("PATCH", `/api/conditions/${condition.id}`, { description: "d", reason: "why" });
+    expect(reasonAlone.status).toBe(422);
+    expect(await reasonAlone.text()).toMatch(/reason/);
+    expect((await json(await t.get(`/api/conditions/${condition.id}`))).effect).toBe("averts");
+    const ok = await t.write("PATCH", `/api/conditions/${condition.id}`, { effect: "triggers" }, { "If-Match": `"${condition.version}"` });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("ETag")).toBe(`"${condition.version + 1}"`);
+    // The same value again records nothing.
+    expect((await t.write("PATCH", `/api/conditions/${condition.id}`, { effect: "triggers" })).status).toBe(200);
+    const history = await json(await t.get(`/api/conditions/${condition.id}/history`));
+    expect(history.items.filter((i: any) => i.change === "correction")).toHaveLength(1);
+    // Dated at the creation (1 January), it is not listed as coming up on an earlier day.
+    const seq = history.items.find((i: any) => i.change === "correction").seq;
+    expect(await (await t.get("/?asOf=2025-12-01")).text()).not.toContain("dates move");
+    expect(await (await t.get("/calendar.ics?asOf=2025-12-01")).text()).not.toContain(`change-${seq}@`);
+    // The document says so.
+    const paths = (await json(await t.get("/openapi.json"))).paths;
+    expect(paths["/api/conditions/{id}"].patch.description).toMatch(/`effect` and `awaitedActorId` are facts: a new value is recorded as a correction entry/);
+    expect(paths["/api/commitments/{id}"].patch.description).toMatch(/`kind` is a fact/);
+  } finally {
+    await t.close();
+  }
+});

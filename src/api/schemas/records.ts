@@ -182,6 +182,14 @@ const correctionReason = Text.optional().openapi({
   description: 'Why the facts given are corrected (the correction entry\'s reason; default "Corrected by PATCH")',
 });
 
+/** A reason is a correction's: without a fact to correct it would be dropped unread. */
+function reasonOnlyWithAFact(facts: string[]) {
+  return (b: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    if (b.reason !== undefined && facts.every((f) => b[f] === undefined))
+      ctx.addIssue({ code: "custom", path: ["reason"], message: `only with ${facts.join(" or ")}: the reason for correcting them` });
+  };
+}
+
 /** Descriptive edits: never the status, which moves only through POST …/status; facts are corrected as history. */
 export const PatchSchemas = {
   scenarios: z.strictObject({ title: Text.optional(), summary: Text.optional(), topicIds }),
@@ -200,28 +208,32 @@ export const PatchSchemas = {
     .superRefine((b, ctx) => {
       if (b.measure !== undefined) ctx.addIssue({ code: "custom", path: ["measure"], message: MEASURE_IS_A_TERM });
     }),
-  conditions: z.strictObject({
-    description: Text.optional(),
-    awaitedActorId: Id.nullable()
-      .optional()
-      .openapi({ description: `Whose action it waits on. ${A_FACT_IS_CORRECTED}` }),
-    effect: z
-      .enum(CONDITION_EFFECTS)
-      .optional()
-      .openapi({ description: `What meeting it does to the threat. ${A_FACT_IS_CORRECTED}` }),
-    reason: correctionReason,
-  }),
+  conditions: z
+    .strictObject({
+      description: Text.optional(),
+      awaitedActorId: Id.nullable()
+        .optional()
+        .openapi({ description: `Whose action it waits on. ${A_FACT_IS_CORRECTED}` }),
+      effect: z
+        .enum(CONDITION_EFFECTS)
+        .optional()
+        .openapi({ description: `What meeting it does to the threat. ${A_FACT_IS_CORRECTED}` }),
+      reason: correctionReason,
+    })
+    .superRefine(reasonOnlyWithAFact(["effect", "awaitedActorId"])),
   deadlines: z.strictObject({ wording: Text.optional() }),
   events: z.strictObject({ title: Text.optional(), place: Text.nullable().optional(), country, wording: Text.optional(), topicIds }),
   agreements: z.strictObject({ title: Text.optional(), summary: Text.nullable().optional() }),
-  commitments: z.strictObject({
-    description: Text.optional(),
-    kind: z
-      .enum(COMMITMENT_KINDS)
-      .optional()
-      .openapi({ description: `What kind of commitment it is. ${A_FACT_IS_CORRECTED}` }),
-    reason: correctionReason,
-  }),
+  commitments: z
+    .strictObject({
+      description: Text.optional(),
+      kind: z
+        .enum(COMMITMENT_KINDS)
+        .optional()
+        .openapi({ description: `What kind of commitment it is. ${A_FACT_IS_CORRECTED}` }),
+      reason: correctionReason,
+    })
+    .superRefine(reasonOnlyWithAFact(["kind"])),
   actors: z.strictObject({ name: Text.optional(), role: Text.nullable().optional(), aliases, country, governmentId: Id.nullable().optional() }),
   topics: z.strictObject({ name: Text.optional() }),
   sources: z.strictObject({
