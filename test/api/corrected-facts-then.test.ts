@@ -202,13 +202,13 @@ it("reads no correction in the present; at a past knownAt, only the corrections,
       const present = readTimeOf(undefined, undefined, now);
       expect((threatAt(conn, threat.id, present) as any).conditions[0].awaitedActorId).toBe("gov-us");
       listDeadlines(conn, { status: "pending", actorId: "gov-cn", limit: 50 }, now);
-      expect(statements.filter((sql) => sql.includes("'correction'"))).toEqual([]);
+      expect(statements.filter((sql) => sql.includes(`"change" = 'correction'`))).toEqual([]);
 
       const past = readTimeOf(undefined, new Date("2026-01-20T00:00:00Z"), now);
       expect((threatAt(conn, threat.id, past) as any).conditions[0].awaitedActorId).toBe("gov-cn");
       listDeadlines(conn, { status: "pending", actorId: "gov-cn", knownAt: past.knownAt, limit: 50 }, now);
       expect(awaitedOnceBy(conn, "gov-cn")).toEqual([condition.id]);
-      const lookups = [...new Set(statements.filter((sql) => sql.includes("'correction'")))];
+      const lookups = [...new Set(statements.filter((sql) => sql.includes(`"change" = 'correction'`)))];
       expect(lookups).toHaveLength(1);
       expect(planOf(conn, lookups[0]!)).toMatch(/USING INDEX StatusChange_corrections_idx/);
     } finally {

@@ -67,8 +67,11 @@ export interface CachedRow {
  * Which of some records (kind, JSON array of ids) have a history entry beyond a plain status
  * change. Its middle term is, word for word, the WHERE of the partial index that answers it
  * (migration 20261201100000). `= +?`: no re-plan at every run with sqlite_stat4 (src/db/sql/history.ts).
+ * A correction is not one: the row holds the corrected facts as known now (decision 027), so a
+ * record with corrections only is still answered from its columns (its entry's row is read to
+ * tell, only for the few entries the index holds).
  */
-export const BEYOND_PLAIN_STATUS = `SELECT DISTINCT "recordId" FROM "StatusChange" WHERE "recordKind" = +? AND ("byTerms" = 1 OR "change" <> 'status' OR "values" IS NOT NULL) AND "recordId" IN (SELECT value FROM json_each(?))`;
+export const BEYOND_PLAIN_STATUS = `SELECT DISTINCT "recordId" FROM "StatusChange" WHERE "recordKind" = +? AND ("byTerms" = 1 OR "change" <> 'status' OR "values" IS NOT NULL) AND "recordId" IN (SELECT value FROM json_each(?)) AND "change" <> 'correction'`;
 
 /**
  * The statuses of some records of one kind at a read time. In the present, a record whose cached
