@@ -1248,9 +1248,13 @@ export function recordCorrection(
     const scope = new WriteScope(conn, now);
     const plan = planCorrection(scope.historyOf(req.kind, req.id), current, req.values, now);
     if (!plan.ok) throw new ChainConflictError(`The ${req.kind} does not exist as known now: its creation was retracted`, plan.created, []);
-    const text = Object.keys(req.descriptive).filter((k) => req.descriptive[k] !== undefined);
-    const sets = [...text.map((k) => `"${k}" = @${k}`), `"updatedAt" = @now`].join(", ");
-    prepared(conn, `UPDATE "${table}" SET ${sets} WHERE "id" = @id`).run({ ...req.descriptive, now: toSqlDate(now), id: req.id });
+    const text = Object.entries(req.descriptive).filter(([, v]) => v !== undefined);
+    if (text.length > 0) {
+      prepared(conn, `UPDATE "${table}" SET ${text.map(([k]) => `"${k}" = @${k}`).join(", ")} WHERE "id" = @id`).run({
+        ...Object.fromEntries(text),
+        id: req.id,
+      });
+    }
     const entry = plan.correction
       ? scope.append({
           recordKind: req.kind,
