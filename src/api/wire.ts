@@ -1,5 +1,6 @@
 import { stringify } from "csv-stringify/sync";
 import type { Context } from "hono";
+import { correctionOf } from "../domain/corrections.ts";
 import type { HistoryEntry, TimelineEntry } from "../domain/history.ts";
 
 const isoOrNull = (d: Date | null) => d?.toISOString() ?? null;
@@ -19,7 +20,8 @@ export function historyEntryToWire(e: HistoryEntry, from: string | null = e.from
     change: e.change,
     from,
     to: e.to,
-    values: valuesToWire(e.values),
+    // A correction keeps the facts it replaced beside the new ones: its values are the new ones (a timeline's `before`, the old).
+    values: e.change === "correction" ? correctionOf(e).to : valuesToWire(e.values),
     effectiveAt: e.effectiveAt.toISOString(),
     recordedAt: e.recordedAt.toISOString(),
     reason: e.reason,

@@ -3,6 +3,7 @@ import { type DeadlineTiming, deadlineTimingAsOf } from "../domain/deadlines.ts"
 import { ReadStoppedError } from "../domain/errors.ts";
 import { type HistoryEntry, recordStateAt } from "../domain/history.ts";
 import type { Precision, STATUSES } from "../domain/statuses.ts";
+import { awaitedThenBy } from "./sql/awaited-then.ts";
 import { historiesOf } from "./sql/history.ts";
 import { BATCH_AT_MOST, limitBy, perConnection, prepared, preparedRows, type ShapedStatement } from "./sql/prepared.ts";
 import { isPresent, type ReadTime, readTimeOf, statusesAt } from "./sql/record-states.ts";
@@ -328,7 +329,15 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   if (query.actorId) {
     const everTargeted = `EXISTS (SELECT 1 FROM "ThreatTarget" tt WHERE tt."threatId" = t."id" AND tt."actorId" = @actorId)`;
     const termsChanged = termsChangedSql(`t."id"`);
-    byActor = `CASE WHEN t."issuerId" = @actorId OR c."awaitedActorId" = @actorId OR cm."partyId" = @actorId THEN 1
+    // As known at a past instant, a condition's awaited actor is its row's unless a correction recorded since says otherwise.
+    const awaited = pastKnowledge ? awaitedThenBy(reader, query.actorId, time.knownAt) : { gained: [], lost: [] };
+    const awaitedNow = awaited.lost.length
+      ? `(c."awaitedActorId" = @actorId AND c."id" NOT IN (SELECT value FROM json_each(@awaitedLost)))`
+      : `c."awaitedActorId" = @actorId`;
+    const awaitedThen = awaited.gained.length ? `${awaitedNow} OR c."id" IN (SELECT value FROM json_each(@awaitedGained))` : awaitedNow;
+    if (awaited.lost.length) params.awaitedLost = JSON.stringify(awaited.lost);
+    if (awaited.gained.length) params.awaitedGained = JSON.stringify(awaited.gained);
+    byActor = `CASE WHEN t."issuerId" = @actorId OR ${awaitedThen} OR cm."partyId" = @actorId THEN 1
       WHEN ${everTargeted} THEN (CASE WHEN ${termsChanged} THEN t."id" ELSE 1 END) ELSE 0 END`;
     params.actorId = query.actorId;
   }

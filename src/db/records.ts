@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
+import { CORRECTABLE_FACTS, isCorrectableKind } from "../domain/corrections.ts";
 import { formatAtPrecision } from "../domain/dates.ts";
 import { ConflictError, InvalidInputError, NotFoundError, ReadStoppedError, VersionMismatchError } from "../domain/errors.ts";
 import { type EvidenceRequest, isDisputed, STANCES, sourceProblems } from "../domain/evidence.ts";
@@ -10,6 +11,7 @@ import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
 import { type Terms, termsThen } from "../domain/terms.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
 import { storeEvidence } from "./evidence.ts";
+import { awaitedOnceBy } from "./sql/awaited-then.ts";
 import {
   type ChangesQuery,
   type EffectiveKey,
@@ -24,7 +26,7 @@ import { limitBy, prepared } from "./sql/prepared.ts";
 import { type CachedRow, type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
 import { likePattern } from "./sql/text-search.ts";
 import { DETAIL_EMBEDS, firstOf, scenarioDeadlines, threatDetail } from "./threat-detail.ts";
-import { createTrackedRecord, type RecordedAt } from "./tracked-writes.ts";
+import { createTrackedRecord, type RecordedAt, recordCorrection } from "./tracked-writes.ts";
 
 export { type Collection, KIND_OF, type RecordKind } from "../domain/record-kinds.ts";
 
@@ -162,7 +164,7 @@ const TEXT_FIELDS: Record<RecordKind, string[]> = {
 };
 
 /** The filters SQL applies; status and authority are as of the read time, checked on each row read (listRecords). */
-function filterWhere(kind: RecordKind, f: Omit<ListFilters, "status" | "authority" | "q">): Record<string, unknown> {
+function filterWhere(kind: RecordKind, f: Omit<ListFilters, "status" | "authority" | "q">, awaitedOnce: string[] = []): Record<string, unknown> {
   const and: Record<string, unknown>[] = [];
   if (f.scenarioId) {
     if (kind === "threat" || kind === "event") and.push({ scenarioId: f.scenarioId });
@@ -171,7 +173,8 @@ function filterWhere(kind: RecordKind, f: Omit<ListFilters, "status" | "authorit
   }
   if (f.actorId) {
     if (kind === "threat") and.push({ OR: [{ issuerId: f.actorId }, { targets: { some: { actorId: f.actorId } } }] });
-    if (kind === "condition") and.push({ awaitedActorId: f.actorId });
+    if (kind === "condition")
+      and.push(awaitedOnce.length ? { OR: [{ awaitedActorId: f.actorId }, { id: { in: awaitedOnce } }] } : { awaitedActorId: f.actorId });
     if (kind === "event") and.push({ participants: { some: { actorId: f.actorId } } });
     if (kind === "agreement") and.push({ parties: { some: { actorId: f.actorId } } });
     if (kind === "commitment") and.push({ partyId: f.actorId });
@@ -207,7 +210,10 @@ export async function listRecords(
   stopAt?: number,
 ) {
   const { status, authority, q, ...rest } = filters;
-  const where = filterWhere(kind, rest);
+  // As known at a past instant, a condition may have waited on the actor before a correction said otherwise: those are candidates too.
+  const pastKnowledge = time.knownAt.getTime() < time.now.getTime();
+  const awaitedOnce = kind === "condition" && rest.actorId && pastKnowledge ? awaitedOnceBy(db.reader, rest.actorId) : [];
+  const where = filterWhere(kind, rest, awaitedOnce);
   const tracked = isTrackedKind(kind);
   const delegate = delegateOf(db.prisma, kind);
   const items: Record<string, unknown>[] = [];
@@ -258,6 +264,8 @@ export async function listRecords(
         Object.assign(row, stateFields(kind, state, row));
         if (kind === "agreement") row.supersededById = state.status === "superseded" ? supersededByAt(db.reader, row.id as string, time) : null;
         if (authority !== undefined && !sameAuthority(row.authority, authority)) continue;
+        // The awaited actor then, once corrections recorded later are laid back over the row.
+        if (kind === "condition" && rest.actorId && row.awaitedActorId !== rest.actorId) continue;
         // ThreatTarget holds every actor a threat's terms ever named: the terms then say whom it targets.
         if (kind === "threat" && rest.actorId && row.issuerId !== rest.actorId && !(row.targetIds as string[]).includes(rest.actorId)) continue;
       }
@@ -353,6 +361,8 @@ function stateFields(kind: RecordKind, state: StatusAt, row: Record<string, any>
     unconfirmed: state.byTerms,
     scheduled: state.scheduled.map(scheduledToWire),
   };
+  // Facts corrected since (the row holds them as known now), as known at the read's knownAt; a brief of the record shows none.
+  for (const [k, v] of Object.entries(state.corrected)) if (k in row) fields[k] = v;
   if ((kind === "deadline" || kind === "event") && Object.keys(state.dates).length > 0) Object.assign(fields, datesOf(kind, state.dates));
   if (kind === "threat" && Array.isArray(row.targets)) {
     Object.assign(fields, termsThen(firstTermsOf(row), state), { supersededById: (state.statusValues?.supersededById as string | undefined) ?? null });
@@ -535,8 +545,24 @@ function atReadTime(conn: Database.Database, kind: RecordKind, record: Record<st
       if (link.nested) for (const v of record[link.path]) v[link.nested.path] = (v[link.nested.path] ?? []).filter((n: any) => apply(link.nested!.kind, n));
     } else if (value && !apply(link.kind, value)) record[link.path] = null;
   }
+  if (kind === "condition") awaitedActorsThen(conn, [record], true);
+  if (kind === "threat" || kind === "agreement") awaitedActorsThen(conn, record.conditions ?? [], false);
   withoutCaches(record, time.knownAt.getTime() < time.now.getTime());
   return record;
+}
+
+/**
+ * The awaited actor embedded with each condition, for those whose awaited actor then (a correction
+ * recorded later laid back) is not the row's: the whole actor (`full`, a condition's own detail) or its brief.
+ */
+function awaitedActorsThen(conn: Database.Database, conditions: Record<string, any>[], full: boolean): void {
+  const stale = conditions.filter((c) => "awaitedActor" in c && (c.awaitedActor?.id ?? null) !== c.awaitedActorId);
+  if (stale.length === 0) return;
+  const columns = full ? "*" : `"id", "name", "kind"`;
+  const ids = stale.flatMap((c) => (c.awaitedActorId ? [c.awaitedActorId as string] : []));
+  const actors = prepared(conn, `SELECT ${columns} FROM "Actor" WHERE "id" IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as { id: string }[];
+  const byId = new Map(actors.map((a) => [a.id, a]));
+  for (const c of stale) c.awaitedActor = c.awaitedActorId ? (byId.get(c.awaitedActorId) ?? null) : null;
 }
 
 /** A record with its links and the evidence quotes that support it (threats through the raw fast path), at the read time. */
@@ -798,8 +824,30 @@ async function checkOwedByAParty(tx: Transaction, agreementId: string, partyId: 
   if (!party) throw new InvalidInputError([{ field: "partyId", problem: `is not a party to agreement "${agreementId}"` }]);
 }
 
-/** Edits descriptive fields; a tracked record's version moves on, and If-Match is honoured. */
-export async function patchRecord(db: TrackerDatabase, kind: RecordKind, id: string, input: Record<string, any>, expectedVersion?: number, now = new Date()) {
+/**
+ * Edits descriptive fields; a tracked record's version moves on, and If-Match is honoured. Facts
+ * given (a condition's effect or awaited actor, a commitment's kind) are corrected as history
+ * (recordCorrection), with the descriptive fields in the same write.
+ */
+export async function patchRecord(
+  db: TrackerDatabase,
+  kind: RecordKind,
+  id: string,
+  patch: Record<string, any>,
+  expectedVersion: number | undefined,
+  by: string,
+  now = new Date(),
+) {
+  const { reason, ...input } = patch;
+  if (isCorrectableKind(kind)) {
+    const facts: readonly string[] = CORRECTABLE_FACTS[kind];
+    const values = Object.fromEntries(Object.entries(input).filter(([k, v]) => facts.includes(k) && v !== undefined));
+    if (Object.keys(values).length > 0) {
+      const descriptive = Object.fromEntries(Object.entries(input).filter(([k]) => !facts.includes(k)));
+      await recordCorrection(db, { kind, id, values, descriptive, reason: reason ?? "Corrected by PATCH", by, expectedVersion }, now);
+      return;
+    }
+  }
   const tracked = isTrackedKind(kind);
   return withUniqueness(kind, () =>
     db.prismaTransaction(async (tx) => {

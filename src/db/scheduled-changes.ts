@@ -49,7 +49,9 @@ export function scheduledChanges(reader: Database.Database, time: ReadTime, limi
     const { counted, labels } = countedAndLabelled(reader, candidates, time);
     for (const entry of candidates) {
       if (found.length === limit) break;
-      if (counted.has(entry.seq)) found.push({ entry, label: labels.get(`${entry.recordKind}|${entry.recordId}`) ?? `${entry.recordKind} ${entry.recordId}` });
+      // A correction takes effect at no instant (it says what was always so): nothing is to come.
+      if (counted.has(entry.seq) && entry.change !== "correction")
+        found.push({ entry, label: labels.get(`${entry.recordKind}|${entry.recordId}`) ?? `${entry.recordKind} ${entry.recordId}` });
     }
     if (rows.length < batch) break;
     const last = rows.at(-1)!;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import { endingThatRefuses } from "../domain/belonging.ts";
 import { consequencesOf, mayHaveConsequences } from "../domain/consequences.ts";
+import { CORRECTABLE_FACTS, type CorrectableKind, correctedKnownAt, isCorrectableKind, planCorrection } from "../domain/corrections.ts";
 import { formatAtPrecision } from "../domain/dates.ts";
 import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
 import type { EvidenceRequest } from "../domain/evidence.ts";
@@ -695,6 +696,15 @@ export function refreshCachedColumns(
     });
   } else st.refreshStatus[kind].run(status);
   if (kind === "threat") refreshInForce(conn, id, history, now);
+  if (isCorrectableKind(kind)) refreshCorrectedFacts(conn, kind, id, history, now);
+}
+
+/** A condition's or commitment's corrected facts as known now, on its row (only those a correction names; the others are as first stated). */
+function refreshCorrectedFacts(conn: Database.Database, kind: CorrectableKind, id: string, history: readonly HistoryEntry[], now: Date): void {
+  const facts = correctedKnownAt(history, now);
+  const keys = Object.keys(facts);
+  if (keys.length === 0) return;
+  prepared(conn, `UPDATE "${RECORD_KINDS[kind].table}" SET ${keys.map((k) => `"${k}" = @${k}`).join(", ")} WHERE "id" = @id`).run({ ...facts, id });
 }
 
 /** A deadline's status and the columns it caches from its history; most are in one or more of its indexes. */
@@ -1248,6 +1258,76 @@ export function recordTermsChange(
     scope.touch("threat", req.id);
     scope.refresh();
     return { entry, version: currentVersion(conn, "threat", req.id) };
+  });
+}
+
+export interface CorrectionRequest {
+  kind: CorrectableKind;
+  id: string;
+  /** The facts (CORRECTABLE_FACTS of the kind) as they are now said to be; those not given stay. */
+  values: Record<string, unknown>;
+  /** Descriptive text edited in the same request: the current text, not historised. */
+  descriptive: Record<string, unknown>;
+  reason: string;
+  by: string;
+  expectedVersion?: number;
+}
+
+/**
+ * Corrects facts recorded wrong (src/domain/corrections.ts) as a correction entry, effective from
+ * the record's creation, retractable; the row then holds the corrected facts. Facts given with
+ * the value they have record nothing. Descriptive text given with them is edited in the same write.
+ */
+export function recordCorrection(
+  db: TrackerDatabase,
+  req: CorrectionRequest,
+  at: RecordedAt = () => new Date(),
+): Promise<{ entry: HistoryEntry | null; version: number }> {
+  return db.rawTransaction((conn) => {
+    const now = recordedAtNow(at);
+    const table = RECORD_KINDS[req.kind].table;
+    recordAtVersion(conn, req.kind, req.id, req.expectedVersion);
+    const actorId = req.values.awaitedActorId;
+    if (typeof actorId === "string" && !statements(conn).actorExists.get(actorId)) {
+      throw new InvalidInputError([{ field: "awaitedActorId", problem: `no actor with id "${actorId}"` }]);
+    }
+    const facts = CORRECTABLE_FACTS[req.kind];
+    const current = prepared(conn, `SELECT ${facts.map((f) => `"${f}"`).join(", ")} FROM "${table}" WHERE "id" = ?`).get(req.id) as Record<string, unknown>;
+    const scope = new WriteScope(conn, now);
+    const plan = planCorrection(scope.historyOf(req.kind, req.id), current, req.values, now);
+    if (!plan.ok) throw new ChainConflictError(`The ${req.kind} does not exist as known now: its creation was retracted`, plan.created, []);
+    const text = Object.entries(req.descriptive).filter(([, v]) => v !== undefined);
+    if (text.length > 0) {
+      prepared(conn, `UPDATE "${table}" SET ${text.map(([k]) => `"${k}" = @${k}`).join(", ")} WHERE "id" = @id`).run({
+        ...Object.fromEntries(text),
+        id: req.id,
+      });
+    }
+    const entry = plan.correction
+      ? scope.append({
+          recordKind: req.kind,
+          recordId: req.id,
+          change: "correction",
+          from: null,
+          to: null,
+          values: { ...plan.correction },
+          effectiveAt: plan.effectiveAt,
+          recordedAt: now,
+          reason: req.reason,
+          by: req.by,
+          correction: true,
+          byTerms: false,
+          causedBySeq: null,
+          until: null,
+          returnsTo: null,
+          sourceId: null,
+          evidenceId: null,
+        })
+      : null;
+    // The refresh moves the version on, as every PATCH does, and writes the corrected facts on the row.
+    scope.touch(req.kind, req.id);
+    scope.refresh();
+    return { entry, version: currentVersion(conn, req.kind, req.id) };
   });
 }
 

@@ -9,8 +9,11 @@ import type { TrackedKind } from "./statuses.ts";
  * what held when.
  */
 
-/** What an entry changes: the status (creation included), a record's dates, or a threat's terms. */
-export type ChangeKind = "status" | "dates" | "terms";
+/**
+ * What an entry changes: the status (creation included), a record's dates, a threat's terms, or a
+ * fact recorded wrong (src/domain/corrections.ts: it holds at every asOf, from its recorded time).
+ */
+export type ChangeKind = "status" | "dates" | "terms" | "correction";
 
 export interface HistoryEntry {
   seq: number;
@@ -130,6 +133,8 @@ export function recordStateAt(history: readonly HistoryEntry[], asOf: Date, know
   let terms: Record<string, unknown> = {};
   const scheduled: HistoryEntry[] = [];
   for (const e of entries) {
+    // A correction says what was always so: it takes effect at no instant, so is never scheduled (correctedKnownAt reads it).
+    if (e.change === "correction") continue;
     if (e.effectiveAt.getTime() > t) {
       scheduled.push(e);
       continue;
@@ -160,7 +165,7 @@ export interface TimelineEntry {
   retracted: boolean;
   /** A lapse by terms that no longer follows from them (superseded by a later report). */
   superseded: boolean;
-  /** For a terms entry: the values of the terms it changes just before it, as known at `knownAt`. */
+  /** For a terms entry: the values of the terms it changes just before it, as known at `knownAt`; for a correction, the values it replaced when recorded. */
   before: Record<string, unknown> | null;
 }
 
@@ -227,7 +232,11 @@ export function timelineContinued(
       from: entry.change === "status" ? (isCreation(entry) ? null : previous) : null,
       retracted,
       superseded: voided,
-      before: changed ? Object.fromEntries(changed.map((key) => [key, terms[key] ?? null])) : null,
+      before: changed
+        ? Object.fromEntries(changed.map((key) => [key, terms[key] ?? null]))
+        : entry.change === "correction"
+          ? ((entry.values?.from as Record<string, unknown> | undefined) ?? null)
+          : null,
     };
     if (counts && entry.change === "status") previous = entry.to;
     if (counts && isCountedReport(entry, k)) lastReportAt = entry.effectiveAt;
@@ -403,7 +412,8 @@ function statusSpanOf(history: readonly HistoryEntry[], now: RecordState): Pick<
   const from = held.effectiveAt.getTime();
   let knownFrom = Math.max(held.recordedAt.getTime(), now.created.recordedAt.getTime());
   for (const e of history) {
-    if (e.effectiveAt.getTime() < from) continue;
+    // A correction changes no status (it is dated at the creation, so would narrow the span for nothing).
+    if (e.effectiveAt.getTime() < from || e.change === "correction") continue;
     knownFrom = Math.max(knownFrom, e.recordedAt.getTime(), e.retractedAt?.getTime() ?? 0);
   }
   return { statusFrom: held.effectiveAt, statusKnownFrom: new Date(knownFrom) };

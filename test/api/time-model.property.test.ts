@@ -5,13 +5,16 @@ import { type TestApp, testApp } from "../helpers/app.ts";
 /**
  * The time model, held to a brute-force reading of the raw history. Random histories are made
  * through the real HTTP API with a clock the test moves (creations dated in the past, late news,
- * changes announced for later, suspensions that lapse by their terms, moved dates, retractions);
+ * changes announced for later, suspensions that lapse by their terms, moved dates, corrections of
+ * a condition's effect and awaited actor, retractions);
  * then every read the API offers is asked at random (asOf, knownAt) and compared with a naive
  * evaluation of the StatusChange and Retraction tables. Answers known at a past instant are asked
  * again at the end, after everything recorded since: they must not have changed by a byte.
  */
 
 const DAY = 86_400_000;
+/** The actors a condition may wait on (beside the threats' issuer). */
+const ACTORS = 3;
 const START = Date.UTC(2026, 0, 1);
 
 interface RawEntry {
@@ -47,6 +50,22 @@ function rawEntries(t: TestApp, kind: string, id: string): RawEntry[] {
     causeEffectiveAt: r.causeEffectiveAt ? Date.parse(r.causeEffectiveAt) : null,
     retractedAt: r.retractedAt ? Date.parse(r.retractedAt) : null,
   })) as RawEntry[];
+}
+
+/**
+ * A condition's facts as known at K, naively: as the test created them, with the corrections known
+ * and not retracted then laid over them in the order they were recorded (their `to` only).
+ */
+function bruteFacts(entries: RawEntry[], knownAt: number, created: ConditionFacts): ConditionFacts {
+  const live = entries
+    .filter((e) => e.change === "correction" && e.recordedAt <= knownAt && !(e.retractedAt !== null && e.retractedAt <= knownAt))
+    .sort((a, b) => a.seq - b.seq);
+  return Object.assign({ ...created }, ...live.map((e) => JSON.parse(e.values!).to));
+}
+
+interface ConditionFacts {
+  effect: "averts" | "triggers";
+  awaitedActorId: string | null;
 }
 
 /** The naive reading: what was known at K and not retracted by then; a lapse by terms counts unless a report on the record falls between its terms and it. */
@@ -85,7 +104,13 @@ function bruteTimeline(entries: RawEntry[], knownAt: number, firstTerms: Record<
   let terms = firstTerms;
   return known.map((e) => {
     const values = e.values === null ? null : (JSON.parse(e.values) as Record<string, unknown>);
-    const before = e.change === "terms" && values ? Object.fromEntries(Object.keys(values).map((k) => [k, terms[k] ?? null])) : null;
+    // A correction shows the facts it replaced when recorded.
+    const before =
+      e.change === "terms" && values
+        ? Object.fromEntries(Object.keys(values).map((k) => [k, terms[k] ?? null]))
+        : e.change === "correction"
+          ? (values!.from as Record<string, unknown>)
+          : null;
     const item = {
       seq: e.seq,
       from: e.change === "status" && e.from !== null ? previous : null,
@@ -95,19 +120,22 @@ function bruteTimeline(entries: RawEntry[], knownAt: number, firstTerms: Record<
     };
     const counts = !retracted(e) && !superseded(e);
     if (counts && e.change === "status") previous = e.to;
-    if (counts && before) terms = { ...terms, ...values };
+    if (counts && e.change === "terms") terms = { ...terms, ...values };
     return item;
   });
 }
 
 type Op =
   | { op: "threat"; back: number }
-  | { op: "deadline"; threat: number; due: number | null; back: number }
+  | { op: "deadline"; threat: number; due: number | null; back: number; condition: number | null }
   | { op: "status"; kind: "threat" | "deadline"; target: number; to: string; shift: number }
+  | { op: "settle"; condition: number; to: "met" | "breached"; shift: number }
   | { op: "suspend"; threat: number; shift: number; length: number; returnsTo: "imposed" | "threatened" }
   | { op: "dates"; deadline: number; due: number; shift: number }
   | { op: "echo"; threat: number; cite: boolean }
   | { op: "terms"; threat: number; rate: number; shift: number }
+  | { op: "condition"; threat: number; effect: "averts" | "triggers"; awaits: number | null; back: number }
+  | { op: "correct"; condition: number; effect?: "averts" | "triggers"; awaits?: number | null }
   | { op: "retract"; pick: number }
   | { op: "wait"; minutes: number };
 
@@ -120,6 +148,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       threat: fc.nat(),
       due: fc.option(fc.integer({ min: -30, max: 90 }), { nil: null }),
       back: fc.integer({ min: 0, max: 10 }),
+      condition: fc.option(fc.nat(), { nil: null }),
     }),
   },
   {
@@ -162,6 +191,39 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       shift: fc.integer({ min: -20, max: 10 }),
     }),
   },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant("condition" as const),
+      threat: fc.nat(),
+      effect: fc.constantFrom("averts" as const, "triggers" as const),
+      awaits: fc.option(fc.nat({ max: ACTORS - 1 }), { nil: null }),
+      back: fc.integer({ min: 0, max: 10 }),
+    }),
+  },
+  // A PATCH of a condition's facts: either or both, possibly to the value they have (nothing to record).
+  {
+    weight: 2,
+    arbitrary: fc.record(
+      {
+        op: fc.constant("correct" as const),
+        condition: fc.nat(),
+        effect: fc.constantFrom("averts" as const, "triggers" as const),
+        awaits: fc.option(fc.nat({ max: ACTORS - 1 }), { nil: null }),
+      },
+      { requiredKeys: ["op", "condition"] },
+    ),
+  },
+  // A condition met or breached: what it sets off follows its effect as known when recorded.
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant("settle" as const),
+      condition: fc.nat(),
+      to: fc.constantFrom("met" as const, "breached" as const),
+      shift: fc.integer({ min: -2, max: 20 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("retract" as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("wait" as const), minutes: fc.integer({ min: 1, max: 20 * 24 * 60 }) }) },
 );
@@ -189,6 +251,9 @@ describe("the time model, through the API, against a brute-force reading of the 
       historyRetracted: 0,
       historySuperseded: 0,
       historyTermsBefore: 0,
+      correctionsLive: 0,
+      conditionsMet: 0,
+      correctedThen: 0,
     };
     await fc.assert(
       fc.asyncProperty(
@@ -218,6 +283,14 @@ describe("the time model, through the API, against a brute-force reading of the 
             ).id;
             const threats: string[] = [];
             const deadlines: string[] = [];
+            const awaitable: string[] = [];
+            for (let a = 0; a < ACTORS; a++) {
+              tick();
+              const res = await ok(await t.write("POST", "/api/actors", { name: `Actor ${a}`, kind: "government" }));
+              awaitable.push(((await res.json()) as { id: string }).id);
+            }
+            /** Each condition with its facts as the test created it. */
+            const conditions: { id: string; created: ConditionFacts }[] = [];
             const source = ((await (await ok(await t.write("POST", "/api/sources", { title: "A notice", kind: "official" }))).json()) as { id: string }).id;
             const stable = new Map<string, unknown>();
             let probeCount = 0;
@@ -250,6 +323,10 @@ describe("the time model, through the API, against a brute-force reading of the 
               // Each with the status then of the threat it belongs to (null: not recorded yet then).
               expect(pending.items.map((d) => d.threat?.status ?? null)).toEqual(
                 pending.items.map((d) => (d.threat ? (bruteState(rawEntries(t, "threat", d.threat.id), asOf, knownAt)?.status ?? null) : null)),
+              );
+              // And of the condition it belongs to (whose status span a correction, dated at its creation, must not stretch or cut).
+              expect(pending.items.map((d) => d.condition?.status ?? null)).toEqual(
+                pending.items.map((d) => (d.condition ? (bruteState(rawEntries(t, "condition", d.condition.id), asOf, knownAt)?.status ?? null) : null)),
               );
               // Pages of two, followed by their cursors, for each status and for the present: the same
               // deadlines in the same order (moved dates and uncommon histories must keep their place).
@@ -302,6 +379,7 @@ describe("the time model, through the API, against a brute-force reading of the 
               for (const [kind, ids] of [
                 ["deadline", deadlines.slice(0, 4)],
                 ["threat", threats],
+                ["condition", conditions.map((c) => c.id)],
               ] as const) {
                 for (const id of ids) {
                   const items: any[] = [];
@@ -331,10 +409,59 @@ describe("the time model, through the API, against a brute-force reading of the 
                   tally.historyTermsBefore += expected.filter((e) => e.before).length;
                 }
               }
+              // Each condition, one by one and in lists: its effect and awaited actor as known then (404 when it did not exist yet).
+              for (const c of conditions) {
+                const entries = rawEntries(t, "condition", c.id);
+                const res = await ok(await t.get(`/api/conditions/${c.id}?${q}`));
+                if (bruteState(entries, asOf, knownAt) === null) {
+                  expect(res.status).toBe(404);
+                  continue;
+                }
+                const facts = bruteFacts(entries, knownAt, c.created);
+                const body = (await res.json()) as any;
+                expect(
+                  { effect: body.effect, awaitedActorId: body.awaitedActorId, awaitedActor: body.awaitedActor?.id ?? null },
+                  `condition ${c.id} ${q}`,
+                ).toEqual({
+                  ...facts,
+                  awaitedActor: facts.awaitedActorId,
+                });
+                const latest = bruteFacts(entries, Number.POSITIVE_INFINITY, c.created);
+                if (facts.effect !== latest.effect || facts.awaitedActorId !== latest.awaitedActorId) tally.correctedThen++;
+              }
+              for (const actor of awaitable.slice(0, 2)) {
+                const listed = (await (await ok(await t.get(`/api/conditions?actor=${actor}&limit=500&${q}`))).json()) as { items: any[] };
+                const expectedIds = conditions
+                  .filter((c) => {
+                    const entries = rawEntries(t, "condition", c.id);
+                    return bruteState(entries, asOf, knownAt) !== null && bruteFacts(entries, knownAt, c.created).awaitedActorId === actor;
+                  })
+                  .map((c) => c.id)
+                  .sort();
+                expect(listed.items.map((c) => c.id).sort(), `conditions awaiting ${actor} ${q}`).toEqual(expectedIds);
+                // The deadlines of a condition, selected by the actor it waited on as known then (the threats' issuer is another actor).
+                const byActor = (await (await ok(await t.get(`/api/deadlines?actor=${actor}&limit=500&${q}`))).json()) as { items: any[] };
+                const conditionOf = (id: string) =>
+                  (t.db.reader.prepare(`SELECT "conditionId" FROM "Deadline" WHERE "id" = ?`).get(id) as { conditionId: string | null }).conditionId;
+                const expectedDeadlines = expectedAt(null, asOf, knownAt).filter((d) => {
+                  const c = conditions.find((x) => x.id === conditionOf(d.id));
+                  return c !== undefined && bruteFacts(rawEntries(t, "condition", c.id), knownAt, c.created).awaitedActorId === actor;
+                });
+                expect(
+                  byActor.items.map((d) => d.id),
+                  `deadlines awaiting ${actor} ${q}`,
+                ).toEqual(expectedDeadlines.map((d) => d.id));
+                if (knownAt < now) {
+                  stable.set(`/api/conditions?actor=${actor}&limit=500&${q}`, listed);
+                  stable.set(`/api/deadlines?actor=${actor}&limit=500&${q}`, byActor);
+                }
+              }
               // Answers known at a past instant are kept, to be asked again at the end.
               if (knownAt < now) {
                 stable.set(`/api/deadlines?status=pending&limit=500&${q}`, pending);
                 stable.set(`/api/threats?status=imposed&limit=500&${q}`, imposed);
+                const condition = conditions[0];
+                if (condition) stable.set(`/api/conditions/${condition.id}?${q}`, await answer(await t.get(`/api/conditions/${condition.id}?${q}`)));
                 const one = threats[0];
                 if (one) {
                   stable.set(`/api/threats/${one}?${q}`, await answer(await t.get(`/api/threats/${one}?${q}`)));
@@ -363,11 +490,41 @@ describe("the time model, through the API, against a brute-force reading of the 
                   }),
                 );
                 if (res.status === 201) threats.push(((await res.json()) as { id: string }).id);
+              } else if (op.op === "condition" && threats.length) {
+                const created: ConditionFacts = { effect: op.effect, awaitedActorId: op.awaits === null ? null : awaitable[op.awaits]! };
+                const res = await ok(
+                  await t.write("POST", "/api/conditions", {
+                    threatId: threats[op.threat % threats.length],
+                    description: `condition ${i}`,
+                    ...created,
+                    effectiveAt: iso(now - op.back * DAY),
+                  }),
+                );
+                if (res.status === 201) conditions.push({ id: ((await res.json()) as { id: string }).id, created });
+              } else if (op.op === "settle" && conditions.length) {
+                await ok(
+                  await t.write("POST", `/api/conditions/${conditions[op.condition % conditions.length]!.id}/status`, {
+                    status: op.to,
+                    reason: "r",
+                    effectiveAt: iso(now + op.shift * DAY),
+                  }),
+                );
+              } else if (op.op === "correct" && conditions.length) {
+                const patch = {
+                  ...(op.effect ? { effect: op.effect } : {}),
+                  ...(op.awaits !== undefined ? { awaitedActorId: op.awaits === null ? null : awaitable[op.awaits] } : {}),
+                };
+                if (Object.keys(patch).length === 0) continue;
+                await ok(await t.write("PATCH", `/api/conditions/${conditions[op.condition % conditions.length]!.id}`, patch));
               } else if (op.op === "deadline" && threats.length) {
                 const threat = threats[op.threat % threats.length]!;
+                // Of one of the threat's conditions, sometimes.
+                const ofThreat = t.db.reader.prepare(`SELECT "id" FROM "Condition" WHERE "threatId" = ? ORDER BY "id"`).all(threat) as { id: string }[];
+                const conditionId = op.condition !== null && ofThreat.length ? ofThreat[op.condition % ofThreat.length]!.id : undefined;
                 const res = await ok(
                   await t.write("POST", "/api/deadlines", {
                     threatId: threat,
+                    ...(conditionId ? { conditionId } : {}),
                     dueAt: op.due === null ? null : iso(START + op.due * DAY),
                     precision: op.due === null ? "unknown" : "day",
                     wording: `due ${i}`,
@@ -441,20 +598,34 @@ describe("the time model, through the API, against a brute-force reading of the 
             tick();
             for (const [url, kept] of stable) expect(await answer(await t.get(url)), url).toEqual(kept);
             tally.stableAnswers += stable.size;
+            tally.conditionsMet += (
+              t.db.reader.prepare(`SELECT COUNT(*) AS "n" FROM "StatusChange" WHERE "recordKind" = 'condition' AND "to" IN ('met', 'breached')`).get() as {
+                n: number;
+              }
+            ).n;
+            tally.correctionsLive += (
+              t.db.reader
+                .prepare(
+                  `SELECT COUNT(*) AS "n" FROM "StatusChange" e WHERE e."change" = 'correction' AND NOT EXISTS (SELECT 1 FROM "Retraction" r WHERE r."entrySeq" = e."seq")`,
+                )
+                .get() as { n: number }
+            ).n;
           } finally {
             await t.close();
           }
         },
       ),
-      { numRuns: 30, seed: 20251023, endOnFailure: true },
+      { numRuns: 60, seed: 20251023, endOnFailure: true },
     );
     console.info("time-model property:", JSON.stringify(tally));
-    for (const op of ["threat", "deadline", "status", "suspend", "dates", "retract", "terms"]) expect(tally.accepted[op] ?? 0, op).toBeGreaterThan(5);
+    for (const op of ["threat", "deadline", "status", "suspend", "dates", "retract", "terms", "condition", "correct"])
+      expect(tally.accepted[op] ?? 0, op).toBeGreaterThan(5);
     expect(tally.accepted.echo ?? 0, "echo").toBeGreaterThan(0);
     expect(tally.probes - tally.emptyProbes).toBeGreaterThan(10);
     expect(tally.probes - tally.emptyPages).toBeGreaterThan(10);
     expect(tally.stableAnswers).toBeGreaterThan(50);
     expect(tally.historyEntries).toBeGreaterThan(100);
-    for (const seen of ["historyRetracted", "historySuperseded", "historyTermsBefore"] as const) expect(tally[seen], seen).toBeGreaterThan(0);
+    for (const seen of ["historyRetracted", "historySuperseded", "historyTermsBefore", "correctionsLive", "correctedThen", "conditionsMet"] as const)
+      expect(tally[seen], seen).toBeGreaterThan(0);
   }, 240_000);
 });

@@ -3,6 +3,7 @@ import { changesRecorded, createRecord, getRecord, historyPage, KIND_OF, listRec
 import type { RecordedKey } from "../../db/sql/history.ts";
 import { readTimeOf } from "../../db/sql/record-states.ts";
 import { type DatesChangeRequest, recordDatesChange, recordStatusChange, recordTermsChange, retractEntry } from "../../db/tracked-writes.ts";
+import { CORRECTABLE_FACTS, isCorrectableKind } from "../../domain/corrections.ts";
 import { STATUSES, type TrackedKind } from "../../domain/statuses.ts";
 import type { Terms } from "../../domain/terms.ts";
 import { type AppDeps, newRouter, writerOf } from "../app-env.ts";
@@ -191,13 +192,18 @@ function readRoutes<C extends CollectionName, D extends z.ZodTypeAny>(deps: AppD
         path: `/${collection}/{id}` as `/${C}/{id}`,
         tags: [collection],
         summary: `Edit a ${kind}'s descriptive fields (never its status)`,
+        ...(isCorrectableKind(kind)
+          ? {
+              description: `Descriptive text (\`description\`) is the current text in every answer. ${CORRECTABLE_FACTS[kind].map((f) => `\`${f}\``).join(" and ")} ${CORRECTABLE_FACTS[kind].length > 1 ? "are facts" : "is a fact"}: a new value is recorded as a correction entry of the ${kind}'s history (old and new values, effective from its creation, recorded now, with \`reason\`), shown by its history and retractable; reads with a \`knownAt\` before it give the value known then. Rules applied after it (a condition met) use the corrected value; what was set off before stays as recorded.`,
+            }
+          : {}),
         security: bearer,
         request: { params: IdParam, body: { required: true, ...json(PatchSchemas[collection]) } },
         responses: { 200: { description: "Edited", ...json(detail) }, ...writeProblemResponses },
       }),
       async (c): Promise<any> => {
         const { id } = c.req.valid("param");
-        await patchRecord(deps.db, kind, id, c.req.valid("json") as Record<string, any>, expectedVersionFrom(c), deps.clock());
+        await patchRecord(deps.db, kind, id, c.req.valid("json") as Record<string, any>, expectedVersionFrom(c), writerOf(c), deps.clock());
         const record = await getRecord(deps.db, kind, id, readTimeOf(undefined, undefined, deps.clock()));
         if (record.version !== undefined) c.header("ETag", etagOf(Number(record.version)));
         return c.json(record, 200);

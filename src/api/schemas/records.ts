@@ -177,7 +177,21 @@ export const CreateSchemas = {
 const MEASURE_IS_A_TERM =
   "what kind of measure it is is one of its terms, with its own history: change it with POST /api/threats/{id}/terms (effectiveAt the threat's creation to correct a mistake)";
 
-/** Descriptive edits: never the status, which moves only through POST …/status. */
+const A_FACT_IS_CORRECTED =
+  "A fact, not descriptive text: a new value is recorded as a correction entry of the record's history (effective from its creation, recorded now, shown by …/history, retractable by POST /api/history/{seq}/retract), so reads with a knownAt before it keep the value known then.";
+const correctionReason = Text.optional().openapi({
+  description: 'Why the facts given are corrected (the correction entry\'s reason; default "Corrected by PATCH")',
+});
+
+/** A reason is a correction's: without a fact to correct it would be dropped unread. */
+function reasonOnlyWithAFact(facts: string[]) {
+  return (b: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    if (b.reason !== undefined && facts.every((f) => b[f] === undefined))
+      ctx.addIssue({ code: "custom", path: ["reason"], message: `only with ${facts.join(" or ")}: the reason for correcting them` });
+  };
+}
+
+/** Descriptive edits: never the status, which moves only through POST …/status; facts are corrected as history. */
 export const PatchSchemas = {
   scenarios: z.strictObject({ title: Name.optional(), summary: Text.optional(), topicIds }),
   threats: z
@@ -195,11 +209,32 @@ export const PatchSchemas = {
     .superRefine((b, ctx) => {
       if (b.measure !== undefined) ctx.addIssue({ code: "custom", path: ["measure"], message: MEASURE_IS_A_TERM });
     }),
-  conditions: z.strictObject({ description: Text.optional(), awaitedActorId: Id.nullable().optional(), effect: z.enum(CONDITION_EFFECTS).optional() }),
+  conditions: z
+    .strictObject({
+      description: Text.optional(),
+      awaitedActorId: Id.nullable()
+        .optional()
+        .openapi({ description: `Whose action it waits on. ${A_FACT_IS_CORRECTED}` }),
+      effect: z
+        .enum(CONDITION_EFFECTS)
+        .optional()
+        .openapi({ description: `What meeting it does to the threat. ${A_FACT_IS_CORRECTED}` }),
+      reason: correctionReason,
+    })
+    .superRefine(reasonOnlyWithAFact(["effect", "awaitedActorId"])),
   deadlines: z.strictObject({ wording: Text.optional() }),
   events: z.strictObject({ title: Text.optional(), place: Text.nullable().optional(), country, wording: Text.optional(), topicIds }),
   agreements: z.strictObject({ title: Text.optional(), summary: Text.nullable().optional() }),
-  commitments: z.strictObject({ description: Text.optional(), kind: z.enum(COMMITMENT_KINDS).optional() }),
+  commitments: z
+    .strictObject({
+      description: Text.optional(),
+      kind: z
+        .enum(COMMITMENT_KINDS)
+        .optional()
+        .openapi({ description: `What kind of commitment it is. ${A_FACT_IS_CORRECTED}` }),
+      reason: correctionReason,
+    })
+    .superRefine(reasonOnlyWithAFact(["kind"])),
   actors: z.strictObject({ name: Name.optional(), role: Text.nullable().optional(), aliases, country, governmentId: Id.nullable().optional() }),
   topics: z.strictObject({ name: Name.optional() }),
   sources: z.strictObject({
@@ -284,15 +319,16 @@ const entryFields = {
   seq: z.number().int(),
   recordKind: z.string(),
   recordId: z.string(),
-  change: z
-    .enum(["status", "dates", "terms"])
-    .openapi({ description: "status: a creation or status change; dates: a due date or event dates moved; terms: a threat's terms changed" }),
+  change: z.enum(["status", "dates", "terms", "correction"]).openapi({
+    description:
+      "status: a creation or status change; dates: a due date or event dates moved; terms: a threat's terms changed; correction: a fact recorded wrong corrected (a condition's effect or awaited actor, a commitment's kind), effective from the creation",
+  }),
   from: z.string().nullable().openapi({ description: "The status just before, in effective order (null for a creation and for dates entries)" }),
   to: z.string().nullable(),
   values: z
     .record(z.string(), z.unknown())
     .nullable()
-    .openapi({ description: "A dates entry's new dates; a terms entry's new terms; a move to superseded's supersededById" }),
+    .openapi({ description: "A dates entry's new dates; a terms entry's new terms; a correction's corrected facts; a move to superseded's supersededById" }),
   effectiveAt: z.string().openapi({ description: "When it holds in the world" }),
   recordedAt: z.string().openapi({ description: "When the tracker learnt it" }),
   reason: z.string(),
@@ -317,17 +353,16 @@ export const TimelineEntrySchema = z
   .object({
     ...entryFields,
     superseded: z.boolean().openapi({ description: "A lapse by terms that a later report superseded" }),
-    before: z
-      .record(z.string(), z.unknown())
-      .nullable()
-      .openapi({ description: "A terms entry: the terms it changes as they stood just before it (as known at knownAt)" }),
+    before: z.record(z.string(), z.unknown()).nullable().openapi({
+      description: "A terms entry: the terms it changes as they stood just before it (as known at knownAt); a correction: the facts it replaced when recorded",
+    }),
   })
   .openapi("TimelineEntry");
 
 export const ScheduledChangeSchema = z
   .object({
     seq: z.number().int(),
-    change: z.enum(["status", "dates", "terms"]),
+    change: z.enum(["status", "dates", "terms", "correction"]),
     to: z.string().nullable(),
     values: z.record(z.string(), z.unknown()).nullable(),
     effectiveAt: z.string(),

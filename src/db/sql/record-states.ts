@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { correctedKnownAt } from "../../domain/corrections.ts";
 import { type HistoryEntry, type RecordState, recordStateAt } from "../../domain/history.ts";
 import { RECORD_KINDS } from "../../domain/record-kinds.ts";
 import type { TrackedKind } from "../../domain/statuses.ts";
@@ -35,9 +36,11 @@ export interface StatusAt {
   /** The values the status entry in effect carries (a move to "superseded": supersededById). */
   statusValues: Record<string, unknown> | null;
   createdAt: Date | null;
+  /** A condition's or commitment's facts that corrections name, as known then (src/domain/corrections.ts); the row holds them as known now. */
+  corrected: Record<string, unknown>;
 }
 
-export function fromState(state: RecordState): StatusAt {
+export function fromState(state: RecordState, corrected: Record<string, unknown>): StatusAt {
   return {
     exists: state.exists,
     status: state.status,
@@ -47,6 +50,7 @@ export function fromState(state: RecordState): StatusAt {
     terms: state.terms,
     statusValues: state.statusEntry?.values ?? null,
     createdAt: state.created?.effectiveAt ?? null,
+    corrected,
   };
 }
 
@@ -63,8 +67,11 @@ export interface CachedRow {
  * Which of some records (kind, JSON array of ids) have a history entry beyond a plain status
  * change. Its middle term is, word for word, the WHERE of the partial index that answers it
  * (migration 20261201100000). `= +?`: no re-plan at every run with sqlite_stat4 (src/db/sql/history.ts).
+ * A correction is not one: the row holds the corrected facts as known now (decision 027), so a
+ * record with corrections only is still answered from its columns (its entry's row is read to
+ * tell, only for the few entries the index holds).
  */
-export const BEYOND_PLAIN_STATUS = `SELECT DISTINCT "recordId" FROM "StatusChange" WHERE "recordKind" = +? AND ("byTerms" = 1 OR "change" <> 'status' OR "values" IS NOT NULL) AND "recordId" IN (SELECT value FROM json_each(?))`;
+export const BEYOND_PLAIN_STATUS = `SELECT DISTINCT "recordId" FROM "StatusChange" WHERE "recordKind" = +? AND ("byTerms" = 1 OR "change" <> 'status' OR "values" IS NOT NULL) AND "recordId" IN (SELECT value FROM json_each(?)) AND "change" <> 'correction'`;
 
 /**
  * The statuses of some records of one kind at a read time. In the present, a record whose cached
@@ -109,7 +116,17 @@ export function statusesAt(
         toEvaluate.push(r.id);
         continue;
       }
-      result.set(r.id, { exists: true, status: r.status, byTerms: false, scheduled: [], dates: {}, terms: {}, statusValues: null, createdAt: null });
+      result.set(r.id, {
+        exists: true,
+        status: r.status,
+        byTerms: false,
+        scheduled: [],
+        dates: {},
+        terms: {},
+        statusValues: null,
+        createdAt: null,
+        corrected: {},
+      });
       // A deadline with exact pending bounds and unmoved dates has the common history: its columns say everything.
       if (kind !== "deadline" || r.pendingInexact || r.datesMoved) current.add(r.id);
     }
@@ -121,7 +138,7 @@ export function statusesAt(
   }
   if (toEvaluate.length > 0) {
     const histories = historiesOf(db, kind, toEvaluate);
-    for (const [id, history] of histories) result.set(id, fromState(recordStateAt(history, t.asOf, t.knownAt)));
+    for (const [id, history] of histories) result.set(id, fromState(recordStateAt(history, t.asOf, t.knownAt), correctedKnownAt(history, t.knownAt)));
   }
   return result;
 }

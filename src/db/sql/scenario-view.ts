@@ -62,7 +62,7 @@ export const SQL = {
   threatTopics: `SELECT tt."A" AS "threatId", t."name" FROM "_ThreatToTopic" tt JOIN "Topic" t ON t."id" = tt."B"
     WHERE tt."A" IN (SELECT value FROM json_each(?)) ORDER BY t."name"`,
   actorNames: `SELECT a."id", a."name" FROM json_each(?) j CROSS JOIN "Actor" a ON a."id" = j.value`,
-  conditions: `SELECT c."id", c."description", c."effect", a."name" AS "awaitedActorName"
+  conditions: `SELECT c."id", c."description", c."effect", c."awaitedActorId", a."name" AS "awaitedActorName"
     FROM "Condition" c LEFT JOIN "Actor" a ON a."id" = c."awaitedActorId"
     WHERE c."threatId" = @owner AND c."id" > @afterId ORDER BY c."id" ${limitBy("@n")}`,
   conditionsCount: `SELECT COUNT(*) AS "n" FROM "Condition" WHERE "threatId" = ?`,
@@ -221,8 +221,22 @@ export interface ConditionCard {
   id: string;
   description: string;
   effect: string;
+  awaitedActorId: string | null;
   awaitedActorName: string | null;
   asThen: AsThen;
+}
+
+/** A condition's effect and awaited actor then: its row (as known now), with the corrections recorded after the read's knownAt laid back. */
+function conditionCards(db: Database.Database, items: ConditionCard[]): ConditionCard[] {
+  const cards = items.map((c) => ({ ...c, ...(c.asThen.state.corrected as Partial<ConditionCard>) }));
+  const stale = cards.filter((c) => "awaitedActorId" in c.asThen.state.corrected && c.awaitedActorId !== null);
+  if (stale.length === 0) return cards;
+  const names = new Map(
+    (statement(db, "actorNames").all(JSON.stringify(stale.map((c) => c.awaitedActorId))) as { id: string; name: string }[]).map((a) => [a.id, a.name]),
+  );
+  return cards.map((c) =>
+    "awaitedActorId" in c.asThen.state.corrected ? { ...c, awaitedActorName: c.awaitedActorId ? (names.get(c.awaitedActorId) ?? null) : null } : c,
+  );
 }
 
 /** A threat's conditions, in id order. */
@@ -236,7 +250,7 @@ export function conditionsPage(db: Database.Database, threatId: string, after: I
     limit,
     time,
   );
-  return { ...page, total: isPresent(time) ? countOf(db, "conditionsCount", threatId) : null };
+  return { ...page, items: conditionCards(db, page.items), total: isPresent(time) ? countOf(db, "conditionsCount", threatId) : null };
 }
 
 type ThreatRow = {

@@ -1,5 +1,6 @@
 import type { ScenarioView } from "../../db/scenario-view.ts";
 import type { ConditionCard, DeadlineCard, EventCard, Quote, SectionPage, ThreatCard } from "../../db/sql/scenario-view.ts";
+import { correctionOf } from "../../domain/corrections.ts";
 import { formatAtPrecision } from "../../domain/dates.ts";
 import { deadlineTimingAsOf } from "../../domain/deadlines.ts";
 import { isDisputed } from "../../domain/evidence.ts";
@@ -60,7 +61,15 @@ function Quotes({ quotes, kind, id }: { quotes: ScenarioView["quotes"]; kind: st
   );
 }
 
-const TERM_LABELS: Record<string, string> = { ratePercent: "rate", authority: "authority", covers: "covers", targetIds: "targets" };
+const TERM_LABELS: Record<string, string> = {
+  ratePercent: "rate",
+  authority: "authority",
+  covers: "covers",
+  targetIds: "targets",
+  awaitedActorId: "waits on",
+  effect: "effect",
+  kind: "kind",
+};
 
 function termValue(key: string, v: unknown): string {
   if (v === null || v === undefined) return "none";
@@ -274,6 +283,10 @@ function Timeline({ timeline, live, links }: { timeline: NonNullable<ScenarioVie
               <>
                 terms changed: <TermsChange before={before ?? {}} after={h.values ?? {}} />
               </>
+            ) : h.change === "correction" ? (
+              <>
+                corrected: <TermsChange before={before ?? {}} after={correctionOf(h).to} />
+              </>
             ) : h.change === "dates" ? (
               <>
                 dates moved:{" "}
@@ -294,7 +307,7 @@ function Timeline({ timeline, live, links }: { timeline: NonNullable<ScenarioVie
                 ) : null}
               </>
             )}
-            {h.correction ? " (correction)" : ""}
+            {h.correction && h.change !== "correction" ? " (correction)" : ""}
             {h.byTerms ? " (by its terms)" : ""} — {h.reason}{" "}
             <span class="muted">
               by {h.by}, recorded {h.recordedAt.toISOString().slice(0, 10)}
