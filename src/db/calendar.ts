@@ -84,8 +84,9 @@ function ownerWalk(reader: Database.Database, kind: OwnerKind, owner: string, sc
 /**
  * A scenario's `limit` deadlines due nearest to `at` on one side, merged from its own and each of
  * its threats' in the side's order (a heap of each owner's next deadline). Each owner's are read
- * in batches, the first `limit / owners` long, doubling as the merge takes from them: at most
- * about 3 × limit rows and one batch per owner, however many deadlines the scenario holds.
+ * in batches, the first `limit / owners` long, doubling (up to what is still wanted) as the merge
+ * takes from them: a few times `limit` rows and one batch per owner, however many deadlines the
+ * scenario holds.
  */
 function scenarioDueNearest(reader: Database.Database, at: string, after: boolean, scenario: string, limit: number): string[] {
   const threats = prepared(reader, `SELECT "id" FROM "Threat" WHERE "scenarioId" = ?`).all(scenario) as { id: string }[];
@@ -120,7 +121,7 @@ function scenarioDueNearest(reader: Database.Database, at: string, after: boolea
     if (!row(head).elsewhere) ids.push(row(head).id);
     head.at++;
     if (head.at === head.rows.length) {
-      head.batch = Math.min(2 * head.batch, limit);
+      head.batch = Math.min(2 * head.batch, limit - ids.length);
       [head.rows, head.at] = [head.next(head.batch), 0];
       if (head.rows.length === 0) {
         const last = heap.pop()!;
