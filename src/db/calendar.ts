@@ -32,13 +32,30 @@ const dueSql = (kind: OwnerKind, range: string, order: string) => {
   const o = OWNERS[kind];
   return `SELECT d."id", d."dueAt", ${o.elsewhere} AS "elsewhere" FROM "Deadline" d INDEXED BY "${o.index}" WHERE ${o.owner} AND ${range} ORDER BY ${order} ${limitBy("@n")}`;
 };
-/** Due at or after a key, in due order. */
-const dueFrom = (kind: OwnerKind) => dueSql(kind, `(d."dueAt", d."id") > (@dueAt, @id)`, `d."dueAt", d."id"`);
-/** Due on the key's day (the same instant) after its id, in id order. */
-const dueSameAfter = (kind: OwnerKind) => dueSql(kind, `d."dueAt" = @dueAt AND d."id" > @id`, `d."id"`);
-/** The latest due date before the key's. */
-const dueDateBefore = (kind: OwnerKind) =>
-  `SELECT d."dueAt" FROM "Deadline" d INDEXED BY "${OWNERS[kind].index}" WHERE ${OWNERS[kind].owner} AND d."dueAt" < @dueAt ORDER BY d."dueAt" DESC LIMIT 1`;
+const DUE = Object.fromEntries(
+  (Object.keys(OWNERS) as OwnerKind[]).map((kind) => [
+    kind,
+    {
+      /** Due after a key, in due order. */
+      from: dueSql(kind, `(d."dueAt", d."id") > (@dueAt, @id)`, `d."dueAt", d."id"`),
+      /** Due on the key's day (the same instant) after its id, in id order. */
+      sameDayAfter: dueSql(kind, `d."dueAt" = @dueAt AND d."id" > @id`, `d."id"`),
+      /** The latest due date before the key's. */
+      dayBefore: `SELECT d."dueAt" FROM "Deadline" d INDEXED BY "${OWNERS[kind].index}" WHERE ${OWNERS[kind].owner} AND d."dueAt" < @dueAt ORDER BY d."dueAt" DESC LIMIT 1`,
+    },
+  ]),
+) as Record<OwnerKind, { from: string; sameDayAfter: string; dayBefore: string }>;
+
+/** Each threat of the scenario with its first deadline on one side of @at (none: not listed), in one statement. */
+const threatHeads = (first: string) => `SELECT t."id" AS "owner", d."id", d."dueAt", d."scenarioId" IS @scenario AS "elsewhere"
+  FROM "Threat" t JOIN "Deadline" d ON d."rowid" = (SELECT x."rowid" FROM "Deadline" x INDEXED BY "Deadline_threatId_dueAt_id_idx" WHERE x."threatId" = t."id" AND ${first})
+  WHERE t."scenarioId" = @scenario`;
+const THREAT_HEADS = {
+  after: threatHeads(`(x."dueAt", x."id") > (@at, '') ORDER BY x."dueAt", x."id" LIMIT 1`),
+  before:
+    threatHeads(`x."dueAt" = (SELECT y."dueAt" FROM "Deadline" y INDEXED BY "Deadline_threatId_dueAt_id_idx" WHERE y."threatId" = t."id" AND y."dueAt" < @at
+    ORDER BY y."dueAt" DESC LIMIT 1) ORDER BY x."id" LIMIT 1`),
+};
 
 /** SQLite's order of text (UTF-8 bytes, that is code points), which `<` on UTF-16 strings departs from past U+FFFF. */
 const binaryOrder = (a: string, b: string) => (a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b)));
@@ -46,23 +63,32 @@ const binaryOrder = (a: string, b: string) => (a === b ? 0 : Buffer.compare(Buff
 /**
  * The next `n` rows of one owner's deadlines on one side of `at`, in the side's order: after it by
  * (dueAt, id); before it by dueAt latest first, then id (a day's deadlines in id order, then the
- * day before, found by one probe).
+ * day before, found by one probe). From `start` (a row already read) when given.
  */
-function ownerWalk(reader: Database.Database, kind: OwnerKind, owner: string, scenario: string, at: string, after: boolean): (n: number) => Due[] {
+function ownerWalk(
+  reader: Database.Database,
+  kind: OwnerKind,
+  owner: string,
+  scenario: string,
+  at: string,
+  after: boolean,
+  start: Due | null = null,
+): (n: number) => Due[] {
+  const sql = DUE[kind];
   // After: the last row read. Before: the day being read, the last id read on it, and whether it is read to its end.
-  let dueAt = at;
-  let id = "";
-  let dayDone = true;
+  let dueAt = start?.dueAt ?? at;
+  let id = start?.id ?? "";
+  let dayDone = start === null;
   let done = false;
   return (n) => {
     const rows: Due[] = [];
     while (!done && rows.length < n) {
       if (after) {
-        rows.push(...(prepared(reader, dueFrom(kind)).all({ owner, scenario, n, dueAt, id }) as Due[]));
+        rows.push(...(prepared(reader, sql.from).all({ owner, scenario, n, dueAt, id }) as Due[]));
         done = rows.length < n;
       } else {
         if (dayDone) {
-          const before = prepared(reader, dueDateBefore(kind)).get({ owner, dueAt }) as { dueAt: string } | undefined;
+          const before = prepared(reader, sql.dayBefore).get({ owner, dueAt }) as { dueAt: string } | undefined;
           if (!before) {
             done = true;
             break;
@@ -70,7 +96,7 @@ function ownerWalk(reader: Database.Database, kind: OwnerKind, owner: string, sc
           [dueAt, id, dayDone] = [before.dueAt, "", false];
         }
         const want = n - rows.length;
-        const day = prepared(reader, dueSameAfter(kind)).all({ owner, scenario, n: want, dueAt, id }) as Due[];
+        const day = prepared(reader, sql.sameDayAfter).all({ owner, scenario, n: want, dueAt, id }) as Due[];
         rows.push(...day);
         dayDone = day.length < want;
       }
@@ -83,22 +109,25 @@ function ownerWalk(reader: Database.Database, kind: OwnerKind, owner: string, sc
 
 /**
  * A scenario's `limit` deadlines due nearest to `at` on one side, merged from its own and each of
- * its threats' in the side's order (a heap of each owner's next deadline). Each owner's are read
- * in batches, the first `limit / owners` long, doubling (up to what is still wanted) as the merge
- * takes from them: a few times `limit` rows and one batch per owner, however many deadlines the
- * scenario holds.
+ * its threats' in the side's order (a heap of each owner's next deadline). Each threat's first is
+ * read for all of them in one statement, its own first `limit / owners`; then each owner's are read
+ * in batches doubling (up to what is still wanted) as the merge takes from them: a few times
+ * `limit` rows, and a row per threat, however many deadlines the scenario holds.
  */
 function scenarioDueNearest(reader: Database.Database, at: string, after: boolean, scenario: string, limit: number): string[] {
-  const threats = prepared(reader, `SELECT "id" FROM "Threat" WHERE "scenarioId" = ?`).all(scenario) as { id: string }[];
-  const walks = [ownerWalk(reader, "scenario", scenario, scenario, at, after), ...threats.map((t) => ownerWalk(reader, "threat", t.id, scenario, at, after))];
-  const first = Math.max(1, Math.ceil(limit / walks.length));
+  const heads = prepared(reader, THREAT_HEADS[after ? "after" : "before"]).all({ scenario, at }) as (Due & { owner: string })[];
   type Head = { rows: Due[]; at: number; batch: number; next: (n: number) => Due[] };
+  const own = ownerWalk(reader, "scenario", scenario, scenario, at, after);
+  const first = Math.max(1, Math.ceil(limit / (heads.length + 1)));
+  const heap: Head[] = [
+    { rows: own(first), at: 0, batch: first, next: own },
+    ...heads.map(({ owner, ...row }) => ({ rows: [row], at: 0, batch: 1, next: ownerWalk(reader, "threat", owner, scenario, at, after, row) })),
+  ].filter((h) => h.rows.length > 0);
   const row = (h: Head) => h.rows[h.at]!;
   const before = (a: Head, b: Head) => {
     const [x, y] = [row(a), row(b)];
     return x.dueAt === y.dueAt ? binaryOrder(x.id, y.id) < 0 : x.dueAt < y.dueAt === after;
   };
-  const heap: Head[] = [];
   const siftDown = (i: number) => {
     for (;;) {
       const [l, r] = [2 * i + 1, 2 * i + 2];
@@ -110,10 +139,6 @@ function scenarioDueNearest(reader: Database.Database, at: string, after: boolea
       i = m;
     }
   };
-  for (const next of walks) {
-    const rows = next(first);
-    if (rows.length > 0) heap.push({ rows, at: 0, batch: first, next });
-  }
   for (let i = Math.floor(heap.length / 2) - 1; i >= 0; i--) siftDown(i);
   const ids: string[] = [];
   while (ids.length < limit && heap.length > 0) {
