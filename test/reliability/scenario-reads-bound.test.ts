@@ -1,7 +1,18 @@
 import type Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deadlinesDueNearest } from "../../src/db/calendar.ts";
-import { type Count, type DatedKey, deadlinesPage, eventsPage, QUOTES_COUNTED, QUOTES_PER_SIDE, quotesOf, SQL } from "../../src/db/sql/scenario-view.ts";
+import {
+  type Count,
+  type DatedKey,
+  deadlinesPage,
+  eventsPage,
+  QUOTES_COUNTED,
+  QUOTES_PER_SIDE,
+  quotesOf,
+  SQL,
+  THREATS_PAGE,
+  threatsPage,
+} from "../../src/db/sql/scenario-view.ts";
 import { toSqlDate } from "../../src/db/sql-dates.ts";
 import { scenarioDeadlines } from "../../src/db/threat-detail.ts";
 import { SCENARIO, SOURCE, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
@@ -10,8 +21,8 @@ import { planOf, recordingConnection } from "../helpers/plans.ts";
 
 /**
  * A scenario's reads cost what their page asks for, not what the scenario holds (decision 026):
- * the API's embed of its own deadlines, the desk page's own deadlines, a threat's deadlines, its
- * events and a record's quotes, and the calendar's scenario feed. Each is run on a connection that
+ * the API's embed of its own deadlines, the desk page's threats, own deadlines, a threat's
+ * deadlines, its events and a record's quotes, and the calendar's scenario feed. Each is run on a connection that
  * records its statements, before and after the scenario grows by thousands of rows: the same
  * statements read the same rows, each planned on an index in the order shown (no sort). Their
  * answers are held to the statements they replace, kept here as the reference.
@@ -100,6 +111,7 @@ function walk(page: (after: DatedKey | null) => { items: { id: string }[]; next:
 function runAll(): Record<string, { sql: string; rows: number }[]> {
   const reads: Record<string, (r: Database.Database) => unknown> = {
     apiDeadlines: (r) => scenarioDeadlines(r, SCENARIO, 101, new Date()),
+    threats: (r) => threatsPage(r, SCENARIO, null, THREATS_PAGE, now()),
     ownDeadlines: (r) => deadlinesPage(r, { scenarioId: SCENARIO }, null, 50, now()),
     ownDeadlinesUndated: (r) => deadlinesPage(r, { scenarioId: SCENARIO }, ["~", ""], 50, now()),
     threatDeadlines: (r) => deadlinesPage(r, { threatId: TARIFF_THREAT }, null, 50, now()),
@@ -214,6 +226,7 @@ describe("a scenario's reads, as it grows", () => {
     expect(planOf(conn, SQL.quotesOnSide)).toMatch(
       /SEARCH e USING INDEX Evidence_recordKind_recordId_stance_sourceId_startOffset_id_idx \(recordKind=\? AND recordId=\? AND stance=\?\)/,
     );
+    expect(planOf(conn, SQL.threats)).toMatch(/SEARCH t USING INDEX Threat_scenarioId_id_idx \(scenarioId=\? AND id>\?\)/);
     expect(planOf(conn, SQL.quoteCounts)).toMatch(/SEARCH x USING COVERING INDEX Evidence_recordKind_recordId_stance_createdAt_idx/);
     conn.close();
   });
