@@ -84,7 +84,7 @@ function statementsFor(db: Database.Database) {
     ),
     deadlinesOfThreat: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."threatId" = +? AND d."createdAt" <= ? ORDER BY d."dueAt", d."id" ${limitBy("?")}`),
     deadlinesOfScenario: rows(
-      `SELECT ${deadline} FROM "Deadline" d INDEXED BY "Deadline_scenarioId_id_idx" WHERE d."scenarioId" = ? AND d."createdAt" <= ? ORDER BY d."dueAt", d."id" LIMIT ?`,
+      `SELECT ${deadline} FROM "Deadline" d INDEXED BY "Deadline_scenarioId_dueAt_id_idx" WHERE d."scenarioId" = ? AND d."createdAt" <= ? ORDER BY d."dueAt", d."id" LIMIT ?`,
     ),
     stanceKnown: rows(`SELECT 1 AS "known" FROM "Evidence" WHERE "recordKind" = +? AND "recordId" = +? AND "stance" = +? AND "createdAt" <= ? LIMIT 1`),
   };

@@ -122,7 +122,7 @@ describe("query plans", () => {
 
   it("list a scenario's timeline from indexes alone: no deadline row and no history row is read", () => {
     const p = plan(SCENARIO_PAGE_SQL.timeline, { owner: "s", knownAt: "2026-01-01", afterAt: "~", afterSeq: 0, n: 51 });
-    expect(p).toMatch(/SEARCH d USING COVERING INDEX Deadline_scenarioId_id_idx/);
+    expect(p).toMatch(/SEARCH d USING COVERING INDEX Deadline_scenarioId_dueAt_id_idx/);
     expect(p).toMatch(/SEARCH d USING COVERING INDEX Deadline_threatId_scenarioId_id_idx/);
     expect(p).toMatch(/SEARCH e USING COVERING INDEX StatusChange_recordKind_recordId_effectiveAt_seq_recordedAt_idx/);
     expect(p).not.toMatch(/SCAN (d|e)\b/);

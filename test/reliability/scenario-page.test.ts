@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IN_CARD, SECTION_PAGE, THREATS_PAGE } from "../../src/db/sql/scenario-view.ts";
+import { COUNT_AT_MOST, IN_CARD, SECTION_PAGE, THREATS_PAGE } from "../../src/db/sql/scenario-view.ts";
 import { DETAIL_EMBEDS } from "../../src/db/threat-detail.ts";
 import { SCENARIO, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
 import { addBulkScenarioRecords, BULK } from "../helpers/bulk-scenario.ts";
@@ -61,7 +61,9 @@ describe("the scenario page of a scenario with 10,000 records", () => {
     expect(ids(page, "event-").length).toBe(SECTION_PAGE);
     expect([...page.matchAll(/<li id="entry-/g)].length).toBe(SECTION_PAGE);
     expect(page).toContain(`Threats (${BULK.threats + 3})`);
-    expect(page).toContain(`Other deadlines (${BULK.deadlines / 3})`);
+    // Counted up to COUNT_AT_MOST (decision 026): the scenario's 3,000 own deadlines are "more than 1000".
+    expect(BULK.deadlines / 3).toBeGreaterThan(COUNT_AT_MOST);
+    expect(page).toContain(`Other deadlines (more than ${COUNT_AT_MOST})`);
     expect(page).toContain(`Events (${BULK.events + 8})`);
     expect(page).toMatch(/All \d+ deadlines of this threat/);
     for (const label of ["More threats", "More deadlines", "More events", "Earlier entries"]) expect(link(page, label), label).not.toBeNull();

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { STANCES } from "../../domain/evidence.ts";
 import type { HistoryEntry, TimelineEntry } from "../../domain/history.ts";
 import { timelineKnownAt } from "../../domain/history.ts";
 import type { TrackedKind } from "../../domain/statuses.ts";
@@ -24,18 +25,28 @@ export const IN_CARD = 5;
 export const QUOTES_PER_SIDE = 10;
 /** Rows one section page may examine before answering with what it found (records not existing at the read time are skipped). */
 export const SECTION_SCAN_BUDGET = 500;
+/** A section's count stops here ("more than 1000"): a count of every row grew with the scenario (decision 026). */
+export const COUNT_AT_MOST = 1_000;
+/** A record's quotes are counted per side up to this many ("… and more than 90 more quotes"). */
+export const QUOTES_COUNTED = 100;
 
 /** Where a section resumes: a threat's or condition's id; a deadline's or event's date (undated last) and id; a timeline entry's effective time and seq. */
 export type IdKey = string;
 export type DatedKey = [sortDate: string, id: string];
 export type EntryKey = [effectiveAt: string, seq: number];
 
+/** How many there are: exactly `n`, or more than `n` when `more`. */
+export interface Count {
+  n: number;
+  more: boolean;
+}
+
 export interface SectionPage<T, K> {
   items: T[];
   /** Where the next page starts, or null when this is the last. */
   next: K | null;
-  /** How many are recorded in all: only for the present as known now, where it is one indexed count. */
-  total: number | null;
+  /** How many are recorded in all, up to COUNT_AT_MOST: only for the present as known now, where it is one indexed count. */
+  total: Count | null;
 }
 
 /** Fields of a record that hold at the read time. */
@@ -49,6 +60,13 @@ export interface AsThen {
 /** Undated rows sort after every ISO date. */
 const UNDATED = "~";
 
+/** The scenario's deadlines its own are counted among: some of them may be on its threats too (shown there). */
+const OWN_COUNT_READS = 2 * (COUNT_AT_MOST + 1);
+/** At most COUNT_AT_MOST + 1 rows of a section counted, on its index. */
+const capped = (rows: string) => `SELECT COUNT(*) AS "n" FROM (${rows} LIMIT ${COUNT_AT_MOST + 1})`;
+/** A deadline of the scenario that is on one of its threats too, shown under that threat. */
+const underItsThreat = (owner: string) => `EXISTS (SELECT 1 FROM "Threat" t WHERE t."id" = d."threatId" AND t."scenarioId" = ${owner})`;
+
 /** The scenario page's statements (exported for the tests of their plans). */
 export const SQL = {
   scenario: `SELECT "id", "title", "summary" FROM "Scenario" WHERE "id" = ?`,
@@ -57,7 +75,7 @@ export const SQL = {
     FROM "Threat" t JOIN "Actor" a ON a."id" = t."issuerId"
     WHERE t."scenarioId" = @owner AND t."id" > @afterId ORDER BY t."id" ${limitBy("@n")}`,
   threatInScenario: `SELECT "id", "summary" FROM "Threat" WHERE "id" = ? AND "scenarioId" = ?`,
-  threatsCount: `SELECT COUNT(*) AS "n" FROM "Threat" WHERE "scenarioId" = ?`,
+  threatsCount: capped(`SELECT 1 FROM "Threat" WHERE "scenarioId" = ?`),
   firstTargets: `SELECT "threatId", "actorId" FROM "ThreatTarget" WHERE "initial" = 1 AND "threatId" IN (SELECT value FROM json_each(?)) ORDER BY "actorId"`,
   threatTopics: `SELECT tt."A" AS "threatId", t."name" FROM "_ThreatToTopic" tt JOIN "Topic" t ON t."id" = tt."B"
     WHERE tt."A" IN (SELECT value FROM json_each(?)) ORDER BY t."name"`,
@@ -65,22 +83,31 @@ export const SQL = {
   conditions: `SELECT c."id", c."description", c."effect", c."awaitedActorId", a."name" AS "awaitedActorName"
     FROM "Condition" c LEFT JOIN "Actor" a ON a."id" = c."awaitedActorId"
     WHERE c."threatId" = @owner AND c."id" > @afterId ORDER BY c."id" ${limitBy("@n")}`,
-  conditionsCount: `SELECT COUNT(*) AS "n" FROM "Condition" WHERE "threatId" = ?`,
-  threatDeadlines: `SELECT "id", "dueAt", "precision", "wording", COALESCE("dueAt", '${UNDATED}') AS "sortDate" FROM "Deadline"
-    WHERE "threatId" = @owner AND (COALESCE("dueAt", '${UNDATED}'), "id") > (@afterDate, @afterId)
-    ORDER BY COALESCE("dueAt", '${UNDATED}'), "id" ${limitBy("@n")}`,
-  threatDeadlinesCount: `SELECT COUNT(*) AS "n" FROM "Deadline" WHERE "threatId" = ?`,
-  // The scenario's own deadlines: those not shown under one of its threats.
-  otherDeadlines: `SELECT d."id", d."dueAt", d."precision", d."wording", COALESCE(d."dueAt", '${UNDATED}') AS "sortDate" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_id_idx"
-    WHERE d."scenarioId" = @owner AND NOT EXISTS (SELECT 1 FROM "Threat" t WHERE t."id" = d."threatId" AND t."scenarioId" = @owner)
-      AND (COALESCE(d."dueAt", '${UNDATED}'), d."id") > (@afterDate, @afterId)
-    ORDER BY COALESCE(d."dueAt", '${UNDATED}'), d."id" ${limitBy("@n")}`,
-  otherDeadlinesCount: `SELECT COUNT(*) AS "n" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_id_idx"
-    WHERE d."scenarioId" = ? AND NOT EXISTS (SELECT 1 FROM "Threat" t WHERE t."id" = d."threatId" AND t."scenarioId" = d."scenarioId")`,
-  events: `SELECT "id", "title", "startsAt", "endsAt", "precision", "wording", "place", COALESCE("startsAt", '${UNDATED}') AS "sortDate" FROM "Event"
-    WHERE "scenarioId" = @owner AND (COALESCE("startsAt", '${UNDATED}'), "id") > (@afterDate, @afterId)
-    ORDER BY COALESCE("startsAt", '${UNDATED}'), "id" ${limitBy("@n")}`,
-  eventsCount: `SELECT COUNT(*) AS "n" FROM "Event" WHERE "scenarioId" = ?`,
+  conditionsCount: capped(`SELECT 1 FROM "Condition" WHERE "threatId" = ?`),
+  // Dated rows, then undated ones (a section's order, undated last): two ranges of an index in its
+  // order, where one sort on COALESCE(date, '~') read every row of the owner (decision 026).
+  threatDeadlinesDated: `SELECT "id", "dueAt", "precision", "wording", "dueAt" AS "sortDate" FROM "Deadline" INDEXED BY "Deadline_threatId_dueAt_id_idx"
+    WHERE "threatId" = @owner AND ("dueAt", "id") > (@afterDate, @afterId) ORDER BY "dueAt", "id" ${limitBy("@n")}`,
+  threatDeadlinesUndated: `SELECT "id", "dueAt", "precision", "wording", '${UNDATED}' AS "sortDate" FROM "Deadline" INDEXED BY "Deadline_threatId_dueAt_id_idx"
+    WHERE "threatId" = @owner AND "dueAt" IS NULL AND "id" > @afterId ORDER BY "id" ${limitBy("@n")}`,
+  threatDeadlinesCount: capped(`SELECT 1 FROM "Deadline" WHERE "threatId" = ?`),
+  // The scenario's own deadlines: those not shown under one of its threats. Those that are (`elsewhere`)
+  // are read and passed over, so every row read counts against the page's budget.
+  otherDeadlinesDated: `SELECT d."id", d."dueAt", d."precision", d."wording", d."dueAt" AS "sortDate", ${underItsThreat("@owner")} AS "elsewhere"
+    FROM "Deadline" d INDEXED BY "Deadline_scenarioId_dueAt_id_idx"
+    WHERE d."scenarioId" = @owner AND (d."dueAt", d."id") > (@afterDate, @afterId) ORDER BY d."dueAt", d."id" ${limitBy("@n")}`,
+  otherDeadlinesUndated: `SELECT d."id", d."dueAt", d."precision", d."wording", '${UNDATED}' AS "sortDate", ${underItsThreat("@owner")} AS "elsewhere"
+    FROM "Deadline" d INDEXED BY "Deadline_scenarioId_dueAt_id_idx"
+    WHERE d."scenarioId" = @owner AND d."dueAt" IS NULL AND d."id" > @afterId ORDER BY d."id" ${limitBy("@n")}`,
+  // Of the scenario's first OWN_COUNT_READS deadlines, how many are its own.
+  otherDeadlinesCount: `SELECT COUNT(*) AS "read", COUNT(*) - COALESCE(SUM("elsewhere"), 0) AS "n" FROM (
+      SELECT ${underItsThreat(`d."scenarioId"`)} AS "elsewhere" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_dueAt_id_idx"
+      WHERE d."scenarioId" = ? LIMIT ${OWN_COUNT_READS})`,
+  eventsDated: `SELECT "id", "title", "startsAt", "endsAt", "precision", "wording", "place", "startsAt" AS "sortDate" FROM "Event" INDEXED BY "Event_scenarioId_startsAt_id_idx"
+    WHERE "scenarioId" = @owner AND ("startsAt", "id") > (@afterDate, @afterId) ORDER BY "startsAt", "id" ${limitBy("@n")}`,
+  eventsUndated: `SELECT "id", "title", "startsAt", "endsAt", "precision", "wording", "place", '${UNDATED}' AS "sortDate" FROM "Event" INDEXED BY "Event_scenarioId_startsAt_id_idx"
+    WHERE "scenarioId" = @owner AND "startsAt" IS NULL AND "id" > @afterId ORDER BY "id" ${limitBy("@n")}`,
+  eventsCount: capped(`SELECT 1 FROM "Event" WHERE "scenarioId" = ?`),
   participants: `SELECT p."eventId", a."name" FROM "EventParticipant" p JOIN "Actor" a ON a."id" = p."actorId"
     WHERE p."eventId" IN (SELECT value FROM json_each(?)) ORDER BY a."name"`,
   // Every entry recorded by then about the scenario's records, latest first. SQLite keeps only the
@@ -89,7 +116,7 @@ export const SQL = {
       SELECT 'scenario', @owner
       UNION ALL SELECT 'threat', t."id" FROM "Threat" t WHERE t."scenarioId" = @owner
       UNION ALL SELECT 'condition', c."id" FROM "Condition" c JOIN "Threat" t ON t."id" = c."threatId" WHERE t."scenarioId" = @owner
-      UNION ALL SELECT 'deadline', d."id" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_id_idx" WHERE d."scenarioId" = @owner
+      UNION ALL SELECT 'deadline', d."id" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_dueAt_id_idx" WHERE d."scenarioId" = @owner
       UNION ALL SELECT 'deadline', d."id" FROM "Deadline" d JOIN "Threat" t ON t."id" = d."threatId"
         WHERE t."scenarioId" = @owner AND d."scenarioId" IS NOT @owner
       UNION ALL SELECT 'event', e."id" FROM "Event" e WHERE e."scenarioId" = @owner)
@@ -98,27 +125,62 @@ export const SQL = {
     WHERE +e."recordedAt" <= @knownAt AND (e."effectiveAt", e."seq") < (@afterAt, @afterSeq)
     ORDER BY e."effectiveAt" DESC, e."seq" DESC ${limitBy("@n")}`,
   threatFirstTerms: `SELECT "id", "measure", "covers", "ratePercent", "authority" FROM "Threat" WHERE "id" IN (SELECT value FROM json_each(?))`,
-  // A record's quotes recorded by then, the first QUOTES_PER_SIDE on each side, with how many each side holds.
-  quotes: `SELECT * FROM (
-      SELECT e."id", e."recordKind", e."recordId", e."quote", e."stance", e."verification",
-             s."id" AS "sourceId", s."title" AS "sourceTitle", a."id" AS "speakerId", a."name" AS "speakerName",
-             ROW_NUMBER() OVER "side" AS "n", COUNT(*) OVER (PARTITION BY e."recordId", e."stance" = 'disputes') AS "onSide"
-      FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId" LEFT JOIN "Actor" a ON a."id" = e."speakerId"
-      WHERE e."recordKind" = @kind AND e."recordId" IN (SELECT value FROM json_each(@ids)) AND e."createdAt" <= @knownAt
-      WINDOW "side" AS (PARTITION BY e."recordId", e."stance" = 'disputes' ORDER BY e."sourceId", e."startOffset", e."id"))
-    WHERE "n" <= @perSide ORDER BY "recordId", "sourceId", "n"`,
+  // How many quotes each record holds on each side, recorded by then, counted up to QUOTES_COUNTED + 1 on the index.
+  quoteCounts: `SELECT j."value" AS "recordId", ${STANCES.map(
+    (stance) => `(SELECT COUNT(*) FROM (SELECT 1 FROM "Evidence" x INDEXED BY "Evidence_recordKind_recordId_stance_createdAt_idx"
+      WHERE x."recordKind" = @kind AND x."recordId" = j."value" AND x."stance" = '${stance}' AND x."createdAt" <= @knownAt LIMIT ${QUOTES_COUNTED + 1})) AS "${stance}"`,
+  ).join(", ")} FROM json_each(@ids) j`,
+  // A record's first QUOTES_PER_SIDE quotes on one side recorded by then, in the order shown, on its index.
+  quotesOnSide: `SELECT e."id", e."quote", e."stance", e."verification", s."id" AS "sourceId", s."title" AS "sourceTitle", a."id" AS "speakerId", a."name" AS "speakerName"
+    FROM "Evidence" e INDEXED BY "Evidence_recordKind_recordId_stance_sourceId_startOffset_id_idx"
+      JOIN "Source" s ON s."id" = e."sourceId" LEFT JOIN "Actor" a ON a."id" = e."speakerId"
+    WHERE e."recordKind" = @kind AND e."recordId" = @id AND e."stance" = @stance AND e."createdAt" <= @knownAt
+    ORDER BY e."sourceId", e."startOffset", e."id" LIMIT ${QUOTES_PER_SIDE}`,
 } as const;
 
 const statement = (db: Database.Database, name: keyof typeof SQL): Database.Statement => prepared(db, SQL[name]);
 
-const countOf = (db: Database.Database, name: keyof typeof SQL, owner: string) => (statement(db, name).get(owner) as { n: number }).n;
+function countOf(db: Database.Database, name: keyof typeof SQL, owner: string): Count {
+  const { n } = statement(db, name).get(owner) as { n: number };
+  return n > COUNT_AT_MOST ? { n: COUNT_AT_MOST, more: true } : { n, more: false };
+}
+
+/**
+ * The scenario's own deadlines, counted among its first OWN_COUNT_READS deadlines: exact when it has
+ * no more; else more than COUNT_AT_MOST, or (most of them on its threats too) more than were found
+ * less one (null: none found).
+ */
+function ownDeadlinesCount(db: Database.Database, scenarioId: string): Count | null {
+  const { read, n } = statement(db, "otherDeadlinesCount").get(scenarioId) as { read: number; n: number };
+  if (n > COUNT_AT_MOST) return { n: COUNT_AT_MOST, more: true };
+  if (read < OWN_COUNT_READS) return { n, more: false };
+  return n === 0 ? null : { n: n - 1, more: true };
+}
+
+/**
+ * Up to `n` rows of a section in date order, undated last, after `after`: the dated rows after the
+ * key, then the undated ones, each a range of the owner's (owner, date, id) index.
+ */
+function datedThenUndated<Row>(
+  db: Database.Database,
+  [dated, undated]: [keyof typeof SQL, keyof typeof SQL],
+  owner: string,
+  after: DatedKey | null,
+  n: number,
+): Row[] {
+  const rows = after?.[0] === UNDATED ? [] : (statement(db, dated).all({ owner, afterDate: after?.[0] ?? "", afterId: after?.[1] ?? "", n }) as Row[]);
+  // After a dated key every undated row follows; after an undated one, those after its id; after a key past '~', none.
+  const undatedAfter = after === null || after[0] < UNDATED ? "" : after[0] === UNDATED ? after[1] : null;
+  if (rows.length < n && undatedAfter !== null) rows.push(...(statement(db, undated).all({ owner, afterId: undatedAfter, n: n - rows.length }) as Row[]));
+  return rows;
+}
 
 /**
  * One page of records of one kind in key order, keeping only those that existed at the read time:
  * batch by batch, until the page is full or ten times its length (at most SECTION_SCAN_BUDGET)
  * rows were examined. A page cut short by the budget resumes after the last row examined.
  */
-function pageAtReadTime<Row extends { id: string }, K>(
+function pageAtReadTime<Row extends { id: string; elsewhere?: number }, K>(
   db: Database.Database,
   kind: TrackedKind,
   fetch: (after: K | null, n: number) => Row[],
@@ -136,10 +198,11 @@ function pageAtReadTime<Row extends { id: string }, K>(
     const n = Math.min(limit + 1, budget - examined);
     const rows = fetch(cursor, n);
     examined += rows.length;
+    // A row shown in another section (`elsewhere`) is examined, not kept.
     const states = statusesAt(
       db,
       kind,
-      rows.map((r) => r.id),
+      rows.filter((r) => !r.elsewhere).map((r) => r.id),
       time,
     );
     for (const row of rows) {
@@ -174,7 +237,7 @@ export function threatOfScenario(db: Database.Database, scenarioId: string, thre
   return (statement(db, "threatInScenario").get(threatId, scenarioId) as { id: string; summary: string } | undefined) ?? null;
 }
 
-type DeadlineRow = { id: string; dueAt: string | null; precision: string; wording: string; sortDate: string };
+type DeadlineRow = { id: string; dueAt: string | null; precision: string; wording: string; sortDate: string; elsewhere?: number };
 export interface DeadlineCard {
   id: string;
   dueAt: Date | null;
@@ -203,17 +266,19 @@ export function deadlinesPage(
   limit: number,
   time: ReadTime,
 ): SectionPage<DeadlineCard, DatedKey> {
-  const [query, id] = "threatId" in owner ? (["threatDeadlines", owner.threatId] as const) : (["otherDeadlines", owner.scenarioId] as const);
+  const ofThreat = "threatId" in owner;
+  const id = ofThreat ? owner.threatId : owner.scenarioId;
+  const ranges = ofThreat ? (["threatDeadlinesDated", "threatDeadlinesUndated"] as const) : (["otherDeadlinesDated", "otherDeadlinesUndated"] as const);
   const page = pageAtReadTime(
     db,
     "deadline",
-    (a: DatedKey | null, n) => statement(db, query).all({ owner: id, afterDate: a?.[0] ?? "", afterId: a?.[1] ?? "", n }) as DeadlineRow[],
+    (a: DatedKey | null, n) => datedThenUndated<DeadlineRow>(db, [...ranges], id, a, n),
     (r) => [r.sortDate, r.id] as DatedKey,
     after,
     limit,
     time,
   );
-  const total = isPresent(time) ? countOf(db, query === "threatDeadlines" ? "threatDeadlinesCount" : "otherDeadlinesCount", id) : null;
+  const total = !isPresent(time) ? null : ofThreat ? countOf(db, "threatDeadlinesCount", id) : ownDeadlinesCount(db, id);
   return { items: page.items.map(deadlineCard), next: page.next, total };
 }
 
@@ -337,7 +402,7 @@ export function eventsPage(db: Database.Database, scenarioId: string, after: Dat
   const page = pageAtReadTime(
     db,
     "event",
-    (a: DatedKey | null, n) => statement(db, "events").all({ owner: scenarioId, afterDate: a?.[0] ?? "", afterId: a?.[1] ?? "", n }) as Row[],
+    (a: DatedKey | null, n) => datedThenUndated<Row>(db, ["eventsDated", "eventsUndated"], scenarioId, a, n),
     (r) => [r.sortDate, r.id] as DatedKey,
     after,
     limit,
@@ -431,19 +496,20 @@ export interface Quote {
   speaker: { id: string; name: string } | null;
 }
 
-/** A record's quotes recorded by then: up to QUOTES_PER_SIDE on each side, and how many more each side holds. */
+/** A record's quotes recorded by then: up to QUOTES_PER_SIDE on each side, and how many more the sides hold (counted up to QUOTES_COUNTED a side). */
 export interface RecordQuotes {
   supports: Quote[];
   disputes: Quote[];
-  notShown: number;
+  notShown: Count;
 }
 
-/** The quotes of the records on a page, by `kind|id`. */
+/**
+ * The quotes of the records on a page, by `kind|id`: each side of each record counted on its index,
+ * then the first QUOTES_PER_SIDE of each side that holds any, read in the order shown.
+ */
 export function quotesOf(db: Database.Database, records: { kind: TrackedKind; id: string }[], time: ReadTime): Map<string, RecordQuotes> {
   type Row = {
     id: string;
-    recordKind: string;
-    recordId: string;
     quote: string;
     stance: string;
     verification: string;
@@ -451,31 +517,33 @@ export function quotesOf(db: Database.Database, records: { kind: TrackedKind; id
     sourceTitle: string;
     speakerId: string | null;
     speakerName: string | null;
-    n: number;
-    onSide: number;
   };
+  const knownAt = toSqlDate(time.knownAt);
   const result = new Map<string, RecordQuotes>();
   for (const [kind, ofKind] of groupBy(records, "kind")) {
-    const rows = statement(db, "quotes").all({
-      kind,
-      ids: JSON.stringify([...new Set(ofKind.map((r) => r.id))]),
-      knownAt: toSqlDate(time.knownAt),
-      perSide: QUOTES_PER_SIDE,
-    }) as Row[];
-    for (const r of rows) {
-      const key = `${kind}|${r.recordId}`;
-      const quotes = result.get(key) ?? { supports: [], disputes: [], notShown: 0 };
-      result.set(key, quotes);
-      const side = r.stance === "disputes" ? quotes.disputes : quotes.supports;
-      side.push({
-        id: r.id,
-        quote: r.quote,
-        stance: r.stance,
-        verification: r.verification,
-        source: { id: r.sourceId, title: r.sourceTitle },
-        speaker: r.speakerId ? { id: r.speakerId, name: r.speakerName! } : null,
-      });
-      if (r.n === 1) quotes.notShown += Math.max(0, r.onSide - QUOTES_PER_SIDE);
+    const counts = statement(db, "quoteCounts").all({ kind, ids: JSON.stringify([...new Set(ofKind.map((r) => r.id))]), knownAt }) as ({
+      recordId: string;
+    } & Record<(typeof STANCES)[number], number>)[];
+    for (const count of counts) {
+      if (STANCES.every((stance) => count[stance] === 0)) continue;
+      const quotes: RecordQuotes = { supports: [], disputes: [], notShown: { n: 0, more: false } };
+      for (const stance of STANCES) {
+        if (count[stance] === 0) continue;
+        const rows = statement(db, "quotesOnSide").all({ kind, id: count.recordId, stance, knownAt }) as Row[];
+        quotes[stance].push(
+          ...rows.map((r) => ({
+            id: r.id,
+            quote: r.quote,
+            stance: r.stance,
+            verification: r.verification,
+            source: { id: r.sourceId, title: r.sourceTitle },
+            speaker: r.speakerId ? { id: r.speakerId, name: r.speakerName! } : null,
+          })),
+        );
+        quotes.notShown.n += Math.min(count[stance], QUOTES_COUNTED) - rows.length;
+        if (count[stance] > QUOTES_COUNTED) quotes.notShown.more = true;
+      }
+      result.set(`${kind}|${count.recordId}`, quotes);
     }
   }
   return result;

@@ -1,5 +1,5 @@
 import type { ScenarioView } from "../../db/scenario-view.ts";
-import type { ConditionCard, DeadlineCard, EventCard, Quote, SectionPage, ThreatCard } from "../../db/sql/scenario-view.ts";
+import type { ConditionCard, Count, DeadlineCard, EventCard, Quote, SectionPage, ThreatCard } from "../../db/sql/scenario-view.ts";
 import { correctionOf } from "../../domain/corrections.ts";
 import { formatAtPrecision } from "../../domain/dates.ts";
 import { deadlineTimingAsOf } from "../../domain/deadlines.ts";
@@ -23,11 +23,14 @@ function QuoteLine({ e }: { e: Quote }) {
   );
 }
 
+/** "120", or "more than 1000" where counting stopped. */
+const counted = (count: Count) => `${count.more ? "more than " : ""}${count.n}`;
+
 /** A record's quotes; when sources disagree, both sides of the disputed fact side by side. */
 function Quotes({ quotes, kind, id }: { quotes: ScenarioView["quotes"]; kind: string; id: string }) {
   const mine = quotes.get(`${kind}|${id}`);
   if (!mine) return null;
-  const notShown = mine.notShown ? <p class="muted">… and {mine.notShown} more quotes, not shown here.</p> : null;
+  const notShown = mine.notShown.n ? <p class="muted">… and {counted(mine.notShown)} more quotes, not shown here.</p> : null;
   if (!isDisputed([...mine.supports, ...mine.disputes]))
     return (
       <>
@@ -124,9 +127,14 @@ export interface SectionLinks {
 }
 
 /** "(120)" after a section's heading when its count is known. */
-const countOf = (page: SectionPage<unknown, unknown>) => (page.total === null ? "" : ` (${page.total})`);
-/** "All 60 deadlines of this threat", or without the number when it is not known. */
-const allOf = (page: SectionPage<unknown, unknown>, what: string) => `All ${page.total === null ? "" : `${page.total} `}${what} of this threat`;
+const countOf = (page: SectionPage<unknown, unknown>) => (page.total === null ? "" : ` (${counted(page.total)})`);
+/** "All 60 deadlines of this threat", or without the number when it is not known (after it when counting stopped). */
+const allOf = (page: SectionPage<unknown, unknown>, what: string) =>
+  page.total === null
+    ? `All ${what} of this threat`
+    : page.total.more
+      ? `All ${what} of this threat (${counted(page.total)})`
+      : `All ${page.total.n} ${what} of this threat`;
 
 /** A link to a section's next page, when there is one. */
 function More({ page, href, label }: { page: SectionPage<unknown, unknown>; href: (after: unknown) => string; label: string }) {
