@@ -9,12 +9,28 @@ import { toSqlDate } from "./sql-dates.ts";
  * index, a small scenario's filter rejected nearly every row of a large database (0.6–3.2 s a side
  * at 1M deadlines), and read whole, a large scenario's were all sorted (150 ms a side at 100,000).
  */
-export function deadlinesDueNearest(reader: Database.Database, at: Date, after: boolean, scenarioId: string | null, limit: number): string[] {
-  if (scenarioId !== null) return scenarioDueNearest(reader, toSqlDate(at), after, scenarioId, limit);
-  const side = after ? `"dueAt" >= +@at ORDER BY "dueAt", "id"` : `"dueAt" < +@at ORDER BY "dueAt" DESC, "id"`;
-  const sql = `SELECT "id" FROM "Deadline" WHERE ${side} ${limitBy("@limit")}`;
-  return (prepared(reader, sql).all({ at: toSqlDate(at), limit }) as { id: string }[]).map((r) => r.id);
+export function deadlinesDueNearest(
+  reader: Database.Database,
+  at: Date,
+  after: boolean,
+  scenarioId: string | null,
+  limit: number,
+  /** A past knownAt: deadlines recorded after it are passed over (null: now, all of them). */
+  knownAt: Date | null = null,
+): string[] {
+  const known = knownAt === null ? null : toSqlDate(knownAt);
+  if (scenarioId !== null) return scenarioDueNearest(reader, toSqlDate(at), after, scenarioId, limit, known);
+  const side = after ? `"dueAt" >= +@at ${RECORDED_BY} ORDER BY "dueAt", "id"` : `"dueAt" < +@at ${RECORDED_BY} ORDER BY "dueAt" DESC, "id"`;
+  const sql = `SELECT "id" FROM "Deadline" d WHERE ${side} ${limitBy("@limit")}`;
+  return (prepared(reader, sql).all({ at: toSqlDate(at), limit, knownAt: known }) as { id: string }[]).map((r) => r.id);
 }
+
+/**
+ * At a past knownAt, a deadline recorded later takes no place among the nearest (it was dropped
+ * after, leaving the feed short and different: a past answer moved). Read from the row only then:
+ * SQLite defers the row's read until a column of it is needed.
+ */
+const RECORDED_BY = `AND (@knownAt IS NULL OR d."createdAt" <= @knownAt)`;
 
 type Due = { id: string; dueAt: string; elsewhere: number };
 
@@ -30,7 +46,7 @@ const OWNERS = {
 type OwnerKind = keyof typeof OWNERS;
 const dueSql = (kind: OwnerKind, range: string, order: string) => {
   const o = OWNERS[kind];
-  return `SELECT d."id", d."dueAt", ${o.elsewhere} AS "elsewhere" FROM "Deadline" d INDEXED BY "${o.index}" WHERE ${o.owner} AND ${range} ORDER BY ${order} ${limitBy("@n")}`;
+  return `SELECT d."id", d."dueAt", ${o.elsewhere} AS "elsewhere" FROM "Deadline" d INDEXED BY "${o.index}" WHERE ${o.owner} AND ${range} ${RECORDED_BY} ORDER BY ${order} ${limitBy("@n")}`;
 };
 const DUE = Object.fromEntries(
   (Object.keys(OWNERS) as OwnerKind[]).map((kind) => [
@@ -41,19 +57,19 @@ const DUE = Object.fromEntries(
       /** Due on the key's day (the same instant) after its id, in id order. */
       sameDayAfter: dueSql(kind, `d."dueAt" = @dueAt AND d."id" > @id`, `d."id"`),
       /** The latest due date before the key's. */
-      dayBefore: `SELECT d."dueAt" FROM "Deadline" d INDEXED BY "${OWNERS[kind].index}" WHERE ${OWNERS[kind].owner} AND d."dueAt" < @dueAt ORDER BY d."dueAt" DESC LIMIT 1`,
+      dayBefore: `SELECT d."dueAt" FROM "Deadline" d INDEXED BY "${OWNERS[kind].index}" WHERE ${OWNERS[kind].owner} AND d."dueAt" < @dueAt ${RECORDED_BY} ORDER BY d."dueAt" DESC LIMIT 1`,
     },
   ]),
 ) as Record<OwnerKind, { from: string; sameDayAfter: string; dayBefore: string }>;
 
 /** Each threat of the scenario with its first deadline on one side of @at (none: not listed), in one statement. */
 const threatHeads = (first: string) => `SELECT t."id" AS "owner", d."id", d."dueAt", d."scenarioId" IS @scenario AS "elsewhere"
-  FROM "Threat" t JOIN "Deadline" d ON d."rowid" = (SELECT x."rowid" FROM "Deadline" x INDEXED BY "Deadline_threatId_dueAt_id_idx" WHERE x."threatId" = t."id" AND ${first})
+  FROM "Threat" t JOIN "Deadline" d ON d."rowid" = (SELECT x."rowid" FROM "Deadline" x INDEXED BY "Deadline_threatId_dueAt_id_idx" WHERE x."threatId" = t."id" AND (@knownAt IS NULL OR x."createdAt" <= @knownAt) AND ${first})
   WHERE t."scenarioId" = @scenario`;
 const THREAT_HEADS = {
   after: threatHeads(`(x."dueAt", x."id") > (@at, '') ORDER BY x."dueAt", x."id" LIMIT 1`),
   before:
-    threatHeads(`x."dueAt" = (SELECT y."dueAt" FROM "Deadline" y INDEXED BY "Deadline_threatId_dueAt_id_idx" WHERE y."threatId" = t."id" AND y."dueAt" < @at
+    threatHeads(`x."dueAt" = (SELECT y."dueAt" FROM "Deadline" y INDEXED BY "Deadline_threatId_dueAt_id_idx" WHERE y."threatId" = t."id" AND y."dueAt" < @at AND (@knownAt IS NULL OR y."createdAt" <= @knownAt)
     ORDER BY y."dueAt" DESC LIMIT 1) ORDER BY x."id" LIMIT 1`),
 };
 
@@ -72,6 +88,7 @@ function ownerWalk(
   scenario: string,
   at: string,
   after: boolean,
+  knownAt: string | null,
   start: Due | null = null,
 ): (n: number) => Due[] {
   const sql = DUE[kind];
@@ -84,11 +101,11 @@ function ownerWalk(
     const rows: Due[] = [];
     while (!done && rows.length < n) {
       if (after) {
-        rows.push(...(prepared(reader, sql.from).all({ owner, scenario, n, dueAt, id }) as Due[]));
+        rows.push(...(prepared(reader, sql.from).all({ owner, scenario, n, dueAt, id, knownAt }) as Due[]));
         done = rows.length < n;
       } else {
         if (dayDone) {
-          const before = prepared(reader, sql.dayBefore).get({ owner, dueAt }) as { dueAt: string } | undefined;
+          const before = prepared(reader, sql.dayBefore).get({ owner, dueAt, knownAt }) as { dueAt: string } | undefined;
           if (!before) {
             done = true;
             break;
@@ -96,7 +113,7 @@ function ownerWalk(
           [dueAt, id, dayDone] = [before.dueAt, "", false];
         }
         const want = n - rows.length;
-        const day = prepared(reader, sql.sameDayAfter).all({ owner, scenario, n: want, dueAt, id }) as Due[];
+        const day = prepared(reader, sql.sameDayAfter).all({ owner, scenario, n: want, dueAt, id, knownAt }) as Due[];
         rows.push(...day);
         dayDone = day.length < want;
       }
@@ -114,14 +131,14 @@ function ownerWalk(
  * in batches doubling (up to what is still wanted) as the merge takes from them: a few times
  * `limit` rows, and a row per threat, however many deadlines the scenario holds.
  */
-function scenarioDueNearest(reader: Database.Database, at: string, after: boolean, scenario: string, limit: number): string[] {
-  const heads = prepared(reader, THREAT_HEADS[after ? "after" : "before"]).all({ scenario, at }) as (Due & { owner: string })[];
+function scenarioDueNearest(reader: Database.Database, at: string, after: boolean, scenario: string, limit: number, knownAt: string | null): string[] {
+  const heads = prepared(reader, THREAT_HEADS[after ? "after" : "before"]).all({ scenario, at, knownAt }) as (Due & { owner: string })[];
   type Head = { rows: Due[]; at: number; batch: number; next: (n: number) => Due[] };
-  const own = ownerWalk(reader, "scenario", scenario, scenario, at, after);
+  const own = ownerWalk(reader, "scenario", scenario, scenario, at, after, knownAt);
   const first = Math.max(1, Math.ceil(limit / (heads.length + 1)));
   const heap: Head[] = [
     { rows: own(first), at: 0, batch: first, next: own },
-    ...heads.map(({ owner, ...row }) => ({ rows: [row], at: 0, batch: 1, next: ownerWalk(reader, "threat", owner, scenario, at, after, row) })),
+    ...heads.map(({ owner, ...row }) => ({ rows: [row], at: 0, batch: 1, next: ownerWalk(reader, "threat", owner, scenario, at, after, knownAt, row) })),
   ].filter((h) => h.rows.length > 0);
   const row = (h: Head) => h.rows[h.at]!;
   const before = (a: Head, b: Head) => {

@@ -205,21 +205,29 @@ export function webRoutes(deps: AppDeps) {
     // FEED_AT_MOST. Then each one's status and dates as they stood at asOf, and of those the
     // FEED_AT_MOST nearest by those dates.
     const at = read.time.asOf;
+    // At a past knownAt, items recorded later take no place among the candidates: they were dropped after, and the feed moved.
+    const pastKnownAt = read.time.knownAt.getTime() < read.time.now.getTime() ? read.time.knownAt : null;
+    const recordedBy = pastKnownAt ? { createdAt: { lte: pastKnownAt } } : {};
     const deadlineInclude = { threat: { select: { summary: true } }, scenario: { select: { title: true } } };
     const deadlineSide = (after: boolean) =>
       db.prisma.deadline.findMany({
-        where: { id: { in: deadlinesDueNearest(db.reader, at, after, scenarioId ?? null, FEED_AT_MOST) } },
+        where: { id: { in: deadlinesDueNearest(db.reader, at, after, scenarioId ?? null, FEED_AT_MOST, pastKnownAt) } },
         include: deadlineInclude,
       });
     const [dueAfter, dueBefore, moved] = await Promise.all([
       deadlineSide(true),
       deadlineSide(false),
-      db.prisma.deadline.findMany({ where: { AND: [inScenario, { datesMoved: true }] }, include: deadlineInclude, orderBy: { id: "asc" }, take: FEED_AT_MOST }),
+      db.prisma.deadline.findMany({
+        where: { AND: [inScenario, { datesMoved: true }, recordedBy] },
+        include: deadlineInclude,
+        orderBy: { id: "asc" },
+        take: FEED_AT_MOST,
+      }),
     ]);
     const inEventScenario = scenarioId ? { scenarioId } : {};
     const eventSide = (after: boolean) =>
       db.prisma.event.findMany({
-        where: { AND: [inEventScenario, { startsAt: after ? { gte: at } : { lt: at } }] },
+        where: { AND: [inEventScenario, recordedBy, { startsAt: after ? { gte: at } : { lt: at } }] },
         orderBy: after ? [{ startsAt: "asc" }, { id: "asc" }] : [{ startsAt: "desc" }, { id: "asc" }],
         take: FEED_AT_MOST,
       });
