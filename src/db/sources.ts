@@ -22,6 +22,10 @@ export interface NewSource {
  */
 export async function createSource(db: TrackerDatabase, input: NewSource, now = new Date()): Promise<string> {
   const sha256 = input.text ? sha256Hex(input.text) : null;
+  // What it says was published has been: a date ahead is a typo, and would date the intake's proposals (their effectiveAt) ahead too.
+  if (input.publishedAt.getTime() > now.getTime()) {
+    throw new InvalidInputError([{ field: "publishedAt", problem: `must not be after now (${now.toISOString()})` }]);
+  }
   return db.prismaTransaction(async (tx) => {
     if (sha256) {
       const existing = await tx.source.findUnique({ where: { sha256 }, select: { id: true } });

@@ -53,6 +53,13 @@ describe("sources as citations", () => {
     const badKind = await t.write("POST", "/api/sources", { title: "x", publisher: "y", kind: "blog", url: "https://example.org", publishedAt: "2025-10-09" });
     expect(badKind.status).toBe(422);
     expect((await json(badKind)).errors[0].field).toBe("kind");
+    // Published ahead of now, or a text of blanks: refused too.
+    const ahead = await t.write("POST", "/api/sources", { title: "x", publisher: "y", kind: "press", url: "https://example.org/a", publishedAt: "2099-11-20" });
+    expect(ahead.status).toBe(422);
+    expect((await json(ahead)).errors[0].field).toBe("publishedAt");
+    const blank = await t.write("POST", "/api/sources", { title: "x", publisher: "y", publishedAt: "2025-10-09", text: "   \n  " });
+    expect(blank.status).toBe(422);
+    expect((await json(blank)).errors[0].field).toBe("text");
     expect(contentChecksum(t.db)).toBe(before);
   });
 

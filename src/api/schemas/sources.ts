@@ -13,7 +13,7 @@ export const SourceCreateSchema = z
     publishedAt: Instant,
     publishedAtInferred: z.boolean().optional(),
     text: unicodeString(1_000_000)
-      .refine((s) => s.length > 0, "must not be empty")
+      .refine((s) => s.trim().length > 0, "must not be empty or blank")
       .nullable()
       .optional()
       .openapi({ description: "The full text, verbatim. Without it the source is a citation and its quotes are stored unverified." }),
