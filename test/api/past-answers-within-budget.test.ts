@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SCAN_BUDGET } from "../../src/db/deadline-queries.ts";
-import { createThreat, SCENARIO, type TestApp, testApp } from "../helpers/app.ts";
-import { deadlinesRecordedAt } from "../helpers/recorded-later.ts";
+import { createThreat, SCENARIO, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
+import { deadlinesRecordedAt, entriesRecordedAt, eventsRecordedAt, measuresRecordedAt } from "../helpers/recorded-later.ts";
 
 /**
  * Issue 9's promise under the scan budgets (decision 028): an answer known at a past instant is
@@ -73,7 +73,9 @@ describe("a past answer and the scan budget", () => {
     const before = await (await t.get(url)).text();
     const eventsBefore = await (await t.get(eventsUrl)).text();
     expect(before).toContain("Trump-Xi bilateral meeting");
-    for (let i = 0; i < 520; i++) {
+    // More events than a section's budget, starting before the seeded ones, recorded after knownAt:
+    // a few through the API, as the review did, the rest straight into the file.
+    for (let i = 0; i < 10; i++) {
       await posted("/api/events", {
         scenarioId: SCENARIO,
         title: `Filler talks ${i}`,
@@ -84,6 +86,7 @@ describe("a past answer and the scan budget", () => {
         effectiveAt: "2019-12-01",
       });
     }
+    eventsRecordedAt(t.db, { scenarioId: SCENARIO, count: 510, startsAt: new Date("2020-01-01T00:00:00Z"), recordedAt: now, prefix: "event-filler" });
     expect(await (await t.get(url)).text()).toBe(before);
     expect(await (await t.get(eventsUrl)).text()).toBe(eventsBefore);
   }, 120_000);
@@ -106,5 +109,79 @@ describe("a past answer and the scan budget", () => {
     const present = (await (await t.get(`/api/deadlines?asOf=2026-01-01&q=crowd`)).json()) as any;
     expect(present.items).toHaveLength(0);
     expect(present.nextCursor).not.toBeNull();
+  }, 60_000);
+});
+
+describe("the other budgets at a past knownAt", () => {
+  const knownAtNow = () => {
+    const knownAt = now.toISOString();
+    later();
+    return knownAt;
+  };
+
+  it("the record lists, with and without a text search, stay the same when more than a budget of records is recorded later before them", async () => {
+    const knownAt = knownAtNow();
+    const urls = [`/api/events?asOf=2025-12-01&knownAt=${knownAt}&limit=5`, `/api/events?asOf=2025-12-01&knownAt=${knownAt}&q=Trump`];
+    const before = await Promise.all(urls.map(async (url) => (await t.get(url)).text()));
+    expect(JSON.parse(before[1]!).items.length).toBeGreaterThan(3);
+    // Ids that sort before every seeded event, recorded after knownAt.
+    eventsRecordedAt(t.db, { scenarioId: SCENARIO, count: 5_100, startsAt: new Date("2020-01-01T00:00:00Z"), recordedAt: now, prefix: "event-0-later" });
+    for (const [i, url] of urls.entries()) expect(await (await t.get(url)).text(), url).toBe(before[i]);
+    // Past the ceiling: said, not another page.
+    eventsRecordedAt(t.db, { scenarioId: SCENARIO, count: 50_000, startsAt: new Date("2020-01-01T00:00:00Z"), recordedAt: now, prefix: "event-0-more" });
+    const refused = await t.get(urls[1]!);
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as any).errors[0].field).toBe("query.knownAt");
+  }, 60_000);
+
+  it("a record's history in pages stays the same when more than a budget of entries is recorded later before its entries", async () => {
+    const knownAt = knownAtNow();
+    const url = `/api/threats/${TARIFF_THREAT}/history?knownAt=${knownAt}&limit=1`;
+    const before = await (await t.get(url)).text();
+    expect(JSON.parse(before).items).toHaveLength(1);
+    entriesRecordedAt(t.db, {
+      kind: "threat",
+      id: TARIFF_THREAT,
+      to: "threatened",
+      count: 5_100,
+      effectiveAt: new Date("2020-01-01T00:00:00Z"),
+      recordedAt: now,
+    });
+    expect(await (await t.get(url)).text()).toBe(before);
+  }, 60_000);
+
+  it("the in-force page stays the same when more than a budget of measures is recorded later before its own", async () => {
+    const knownAt = knownAtNow();
+    const url = `/api/in-force?asOf=2025-12-01&knownAt=${knownAt}`;
+    const before = await (await t.get(url)).text();
+    expect(JSON.parse(before).items.length).toBeGreaterThan(0);
+    measuresRecordedAt(t.db, {
+      scenarioId: SCENARIO,
+      issuerId: "gov-us",
+      targetId: "gov-cn",
+      count: 10_100,
+      since: new Date("2020-01-01T00:00:00Z"),
+      recordedAt: now,
+      prefix: "threat-0-later",
+    });
+    expect(await (await t.get(url)).text()).toBe(before);
+  }, 60_000);
+
+  it("the desk's scheduled changes stay the same when more than a budget of entries is recorded later before them, and past the ceiling it says so", async () => {
+    const res = await t.write("POST", `/api/threats/${TARIFF_THREAT}/status`, {
+      status: "imposed",
+      reason: "Announced for November",
+      effectiveAt: "2025-11-01",
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const knownAt = knownAtNow();
+    const url = `/?asOf=2025-10-24&knownAt=${knownAt}`;
+    const before = await (await t.get(url)).text();
+    expect(before).toContain("Announced for November");
+    const late = { kind: "threat", id: TARIFF_THREAT, to: "threatened", effectiveAt: new Date("2025-10-25T00:00:00Z"), recordedAt: now };
+    entriesRecordedAt(t.db, { ...late, count: 2_100 });
+    expect(await (await t.get(url)).text()).toBe(before);
+    entriesRecordedAt(t.db, { ...late, count: 20_000 });
+    expect((await t.get(url)).status).toBe(422);
   }, 60_000);
 });
