@@ -216,7 +216,8 @@ export async function listRecords(
   let batch = limit + 1;
   // At a past knownAt the budget counts only records recorded by then (decision 028).
   const past = tracked && time.knownAt.getTime() < time.now.getTime();
-  const passed = passedOverCounter(RECORD_KINDS[kind].collection, PASSED_OVER_PER_BUDGET * LIST_SCAN_BUDGET);
+  // Successive windows may cross the same rows recorded later: each counts once against the ceiling.
+  const passed = { counter: passedOverCounter(RECORD_KINDS[kind].collection, PASSED_OVER_PER_BUDGET * LIST_SCAN_BUDGET), through: "" };
   while (items.length <= limit && examined < LIST_SCAN_BUDGET) {
     if (stopAt !== undefined && performance.now() > stopAt) {
       throw new ReadStoppedError("This read ran past the time limit and was stopped; ask for a smaller page, narrower filters, or retry.");
@@ -241,7 +242,7 @@ export async function listRecords(
     const full = rows.length === batchSize;
     if (windowEnd === undefined) {
       const recordedLater = past ? rows.filter((r) => (r.createdAt as Date).getTime() > time.knownAt.getTime()).length : 0;
-      for (let i = 0; i < recordedLater; i++) passed.passOver();
+      for (let i = 0; i < recordedLater; i++) passed.counter.passOver();
       examined += rows.length - recordedLater;
     }
     // A full batch ends inside the window, which was examined up to its last row; else all of it was.
@@ -329,14 +330,18 @@ function idAfter(
   afterId: string | undefined,
   n: number,
   /** At a past knownAt: the n-th record recorded by then, those recorded later passed over. */
-  past: { time: ReadTime; passed: ReturnType<typeof passedOverCounter> } | null,
+  past: { time: ReadTime; passed: { counter: ReturnType<typeof passedOverCounter>; through: string } } | null,
 ): string | null {
   if (past) {
     const walk = `SELECT "id", "createdAt" > ? AS "later" FROM "${tableOf(kind)}" WHERE "id" > ? ORDER BY "id"`;
     let known = 0;
     for (const r of prepared(db.reader, walk).iterate(toSqlDate(past.time.knownAt), afterId ?? "") as Iterable<{ id: string; later: number }>) {
-      if (r.later) past.passed.passOver();
-      else if (++known === n) return r.id;
+      if (!r.later) {
+        if (++known === n) return r.id;
+      } else if (r.id > past.passed.through) {
+        past.passed.counter.passOver();
+        past.passed.through = r.id;
+      }
     }
     return null;
   }
