@@ -5,6 +5,7 @@ import { type HistoryEntry, recordStateAt } from "../domain/history.ts";
 import type { Precision, STATUSES } from "../domain/statuses.ts";
 import { awaitedThenBy } from "./sql/awaited-then.ts";
 import { historiesOf } from "./sql/history.ts";
+import { PASSED_OVER_PER_BUDGET, passedOverCounter } from "./sql/passed-over.ts";
 import { BATCH_AT_MOST, limitBy, perConnection, prepared, preparedRows, type ShapedStatement } from "./sql/prepared.ts";
 import { isPresent, type ReadTime, readTimeOf, statusesAt } from "./sql/record-states.ts";
 import { likePattern } from "./sql/text-search.ts";
@@ -369,7 +370,9 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
   const matchedBy = byActor === null ? others : others ? `CASE WHEN ${others} THEN ${byActor} ELSE 0 END` : byActor;
   const matched = matchedBy ? `, ${matchedBy} AS "matched"` : "";
   const fromBounds = eachBy((c) => c.statusThen as string | null);
-  const knownFrom = pastKnowledge ? ` AND d."pendingKnownFrom" <= @knownAt` : "";
+  // At a past knownAt every walk says which rows were recorded after it: those are passed over
+  // and not counted (decision 028), so the page and its cursor are those known then.
+  const later = pastKnowledge ? `, d."createdAt" > @knownAt AS "later"` : "";
   const exact = `d."pendingInexact" = 0`;
   // A walk reads the page's details with its rows when most rows it reads are shown; a filtered
   // walk may read up to SCAN_BUDGET rows to show a few, so it reads keys, and details after.
@@ -395,7 +398,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     // at most a clock skew ahead): one walk. For a past asOf, the ones that left after it too.
     const present = time.asOf.getTime() >= now.getTime();
     branches.push({
-      where: `d."status" = 'pending' AND ${exact} AND ${present ? `(d."pendingUntil" IS NULL OR d."pendingUntil" > @asOf)` : `d."pendingUntil" IS NULL`}${knownFrom}`,
+      where: `d."status" = 'pending' AND ${exact} AND ${present ? `(d."pendingUntil" IS NULL OR d."pendingUntil" > @asOf)` : `d."pendingUntil" IS NULL`}`,
       ...details(true),
       decide: fromBounds,
     });
@@ -408,7 +411,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
       // a minute's margin covers a write recorded just after this read's clock, at a month's end.
       for (const bucket of pendingBucketsFrom(walkFrom, new Date(now.getTime() + 60_000))) {
         branches.push({
-          where: `substr(d."pendingUntil", 1, ${bucket.length}) = +@bucket AND d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf AND ${exact}${knownFrom}`,
+          where: `substr(d."pendingUntil", 1, ${bucket.length}) = +@bucket AND d."pendingUntil" > @asOf AND d."pendingFrom" <= @asOf AND ${exact}`,
           params: { bucket },
           // A part of the page at most: its first batch is small, the next ones double as the page needs them.
           batch: RARE_BATCH,
@@ -420,7 +423,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     if (pastKnowledge) {
       for (const bucket of pendingBucketsFrom(time.knownAt, now, false)) {
         branches.push({
-          where: `substr(d."pendingUntilKnownAt", 1, 7) = +@bucket AND d."pendingUntilKnownAt" > @knownAt AND d."pendingUntil" <= @asOf AND d."pendingFrom" <= @asOf AND ${exact}${knownFrom}`,
+          where: `substr(d."pendingUntilKnownAt", 1, 7) = +@bucket AND d."pendingUntilKnownAt" > @knownAt AND d."pendingUntil" <= @asOf AND d."pendingFrom" <= @asOf AND ${exact}`,
           params: { bucket },
           // A part of the page at most: its first batch is small, the next ones double as the page needs them.
           batch: RARE_BATCH,
@@ -471,6 +474,7 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
       const shape = [
         branch.detailed ? "detailed" : joins ? "joined" : "",
         branch.columns,
+        later,
         segment.dated ? "dated" : "",
         segment.keyset,
         branch.where,
@@ -482,8 +486,8 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
       if (!statements) {
         const resume = segment.dated ? `(d."dueAt" > +@keyDue OR (d."dueAt" = +@keyDue AND d."id" > +@keyId))` : `d."id" > +@keyId`;
         const select = branch.detailed
-          ? `${DETAIL_COLUMNS}${branch.columns}${matched}, 1 AS "detailed" FROM "Deadline" d${LINK_JOINS}${SCENARIO_JOIN}`
-          : `d."id", d."dueAt"${branch.columns}${matched} FROM "Deadline" d${ownerIndexes ? ` INDEXED BY "${ownerIndexes.dueOrder}"` : ""}${joins}`;
+          ? `${DETAIL_COLUMNS}${branch.columns}${matched}${later}, 1 AS "detailed" FROM "Deadline" d${LINK_JOINS}${SCENARIO_JOIN}`
+          : `d."id", d."dueAt"${branch.columns}${matched}${later} FROM "Deadline" d${ownerIndexes ? ` INDEXED BY "${ownerIndexes.dueOrder}"` : ""}${joins}`;
         const sql = (resumed: boolean) => `SELECT ${select}
         WHERE d."dueAt" IS ${segment.dated ? "NOT NULL" : "NULL"} AND ${segment.keyset} AND ${resumed ? resume : "1"} AND ${branch.where}${owner}${withinEnd === null ? "" : ` AND d."dueAt" <= +@withinEnd`}
         ORDER BY ${segment.dated ? `d."dueAt", ` : ""}d."id" ${limitBy("@batch")}`;
@@ -521,15 +525,24 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     if (then) evaluated.set(c.id, then);
   };
   const streams = branches.map(streamOf);
-  // Rows examined, those of the moved walk included (each read from its history, shown or not).
+  // Rows examined, those of the moved walk included (each read from its history, shown or not);
+  // rows recorded after a past knownAt are passed over, counted apart (see passOver).
   const scan = { examined: 0 };
+  const passedOver = passedOverCounter("deadlines", PASSED_OVER_PER_BUDGET * SCAN_BUDGET);
+  const passOver = () => {
+    passedOver.passOver();
+    if (query.stopAt !== undefined && passedOver.count % STOP_CHECK_EVERY === 0 && performance.now() > query.stopAt) {
+      throw new ReadStoppedError("This read ran past the time limit and was stopped; ask for a smaller page, narrower filters, or retry.");
+    }
+  };
   streams.push(
     movedDeadlines(
       reader,
       time,
-      { joins, matched, narrow: targetedThen, where: `${mayBePending}${owner}`, index: ownerIndexes?.moved, params, withinEnd, after },
+      { joins, matched, later, narrow: targetedThen, where: `${mayBePending}${owner}`, index: ownerIndexes?.moved, params, withinEnd, after },
       evaluated,
       scan,
+      passOver,
     ),
   );
   const wanted = query.limit + 1;
@@ -541,6 +554,10 @@ export function listDeadlines(reader: Database.Database, query: DeadlineQuery, n
     if (candidate.placeholder) {
       stoppedBefore = candidate;
       break;
+    }
+    if (candidate.later) {
+      passOver();
+      continue;
     }
     if (candidate.fromHistory) evaluate(candidate);
     const examined = ++scan.examined;
@@ -587,6 +604,8 @@ function* movedDeadlines(
   o: {
     joins: string;
     matched: string;
+    /** The column saying a row was recorded after a past knownAt (see listDeadlines), or "". */
+    later: string;
     /** Unmatches rows the SQL matched only by a superset (see onlyMatched). */
     narrow?: (rows: Record<string, unknown>[]) => void;
     where: string;
@@ -598,6 +617,7 @@ function* movedDeadlines(
   },
   evaluated: Map<string, InexactCandidate>,
   scan: { examined: number },
+  passOver: () => void,
 ): Generator<Candidate> {
   // A deadline comes after the cursor only if its latest due date does (null latest: undated at some point, last).
   const resume = !o.after ? "" : o.after.undated ? ` AND d."dueAtLatest" IS NULL` : ` AND (d."dueAtLatest" IS NULL OR d."dueAtLatest" >= +@afterDue)`;
@@ -619,9 +639,10 @@ function* movedDeadlines(
       precision: string;
       wording: string;
       matched?: number | string;
+      later?: number;
     }>(
       reader,
-      `SELECT d."id", d."dueAt", d."dueAtEarliest", d."precision", d."wording"${o.matched} FROM "Deadline" d${o.index ? ` INDEXED BY "${o.index}"` : ""}${o.joins}
+      `SELECT d."id", d."dueAt", d."dueAtEarliest", d."precision", d."wording"${o.matched}${o.later} FROM "Deadline" d${o.index ? ` INDEXED BY "${o.index}"` : ""}${o.joins}
        WHERE d."datesMoved" = 1 AND ${segment.where} AND (@keyed = 0 OR ${segment.keyset})${resume}${within}${o.where}
        ORDER BY ${segment.order} ${limitBy("@batch")}`,
     );
@@ -631,6 +652,11 @@ function* movedDeadlines(
       o.narrow?.(rows);
       for (const r of rows) {
         // Nothing still to come sorts before this row's earliest due date: what is held before it is final.
+        // Recorded after a past knownAt: not there then, so neither read nor counted.
+        if (r.later) {
+          passOver();
+          continue;
+        }
         const bound = { id: r.id, dueAt: r.dueAtEarliest };
         while (held.length > 0 && compareKeys(held[0]!, bound) < 0) yield held.shift()!;
         // Read only once the walk gets here: a page usually stops before most moved deadlines.

@@ -18,6 +18,7 @@ import {
 } from "../domain/in-force.ts";
 import type { Terms } from "../domain/terms.ts";
 import { historiesOf } from "./sql/history.ts";
+import { PASSED_OVER_PER_BUDGET, passedOverCounter } from "./sql/passed-over.ts";
 import { limitBy, prepared } from "./sql/prepared.ts";
 import { type ReadTime, statusesAt } from "./sql/record-states.ts";
 import { targetingOf, termsChangedSql } from "./sql/threat-targets.ts";
@@ -273,17 +274,35 @@ function pageOfItems(db: Database.Database, q: InForceQuery, time: ReadTime, fro
   const at = { asOf: toSqlDate(time.asOf), knownAt: toSqlDate(time.knownAt) };
   const filter = rowFilter(q);
   const params = { ...at, from, issuerId: q.issuerId ?? null, targetId: q.targetId ?? null, measure: q.measure ?? null };
+  // At a past knownAt the budget counts only rows recorded by then: rows recorded later are passed
+  // over (at most PASSED_OVER_PER_BUDGET budgets of them), so where it ends is known then (decision 028).
+  const past = time.knownAt.getTime() < time.now.getTime();
+  const knownThreatAt = (offset: number, op: ">=" | ">", key: string) => {
+    const passed = passedOverCounter("in-force rows", PASSED_OVER_PER_BUDGET * IN_FORCE_SCAN_BUDGET);
+    const walk = prepared(
+      db,
+      `SELECT p."threatId", p."knownFrom" > +@knownAt AS "later" FROM "InForcePeriod" p WHERE ${filter} AND p."threatId" ${op} +@key ORDER BY p."threatId"`,
+    );
+    let known = 0;
+    for (const r of walk.iterate({ ...params, key }) as Iterable<{ threatId: string; later: number }>) {
+      if (r.later) passed.passOver();
+      else if (known++ === offset) return r.threatId;
+    }
+    return undefined;
+  };
   // Where the scan budget ends (at a threat's first row, so no threat is split across pages).
   const threatAt = (offset: number, op: ">=" | ">", key: string) =>
-    (
-      prepared(
-        db,
-        `SELECT p."threatId" FROM "InForcePeriod" p WHERE ${filter} AND p."threatId" ${op} +@key ORDER BY p."threatId" LIMIT 1 OFFSET ${offset}`,
-      ).get({
-        ...params,
-        key,
-      }) as { threatId: string } | undefined
-    )?.threatId;
+    past
+      ? knownThreatAt(offset, op, key)
+      : (
+          prepared(
+            db,
+            `SELECT p."threatId" FROM "InForcePeriod" p WHERE ${filter} AND p."threatId" ${op} +@key ORDER BY p."threatId" LIMIT 1 OFFSET ${offset}`,
+          ).get({
+            ...params,
+            key,
+          }) as { threatId: string } | undefined
+        )?.threatId;
   let stop = threatAt(IN_FORCE_SCAN_BUDGET, ">=", from);
   // One threat with more rows than the budget is read whole.
   if (stop !== undefined && stop === threatAt(0, ">=", from)) stop = threatAt(0, ">", stop);

@@ -6,7 +6,7 @@ import { ConflictError, InvalidInputError, NotFoundError, ReadStoppedError, Vers
 import { type EvidenceRequest, isDisputed, STANCES, sourceProblems } from "../domain/evidence.ts";
 import { type HistoryEntry, recordStateAt, type TimelineEntry, timelineContinued } from "../domain/history.ts";
 import { nameKey } from "../domain/names.ts";
-import { DEADLINE_CACHE_COLUMNS, type RecordKind, STATUS_SPAN_COLUMNS, tableOf } from "../domain/record-kinds.ts";
+import { DEADLINE_CACHE_COLUMNS, RECORD_KINDS, type RecordKind, STATUS_SPAN_COLUMNS, tableOf } from "../domain/record-kinds.ts";
 import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
 import { type Terms, termsThen } from "../domain/terms.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
@@ -22,9 +22,11 @@ import {
   termsValuesOf,
   timelineEntries,
 } from "./sql/history.ts";
+import { PASSED_OVER_PER_BUDGET, passedOverCounter } from "./sql/passed-over.ts";
 import { limitBy, prepared } from "./sql/prepared.ts";
 import { type CachedRow, type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
 import { likePattern } from "./sql/text-search.ts";
+import { toSqlDate } from "./sql-dates.ts";
 import { DETAIL_EMBEDS, firstOf, scenarioDeadlines, threatDetail } from "./threat-detail.ts";
 import { createTrackedRecord, type RecordedAt, recordCorrection } from "./tracked-writes.ts";
 
@@ -221,6 +223,10 @@ export async function listRecords(
   let examined = 0;
   let exhausted = false;
   let batch = limit + 1;
+  // At a past knownAt the budget counts only records recorded by then (decision 028).
+  const past = tracked && time.knownAt.getTime() < time.now.getTime();
+  // Successive windows may cross the same rows recorded later: each counts once against the ceiling.
+  const passed = { counter: passedOverCounter(RECORD_KINDS[kind].collection, PASSED_OVER_PER_BUDGET * LIST_SCAN_BUDGET), through: "" };
   while (items.length <= limit && examined < LIST_SCAN_BUDGET) {
     if (stopAt !== undefined && performance.now() > stopAt) {
       throw new ReadStoppedError("This read ran past the time limit and was stopped; ask for a smaller page, narrower filters, or retry.");
@@ -231,7 +237,7 @@ export async function listRecords(
     const after = cursor ? { id: { gt: cursor } } : {};
     // Filters without an index of their own (a text search, an actor, a topic) are bounded to the
     // rest of the budget in id order (none: fewer rows remain), decision 016.
-    const windowEnd = q || rest.actorId || rest.topicId ? idAfter(db, kind, cursor, LIST_SCAN_BUDGET - examined) : undefined;
+    const windowEnd = q || rest.actorId || rest.topicId ? idAfter(db, kind, cursor, LIST_SCAN_BUDGET - examined, past ? { time, passed } : null) : undefined;
     const text = q ? textMatchesIn(db, kind, q, cursor, windowEnd ?? null, batchSize) : null;
     // A text search capped short of the window reads up to its last match this time.
     const end = text?.through ?? windowEnd;
@@ -243,10 +249,14 @@ export async function listRecords(
       ...(LIST_OMIT[kind] ? { omit: LIST_OMIT[kind] } : {}),
     });
     const full = rows.length === batchSize;
-    if (windowEnd === undefined) examined += rows.length;
+    if (windowEnd === undefined) {
+      const recordedLater = past ? rows.filter((r) => (r.createdAt as Date).getTime() > time.knownAt.getTime()).length : 0;
+      for (let i = 0; i < recordedLater; i++) passed.counter.passOver();
+      examined += rows.length - recordedLater;
+    }
     // A full batch ends inside the window, which was examined up to its last row; else all of it was.
-    else if (full) examined += rowsBetween(db, kind, cursor, rows.at(-1)!.id as string);
-    else if (text?.through) examined += rowsBetween(db, kind, cursor, text.through);
+    else if (full) examined += rowsBetween(db, kind, cursor, rows.at(-1)!.id as string, past ? time : null);
+    else if (text?.through) examined += rowsBetween(db, kind, cursor, text.through, past ? time : null);
     else examined = LIST_SCAN_BUDGET;
     const states = tracked
       ? statusesAt(
@@ -286,7 +296,14 @@ export async function listRecords(
   }
   const page = items.slice(0, limit);
   // A full page continues after its last row; a page cut short by the scan budget continues after the last row examined.
-  const nextId = items.length > limit ? (page.at(-1)?.id as string) : exhausted ? null : (cursor ?? null);
+  const nextId =
+    items.length > limit
+      ? (page.at(-1)?.id as string)
+      : exhausted
+        ? null
+        : past && cursor
+          ? lastKnownThrough(db, kind, afterId, cursor, time)
+          : (cursor ?? null);
   return { items: page, nextId };
 }
 
@@ -333,7 +350,27 @@ function textMatchesIn(
 }
 
 /** The id `n` rows after `afterId` in id order (the last row a window of n examines), or null when fewer remain. */
-function idAfter(db: TrackerDatabase, kind: RecordKind, afterId: string | undefined, n: number): string | null {
+function idAfter(
+  db: TrackerDatabase,
+  kind: RecordKind,
+  afterId: string | undefined,
+  n: number,
+  /** At a past knownAt: the n-th record recorded by then, those recorded later passed over. */
+  past: { time: ReadTime; passed: { counter: ReturnType<typeof passedOverCounter>; through: string } } | null,
+): string | null {
+  if (past) {
+    const walk = `SELECT "id", "createdAt" > ? AS "later" FROM "${tableOf(kind)}" WHERE "id" > ? ORDER BY "id"`;
+    let known = 0;
+    for (const r of prepared(db.reader, walk).iterate(toSqlDate(past.time.knownAt), afterId ?? "") as Iterable<{ id: string; later: number }>) {
+      if (!r.later) {
+        if (++known === n) return r.id;
+      } else if (r.id > past.passed.through) {
+        past.passed.counter.passOver();
+        past.passed.through = r.id;
+      }
+    }
+    return null;
+  }
   const sql = `SELECT "id" FROM "${tableOf(kind)}" WHERE "id" > ? ORDER BY "id" LIMIT 1 OFFSET (SELECT ?)`;
   return (
     (prepared(db.reader, sql)
@@ -343,11 +380,31 @@ function idAfter(db: TrackerDatabase, kind: RecordKind, afterId: string | undefi
 }
 
 /** How many rows lie after `afterId`, up to `lastId`, in id order. */
-function rowsBetween(db: TrackerDatabase, kind: RecordKind, afterId: string | undefined, lastId: string): number {
+function rowsBetween(db: TrackerDatabase, kind: RecordKind, afterId: string | undefined, lastId: string, past: ReadTime | null): number {
+  // At a past knownAt only those recorded by then count (those recorded later were passed over by idAfter).
+  if (past) {
+    const known = `SELECT count(*) FROM "${tableOf(kind)}" WHERE "id" > ? AND "id" <= ? AND "createdAt" <= ?`;
+    return prepared(db.reader, known)
+      .pluck()
+      .get(afterId ?? "", lastId, toSqlDate(past.knownAt)) as number;
+  }
   const sql = `SELECT count(*) FROM "${tableOf(kind)}" WHERE "id" > ? AND "id" <= ?`;
   return prepared(db.reader, sql)
     .pluck()
     .get(afterId ?? "", lastId) as number;
+}
+
+/**
+ * Where a page cut short at a past knownAt resumes: its last record examined that was recorded by
+ * then (the walk may have stopped on one recorded later, whose id the page known then cannot name).
+ */
+function lastKnownThrough(db: TrackerDatabase, kind: RecordKind, afterId: string | undefined, through: string, time: ReadTime): string {
+  const sql = `SELECT "id" FROM "${tableOf(kind)}" WHERE "id" > ? AND "id" <= ? AND "createdAt" <= ? ORDER BY "id" DESC LIMIT 1`;
+  return (
+    (prepared(db.reader, sql)
+      .pluck()
+      .get(afterId ?? "", through, toSqlDate(time.knownAt)) as string | undefined) ?? through
+  );
 }
 
 /**

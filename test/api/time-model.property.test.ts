@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { SCAN_BUDGET } from "../../src/db/deadline-queries.ts";
 import { type TestApp, testApp } from "../helpers/app.ts";
+import { deadlinesRecordedAt } from "../helpers/recorded-later.ts";
 
 /**
  * The time model, held to a brute-force reading of the raw history. Random histories are made
@@ -9,7 +11,8 @@ import { type TestApp, testApp } from "../helpers/app.ts";
  * a condition's effect and awaited actor, retractions);
  * then every read the API offers is asked at random (asOf, knownAt) and compared with a naive
  * evaluation of the StatusChange and Retraction tables. Answers known at a past instant are asked
- * again at the end, after everything recorded since: they must not have changed by a byte.
+ * again at the end, after everything recorded since (and more than a scan budget of deadlines due
+ * before all the others): they must not have changed by a byte.
  */
 
 const DAY = 86_400_000;
@@ -459,6 +462,7 @@ describe("the time model, through the API, against a brute-force reading of the 
               // Answers known at a past instant are kept, to be asked again at the end.
               if (knownAt < now) {
                 stable.set(`/api/deadlines?status=pending&limit=500&${q}`, pending);
+                for (const list of [`/api/deadlines?limit=20&${q}`, `/api/deadlines?limit=20&q=due&${q}`]) stable.set(list, await answer(await t.get(list)));
                 stable.set(`/api/threats?status=imposed&limit=500&${q}`, imposed);
                 const condition = conditions[0];
                 if (condition) stable.set(`/api/conditions/${condition.id}?${q}`, await answer(await t.get(`/api/conditions/${condition.id}?${q}`)));
@@ -595,6 +599,17 @@ describe("the time model, through the API, against a brute-force reading of the 
             // Extension successors are deadlines too.
             for (const d of t.db.reader.prepare(`SELECT "id" FROM "Deadline"`).all() as { id: string }[]) if (!deadlines.includes(d.id)) deadlines.push(d.id);
             await probe();
+            tick();
+            // More than a scan budget of deadlines recorded after every kept answer, due before all
+            // the others: a walk at a past knownAt passes over them uncounted (decision 028).
+            deadlinesRecordedAt(t.db, {
+              owner: { scenarioId: scenario },
+              count: SCAN_BUDGET + 100,
+              dueAt: new Date(START - 400 * DAY),
+              effectiveAt: new Date(START - 60 * DAY),
+              recordedAt: new Date(now),
+              prefix: `deadline-later-${runs}`,
+            });
             tick();
             for (const [url, kept] of stable) expect(await answer(await t.get(url)), url).toEqual(kept);
             tally.stableAnswers += stable.size;

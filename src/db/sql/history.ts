@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { ChangeKind, HistoryEntry } from "../../domain/history.ts";
 import { toSqlDate } from "../sql-dates.ts";
+import { PASSED_OVER_PER_BUDGET, passedOverCounter } from "./passed-over.ts";
 import { BATCH_AT_MOST, limitBy, perConnection } from "./prepared.ts";
 
 /** Raw SQL for the history: load entries with their retractions, append entries and retractions. */
@@ -217,13 +218,14 @@ export function entriesRecorded(db: Database.Database, q: ChangesQuery): { entri
 /** Where a record's timeline read in pages goes on: after this effective time (as stored) and seq. */
 export type EffectiveKey = [effectiveAt: string, seq: number];
 
-/** How many entries one page of a record's timeline may look at, known at its knownAt or not. */
+/** How many entries recorded by its knownAt one page of a record's timeline may look at. */
 export const TIMELINE_SCAN_BUDGET = 5_000;
 
 /**
  * Up to `limit` entries of one record recorded by `knownAt`, in effective order after `after`,
- * with their retractions, looking at most at TIMELINE_SCAN_BUDGET entries (those recorded later
- * are passed over). `next` is where the next page goes on: after its last entry when more
+ * with their retractions, looking at most at TIMELINE_SCAN_BUDGET entries recorded by then (those
+ * recorded later are passed over without counting, at most PASSED_OVER_PER_BUDGET budgets of
+ * them: decision 028). `next` is where the next page goes on: after its last entry when more
  * follow, after the last entry looked at when the budget cut the page short, null at the end.
  */
 export function timelineEntries(
@@ -240,15 +242,20 @@ export function timelineEntries(
   const found: EffectiveKey[] = [];
   let examined = 0;
   let exhausted = false;
+  const passed = passedOverCounter("history entries", PASSED_OVER_PER_BUDGET * TIMELINE_SCAN_BUDGET);
   for (let batch = limit + 1; found.length <= limit && examined < TIMELINE_SCAN_BUDGET; batch = Math.min(batch * 2, BATCH_AT_MOST)) {
     const size = Math.min(batch, TIMELINE_SCAN_BUDGET - examined);
     const at = { ...params, afterAt: key[0], afterSeq: key[1] };
     const rows = st.keysAtSameTime.all({ ...at, batch: size }) as [string, number, number][];
     if (rows.length < size) rows.push(...(st.keysAfter.all({ ...at, batch: size - rows.length }) as [string, number, number][]));
     for (const [effectiveAt, seq, known] of rows) {
-      examined++;
       key = [effectiveAt, seq];
-      if (known && found.push(key) > limit) break;
+      if (!known) {
+        passed.passOver();
+        continue;
+      }
+      examined++;
+      if (found.push(key) > limit) break;
     }
     if (rows.length < size) {
       exhausted = true;

@@ -2,10 +2,12 @@ import type Database from "better-sqlite3";
 import { STANCES } from "../../domain/evidence.ts";
 import type { HistoryEntry, TimelineEntry } from "../../domain/history.ts";
 import { timelineKnownAt } from "../../domain/history.ts";
+import { RECORD_KINDS } from "../../domain/record-kinds.ts";
 import type { TrackedKind } from "../../domain/statuses.ts";
 import { type Terms, termsThen } from "../../domain/terms.ts";
 import { fromSqlDate, toSqlDate } from "../sql-dates.ts";
 import { historiesOf } from "./history.ts";
+import { PASSED_OVER_PER_BUDGET, passedOverCounter } from "./passed-over.ts";
 import { limitBy, prepared } from "./prepared.ts";
 import { isPresent, type ReadTime, type StatusAt, statusesAt } from "./record-states.ts";
 
@@ -178,7 +180,9 @@ function datedThenUndated<Row>(
 /**
  * One page of records of one kind in key order, keeping only those that existed at the read time:
  * batch by batch, until the page is full or ten times its length (at most SECTION_SCAN_BUDGET)
- * rows were examined. A page cut short by the budget resumes after the last row examined.
+ * rows were examined. A page cut short by the budget resumes after the last row examined. At a
+ * past knownAt, rows recorded after it are passed over without counting (decision 028), at most
+ * PASSED_OVER_PER_BUDGET budgets of them, and read in growing batches.
  */
 function pageAtReadTime<Row extends { id: string; elsewhere?: number }, K>(
   db: Database.Database,
@@ -194,32 +198,53 @@ function pageAtReadTime<Row extends { id: string; elsewhere?: number }, K>(
   let examined = 0;
   let exhausted = false;
   const budget = Math.min(SECTION_SCAN_BUDGET, limit * 10);
+  const passed = passedOverCounter(RECORD_KINDS[kind].collection, PASSED_OVER_PER_BUDGET * budget);
+  let spread = 1;
   while (kept.length <= limit && examined < budget) {
-    const n = Math.min(limit + 1, budget - examined);
+    const n = Math.min(limit + 1, budget - examined) * spread;
     const rows = fetch(cursor, n);
-    examined += rows.length;
+    const recordedLater = recordedAfter(db, kind, rows, time);
+    if (recordedLater.size > 0) spread = Math.min(spread * 2, 16);
+    // The rows this batch may examine: up to the budget, those recorded later not counted.
+    let room = budget - examined;
+    const counted = rows.filter((r) => !recordedLater.has(r.id) && room-- > 0);
     // A row shown in another section (`elsewhere`) is examined, not kept.
     const states = statusesAt(
       db,
       kind,
-      rows.filter((r) => !r.elsewhere).map((r) => r.id),
+      counted.filter((r) => !r.elsewhere).map((r) => r.id),
       time,
     );
+    let consumed = 0;
     for (const row of rows) {
+      if (examined >= budget || kept.length > limit) break;
+      consumed += 1;
       cursor = keyOf(row);
+      if (recordedLater.has(row.id)) {
+        passed.passOver();
+        continue;
+      }
+      examined += 1;
       const state = states.get(row.id);
       if (!state?.exists) continue;
       kept.push({ ...row, asThen: { status: state.status!, unconfirmed: state.byTerms, scheduled: state.scheduled, state } });
-      if (kept.length > limit) break;
     }
     if (rows.length < n) {
-      exhausted = true;
+      exhausted = consumed === rows.length;
       break;
     }
   }
   const items = kept.slice(0, limit);
   const next = kept.length > limit ? keyOf(items.at(-1)!) : exhausted ? null : cursor;
   return { items, next };
+}
+
+/** The rows recorded after a past knownAt (none at the present knowledge: nothing is recorded after now). */
+function recordedAfter(db: Database.Database, kind: TrackedKind, rows: { id: string }[], time: ReadTime): Set<string> {
+  if (rows.length === 0 || time.knownAt.getTime() >= time.now.getTime()) return new Set();
+  const sql = `SELECT x."id" FROM json_each(?) j CROSS JOIN "${RECORD_KINDS[kind].table}" x ON x."id" = j.value WHERE x."createdAt" > ?`;
+  const later = prepared(db, sql).all(JSON.stringify(rows.map((r) => r.id)), toSqlDate(time.knownAt)) as { id: string }[];
+  return new Set(later.map((r) => r.id));
 }
 
 /** The scenario itself as it stood at the read time, or null when it did not exist then. */

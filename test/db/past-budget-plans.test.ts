@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listDeadlines } from "../../src/db/deadline-queries.ts";
+import { threatDetail } from "../../src/db/threat-detail.ts";
+import { TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
+import { planOf, recordingConnection } from "../helpers/plans.ts";
+import { deadlinesRecordedAt } from "../helpers/recorded-later.ts";
+
+/**
+ * Decision 028 on the hot reads: at the present (knownAt now) they prepare the statements they
+ * did before it (nothing about rows recorded later: none can be), and at a past knownAt the
+ * pending walks, which now pass over rows recorded later instead of leaving them to SQL, are
+ * planned on the same indexes as in the present.
+ */
+let t: TestApp;
+const now = new Date("2026-11-30T08:00:00Z");
+const knownAt = new Date("2026-11-30T07:00:00Z");
+
+beforeAll(async () => {
+  t = await testApp();
+  const at = { dueAt: new Date("2026-12-15T00:00:00Z"), effectiveAt: new Date("2026-10-01T00:00:00Z") };
+  deadlinesRecordedAt(t.db, { owner: { threatId: TARIFF_THREAT }, count: 200, ...at, recordedAt: new Date("2026-11-30T06:00:00Z"), prefix: "before" });
+  deadlinesRecordedAt(t.db, { owner: { threatId: TARIFF_THREAT }, count: 200, ...at, recordedAt: new Date("2026-11-30T07:30:00Z"), prefix: "after" });
+  t.db.writer.exec("ANALYZE");
+});
+afterAll(() => t.close());
+
+/** The statements a read prepares, on a connection of its own, with their plans. */
+function statementsOf(read: (conn: ReturnType<typeof recordingConnection>["conn"]) => void): { sql: string; plan: string }[] {
+  const { conn, statements } = recordingConnection(t.db.writer.name);
+  try {
+    read(conn);
+    return [...new Set(statements)].map((sql) => ({ sql, plan: planOf(conn, sql) }));
+  } finally {
+    conn.close();
+  }
+}
+
+const walks = (statements: { sql: string; plan: string }[]) => statements.filter((s) => /FROM "Deadline" d/.test(s.sql) && /ORDER BY/.test(s.sql));
+
+describe("the hot reads under decision 028", () => {
+  it("at the present, the pending list (now and 30 days back) and a threat's detail read nothing about rows recorded later", () => {
+    const lists = statementsOf((conn) => {
+      listDeadlines(conn, { status: "pending", limit: 50 }, now);
+      listDeadlines(conn, { status: "pending", limit: 50, asOf: new Date(now.getTime() - 30 * 86_400_000) }, now);
+    });
+    const detail = statementsOf((conn) => threatDetail(conn, TARIFF_THREAT, now));
+    expect(walks(lists).length).toBeGreaterThan(1);
+    for (const s of [...lists, ...detail]) expect(s.sql).not.toMatch(/AS "later"|"createdAt" > /);
+    // Still walks in due order on an index (no sort of the whole table).
+    for (const s of walks(lists)) expect(s.plan, s.sql).not.toMatch(/SCAN d\b|TEMP B-TREE/);
+  });
+
+  it("at a past knownAt, the pending walks pass over rows recorded later on the indexes the present walks use", () => {
+    const asOf = new Date(now.getTime() - 30 * 86_400_000);
+    const presentPlans = new Set(walks(statementsOf((conn) => listDeadlines(conn, { status: "pending", limit: 50, asOf }, now))).map((s) => s.plan));
+    const past = walks(statementsOf((conn) => listDeadlines(conn, { status: "pending", limit: 50, asOf, knownAt }, now)));
+    expect(past.length).toBeGreaterThan(1);
+    for (const s of past) {
+      expect(s.sql).toMatch(/"createdAt" > @knownAt AS "later"/);
+      expect(s.plan, s.sql).not.toMatch(/SCAN d\b|TEMP B-TREE/);
+    }
+    // The walk of those still pending is the present's, with one more column.
+    expect(past.some((s) => presentPlans.has(s.plan))).toBe(true);
+    const page = listDeadlines(t.db.reader, { status: "pending", limit: 500, asOf, knownAt }, now);
+    expect(page.rows.filter((r) => r.wording.startsWith("after"))).toEqual([]);
+    expect(page.rows.filter((r) => r.wording.startsWith("before"))).toHaveLength(200);
+  });
+});
