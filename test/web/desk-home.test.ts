@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeCursor } from "../../src/api/cursors.ts";
-import { type TestApp, testApp } from "../helpers/app.ts";
+import { NOVEMBER_DEADLINE, type TestApp, testApp } from "../helpers/app.ts";
 import { addBulkScenarioRecords, BULK } from "../helpers/bulk-scenario.ts";
 
 /**
@@ -87,6 +87,25 @@ describe("the desk's home page with fewer pending deadlines than a page", () => 
       expect(countLine(html)).toMatch(new RegExp(`^${shown} pending(, \\d+ overdue)?\\.$`));
       expect(nextLink(html)).toBeNull();
       expect(html).not.toContain("First page");
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("the README's desk example on a fresh install", () => {
+  it("shows the seeded November deadline as of 2025-10-24, as known on the day of the install, and nothing as known before it", async () => {
+    const t = await testApp();
+    try {
+      const installedOn = new Date().toISOString().slice(0, 10);
+      for (const query of ["?asOf=2025-10-24", `?asOf=2025-10-24&knownAt=${installedOn}`]) {
+        const html = await (await t.get(`/${query}`)).text();
+        const row = new RegExp(`<tr id="${NOVEMBER_DEADLINE}"[\\s\\S]*?</tr>`).exec(html)?.[0] ?? "";
+        expect(row, query).toContain("November 2025");
+        expect(row, query).toContain("in 37 days");
+      }
+      const before = await (await t.get("/?asOf=2025-10-24&knownAt=2025-10-24")).text();
+      expect(rowIds(before)).toEqual([]);
     } finally {
       await t.close();
     }
