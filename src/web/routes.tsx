@@ -97,7 +97,7 @@ export function webRoutes(deps: AppDeps) {
     );
     const here = `/${pageTimeQuery(read.page)}`;
     const paging: DeskPaging = {
-      // A full page with a cursor has more after it; a shorter one was cut by the scan budget and may have none.
+      // A full page with a cursor has more after it (but where the scan budget ran out on its last row); a shorter one was cut by the budget and may have none.
       more: next ? { href: `${here}${here.includes("?") ? "&" : "?"}cursor=${encodeCursor(next)}`, certain: rows.length === DESK_DEADLINES } : null,
       first: after.value ? here : null,
     };
