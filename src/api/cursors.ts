@@ -101,3 +101,9 @@ export const EvidenceCursorSchema = z.tuple([CursorId, z.number().int().min(0).n
 /** Where the desk's page of a source's quotes resumes: the last one shown ([start offset, end offset, id]; offsets null for a citation's). */
 const CursorOffset = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable();
 export const SourceQuoteCursorSchema = z.tuple([CursorOffset, CursorOffset, CursorId]);
+
+/** Where a list of deadlines (API and desk) resumes in the (undated last, dueAt, id) order; an undated deadline's dueAt is "", an id "" starts at its date. */
+export const DeadlineCursorSchema = z.discriminatedUnion("undated", [
+  z.strictObject({ undated: z.literal(0), dueAt: CursorInstant, id: CursorId.or(z.literal("")) }),
+  z.strictObject({ undated: z.literal(1), dueAt: z.literal(""), id: CursorId }),
+]);

@@ -4,6 +4,7 @@ import { endingThatRefuses } from "../domain/belonging.ts";
 import { consequencesOf, mayHaveConsequences } from "../domain/consequences.ts";
 import { CORRECTABLE_FACTS, type CorrectableKind, correctedKnownAt, isCorrectableKind, planCorrection } from "../domain/corrections.ts";
 import { formatAtPrecision } from "../domain/dates.ts";
+import { extendsLater, successorDueDate } from "../domain/deadlines.ts";
 import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
 import type { EvidenceRequest } from "../domain/evidence.ts";
 import {
@@ -41,7 +42,8 @@ import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 export interface NewDate {
   at: Date;
-  precision: Exclude<Precision, "unknown">;
+  /** Unstated: a deadline's successor keeps the old precision, a rescheduled event's date is a day. */
+  precision?: Exclude<Precision, "unknown">;
   endsAt?: Date | null;
   wording?: string;
 }
@@ -294,6 +296,8 @@ function applyStatusChange(
     now,
   );
   if (!plan.ok) throwPlanProblem(req.kind, req.to, plan);
+  const usesNewDate = !req.correction && req.newDate !== undefined;
+  const successor = usesNewDate && req.kind === "deadline" && req.to === "extended" ? successorOfExtension(conn, scope, req, effectiveAt, now, causedBy) : null;
   const values = successorOf(conn, req, effectiveAt);
   const evidenceId = req.evidence ? attachEvidence(conn, req.kind, req.id, req.evidence, now) : null;
   const entry = scope.append({
@@ -321,9 +325,8 @@ function applyStatusChange(
   const consequences: HistoryEntry[] = [];
   let successorDeadlineId: string | null = null;
   let expiryDeadlineId: string | null = null;
-  const usesNewDate = !req.correction && req.newDate !== undefined;
-  if (usesNewDate && req.kind === "deadline" && req.to === "extended") {
-    successorDeadlineId = createFollowingDeadline(conn, req.id, req.newDate!, entry, now, scope);
+  if (successor) {
+    successorDeadlineId = createFollowingDeadline(conn, req.id, successor, entry, now, scope);
     // Extended back-dated before a change of its threat already recorded (an imposition since): the successor was moved by it then.
     if (!causedBy) consequences.push(...owedConsequences(conn, scope, "deadline", successorDeadlineId, effectiveAt, now));
   }
@@ -331,7 +334,7 @@ function applyStatusChange(
     const dates = {
       startsAt: req.newDate!.at,
       endsAt: req.newDate!.endsAt ?? req.newDate!.at,
-      precision: req.newDate!.precision,
+      precision: req.newDate!.precision ?? "day",
       ...(req.newDate!.wording ? { wording: req.newDate!.wording } : {}),
     };
     consequences.push(appendDates(scope, "event", req.id, dates, entry, now));
@@ -434,11 +437,42 @@ function appendDates(scope: WriteScope, kind: "deadline" | "event", id: string, 
   return scope.append(valuesEntry(kind, id, "dates", values, now, { ...cause, causedBySeq: cause.seq }));
 }
 
+/**
+ * The due date, precision and wording of an extension's successor (see successorDueDate), from the
+ * deadline as it stood when extended. An analyst's extension must move the date later: one to the
+ * same or an earlier date would give a successor born overdue.
+ */
+function successorOfExtension(
+  conn: Database.Database,
+  scope: WriteScope,
+  req: StatusChangeRequest,
+  effectiveAt: Date,
+  now: Date,
+  causedBy: HistoryEntry | null,
+): SuccessorDate {
+  const row = statements(conn).deadline.get(req.id) as { dueAt: string | null; precision: Precision; wording: string };
+  const moved = recordStateAt(scope.historyOf("deadline", req.id), effectiveAt, now).dates;
+  const old = {
+    dueAt: "dueAt" in moved ? ((moved.dueAt as Date | null) ?? null) : fromSqlDate(row.dueAt),
+    precision: (moved.precision as Precision | undefined) ?? row.precision,
+    wording: (moved.wording as string | undefined) ?? row.wording,
+  };
+  const successor = successorDueDate(old, req.newDate!);
+  if (!causedBy && !extendsLater(old, successor)) {
+    throw new InvalidInputError([
+      { field: "newDueAt", problem: `must be later than the deadline's due date then (${formatAtPrecision(old.dueAt, old.precision)}), read at its precision` },
+    ]);
+  }
+  return successor;
+}
+
+type SuccessorDate = ReturnType<typeof successorDueDate>;
+
 /** The successor of an extended deadline: a new pending deadline from the extension's effective time. */
 function createFollowingDeadline(
   conn: Database.Database,
   oldId: string,
-  newDate: NewDate,
+  newDate: SuccessorDate,
   cause: HistoryEntry,
   now: Date,
   scope: WriteScope,
@@ -446,7 +480,6 @@ function createFollowingDeadline(
 ): string {
   const st = statements(conn);
   const old = st.deadline.get(oldId) as {
-    wording: string;
     threatId: string | null;
     conditionId: string | null;
     scenarioId: string | null;
@@ -459,7 +492,7 @@ function createFollowingDeadline(
     id,
     dueAt: toSqlDate(newDate.at),
     precision: newDate.precision,
-    wording: newDate.wording ?? old.wording,
+    wording: newDate.wording,
     threatId: old.threatId,
     conditionId: old.conditionId,
     scenarioId: old.scenarioId,

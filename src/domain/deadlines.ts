@@ -1,4 +1,4 @@
-import { daysRemaining, formatAtPrecision, isOverdue } from "./dates.ts";
+import { daysRemaining, formatAtPrecision, isOverdue, periodEnd } from "./dates.ts";
 import type { Precision } from "./statuses.ts";
 
 export interface DeadlineFacts {
@@ -20,4 +20,38 @@ export function deadlineTimingAsOf(d: DeadlineFacts, asOf: Date): DeadlineTiming
     daysRemaining: d.dueAt ? daysRemaining(d.dueAt, d.precision, asOf) : null,
     overdue: d.status === "pending" && isOverdue(d.dueAt, d.precision, asOf),
   };
+}
+
+type DatedPrecision = Exclude<Precision, "unknown">;
+
+/**
+ * The wordings the tracker writes itself, a phrase then the date at the deadline's precision: an
+ * agreement's expiry ("Expires 10 November 2026", src/db/records.ts) and a status's end
+ * ("Suspended until 10 November 2026", recordEnd in src/db/tracked-writes.ts).
+ */
+const GENERATED_WORDING = /^(Expires|[A-Z][a-z-]* until) (.+)$/;
+
+/**
+ * An extended deadline's successor, from what the extension gives (a new due date; its precision
+ * and wording if stated) and the deadline as it stood. Unstated, the precision is the old one. A
+ * wording the tracker wrote ("Expires 10 November 2026") is written again for the new date; an
+ * analyst's (a source's words) described the old date only, so the successor gets the new date as
+ * it reads at its precision ("February 2026").
+ */
+export function successorDueDate(
+  old: { dueAt: Date | null; precision: Precision; wording: string },
+  given: { at: Date; precision?: DatedPrecision; wording?: string },
+): { at: Date; precision: DatedPrecision; wording: string } {
+  const precision = given.precision ?? (old.precision === "unknown" ? "day" : old.precision);
+  if (given.wording !== undefined) return { at: given.at, precision, wording: given.wording };
+  const generated = GENERATED_WORDING.exec(old.wording);
+  const newDate = formatAtPrecision(given.at, precision);
+  const wording = generated && generated[2] === formatAtPrecision(old.dueAt, old.precision) ? `${generated[1]} ${newDate}` : newDate;
+  return { at: given.at, precision, wording };
+}
+
+/** Whether an extension's new due date ends after the old one, each read at its precision ("November 2026" ends with the month); an undated deadline may move to any date. */
+export function extendsLater(old: { dueAt: Date | null; precision: Precision }, next: { at: Date; precision: DatedPrecision }): boolean {
+  if (!old.dueAt || old.precision === "unknown") return true;
+  return periodEnd(next.at, next.precision).getTime() > periodEnd(old.dueAt, old.precision).getTime();
 }

@@ -7,6 +7,7 @@ import {
   CursorId,
   CursorInstant,
   CursorSeq,
+  DeadlineCursorSchema,
   decodeCursor,
   encodeCursor,
   InForceCursorSchema,
@@ -29,7 +30,7 @@ import { parseReadInstants } from "../domain/read-time.ts";
 import { PROJECT_ROOT } from "../project-root.ts";
 import { calendarFeed } from "./calendar.ts";
 import { AgreementPage, AgreementsPage } from "./pages/agreements.tsx";
-import { DeskPage } from "./pages/desk.tsx";
+import { DeskPage, type DeskPaging } from "./pages/desk.tsx";
 import { InForcePage } from "./pages/in-force.tsx";
 import { IntakeFormPage, IntakeProposalsPage } from "./pages/intake.tsx";
 import { ScenarioPage, type SectionLinks } from "./pages/scenario.tsx";
@@ -47,6 +48,8 @@ const ASSETS = new Map([
  * folds lines one character at a time (about 1 s a MB here; fixed in 11, which needs Node 22).
  */
 const FEED_AT_MOST = 500;
+/** Deadlines one desk page shows (with a link to the next). */
+const DESK_DEADLINES = 500;
 /** Proposals one intake page shows (with a link to the next). */
 const DESK_PROPOSALS = 50;
 /** Quotes one source page highlights (with a link to the next). */
@@ -85,7 +88,19 @@ export function webRoutes(deps: AppDeps) {
   app.get("/", async (c) => {
     const read = pageTimeOf(c);
     if ("problems" in read) return c.html(<p>{read.problems}.</p>, 422);
-    const { rows } = listDeadlines(db.reader, { status: "pending", asOf: read.time.asOf, knownAt: read.time.knownAt, limit: 500 }, read.time.now);
+    const after = cursorOrProblems(() => decodeCursor(c.req.query("cursor"), DeadlineCursorSchema, "cursor"));
+    if ("problems" in after) return c.html(<p>{after.problems}.</p>, 422);
+    const { rows, next } = listDeadlines(
+      db.reader,
+      { status: "pending", asOf: read.time.asOf, knownAt: read.time.knownAt, limit: DESK_DEADLINES, after: after.value },
+      read.time.now,
+    );
+    const here = `/${pageTimeQuery(read.page)}`;
+    const paging: DeskPaging = {
+      // A full page with a cursor has more after it (but where the scan budget ran out on its last row); a shorter one was cut by the budget and may have none.
+      more: next ? { href: `${here}${here.includes("?") ? "&" : "?"}cursor=${encodeCursor(next)}`, certain: rows.length === DESK_DEADLINES } : null,
+      first: after.value ? here : null,
+    };
     const upcoming = scheduledChanges(db.reader, read.time, 20);
     const scenarioRows = await db.prisma.scenario.findMany({ select: { id: true, title: true }, orderBy: { title: "asc" }, take: 200 });
     const states = statusesAt(
@@ -95,7 +110,7 @@ export function webRoutes(deps: AppDeps) {
       read.time,
     );
     const scenarios = scenarioRows.filter((s) => states.get(s.id)?.exists).map((s) => ({ ...s, status: states.get(s.id)!.status }));
-    return c.html(<DeskPage rows={rows} time={read.page} upcoming={upcoming} scenarios={scenarios} />);
+    return c.html(<DeskPage rows={rows} paging={paging} time={read.page} upcoming={upcoming} scenarios={scenarios} />);
   });
 
   app.get("/scenarios/:id", (c) => {

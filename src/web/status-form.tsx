@@ -1,7 +1,7 @@
 import { STATUSES_WITH_AN_END } from "../domain/history.ts";
 import { allowedNextStatuses, requiresNewDate, requiresSuccessor } from "../domain/lifecycle.ts";
 import { RECORD_KINDS } from "../domain/record-kinds.ts";
-import { STATUSES, type TrackedKind } from "../domain/statuses.ts";
+import { PRECISIONS, STATUSES, type TrackedKind } from "../domain/statuses.ts";
 
 /** A status form that offers only the moves the lifecycle allows from the current status. */
 export function StatusForm({ kind, id, status }: { kind: TrackedKind; id: string; status: string }) {
@@ -47,6 +47,15 @@ export function StatusForm({ kind, id, status }: { kind: TrackedKind; id: string
         <>
           <label for={`${formId}-date`}>{kind === "deadline" ? "New due date (to extend)" : "New date (to reschedule)"}</label>
           <input id={`${formId}-date`} name={kind === "deadline" ? "newDueAt" : "newStartsAt"} placeholder="2025-11-10" />
+          <label for={`${formId}-precision`}>Precision of the new date</label>
+          <select id={`${formId}-precision`} name="newPrecision">
+            <option value="">{kind === "deadline" ? "as the deadline's now" : "day"}</option>
+            {PRECISIONS.filter((p) => p !== "unknown").map((p) => (
+              <option value={p}>{p}</option>
+            ))}
+          </select>
+          <label for={`${formId}-wording`}>Wording of the new date (optional: the source's words for it; else the date as it reads)</label>
+          <input id={`${formId}-wording`} name="newWording" placeholder="by the end of February" />
         </>
       ) : null}
       <button type="submit">Record change</button>

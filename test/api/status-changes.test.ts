@@ -242,12 +242,12 @@ describe("extensions and rescheduling", () => {
     const missing = await changeStatus("deadlines", NOVEMBER_DEADLINE, { status: "extended" });
     expect(missing.status).toBe(422);
     expect(((await missing.json()) as any).errors[0].field).toBe("newDueAt");
-    const res = await changeStatus("deadlines", NOVEMBER_DEADLINE, { status: "extended", newDueAt: "2025-11-10", newPrecision: "day" });
+    const res = await changeStatus("deadlines", NOVEMBER_DEADLINE, { status: "extended", newDueAt: "2025-12-10", newPrecision: "day" });
     const body = (await res.json()) as any;
     expect(res.status).toBe(200);
     const successor = (await (await t.get(`/api/deadlines/${body.successorDeadlineId}`)).json()) as any;
     expect(successor).toMatchObject({ status: "pending", precision: "day", extendsId: NOVEMBER_DEADLINE, threatId: TARIFF_THREAT });
-    expect(successor.dueAt).toBe("2025-11-10T00:00:00.000Z");
+    expect(successor.dueAt).toBe("2025-12-10T00:00:00.000Z");
     const history = (await (await t.get(`/api/deadlines/${body.successorDeadlineId}/history`)).json()) as any;
     expect(history.items[0]).toMatchObject({ from: null, to: "pending", causedBy: body.entry.seq });
   });

@@ -82,7 +82,8 @@ describe("pending deadlines as of an instant", () => {
                   by: "t",
                   effectiveAt: new Date(at),
                   correction: current !== "pending",
-                  newDate: { at: new Date(at + 30 * DAY), precision: "day" },
+                  // An extension moves the due date later (an earlier one is refused).
+                  newDate: { at: new Date(Math.max(at, T0 + (spec.due ?? 0) * DAY) + 30 * DAY), precision: "day" },
                 },
                 new Date(T0 + 1000 * DAY),
               );

@@ -145,6 +145,46 @@ describe.skipIf(!hasChromium)("the desk in a real Chromium", () => {
     }
   });
 
+  it("extends a deadline from the desk: by default at its own precision, with the new date as its wording; or as the form says", async () => {
+    const created = await t.write("POST", "/api/deadlines", {
+      scenarioId: "scenario-us-china-rare-earth-tariffs",
+      dueAt: "2025-01-01",
+      precision: "month",
+      wording: "early in the new year",
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const successorOf = (old: string) =>
+      t.db.reader.prepare(`SELECT "id", "precision", "wording" FROM "Deadline" WHERE "extendsId" = ?`).get(old) as {
+        id: string;
+        precision: string;
+        wording: string;
+      };
+    const extend = async (page: Page, deadlineId: string, fill: (form: ReturnType<Page["locator"]>) => Promise<void>) => {
+      const row = page.locator(`tr[id="${deadlineId}"]`);
+      await row.locator("summary").click();
+      const form = row.locator("form.status");
+      await form.locator("select[name=status]").selectOption("extended");
+      await form.locator("textarea[name=reason]").fill("Both sides agreed to more time");
+      await fill(form);
+      await Promise.all([page.waitForEvent("load"), form.locator("button[type=submit]").click()]);
+    };
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/`);
+    await setToken(page, TEST_TOKEN);
+    await extend(page, id, (form) => form.locator("input[name=newDueAt]").fill("2025-03-01"));
+    const first = successorOf(id);
+    expect(first).toMatchObject({ precision: "month", wording: "March 2025" });
+    await expect(page.locator(`tr[id="${first.id}"]`).textContent()).resolves.toContain("“March 2025”");
+    await extend(page, first.id, async (form) => {
+      await form.locator("input[name=newDueAt]").fill("2025-04-20");
+      await form.locator("select[name=newPrecision]").selectOption("day");
+      await form.locator("input[name=newWording]").fill("by 20 April");
+    });
+    expect(successorOf(first.id)).toMatchObject({ precision: "day", wording: "by 20 April" });
+    await page.close();
+  });
+
   it("pages through a large scenario's events with the “more” link, keeping the page's asOf", async () => {
     const large = await testApp();
     addBulkScenarioRecords(large.db);

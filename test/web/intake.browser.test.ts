@@ -88,6 +88,59 @@ describe.skipIf(!hasChromium)("adding an article through the desk, in a real Chr
     expect(deadline.evidence).toEqual([expect.objectContaining({ quote: "by the end of February", verification: "verbatim" })]);
     await page.close();
   });
+
+  it("records what an article of 27 November 2025 reported as in effect from that day, with records typed by their bare ids", async () => {
+    const stored = await served.t.write("POST", "/api/sources", {
+      title: "Talks to resume",
+      publisher: "Test wire",
+      kind: "wire",
+      publishedAt: "2025-11-27",
+      text: "Officials said on Thursday that the trade talks would resume by the end of January, after the meeting in Busan.",
+    });
+    expect(stored.status).toBe(201);
+    const { id: sourceId } = (await stored.json()) as { id: string };
+    const page = await browser.newPage();
+    page.setDefaultTimeout(8_000);
+    await page.goto(`${served.url}/intake/${sourceId}`);
+    await page.fill("#token", TEST_TOKEN);
+    await page.click("#token-form button");
+    await page.waitForSelector("#token-state:has-text('Signed in as')");
+    const proposal = page.locator("ol.proposals > li", { has: page.locator("blockquote", { hasText: "“by the end of January”" }) });
+
+    await proposal.locator("summary", { hasText: "Record as a new deadline" }).click();
+    const form = proposal.locator("form[data-action=deadline]");
+    await expect(form.locator("input[name=effectiveAt]").inputValue()).resolves.toBe("2025-11-27");
+    // A bare id the list does not offer: the page finds which kind has it.
+    await form.locator("input[name=owner]").fill(TARIFF_THREAT);
+    await form.locator("button[type=submit]").click();
+    const result = form.locator("[data-role=result].done, [data-role=result].error");
+    await result.waitFor();
+    await expect(result.textContent()).resolves.toContain("Recorded as a pending deadline.");
+    const href = (await result.locator("a").getAttribute("href"))!;
+    const asOfDecember = await served.t.get(`${href}?asOf=2025-12-01`);
+    expect(asOfDecember.status).toBe(200);
+    expect(await asOfDecember.json()).toMatchObject({ threatId: TARIFF_THREAT, status: "pending", wording: "by the end of January" });
+    expect((await served.t.get(`${href}?asOf=2025-11-26`)).status).toBe(404);
+
+    await proposal.locator("summary", { hasText: "Record a status change with this quote" }).click();
+    const status = proposal.locator("form[data-action=status]");
+    await expect(status.locator("input[name=effectiveAt]").inputValue()).resolves.toBe("2025-11-27");
+    await status.locator("input[name=record]").fill("no-such-record");
+    await status.locator("textarea[name=reason]").fill("The meeting took place in Busan");
+    await status.locator("select[name=status]").selectOption("held");
+    await status.locator("button[type=submit]").click();
+    const refused = status.locator("[data-role=result].error");
+    await refused.waitFor();
+    await expect(refused.textContent()).resolves.toContain("No record with the id “no-such-record”");
+    await status.locator("input[name=record]").fill("event-trump-xi-bilateral-apec");
+    await status.locator("button[type=submit]").click();
+    const changed = status.locator("[data-role=result].done");
+    await changed.waitFor();
+    await expect(changed.textContent()).resolves.toBe("Recorded: scheduled → held.");
+    const history = await (await served.t.get("/api/events/event-trump-xi-bilateral-apec/history")).json();
+    expect(history.items.at(-1)).toMatchObject({ to: "held", effectiveAt: "2025-11-27T00:00:00.000Z", sourceId });
+    await page.close();
+  });
 });
 
 if (!hasChromium) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (.ci/run installs Debian's chromium)`);

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { type DeadlineCursor, listDeadlines } from "../../db/deadline-queries.ts";
 import { STATUSES } from "../../domain/statuses.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
-import { CursorId, CursorInstant, decodeCursor, encodeCursor } from "../cursors.ts";
+import { DeadlineCursorSchema, decodeCursor, encodeCursor } from "../cursors.ts";
 import { Id, ListQueryBase, problemResponses, unicodeString } from "../schemas/common.ts";
 import { DeadlineSummarySchema } from "../schemas/records.ts";
 import { csvResponse, wantsCsv } from "../wire.ts";
@@ -35,12 +35,6 @@ export const DeadlineListQuery = ListQueryBase.extend({
       "Text search (case-insensitive for ASCII) in the wording and in what the deadline belongs to; every deadline it looks at counts against the scan budget, matched or not",
   }),
 });
-
-/** Where a page ended in the (undated last, dueAt, id) order; an undated deadline's dueAt is "", an id "" starts at its date. */
-const DeadlineCursorSchema = z.discriminatedUnion("undated", [
-  z.strictObject({ undated: z.literal(0), dueAt: CursorInstant, id: CursorId.or(z.literal("")) }),
-  z.strictObject({ undated: z.literal(1), dueAt: z.literal(""), id: CursorId }),
-]);
 
 export const listDeadlinesRoute = createRoute({
   method: "get",

@@ -268,8 +268,11 @@ export function statusChangeBodyFor(kind: TrackedKind) {
       newDueAt: Instant.optional().openapi({ description: "Required to extend a deadline: the successor's due date" }),
       newStartsAt: Instant.optional().openapi({ description: "Required to reschedule a postponed event" }),
       newEndsAt: Instant.optional(),
-      newPrecision: datePrecision.optional().openapi({ description: "Precision of the new date (default day)" }),
-      newWording: Text.optional(),
+      newPrecision: datePrecision.optional().openapi({ description: "Precision of the new date (default: an extended deadline's own; an event's day)" }),
+      newWording: Text.optional().openapi({
+        description:
+          "The new date's wording (default: a wording the tracker wrote, as “Expires 10 November 2026”, written again for the new date; else the new date as it reads at its precision, as “February 2026”)",
+      }),
       supersededById: Id.optional().openapi({
         description: 'Required when a threat or an agreement moves to "superseded": the record of the same kind that replaces it',
       }),
@@ -304,7 +307,7 @@ export function statusChangeOf(body: StatusChangeBody): Omit<StatusChangeRequest
     effectiveAt: body.effectiveAt,
     correction: body.correction,
     evidence: body.evidence,
-    newDate: newAt ? { at: newAt, precision: body.newPrecision ?? "day", endsAt: body.newEndsAt ?? null, wording: body.newWording } : undefined,
+    newDate: newAt ? { at: newAt, precision: body.newPrecision, endsAt: body.newEndsAt ?? null, wording: body.newWording } : undefined,
     until: body.until,
     returnsTo: body.then,
     untilWording: body.untilWording,

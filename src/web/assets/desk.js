@@ -68,7 +68,7 @@
       var out = form.querySelector("[data-role=result]");
       var data = new FormData(form);
       var body = { status: data.get("status"), reason: data.get("reason") };
-      ["effectiveAt", "newDueAt", "newStartsAt", "until", "then", "supersededById"].forEach((k) => {
+      ["effectiveAt", "newDueAt", "newStartsAt", "newPrecision", "newWording", "until", "then", "supersededById"].forEach((k) => {
         if (data.get(k)) body[k] = data.get(k);
       });
       out.className = "";

@@ -17,14 +17,21 @@
     return (json.detail || "The request failed") + (fields && (json.detail || "").indexOf(fields) < 0 ? ` (${fields})` : "");
   }
 
+  // `build` answers the request, or a promise of it (a typed id is looked up first); an Error it
+  // throws or rejects with is shown as the result.
   function submitWith(form, build, done) {
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       var out = form.querySelector("[data-role=result]");
-      var request = build(new FormData(form));
+      var data = new FormData(form);
       out.className = "";
       out.textContent = "Saving…";
-      send("POST", request.url, request.body)
+      Promise.resolve()
+        .then(() => build(data))
+        .then(
+          (request) => send("POST", request.url, request.body),
+          (error) => ({ ok: false, json: { detail: error.message } }),
+        )
         .then((r) => {
           if (!r.ok) {
             out.className = "error";
@@ -130,6 +137,34 @@
     });
   });
 
+  // A record field's value in its list's form ("threats/<id>", "threatId:<id>"). A bare id, typed
+  // as is, is looked up in each kind the field offers, and takes the form of the kind that has it.
+  function recordOf(form, name) {
+    var input = form.querySelector(`[name=${name}]`);
+    var value = input.value.trim();
+    var kinds = SEARCHED[input.getAttribute("data-search")];
+    if (kinds.some((kind) => kind[1] === "" || value.indexOf(kind[1]) === 0)) return Promise.resolve(value);
+    var asked = kinds.map((kind) =>
+      fetch(`/api/${kind[0]}/${encodeURIComponent(value)}`, { headers: { Authorization: `Bearer ${sessionStorage.getItem(KEY) || ""}` } }).then((res) =>
+        res.ok ? kind[1] + value : null,
+      ),
+    );
+    return Promise.all(asked).then((found) => {
+      var hits = found.filter((f) => f !== null);
+      if (hits.length === 1) return hits[0];
+      throw new Error(
+        hits.length
+          ? `${value} is the id of more than one record: pick one from the list (${hits.join(", ")})`
+          : `No record with the id “${value}” of the kinds this field takes: pick one from the list, or type its id`,
+      );
+    });
+  }
+
+  function withEffectiveAt(body, data) {
+    if (data.get("effectiveAt")) body.effectiveAt = data.get("effectiveAt");
+    return body;
+  }
+
   function evidenceOf(data) {
     return { sourceId: data.get("sourceId"), quote: data.get("quote") };
   }
@@ -139,12 +174,13 @@
     if (action === "deadline") {
       submitWith(
         form,
-        (data) => {
-          var owner = String(data.get("owner")).split(":");
-          var body = { wording: data.get("wording"), dueAt: data.get("dueAt"), precision: data.get("precision"), evidence: [evidenceOf(data)] };
-          body[owner[0]] = owner.slice(1).join(":");
-          return { url: "/api/deadlines", body: body };
-        },
+        (data) =>
+          recordOf(form, "owner").then((value) => {
+            var owner = value.split(":");
+            var body = { wording: data.get("wording"), dueAt: data.get("dueAt"), precision: data.get("precision"), evidence: [evidenceOf(data)] };
+            body[owner[0]] = owner.slice(1).join(":");
+            return { url: "/api/deadlines", body: withEffectiveAt(body, data) };
+          }),
         (json, out) => {
           out.textContent = "Recorded as a pending deadline.";
           link(out, "See it", `/api/deadlines/${encodeURIComponent(json.id)}`);
@@ -156,7 +192,7 @@
         (data) => {
           var body = { threatId: data.get("threatId"), description: data.get("description"), effect: data.get("effect"), evidence: [evidenceOf(data)] };
           if (data.get("awaitedActorId")) body.awaitedActorId = data.get("awaitedActorId");
-          return { url: "/api/conditions", body: body };
+          return { url: "/api/conditions", body: withEffectiveAt(body, data) };
         },
         (json, out) => {
           out.textContent = "Recorded as an open condition.";
@@ -166,10 +202,11 @@
     } else if (action === "status") {
       submitWith(
         form,
-        (data) => ({
-          url: `/api/${data.get("record")}/status`,
-          body: { status: data.get("status"), reason: data.get("reason"), evidence: evidenceOf(data) },
-        }),
+        (data) =>
+          recordOf(form, "record").then((record) => ({
+            url: `/api/${record}/status`,
+            body: withEffectiveAt({ status: data.get("status"), reason: data.get("reason"), evidence: evidenceOf(data) }, data),
+          })),
         (json, out) => {
           out.textContent = `Recorded: ${json.entry.from} → ${json.entry.to}.`;
         },
@@ -177,12 +214,13 @@
     } else if (action === "evidence") {
       submitWith(
         form,
-        (data) => {
-          var body = evidenceOf(data);
-          body.stance = data.get("stance");
-          if (data.get("speakerId")) body.speakerId = data.get("speakerId");
-          return { url: `/api/${data.get("record")}/evidence`, body: body };
-        },
+        (data) =>
+          recordOf(form, "record").then((record) => {
+            var body = evidenceOf(data);
+            body.stance = data.get("stance");
+            if (data.get("speakerId")) body.speakerId = data.get("speakerId");
+            return { url: `/api/${record}/evidence`, body: body };
+          }),
         (json, out) => {
           out.textContent = `Attached (${json.stance}, ${json.verification}).`;
         },

@@ -18,14 +18,22 @@ export interface UpcomingChange {
   label: string;
 }
 
+/** Where the desk's list goes on: the next page (`certain` when a full page says more follow) and, on a later page, the first. */
+export interface DeskPaging {
+  more: { href: string; certain: boolean } | null;
+  first: string | null;
+}
+
 /** The desk: pending and overdue deadlines, earliest first, and the changes scheduled next, now or as of a chosen day as known on another. */
 export function DeskPage({
   rows,
+  paging,
   time,
   upcoming,
   scenarios,
 }: {
   rows: DeadlineRow[];
+  paging: DeskPaging;
   time: PageTime;
   upcoming: UpcomingChange[];
   scenarios: { id: string; title: string; status: string | null }[];
@@ -38,8 +46,19 @@ export function DeskPage({
     <Layout title="Desk">
       <h1>{heading}</h1>
       <ReadTimeControls action="/" time={time} />
-      <p>
-        {rows.length} pending{overdue ? <span class="overdue">, {overdue} overdue</span> : null}.
+      <p id="deadline-count">
+        {paging.more || paging.first ? (
+          // A page's length is not a count of all: say what is shown, and whether more follow.
+          <>
+            {rows.length} pending shown{paging.first ? " on this later page" : ""}
+            {overdue ? <span class="overdue">, {overdue} of them overdue</span> : null}
+            {paging.more ? (paging.more.certain ? "; more follow." : "; more may follow.") : "; no more follow."}
+          </>
+        ) : (
+          <>
+            {rows.length} pending{overdue ? <span class="overdue">, {overdue} overdue</span> : null}.
+          </>
+        )}
       </p>
       <table class="deadlines">
         <caption class="muted">
@@ -102,6 +121,11 @@ export function DeskPage({
           ))}
         </tbody>
       </table>
+      {paging.more || paging.first ? (
+        <p class="more">
+          {paging.more ? <a href={paging.more.href}>Next page of deadlines</a> : null} {paging.first ? <a href={paging.first}>First page</a> : null}
+        </p>
+      ) : null}
       <h2>Scheduled changes</h2>
       {upcoming.length === 0 ? (
         <p class="muted">None known to take effect after this day.</p>

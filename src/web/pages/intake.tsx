@@ -81,7 +81,8 @@ type TargetList = keyof IntakeTargets;
 
 /**
  * A record field: the page's first records of the list as suggestions, and (intake.js) a search
- * of the API as the analyst types; an id can be typed as is.
+ * of the API as the analyst types; an id can be typed as is (intake.js finds which of the
+ * list's kinds has it).
  */
 function Pick({ id, name, label, list, optional }: { id: string; name: string; label: string; list: TargetList; optional?: boolean }) {
   return (
@@ -100,6 +101,19 @@ function Pick({ id, name, label, list, optional }: { id: string; name: string; l
   );
 }
 
+/**
+ * When what a form records took effect (the API's effectiveAt): by default the article's date, so
+ * that a deadline read from an article of 27 November exists as of December, whenever it is recorded.
+ */
+function EffectiveAt({ id, publishedOn }: { id: string; publishedOn: string }) {
+  return (
+    <>
+      <label for={id}>In effect from (the article's date unless it says otherwise; ISO date or date-time; empty: now)</label>
+      <input id={id} name="effectiveAt" value={publishedOn} />
+    </>
+  );
+}
+
 function Hidden({ sourceId, quote }: { sourceId: string; quote: string }) {
   return (
     <>
@@ -110,7 +124,7 @@ function Hidden({ sourceId, quote }: { sourceId: string; quote: string }) {
 }
 
 /** The ways to confirm one proposal: a new deadline (dates), a status change or evidence, each with the quote as evidence. */
-function ProposalActions({ p, n, sourceId }: { p: Proposal; n: number; sourceId: string }) {
+function ProposalActions({ p, n, sourceId, publishedOn }: { p: Proposal; n: number; sourceId: string; publishedOn: string }) {
   const f = `proposal-${n}`;
   return (
     <>
@@ -132,6 +146,7 @@ function ProposalActions({ p, n, sourceId }: { p: Proposal; n: number; sourceId:
                 </option>
               ))}
             </select>
+            <EffectiveAt id={`${f}-deadline-at`} publishedOn={publishedOn} />
             <button type="submit">Record deadline</button>
             <p data-role="result" role="status" aria-live="polite" />
           </form>
@@ -154,6 +169,7 @@ function ProposalActions({ p, n, sourceId }: { p: Proposal; n: number; sourceId:
               ))}
             </select>
             <Pick id={`${f}-awaited`} name="awaitedActorId" label="Waits on (optional)" list="actors" optional />
+            <EffectiveAt id={`${f}-condition-at`} publishedOn={publishedOn} />
             <button type="submit">Record condition</button>
             <p data-role="result" role="status" aria-live="polite" />
           </form>
@@ -177,6 +193,7 @@ function ProposalActions({ p, n, sourceId }: { p: Proposal; n: number; sourceId:
             </select>
             <label for={`${f}-reason`}>Reason</label>
             <textarea id={`${f}-reason`} name="reason" rows={2} required />
+            <EffectiveAt id={`${f}-status-at`} publishedOn={publishedOn} />
             <button type="submit">Record change</button>
             <p data-role="result" role="status" aria-live="polite" />
           </form>
@@ -218,6 +235,8 @@ export function IntakeProposalsPage({
   const { from, to } = page;
   const numbered = page.items.map((p, n) => ({ ...p, n, startOffset: p.startOffset - from, endOffset: p.endOffset - from }));
   const whole = from === 0 && to === source.text.length;
+  // The day alone when the source gives no time of day.
+  const publishedOn = source.publishedAt.toISOString().replace(/T00:00:00\.000Z$/, "");
   return (
     <Layout title={`Proposals: ${source.title}`}>
       <h1>{source.title}</h1>
@@ -249,7 +268,7 @@ export function IntakeProposalsPage({
           <li id={`proposal-${p.n}`} class="card" data-kind={p.kind}>
             <strong>{describe(p)}</strong>
             <blockquote class="quote">“{p.quote}”</blockquote>
-            <ProposalActions p={p} n={p.n} sourceId={source.id} />
+            <ProposalActions p={p} n={p.n} sourceId={source.id} publishedOn={publishedOn} />
           </li>
         ))}
       </ol>
