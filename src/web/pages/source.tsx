@@ -1,3 +1,4 @@
+import type { SourceShown } from "../../db/sql/source-quotes.ts";
 import { Layout } from "../layout.tsx";
 
 interface Located {
@@ -53,17 +54,7 @@ export function SourcePage({
   links,
   scenarioOf,
 }: {
-  source: {
-    id: string;
-    title: string;
-    publisher: string;
-    kind: string;
-    url: string | null;
-    publishedAt: Date;
-    publishedAtInferred: boolean;
-    text: string | null;
-    copyOfId: string | null;
-  };
+  source: SourceShown;
   quotes: Quote[];
   /** The part of the text shown (null for a citation). */
   stretch: { from: number; to: number } | null;
