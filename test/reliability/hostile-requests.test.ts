@@ -93,9 +93,13 @@ describe("the calendar feed's parameters", () => {
   });
 
   it("keeps a stored title with line breaks inside its own property: no forged entry", async () => {
-    const created = await t.write("POST", "/api/scenarios", { title: "Talks\r\nEND:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:forged", summary: "s" });
+    const hostile = "Talks\r\nEND:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:forged";
+    // A title with line breaks is refused now (422), but one may be stored from before that rule.
+    expect((await t.write("POST", "/api/scenarios", { title: hostile, summary: "s" })).status).toBe(422);
+    const created = await t.write("POST", "/api/scenarios", { title: "Talks in March", summary: "s" });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
+    t.db.writer.prepare(`UPDATE "Scenario" SET "title" = ? WHERE "id" = ?`).run(hostile, id);
     const meeting = await t.write("POST", "/api/events", {
       title: "Meeting\r\nBEGIN:VALARM\u0007",
       kind: "meeting",
@@ -115,12 +119,15 @@ describe("the calendar feed's parameters", () => {
 
 describe("CSV exports", () => {
   it("escape cells starting with = + - @ tab or CR, so a spreadsheet shows them as text", async () => {
-    const names = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\tTab", "\rReturn"];
-    for (const name of names) expect((await t.write("POST", "/api/topics", { name })).status).toBe(201);
-    const rows = parse(await (await t.get("/api/topics?format=csv&limit=500")).text(), { columns: true }) as { name: string }[];
-    for (const name of names) {
-      expect(rows.map((r) => r.name)).toContain(`'${name}`);
-      expect(rows.map((r) => r.name)).not.toContain(name);
+    const texts = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\tTab", "\rReturn"];
+    // In a free-text field (names refuse tabs and line breaks): a scenario's summary.
+    for (const [i, summary] of texts.entries()) {
+      expect((await t.write("POST", "/api/scenarios", { title: `Formula scenario ${i}`, summary })).status).toBe(201);
+    }
+    const rows = parse(await (await t.get("/api/scenarios?format=csv&limit=500")).text(), { columns: true }) as { summary: string }[];
+    for (const text of texts) {
+      expect(rows.map((r) => r.summary)).toContain(`'${text}`);
+      expect(rows.map((r) => r.summary)).not.toContain(text);
     }
   });
 });
