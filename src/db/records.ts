@@ -26,7 +26,7 @@ import { PASSED_OVER_PER_BUDGET, passedOverCounter } from "./sql/passed-over.ts"
 import { limitBy, prepared } from "./sql/prepared.ts";
 import { type CachedRow, type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
 import { likePattern } from "./sql/text-search.ts";
-import { toSqlDate } from "./sql-dates.ts";
+import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 import { DETAIL_EMBEDS, firstOf, scenarioDeadlines, threatDetail } from "./threat-detail.ts";
 import { createTrackedRecord, type RecordedAt, recordCorrection } from "./tracked-writes.ts";
 
@@ -617,7 +617,12 @@ function awaitedActorsThen(conn: Database.Database, conditions: Record<string, a
   if (stale.length === 0) return;
   const columns = full ? "*" : `"id", "name", "kind"`;
   const ids = stale.flatMap((c) => (c.awaitedActorId ? [c.awaitedActorId as string] : []));
-  const actors = prepared(conn, `SELECT ${columns} FROM "Actor" WHERE "id" IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as { id: string }[];
+  const actors = prepared(conn, `SELECT ${columns} FROM "Actor" WHERE "id" IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as {
+    id: string;
+    createdAt?: string | Date | null;
+  }[];
+  // As Prisma reads it: the recorded time a Date (SQLite's text would print in another form).
+  for (const a of actors) if (typeof a.createdAt === "string") a.createdAt = fromSqlDate(a.createdAt);
   const byId = new Map(actors.map((a) => [a.id, a]));
   for (const c of stale) c.awaitedActor = c.awaitedActorId ? (byId.get(c.awaitedActorId) ?? null) : null;
 }
