@@ -19,12 +19,13 @@ function sameQuote(row: EvidenceRow) {
 
 /**
  * The same quote sent again for the same record is the row already there, but not with another
- * stance or speaker: keeping the old row would drop them silently, and changing it would change
+ * stance or speaker stated: keeping the old row would drop them silently, and changing it would change
  * what the record's past answers quoted. 409 naming the field.
  */
-function refuseOtherReading(existing: { id: string; stance: string; speakerId: string | null }, row: EvidenceRow, at: string): void {
+function refuseOtherReading(existing: { id: string; stance: string; speakerId: string | null }, row: EvidenceRow, request: EvidenceRequest, at: string): void {
   for (const field of ["stance", "speakerId"] as const) {
-    if (existing[field] === row[field]) continue;
+    // Left out, it says nothing new: the quote as recorded.
+    if (request[field] === undefined || existing[field] === row[field]) continue;
     throw new ConflictError(
       `This quote is already recorded for the ${row.recordKind} (evidence ${existing.id}) with ${field} ${JSON.stringify(existing[field])}: a quote's ${field} is not changed by sending it again`,
       at ? `${at}.${field}` : field,
@@ -42,7 +43,7 @@ export async function storeEvidence(tx: Transaction, recordKind: string, recordI
   const row = evidenceFor(request, { source, speakerKnown }, recordKind, recordId, field);
   const existing = await tx.evidence.findFirst({ where: sameQuote(row) });
   if (existing) {
-    refuseOtherReading(existing, row, field);
+    refuseOtherReading(existing, row, request, field);
     return { evidence: existing, created: false };
   }
   return { evidence: await tx.evidence.create({ data: { ...row, createdAt: now } }), created: true };
@@ -75,7 +76,7 @@ export function storeEvidenceRaw(conn: Database.Database, recordKind: string, re
     | { id: string; stance: string; speakerId: string | null }
     | undefined;
   if (existing) {
-    refuseOtherReading(existing, row, field);
+    refuseOtherReading(existing, row, request, field);
     return existing.id;
   }
   st.insert.run({ ...row, createdAt: toSqlDate(now) });
