@@ -38,3 +38,18 @@ export function Layout({ title, children }: { title: string; children: Child }) 
     </html>
   );
 }
+
+/** A paged list's links: back to its first page, on to the next ("More quotes →"). */
+export function PageLinks({ first, more, what }: { first: string | null; more: string | null; what: string }) {
+  return (
+    <p class="more">
+      {first ? <a href={first}>From the start</a> : null}
+      {first && more ? " · " : null}
+      {more ? (
+        <a href={more} rel="next">
+          More {what} →
+        </a>
+      ) : null}
+    </p>
+  );
+}

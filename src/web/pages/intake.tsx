@@ -2,7 +2,7 @@ import { formatAtPrecision } from "../../domain/dates.ts";
 import { SOURCE_KINDS, STANCES } from "../../domain/evidence.ts";
 import type { Proposal } from "../../domain/intake.ts";
 import { CONDITION_EFFECTS, PRECISIONS, STATUSES } from "../../domain/statuses.ts";
-import { Layout } from "../layout.tsx";
+import { Layout, PageLinks } from "../layout.tsx";
 import { highlightSegments } from "./source.tsx";
 
 /** A record a proposal can become evidence for or a status change of: "threats/<id>" with a readable label. */
@@ -272,17 +272,7 @@ export function IntakeProposalsPage({
           </li>
         ))}
       </ol>
-      {links.first || links.more ? (
-        <p class="more">
-          {links.first ? <a href={links.first}>From the start</a> : null}
-          {links.first && links.more ? " · " : null}
-          {links.more ? (
-            <a href={links.more} rel="next">
-              More proposals →
-            </a>
-          ) : null}
-        </p>
-      ) : null}
+      {links.first || links.more ? <PageLinks first={links.first} more={links.more} what="proposals" /> : null}
       {(Object.keys(targets) as TargetList[]).map((list) => (
         <datalist id={`intake-${list}`}>
           {targets[list].map((o) => (

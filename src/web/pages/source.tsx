@@ -1,19 +1,9 @@
-import type { SourceShown } from "../../db/sql/source-quotes.ts";
-import { Layout } from "../layout.tsx";
+import type { SourceQuote as Quote, SourceShown } from "../../db/sql/source-quotes.ts";
+import { Layout, PageLinks } from "../layout.tsx";
 
 interface Located {
   startOffset: number;
   endOffset: number;
-}
-
-interface Quote {
-  id: string;
-  quote: string;
-  startOffset: number | null;
-  endOffset: number | null;
-  recordKind: string;
-  recordId: string;
-  stance: string;
 }
 
 /** Cuts the text at every quote boundary; each piece knows the quotes that cover it. */
@@ -121,17 +111,7 @@ export function SourcePage({
           )}
         </div>
       )}
-      {paged ? (
-        <p class="more">
-          {links.first ? <a href={links.first}>From the start</a> : null}
-          {links.first && links.more ? " · " : null}
-          {links.more ? (
-            <a href={links.more} rel="next">
-              More quotes →
-            </a>
-          ) : null}
-        </p>
-      ) : null}
+      {paged ? <PageLinks first={links.first} more={links.more} what="quotes" /> : null}
     </Layout>
   );
 }
