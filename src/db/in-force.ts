@@ -8,6 +8,7 @@ import {
   type InForceView,
   inForceProjectionOf,
   inForceProjectionStep,
+  issuingSideOf,
   type KnownChange,
   type PairTotal,
   type RateComponent,
@@ -339,35 +340,56 @@ function pageOfItems(db: Database.Database, q: InForceQuery, time: ReadTime, fro
   return { items, next };
 }
 
-/** The totals of the pairs the items fall under: summed in SQL over every measure in force for each pair, the top components listed. */
+/**
+ * The totals of the pairs the items fall under. A pair is an issuing side (issuingSideOf: a
+ * person's measure counts for the government they speak for) and a target; each is summed in SQL
+ * over every measure in force issued by the side or its people, its top components listed.
+ */
 function totalsFor(db: Database.Database, items: readonly InForceItem[], q: InForceQuery, at: { asOf: string; knownAt: string }): PairTotal[] {
-  const pairs = new Map<string, [string, string]>();
-  for (const item of items) {
-    if (item.measure !== TARIFF || item.ratePercent === null) continue;
+  const tariffs = items.filter((item) => item.measure === TARIFF && item.ratePercent !== null);
+  if (tariffs.length === 0) return [];
+  // Who speaks for whom is descriptive (an actor's current governmentId, README "What is not historised").
+  const issuers = prepared(db, `SELECT a."id", a."governmentId" FROM json_each(@ids) j JOIN "Actor" a ON a."id" = j.value`).all({
+    ids: JSON.stringify([...new Set(tariffs.map((item) => item.issuerId))]),
+  }) as { id: string; governmentId: string | null }[];
+  const sideOf = new Map(issuers.map((issuer) => [issuer.id, issuingSideOf(issuer)]));
+  const pairs = new Map<string, { side: string; targetId: string }>();
+  for (const item of tariffs) {
+    const side = sideOf.get(item.issuerId) ?? item.issuerId;
     for (const targetId of item.targetIds) {
-      if (q.targetId === undefined || q.targetId === targetId) pairs.set(`${item.issuerId}\u0000${targetId}`, [item.issuerId, targetId]);
+      if (q.targetId === undefined || q.targetId === targetId) pairs.set(`${side}\u0000${targetId}`, { side, targetId });
     }
   }
-  if (pairs.size === 0) return [];
-  const params = { ...at, pairs: JSON.stringify([...pairs.values()]) };
-  const inForce = `FROM json_each(@pairs) pair JOIN "InForcePeriod" p ON p."issuerId" = pair.value ->> 0 AND p."targetId" = pair.value ->> 1
-     WHERE p."measure" = '${TARIFF}' AND p."ratePercent" IS NOT NULL AND ${VALID}`;
-  const sums = prepared(
-    db,
-    `SELECT p."issuerId", p."targetId", SUM(p."ratePercent") AS "ratePercent", COUNT(*) AS "componentCount" ${inForce} GROUP BY p."issuerId", p."targetId" ORDER BY p."issuerId", p."targetId"`,
-  ).all(params) as Omit<PairTotal, "components">[];
-  // Per pair, down the (issuer, target, measure, rate descending) index: it stops at the COMPONENTS_PER_PAIR-th in force.
+  const peopleOf = prepared(db, `SELECT "id" FROM "Actor" WHERE "governmentId" = +@side ORDER BY "id"`);
+  const inForce = `FROM "InForcePeriod" p
+     WHERE p."issuerId" = +@issuerId AND p."targetId" = +@targetId AND p."measure" = '${TARIFF}' AND p."ratePercent" IS NOT NULL AND ${VALID}`;
+  const sum = prepared(db, `SELECT SUM(p."ratePercent") AS "ratePercent", COUNT(*) AS "componentCount" ${inForce}`);
+  // Down the (issuer, target, measure, rate descending) index: each issuer's walk stops at the COMPONENTS_PER_PAIR-th in force.
   const top = prepared(
     db,
-    `SELECT p."threatId", p."ratePercent", p."authority" FROM "InForcePeriod" p
-     WHERE p."issuerId" = +@issuerId AND p."targetId" = +@targetId AND p."measure" = '${TARIFF}' AND p."ratePercent" IS NOT NULL AND ${VALID}
-     ORDER BY p."ratePercent" DESC, p."threatId" LIMIT ${COMPONENTS_PER_PAIR}`,
+    `SELECT p."threatId", p."issuerId", p."ratePercent", p."authority" ${inForce} ORDER BY p."ratePercent" DESC, p."threatId" LIMIT ${COMPONENTS_PER_PAIR}`,
   );
-  return sums.map((s) => ({
-    ...s,
-    ratePercent: totalOfRates(s.ratePercent),
-    components: top.all({ ...at, issuerId: s.issuerId, targetId: s.targetId }) as RateComponent[],
-  }));
+  const totals: PairTotal[] = [];
+  for (const { side, targetId } of pairs.values()) {
+    const people = (peopleOf.all({ side }) as { id: string }[]).map((p) => p.id);
+    let rate = 0;
+    let componentCount = 0;
+    const components: RateComponent[] = [];
+    for (const issuerId of [side, ...people]) {
+      const params = { ...at, issuerId, targetId };
+      const s = sum.get(params) as { ratePercent: number | null; componentCount: number };
+      if (s.componentCount === 0) continue;
+      rate += s.ratePercent ?? 0;
+      componentCount += s.componentCount;
+      components.push(...(top.all(params) as RateComponent[]));
+    }
+    if (componentCount === 0) continue;
+    components.sort((a, b) => b.ratePercent - a.ratePercent || (a.threatId < b.threatId ? -1 : a.threatId > b.threatId ? 1 : 0));
+    totals.push({ issuerId: side, targetId, ratePercent: totalOfRates(rate), componentCount, components: components.slice(0, COMPONENTS_PER_PAIR) });
+  }
+  return totals.sort((a, b) =>
+    a.issuerId !== b.issuerId ? (a.issuerId < b.issuerId ? -1 : 1) : a.targetId < b.targetId ? -1 : a.targetId > b.targetId ? 1 : 0,
+  );
 }
 
 interface ChangeRow {

@@ -234,11 +234,21 @@ export interface InForceItem extends Terms {
 
 export interface RateComponent {
   threatId: string;
+  /** Who issued the measure: the pair's issuer, or a person speaking for it. */
+  issuerId: string;
   ratePercent: number;
   authority: string | null;
 }
 
+/**
+ * The side a measure's tariff counts for in the totals: a person who speaks for a government
+ * (a president, a minister) issues on that government's behalf, so "US → China" adds up the
+ * measures of the US government and of its people; anyone else issues for themselves.
+ */
+export const issuingSideOf = (issuer: { id: string; governmentId: string | null }): string => issuer.governmentId ?? issuer.id;
+
 export interface PairTotal {
+  /** The issuing side (see issuingSideOf): a government, counting its people's measures. */
   issuerId: string;
   targetId: string;
   ratePercent: number;

@@ -142,7 +142,11 @@ export function webRoutes(deps: AppDeps) {
     if ("problems" in after) return c.html(<p>{after.problems}.</p>, 422);
     const { next, ...view } = inForcePage(db.reader, { withinDays: 30, limit: MAX_LIMIT, after: after.value }, read.time);
     const ids = [
-      ...new Set([...view.items.flatMap((i) => [i.issuerId, ...i.targetIds]), ...view.upcoming.flatMap((u) => (u.values?.targetIds as string[]) ?? [])]),
+      ...new Set([
+        ...view.items.flatMap((i) => [i.issuerId, ...i.targetIds]),
+        ...view.totals.flatMap((p) => [p.issuerId, ...p.components.map((m) => m.issuerId)]),
+        ...view.upcoming.flatMap((u) => (u.values?.targetIds as string[]) ?? []),
+      ]),
     ];
     const names = new Map((await db.prisma.actor.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } })).map((a) => [a.id, a.name]));
     return c.html(<InForcePage view={view} time={read.page} nextCursor={next && encodeCursor(next)} nameOf={(id) => names.get(id) ?? id} />);

@@ -5,8 +5,8 @@ import { COMPONENTS_PER_PAIR } from "../../src/domain/in-force.ts";
 import { type TestApp, testApp } from "../helpers/app.ts";
 
 /**
- * The in-force view, held to a brute-force reading of the raw history. Random measures (two
- * issuers, two targets, rates or none) get status changes and terms changes at random effective
+ * The in-force view, held to a brute-force reading of the raw history. Random measures (three
+ * issuers: two governments and a person who speaks for one; two targets; rates or none) get status changes and terms changes at random effective
  * times (late news and changes announced ahead), retractions and waits, all through the HTTP API
  * with a clock the test moves; then /api/in-force is read at random (asOf, knownAt), every page
  * (a small limit, so the cursor is used), and its items, totals and upcoming changes compared with
@@ -32,7 +32,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     weight: 3,
     arbitrary: fc.record({
       op: fc.constant("measure" as const),
-      issuer: fc.integer({ min: 0, max: 1 }),
+      issuer: fc.integer({ min: 0, max: 2 }),
       targets: targetsArb,
       rate: rateArb,
       measure: fc.constantFrom("tariff", "tariff", "tariff", "sanction"),
@@ -70,7 +70,7 @@ interface Total {
   targetId: string;
   ratePercent: number;
   componentCount?: number;
-  components: { threatId: string; ratePercent: number; authority: string | null }[];
+  components: { threatId: string; issuerId: string; ratePercent: number; authority: string | null }[];
 }
 
 interface Item {
@@ -108,7 +108,11 @@ function bruteView(t: TestApp, threats: string[], asOf: number, knownAt: number)
   const items: Item[] = [];
   const upcoming: Upcoming[] = [];
   for (const id of threats) {
-    const row = t.db.reader.prepare(`SELECT "issuerId", "measure", "ratePercent", "authority" FROM "Threat" WHERE "id" = ?`).get(id) as Record<string, any>;
+    const row = t.db.reader
+      .prepare(
+        `SELECT t."issuerId", COALESCE(a."governmentId", t."issuerId") AS "side", t."measure", t."ratePercent", t."authority" FROM "Threat" t JOIN "Actor" a ON a."id" = t."issuerId" WHERE t."id" = ?`,
+      )
+      .get(id) as Record<string, any>;
     const first = (
       t.db.reader.prepare(`SELECT "actorId" FROM "ThreatTarget" WHERE "threatId" = ? AND "initial" = 1 ORDER BY "actorId"`).all(id) as { actorId: string }[]
     ).map((r) => r.actorId);
@@ -148,11 +152,12 @@ function bruteView(t: TestApp, threats: string[], asOf: number, knownAt: number)
     });
     if (terms.ratePercent === null || terms.measure !== "tariff") continue;
     for (const targetId of terms.targetIds) {
-      const key = `${row.issuerId}|${targetId}`;
-      const pair: Total = pairs.get(key) ?? { issuerId: row.issuerId, targetId, ratePercent: 0, components: [] };
+      // A person's measure counts for the government they speak for.
+      const key = `${row.side}|${targetId}`;
+      const pair: Total = pairs.get(key) ?? { issuerId: row.side, targetId, ratePercent: 0, components: [] };
       // Summed in ten-thousandths, exactly: the brute force does not share the tracker's rounding.
       pair.ratePercent = (Math.round(pair.ratePercent * 10_000) + Math.round(terms.ratePercent * 10_000)) / 10_000;
-      pair.components.push({ threatId: id, ratePercent: terms.ratePercent, authority: terms.authority });
+      pair.components.push({ threatId: id, issuerId: row.issuerId, ratePercent: terms.ratePercent, authority: terms.authority });
       pairs.set(key, pair);
     }
   }
@@ -180,7 +185,7 @@ function normalise(totals: Total[]): Total[] {
 describe("the in-force view, through the API, against a brute-force reading of the raw history", () => {
   it("lists the measures in force, sums their tariff rates per pair and lists what is coming at random (asOf, knownAt), exactly as the raw history says", async () => {
     let runs = 0;
-    const tally = { accepted: {} as Record<string, number>, probes: 0, nonEmpty: 0 };
+    const tally = { accepted: {} as Record<string, number>, probes: 0, nonEmpty: 0, bothIssuers: 0 };
     await fc.assert(
       fc.asyncProperty(
         fc.array(opArb, { minLength: 10, maxLength: 35 }),
@@ -199,6 +204,8 @@ describe("the in-force view, through the API, against a brute-force reading of t
             const created = async (path: string, body: unknown) => ((await (await ok(await t.write("POST", path, body))).json()) as { id: string }).id;
             now += 60_000;
             const actors = [await created("/api/actors", { name: "US", kind: "government" }), await created("/api/actors", { name: "CN", kind: "government" })];
+            // A person who speaks for the US: their measures count for the US in the totals.
+            actors.push(await created("/api/actors", { name: "POTUS", kind: "person", governmentId: actors[0] }));
             const targets = [actors[1]!, await created("/api/actors", { name: "EU", kind: "organisation" })];
             const scenario = await created("/api/scenarios", { title: `S${runs}`, summary: "s", effectiveAt: iso(START - 90 * DAY) });
             const threats: string[] = [];
@@ -254,6 +261,7 @@ describe("the in-force view, through the API, against a brute-force reading of t
               const brute = bruteView(t, threats, asOf, knownAt);
               tally.probes++;
               if (totals.size) tally.nonEmpty++;
+              if ([...totals.values()].some((p) => new Set(p.components.map((m) => m.issuerId)).size > 1)) tally.bothIssuers++;
               expect(items).toEqual(brute.items);
               // Totals come with the pages that list a measure of the pair, so every pair of the brute-force sum is there.
               expect(normalise([...totals.values()])).toEqual(brute.totals);
@@ -321,6 +329,8 @@ describe("the in-force view, through the API, against a brute-force reading of t
     for (const op of ["measure", "terms", "status", "retract"]) expect(tally.accepted[op] ?? 0, op).toBeGreaterThan(5);
     // A fifth of the reads at least find tariffs in force (the rest: before any was known, or none imposed then).
     expect(tally.nonEmpty).toBeGreaterThan(tally.probes / 5);
+    // Some totals add up a government's measure and its person's.
+    expect(tally.bothIssuers).toBeGreaterThan(0);
     console.info("in-force property:", JSON.stringify(tally));
   }, 240_000);
 });

@@ -41,6 +41,38 @@ const inForce = async (query: string) => {
 const pair = (view: any, issuerId: string, targetId: string) => view.totals.find((p: any) => p.issuerId === issuerId && p.targetId === targetId);
 
 describe("terms over time and the in-force view", () => {
+  it("counts a person's measure for the government they speak for: a 100% by Donald Trump and a 20% of the US government are one US → China total of 120%", async () => {
+    // The seed's person-donald-trump speaks for gov-us (as the seed's 100% threat is his).
+    const seedThreat = await measure({ issuerId: "person-donald-trump", ratePercent: 100, summary: "an additional 100%" });
+    const reciprocal = await measure({ ratePercent: 20, authority: "IEEPA", summary: "reciprocal" });
+    const view = await inForce("limit=50");
+    expect(view.items.map((i: any) => [i.threatId, i.issuerId]).sort()).toEqual(
+      [
+        [reciprocal, "gov-us"],
+        [seedThreat, "person-donald-trump"],
+      ].sort(),
+    );
+    expect(view.totals.filter((p: any) => p.targetId === "gov-cn")).toEqual([
+      {
+        issuerId: "gov-us",
+        targetId: "gov-cn",
+        ratePercent: 120,
+        componentCount: 2,
+        components: [
+          { threatId: seedThreat, issuerId: "person-donald-trump", ratePercent: 100, authority: null },
+          { threatId: reciprocal, issuerId: "gov-us", ratePercent: 20, authority: "IEEPA" },
+        ],
+      },
+    ]);
+    // A page holding only the person's measure still gives the government's whole total.
+    const byPerson = await inForce("issuer=person-donald-trump&limit=50");
+    expect(byPerson.items.map((i: any) => i.threatId)).toEqual([seedThreat]);
+    expect(pair(byPerson, "gov-us", "gov-cn")).toMatchObject({ ratePercent: 120, componentCount: 2 });
+    // The desk says who issued each part.
+    const desk = await (await t.get("/in-force")).text();
+    expect(desk).toContain("100% (authority not stated, by Donald Trump)");
+  });
+
   it("adds rates as the decimals they were stated in (0.1% + 0.2% is 0.3%), and refuses a rate stated finer than 4 decimals", async () => {
     await measure({ issuerId: "gov-jp", ratePercent: 0.1, summary: "a tenth" });
     await measure({ issuerId: "gov-jp", ratePercent: 0.2, summary: "two tenths" });
@@ -75,8 +107,8 @@ describe("terms over time and the in-force view", () => {
     expect(pair(before, "gov-us", "gov-cn")).toMatchObject({ ratePercent: 30 });
     expect(pair(before, "gov-us", "gov-cn").components).toEqual(
       expect.arrayContaining([
-        { threatId: reciprocal, ratePercent: 20, authority: "IEEPA" },
-        { threatId: fentanyl, ratePercent: 10, authority: "IEEPA" },
+        { threatId: reciprocal, issuerId: "gov-us", ratePercent: 20, authority: "IEEPA" },
+        { threatId: fentanyl, issuerId: "gov-us", ratePercent: 10, authority: "IEEPA" },
       ]),
     );
     expect(before.upcoming).toEqual([expect.objectContaining({ threatId: reciprocal, change: "terms", values: { ratePercent: 10 }, effectiveAt: iso(cutAt) })]);
@@ -267,7 +299,7 @@ describe("terms over time and the in-force view", () => {
     expect((await inForce(`asOf=${iso(START + 29 * DAY)}`)).items.map((i: any) => i.threatId)).not.toContain(id);
     const lapsed = await inForce(`asOf=${iso(START + 30 * DAY + 1000)}`);
     expect(lapsed.items.find((i: any) => i.threatId === id)).toMatchObject({ ratePercent: 25, since: iso(START + 30 * DAY) });
-    expect(pair(lapsed, "gov-us", "gov-cn").components).toContainEqual({ threatId: id, ratePercent: 25, authority: "Section 301" });
+    expect(pair(lapsed, "gov-us", "gov-cn").components).toContainEqual({ threatId: id, issuerId: "gov-us", ratePercent: 25, authority: "Section 301" });
 
     now += 60_000;
     // What kind of measure it is is a term: changed (or corrected) by a terms entry, not edited in place.

@@ -49,13 +49,25 @@ const InForceItemSchema = z
 
 const PairTotalSchema = z
   .object({
-    issuerId: z.string(),
-    targetId: z.string(),
-    ratePercent: z.number().openapi({ description: "The sum of the tariff rates in force from issuer on target (every measure)" }),
-    componentCount: z.number().int().openapi({ description: "How many measures the sum adds up" }),
-    components: z.array(z.object({ threatId: z.string(), ratePercent: z.number(), authority: z.string().nullable() })).openapi({
-      description: `The measures added up, highest rate first: at most ${COMPONENTS_PER_PAIR} (componentCount says how many in all)`,
+    issuerId: z.string().openapi({
+      description:
+        "The issuing side: a government's total counts the measures of the people who speak for it (an actor's governmentId); anyone else's, their own",
     }),
+    targetId: z.string(),
+    ratePercent: z.number().openapi({ description: "The sum of the tariff rates in force from the issuing side on target (every measure)" }),
+    componentCount: z.number().int().openapi({ description: "How many measures the sum adds up" }),
+    components: z
+      .array(
+        z.object({
+          threatId: z.string(),
+          issuerId: z.string().openapi({ description: "Who issued the measure: the pair's issuer or a person speaking for it" }),
+          ratePercent: z.number(),
+          authority: z.string().nullable(),
+        }),
+      )
+      .openapi({
+        description: `The measures added up, highest rate first: at most ${COMPONENTS_PER_PAIR} (componentCount says how many in all)`,
+      }),
   })
   .openapi("PairTotal");
 

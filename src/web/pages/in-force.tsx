@@ -34,7 +34,7 @@ export function InForcePage({
         <table>
           <thead>
             <tr>
-              <th scope="col">Issuer</th>
+              <th scope="col">Issuer (with those who speak for it)</th>
               <th scope="col">Target</th>
               <th scope="col">Total</th>
               <th scope="col">Made of</th>
@@ -49,7 +49,12 @@ export function InForcePage({
                   <strong>{rate(p.ratePercent)}</strong>
                 </td>
                 <td>
-                  {p.components.map((c) => `${rate(c.ratePercent)} (${c.authority ?? "authority not stated"})`).join(" + ")}
+                  {p.components
+                    .map(
+                      (c) =>
+                        `${rate(c.ratePercent)} (${c.authority ?? "authority not stated"}${c.issuerId === p.issuerId ? "" : `, by ${nameOf(c.issuerId)}`})`,
+                    )
+                    .join(" + ")}
                   {p.componentCount > p.components.length ? ` + ${p.componentCount - p.components.length} more` : ""}
                 </td>
               </tr>
