@@ -70,6 +70,23 @@ const capped = (rows: string) => `SELECT COUNT(*) AS "n" FROM (${rows} LIMIT ${C
 const underItsThreat = (owner: string) => `EXISTS (SELECT 1 FROM "Threat" t WHERE t."id" = d."threatId" AND t."scenarioId" = ${owner})`;
 
 /** The scenario page's statements (exported for the tests of their plans). */
+/**
+ * The records a scenario's timeline is about: the scenario, its threats and their conditions, its
+ * own deadlines and its threats', its events; with when each was recorded only where asked (the
+ * timeline's own visit reads the indexes alone).
+ */
+const scenarioRecords = (recorded: boolean) => {
+  const at = (alias: string) => (recorded ? `, ${alias}."createdAt"` : "");
+  return `"records"("kind", "id"${recorded ? `, "createdAt"` : ""}) AS (
+      SELECT 'scenario', s."id"${at("s")} FROM "Scenario" s WHERE s."id" = @owner
+      UNION ALL SELECT 'threat', t."id"${at("t")} FROM "Threat" t WHERE t."scenarioId" = @owner
+      UNION ALL SELECT 'condition', c."id"${at("c")} FROM "Condition" c JOIN "Threat" t ON t."id" = c."threatId" WHERE t."scenarioId" = @owner
+      UNION ALL SELECT 'deadline', d."id"${at("d")} FROM "Deadline" d INDEXED BY "Deadline_scenarioId_dueAt_id_idx" WHERE d."scenarioId" = @owner
+      UNION ALL SELECT 'deadline', d."id"${at("d")} FROM "Deadline" d JOIN "Threat" t ON t."id" = d."threatId"
+        WHERE t."scenarioId" = @owner AND d."scenarioId" IS NOT @owner
+      UNION ALL SELECT 'event', e."id"${at("e")} FROM "Event" e WHERE e."scenarioId" = @owner)`;
+};
+
 export const SQL = {
   scenario: `SELECT "id", "title", "summary" FROM "Scenario" WHERE "id" = ?`,
   scenarioTopics: `SELECT t."name" FROM "_ScenarioToTopic" st JOIN "Topic" t ON t."id" = st."B" WHERE st."A" = ? ORDER BY t."name" LIMIT 100`,
@@ -113,18 +130,30 @@ export const SQL = {
   participants: `SELECT p."eventId", a."name" FROM "EventParticipant" p JOIN "Actor" a ON a."id" = p."actorId"
     WHERE p."eventId" IN (SELECT value FROM json_each(?)) ORDER BY a."name"`,
   // Every entry recorded by then about the scenario's records, latest first. SQLite keeps only the
-  // top @n while it walks the scenario's entries by index (light columns only).
-  timeline: `WITH "records"("kind", "id") AS (
-      SELECT 'scenario', @owner
-      UNION ALL SELECT 'threat', t."id" FROM "Threat" t WHERE t."scenarioId" = @owner
-      UNION ALL SELECT 'condition', c."id" FROM "Condition" c JOIN "Threat" t ON t."id" = c."threatId" WHERE t."scenarioId" = @owner
-      UNION ALL SELECT 'deadline', d."id" FROM "Deadline" d INDEXED BY "Deadline_scenarioId_dueAt_id_idx" WHERE d."scenarioId" = @owner
-      UNION ALL SELECT 'deadline', d."id" FROM "Deadline" d JOIN "Threat" t ON t."id" = d."threatId"
-        WHERE t."scenarioId" = @owner AND d."scenarioId" IS NOT @owner
-      UNION ALL SELECT 'event', e."id" FROM "Event" e WHERE e."scenarioId" = @owner)
+  // top @n while it walks the scenario's entries by index (light columns only): for a scenario of
+  // at most TIMELINE_RECORDS_AT_MOST records (see timelinePage).
+  timeline: `WITH ${scenarioRecords(false)}
     SELECT e."seq", e."recordKind", e."recordId", e."effectiveAt" FROM "records" r
       CROSS JOIN "StatusChange" e ON e."recordKind" = r."kind" AND e."recordId" = r."id"
     WHERE +e."recordedAt" <= @knownAt AND (e."effectiveAt", e."seq") < (@afterAt, @afterSeq)
+    ORDER BY e."effectiveAt" DESC, e."seq" DESC ${limitBy("@n")}`,
+  // The scenario's records, each said to be known then or not (timelinePage counts them as far as it needs).
+  timelineRecords: `WITH ${scenarioRecords(true)} SELECT r."createdAt" <= @knownAt AS "known" FROM "records" r`,
+  // As known now, all of them: counted on the indexes alone, up to @cap.
+  timelineRecordsNow: `WITH ${scenarioRecords(false)} SELECT COUNT(*) AS "n" FROM (SELECT 1 FROM "records" LIMIT @cap)`,
+  // A larger scenario's entries: the whole history walked latest first on its (effectiveAt, seq)
+  // index, each entry said to be the scenario's or not (a column, so the budget counts it).
+  timelineWalk: `SELECT e."seq", e."recordKind", e."recordId", e."effectiveAt", e."recordedAt" <= @knownAt AS "known",
+      CASE e."recordKind"
+        WHEN 'scenario' THEN e."recordId" = @owner
+        WHEN 'threat' THEN EXISTS (SELECT 1 FROM "Threat" t WHERE t."id" = e."recordId" AND t."scenarioId" = @owner)
+        WHEN 'condition' THEN EXISTS (SELECT 1 FROM "Condition" c JOIN "Threat" t ON t."id" = c."threatId" WHERE c."id" = e."recordId" AND t."scenarioId" = @owner)
+        WHEN 'deadline' THEN EXISTS (SELECT 1 FROM "Deadline" d LEFT JOIN "Threat" t ON t."id" = d."threatId"
+          WHERE d."id" = e."recordId" AND (d."scenarioId" = @owner OR t."scenarioId" = @owner))
+        WHEN 'event' THEN EXISTS (SELECT 1 FROM "Event" v WHERE v."id" = e."recordId" AND v."scenarioId" = @owner)
+        ELSE 0 END AS "mine"
+    FROM "StatusChange" e INDEXED BY "StatusChange_effectiveAt_seq_idx"
+    WHERE (e."effectiveAt", e."seq") < (@afterAt, @afterSeq)
     ORDER BY e."effectiveAt" DESC, e."seq" DESC ${limitBy("@n")}`,
   threatFirstTerms: `SELECT "id", "measure", "covers", "ratePercent", "authority" FROM "Threat" WHERE "id" IN (SELECT value FROM json_each(?))`,
   // How many quotes each record holds on each side, recorded by then, counted up to QUOTES_COUNTED + 1 on the index.
@@ -455,6 +484,19 @@ export function eventsPage(db: Database.Database, scenarioId: string, after: Dat
 }
 
 /**
+ * A scenario of at most this many records (as known then) has its timeline read from its records'
+ * own entries, all of them visited (a few milliseconds at this size); a larger one walks the whole
+ * history latest first instead, examining at most TIMELINE_SCAN_BUDGET entries a page (decision 032).
+ */
+export const TIMELINE_RECORDS_AT_MOST = 2_000;
+/** Entries a large scenario's timeline page examines (recorded by then, the scenario's or not) before answering with what it found. */
+export const TIMELINE_SCAN_BUDGET = 5_000;
+/** Entries the walk reads at a time. */
+const TIMELINE_BATCH = 500;
+
+type EntryRow = { seq: number; recordKind: string; recordId: string; effectiveAt: string };
+
+/**
  * The timeline, latest first: entries about the scenario's records recorded by then (retracted ones
  * shown). Only the histories of the records on the page are read, to say what each entry changed from.
  */
@@ -465,17 +507,14 @@ export function timelinePage(
   limit: number,
   time: ReadTime,
 ): SectionPage<TimelineEntry, EntryKey> {
-  const rows = statement(db, "timeline").all({
-    owner: scenarioId,
-    knownAt: toSqlDate(time.knownAt),
-    afterAt: after?.[0] ?? UNDATED,
-    afterSeq: after?.[1] ?? 0,
-    n: limit + 1,
-  }) as { seq: number; recordKind: string; recordId: string; effectiveAt: string }[];
-  const page = rows.slice(0, limit);
-  const wanted = new Set(page.map((r) => r.seq));
+  const at = { owner: scenarioId, knownAt: toSqlDate(time.knownAt) };
+  const from: EntryKey = after ?? [UNDATED, 0];
+  const { rows, next } = hasFewRecords(db, at, time)
+    ? visitedPage(db, at, from, limit)
+    : walkedPage(db, at, from, limit);
+  const wanted = new Set(rows.map((r) => r.seq));
   const byEntry = new Map<number, TimelineEntry>();
-  for (const [kind, ofKind] of groupBy(page, "recordKind")) {
+  for (const [kind, ofKind] of groupBy(rows, "recordKind")) {
     const ids = [...new Set(ofKind.map((r) => r.recordId))];
     const firstTerms = kind === "threat" ? threatFirstTerms(db, ids) : new Map<string, Terms>();
     for (const [recordId, history] of historiesOf(db, kind, ids)) {
@@ -484,12 +523,66 @@ export function timelinePage(
       }
     }
   }
+  return { items: rows.map((r) => byEntry.get(r.seq)!), next, total: null };
+}
+
+/**
+ * Whether the scenario has at most TIMELINE_RECORDS_AT_MOST records known then: counted only as far
+ * as that, records recorded later passed over (decision 028), so the answer at a past knownAt does
+ * not change with what is recorded since. Past the ceiling of those it is taken as large (a walk).
+ */
+function hasFewRecords(db: Database.Database, at: { owner: string; knownAt: string }, time: ReadTime): boolean {
+  // As known now every record counts: no need to read when each was recorded.
+  if (time.knownAt.getTime() >= time.now.getTime()) {
+    const { n } = statement(db, "timelineRecordsNow").get({ owner: at.owner, cap: TIMELINE_RECORDS_AT_MOST + 1 }) as { n: number };
+    return n <= TIMELINE_RECORDS_AT_MOST;
+  }
+  let known = 0;
+  let passed = 0;
+  for (const r of statement(db, "timelineRecords").iterate(at) as Iterable<{ known: number }>) {
+    if (!r.known) {
+      if (++passed > PASSED_OVER_PER_BUDGET * TIMELINE_RECORDS_AT_MOST) return false;
+    } else if (++known > TIMELINE_RECORDS_AT_MOST) return false;
+  }
+  return true;
+}
+
+/** A small scenario's page: its records' entries visited, the latest kept. */
+function visitedPage(db: Database.Database, at: { owner: string; knownAt: string }, from: EntryKey, limit: number): { rows: EntryRow[]; next: EntryKey | null } {
+  const rows = statement(db, "timeline").all({ ...at, afterAt: from[0], afterSeq: from[1], n: limit + 1 }) as EntryRow[];
+  const page = rows.slice(0, limit);
   const last = page.at(-1);
-  return {
-    items: page.map((r) => byEntry.get(r.seq)!),
-    next: rows.length > limit && last ? [last.effectiveAt, last.seq] : null,
-    total: null,
-  };
+  return { rows: page, next: rows.length > limit && last ? [last.effectiveAt, last.seq] : null };
+}
+
+/**
+ * A large scenario's page: the whole history walked latest first, up to TIMELINE_SCAN_BUDGET entries
+ * recorded by then examined (those recorded later passed over, decision 028). A page cut short by
+ * the budget resumes after the last entry examined.
+ */
+function walkedPage(db: Database.Database, at: { owner: string; knownAt: string }, from: EntryKey, limit: number): { rows: EntryRow[]; next: EntryKey | null } {
+  const walk = statement(db, "timelineWalk");
+  const passed = passedOverCounter("history entries", PASSED_OVER_PER_BUDGET * TIMELINE_SCAN_BUDGET);
+  const rows: EntryRow[] = [];
+  let key = from;
+  let examined = 0;
+  for (;;) {
+    const batch = walk.all({ ...at, afterAt: key[0], afterSeq: key[1], n: TIMELINE_BATCH }) as (EntryRow & { known: number; mine: number })[];
+    for (const r of batch) {
+      if (!r.known) {
+        passed.passOver();
+        key = [r.effectiveAt, r.seq];
+        continue;
+      }
+      if (r.mine) {
+        if (rows.length === limit) return { rows, next: key };
+        rows.push(r);
+      }
+      key = [r.effectiveAt, r.seq];
+      if (++examined === TIMELINE_SCAN_BUDGET) return { rows, next: key };
+    }
+    if (batch.length < TIMELINE_BATCH) return { rows, next: null };
+  }
 }
 
 function threatFirstTerms(db: Database.Database, ids: string[]): Map<string, Terms> {
