@@ -127,6 +127,12 @@ describe("status changes", () => {
     ]);
     const changes = (await (await t.get("/api/changes?since=2026-01-01")).json()) as any;
     expect(changes.items.some((e: any) => e.seq === body.entry.seq)).toBe(true);
+    // A range of one day holds that day: effectiveTo as a date means its end, effectiveFrom its start.
+    const oneDay = (await (await t.get("/api/changes?effectiveFrom=2025-10-30&effectiveTo=2025-10-30")).json()) as any;
+    expect(oneDay.items.map((e: any) => e.seq)).toContain(body.entry.seq);
+    expect(oneDay.items.every((e: any) => e.effectiveAt.startsWith("2025-10-30"))).toBe(true);
+    const dayAfter = (await (await t.get("/api/changes?effectiveFrom=2025-10-30T08:00:01Z&effectiveTo=2025-10-30")).json()) as any;
+    expect(dayAfter.items.map((e: any) => e.seq)).not.toContain(body.entry.seq);
     // An effective range that ends before it begins is a mistake, not an empty answer.
     const backwards = await t.get("/api/changes?effectiveFrom=2026-02-01&effectiveTo=2026-01-01");
     expect(backwards.status).toBe(422);

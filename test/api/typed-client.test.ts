@@ -30,7 +30,7 @@ const clientOf = (app: TestApp) =>
 type Schema = ExtractSchema<App>;
 type Routes = { [P in keyof Schema & string]: keyof Schema[P] extends `$${infer M}` ? `${Uppercase<M>} ${P}` : never }[keyof Schema & string];
 
-/** The 67 operations of the API. */
+/** The 68 operations of the API (67 under /api, and /health). */
 const ROUTES = [
   "DELETE /api/accounts/:name",
   "GET /api/accounts",

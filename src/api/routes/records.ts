@@ -13,6 +13,7 @@ import {
   Id,
   IdParam,
   Instant,
+  InstantUpTo,
   KnownAt,
   Limit,
   ListQueryBase,
@@ -244,14 +245,14 @@ function historyRoutes(deps: AppDeps) {
         tags: ["history"],
         summary: "History entries across all records, in recording order",
         description:
-          "`since` and `knownAt` bound the recorded time, `effectiveFrom`/`effectiveTo` the effective time. Each entry shows its retraction when one was recorded by `knownAt`. In recording order (recorded time, then seq). A page looks at most at 5,000 entries recorded in that range, matched or not: it may then hold fewer than `limit` items, with a `nextCursor` that resumes there.",
+          "`since` and `knownAt` bound the recorded time, `effectiveFrom`/`effectiveTo` the effective time, both included (a date: from its start, up to its end, UTC). Each entry shows its retraction when one was recorded by `knownAt`. In recording order (recorded time, then seq). A page looks at most at 5,000 entries recorded in that range, matched or not: it may then hold fewer than `limit` items, with a `nextCursor` that resumes there.",
         request: {
           query: z
             .object({
               since: Instant.optional(),
               knownAt: KnownAt.optional(),
               effectiveFrom: Instant.optional(),
-              effectiveTo: Instant.optional(),
+              effectiveTo: InstantUpTo.optional(),
               limit: Limit,
               cursor: Cursor,
             })

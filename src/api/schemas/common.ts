@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { DATE_RANGE, parseInstant } from "../../domain/dates.ts";
+import { DATE_RANGE, parseAsOf, parseInstant } from "../../domain/dates.ts";
 import { STANCES } from "../../domain/evidence.ts";
 import { recordNameProblem } from "../../domain/names.ts";
 import { parseReadInstant } from "../../domain/read-time.ts";
@@ -52,6 +52,20 @@ export const Instant = z
     return parsed;
   })
   .openapi({ type: "string", format: "date-time", example: "2025-10-24T09:00:00Z" });
+
+/** The end of a range: as Instant, but a date means its end (23:59:59.999 UTC), so a range of one day holds that day. */
+export const InstantUpTo = z
+  .string()
+  .max(40)
+  .transform((value, ctx) => {
+    const parsed = parseAsOf(value);
+    if (!parsed) {
+      ctx.addIssue({ code: "custom", message: `must be an ISO-8601 date (YYYY-MM-DD; its end) or date-time with offset, a real date ${IN_RANGE}` });
+      return z.NEVER;
+    }
+    return parsed;
+  })
+  .openapi({ type: "string", format: "date-time", example: "2025-10-31" });
 
 /** A read instant (`asOf` or `knownAt`) under the one rule in src/domain/read-time.ts. */
 function readInstant(field: "asOf" | "knownAt") {
