@@ -652,7 +652,7 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
         orderBy: [{ dueAt: "asc" }, { id: "asc" }],
         take: DETAIL_EMBEDS + 1,
       });
-      firstOf(commitment, "deadlines", deadlines);
+      firstOf(commitment, "deadlines", underAgreement(deadlines, id));
     }
     const embedded = {
       ...agreement,
@@ -677,13 +677,20 @@ export function threatAt(conn: Database.Database, id: string, time: ReadTime): R
   return atReadTime(conn, "threat", threat, time);
 }
 
+/** Deadlines of a commitment or of an agreement's condition carry the agreement they come under, as the deadline list says. */
+function underAgreement<T extends { agreementId?: string | null }>(deadlines: T[], agreementId: unknown): T[] {
+  if (typeof agreementId !== "string") return deadlines;
+  return deadlines.map((d) => (d.agreementId ? d : { ...d, agreementId }));
+}
+
 /** The same, through Prisma's includes, with the lists recorded by `knownAt`. */
 export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, id: string, knownAt: Date) {
   const include = detailIncludeAt(kind, knownAt);
   const record = await delegateOf(prisma, kind).findUnique({ where: { id }, ...(include ? { include } : {}) });
   if (!record) throw new NotFoundError(kind, id);
   for (const { path, withDeadlines } of PAGED_LISTS[kind] ?? []) {
-    firstOf(record, path, record[path]);
+    // A commitment's or an agreement's condition's deadlines are the agreement's (as in the deadline list).
+    firstOf(record, path, path === "deadlines" ? underAgreement(record[path], record.agreementId) : record[path]);
     if (!withDeadlines) continue;
     // One query a condition: for a nested include of many rows Prisma reads every row and applies `take` in memory.
     for (const row of record[path]) {
@@ -692,7 +699,7 @@ export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, i
         orderBy: [{ dueAt: "asc" }, { id: "asc" }],
         take: DETAIL_EMBEDS + 1,
       });
-      firstOf(row, "deadlines", deadlines);
+      firstOf(row, "deadlines", underAgreement(deadlines, row.agreementId));
     }
   }
   const evidence = await prisma.evidence.findMany({

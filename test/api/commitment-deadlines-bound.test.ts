@@ -65,3 +65,34 @@ it("reads the page as recorded by knownAt: deadlines recorded later take no plac
   expect(await (await t.get(`/api/commitments/${deal.corn.id}?knownAt=${knownAt}`)).text()).toBe(before);
   expect(await (await t.get(`/api/commitments/${deal.corn.id}`)).text()).not.toBe(before);
 });
+
+it("says which agreement a commitment's deadline comes under wherever it is shown, as the deadline list does", async () => {
+  const listed = await json(await t.get(`/api/deadlines?commitment=${deal.corn.id}&limit=3`));
+  expect(listed.items.map((d: any) => d.agreementId)).toEqual(Array(3).fill(deal.agreement.id));
+  const commitment = await json(await t.get(`/api/commitments/${deal.corn.id}`));
+  expect(new Set(commitment.deadlines.map((d: any) => d.agreementId))).toEqual(new Set([deal.agreement.id]));
+  const agreement = await json(await t.get(`/api/agreements/${deal.agreement.id}`));
+  expect(new Set(agreement.commitments[0].deadlines.map((d: any) => d.agreementId))).toEqual(new Set([deal.agreement.id]));
+  // An agreement's condition's deadline too.
+  const condition = await t.write("POST", "/api/conditions", {
+    agreementId: deal.agreement.id,
+    description: "Beijing licenses rare-earth exports",
+    awaitedActorId: "gov-cn",
+    effect: "averts",
+    effectiveAt: "2026-02-01",
+  });
+  expect(condition.status, await condition.clone().text()).toBe(201);
+  const conditionId = (await json(condition)).id;
+  const due = await t.write("POST", "/api/deadlines", {
+    conditionId,
+    dueAt: "2027-01-01",
+    precision: "day",
+    wording: "by New Year",
+    effectiveAt: "2026-02-01",
+  });
+  expect(due.status, await due.clone().text()).toBe(201);
+  const conditionRead = await json(await t.get(`/api/conditions/${conditionId}`));
+  expect(conditionRead.deadlines.map((d: any) => d.agreementId)).toEqual([deal.agreement.id]);
+  const embedded = (await json(await t.get(`/api/agreements/${deal.agreement.id}`))).conditions.find((c: any) => c.id === conditionId);
+  expect(embedded.deadlines.map((d: any) => d.agreementId)).toEqual([deal.agreement.id]);
+});

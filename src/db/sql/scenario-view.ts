@@ -509,9 +509,7 @@ export function timelinePage(
 ): SectionPage<TimelineEntry, EntryKey> {
   const at = { owner: scenarioId, knownAt: toSqlDate(time.knownAt) };
   const from: EntryKey = after ?? [UNDATED, 0];
-  const { rows, next } = hasFewRecords(db, at, time)
-    ? visitedPage(db, at, from, limit)
-    : walkedPage(db, at, from, limit);
+  const { rows, next } = hasFewRecords(db, at, time) ? visitedPage(db, at, from, limit) : walkedPage(db, at, from, limit);
   const wanted = new Set(rows.map((r) => r.seq));
   const byEntry = new Map<number, TimelineEntry>();
   for (const [kind, ofKind] of groupBy(rows, "recordKind")) {
@@ -548,7 +546,12 @@ function hasFewRecords(db: Database.Database, at: { owner: string; knownAt: stri
 }
 
 /** A small scenario's page: its records' entries visited, the latest kept. */
-function visitedPage(db: Database.Database, at: { owner: string; knownAt: string }, from: EntryKey, limit: number): { rows: EntryRow[]; next: EntryKey | null } {
+function visitedPage(
+  db: Database.Database,
+  at: { owner: string; knownAt: string },
+  from: EntryKey,
+  limit: number,
+): { rows: EntryRow[]; next: EntryKey | null } {
   const rows = statement(db, "timeline").all({ ...at, afterAt: from[0], afterSeq: from[1], n: limit + 1 }) as EntryRow[];
   const page = rows.slice(0, limit);
   const last = page.at(-1);
