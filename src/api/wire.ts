@@ -92,6 +92,8 @@ export function csvResponse(c: Context, rows: Record<string, unknown>[], filenam
   if (nextCursor) {
     const next = new URL(c.req.url);
     next.searchParams.set("cursor", nextCursor);
+    // The next page in CSV however this one was asked for (an Accept header does not travel with a link).
+    next.searchParams.set("format", "csv");
     headers.Link = `<${next.pathname}${next.search}>; rel="next"`;
   }
   return c.body(body, 200, headers);

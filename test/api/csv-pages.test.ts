@@ -50,3 +50,12 @@ it.each([
   // One page holding everything has no Link.
   expect((await t.get(`${csv}&limit=500`)).headers.get("Link")).toBeNull();
 });
+
+it("links to the next page in CSV when this one was asked for by the Accept header", async () => {
+  const res = await t.get("/api/deadlines?limit=2", { Accept: "text/csv" });
+  expect(res.headers.get("Content-Type")).toContain("text/csv");
+  const link = /^<([^>]+)>; rel="next"$/.exec(res.headers.get("Link") ?? "")![1]!;
+  expect(link).toContain("format=csv");
+  const next = await t.get(link);
+  expect(next.headers.get("Content-Type")).toContain("text/csv");
+});
