@@ -1,4 +1,5 @@
 import * as chrono from "chrono-node";
+import type { HistoryEntry } from "./history.ts";
 import type { Precision } from "./statuses.ts";
 
 const DAY_MS = 86_400_000;
@@ -138,4 +139,22 @@ export function parseInstant(value: string): Date | null {
   if (m[4] && !m[7]) return null;
   const parsed = new Date(m[4] ? value : `${value}T00:00:00Z`);
   return Number.isNaN(parsed.getTime()) || !isInDateRange(parsed) ? null : parsed;
+}
+
+/**
+ * How many times a record's dates have moved, as they read at `asOf`, as known at `knownAt`: its
+ * calendar entry's SEQUENCE (RFC 5545), so a subscribed calendar replaces the old time. A dates
+ * entry counts once it takes effect; one known retracted counts twice (its move and the move back),
+ * whenever it took effect. A later asOf or knownAt never lowers it, and nothing recorded after
+ * knownAt changes it (the feed known then does not move).
+ */
+export function datesMovesAt(history: readonly HistoryEntry[], asOf: Date, knownAt: Date): number {
+  const [t, k] = [asOf.getTime(), knownAt.getTime()];
+  let moves = 0;
+  for (const e of history) {
+    if (e.change !== "dates" || e.recordedAt.getTime() > k) continue;
+    if (e.retractedAt !== null && e.retractedAt.getTime() <= k) moves += 2;
+    else if (e.effectiveAt.getTime() <= t) moves += 1;
+  }
+  return moves;
 }

@@ -280,6 +280,7 @@ export function webRoutes(deps: AppDeps) {
           ...then.dates,
           status: then.status!,
           scheduled: then.scheduled,
+          datesMoves: then.datesMoves,
           title: d.threat?.summary ?? d.wording,
           scenarioTitle: d.scenario?.title ?? null,
         },
@@ -287,7 +288,7 @@ export function webRoutes(deps: AppDeps) {
     });
     const events = eventRows.flatMap((e) => {
       const then = eventStates.get(e.id);
-      return then?.exists ? [{ ...e, ...then.dates, status: then.status!, scheduled: then.scheduled }] : [];
+      return then?.exists ? [{ ...e, ...then.dates, status: then.status!, scheduled: then.scheduled, datesMoves: then.datesMoves }] : [];
     });
     const upcoming = scheduledChanges(db.reader, read.time, 200);
     const body = calendarFeed(
