@@ -3,7 +3,7 @@ import type Database from "better-sqlite3";
 import { endingThatRefuses } from "../domain/belonging.ts";
 import { consequencesOf, mayHaveConsequences } from "../domain/consequences.ts";
 import { CORRECTABLE_FACTS, type CorrectableKind, correctedKnownAt, isCorrectableKind, planCorrection } from "../domain/corrections.ts";
-import { formatAtPrecision } from "../domain/dates.ts";
+import { formatAtPrecision, precisionOfNewDate } from "../domain/dates.ts";
 import { extendsLater, successorDueDate } from "../domain/deadlines.ts";
 import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
 import type { EvidenceRequest } from "../domain/evidence.ts";
@@ -42,7 +42,7 @@ import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 export interface NewDate {
   at: Date;
-  /** Unstated: a deadline's successor keeps the old precision, a rescheduled event's date is a day. */
+  /** Unstated: the precision the deadline's or event's date had at the change's effective time (precisionOfNewDate). */
   precision?: Exclude<Precision, "unknown">;
   endsAt?: Date | null;
   wording?: string;
@@ -101,6 +101,7 @@ function statementsFor(db: Database.Database) {
       `INSERT INTO "Deadline" ("id", "dueAt", "precision", "wording", "threatId", "conditionId", "scenarioId", "agreementId", "commitmentId", "extendsId", "kind", "status", "version", "createdAt", "updatedAt")
        VALUES (@id, @dueAt, @precision, @wording, @threatId, @conditionId, @scenarioId, @agreementId, @commitmentId, @extendsId, @kind, 'pending', 0, @now, @now)`,
     ),
+    eventPrecision: db.prepare(`SELECT "precision" FROM "Event" WHERE "id" = ?`),
     condition: db.prepare(`SELECT "effect", "threatId", "agreementId" FROM "Condition" WHERE "id" = ?`),
     deadlinesOfAgreement: db.prepare(`SELECT "id", "conditionId", "kind" FROM "Deadline" WHERE "agreementId" = ? ORDER BY "id"`),
     deadlinesOfCommitment: db.prepare(`SELECT "id" FROM "Deadline" WHERE "commitmentId" = ? ORDER BY "id"`),
@@ -331,10 +332,12 @@ function applyStatusChange(
     if (!causedBy) consequences.push(...owedConsequences(conn, scope, "deadline", successorDeadlineId, effectiveAt, now));
   }
   if (usesNewDate && req.kind === "event" && plan.from === "postponed" && req.to === "scheduled") {
+    // The precision the event's dates had when rescheduled (moved dates live in dates entries, the row keeps the first).
+    const had = recordStateAt(scope.historyOf("event", req.id), effectiveAt, now).dates.precision as Precision | undefined;
     const dates = {
       startsAt: req.newDate!.at,
       endsAt: req.newDate!.endsAt ?? req.newDate!.at,
-      precision: req.newDate!.precision ?? "day",
+      precision: precisionOfNewDate(had ?? (statements(conn).eventPrecision.get(req.id) as { precision: Precision }).precision, req.newDate!.precision),
       ...(req.newDate!.wording ? { wording: req.newDate!.wording } : {}),
     };
     consequences.push(appendDates(scope, "event", req.id, dates, entry, now));

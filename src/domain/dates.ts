@@ -76,6 +76,11 @@ export function daysRemaining(due: Date, precision: Precision, asOf: Date): numb
   return Math.round((lastDay - startOfUtcDayMs(asOf)) / DAY_MS);
 }
 
+/** A new date's precision: the one stated, else the one the record's date had then (a day for a record that had no date). */
+export function precisionOfNewDate(had: Precision, stated: Exclude<Precision, "unknown"> | undefined): Exclude<Precision, "unknown"> {
+  return stated ?? (had === "unknown" ? "day" : had);
+}
+
 /**
  * Whether a pending date is overdue at `asOf`: only once the whole period its precision
  * allows has passed, so "starting in November" is not overdue on 15 November.
