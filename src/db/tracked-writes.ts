@@ -25,7 +25,7 @@ import {
 import { allowedNextStatuses, isEnding } from "../domain/lifecycle.ts";
 import { DEADLINE_CACHE_COLUMNS, RECORD_KINDS, STATUS_SPAN_KINDS, startingStatusFor } from "../domain/record-kinds.ts";
 import { type Precision, TRACKED_KINDS, type TrackedKind } from "../domain/statuses.ts";
-import { planTermsChange } from "../domain/terms.ts";
+import { planTermsChange, type Terms } from "../domain/terms.ts";
 import type { TrackerDatabase } from "./client.ts";
 import { storeEvidenceRaw } from "./evidence.ts";
 import { refreshInForce } from "./in-force.ts";
@@ -116,6 +116,8 @@ function statementsFor(db: Database.Database) {
     commitment: db.prepare(`SELECT "agreementId" FROM "Commitment" WHERE "id" = ?`),
     actorExists: db.prepare(`SELECT 1 FROM "Actor" WHERE "id" = ?`),
     linkTarget: db.prepare(`INSERT OR IGNORE INTO "ThreatTarget" ("threatId", "actorId", "initial") VALUES (?, ?, ?)`),
+    threatFirstTerms: db.prepare(`SELECT "measure", "ratePercent", "authority", "covers" FROM "Threat" WHERE "id" = ?`),
+    firstTargets: db.prepare(`SELECT "actorId" FROM "ThreatTarget" WHERE "threatId" = ? AND "initial" = 1 ORDER BY "actorId"`).pluck(),
   };
 }
 
@@ -1250,7 +1252,7 @@ function checkReissues(conn: Database.Database, reissuesId: string, now: Date): 
 export interface TermsChangeRequest {
   id: string;
   /** The terms that change (at least one); the others stay as they were. */
-  values: { ratePercent?: number | null; authority?: string | null; covers?: string; targetIds?: string[] };
+  values: Partial<Terms>;
   effectiveAt: Date;
   reason: string;
   by: string;
@@ -1272,8 +1274,18 @@ export function recordTermsChange(
     const st = statements(conn);
     recordAtVersion(conn, "threat", req.id, req.expectedVersion);
     const scope = new WriteScope(conn, now);
-    const plan = planTermsChange(scope.historyOf("threat", req.id), req.effectiveAt, now);
+    const first = { ...(st.threatFirstTerms.get(req.id) as Omit<Terms, "targetIds">), targetIds: st.firstTargets.all(req.id) as string[] };
+    const plan = planTermsChange(scope.historyOf("threat", req.id), first, req.values, req.effectiveAt, now);
     if (!plan.ok && plan.problem === "too-far-ahead") throw new InvalidInputError([{ field: "effectiveAt", problem: "must be at most 10 years ahead" }]);
+    if (!plan.ok && plan.problem === "changes-nothing") {
+      const then = req.effectiveAt.toISOString();
+      throw new InvalidInputError(
+        plan.unchanged.map(({ term, value }) => ({
+          field: term,
+          problem: `is already ${JSON.stringify(value)} at ${then}: a terms change must change at least one term`,
+        })),
+      );
+    }
     if (!plan.ok)
       throw new ChainConflictError(
         `The threat did not exist yet at ${req.effectiveAt.toISOString()}`,
