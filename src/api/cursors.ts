@@ -89,11 +89,30 @@ export const InForceCursorSchema = z.strictObject({
   upcoming: z.strictObject({ effectiveAt: CursorInstant.or(z.literal("")), threatId: CursorId.or(z.literal("")), seq: CursorSeq }).nullable(),
 });
 
-/** Where a source's proposals resume: the block (a text offset) and, within it, the last proposal given ([start, end, kind, actor id]). */
-export const ProposalCursorSchema = z.strictObject({
+/**
+ * Where a source's proposals resume: the block (a text offset) and, within it, the last proposal
+ * given ([start, end, kind, actor id]); and the source it was issued for, since a place in one
+ * text means nothing in another.
+ */
+const ProposalCursorSchema = z.strictObject({
   block: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   after: z.tuple([z.number().int().min(0), z.number().int().min(0), z.string().max(40), z.string().max(200)]).nullable(),
+  source: CursorId,
 });
+type ProposalPosition = Omit<z.output<typeof ProposalCursorSchema>, "source">;
+
+export function encodeProposalCursor(sourceId: string, position: ProposalPosition): string {
+  return encodeCursor({ ...position, source: sourceId });
+}
+
+/** Where a page of this source's proposals resumes (undefined: the start); a cursor issued for another source's is 422 naming `field`. */
+export function decodeProposalCursor(sourceId: string, cursor: string | undefined, field = "query.cursor"): ProposalPosition | undefined {
+  const decoded = decodeCursor(cursor, ProposalCursorSchema, field);
+  if (decoded === undefined) return undefined;
+  const { source, ...position } = decoded;
+  if (source !== sourceId) throw refused(field, "was issued for another source's proposals: page this source's from its first page");
+  return position;
+}
 
 /** Where a record's quotes resume: the last one given ([source id, start offset or null, id]). */
 export const EvidenceCursorSchema = z.tuple([CursorId, z.number().int().min(0).nullable(), CursorId]);

@@ -32,9 +32,9 @@ Usage:
       --until DATE --then STATUS [--until-wording "..."]
           a status with an end (a threat suspended): when it ends by its terms, the status then
       --new-due-at DATE [--new-precision P] [--new-wording "..."]
-          a deadline "extended": the successor's due date (P: ${STATUS_DATE_PRECISIONS}; default day)
+          a deadline "extended": the successor's due date (P: ${STATUS_DATE_PRECISIONS}; default the deadline's own)
       --new-starts-at DATE [--new-ends-at DATE] [--new-precision P] [--new-wording "..."]
-          an event "scheduled" again (rescheduled): its new dates
+          an event "scheduled" again (rescheduled): its new dates (default P: the event's own)
       --superseded-by ID
           a threat or an agreement "superseded": the record of the same kind replacing it
       --correction

@@ -3,7 +3,7 @@ import type Database from "better-sqlite3";
 import { endingThatRefuses } from "../domain/belonging.ts";
 import { consequencesOf, mayHaveConsequences } from "../domain/consequences.ts";
 import { CORRECTABLE_FACTS, type CorrectableKind, correctedKnownAt, isCorrectableKind, planCorrection } from "../domain/corrections.ts";
-import { formatAtPrecision } from "../domain/dates.ts";
+import { formatAtPrecision, precisionOfNewDate } from "../domain/dates.ts";
 import { extendsLater, successorDueDate } from "../domain/deadlines.ts";
 import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
 import type { EvidenceRequest } from "../domain/evidence.ts";
@@ -25,7 +25,7 @@ import {
 import { allowedNextStatuses, isEnding } from "../domain/lifecycle.ts";
 import { DEADLINE_CACHE_COLUMNS, RECORD_KINDS, STATUS_SPAN_KINDS, startingStatusFor } from "../domain/record-kinds.ts";
 import { type Precision, TRACKED_KINDS, type TrackedKind } from "../domain/statuses.ts";
-import { planTermsChange } from "../domain/terms.ts";
+import { planTermsChange, type Terms } from "../domain/terms.ts";
 import type { TrackerDatabase } from "./client.ts";
 import { storeEvidenceRaw } from "./evidence.ts";
 import { refreshInForce } from "./in-force.ts";
@@ -42,7 +42,7 @@ import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
 export interface NewDate {
   at: Date;
-  /** Unstated: a deadline's successor keeps the old precision, a rescheduled event's date is a day. */
+  /** Unstated: the precision the deadline's or event's date had at the change's effective time (precisionOfNewDate). */
   precision?: Exclude<Precision, "unknown">;
   endsAt?: Date | null;
   wording?: string;
@@ -101,6 +101,7 @@ function statementsFor(db: Database.Database) {
       `INSERT INTO "Deadline" ("id", "dueAt", "precision", "wording", "threatId", "conditionId", "scenarioId", "agreementId", "commitmentId", "extendsId", "kind", "status", "version", "createdAt", "updatedAt")
        VALUES (@id, @dueAt, @precision, @wording, @threatId, @conditionId, @scenarioId, @agreementId, @commitmentId, @extendsId, @kind, 'pending', 0, @now, @now)`,
     ),
+    eventPrecision: db.prepare(`SELECT "precision" FROM "Event" WHERE "id" = ?`),
     condition: db.prepare(`SELECT "effect", "threatId", "agreementId" FROM "Condition" WHERE "id" = ?`),
     deadlinesOfAgreement: db.prepare(`SELECT "id", "conditionId", "kind" FROM "Deadline" WHERE "agreementId" = ? ORDER BY "id"`),
     deadlinesOfCommitment: db.prepare(`SELECT "id" FROM "Deadline" WHERE "commitmentId" = ? ORDER BY "id"`),
@@ -115,6 +116,8 @@ function statementsFor(db: Database.Database) {
     commitment: db.prepare(`SELECT "agreementId" FROM "Commitment" WHERE "id" = ?`),
     actorExists: db.prepare(`SELECT 1 FROM "Actor" WHERE "id" = ?`),
     linkTarget: db.prepare(`INSERT OR IGNORE INTO "ThreatTarget" ("threatId", "actorId", "initial") VALUES (?, ?, ?)`),
+    threatFirstTerms: db.prepare(`SELECT "measure", "ratePercent", "authority", "covers" FROM "Threat" WHERE "id" = ?`),
+    firstTargets: db.prepare(`SELECT "actorId" FROM "ThreatTarget" WHERE "threatId" = ? AND "initial" = 1 ORDER BY "actorId"`).pluck(),
   };
 }
 
@@ -331,10 +334,12 @@ function applyStatusChange(
     if (!causedBy) consequences.push(...owedConsequences(conn, scope, "deadline", successorDeadlineId, effectiveAt, now));
   }
   if (usesNewDate && req.kind === "event" && plan.from === "postponed" && req.to === "scheduled") {
+    // The precision the event's dates had when rescheduled (moved dates live in dates entries, the row keeps the first).
+    const had = recordStateAt(scope.historyOf("event", req.id), effectiveAt, now).dates.precision as Precision | undefined;
     const dates = {
       startsAt: req.newDate!.at,
       endsAt: req.newDate!.endsAt ?? req.newDate!.at,
-      precision: req.newDate!.precision ?? "day",
+      precision: precisionOfNewDate(had ?? (statements(conn).eventPrecision.get(req.id) as { precision: Precision }).precision, req.newDate!.precision),
       ...(req.newDate!.wording ? { wording: req.newDate!.wording } : {}),
     };
     consequences.push(appendDates(scope, "event", req.id, dates, entry, now));
@@ -1247,7 +1252,7 @@ function checkReissues(conn: Database.Database, reissuesId: string, now: Date): 
 export interface TermsChangeRequest {
   id: string;
   /** The terms that change (at least one); the others stay as they were. */
-  values: { ratePercent?: number | null; authority?: string | null; covers?: string; targetIds?: string[] };
+  values: Partial<Terms>;
   effectiveAt: Date;
   reason: string;
   by: string;
@@ -1269,8 +1274,18 @@ export function recordTermsChange(
     const st = statements(conn);
     recordAtVersion(conn, "threat", req.id, req.expectedVersion);
     const scope = new WriteScope(conn, now);
-    const plan = planTermsChange(scope.historyOf("threat", req.id), req.effectiveAt, now);
+    const first = { ...(st.threatFirstTerms.get(req.id) as Omit<Terms, "targetIds">), targetIds: st.firstTargets.all(req.id) as string[] };
+    const plan = planTermsChange(scope.historyOf("threat", req.id), first, req.values, req.effectiveAt, now);
     if (!plan.ok && plan.problem === "too-far-ahead") throw new InvalidInputError([{ field: "effectiveAt", problem: "must be at most 10 years ahead" }]);
+    if (!plan.ok && plan.problem === "changes-nothing") {
+      const then = req.effectiveAt.toISOString();
+      throw new InvalidInputError(
+        plan.unchanged.map(({ term, value }) => ({
+          field: term,
+          problem: `is already ${JSON.stringify(value)} at ${then}: a terms change must change at least one term`,
+        })),
+      );
+    }
     if (!plan.ok)
       throw new ChainConflictError(
         `The threat did not exist yet at ${req.effectiveAt.toISOString()}`,

@@ -1,4 +1,5 @@
 import * as chrono from "chrono-node";
+import type { HistoryEntry } from "./history.ts";
 import type { Precision } from "./statuses.ts";
 
 const DAY_MS = 86_400_000;
@@ -75,6 +76,11 @@ export function daysRemaining(due: Date, precision: Precision, asOf: Date): numb
   return Math.round((lastDay - startOfUtcDayMs(asOf)) / DAY_MS);
 }
 
+/** A new date's precision: the one stated, else the one the record's date had then (a day for a record that had no date). */
+export function precisionOfNewDate(had: Precision, stated: Exclude<Precision, "unknown"> | undefined): Exclude<Precision, "unknown"> {
+  return stated ?? (had === "unknown" ? "day" : had);
+}
+
 /**
  * Whether a pending date is overdue at `asOf`: only once the whole period its precision
  * allows has passed, so "starting in November" is not overdue on 15 November.
@@ -138,4 +144,22 @@ export function parseInstant(value: string): Date | null {
   if (m[4] && !m[7]) return null;
   const parsed = new Date(m[4] ? value : `${value}T00:00:00Z`);
   return Number.isNaN(parsed.getTime()) || !isInDateRange(parsed) ? null : parsed;
+}
+
+/**
+ * How many times a record's dates have moved, as they read at `asOf`, as known at `knownAt`: its
+ * calendar entry's SEQUENCE (RFC 5545), so a subscribed calendar replaces the old time. A dates
+ * entry counts once it takes effect; one known retracted counts twice (its move and the move back),
+ * whenever it took effect. A later asOf or knownAt never lowers it, and nothing recorded after
+ * knownAt changes it (the feed known then does not move).
+ */
+export function datesMovesAt(history: readonly HistoryEntry[], asOf: Date, knownAt: Date): number {
+  const [t, k] = [asOf.getTime(), knownAt.getTime()];
+  let moves = 0;
+  for (const e of history) {
+    if (e.change !== "dates" || e.recordedAt.getTime() > k) continue;
+    if (e.retractedAt !== null && e.retractedAt.getTime() <= k) moves += 2;
+    else if (e.effectiveAt.getTime() <= t) moves += 1;
+  }
+  return moves;
 }

@@ -1,4 +1,4 @@
-import { daysRemaining, formatAtPrecision, isOverdue, periodEnd } from "./dates.ts";
+import { daysRemaining, formatAtPrecision, isOverdue, periodEnd, precisionOfNewDate } from "./dates.ts";
 import type { Precision } from "./statuses.ts";
 
 export interface DeadlineFacts {
@@ -42,7 +42,7 @@ export function successorDueDate(
   old: { dueAt: Date | null; precision: Precision; wording: string },
   given: { at: Date; precision?: DatedPrecision; wording?: string },
 ): { at: Date; precision: DatedPrecision; wording: string } {
-  const precision = given.precision ?? (old.precision === "unknown" ? "day" : old.precision);
+  const precision = precisionOfNewDate(old.precision, given.precision);
   if (given.wording !== undefined) return { at: given.at, precision, wording: given.wording };
   const generated = GENERATED_WORDING.exec(old.wording);
   const newDate = formatAtPrecision(given.at, precision);

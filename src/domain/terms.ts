@@ -1,4 +1,4 @@
-import { entriesKnownAt, type HistoryEntry, isCreation, MAX_SCHEDULE_YEARS, type RecordState } from "./history.ts";
+import { entriesKnownAt, type HistoryEntry, isCreation, MAX_SCHEDULE_YEARS, type RecordState, recordStateAt } from "./history.ts";
 
 /**
  * A measure's terms: what kind of measure it is, its rate, legal basis, scope and targets. Each is
@@ -34,14 +34,34 @@ export function targetIdsThen(first: string[], state: Pick<RecordState, "terms">
   return "targetIds" in state.terms ? (state.terms.targetIds as string[]) : first;
 }
 
-export type TermsChangePlan = { ok: true } | { ok: false; problem: "too-far-ahead" } | { ok: false; problem: "not-yet-created"; created: HistoryEntry | null };
+export type TermsChangePlan =
+  | { ok: true }
+  | { ok: false; problem: "too-far-ahead" }
+  | { ok: false; problem: "not-yet-created"; created: HistoryEntry | null }
+  /** Every term given is the one in effect then: each with that value, in the order given. */
+  | { ok: false; problem: "changes-nothing"; unchanged: { term: keyof Terms; value: unknown }[] };
 
-/** Whether a terms change may take effect at `effectiveAt`: once the measure exists, and at most ten years ahead. */
-export function planTermsChange(history: readonly HistoryEntry[], effectiveAt: Date, now: Date): TermsChangePlan {
+/** Targets are a set: the same actors in another order, or named twice, are the same targets. */
+function isSameTerm(term: keyof Terms, a: unknown, b: unknown): boolean {
+  if (term !== "targetIds") return a === b;
+  const [x, y] = [new Set(a as string[]), new Set(b as string[])];
+  return x.size === y.size && [...x].every((id) => y.has(id));
+}
+
+/**
+ * Whether a terms change may take effect at `effectiveAt`: once the measure exists, at most ten
+ * years ahead, and changing at least one of the terms in effect then (as known now), which start
+ * from `first` (as first recorded): an entry changing none would say nothing, yet show as a change.
+ */
+export function planTermsChange(history: readonly HistoryEntry[], first: Terms, change: Partial<Terms>, effectiveAt: Date, now: Date): TermsChangePlan {
   const horizon = new Date(now);
   horizon.setUTCFullYear(horizon.getUTCFullYear() + MAX_SCHEDULE_YEARS);
   if (effectiveAt.getTime() > horizon.getTime()) return { ok: false, problem: "too-far-ahead" };
   const created = entriesKnownAt(history, now).find(isCreation) ?? null;
   if (!created || created.effectiveAt.getTime() > effectiveAt.getTime()) return { ok: false, problem: "not-yet-created", created };
+  const then = termsThen(first, recordStateAt(history, effectiveAt, now));
+  const given = (Object.keys(change) as (keyof Terms)[]).filter((term) => change[term] !== undefined);
+  const unchanged = given.filter((term) => isSameTerm(term, then[term], change[term]));
+  if (unchanged.length === given.length) return { ok: false, problem: "changes-nothing", unchanged: unchanged.map((term) => ({ term, value: then[term] })) };
   return { ok: true };
 }

@@ -22,6 +22,8 @@ export interface CalendarDeadline {
   title: string;
   scenarioTitle: string | null;
   scheduled?: Scheduled[];
+  /** How many times its dates have moved (the entry's SEQUENCE). */
+  datesMoves: number;
 }
 
 export interface CalendarEvent {
@@ -34,6 +36,8 @@ export interface CalendarEvent {
   place: string | null;
   status: string;
   scheduled?: Scheduled[];
+  /** How many times its dates have moved (the entry's SEQUENCE). */
+  datesMoves: number;
 }
 
 /** Statuses that take an entry off the calendar; it stays in the feed, marked, so subscribers see why. */
@@ -58,8 +62,9 @@ function escapedLine(text: string): string {
 }
 
 /**
- * The RFC 5545 feed: dated deadlines and events, all-day over their precision, with stable UIDs,
- * and each change scheduled to take effect later as an all-day entry on its day.
+ * The RFC 5545 feed: dated deadlines and events, all-day over their precision, with stable UIDs
+ * and a SEQUENCE that grows as their dates move, and each change scheduled to take effect later as
+ * an all-day entry on its day.
  */
 export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEvent[], upcoming: { entry: HistoryEntry; label: string }[], name: string): string {
   const cal = ical({
@@ -74,6 +79,7 @@ export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEven
     const marked = d.status === "pending" ? "" : `[${d.status}] `;
     cal.createEvent({
       id: `deadline-${d.id}@tradewatch`,
+      sequence: d.datesMoves,
       start: span.start,
       end: span.end,
       allDay: true,
@@ -91,6 +97,7 @@ export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEven
     const marked = e.status === "scheduled" ? "" : `[${e.status}] `;
     cal.createEvent({
       id: `event-${e.id}@tradewatch`,
+      sequence: e.datesMoves,
       start: start.start,
       end: last,
       allDay: true,
@@ -112,5 +119,6 @@ export function calendarFeed(deadlines: CalendarDeadline[], events: CalendarEven
       status: ICalEventStatus.TENTATIVE,
     });
   }
-  return cal.toString();
+  // RFC 5545 ends every content line with CRLF, the last one too; ical-generator leaves it off.
+  return `${cal.toString()}\r\n`;
 }

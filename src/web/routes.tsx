@@ -9,9 +9,10 @@ import {
   CursorSeq,
   DeadlineCursorSchema,
   decodeCursor,
+  decodeProposalCursor,
   encodeCursor,
+  encodeProposalCursor,
   InForceCursorSchema,
-  ProposalCursorSchema,
   SourceQuoteCursorSchema,
 } from "../api/cursors.ts";
 import { Id, MAX_LIMIT } from "../api/schemas/common.ts";
@@ -205,11 +206,11 @@ export function webRoutes(deps: AppDeps) {
     const source = await db.prisma.source.findUnique({ where: { id: c.req.param("id") } });
     if (!source) return c.html(<p>No such source.</p>, 404);
     if (source.text === null) return c.redirect(`/sources/${source.id}`);
-    const after = cursorOrProblems(() => decodeCursor(c.req.query("after"), ProposalCursorSchema, "after"));
+    const after = cursorOrProblems(() => decodeProposalCursor(source.id, c.req.query("after"), "after"));
     if ("problems" in after) return c.html(<p>{after.problems}</p>, 422);
     const [page, targets] = await Promise.all([proposalsPage(db.prisma, source, { limit: DESK_PROPOSALS, after: after.value }), intakeTargets(db.prisma)]);
     const here = `/intake/${encodeURIComponent(source.id)}`;
-    const links = { more: page.next && `${here}?after=${encodeCursor(page.next)}`, first: after.value ? here : null };
+    const links = { more: page.next && `${here}?after=${encodeProposalCursor(source.id, page.next)}`, first: after.value ? here : null };
     return c.html(<IntakeProposalsPage source={{ ...source, text: source.text }} page={page} targets={targets} links={links} />);
   });
 
@@ -280,6 +281,7 @@ export function webRoutes(deps: AppDeps) {
           ...then.dates,
           status: then.status!,
           scheduled: then.scheduled,
+          datesMoves: then.datesMoves,
           title: d.threat?.summary ?? d.wording,
           scenarioTitle: d.scenario?.title ?? null,
         },
@@ -287,7 +289,7 @@ export function webRoutes(deps: AppDeps) {
     });
     const events = eventRows.flatMap((e) => {
       const then = eventStates.get(e.id);
-      return then?.exists ? [{ ...e, ...then.dates, status: then.status!, scheduled: then.scheduled }] : [];
+      return then?.exists ? [{ ...e, ...then.dates, status: then.status!, scheduled: then.scheduled, datesMoves: then.datesMoves }] : [];
     });
     const upcoming = scheduledChanges(db.reader, read.time, 200);
     const body = calendarFeed(

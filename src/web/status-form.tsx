@@ -49,7 +49,7 @@ export function StatusForm({ kind, id, status }: { kind: TrackedKind; id: string
           <input id={`${formId}-date`} name={kind === "deadline" ? "newDueAt" : "newStartsAt"} placeholder="2025-11-10" />
           <label for={`${formId}-precision`}>Precision of the new date</label>
           <select id={`${formId}-precision`} name="newPrecision">
-            <option value="">{kind === "deadline" ? "as the deadline's now" : "day"}</option>
+            <option value="">{kind === "deadline" ? "as the deadline's now" : "as the event's now"}</option>
             {PRECISIONS.filter((p) => p !== "unknown").map((p) => (
               <option value={p}>{p}</option>
             ))}

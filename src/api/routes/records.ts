@@ -437,7 +437,7 @@ function termsRoute(deps: AppDeps) {
       tags: ["threats"],
       summary: "Change a threat's terms (rate, authority, scope, targets), as of when the change takes effect",
       description:
-        "Recorded as a terms entry in the threat's history: back-dated or scheduled like any entry, retractable; reads at an asOf before it give the old terms. Terms not given stay as they were.",
+        "Recorded as a terms entry in the threat's history: back-dated or scheduled like any entry, retractable; reads at an asOf before it give the old terms. Terms not given stay as they were. At least one term given must differ from the terms in effect at effectiveAt: otherwise 422 naming each field given, nothing recorded.",
       security: bearer,
       request: { params: IdParam, body: { required: true, ...json(TermsChangeBody) } },
       responses: {

@@ -8,7 +8,7 @@ import { formatAtPrecision } from "../../domain/dates.ts";
 import { NotFoundError } from "../../domain/errors.ts";
 import type { Proposal } from "../../domain/intake.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
-import { decodeCursor, EvidenceCursorSchema, encodeCursor, ProposalCursorSchema } from "../cursors.ts";
+import { decodeCursor, decodeProposalCursor, EvidenceCursorSchema, encodeCursor, encodeProposalCursor } from "../cursors.ts";
 import { Cursor, DEFAULT_LIMIT, EvidenceInput, Id, IdParam, KnownAt, Limit, problemResponses, writeProblemResponses } from "../schemas/common.ts";
 import { EvidenceQuote } from "../schemas/record-answers.ts";
 import { EvidenceSchema, ProposalSchema, SourceCreateSchema, SourceWithProposalsSchema } from "../schemas/sources.ts";
@@ -108,14 +108,15 @@ export function sourceRoutes(deps: AppDeps) {
       const source = await getRecord(deps.db, "source", id, readTimeOf(undefined, undefined, now));
       const page = await proposalsPage(deps.db.prisma, source as { text: string | null; publishedAt: Date }, { limit: DEFAULT_LIMIT });
       c.header("Location", `/api/sources/${id}`);
-      const proposalsNextCursor = page.next ? encodeCursor(page.next) : null;
+      const proposalsNextCursor = page.next ? encodeProposalCursor(id, page.next) : null;
       return c.json({ ...(source as { id: string }), proposals: page.items.map(proposalToWire), proposalsNextCursor }, 201);
     })
     .openapi(sourceProposalsRoute, async (c) => {
       const { limit, cursor } = c.req.valid("query");
-      const after = decodeCursor(cursor, ProposalCursorSchema);
-      const page = await proposalsPage(deps.db.prisma, await sourceText(deps, c.req.valid("param").id), { limit, after });
-      return c.json({ items: page.items.map(proposalToWire), nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
+      const { id } = c.req.valid("param");
+      const after = decodeProposalCursor(id, cursor);
+      const page = await proposalsPage(deps.db.prisma, await sourceText(deps, id), { limit, after });
+      return c.json({ items: page.items.map(proposalToWire), nextCursor: page.next ? encodeProposalCursor(id, page.next) : null }, 200);
     })
     .openapi(listEvidenceRoute, async (c) => {
       const { collection, id } = c.req.valid("param");

@@ -268,7 +268,9 @@ export function statusChangeBodyFor(kind: TrackedKind) {
       newDueAt: Instant.optional().openapi({ description: "Required to extend a deadline: the successor's due date" }),
       newStartsAt: Instant.optional().openapi({ description: "Required to reschedule a postponed event" }),
       newEndsAt: Instant.optional(),
-      newPrecision: datePrecision.optional().openapi({ description: "Precision of the new date (default: an extended deadline's own; an event's day)" }),
+      newPrecision: datePrecision.optional().openapi({
+        description: "Precision of the new date (default: the extended deadline's or the rescheduled event's own at effectiveAt; a day when it had no date)",
+      }),
       newWording: Text.optional().openapi({
         description:
           "The new date's wording (default: a wording the tracker wrote, as “Expires 10 November 2026”, written again for the new date; else the new date as it reads at its precision, as “February 2026”)",

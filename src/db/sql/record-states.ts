@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { correctedKnownAt } from "../../domain/corrections.ts";
+import { datesMovesAt } from "../../domain/dates.ts";
 import { type HistoryEntry, type RecordState, recordStateAt } from "../../domain/history.ts";
 import { RECORD_KINDS } from "../../domain/record-kinds.ts";
 import type { TrackedKind } from "../../domain/statuses.ts";
@@ -38,9 +39,11 @@ export interface StatusAt {
   createdAt: Date | null;
   /** A condition's or commitment's facts that corrections name, as known then (src/domain/corrections.ts); the row holds them as known now. */
   corrected: Record<string, unknown>;
+  /** How many times its dates have moved then (datesMovesAt): 0 for a record whose history holds no dates entry. */
+  datesMoves: number;
 }
 
-export function fromState(state: RecordState, corrected: Record<string, unknown>): StatusAt {
+export function fromState(state: RecordState, corrected: Record<string, unknown>, datesMoves: number): StatusAt {
   return {
     exists: state.exists,
     status: state.status,
@@ -51,6 +54,7 @@ export function fromState(state: RecordState, corrected: Record<string, unknown>
     statusValues: state.statusEntry?.values ?? null,
     createdAt: state.created?.effectiveAt ?? null,
     corrected,
+    datesMoves,
   };
 }
 
@@ -126,6 +130,7 @@ export function statusesAt(
         statusValues: null,
         createdAt: null,
         corrected: {},
+        datesMoves: 0,
       });
       // A deadline with exact pending bounds and unmoved dates has the common history: its columns say everything.
       if (kind !== "deadline" || r.pendingInexact || r.datesMoved) current.add(r.id);
@@ -138,7 +143,9 @@ export function statusesAt(
   }
   if (toEvaluate.length > 0) {
     const histories = historiesOf(db, kind, toEvaluate);
-    for (const [id, history] of histories) result.set(id, fromState(recordStateAt(history, t.asOf, t.knownAt), correctedKnownAt(history, t.knownAt)));
+    for (const [id, history] of histories) {
+      result.set(id, fromState(recordStateAt(history, t.asOf, t.knownAt), correctedKnownAt(history, t.knownAt), datesMovesAt(history, t.asOf, t.knownAt)));
+    }
   }
   return result;
 }
