@@ -8,6 +8,7 @@ import { extendsLater, successorDueDate } from "../domain/deadlines.ts";
 import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
 import type { EvidenceRequest } from "../domain/evidence.ts";
 import {
+  aKind,
   creationMayTakeEffectAt,
   dueDateRangeOf,
   entriesKnownAt,
@@ -254,7 +255,7 @@ function throwPlanProblem(kind: TrackedKind, to: string, plan: Exclude<StatusCha
         [],
       );
     case "unknown-status":
-      throw new TransitionNotAllowedError(kind, "", to, plan.allowed, `"${to}" is not a status of a ${kind}`);
+      throw new TransitionNotAllowedError(kind, "", to, plan.allowed, `"${to}" is not a status of ${aKind(kind)}`);
     case "same-status":
       throw new TransitionNotAllowedError(kind, plan.from, to, plan.allowed, `The ${kind} is already "${plan.from}" at that time`);
     case "not-allowed":
@@ -267,7 +268,7 @@ function throwPlanProblem(kind: TrackedKind, to: string, plan: Exclude<StatusCha
       );
     case "needs-new-date":
       throw new InvalidInputError([
-        { field: kind === "deadline" ? "newDueAt" : "newStartsAt", problem: `required when a ${kind} moves from "${plan.from}" to "${to}"` },
+        { field: kind === "deadline" ? "newDueAt" : "newStartsAt", problem: `required when ${aKind(kind)} moves from "${plan.from}" to "${to}"` },
       ]);
     case "bad-terms":
       throw new InvalidInputError([{ field: plan.field, problem: plan.message }]);
@@ -1099,7 +1100,7 @@ function checkOwnersExist(conn: Database.Database, req: CreateTrackedRequest, ef
     if (!creation) throw new ChainConflictError(`The ${kind} ${id} does not exist: its creation was retracted`, null, []);
     if (dated && creation.effectiveAt.getTime() > effectiveAt.getTime()) {
       throw new ChainConflictError(
-        `The ${kind} ${id} was first stated on ${creation.effectiveAt.toISOString()}: a ${req.kind} of it cannot take effect before that`,
+        `The ${kind} ${id} was first stated on ${creation.effectiveAt.toISOString()}: ${aKind(req.kind)} of it cannot take effect before that`,
         creation,
         [],
       );
@@ -1107,7 +1108,7 @@ function checkOwnersExist(conn: Database.Database, req: CreateTrackedRequest, ef
     const ending = dated ? endingThatRefuses(kind, recordStateAt(historyOf(conn, kind, id), effectiveAt, now)) : null;
     if (ending) {
       throw new ChainConflictError(
-        `The ${kind} ${id} ended ("${ending.to}") on ${ending.effectiveAt.toISOString()} (entry ${ending.seq}): a ${req.kind} of it cannot be stated from then on; retract that entry first if it was a mistake`,
+        `The ${kind} ${id} ended ("${ending.to}") on ${ending.effectiveAt.toISOString()} (entry ${ending.seq}): ${aKind(req.kind)} of it cannot be stated from then on; retract that entry first if it was a mistake`,
         ending,
         [],
       );

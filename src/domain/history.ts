@@ -292,6 +292,16 @@ export function isConsequence(e: HistoryEntry): boolean {
 /** Statuses that may carry an end (`until`/`then`), by kind. */
 export const STATUSES_WITH_AN_END: Partial<Record<TrackedKind, readonly string[]>> = { threat: ["suspended"] };
 
+/** Which moves may have an end, in words: "only a threat moving to "suspended" may have an end (until, then)". */
+export const ONLY_WITH_AN_END = `only ${Object.entries(STATUSES_WITH_AN_END)
+  .map(([kind, statuses]) => `${aKind(kind)} moving to ${statuses.map((s) => `"${s}"`).join(" or ")}`)
+  .join(" or ")} may have an end (until, then)`;
+
+/** A record kind with its article, for messages: "a threat", "an event", "an agreement". */
+export function aKind(kind: string): string {
+  return `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}`;
+}
+
 /**
  * Whether a record may be created as of `effectiveAt`: when it was first made, stated or
  * announced, which has happened by the time it is recorded. A creation dated ahead would be a
@@ -362,7 +372,7 @@ function checkTerms(req: StatusChangePlanRequest, horizon: Date): { problem: "ba
     return {
       problem: "bad-terms",
       field: "until",
-      message: `only a move to ${withEnd.map((s) => `"${s}"`).join(" or ") || "no status"} of a ${req.kind} may have an end`,
+      message: ONLY_WITH_AN_END,
     };
   }
   if (req.until === undefined) return { problem: "bad-terms", field: "until", message: "required with then" };
@@ -372,7 +382,7 @@ function checkTerms(req: StatusChangePlanRequest, horizon: Date): { problem: "ba
   if (req.returnsTo === undefined) return { problem: "bad-terms", field: "then", message: "required with until: the status the record returns to" };
   const back = checkTransition(req.kind, req.to, req.returnsTo, false);
   if (!back.ok)
-    return { problem: "bad-terms", field: "then", message: `must be a status a ${req.kind} may move to from "${req.to}": ${back.allowed.join(", ")}` };
+    return { problem: "bad-terms", field: "then", message: `must be a status ${aKind(req.kind)} may move to from "${req.to}": ${back.allowed.join(", ")}` };
   return null;
 }
 

@@ -117,8 +117,13 @@ it("refuses a misplaced or missing option with the API's message under the optio
     [["status", "threat", TARIFF_THREAT, "bogus", "--reason", "r"], "status: must be one of: considering, threatened"],
     // The write's rules: an end only where the lifecycle has one, a new date where the move needs one.
     [
-      ["status", "deadline", NOVEMBER_DEADLINE, "extended", "--reason", "r", "--new-due-at", "2026-02-01", "--until", "2026-03-01", "--then", "pending"],
-      "--until: only a move to no status of a deadline may have an end",
+      // Named as misplaced, not asked for its other half (--then).
+      ["status", "deadline", NOVEMBER_DEADLINE, "extended", "--reason", "r", "--new-due-at", "2026-02-01", "--until", "2026-03-01"],
+      '--until: only a threat moving to "suspended" may have an end (until, then)',
+    ],
+    [
+      ["status", "threat", TARIFF_THREAT, "imposed", "--reason", "r", "--until", "2026-03-01", "--then", "threatened"],
+      '--until: only a threat moving to "suspended" may have an end (until, then)',
     ],
     [["status", "deadline", NOVEMBER_DEADLINE, "extended", "--reason", "r"], '--new-due-at: required when a deadline moves from "pending" to "extended"'],
   ];

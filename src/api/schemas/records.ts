@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { StatusChangeRequest } from "../../db/tracked-writes.ts";
 import { SOURCE_KINDS } from "../../domain/evidence.ts";
+import { ONLY_WITH_AN_END, STATUSES_WITH_AN_END } from "../../domain/history.ts";
 import { hasRateDecimals, RATE_DECIMALS } from "../../domain/in-force.ts";
 import {
   ACTOR_KINDS,
@@ -281,8 +282,13 @@ export function statusChangeBodyFor(kind: TrackedKind) {
     })
     .superRefine((b, ctx) => {
       if (b.correction && b.reason.trim().length < 3) ctx.addIssue({ code: "custom", path: ["reason"], message: "a correction needs a reason" });
-      if (b.until && !b.then) ctx.addIssue({ code: "custom", path: ["then"], message: "required with until: the status the record returns to" });
-      if (b.then && !b.until) ctx.addIssue({ code: "custom", path: ["until"], message: "required with then" });
+      // An end on a move that has none is named as such, before asking for its other half.
+      const mayEnd = STATUSES_WITH_AN_END[kind]?.includes(b.status) ?? false;
+      for (const field of ["until", "then"] as const) {
+        if (!mayEnd && b[field] !== undefined) ctx.addIssue({ code: "custom", path: [field], message: ONLY_WITH_AN_END });
+      }
+      if (mayEnd && b.until && !b.then) ctx.addIssue({ code: "custom", path: ["then"], message: "required with until: the status the record returns to" });
+      if (mayEnd && b.then && !b.until) ctx.addIssue({ code: "custom", path: ["until"], message: "required with then" });
       // A new date belongs to the moves that take one (lifecycle's requiresNewDate); elsewhere it would be dropped unread.
       const takesDueAt = kind === "deadline" && b.status === "extended";
       const takesStartsAt = kind === "event" && b.status === "scheduled";
