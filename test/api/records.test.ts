@@ -189,6 +189,12 @@ describe("writing", () => {
     expect(types.status).toBe(422);
     const fields = (await json(types)).errors.map((e: any) => e.field);
     expect(fields).toEqual(expect.arrayContaining(["scenarioId", "measure", "covers", "issuerId", "summary"]));
+    // A field left out says so; one of the wrong type says what it should be.
+    const problems = Object.fromEntries((await json(await t.write("POST", "/api/threats", { scenarioId: 5 }))).errors.map((e: any) => [e.field, e.problem]));
+    expect(problems).toMatchObject({ issuerId: "required", summary: "required", covers: "required" });
+    expect(problems.scenarioId).toMatch(/expected string, received number/);
+    const noReason = await t.write("POST", "/api/threats/threat-us-100pct-tariff-chinese-goods/status", { status: "imposed" });
+    expect((await json(noReason)).errors).toEqual([{ field: "reason", problem: "required" }]);
     const extra = await t.write("POST", "/api/topics", { name: "x", admin: true });
     expect(extra.status).toBe(422);
     expect(contentChecksum(t.db)).toBe(before);

@@ -4,6 +4,9 @@ import { STANCES } from "../../domain/evidence.ts";
 import { recordNameProblem } from "../../domain/names.ts";
 import { parseReadInstant } from "../../domain/read-time.ts";
 
+// A field left out is "required", not zod's "expected string, received undefined"; a schema's own message still wins.
+z.config({ customError: (issue) => (issue.code === "invalid_type" && issue.input === undefined ? "required" : undefined) });
+
 export const MAX_LIMIT = 500;
 export const DEFAULT_LIMIT = 50;
 /** Longest free-text field accepted; longer bodies are refused by the body limit anyway. */
