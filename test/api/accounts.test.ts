@@ -100,6 +100,18 @@ describe("tokens refused", () => {
     expect(again.status).toBe(409);
   });
 
+  it("a token sent on an open read is checked: unknown or revoked is 401, a valid one reads, none reads", async () => {
+    expect((await t.get("/api/threats?limit=1")).status).toBe(200);
+    expect((await t.get("/api/threats?limit=1", bearer(tokens.reader))).status).toBe(200);
+    for (const header of ["Bearer nope-nope-nope-nope", `Basic ${Buffer.from(`x:${tokens.reader}`).toString("base64")}`]) {
+      const res = await t.get("/api/threats?limit=1", { Authorization: header });
+      expect(res.status, header).toBe(401);
+      expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+    }
+    // The desk's pages and the documents stay open whatever is sent.
+    expect((await t.get("/health", { Authorization: "Bearer nope-nope-nope-nope" })).status).toBe(200);
+  });
+
   it("an unknown token, a right id with a wrong secret, and a malformed header all get 401", async () => {
     const [id] = tokens.editor.split(".");
     for (const header of [`Bearer ${"A".repeat(12)}.${"b".repeat(43)}`, `Bearer ${id}.${"b".repeat(43)}`, "Bearer nope-nope-nope-nope", "Token abc"]) {

@@ -129,7 +129,10 @@ export function authenticate(options: AuthOptions): MiddlewareHandler<AppEnv> {
   const accountOf = (token: string): SignedIn | null => (tokensMatch(token, options.adminToken) ? admin : accountForToken(options.reader, token));
 
   return async (c, next) => {
-    const needed = roleNeeded(c.req.method, c.req.path, options.privateReads);
+    let needed = roleNeeded(c.req.method, c.req.path, options.privateReads);
+    // Credentials sent to the API are checked even where none are needed: a wrong or revoked
+    // token is a 401 (RFC 6750), not a read that silently goes on as anonymous.
+    if (!needed && c.req.path.startsWith("/api/") && c.req.method !== "OPTIONS" && c.req.header("Authorization") !== undefined) needed = "reader";
     if (!needed) return next();
     const token = presentedToken(c);
     if (token === BASIC_REFUSED) {
