@@ -13,9 +13,15 @@ try {
     throw databaseFileError(config.databasePath, error);
   });
   try {
+    const before = await db.prisma.statusChange.count();
     const count = await seedAll(db);
-    const rows = await db.prisma.statusChange.count();
-    console.log(`Seeded ${count} article(s) into ${config.databasePath} (${rows} history entries).`);
+    const written = (await db.prisma.statusChange.count()) - before;
+    // Seeding is idempotent: say whether this run wrote anything.
+    console.log(
+      written > 0
+        ? `Seeded ${count} article(s) into ${config.databasePath}: ${written} history entries written.`
+        : `${config.databasePath} already holds the ${count} seeded article(s): nothing written.`,
+    );
   } finally {
     await db.close();
   }

@@ -21,14 +21,15 @@ describe("npm run db:migrate && npm run db:seed", () => {
   it("succeeds twice on an empty DATABASE_URL with the same row counts", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "tradewatch-scripts-")), "fresh.db");
     const env = { ...process.env, DATABASE_URL: `file:${path}` };
-    const once = async () => {
+    const once = async (says: string) => {
       await run("npm", ["run", "--silent", "db:migrate"], { cwd: ROOT, env });
       const seeded = await run("npm", ["run", "--silent", "db:seed"], { cwd: ROOT, env });
-      expect(seeded.stdout).toContain("Seeded 1 article(s)");
+      expect(seeded.stdout).toContain(says);
       return counts(path);
     };
-    const first = await once();
+    const first = await once("Seeded 1 article(s)");
     expect(first).toMatchObject({ Source: 1, Actor: 11, Threat: 3, Condition: 1, Deadline: 1, Event: 8, StatusChange: 14 });
-    expect(await once()).toEqual(first);
+    // The second run says it wrote nothing, and did not.
+    expect(await once("already holds the 1 seeded article(s): nothing written")).toEqual(first);
   }, 60_000);
 });
