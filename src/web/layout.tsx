@@ -53,3 +53,16 @@ export function PageLinks({ first, more, what }: { first: string | null; more: s
     </p>
   );
 }
+
+/** What the desk answers when it cannot show a page (a bad date or link, an unknown record): the message in the desk's frame, with a way back. */
+export function DeskProblem({ children }: { children: Child }) {
+  return (
+    <Layout title="Cannot show this page">
+      <h1>Cannot show this page</h1>
+      <p role="alert">{children}</p>
+      <p>
+        <a href="/">Back to the pending deadlines</a>
+      </p>
+    </Layout>
+  );
+}

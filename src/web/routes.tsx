@@ -26,10 +26,11 @@ import { intakeTargets, proposalsPage } from "../db/sources.ts";
 import { type ReadTime, readTimeOf, statusesAt } from "../db/sql/record-states.ts";
 import type { DatedKey, EntryKey } from "../db/sql/scenario-view.ts";
 import { scenariosOfRecords, sourceById, sourceQuotes } from "../db/sql/source-quotes.ts";
-import { InvalidInputError, NotFoundError } from "../domain/errors.ts";
+import { type FieldProblem, InvalidInputError, NotFoundError } from "../domain/errors.ts";
 import { parseReadInstants } from "../domain/read-time.ts";
 import { PROJECT_ROOT } from "../project-root.ts";
 import { calendarFeed } from "./calendar.ts";
+import { DeskProblem } from "./layout.tsx";
 import { AgreementPage, AgreementsPage } from "./pages/agreements.tsx";
 import { DeskPage, type DeskPaging } from "./pages/desk.tsx";
 import { InForcePage } from "./pages/in-force.tsx";
@@ -78,19 +79,21 @@ export function webRoutes(deps: AppDeps) {
   });
 
   /** The page's two instants from its query, under the same rule as the API's; problems name the field. */
-  const pageTimeOf = (c: { req: { query(name: string): string | undefined } }): { page: PageTime; time: ReadTime } | { problems: string } => {
+  const pageTimeOf = (
+    c: { req: { query(name: string): string | undefined } },
+  ): { page: PageTime; time: ReadTime } | { problems: string; errors: FieldProblem[] } => {
     const page: PageTime = { asOf: c.req.query("asOf") || null, knownAt: c.req.query("knownAt") || null };
     const now = deps.clock();
     const parsed = parseReadInstants(page);
-    if (Array.isArray(parsed)) return { problems: parsed.map((p) => `${p.field}: ${p.problem}`).join("; ") };
+    if (Array.isArray(parsed)) return { problems: parsed.map((p) => `${p.field}: ${p.problem}`).join("; "), errors: parsed };
     return { page, time: readTimeOf(parsed.asOf, parsed.knownAt, now) };
   };
 
   app.get("/", async (c) => {
     const read = pageTimeOf(c);
-    if ("problems" in read) return c.html(<p>{read.problems}.</p>, 422);
+    if ("problems" in read) return c.html(<DeskProblem>{read.problems}.</DeskProblem>, 422);
     const after = cursorOrProblems(() => decodeCursor(c.req.query("cursor"), DeadlineCursorSchema, "cursor"));
-    if ("problems" in after) return c.html(<p>{after.problems}.</p>, 422);
+    if ("problems" in after) return c.html(<DeskProblem>{after.problems}.</DeskProblem>, 422);
     const { rows, next } = listDeadlines(
       db.reader,
       { status: "pending", asOf: read.time.asOf, knownAt: read.time.knownAt, limit: DESK_DEADLINES, after: after.value },
@@ -116,13 +119,13 @@ export function webRoutes(deps: AppDeps) {
 
   app.get("/scenarios/:id", (c) => {
     const read = pageTimeOf(c);
-    if ("problems" in read) return c.html(<p>{read.problems}.</p>, 422);
+    if ("problems" in read) return c.html(<DeskProblem>{read.problems}.</DeskProblem>, 422);
     const focus = scenarioFocusOf(c.req.query("section"), c.req.query("threat"), c.req.query("after"));
-    if ("problems" in focus) return c.html(<p>{focus.problems}.</p>, 422);
+    if ("problems" in focus) return c.html(<DeskProblem>{focus.problems}.</DeskProblem>, 422);
     const id = c.req.param("id");
     const view = scenarioView(db, id, read.time, focus.focus);
-    if (view === "no-such-threat") return c.html(<p>No such threat in this scenario.</p>, 404);
-    if (!view) return c.html(<p>No such scenario{read.page.asOf || read.page.knownAt ? " at that time" : ""}.</p>, 404);
+    if (view === "no-such-threat") return c.html(<DeskProblem>No such threat in this scenario.</DeskProblem>, 404);
+    if (!view) return c.html(<DeskProblem>No such scenario{read.page.asOf || read.page.knownAt ? " at that time" : ""}.</DeskProblem>, 404);
     const overview = `/scenarios/${encodeURIComponent(id)}${pageTimeQuery(read.page)}`;
     const links: SectionLinks = {
       overview,
@@ -138,9 +141,9 @@ export function webRoutes(deps: AppDeps) {
 
   app.get("/in-force", async (c) => {
     const read = pageTimeOf(c);
-    if ("problems" in read) return c.html(<p>{read.problems}.</p>, 422);
+    if ("problems" in read) return c.html(<DeskProblem>{read.problems}.</DeskProblem>, 422);
     const after = cursorOrProblems(() => decodeCursor(c.req.query("cursor"), InForceCursorSchema, "cursor"));
-    if ("problems" in after) return c.html(<p>{after.problems}.</p>, 422);
+    if ("problems" in after) return c.html(<DeskProblem>{after.problems}.</DeskProblem>, 422);
     const { next, ...view } = inForcePage(db.reader, { withinDays: 30, limit: MAX_LIMIT, after: after.value }, read.time);
     const ids = [
       ...new Set([
@@ -155,31 +158,32 @@ export function webRoutes(deps: AppDeps) {
 
   app.get("/agreements", async (c) => {
     const read = pageTimeOf(c);
-    if ("problems" in read) return c.html(<p>{read.problems}.</p>, 422);
+    if ("problems" in read) return c.html(<DeskProblem>{read.problems}.</DeskProblem>, 422);
     const after = c.req.query("after");
     const checked = after === undefined ? null : Id.safeParse(after);
-    if (checked && !checked.success) return c.html(<p>after: {checked.error.issues[0]?.message ?? "is not an agreement id"}.</p>, 422);
+    if (checked && !checked.success) return c.html(<DeskProblem>after: {checked.error.issues[0]?.message ?? "is not an agreement id"}.</DeskProblem>, 422);
     const { agreements, nextAfter } = await agreementsAt(db, read.time, after);
     return c.html(<AgreementsPage agreements={agreements} nextAfter={nextAfter} asOf={read.time.asOf} time={read.page} />);
   });
 
   app.get("/agreements/:id", async (c) => {
     const read = pageTimeOf(c);
-    if ("problems" in read) return c.html(<p>{read.problems}.</p>, 422);
+    if ("problems" in read) return c.html(<DeskProblem>{read.problems}.</DeskProblem>, 422);
     try {
       const agreement = await agreementAt(db, c.req.param("id"), read.time);
       return c.html(<AgreementPage agreement={agreement} asOf={read.time.asOf} time={read.page} />);
     } catch (e) {
-      if (e instanceof NotFoundError) return c.html(<p>No such agreement{read.page.asOf || read.page.knownAt ? " at that time" : ""}.</p>, 404);
+      if (e instanceof NotFoundError)
+        return c.html(<DeskProblem>No such agreement{read.page.asOf || read.page.knownAt ? " at that time" : ""}.</DeskProblem>, 404);
       throw e;
     }
   });
 
   app.get("/sources/:id", (c) => {
     const after = cursorOrProblems(() => decodeCursor(c.req.query("after"), SourceQuoteCursorSchema, "after"));
-    if ("problems" in after) return c.html(<p>{after.problems}.</p>, 422);
+    if ("problems" in after) return c.html(<DeskProblem>{after.problems}.</DeskProblem>, 422);
     const source = sourceById(db.reader, c.req.param("id"));
-    if (!source) return c.html(<p>No such source.</p>, 404);
+    if (!source) return c.html(<DeskProblem>No such source.</DeskProblem>, 404);
     const read = sourceQuotes(db.reader, source.id, after.value ?? null, DESK_QUOTES + 1);
     const quotes = read.slice(0, DESK_QUOTES);
     const last = quotes.at(-1);
@@ -204,10 +208,10 @@ export function webRoutes(deps: AppDeps) {
 
   app.get("/intake/:id", async (c) => {
     const source = await db.prisma.source.findUnique({ where: { id: c.req.param("id") } });
-    if (!source) return c.html(<p>No such source.</p>, 404);
+    if (!source) return c.html(<DeskProblem>No such source.</DeskProblem>, 404);
     if (source.text === null) return c.redirect(`/sources/${source.id}`);
     const after = cursorOrProblems(() => decodeProposalCursor(source.id, c.req.query("after"), "after"));
-    if ("problems" in after) return c.html(<p>{after.problems}</p>, 422);
+    if ("problems" in after) return c.html(<DeskProblem>{after.problems}</DeskProblem>, 422);
     const [page, targets] = await Promise.all([proposalsPage(db.prisma, source, { limit: DESK_PROPOSALS, after: after.value }), intakeTargets(db.prisma)]);
     const here = `/intake/${encodeURIComponent(source.id)}`;
     const links = { more: page.next && `${here}?after=${encodeProposalCursor(source.id, page.next)}`, first: after.value ? here : null };
@@ -216,7 +220,8 @@ export function webRoutes(deps: AppDeps) {
 
   app.get("/calendar.ics", async (c) => {
     const read = pageTimeOf(c);
-    if ("problems" in read) return c.text(`${read.problems}.`, 422);
+    // A feed's reader is a program: its refusals are problems, as the API's and as for ?scenario=.
+    if ("problems" in read) throw new InvalidInputError(read.errors.map((e) => ({ field: `query.${e.field}`, problem: e.problem })));
     const scenarioId = c.req.query("scenario");
     const scenario = scenarioId === undefined ? null : await calendarScenario(db, scenarioId);
     const inScenario = scenarioId ? { OR: [{ scenarioId }, { threat: { scenarioId } }] } : {};

@@ -65,7 +65,11 @@ describe("the calendar feed", () => {
     // As of the article's day the suspension was not yet recorded as in effect: no expiry then.
     const then = vevents(await (await t.get("/calendar.ics?asOf=2025-10-24")).text());
     expect(then.some((e) => e.uid === `deadline-${expiryDeadlineId}@tradewatch`)).toBe(false);
-    expect((await t.get("/calendar.ics?asOf=not-a-day")).status).toBe(422);
+    const bad = await t.get("/calendar.ics?asOf=not-a-day");
+    expect(bad.status).toBe(422);
+    // A problem, as for ?scenario=: a feed's reader is a program.
+    expect(bad.headers.get("Content-Type")).toBe("application/problem+json");
+    expect(((await bad.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(["query.asOf"]);
     await t.close();
   });
 

@@ -73,6 +73,11 @@ describe("the desk's home page with more pending deadlines than a page", () => {
     const badDate = await t.get(`/?cursor=${encodeCursor({ undated: 0, dueAt: "yesterday", id: "x" })}`);
     expect(badDate.status).toBe(422);
     expect(await badDate.text()).toContain("cursor.dueAt: must be an ISO-8601 date-time");
+    // In the desk's frame, with a way back, not a bare paragraph.
+    const page = await (await t.get("/?asOf=2026-13-01")).text();
+    expect(page).toContain("<title>Cannot show this page · Tradewatch</title>");
+    expect(page).toMatch(/<p role="alert">asOf: must be a date/);
+    expect(page).toContain('<a href="/">Back to the pending deadlines</a>');
   });
 });
 
