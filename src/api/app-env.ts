@@ -37,7 +37,7 @@ export function writerOf(c: Context<AppEnv>): string {
  * an empty strict one, so `POST /api/threats?dryRun=1` is refused, not written as if it were a test.
  */
 export function newRouter() {
-  const router = new OpenAPIHono<AppEnv>({ defaultHook: (result, c) => validationProblem(result, c, []) });
+  const router = new OpenAPIHono<AppEnv>();
   const register = router.openapi;
   router.openapi = ((route, handler, hook) => {
     const query = route.request?.query ?? NoQuery;
