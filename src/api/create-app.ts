@@ -115,7 +115,7 @@ export function createApp({ db, token, logger, config, clock = () => new Date() 
       title: "Tradewatch API",
       version: "1.0.0",
       description:
-        "Trade-tension threats, conditions, deadlines and events, with evidence and a full status history. Errors are application/problem+json (RFC 9457).",
+        "Trade-tension threats, conditions, deadlines and events, with evidence and a full status history. Errors are application/problem+json (RFC 9457). An operation takes only the query parameters it lists, each once: any other, or one given twice, is 422 naming it; whole numbers are written in decimal digits only.",
     },
   });
   const routed = app.route("/", documented).route("/", docsRoutes()).route("/", webRoutes(deps));

@@ -35,13 +35,16 @@ export function invalidInput(c: Context, errors: FieldProblem[], status: 400 | 4
   return problem(c, status, "invalid-input", "The request is not valid", detail, { errors });
 }
 
-/** A validation failure as the problems it names, each under its field (`where` prefixes it: "query.", "param."). */
-export function fieldProblemsOf(error: z.ZodError, where = ""): FieldProblem[] {
+/**
+ * A validation failure as the problems it names, each under its field (`where` prefixes it: "query.",
+ * "param."); `unknown` is said of a field the schema does not take.
+ */
+export function fieldProblemsOf(error: z.ZodError, where = "", unknown = "is not an accepted field here"): FieldProblem[] {
   return error.issues.flatMap((i) => {
     const path = i.path.map(String);
     // An unexpected field is reported under its own name, so the client sees which one to drop.
     if (i.code === "unrecognized_keys") {
-      return i.keys.map((key) => ({ field: `${where}${[...path, key || '""'].join(".")}`, problem: "is not an accepted field here" }));
+      return i.keys.map((key) => ({ field: `${where}${[...path, key || '""'].join(".")}`, problem: unknown }));
     }
     return [{ field: `${where}${path.join(".")}`, problem: i.message }];
   });

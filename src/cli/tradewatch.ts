@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { fieldProblemsOf } from "../api/problem.ts";
-import { AsOf, Id, Instant, KnownAt } from "../api/schemas/common.ts";
+import { AsOf, Id, Instant, KnownAt, WithinDays } from "../api/schemas/common.ts";
 import { statusChangeBodyFor, statusChangeOf } from "../api/schemas/records.ts";
 import { loadConfig } from "../config.ts";
 import { openDatabase, type TrackerDatabase } from "../db/client.ts";
@@ -238,8 +238,8 @@ async function main(argv: string[]) {
   if (command === "deadlines") {
     const asOf = await checkDate("--as-of", values["as-of"], AsOf);
     const knownAt = await checkDate("--known-at", values["known-at"], KnownAt);
-    const within = values.within === undefined ? undefined : Number(values.within);
-    if (within !== undefined && !(Number.isInteger(within) && within >= 0)) await fail("--within: must be a whole number of days");
+    const within = values.within === undefined ? undefined : WithinDays.safeParse(values.within);
+    if (within?.error) await fail(`--within: "${values.within}" ${within.error.issues[0]?.message ?? "must be a whole number of days"}`);
     const owners = { threat: values.threat, condition: values.condition, agreement: values.agreement };
     for (const [option, value] of Object.entries(owners)) {
       const problem = value === undefined ? undefined : Id.safeParse(value).error?.issues[0]?.message;
@@ -251,7 +251,7 @@ async function main(argv: string[]) {
         limit: "500",
         ...(values["as-of"] ? { asOf: values["as-of"] } : {}),
         ...(values["known-at"] ? { knownAt: values["known-at"] } : {}),
-        ...(within !== undefined ? { within: String(within) } : {}),
+        ...(values.within !== undefined ? { within: values.within } : {}),
         ...(values.actor ? { actor: values.actor } : {}),
         ...(values.scenario ? { scenario: values.scenario } : {}),
         ...Object.fromEntries(Object.entries(owners).filter(([, v]) => v !== undefined)),
@@ -272,7 +272,7 @@ async function main(argv: string[]) {
         status: "pending" as const,
         asOf,
         knownAt,
-        withinDays: within,
+        withinDays: within?.data,
         actorId: values.actor,
         scenarioId: values.scenario,
         threatId: owners.threat,

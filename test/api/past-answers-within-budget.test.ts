@@ -42,12 +42,13 @@ describe("a past answer and the scan budget", () => {
     const urls = [
       `/api/deadlines?asOf=2026-01-01&knownAt=${knownAt}&q=crowd`,
       `/api/deadlines?asOf=2026-01-01&knownAt=${knownAt}&limit=5`,
-      `/api/deadlines?asOf=2026-01-01&knownAt=${knownAt}&threatId=${threat}`,
+      `/api/deadlines?asOf=2026-01-01&knownAt=${knownAt}&threat=${threat}`,
       `/api/deadlines?status=pending&asOf=2025-10-01&knownAt=${knownAt}&q=crowd`,
     ];
     const before = await Promise.all(urls.map(async (url) => (await t.get(url)).text()));
     expect(JSON.parse(before[0]!).items).toHaveLength(10);
     expect(JSON.parse(before[0]!).nextCursor).toBeNull();
+    expect(JSON.parse(before[2]!).items).toHaveLength(10);
     // More than a budget of deadlines due before the crowd, recorded after knownAt: a few through
     // the API, as the review did, the rest straight into the file (5,100 requests take minutes here).
     for (let i = 0; i < 20; i++) {

@@ -56,6 +56,14 @@ describe("npx tradewatch", () => {
   it("prints the same table from a running server, and records a status change there with the token", async () => {
     const table = await cli(["deadlines", "--as-of", "2025-10-24", "--url", served.url]);
     expect(table.out).toContain("November 2025");
+    // Due in November, from 1 November: within 10 days of 24 October, not within 5 (--within reaches the server as typed).
+    for (const [within, count] of [
+      ["10", "1 pending"],
+      ["5", "0 pending"],
+    ]) {
+      const r = await cli(["deadlines", "--as-of", "2025-10-24", "--within", within!, "--url", served.url]);
+      expect(r.out.trim().split("\n").at(-1), r.err).toBe(count);
+    }
     const refused = await cli(["status", "condition", RARE_EARTH_CONDITION, "met", "--reason", "eased", "--url", served.url], { TRADEWATCH_TOKEN: "wrong" });
     expect(refused.code).toBe(2);
     expect(oneLineOf(refused.err)).toMatch(/^tradewatch: Server answered 401: .*; set TRADEWATCH_TOKEN to the server's write token/);
@@ -81,6 +89,12 @@ describe("npx tradewatch", () => {
     expect(oneLineOf((await cli(["status", "threat", TARIFF_THREAT, "imposed", "--reason", "r", "--effective-at", "2025-02-30"])).err)).toMatch(
       /^--effective-at: "2025-02-30" must be an ISO-8601 date/,
     );
+    // --within under the API's rule for whole numbers: plain decimal digits, nothing else read as a number.
+    for (const within of ["1e2", " 5", ""]) {
+      expect(oneLineOf((await cli(["deadlines", "--within", within])).err)).toBe(
+        `--within: "${within}" must be a whole number of days, written in decimal digits only (0-9)`,
+      );
+    }
     expect(oneLineOf((await cli(["deadlines", "--bogus"])).err)).toMatch(/^tradewatch: Unknown option '--bogus'.*\(see tradewatch --help\)$/);
     const port = await closedPort();
     const unreachable = await cli(["deadlines", "--url", `http://127.0.0.1:${port}`]);

@@ -3,22 +3,13 @@ import { type DeadlineCursor, listDeadlines } from "../../db/deadline-queries.ts
 import { STATUSES } from "../../domain/statuses.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
 import { DeadlineCursorSchema, decodeCursor, encodeCursor } from "../cursors.ts";
-import { Id, ListQueryBase, problemResponses, unicodeString } from "../schemas/common.ts";
+import { Id, ListQueryBase, problemResponses, unicodeString, WithinDays } from "../schemas/common.ts";
 import { DeadlineSummarySchema } from "../schemas/records.ts";
 import { csvResponse, wantsCsv } from "../wire.ts";
 
-/** Longest look-ahead `within` accepts: ten years covers any real deadline. */
-export const MAX_WITHIN_DAYS = 3_650;
-
 export const DeadlineListQuery = ListQueryBase.extend({
   status: z.enum(STATUSES.deadline).optional().openapi({ example: "pending" }),
-  within: z.coerce
-    .number({ message: "must be a whole number of days" })
-    .int("must be a whole number of days")
-    .min(0, "must be at least 0")
-    .max(MAX_WITHIN_DAYS, `must be at most ${MAX_WITHIN_DAYS}`)
-    .optional()
-    .openapi({ type: "integer", description: "Only deadlines due within this many days of asOf" }),
+  within: WithinDays.optional().openapi({ type: "integer", description: "Only deadlines due within this many days of asOf" }),
   scenario: z.string().max(200).optional(),
   actor: z.string().max(200).optional(),
   topic: z.string().max(200).optional(),

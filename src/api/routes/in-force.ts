@@ -5,9 +5,8 @@ import { COMPONENTS_PER_PAIR } from "../../domain/in-force.ts";
 import { MEASURES } from "../../domain/statuses.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
 import { decodeCursor, encodeCursor, InForceCursorSchema } from "../cursors.ts";
-import { Cursor, Limit, problemResponses, ReadTimeQuery } from "../schemas/common.ts";
+import { Cursor, Limit, problemResponses, ReadTimeQuery, WithinDays } from "../schemas/common.ts";
 import { csvResponse, wantsCsv } from "../wire.ts";
-import { MAX_WITHIN_DAYS } from "./deadlines.ts";
 
 const InForceQuery = ReadTimeQuery.extend({
   issuer: z.string().max(200).optional().openapi({ description: "Only measures this actor issued" }),
@@ -16,13 +15,7 @@ const InForceQuery = ReadTimeQuery.extend({
       "Items and totals: only measures that target this actor at asOf; upcoming: changes of measures that target it at asOf or when the change takes effect",
   }),
   measure: z.enum(MEASURES).optional(),
-  within: z.coerce
-    .number({ message: "must be a whole number of days" })
-    .int("must be a whole number of days")
-    .min(0, "must be at least 0")
-    .max(MAX_WITHIN_DAYS, `must be at most ${MAX_WITHIN_DAYS}`)
-    .default(30)
-    .openapi({ type: "integer", description: "Upcoming changes within this many days after asOf (default 30)" }),
+  within: WithinDays.default(30).openapi({ type: "integer", default: 30, description: "Upcoming changes within this many days after asOf (default 30)" }),
   limit: Limit.openapi({ description: "At most this many items, and this many upcoming changes, per page (default 50, max 500)" }),
   cursor: Cursor,
   format: z.enum(["json", "csv"]).optional().openapi({ description: "csv for the items as CSV (or send Accept: text/csv)" }),

@@ -20,6 +20,7 @@ import {
   problemResponses,
   ReadTimeQuery,
   Text,
+  wholeNumberParam,
   writeProblemResponses,
 } from "../schemas/common.ts";
 import { DetailSchemas, RowSchemas } from "../schemas/record-answers.ts";
@@ -248,7 +249,7 @@ function historyRoutes(deps: AppDeps) {
           "`since` and `knownAt` bound the recorded time, `effectiveFrom`/`effectiveTo` the effective time, both included (a date: from its start, up to its end, UTC). Each entry shows its retraction when one was recorded by `knownAt`. In recording order (recorded time, then seq). A page looks at most at 5,000 entries recorded in that range, matched or not: it may then hold fewer than `limit` items, with a `nextCursor` that resumes there.",
         request: {
           query: z
-            .object({
+            .strictObject({
               since: Instant.optional(),
               knownAt: KnownAt.optional(),
               effectiveFrom: Instant.optional(),
@@ -292,12 +293,7 @@ function historyRoutes(deps: AppDeps) {
         security: bearer,
         request: {
           params: z.object({
-            seq: z.coerce
-              .number()
-              .int()
-              .min(1)
-              .max(Number.MAX_SAFE_INTEGER)
-              .openapi({ param: { name: "seq", in: "path" }, type: "integer" }),
+            seq: wholeNumberParam(1, Number.MAX_SAFE_INTEGER).openapi({ param: { name: "seq", in: "path" }, type: "integer" }),
           }),
           body: { required: true, ...json(RetractionBody) },
         },
@@ -376,7 +372,7 @@ function statusRoutes<C extends TrackedCollection>(deps: AppDeps, collection: C)
         summary: `A ${kind}'s history entries recorded by knownAt, in effective order, with their retractions`,
         description:
           "One page of up to `limit` entries, each with its retraction when one was recorded by `knownAt`, whatever page the retraction's time falls on. `nextCursor` carries the page's `knownAt`: the following pages read the history as known then (a `knownAt` sent with a cursor is not used), so the pages together are the whole history as known at that instant. A page looks at most at 5,000 entries, recorded by `knownAt` or not: it may then hold fewer than `limit` items, with a `nextCursor` that resumes there.",
-        request: { params: IdParam, query: z.object({ knownAt: KnownAt.optional(), limit: Limit, cursor: Cursor }) },
+        request: { params: IdParam, query: z.strictObject({ knownAt: KnownAt.optional(), limit: Limit, cursor: Cursor }) },
         responses: {
           200: { description: "History", ...json(z.object({ items: z.array(TimelineEntrySchema), nextCursor: z.string().nullable() })) },
           ...problemResponses,

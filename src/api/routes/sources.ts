@@ -46,7 +46,7 @@ export const sourceProposalsRoute = createRoute({
   summary: "Re-run the article intake on a stored source (against the actors known now), a page at a time",
   description:
     "The proposals in reading order, `limit` at a time. A page reads the text in blocks of at most 4,000 characters and at most 16,000 characters in all: over text where little is proposed it may hold fewer than `limit` items with a `nextCursor` that resumes the reading.",
-  request: { params: IdParam, query: z.object({ limit: Limit, cursor: Cursor }) },
+  request: { params: IdParam, query: z.strictObject({ limit: Limit, cursor: Cursor }) },
   responses: {
     200: { description: "One page of proposals", ...json(z.object({ items: z.array(ProposalSchema), nextCursor: z.string().nullable() })) },
     ...problemResponses,
@@ -91,7 +91,7 @@ export const listEvidenceRoute = createRoute({
       collection: z.enum(EVIDENCED).openapi({ param: { name: "collection", in: "path" } }),
       id: Id.openapi({ param: { name: "id", in: "path" } }),
     }),
-    query: z.object({ knownAt: KnownAt.optional(), limit: Limit, cursor: Cursor }),
+    query: z.strictObject({ knownAt: KnownAt.optional(), limit: Limit, cursor: Cursor }),
   },
   responses: {
     200: { description: "One page of quotes", ...json(z.object({ items: z.array(EvidenceQuote), nextCursor: z.string().nullable() })) },

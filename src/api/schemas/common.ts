@@ -98,16 +98,38 @@ export const KnownAt = readInstant("knownAt").openapi({
   description: "Recorded time: answer with what the tracker knew then (default now; later than now reads as now)",
 });
 
-/** The two instants every read takes. */
-export const ReadTimeQuery = z.object({ asOf: AsOf.optional(), knownAt: KnownAt.optional() });
+/**
+ * The two instants every read takes. Every /api query is a strict object, as this one: a parameter
+ * the route does not take (a typo such as `stauts`) is refused, 422 naming it, rather than ignored
+ * so that the answer looks filtered when it is not (routes without a query: newRouter).
+ */
+export const ReadTimeQuery = z.strictObject({ asOf: AsOf.optional(), knownAt: KnownAt.optional() });
 
-export const Limit = z.coerce
-  .number({ message: "must be a whole number" })
-  .int("must be a whole number")
-  .min(1, "must be at least 1")
-  .max(MAX_LIMIT, `must be at most ${MAX_LIMIT}`)
+/** The query of a route that takes no parameters: any one sent is refused. */
+export const NoQuery = z.strictObject({});
+
+/** Plain decimal digits: 1e2, 0x10, " 5", 5.0, +5 and "" are refused rather than read as numbers. */
+const DECIMAL_DIGITS = /^[0-9]+$/;
+
+/** A whole-number query parameter from `min` to `max`, written in plain decimal digits; `unit` goes in its messages ("days"). */
+export function wholeNumberParam(min: number, max: number, unit?: string) {
+  const whole = `must be a whole number${unit ? ` of ${unit}` : ""}`;
+  return z
+    .string({ message: whole })
+    .regex(DECIMAL_DIGITS, `${whole}, written in decimal digits only (0-9)`)
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .openapi({ type: "integer", minimum: min, maximum: max });
+}
+
+export const Limit = wholeNumberParam(1, MAX_LIMIT)
   .default(DEFAULT_LIMIT)
-  .openapi({ type: "integer", example: 50 });
+  .openapi({ type: "integer", minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, example: 50 });
+
+/** Longest look-ahead `within` accepts: ten years covers any real deadline. */
+export const MAX_WITHIN_DAYS = 3_650;
+/** `within`: days after asOf. */
+export const WithinDays = wholeNumberParam(0, MAX_WITHIN_DAYS, "days");
 
 export const Cursor = z.string().max(500).optional().openapi({ description: "Opaque: the nextCursor of the previous page" });
 
