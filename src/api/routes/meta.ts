@@ -12,6 +12,8 @@ export const healthRoute = createRoute({
   path: "/health",
   tags: ["meta"],
   summary: "Liveness: the database file is the one opened, readable and undamaged",
+  // For probes, not under /api: a parameter a load balancer adds is not refused (decision 030).
+  request: { query: z.object({}) },
   responses: {
     200: { description: "Up", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } },
     503: { description: "The database file was deleted, replaced or damaged", content: { "application/problem+json": { schema: ProblemSchema } } },
