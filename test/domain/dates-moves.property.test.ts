@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { expect, it } from "vitest";
 import { datesMovesAt } from "../../src/domain/dates.ts";
 import { type HistoryEntry, recordStateAt } from "../../src/domain/history.ts";
+import { historyEntry } from "../helpers/history-entry.ts";
 
 // A calendar entry's SEQUENCE is datesMovesAt: on random histories of dates entries (late news,
 // moves scheduled ahead, retractions), read at two times one no earlier than the other in both
@@ -20,29 +21,13 @@ const move = fc.record({
 });
 
 function historyOf(moves: { day: number; effective: number; recordedAfter: number; retractedAfter: number | null }[]): HistoryEntry[] {
-  const base = {
-    recordKind: "deadline",
-    recordId: "d",
-    from: null,
-    to: null,
-    reason: "test",
-    by: "test",
-    correction: false,
-    byTerms: false,
-    causedBySeq: null,
-    causeEffectiveAt: null,
-    until: null,
-    returnsTo: null,
-    sourceId: null,
-    evidenceId: null,
-    retraction: null,
-  } as const;
-  const created: HistoryEntry = { ...base, seq: 1, change: "status", to: "pending", values: null, effectiveAt: at(0), recordedAt: at(0), retractedAt: null };
+  const base = { recordKind: "deadline", recordId: "d" } as const;
+  const created = historyEntry({ ...base, seq: 1, to: "pending", effectiveAt: at(0), recordedAt: at(0) });
   return [
     created,
     ...moves.map((m, i): HistoryEntry => {
       const recorded = m.effective + Math.max(m.recordedAfter, 0);
-      return {
+      return historyEntry({
         ...base,
         seq: i + 2,
         change: "dates",
@@ -51,7 +36,7 @@ function historyOf(moves: { day: number; effective: number; recordedAfter: numbe
         effectiveAt: at(m.effective),
         recordedAt: at(recorded),
         retractedAt: m.retractedAfter === null ? null : at(recorded + m.retractedAfter),
-      };
+      });
     }),
   ];
 }

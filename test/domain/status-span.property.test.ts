@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type HistoryEntry, recordStateAt, statusCacheAt } from "../../src/domain/history.ts";
+import { historyEntry } from "../helpers/history-entry.ts";
 
 // The cached status with its span (statusFrom, statusKnownFrom, statusUntil) answers reads in
 // the past and as known earlier without the history: checked against the evaluator itself on
@@ -32,28 +33,8 @@ const draft = fc.record<Draft>({
 
 /** A record's history: a creation, then the drafts, recorded in seq order. */
 function historyOf(created: { effective: number; recordedAfter: number; retracted: boolean }, drafts: Draft[]): HistoryEntry[] {
-  const entry = (seq: number, d: Partial<HistoryEntry> & Pick<HistoryEntry, "effectiveAt" | "recordedAt">): HistoryEntry => ({
-    seq,
-    recordKind: "threat",
-    recordId: "t",
-    change: "status",
-    from: "threatened",
-    to: "threatened",
-    values: null,
-    reason: "test",
-    by: "test",
-    correction: false,
-    byTerms: false,
-    causedBySeq: null,
-    causeEffectiveAt: null,
-    until: null,
-    returnsTo: null,
-    sourceId: null,
-    evidenceId: null,
-    retractedAt: null,
-    retraction: null,
-    ...d,
-  });
+  const entry = (seq: number, d: Partial<HistoryEntry> & Pick<HistoryEntry, "effectiveAt" | "recordedAt">): HistoryEntry =>
+    historyEntry({ seq, from: "threatened", to: "threatened", ...d });
   const createdRecorded = at(Math.max(created.effective, 0) + Math.max(created.recordedAfter, 0));
   const history = [
     entry(1, {
