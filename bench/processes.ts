@@ -56,6 +56,12 @@ export function peakRssMb(pid: number): number {
   return Math.round(kb / 102.4) / 10;
 }
 
+/** CPU time a process has used so far (user + system, all its threads), in ms: /proc/<pid>/stat, in clock ticks of 10 ms. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** The pid of the node process serving: the child itself, or its descendant when started through npm. */
 export function serverPid(child: ChildProcess): number {
   return child.pid!;

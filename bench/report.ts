@@ -4,8 +4,9 @@ import { join } from "node:path";
 export interface Row {
   case: "a" | "b" | "k" | "c" | "d" | "e" | "f" | "h1" | "h2" | "h3";
   size: number;
-  tracker: { rps: number; p50Ms: number; p99Ms: number; rssMb: number; errors: number };
-  baseline: { rps: number; p50Ms: number; p99Ms: number } | null;
+  /** cpuUs: the server's CPU time (all its threads) per request answered in the measured run. */
+  tracker: { rps: number; p50Ms: number; p99Ms: number; rssMb: number; errors: number; cpuUs?: number };
+  baseline: { rps: number; p50Ms: number; p99Ms: number; cpuUs?: number } | null;
   ratio: number | null;
 }
 
@@ -40,11 +41,11 @@ function markdown(r: Report): string {
     "",
     `Start-up (npm start to first 200, seeded database): **${r.startupMs} ms**. Migrate + seed from empty (npm run db:migrate && npm run db:seed): **${r.migrateSeedMs} ms**.`,
     "",
-    "| case | size | tracker req/s | p50 ms | p99 ms | peak RSS MB | errors | baseline req/s | baseline p50 | baseline p99 | tracker/baseline |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| case | size | tracker req/s | p50 ms | p99 ms | peak RSS MB | errors | CPU µs/request | baseline req/s | baseline p50 | baseline p99 | baseline CPU µs/request | tracker/baseline |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...r.rows.map(
       (x) =>
-        `| ${x.case}: ${CASES[x.case]} | ${x.size.toLocaleString("en")} | ${x.tracker.rps} | ${x.tracker.p50Ms} | ${x.tracker.p99Ms} | ${x.tracker.rssMb} | ${x.tracker.errors} | ${x.baseline?.rps ?? "—"} | ${x.baseline?.p50Ms ?? "—"} | ${x.baseline?.p99Ms ?? "—"} | ${x.ratio ?? "—"} |`,
+        `| ${x.case}: ${CASES[x.case]} | ${x.size.toLocaleString("en")} | ${x.tracker.rps} | ${x.tracker.p50Ms} | ${x.tracker.p99Ms} | ${x.tracker.rssMb} | ${x.tracker.errors} | ${x.tracker.cpuUs ?? "—"} | ${x.baseline?.rps ?? "—"} | ${x.baseline?.p50Ms ?? "—"} | ${x.baseline?.p99Ms ?? "—"} | ${x.baseline?.cpuUs ?? "—"} | ${x.ratio ?? "—"} |`,
     ),
     "",
     "Floor (the bare SQL of case a, in-process, no HTTP):",

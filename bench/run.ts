@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { SERVER_BUNDLE, SERVER_NODE_FLAGS } from "../scripts/build-server.mjs";
 import { generateDatabase, migratedBase } from "./generate.ts";
 import { load } from "./load.ts";
-import { childrenDone, peakRssMb, ROOT, spawnServer } from "./processes.ts";
+import { childrenDone, cpuMs, peakRssMb, ROOT, spawnServer } from "./processes.ts";
 import { type Report, type Row, writeReport } from "./report.ts";
 
 // `npm run bench` (10k, 100k, 1M deadlines) or `npm run bench -- --quick` (10k only).
@@ -138,22 +138,30 @@ async function main() {
       const headers = k.method ? { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" } : undefined;
       // Warm-up, then the measured run; baseline right after, on the same database file.
       if (!k.method) await load({ url: tracker.url, durationS: 1, paths: k.tracker });
-      const t = await load({ url: tracker.url, durationS: DURATION_S, paths: k.tracker, method: k.method, headers, body: k.body });
+      // CPU a request: less moved by the machine's other load than req/s, it tells the code's cost from noise.
+      const perRequest = async (pid: number, run: () => Promise<Awaited<ReturnType<typeof load>>>) => {
+        const before = cpuMs(pid);
+        const result = await run();
+        return { ...result, cpuUs: result.requests ? Math.round(((cpuMs(pid) - before) / result.requests) * 1000) : 0 };
+      };
+      const t = await perRequest(tracker.child.pid!, () =>
+        load({ url: tracker.url, durationS: DURATION_S, paths: k.tracker, method: k.method, headers, body: k.body }),
+      );
       let b = null;
       if (k.baseline) {
         await load({ url: baseline.url, durationS: 1, paths: k.baseline });
-        b = await load({ url: baseline.url, durationS: DURATION_S, paths: k.baseline });
+        b = await perRequest(baseline.child.pid!, () => load({ url: baseline.url, durationS: DURATION_S, paths: k.baseline! }));
       }
       const row: Row = {
         case: k.c,
         size,
-        tracker: { rps: t.rps, p50Ms: t.p50Ms, p99Ms: t.p99Ms, rssMb: peakRssMb(tracker.child.pid!), errors: t.errors + t.non2xx },
-        baseline: b && { rps: b.rps, p50Ms: b.p50Ms, p99Ms: b.p99Ms },
+        tracker: { rps: t.rps, p50Ms: t.p50Ms, p99Ms: t.p99Ms, rssMb: peakRssMb(tracker.child.pid!), errors: t.errors + t.non2xx, cpuUs: t.cpuUs },
+        baseline: b && { rps: b.rps, p50Ms: b.p50Ms, p99Ms: b.p99Ms, cpuUs: b.cpuUs },
         ratio: b ? Math.round((t.rps / b.rps) * 100) / 100 : null,
       };
       report.rows.push(row);
       console.log(
-        `${size} ${k.c}: tracker ${t.rps} req/s p50 ${t.p50Ms} p99 ${t.p99Ms} ms (errors ${row.tracker.errors}, ${t.requests} requests)${b ? ` | baseline ${b.rps} req/s p99 ${b.p99Ms} | ratio ${row.ratio}` : ""}`,
+        `${size} ${k.c}: tracker ${t.rps} req/s p50 ${t.p50Ms} p99 ${t.p99Ms} ms, ${t.cpuUs} µs CPU a request (errors ${row.tracker.errors}, ${t.requests} requests)${b ? ` | baseline ${b.rps} req/s p99 ${b.p99Ms}, ${b.cpuUs} µs | ratio ${row.ratio}` : ""}`,
       );
     }
     await tracker.stop();
