@@ -69,7 +69,6 @@ const capped = (rows: string) => `SELECT COUNT(*) AS "n" FROM (${rows} LIMIT ${C
 /** A deadline of the scenario that is on one of its threats too, shown under that threat. */
 const underItsThreat = (owner: string) => `EXISTS (SELECT 1 FROM "Threat" t WHERE t."id" = d."threatId" AND t."scenarioId" = ${owner})`;
 
-/** The scenario page's statements (exported for the tests of their plans). */
 /**
  * The records a scenario's timeline is about: the scenario, its threats and their conditions, its
  * own deadlines and its threats', its events; with when each was recorded only where asked (the
@@ -87,6 +86,7 @@ const scenarioRecords = (recorded: boolean) => {
       UNION ALL SELECT 'event', e."id"${at("e")} FROM "Event" e WHERE e."scenarioId" = @owner)`;
 };
 
+/** The scenario page's statements (exported for the tests of their plans). */
 export const SQL = {
   scenario: `SELECT "id", "title", "summary" FROM "Scenario" WHERE "id" = ?`,
   scenarioTopics: `SELECT t."name" FROM "_ScenarioToTopic" st JOIN "Topic" t ON t."id" = st."B" WHERE st."A" = ? ORDER BY t."name" LIMIT 100`,
