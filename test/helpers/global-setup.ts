@@ -9,11 +9,15 @@ import { migrateDatabase } from "../../src/db/migrate.ts";
 export default async function setup(project: TestProject) {
   await buildServer();
   await buildCliIfStale();
-  const dir = mkdtempSync(join(tmpdir(), "tradewatch-base-"));
-  const base = join(dir, "base.db");
+  // Every temp file of the run (each test's database, the servers and scripts it starts) goes
+  // under one folder, removed at the end: a run left hundreds of databases in /tmp, and CI
+  // machines filled their disks. TMPDIR is inherited by the test workers and their children.
+  const run = mkdtempSync(join(tmpdir(), "tradewatch-run-"));
+  process.env.TMPDIR = run;
+  const base = join(run, "base.db");
   migrateDatabase(base);
   project.provide("baseDatabasePath", base);
-  return () => rmSync(dir, { recursive: true, force: true });
+  return () => rmSync(run, { recursive: true, force: true });
 }
 
 declare module "vitest" {

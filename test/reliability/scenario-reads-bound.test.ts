@@ -228,6 +228,14 @@ describe("a scenario's reads, as it grows", () => {
     );
     expect(planOf(conn, SQL.threats)).toMatch(/SEARCH t USING INDEX Threat_scenarioId_id_idx \(scenarioId=\? AND id>\?\)/);
     expect(planOf(conn, SQL.quoteCounts)).toMatch(/SEARCH x USING COVERING INDEX Evidence_recordKind_recordId_stance_createdAt_idx/);
+    // A large scenario's timeline (decision 032): the history latest first on its index, each entry's record found by its key; no sort.
+    const walk = planOf(conn, SQL.timelineWalk);
+    expect(walk).toMatch(/SEARCH e USING INDEX StatusChange_effectiveAt_seq_idx \(effectiveAt<\?\)/);
+    expect(walk).not.toMatch(/TEMP B-TREE|SCAN (?!CONSTANT ROW)/);
+    // Counting the scenario's records as known now reads indexes only.
+    const count = planOf(conn, SQL.timelineRecordsNow);
+    expect(count).toMatch(/SEARCH d USING COVERING INDEX Deadline_scenarioId_dueAt_id_idx/);
+    expect(count).not.toMatch(/SEARCH \w+ USING (?!COVERING)|SCAN (?!\(subquery)/);
     conn.close();
   });
 });
