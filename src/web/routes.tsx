@@ -79,9 +79,9 @@ export function webRoutes(deps: AppDeps) {
   });
 
   /** The page's two instants from its query, under the same rule as the API's; problems name the field. */
-  const pageTimeOf = (
-    c: { req: { query(name: string): string | undefined } },
-  ): { page: PageTime; time: ReadTime } | { problems: string; errors: FieldProblem[] } => {
+  const pageTimeOf = (c: {
+    req: { query(name: string): string | undefined };
+  }): { page: PageTime; time: ReadTime } | { problems: string; errors: FieldProblem[] } => {
     const page: PageTime = { asOf: c.req.query("asOf") || null, knownAt: c.req.query("knownAt") || null };
     const now = deps.clock();
     const parsed = parseReadInstants(page);

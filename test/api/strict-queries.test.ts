@@ -201,7 +201,14 @@ describe("a whole-number parameter", () => {
 
 describe("the desk's pages, the calendar feed and /health", () => {
   it("stay lenient: a form's empty fields and a parameter they do not read are not refused", async () => {
-    for (const url of ["/?asOf=&knownAt=", "/?stauts=pending", "/in-force?utm_source=mail", "/calendar.ics?x-apple-refresh=1", "/calendar.ics?asOf=", "/health?probe=lb"]) {
+    for (const url of [
+      "/?asOf=&knownAt=",
+      "/?stauts=pending",
+      "/in-force?utm_source=mail",
+      "/calendar.ics?x-apple-refresh=1",
+      "/calendar.ics?asOf=",
+      "/health?probe=lb",
+    ]) {
       expect((await t.get(url)).status, url).toBe(200);
     }
   });
