@@ -7,6 +7,8 @@ import { loadConfig } from "../config.ts";
 import { openDatabase, type TrackerDatabase } from "../db/client.ts";
 import { databaseFileError } from "../db/database-file.ts";
 import { listDeadlines } from "../db/deadline-queries.ts";
+import { unknownFilterIds } from "../db/records.ts";
+import { readTimeOf } from "../db/sql/record-states.ts";
 import { recordStatusChange } from "../db/tracked-writes.ts";
 import { type FieldProblem, InvalidInputError } from "../domain/errors.ts";
 import { CLI_WRITER } from "../domain/roles.ts";
@@ -60,11 +62,17 @@ const STATUS_OPTIONS = {
   "superseded-by": "supersededById",
 } as const;
 const STATUS_DATE_OPTIONS = ["effective-at", "until", "new-due-at", "new-starts-at", "new-ends-at"] as const;
-/** A body field as the command line names it: an option, or the status argument. */
+/** The deadline list's filters the command line takes (each an option of the same name). */
+const DEADLINE_FILTERS = ["actor", "scenario", "threat", "condition", "agreement"] as const;
+/** A body field or query parameter as the command line names it: an option, or the status argument. */
 const OPTION_OF: Record<string, string> = {
   ...Object.fromEntries(Object.entries(STATUS_OPTIONS).map(([option, field]) => [field, `--${option}`])),
   reason: "--reason",
   correction: "--correction",
+  ...Object.fromEntries(DEADLINE_FILTERS.map((filter) => [`query.${filter}`, `--${filter}`])),
+  "query.asOf": "--as-of",
+  "query.knownAt": "--known-at",
+  "query.within": "--within",
 };
 
 interface DeadlineLine {
@@ -260,7 +268,7 @@ async function main(argv: string[]) {
         const body = await callServer<{ items: DeadlineLine[]; nextCursor: string | null }>(
           url,
           `/api/deadlines?${qs}${cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`}`,
-        );
+        ).catch((e) => (e instanceof ServerRefusal && e.errors ? fail(asOptions(e.errors)) : Promise.reject(e)));
         return { rows: body.items, next: body.nextCursor };
       });
       console.log(formatTable(table.rows, table.more, narrowingLeft(values)));
@@ -268,6 +276,9 @@ async function main(argv: string[]) {
     }
     const db = await openLocalDatabase();
     try {
+      // A filter naming no record as known then is refused as the server refuses it, not shown as an empty table.
+      const unknown = unknownFilterIds(db.reader, Object.fromEntries(DEADLINE_FILTERS.map((f) => [f, values[f]])), readTimeOf(asOf, knownAt));
+      if (unknown.length > 0) await fail(unknown.map((e) => `--${e.field}: ${e.problem}`).join("; "));
       const query = {
         status: "pending" as const,
         asOf,

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import { CORRECTABLE_FACTS, isCorrectableKind } from "../domain/corrections.ts";
 import { formatAtPrecision } from "../domain/dates.ts";
-import { ConflictError, InvalidInputError, NotFoundError, ReadStoppedError, VersionMismatchError } from "../domain/errors.ts";
+import { ConflictError, type FieldProblem, InvalidInputError, NotFoundError, ReadStoppedError, VersionMismatchError } from "../domain/errors.ts";
 import { type EvidenceRequest, isDisputed, STANCES, sourceProblems } from "../domain/evidence.ts";
 import { type HistoryEntry, recordStateAt, type TimelineEntry, timelineContinued } from "../domain/history.ts";
 import { nameKey } from "../domain/names.ts";
-import { DEADLINE_CACHE_COLUMNS, RECORD_KINDS, type RecordKind, STATUS_SPAN_COLUMNS, tableOf } from "../domain/record-kinds.ts";
+import { DEADLINE_CACHE_COLUMNS, FILTER_KINDS, RECORD_KINDS, type RecordKind, STATUS_SPAN_COLUMNS, tableOf } from "../domain/record-kinds.ts";
 import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
 import { type Terms, termsThen } from "../domain/terms.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
@@ -321,6 +321,30 @@ function recordedBy(kind: RecordKind, knownAt: Date): Record<string, unknown> {
 /** Whether a record without a history was recorded after `knownAt` (see recordedBy). */
 const recordedAfter = (record: Record<string, any>, knownAt: Date): boolean =>
   record.createdAt instanceof Date && record.createdAt.getTime() > knownAt.getTime();
+
+/**
+ * The filters among `filters` whose id names no record of the kind the filter takes (FILTER_KINDS)
+ * as known at the read's knownAt, each as its problem: their list would be empty, read as "nothing
+ * matches". Known then as a GET by id judges it (atReadTime): a tracked record by its creation
+ * entry live at knownAt (at any asOf: one that exists only from a later asOf is known, its list
+ * empty), one without a history by recordedAfter. One indexed read per filter given.
+ */
+export function unknownFilterIds(reader: Database.Database, filters: Partial<Record<string, unknown>>, time: ReadTime): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const then = time.knownAt.getTime() < time.now.getTime() ? ` as known at ${time.knownAt.toISOString()}` : "";
+  for (const [filter, kind] of Object.entries(FILTER_KINDS)) {
+    const id = filters[filter];
+    if (typeof id !== "string" || id === "" || isKnownAt(reader, kind, id, time.knownAt)) continue;
+    problems.push({ field: filter, problem: `no ${kind} "${id}"${then}` });
+  }
+  return problems;
+}
+
+function isKnownAt(reader: Database.Database, kind: RecordKind, id: string, knownAt: Date): boolean {
+  if (isTrackedKind(kind)) return recordStateAt(rawHistoryOf(reader, kind, id), knownAt, knownAt).created !== null;
+  const row = prepared(reader, `SELECT "createdAt" FROM "${tableOf(kind)}" WHERE "id" = ?`).get(id) as { createdAt: string | null } | undefined;
+  return row !== undefined && !recordedAfter({ createdAt: fromSqlDate(row.createdAt) }, knownAt);
+}
 
 /** The most text matches one list query passes to Prisma as ids: under SQLite's 999 bound values, which Prisma cannot split with take. */
 const TEXT_MATCHES_AT_MOST = 500;

@@ -3,7 +3,8 @@ import { STATUSES, type TrackedKind } from "./statuses.ts";
 /**
  * The one registry of record kinds: the collection the API names, the table that stores it,
  * and, for kinds with a history, their statuses, the status a record starts in and those it
- * never leaves. api/, db/, web/ and cli/ read it instead of restating it.
+ * never leaves; `filters`: those of its list that name a record (FILTER_KINDS). api/, db/, web/
+ * and cli/ read it instead of restating it.
  */
 export const RECORD_KINDS = {
   scenario: {
@@ -20,13 +21,19 @@ export const RECORD_KINDS = {
     initial: ["threatened", "considering", "announced"],
     filters: ["scenario", "actor", "topic"],
   },
-  condition: { collection: "conditions", table: "Condition", tracked: true, initial: ["open"], filters: ["scenario", "actor"] },
-  deadline: { collection: "deadlines", table: "Deadline", tracked: true, initial: ["pending"], filters: ["scenario", "actor", "topic"] },
+  condition: { collection: "conditions", table: "Condition", tracked: true, initial: ["open"], filters: ["scenario", "actor", "threat", "agreement"] },
+  deadline: {
+    collection: "deadlines",
+    table: "Deadline",
+    tracked: true,
+    initial: ["pending"],
+    filters: ["scenario", "actor", "topic", "threat", "condition", "agreement", "commitment"],
+  },
   event: { collection: "events", table: "Event", tracked: true, initial: ["scheduled"], filters: ["scenario", "actor", "topic"] },
   // A deal that takes effect when announced starts in force.
   agreement: { collection: "agreements", table: "Agreement", tracked: true, initial: ["negotiating", "announced", "in-force"], filters: ["actor"] },
-  commitment: { collection: "commitments", table: "Commitment", tracked: true, initial: ["pending"], filters: ["actor"] },
-  actor: { collection: "actors", table: "Actor", tracked: false, initial: [], filters: [] },
+  commitment: { collection: "commitments", table: "Commitment", tracked: true, initial: ["pending"], filters: ["actor", "agreement"] },
+  actor: { collection: "actors", table: "Actor", tracked: false, initial: [], filters: ["government"] },
   topic: { collection: "topics", table: "Topic", tracked: false, initial: [], filters: [] },
   source: { collection: "sources", table: "Source", tracked: false, initial: [], filters: [] },
 } as const;
@@ -54,6 +61,28 @@ export const DEADLINE_CACHE_COLUMNS = [
 ] as const;
 export type Collection = (typeof RECORD_KINDS)[RecordKind]["collection"];
 export type ListFilter = (typeof RECORD_KINDS)[RecordKind]["filters"][number];
+
+/** The in-force view's filters that name a record: who issued a measure, whom it targets. */
+export const IN_FORCE_FILTERS = ["issuer", "target"] as const;
+
+/**
+ * The kind of record each filter that names one takes (`?actor=gov-us`, `?issuer=gov-us`). An id
+ * that names no record of that kind as known at the read's knownAt is refused (db/records.ts
+ * unknownFilterIds), not answered as an empty list that reads as "nothing matches".
+ */
+export const FILTER_KINDS = {
+  scenario: "scenario",
+  actor: "actor",
+  topic: "topic",
+  threat: "threat",
+  condition: "condition",
+  agreement: "agreement",
+  commitment: "commitment",
+  government: "actor",
+  issuer: "actor",
+  target: "actor",
+} as const satisfies Record<ListFilter | (typeof IN_FORCE_FILTERS)[number], RecordKind>;
+export type RecordFilter = keyof typeof FILTER_KINDS;
 
 /** Collection name → record kind, e.g. "threats" → "threat". */
 export const KIND_OF = Object.fromEntries(Object.entries(RECORD_KINDS).map(([kind, k]) => [k.collection, kind])) as {

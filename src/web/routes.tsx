@@ -15,6 +15,7 @@ import {
   InForceCursorSchema,
   SourceQuoteCursorSchema,
 } from "../api/cursors.ts";
+import { refuseUnknownFilterIds } from "../api/list-filters.ts";
 import { Id, MAX_LIMIT } from "../api/schemas/common.ts";
 import { agreementAt, agreementsAt } from "../db/agreement-view.ts";
 import { deadlinesDueNearest, eventsWithMovedDates } from "../db/calendar.ts";
@@ -223,7 +224,7 @@ export function webRoutes(deps: AppDeps) {
     // A feed's reader is a program: its refusals are problems, as the API's and as for ?scenario=.
     if ("problems" in read) throw new InvalidInputError(read.errors.map((e) => ({ field: `query.${e.field}`, problem: e.problem })));
     const scenarioId = c.req.query("scenario");
-    const scenario = scenarioId === undefined ? null : await calendarScenario(db, scenarioId);
+    const scenario = scenarioId === undefined ? null : await calendarScenario(db, scenarioId, read.time);
     const inScenario = scenarioId ? { OR: [{ scenarioId }, { threat: { scenarioId } }] } : {};
     // Candidates from the columns: the dated items nearest to asOf on either side (by the date as
     // first recorded; items whose dates moved, few, are all candidates), each read stopping at
@@ -317,13 +318,12 @@ export function webRoutes(deps: AppDeps) {
   return app;
 }
 
-/** The scenario a calendar feed is limited to; a malformed or unknown `?scenario=` is refused (422, 404). */
-async function calendarScenario(db: AppDeps["db"], scenarioId: string): Promise<{ title: string }> {
+/** The scenario a calendar feed is limited to; a malformed `?scenario=`, or one naming no scenario as known at knownAt, is refused (422) as the API's filters are. */
+async function calendarScenario(db: AppDeps["db"], scenarioId: string, time: ReadTime): Promise<{ title: string }> {
   const checked = Id.safeParse(scenarioId);
   if (!checked.success) throw new InvalidInputError([{ field: "query.scenario", problem: checked.error.issues[0]?.message ?? "is not a scenario id" }]);
-  const scenario = await db.prisma.scenario.findUnique({ where: { id: scenarioId }, select: { title: true } });
-  if (!scenario) throw new NotFoundError("scenario", scenarioId);
-  return scenario;
+  refuseUnknownFilterIds(db, { scenario: scenarioId }, time);
+  return db.prisma.scenario.findUniqueOrThrow({ where: { id: scenarioId }, select: { title: true } });
 }
 
 const SECTIONS = ["threats", "deadlines", "conditions", "events", "timeline"] as const;

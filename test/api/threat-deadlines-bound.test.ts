@@ -153,8 +153,12 @@ describe("a threat's deadlines and conditions, bounded", () => {
       expect(res.status, path).toBe(422);
       expect(((await res.json()) as { errors: { field: string }[] }).errors[0]!.field, path).toBe(field);
     }
-    // An id that names nothing is a filter that matches nothing.
-    expect(((await (await t.get("/api/deadlines?threat=nothing-here")).json()) as { items: unknown[] }).items).toEqual([]);
+    // An id that names no threat is refused too, rather than answered as a filter that matches nothing.
+    const nothing = await t.get("/api/deadlines?threat=nothing-here");
+    expect([nothing.status, ((await nothing.json()) as { errors: unknown }).errors]).toEqual([
+      422,
+      [{ field: "query.threat", problem: 'no threat "nothing-here"' }],
+    ]);
   });
 
   it("reads each list a page at a time on its owner's index, in the order it shows them: no sort, no other owner's rows", () => {

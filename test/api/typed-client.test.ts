@@ -166,6 +166,20 @@ describe("hc<App>", () => {
     expect(refused.status).toBe(422);
   });
 
+  it("answers a list's refusal of a filter naming no record through the typed client, as the OpenAPI document describes", async () => {
+    const client = clientOf(t);
+    // The client's type holds the answers a handler returns (a refusal is thrown, so problem+json is not among them): the document describes it.
+    const refused = await client.api.deadlines.$get({ query: { actor: "gov-nope" } });
+    expect([refused.status as number, ((await refused.json()) as unknown as { errors: unknown }).errors]).toEqual([
+      422,
+      [{ field: "query.actor", problem: 'no actor "gov-nope"' }],
+    ]);
+    const doc = (await (await t.get("/openapi.json")).json()) as { paths: Record<string, { get?: { responses: Record<string, { description: string }> } }> };
+    for (const path of ["/api/deadlines", "/api/threats", "/api/actors", "/api/in-force"]) {
+      expect(doc.paths[path]?.get?.responses["422"]?.description, path).toContain('`query.actor: no actor "gov-nope"`');
+    }
+  });
+
   it("knows exactly the operations of the OpenAPI document", async () => {
     // Checked by the compiler in both directions: a route missing from the App type, or one not listed here, fails tsc.
     expectTypeOf<Routes>().toEqualTypeOf<(typeof ROUTES)[number]>();

@@ -39,7 +39,9 @@ describe("tradewatch deadlines, filtered", () => {
       expect(r.out).toContain("starting in November");
       expect(lastLine(r.out)).toBe("1 pending");
     }
-    expect(lastLine((await cli(served, ["deadlines", "--as-of", "2025-10-24", "--actor", "actor-nobody", ...url])).out)).toBe("0 pending");
+    // An actor the tracker does not know is refused, naming the option, as the server refuses it: not an empty table.
+    const nobody = await cli(served, ["deadlines", "--as-of", "2025-10-24", "--actor", "actor-nobody", "--threat", SCENARIO, ...url]);
+    expect([nobody.code, nobody.out, nobody.err.trim()]).toEqual([2, "", `--actor: no actor "actor-nobody"; --threat: no threat "${SCENARIO}"`]);
     expect(lastLine((await cli(served, ["deadlines", "--as-of", "2025-10-24", "--scenario", SCENARIO, ...url])).out)).toBe("1 pending");
   });
 

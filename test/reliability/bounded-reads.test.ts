@@ -6,7 +6,7 @@ import { BATCH_AT_MOST } from "../../src/db/sql/prepared.ts";
 import { toSqlDate } from "../../src/db/sql-dates.ts";
 import { DETAIL_EMBEDS } from "../../src/db/threat-detail.ts";
 import { createLogger } from "../../src/logger.ts";
-import { SCENARIO, TARIFF_THREAT, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";
+import { created, SCENARIO, TARIFF_THREAT, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";
 import { countLikeCalls } from "../helpers/sqlite-like.ts";
 
 /**
@@ -59,7 +59,11 @@ describe("reads bounded by their limit, not by the database", () => {
     countLikeCalls(t.db.reader, (pattern) => {
       if (pattern.includes("zq-nowhere")) likes++;
     });
-    for (const filter of ["q=zq-nowhere", "actor=actor-nobody", "topic=topic-nobody", "scenario=scenario-nobody"]) {
+    // An actor, a topic and a scenario the tracker knows that no deadline belongs to (an unknown id is refused, test/api/filter-ids.test.ts).
+    const actor = await created(t, "/api/actors", { name: "Nobody", kind: "person" });
+    const topic = await created(t, "/api/topics", { name: "Nothing" });
+    const scenario = await created(t, "/api/scenarios", { title: "Nowhere", summary: "s" });
+    for (const filter of ["q=zq-nowhere", `actor=${actor.id}`, `topic=${topic.id}`, `scenario=${scenario.id}`]) {
       likes = 0;
       const body = (await (await t.get(`/api/deadlines?${filter}&limit=1`)).json()) as { items: unknown[]; nextCursor: string | null };
       expect(body.items, filter).toEqual([]);

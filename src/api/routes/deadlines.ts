@@ -1,9 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { type DeadlineCursor, listDeadlines } from "../../db/deadline-queries.ts";
+import { readTimeOf } from "../../db/sql/record-states.ts";
 import { STATUSES } from "../../domain/statuses.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
 import { DeadlineCursorSchema, decodeCursor, encodeCursor } from "../cursors.ts";
-import { Id, ListQueryBase, problemResponses, unicodeString, WithinDays } from "../schemas/common.ts";
+import { refuseUnknownFilterIds } from "../list-filters.ts";
+import { Id, ListQueryBase, listProblemResponses, unicodeString, WithinDays } from "../schemas/common.ts";
 import { DeadlineSummarySchema } from "../schemas/records.ts";
 import { csvResponse, wantsCsv } from "../wire.ts";
 
@@ -40,7 +42,7 @@ export const listDeadlinesRoute = createRoute({
       description: "One page of deadlines",
       content: { "application/json": { schema: z.object({ items: z.array(DeadlineSummarySchema), nextCursor: z.string().nullable() }) } },
     },
-    ...problemResponses,
+    ...listProblemResponses,
   },
 });
 
@@ -48,6 +50,8 @@ export function deadlineRoutes(deps: AppDeps) {
   return newRouter().openapi(listDeadlinesRoute, async (c) => {
     const q = c.req.valid("query");
     const after: DeadlineCursor | undefined = decodeCursor(q.cursor, DeadlineCursorSchema);
+    const now = deps.clock();
+    refuseUnknownFilterIds(deps.db, q, readTimeOf(q.asOf, q.knownAt, now));
     const { rows, next } = listDeadlines(
       deps.db.reader,
       {
@@ -67,7 +71,7 @@ export function deadlineRoutes(deps: AppDeps) {
         after,
         stopAt: c.get("readStopAt"),
       },
-      deps.clock(),
+      now,
     );
     if (wantsCsv(c, q.format)) {
       const flat = rows.map((r) => ({

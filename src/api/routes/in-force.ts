@@ -5,7 +5,8 @@ import { COMPONENTS_PER_PAIR } from "../../domain/in-force.ts";
 import { MEASURES } from "../../domain/statuses.ts";
 import { type AppDeps, newRouter } from "../app-env.ts";
 import { decodeCursor, encodeCursor, InForceCursorSchema } from "../cursors.ts";
-import { Cursor, Limit, problemResponses, ReadTimeQuery, WithinDays } from "../schemas/common.ts";
+import { refuseUnknownFilterIds } from "../list-filters.ts";
+import { Cursor, Limit, listProblemResponses, ReadTimeQuery, WithinDays } from "../schemas/common.ts";
 import { csvResponse, wantsCsv } from "../wire.ts";
 
 const InForceQuery = ReadTimeQuery.extend({
@@ -92,7 +93,7 @@ export const inForceRoute = createRoute({
   summary: "What is in force at asOf (as known at knownAt): measures imposed with their terms then, tariff totals per pair, upcoming changes",
   description: `One page: up to \`limit\` items (in measure id order), the tariff totals of every (issuer, target) pair those items fall under (each summed over all the measures in force for the pair), and up to \`limit\` upcoming changes (in effective order). Follow \`nextCursor\` for the rest of both lists. A page examines at most ${IN_FORCE_SCAN_BUDGET.toLocaleString("en")} rows of the in-force index: it may then hold fewer than \`limit\` items, with a \`nextCursor\` that resumes there.`,
   request: { query: InForceQuery },
-  responses: { 200: { description: "The in-force view", content: { "application/json": { schema: InForceSchema } } }, ...problemResponses },
+  responses: { 200: { description: "The in-force view", content: { "application/json": { schema: InForceSchema } } }, ...listProblemResponses },
 });
 
 export function inForceRoutes(deps: AppDeps) {
@@ -100,6 +101,7 @@ export function inForceRoutes(deps: AppDeps) {
     const q = c.req.valid("query");
     const time = readTimeOf(q.asOf, q.knownAt, deps.clock());
     const after = decodeCursor(q.cursor, InForceCursorSchema);
+    refuseUnknownFilterIds(deps.db, q, time);
     const { next, ...view } = inForcePage(
       deps.db.reader,
       { issuerId: q.issuer, targetId: q.target, measure: q.measure, withinDays: q.within, limit: q.limit, after },

@@ -8,6 +8,7 @@ import { STATUSES, type TrackedKind } from "../../domain/statuses.ts";
 import type { Terms } from "../../domain/terms.ts";
 import { type AppDeps, newRouter, writerOf } from "../app-env.ts";
 import { CursorId, CursorInstant, CursorSeq, decodeCursor, encodeCursor } from "../cursors.ts";
+import { refuseUnknownFilterIds } from "../list-filters.ts";
 import {
   Cursor,
   Id,
@@ -17,6 +18,7 @@ import {
   KnownAt,
   Limit,
   ListQueryBase,
+  listProblemResponses,
   problemResponses,
   ReadTimeQuery,
   Text,
@@ -129,13 +131,15 @@ function listRoute<C extends Listed>(deps: AppDeps, collection: C) {
       request: { query: ListQueries[collection] },
       responses: {
         200: { description: "One page, in id order", ...json(z.object({ items: z.array(RowSchemas[collection]), nextCursor: z.string().nullable() })) },
-        ...problemResponses,
+        ...listProblemResponses,
       },
     }),
     async (c): Promise<any> => {
       // Each collection's query has its own filters: read here as one shape.
       const q = c.req.valid("query" as never) as Record<string, any>;
       const after = decodeCursor(q.cursor, CursorId);
+      const time = readTimeOf(q.asOf, q.knownAt, deps.clock());
+      refuseUnknownFilterIds(deps.db, q, time);
       const page = await listRecords(
         deps.db,
         kind,
@@ -151,7 +155,7 @@ function listRoute<C extends Listed>(deps: AppDeps, collection: C) {
           q: q.q,
         },
         q.limit,
-        readTimeOf(q.asOf, q.knownAt, deps.clock()),
+        time,
         after,
         c.get("readStopAt"),
       );

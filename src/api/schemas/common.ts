@@ -163,6 +163,15 @@ export const problemResponses = {
   404: { description: "No such record", content: problemContent },
   422: { description: "Invalid input: `errors` names each field and its problem", content: problemContent },
 } as const;
+/** A list's problems: its 422 also refuses a filter naming no record (src/api/list-filters.ts). */
+export const listProblemResponses = {
+  ...problemResponses,
+  422: {
+    description:
+      'Invalid input: `errors` names each field and its problem. A filter whose id names no record of its kind as known at `knownAt` is refused too (`query.actor: no actor "gov-nope"`), rather than answered with an empty list; one that exists as known then but only from a later `asOf` gives an empty list',
+    content: problemContent,
+  },
+} as const;
 export const writeProblemResponses = {
   ...problemResponses,
   401: { description: "Missing, unknown or revoked bearer token", content: problemContent },

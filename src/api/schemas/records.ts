@@ -192,11 +192,31 @@ function reasonOnlyWithAFact(facts: string[]) {
   };
 }
 
+/**
+ * A field a PATCH does not take that a user naturally tries there, changed as history by another
+ * route: any value is refused (422) saying which (`z.never` has no OpenAPI form).
+ */
+const changedElsewhere = (message: string) =>
+  z
+    .unknown()
+    .refine(() => false, { error: message })
+    .optional()
+    .openapi({ not: {}, description: `Refused: ${message}` });
+const movesThrough = (path: string) => `through POST /api/${path} (with reason, effectiveAt)`;
+const statusMovesElsewhere = (collection: string) => ({ status: changedElsewhere(`a status moves only ${movesThrough(`${collection}/{id}/status`)}`) });
+const datesMoveElsewhere = (collection: "deadlines" | "events") => changedElsewhere(`dates move only ${movesThrough(`${collection}/{id}/dates`)}`);
+const termsChangeElsewhere = changedElsewhere(`a threat's terms change only ${movesThrough("threats/{id}/terms")}`);
+
 /** Descriptive edits: never the status, which moves only through POST …/status; facts are corrected as history. */
 export const PatchSchemas = {
-  scenarios: z.strictObject({ title: Name.optional(), summary: Text.optional(), topicIds }),
+  scenarios: z.strictObject({ title: Name.optional(), summary: Text.optional(), topicIds, ...statusMovesElsewhere("scenarios") }),
   threats: z
     .strictObject({
+      ...statusMovesElsewhere("threats"),
+      ratePercent: termsChangeElsewhere,
+      authority: termsChangeElsewhere,
+      covers: termsChangeElsewhere,
+      targetIds: termsChangeElsewhere,
       summary: Text.optional(),
       measure: z
         .enum(MEASURES)
@@ -212,6 +232,7 @@ export const PatchSchemas = {
     }),
   conditions: z
     .strictObject({
+      ...statusMovesElsewhere("conditions"),
       description: Text.optional(),
       awaitedActorId: Id.nullable()
         .optional()
@@ -223,11 +244,27 @@ export const PatchSchemas = {
       reason: correctionReason,
     })
     .superRefine(reasonOnlyWithAFact(["effect", "awaitedActorId"])),
-  deadlines: z.strictObject({ wording: Text.optional() }),
-  events: z.strictObject({ title: Text.optional(), place: Text.nullable().optional(), country, wording: Text.optional(), topicIds }),
-  agreements: z.strictObject({ title: Text.optional(), summary: Text.nullable().optional() }),
+  deadlines: z.strictObject({
+    wording: Text.optional(),
+    ...statusMovesElsewhere("deadlines"),
+    dueAt: datesMoveElsewhere("deadlines"),
+    precision: datesMoveElsewhere("deadlines"),
+  }),
+  events: z.strictObject({
+    title: Text.optional(),
+    place: Text.nullable().optional(),
+    country,
+    wording: Text.optional(),
+    topicIds,
+    ...statusMovesElsewhere("events"),
+    startsAt: datesMoveElsewhere("events"),
+    endsAt: datesMoveElsewhere("events"),
+    precision: datesMoveElsewhere("events"),
+  }),
+  agreements: z.strictObject({ title: Text.optional(), summary: Text.nullable().optional(), ...statusMovesElsewhere("agreements") }),
   commitments: z
     .strictObject({
+      ...statusMovesElsewhere("commitments"),
       description: Text.optional(),
       kind: z
         .enum(COMMITMENT_KINDS)
