@@ -228,7 +228,7 @@ describe("a scenario's reads, as it grows", () => {
     );
     expect(planOf(conn, SQL.threats)).toMatch(/SEARCH t USING INDEX Threat_scenarioId_id_idx \(scenarioId=\? AND id>\?\)/);
     expect(planOf(conn, SQL.quoteCounts)).toMatch(/SEARCH x USING COVERING INDEX Evidence_recordKind_recordId_stance_createdAt_idx/);
-    // A large scenario's timeline (decision 032): the history latest first on its index, each entry's record found by its key; no sort.
+    // A large scenario's timeline (decision 031): the history latest first on its index, each entry's record found by its key; no sort.
     const walk = planOf(conn, SQL.timelineWalk);
     expect(walk).toMatch(/SEARCH e USING INDEX StatusChange_effectiveAt_seq_idx \(effectiveAt<\?\)/);
     expect(walk).not.toMatch(/TEMP B-TREE|SCAN (?!CONSTANT ROW)/);

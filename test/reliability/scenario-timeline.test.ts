@@ -6,7 +6,7 @@ import { SCENARIO, type TestApp, testApp } from "../helpers/app.ts";
 import { addBulkScenarioRecords } from "../helpers/bulk-scenario.ts";
 
 /**
- * The desk's scenario timeline (decision 032): a scenario of more than TIMELINE_RECORDS_AT_MOST
+ * The desk's scenario timeline (decision 031): a scenario of more than TIMELINE_RECORDS_AT_MOST
  * records walks the whole history latest first with a budget, instead of visiting every entry of
  * every record. Held here to the visit's own SQL as the reference: the same entries in the same
  * order, page after page, now and at a past knownAt; pages cut short by the budget say where to

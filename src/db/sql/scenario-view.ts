@@ -486,7 +486,7 @@ export function eventsPage(db: Database.Database, scenarioId: string, after: Dat
 /**
  * A scenario of at most this many records (as known then) has its timeline read from its records'
  * own entries, all of them visited (a few milliseconds at this size); a larger one walks the whole
- * history latest first instead, examining at most TIMELINE_SCAN_BUDGET entries a page (decision 032).
+ * history latest first instead, examining at most TIMELINE_SCAN_BUDGET entries a page (decision 031).
  */
 export const TIMELINE_RECORDS_AT_MOST = 2_000;
 /** Entries a large scenario's timeline page examines (recorded by then, the scenario's or not) before answering with what it found. */
