@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { DATE_RANGE, parseAsOf, parseInstant } from "../../domain/dates.ts";
+import { DATE_RANGE, parseInstant } from "../../domain/dates.ts";
 import { STANCES } from "../../domain/evidence.ts";
 import { recordNameProblem } from "../../domain/names.ts";
 import { parseReadInstant } from "../../domain/read-time.ts";
@@ -42,30 +42,22 @@ export const Name = Text.superRefine((s, ctx) => {
 
 const IN_RANGE = `in the years ${DATE_RANGE.firstYear} to ${DATE_RANGE.lastYear}`;
 
-/** A date or date-time parsed by `parse` (a date meaning what it says), refused with `expected` otherwise. */
-function instantBy(parse: (value: string) => Date | null, expected: string, example: string) {
-  return z
-    .string()
-    .max(40)
-    .transform((value, ctx) => {
-      const parsed = parse(value);
-      if (!parsed) {
-        ctx.addIssue({ code: "custom", message: `must be an ISO-8601 ${expected} or date-time with offset, a real date ${IN_RANGE}` });
-        return z.NEVER;
-      }
-      return parsed;
-    })
-    .openapi({ type: "string", format: "date-time", example });
-}
-
 /** An ISO-8601 date or date-time with offset, in the tracker's DATE_RANGE; impossible dates such as 2025-02-30 are refused. */
-export const Instant = instantBy(parseInstant, "date (YYYY-MM-DD)", "2025-10-24T09:00:00Z");
+export const Instant = z
+  .string()
+  .max(40)
+  .transform((value, ctx) => {
+    const parsed = parseInstant(value);
+    if (!parsed) {
+      ctx.addIssue({ code: "custom", message: `must be an ISO-8601 date (YYYY-MM-DD) or date-time with offset, a real date ${IN_RANGE}` });
+      return z.NEVER;
+    }
+    return parsed;
+  })
+  .openapi({ type: "string", format: "date-time", example: "2025-10-24T09:00:00Z" });
 
-/** The end of a range: as Instant, but a date means its end (23:59:59.999 UTC), so a range of one day holds that day. */
-export const InstantUpTo = instantBy(parseAsOf, "date (YYYY-MM-DD; its end)", "2025-10-31");
-
-/** A read instant (`asOf` or `knownAt`) under the one rule in src/domain/read-time.ts. */
-function readInstant(field: "asOf" | "knownAt") {
+/** An instant read as `asOf` is, under the one rule in src/domain/read-time.ts: a date means its end (UTC). */
+function readInstant(field: string) {
   return z
     .string()
     .max(40)
@@ -78,6 +70,9 @@ function readInstant(field: "asOf" | "knownAt") {
       return parsed;
     });
 }
+
+/** The end of a range: a date means its end, as for `asOf`, so a range of one day holds that day. */
+export const InstantUpTo = readInstant("effectiveTo").openapi({ type: "string", format: "date-time", example: "2025-10-31" });
 
 /** `asOf`: the effective time an answer is for, a calendar date (its end, UTC) or an instant. */
 export const AsOf = readInstant("asOf").openapi({
