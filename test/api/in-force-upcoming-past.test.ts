@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { IN_FORCE_SCAN_BUDGET } from "../../src/db/in-force.ts";
 import { PASSED_OVER_PER_BUDGET } from "../../src/db/sql/passed-over.ts";
+import { toSqlDate } from "../../src/db/sql-dates.ts";
 import { created, type TestApp, testApp } from "../helpers/app.ts";
 import { upcomingChangesRecordedAt } from "../helpers/recorded-later.ts";
 
@@ -125,5 +126,43 @@ describe("the in-force page's upcoming changes at a past knownAt", () => {
     expect(present.changes.filter((c) => c.startsWith("known "))).toEqual(known);
     // At each shared instant: by measure id, then seq.
     expect(present.changes.slice(0, 3)).toEqual(["a-later-tied a-later-tied 1", "known known 1", "later-tied later-tied 1"]);
+  }, 120_000);
+
+  it("a page cut short by the scan budget (changes of a measure that no longer targets the actor) gives a cursor that resumes after the last change examined", async () => {
+    const other = (await created(t, "/api/actors", { name: "Other", kind: "government" })).id;
+    const measure = (targetIds: string[], summary: string) =>
+      created(t, "/api/threats", {
+        scenarioId,
+        issuerId,
+        targetIds,
+        measure: "tariff",
+        covers: "steel",
+        summary,
+        ratePercent: 25,
+        status: "imposed",
+        effectiveAt: "2025-06-01",
+      });
+    const retargeted = await measure([issuerId], "retargeted");
+    const terms = await t.write("POST", `/api/threats/${retargeted.id}/terms`, { targetIds: [other], effectiveAt: "2025-07-01", reason: "retargeted" });
+    expect(terms.status, await terms.clone().text()).toBe(200);
+    const kept = await measure([issuerId], "kept");
+    const suspension = await t.write("POST", `/api/threats/${kept.id}/status`, { status: "suspended", reason: "truce", effectiveAt: "2026-03-01" });
+    expect(suspension.status, await suspension.clone().text()).toBe(200);
+    // More than a budget of the retargeted measure's changes before the suspension: examined under `target`, none listed.
+    const change = t.db.writer.prepare(
+      `INSERT INTO "InForceChange" ("threatId","issuerId","measure","seq","change","to","values","reason","effectiveAt","knownFrom") VALUES (?, ?, 'tariff', ?, 'status', 'suspended', NULL, 'filler', ?, ?)`,
+    );
+    t.db.writer.transaction(() => {
+      for (let i = 0; i < IN_FORCE_SCAN_BUDGET + 100; i++)
+        change.run(retargeted.id, issuerId, 1_000 + i, toSqlDate(new Date(Date.UTC(2026, 1, 1) + i * 1_000)), toSqlDate(now));
+    })();
+    now = new Date(now.getTime() + 60_000);
+    const query = `asOf=2026-01-10&within=365&limit=5&target=${issuerId}`;
+    const first = await json(`/api/in-force?${query}`);
+    expect(first.upcoming).toEqual([]);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await json(`/api/in-force?${query}&cursor=${first.nextCursor}`);
+    expect(second.upcoming.map((u: any) => u.reason)).toEqual(["truce"]);
+    expect((await allUpcoming(query)).changes).toEqual([`${kept.id} truce`]);
   }, 120_000);
 });
