@@ -20,7 +20,7 @@ import {
 import type { Terms } from "../domain/terms.ts";
 import { historiesOf } from "./sql/history.ts";
 import { PASSED_OVER_PER_BUDGET, passedOverCounter } from "./sql/passed-over.ts";
-import { limitBy, prepared } from "./sql/prepared.ts";
+import { BATCH_AT_MOST, limitBy, prepared } from "./sql/prepared.ts";
 import { type ReadTime, statusesAt } from "./sql/record-states.ts";
 import { targetingOf, termsChangedSql } from "./sql/threat-targets.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
@@ -403,48 +403,73 @@ interface ChangeRow {
   effectiveAt: string;
 }
 
+/** Where the walk of upcoming changes is in the index, and the row it read there. */
+interface ChangeKey {
+  id: number;
+  effectiveAt: string;
+  threatId: string;
+  seq: number;
+  /** Recorded after knownAt: passed over. */
+  later: number;
+  termsChanged?: number;
+}
+
+/**
+ * Up to `limit` upcoming changes after `after`, in effective order, examining at most
+ * IN_FORCE_SCAN_BUDGET rows recorded by knownAt. The walk reads keys from the covering index in
+ * growing batches, each sought at the later of asOf and where the last batch ended (a statement
+ * bounded by both seeks at asOf and only filters by the cursor, reading the window again up to it
+ * at every batch and every page). Rows recorded after a past knownAt are passed over without
+ * counting, at most PASSED_OVER_PER_BUDGET budgets of them (decision 028); the page's changes are
+ * read after, by id.
+ */
 function pageOfUpcoming(
   db: Database.Database,
   q: InForceQuery,
   time: ReadTime,
   after: NonNullable<InForceCursor["upcoming"]>,
 ): { upcoming: UpcomingChange[]; next: InForceCursor["upcoming"] } {
-  const where = [
-    `c."effectiveAt" > +@asOf AND c."effectiveAt" <= +@horizon AND c."knownFrom" <= +@knownAt AND (c."knownUntil" IS NULL OR c."knownUntil" > +@knownAt)`,
-    `(c."effectiveAt", c."threatId", c."seq") > (+@afterAt, +@afterThreat, +@afterSeq)`,
-  ];
+  const where = [`c."effectiveAt" <= +@horizon AND (c."knownUntil" IS NULL OR c."knownUntil" > +@knownAt)`];
   if (q.issuerId !== undefined) where.push(`c."issuerId" = +@issuerId`);
   if (q.measure !== undefined) where.push(`c."measure" = +@measure`);
   if (q.targetId !== undefined) where.push(`EXISTS (SELECT 1 FROM "ThreatTarget" tt WHERE tt."threatId" = c."threatId" AND tt."actorId" = +@targetId)`);
   // ThreatTarget lists every actor a measure's terms ever named: a measure whose terms changed is
   // read from its history, and its change listed only if it targets the actor at asOf or once the change takes effect.
   const termsChanged = q.targetId === undefined ? "" : `, ${termsChangedSql(`c."threatId"`)} AS "termsChanged"`;
-  const statement = prepared(
-    db,
-    `SELECT c."threatId", t."summary", c."seq", c."change", c."to", c."values", c."reason", c."effectiveAt"${termsChanged}
-     FROM "InForceChange" c JOIN "Threat" t ON t."id" = c."threatId"
-     WHERE ${where.join(" AND ")} ORDER BY c."effectiveAt", c."threatId", c."seq" ${limitBy("@take")}`,
-  );
+  // One lower bound on the index, so SQLite seeks there: asOf on a first page, the cursor once past it.
+  const keysFrom = (from: "asOf" | "cursor") =>
+    prepared(
+      db,
+      `SELECT c."id", c."effectiveAt", c."threatId", c."seq", c."knownFrom" > +@knownAt AS "later"${termsChanged}
+       FROM "InForceChange" c
+       WHERE ${from === "asOf" ? `c."effectiveAt" > +@asOf` : `(c."effectiveAt", c."threatId", c."seq") > (+@afterAt, +@afterThreat, +@afterSeq)`}
+         AND ${where.join(" AND ")}
+       ORDER BY c."effectiveAt", c."threatId", c."seq" ${limitBy("@take")}`,
+    );
+  const asOf = toSqlDate(time.asOf);
   const params = {
-    asOf: toSqlDate(time.asOf),
+    asOf,
     knownAt: toSqlDate(time.knownAt),
     horizon: toSqlDate(new Date(time.asOf.getTime() + q.withinDays * DAY_MS)),
     issuerId: q.issuerId ?? null,
     measure: q.measure ?? null,
     targetId: q.targetId ?? null,
-    take: q.limit + 1,
   };
-  const rows: ChangeRow[] = [];
+  const passed = passedOverCounter("upcoming changes", PASSED_OVER_PER_BUDGET * IN_FORCE_SCAN_BUDGET);
+  const kept: ChangeKey[] = [];
   let key = after;
   let examined = 0;
   let exhausted = false;
-  // Without an actor, one batch answers; with one, batches go on until the page is full, at most IN_FORCE_SCAN_BUDGET rows.
-  while (rows.length <= q.limit && examined < IN_FORCE_SCAN_BUDGET) {
-    const batch = statement.all({ ...params, afterAt: key.effectiveAt, afterThreat: key.threatId, afterSeq: key.seq }) as (ChangeRow & {
-      termsChanged?: number;
-    })[];
-    examined += batch.length;
-    const changed = batch.filter((r) => r.termsChanged);
+  // Without an actor, one batch fills the page (unless rows recorded later lie in its way); with one, batches go on.
+  for (let size = q.limit + 1; kept.length <= q.limit && examined < IN_FORCE_SCAN_BUDGET; size = Math.min(size * 2, BATCH_AT_MOST)) {
+    const batch = keysFrom(key.effectiveAt > asOf ? "cursor" : "asOf").all({
+      ...params,
+      afterAt: key.effectiveAt,
+      afterThreat: key.threatId,
+      afterSeq: key.seq,
+      take: size,
+    }) as ChangeKey[];
+    const changed = batch.filter((r) => r.termsChanged && !r.later);
     const targets =
       q.targetId !== undefined && changed.length > 0
         ? targetingOf(
@@ -454,21 +479,35 @@ function pageOfUpcoming(
             time.knownAt,
           )
         : null;
+    let consumed = 0;
     for (const r of batch) {
+      if (kept.length > q.limit || examined >= IN_FORCE_SCAN_BUDGET) break;
+      consumed++;
       key = { effectiveAt: r.effectiveAt, threatId: r.threatId, seq: r.seq };
+      if (r.later) {
+        passed.passOver();
+        continue;
+      }
+      examined++;
       if (targets && r.termsChanged && !targets(r.threatId, time.asOf) && !targets(r.threatId, new Date(r.effectiveAt))) continue;
-      rows.push(r);
-      if (rows.length > q.limit) break;
+      kept.push(r);
     }
-    if (batch.length <= q.limit) {
-      exhausted = rows.length <= q.limit;
+    if (batch.length < size) {
+      exhausted = consumed === batch.length;
       break;
     }
   }
-  const page = rows.slice(0, q.limit);
-  const last = page.at(-1);
+  const shown = kept.slice(0, q.limit);
+  const rows = shown.length
+    ? (prepared(
+        db,
+        `SELECT c."threatId", t."summary", c."seq", c."change", c."to", c."values", c."reason", c."effectiveAt"
+         FROM json_each(@ids) j JOIN "InForceChange" c ON c."id" = j.value JOIN "Threat" t ON t."id" = c."threatId" ORDER BY j.key`,
+      ).all({ ids: JSON.stringify(shown.map((r) => r.id)) }) as ChangeRow[])
+    : [];
+  const last = shown.at(-1);
   return {
-    upcoming: page.map((r) => ({
+    upcoming: rows.map((r) => ({
       threatId: r.threatId,
       summary: r.summary,
       change: r.change,
@@ -478,6 +517,6 @@ function pageOfUpcoming(
       reason: r.reason,
     })),
     // A full page resumes after its last change; one cut short by the budget, after the last change examined.
-    next: rows.length > q.limit && last ? { effectiveAt: last.effectiveAt, threatId: last.threatId, seq: last.seq } : exhausted ? null : key,
+    next: kept.length > q.limit && last ? { effectiveAt: last.effectiveAt, threatId: last.threatId, seq: last.seq } : exhausted ? null : key,
   };
 }

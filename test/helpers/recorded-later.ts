@@ -86,3 +86,29 @@ export function measuresRecordedAt(
     }
   })();
 }
+
+/**
+ * `count` upcoming changes of one new measure (threat id `prefix`, imposed by `issuerId`), the
+ * n-th taking effect `stepMs` × n after `effectiveAt`, recorded at `recordedAt`: its threat row
+ * and its in-force change rows as the projection writes scheduled suspensions (seq 1 to count).
+ */
+export function upcomingChangesRecordedAt(
+  db: TrackerDatabase,
+  o: { scenarioId: string; issuerId: string; count: number; effectiveAt: Date; stepMs: number; recordedAt: Date; prefix: string },
+): void {
+  const at = toSqlDate(o.recordedAt);
+  const threat = db.writer.prepare(
+    `INSERT INTO "Threat" ("id","scenarioId","issuerId","measure","covers","summary","ratePercent","isAdditional","status","version","createdAt","updatedAt")
+     VALUES (?, ?, ?, 'tariff', 'goods', ?, 10, 1, 'imposed', 1, ?, ?)`,
+  );
+  const change = db.writer.prepare(
+    `INSERT INTO "InForceChange" ("threatId","issuerId","measure","seq","change","to","values","reason","effectiveAt","knownFrom")
+     VALUES (?, ?, 'tariff', ?, 'status', 'suspended', NULL, ?, ?, ?)`,
+  );
+  db.writer.transaction(() => {
+    threat.run(o.prefix, o.scenarioId, o.issuerId, `${o.prefix} measure`, at, at);
+    for (let i = 0; i < o.count; i++) {
+      change.run(o.prefix, o.issuerId, i + 1, `${o.prefix} ${i + 1}`, toSqlDate(new Date(o.effectiveAt.getTime() + i * o.stepMs)), at);
+    }
+  })();
+}
