@@ -33,7 +33,7 @@ export interface InForceTerms extends Terms {
 export function inForceTermsAt(first: Terms, state: RecordState): InForceTerms | null {
   if (!state.exists || state.status !== "imposed") return null;
   const next = state.scheduled.find((e) => e.change === "status");
-  return { ...termsThen(first, state), since: state.statusEntry!.effectiveAt, until: next?.effectiveAt ?? null, untilStatus: next?.to ?? null };
+  return Object.assign(termsThen(first, state), { since: state.statusEntry!.effectiveAt, until: next?.effectiveAt ?? null, untilStatus: next?.to ?? null });
 }
 
 /** What kind of upcoming change an entry is: a status change, a terms change, or a lapse (a status ending by its own terms). */

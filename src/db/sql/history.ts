@@ -315,14 +315,16 @@ function storedForm(e: NewHistoryEntry) {
 export function appendAndReturn(db: Database.Database, e: NewHistoryEntry, causeEffectiveAt: Date | null): HistoryEntry {
   const stored = storedForm(e);
   const seq = (statements(db).insert.get(stored) as { seq: number }).seq;
-  return toHistoryEntry({
-    ...stored,
-    seq,
-    causeEffectiveAt: e.byTerms && e.causedBySeq !== null ? toSqlDate(causeEffectiveAt!) : null,
-    retractedAt: null,
-    retractionReason: null,
-    retractionBy: null,
-  });
+  // Object.assign on the row just stored, not `{ ...stored, more }`: see threatDetail (V8 kept such copies past a scavenge).
+  return toHistoryEntry(
+    Object.assign(stored, {
+      seq,
+      causeEffectiveAt: e.byTerms && e.causedBySeq !== null ? toSqlDate(causeEffectiveAt!) : null,
+      retractedAt: null,
+      retractionReason: null,
+      retractionBy: null,
+    }),
+  );
 }
 
 export function appendRetraction(db: Database.Database, entrySeq: number, causedById: number | null, recordedAt: Date, reason: string, by: string): number {
