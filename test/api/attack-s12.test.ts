@@ -1,0 +1,55 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { NOVEMBER_DEADLINE, RARE_EARTH_CONDITION, SCENARIO, SOURCE, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
+
+// Found by an attack on the write routes of main at 88e2ff7 (session 12), through the HTTP app.
+
+let t: TestApp | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+const json = async (r: Response) => (await r.json()) as any;
+
+/** A 422 problem naming `field`: its text. */
+async function refused(res: Response, field: string): Promise<string> {
+  const text = await res.text();
+  expect(res.status, text).toBe(422);
+  expect(res.headers.get("Content-Type")).toContain("application/problem+json");
+  const fields: string[] = JSON.parse(text).errors.map((e: { field: string }) => e.field);
+  expect(fields, text).toContain(field);
+  return text;
+}
+
+/** Everything the history says (every entry, with its retraction), to compare before and after a refused write. */
+const allChanges = async (app: TestApp) => (await app.get("/api/changes?limit=500")).text();
+
+const yearsAhead = (years: number) => {
+  const d = new Date();
+  d.setUTCFullYear(d.getUTCFullYear() + years);
+  return d.toISOString().slice(0, 10);
+};
+
+describe("a rate's decimals", () => {
+  it("are at most four, exactly: a rate of 1e-11 or 5e-324 is refused, 422 naming ratePercent, nothing written", async () => {
+    t = await testApp();
+    const before = await allChanges(t);
+    for (const ratePercent of [1e-11, 5e-324, 7.50000000001]) {
+      // Sent as written: JSON.stringify prints each as the number it is.
+      await refused(
+        await t.write("POST", `/api/threats/${TARIFF_THREAT}/terms`, { ratePercent, reason: "Rate cut", effectiveAt: "2025-12-01" }),
+        "ratePercent",
+      );
+      await refused(
+        await t.write("POST", "/api/threats", { scenarioId: SCENARIO, issuerId: "gov-us", measure: "tariff", covers: "c", summary: "s", ratePercent }),
+        "ratePercent",
+      );
+    }
+    expect(await allChanges(t)).toBe(before);
+    // Four decimals, and the numbers whose binary form is not exact, pass.
+    for (const ratePercent of [0.1, 33.3333, 9999.9999]) {
+      const res = await t.write("POST", `/api/threats/${TARIFF_THREAT}/terms`, { ratePercent, reason: "Rate set", effectiveAt: "2025-12-01" });
+      expect(res.status, await res.clone().text()).toBe(200);
+      expect((await json(res)).record.ratePercent).toBe(ratePercent);
+    }
+  });
+});
