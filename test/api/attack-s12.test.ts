@@ -53,3 +53,20 @@ describe("a rate's decimals", () => {
     }
   });
 });
+
+describe("a quote of blanks", () => {
+  it("is no evidence: 422 naming the quote wherever evidence is taken, nothing written", async () => {
+    t = await testApp();
+    const before = await allChanges(t);
+    const evidenceBefore = await (await t.get(`/api/threats/${TARIFF_THREAT}/evidence?limit=500`)).text();
+    for (const quote of [" ", "  ", "\n"]) {
+      await refused(await t.write("POST", `/api/threats/${TARIFF_THREAT}/evidence`, { sourceId: SOURCE, quote }), "quote");
+      await refused(
+        await t.write("POST", `/api/conditions/${RARE_EARTH_CONDITION}/status`, { status: "moot", reason: "r", evidence: { sourceId: SOURCE, quote } }),
+        "evidence.quote",
+      );
+    }
+    expect(await allChanges(t)).toBe(before);
+    expect(await (await t.get(`/api/threats/${TARIFF_THREAT}/evidence?limit=500`)).text()).toBe(evidenceBefore);
+  });
+});
