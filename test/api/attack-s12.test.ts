@@ -70,3 +70,18 @@ describe("a quote of blanks", () => {
     expect(await (await t.get(`/api/threats/${TARIFF_THREAT}/evidence?limit=500`)).text()).toBe(evidenceBefore);
   });
 });
+
+describe("the intake's date proposals", () => {
+  it("propose no date the tracker would refuse (outside 1900–2200), and still those within", async () => {
+    t = await testApp();
+    const res = await t.write("POST", "/api/sources", {
+      title: "Dates at the edges",
+      publisher: "P",
+      publishedAt: "2025-10-24",
+      text: "By December 31, 9999 the truce ends. The tariff starts on December 1, 2025.",
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const dates = (await json(res)).proposals.filter((p: any) => p.kind === "date");
+    expect(dates.map((p: any) => p.dueAt)).toEqual(["2025-12-01T00:00:00.000Z"]);
+  });
+});
