@@ -11,6 +11,7 @@ import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
 import { type Terms, termsThen } from "../domain/terms.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
 import { storeEvidence } from "./evidence.ts";
+import { Prisma as PrismaNamespace } from "./generated/client.ts";
 import { awaitedOnceBy } from "./sql/awaited-then.ts";
 import {
   type ChangesQuery,
@@ -639,7 +640,13 @@ function atReadTime(conn: Database.Database, kind: RecordKind, record: Record<st
 function awaitedActorsThen(conn: Database.Database, conditions: Record<string, any>[], full: boolean): void {
   const stale = conditions.filter((c) => "awaitedActor" in c && (c.awaitedActor?.id ?? null) !== c.awaitedActorId);
   if (stale.length === 0) return;
-  const columns = full ? "*" : `"id", "name", "kind"`;
+  // In the order Prisma reads them (its scalar fields, not the table's columns, which later migrations appended to):
+  // the same condition read before the correction was recorded gave its actor in that order, and a past answer never changes.
+  const columns = full
+    ? Object.values(PrismaNamespace.ActorScalarFieldEnum)
+        .map((c) => `"${c}"`)
+        .join(", ")
+    : `"id", "name", "kind"`;
   const ids = stale.flatMap((c) => (c.awaitedActorId ? [c.awaitedActorId as string] : []));
   const actors = prepared(conn, `SELECT ${columns} FROM "Actor" WHERE "id" IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as {
     id: string;

@@ -85,3 +85,18 @@ describe("the intake's date proposals", () => {
     expect(dates.map((p: any) => p.dueAt)).toEqual(["2025-12-01T00:00:00.000Z"]);
   });
 });
+
+describe("a condition read at a past knownAt", () => {
+  it("is the same bytes after its awaited actor is corrected", async () => {
+    t = await testApp();
+    await new Promise((r) => setTimeout(r, 5));
+    const knownAt = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 5));
+    const paths = [`/api/conditions/${RARE_EARTH_CONDITION}?knownAt=${knownAt}`, `/api/threats/${TARIFF_THREAT}?knownAt=${knownAt}`];
+    const before = await Promise.all(paths.map(async (p) => (await t!.get(p)).text()));
+    const corrected = await t.write("PATCH", `/api/conditions/${RARE_EARTH_CONDITION}`, { awaitedActorId: "gov-us", reason: "Misread: Washington's move" });
+    expect(corrected.status, await corrected.clone().text()).toBe(200);
+    const after = await Promise.all(paths.map(async (p) => (await t!.get(p)).text()));
+    expect(after).toEqual(before);
+  });
+});
