@@ -100,3 +100,14 @@ describe("a condition read at a past knownAt", () => {
     expect(after).toEqual(before);
   });
 });
+
+describe("an event's start made unknown", () => {
+  it("leaves no end of its old dates behind: the end not given is the start, as when created", async () => {
+    t = await testApp();
+    const path = "/api/events/event-apec-summit-2025";
+    const res = await t.write("POST", `${path}/dates`, { startsAt: null, precision: "unknown", reason: "Date no longer known" });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const event = await json(await t.get(path));
+    expect([event.startsAt, event.endsAt, event.precision]).toEqual([null, null, "unknown"]);
+  });
+});
