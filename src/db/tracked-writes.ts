@@ -16,7 +16,9 @@ import {
   type HistoryEntry,
   isConsequence,
   isCreation,
+  MAX_SCHEDULE_YEARS,
   pendingBoundsOf,
+  planDatesChange,
   planStatusChange,
   recordStateAt,
   type StatusCache,
@@ -245,7 +247,7 @@ function currentVersion(conn: Database.Database, kind: TrackedKind, id: string):
 function throwPlanProblem(kind: TrackedKind, to: string, plan: Exclude<StatusChangePlan, { ok: true }>): never {
   switch (plan.problem) {
     case "too-far-ahead":
-      throw new InvalidInputError([{ field: "effectiveAt", problem: "must be at most 10 years ahead" }]);
+      throw new InvalidInputError([{ field: "effectiveAt", problem: `must be at most ${MAX_SCHEDULE_YEARS} years ahead` }]);
     case "not-yet-created":
       throw new ChainConflictError(
         plan.conflictsWith
@@ -794,10 +796,10 @@ export function recordDatesChange(
     recordAtVersion(conn, req.kind, req.id, req.expectedVersion);
     const effectiveAt = req.effectiveAt ?? now;
     const scope = new WriteScope(conn, now);
-    const created = scope.historyOf(req.kind, req.id).find((e) => isCreation(e) && !e.retractedAt);
-    if (!created || created.effectiveAt > effectiveAt) {
-      throw new ChainConflictError(`The ${req.kind} did not exist yet at ${effectiveAt.toISOString()}`, created ?? null, []);
-    }
+    const plan = planDatesChange(scope.historyOf(req.kind, req.id), effectiveAt, now);
+    if (!plan.ok && plan.problem === "too-far-ahead")
+      throw new InvalidInputError([{ field: "effectiveAt", problem: `must be at most ${MAX_SCHEDULE_YEARS} years ahead` }]);
+    if (!plan.ok) throw new ChainConflictError(`The ${req.kind} did not exist yet at ${effectiveAt.toISOString()}`, plan.created, []);
     const evidenceId = req.evidence ? attachEvidence(conn, req.kind, req.id, req.evidence, now) : null;
     const values = Object.fromEntries(Object.entries(req.values).filter(([, v]) => v !== undefined));
     const entry = scope.append(
@@ -1277,7 +1279,8 @@ export function recordTermsChange(
     const scope = new WriteScope(conn, now);
     const first = { ...(st.threatFirstTerms.get(req.id) as Omit<Terms, "targetIds">), targetIds: st.firstTargets.all(req.id) as string[] };
     const plan = planTermsChange(scope.historyOf("threat", req.id), first, req.values, req.effectiveAt, now);
-    if (!plan.ok && plan.problem === "too-far-ahead") throw new InvalidInputError([{ field: "effectiveAt", problem: "must be at most 10 years ahead" }]);
+    if (!plan.ok && plan.problem === "too-far-ahead")
+      throw new InvalidInputError([{ field: "effectiveAt", problem: `must be at most ${MAX_SCHEDULE_YEARS} years ahead` }]);
     if (!plan.ok && plan.problem === "changes-nothing") {
       const then = req.effectiveAt.toISOString();
       throw new InvalidInputError(

@@ -29,6 +29,69 @@ const yearsAhead = (years: number) => {
   return d.toISOString().slice(0, 10);
 };
 
+describe("a dates change dated ahead", () => {
+  it("is held to the ten years any change dated ahead is held to: 422 naming effectiveAt, nothing written", async () => {
+    t = await testApp();
+    const before = await allChanges(t);
+    for (const effectiveAt of [yearsAhead(11), "2150-12-01", "2200-12-31T23:59:59+14:00"]) {
+      await refused(
+        await t.write("POST", `/api/deadlines/${NOVEMBER_DEADLINE}/dates`, { dueAt: "2026-01-01", precision: "day", reason: "Moved", effectiveAt }),
+        "effectiveAt",
+      );
+      await refused(
+        await t.write("POST", "/api/events/event-apec-summit-2025/dates", { startsAt: "2025-11-02", precision: "day", reason: "Moved", effectiveAt }),
+        "effectiveAt",
+      );
+    }
+    expect(await allChanges(t)).toBe(before);
+    // As a status change or a terms change is.
+    await refused(await t.write("POST", `/api/threats/${TARIFF_THREAT}/terms`, { ratePercent: 50, reason: "r", effectiveAt: yearsAhead(11) }), "effectiveAt");
+    // Within the ten years it is recorded, and read as of then.
+    const within = yearsAhead(9);
+    const res = await t.write("POST", `/api/deadlines/${NOVEMBER_DEADLINE}/dates`, {
+      dueAt: "2026-01-01",
+      precision: "day",
+      reason: "Moved",
+      effectiveAt: within,
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect((await json(await t.get(`/api/deadlines/${NOVEMBER_DEADLINE}?asOf=${within}`))).dueAt).toBe("2026-01-01T00:00:00.000Z");
+  });
+});
+
+describe("a suspension's end by its terms", () => {
+  it("cannot be a supersession, which names what replaces the measure: 422 naming then, nothing written", async () => {
+    t = await testApp();
+    const before = await allChanges(t);
+    const text = await refused(
+      await t.write("POST", `/api/threats/${TARIFF_THREAT}/status`, {
+        status: "suspended",
+        reason: "Suspended for a year",
+        effectiveAt: "2025-11-10",
+        until: "2026-11-10",
+        // biome-ignore lint/suspicious/noThenProperty: the API's field name
+        then: "superseded",
+      }),
+      "then",
+    );
+    expect(text).toContain("supersededById");
+    expect(await allChanges(t)).toBe(before);
+    // A threat is never read superseded by nothing.
+    const threat = await json(await t.get(`/api/threats/${TARIFF_THREAT}?asOf=2026-11-11`));
+    expect(threat.status).toBe("threatened");
+    // Ending by its terms in another way is still recorded.
+    const lapsing = await t.write("POST", `/api/threats/${TARIFF_THREAT}/status`, {
+      status: "suspended",
+      reason: "Suspended for a year",
+      effectiveAt: "2025-11-10",
+      until: "2026-11-10",
+      // biome-ignore lint/suspicious/noThenProperty: the API's field name
+      then: "lapsed",
+    });
+    expect(lapsing.status, await lapsing.clone().text()).toBe(200);
+  });
+});
+
 describe("a rate's decimals", () => {
   it("are at most four, exactly: a rate of 1e-11 or 5e-324 is refused, 422 naming ratePercent, nothing written", async () => {
     t = await testApp();
