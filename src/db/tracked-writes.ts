@@ -848,6 +848,7 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
       .filter((e) => !e.retractedAt);
     withConsequencesOfRetractedRecords(conn, entries);
     refuseOrphans(conn, entries, now);
+    refuseDanglingLinks(conn, entries, now);
     const rootId = appendRetraction(conn, seq, null, now, reason, by);
     for (const e of entries) if (e.seq !== seq) appendRetraction(conn, e.seq, rootId, now, `Retracted with entry ${seq}: ${reason}`, by);
     const records = new Map(entries.map((e) => [`${e.recordKind}|${e.recordId}`, e]));
@@ -996,6 +997,53 @@ function refuseOrphans(conn: Database.Database, retracting: readonly HistoryEntr
           );
         }
       }
+    }
+  }
+}
+
+/**
+ * A threat's or an agreement's creation is retracted only once no standing record links to it (as
+ * known now, apart from what the same retraction takes with it): a supersession naming it as the
+ * successor, a threat re-issuing it, a commitment changing it. Each of those links was refused while
+ * it named a record whose creation was retracted; retracting the creation afterwards would leave it
+ * naming a record that never existed (a measure "superseded" by one that answers 404). Refused, 409
+ * naming the linking entry or creation: retract it first.
+ */
+function refuseDanglingLinks(conn: Database.Database, retracting: readonly HistoryEntry[], now: Date): void {
+  const going = new Set(retracting.map((e) => e.seq));
+  const stands = (e: HistoryEntry | null | undefined): e is HistoryEntry => !!e && !e.retractedAt && !going.has(e.seq);
+  for (const created of retracting.filter(isCreation)) {
+    const kind = created.recordKind;
+    if (kind !== "threat" && kind !== "agreement") continue;
+    const what = `${kind} ${created.recordId}`;
+    // A supersession takes effect once its successor exists (successorOf): read on the kind's effective-time index from then.
+    const supersessions = prepared(
+      conn,
+      `SELECT "seq" FROM "StatusChange" WHERE "recordKind" = ? AND "effectiveAt" >= ? AND "to" = 'superseded' AND json_extract("values", '$.supersededById') = ? ORDER BY "seq"`,
+    )
+      .pluck()
+      .all(kind, toSqlDate(created.effectiveAt), created.recordId) as number[];
+    const naming = supersessions.map((seq) => entryBySeq(conn, seq)).find(stands);
+    if (naming) {
+      throw new ChainConflictError(`Entry ${naming.seq} supersedes ${kind} ${naming.recordId} by ${what}: retract it first`, naming, []);
+    }
+    if (kind !== "threat") continue;
+    const linking = [
+      ...(prepared(conn, `SELECT "id" FROM "Threat" WHERE "reissuesId" = ?`).pluck().all(created.recordId) as string[]).map((id) => ({
+        kind: "threat",
+        id,
+        link: "re-issues",
+      })),
+      ...(prepared(conn, `SELECT "commitmentId" FROM "CommitmentThreat" WHERE "threatId" = ?`).pluck().all(created.recordId) as string[]).map((id) => ({
+        kind: "commitment",
+        id,
+        link: "changes",
+      })),
+    ];
+    for (const l of linking) {
+      const creation = entriesKnownAt(historyOf(conn, l.kind, l.id), now).find(isCreation);
+      if (!stands(creation)) continue;
+      throw new ChainConflictError(`${l.kind} ${l.id} ${l.link} ${what}: retract its creation (entry ${creation.seq}) first`, creation, []);
     }
   }
 }
@@ -1168,6 +1216,7 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
     checkOwnersExist(conn, req, effectiveAt, now);
     const starting = startingStatusFor(req.kind, req.status);
     if (req.kind === "threat" && typeof req.fields.reissuesId === "string") checkReissues(conn, req.fields.reissuesId, now);
+    checkAffectedExist(conn, req.affectsThreatIds ?? []);
     insertRow(conn, RECORD_KINDS[req.kind].table, { id, ...req.fields, status: starting, version: 0, createdAt: now, updatedAt: now });
     if (req.topicIds?.length) {
       const table = req.kind === "threat" ? "_ThreatToTopic" : req.kind === "event" ? "_EventToTopic" : "_ScenarioToTopic";
@@ -1244,6 +1293,16 @@ function createOwnDeadline(
 }
 
 /** A measure may re-issue only one that has ended (as known now). */
+/** The measures a commitment changes exist as known now: a link to one whose creation was retracted names nothing (as supersededById). */
+function checkAffectedExist(conn: Database.Database, threatIds: readonly string[]): void {
+  const problems = threatIds.flatMap((threatId, i) =>
+    standingCreation(conn, "threat", threatId)
+      ? []
+      : [{ field: `affectsThreatIds.${i}`, problem: `the measure "${threatId}" does not exist: its creation was retracted` }],
+  );
+  if (problems.length) throw new InvalidInputError(problems);
+}
+
 function checkReissues(conn: Database.Database, reissuesId: string, now: Date): void {
   const state = recordStateAt(historyOf(conn, "threat", reissuesId), now, now);
   if (!state.exists) throw new InvalidInputError([{ field: "reissuesId", problem: `no threat with id "${reissuesId}"` }]);

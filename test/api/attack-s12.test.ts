@@ -174,3 +174,96 @@ describe("an event's start made unknown", () => {
     expect([event.startsAt, event.endsAt, event.precision]).toEqual([null, null, "unknown"]);
   });
 });
+
+describe("a link to a measure whose creation is retracted", () => {
+  /** A threat of the seeded scenario, first stated on 1 October 2025. */
+  const threat = async (app: TestApp, covers: string) =>
+    (
+      await json(
+        await app.write("POST", "/api/threats", {
+          scenarioId: SCENARIO,
+          issuerId: "gov-us",
+          measure: "tariff",
+          covers,
+          summary: covers,
+          effectiveAt: "2025-10-01",
+        }),
+      )
+    ).id as string;
+  const creationOf = async (app: TestApp, kind: string, id: string) => (await json(await app.get(`/api/${kind}/${id}/history`))).items[0].seq as number;
+  const retract = (app: TestApp, seq: number) => app.write("POST", `/api/history/${seq}/retract`, { reason: "It never existed" });
+
+  it("is not left behind: retracting the creation of a successor, a re-issued or a changed measure is 409 while the link stands, nothing written", async () => {
+    t = await testApp();
+    const [old, successor, changed] = [await threat(t, "old"), await threat(t, "successor"), await threat(t, "changed")];
+    for (const [status, effectiveAt, extra] of [
+      ["imposed", "2025-10-05", {}],
+      ["superseded", "2025-10-10", { supersededById: successor }],
+    ] as const) {
+      const res = await t.write("POST", `/api/threats/${old}/status`, { status, reason: "r", effectiveAt, ...extra });
+      expect(res.status, await res.clone().text()).toBe(200);
+    }
+    const reissue = await json(
+      await t.write("POST", "/api/threats", {
+        scenarioId: SCENARIO,
+        issuerId: "gov-us",
+        measure: "tariff",
+        covers: "again",
+        summary: "again",
+        reissuesId: old,
+      }),
+    );
+    const deal = await json(
+      await t.write("POST", "/api/agreements", { title: "Deal", partyIds: ["gov-us", "gov-cn"], status: "in-force", effectiveAt: "2025-10-02" }),
+    );
+    const cut = await json(
+      await t.write("POST", "/api/commitments", {
+        agreementId: deal.id,
+        partyId: "gov-us",
+        description: "Cut it",
+        kind: "tariff-cut",
+        effectiveAt: "2025-10-02",
+        affectsThreatIds: [changed],
+      }),
+    );
+    const before = await allChanges(t);
+    for (const [id, names] of [
+      [successor, "superseded"],
+      [old, reissue.id],
+      [changed, cut.id],
+    ]) {
+      const res = await retract(t, await creationOf(t, "threats", id));
+      const text = await res.text();
+      expect(res.status, text).toBe(409);
+      expect(text).toContain(names);
+    }
+    expect(await allChanges(t)).toBe(before);
+    expect((await json(await t.get(`/api/threats/${old}?asOf=2025-11-01`))).supersededById).toBe(successor);
+    expect((await t.get(`/api/threats/${successor}`)).status).toBe(200);
+    // Retract the link first, and the creation goes.
+    const supersession = (await json(await t.get(`/api/threats/${old}/history`))).items.find((e: any) => e.to === "superseded").seq;
+    expect((await retract(t, supersession)).status).toBe(200);
+    expect((await retract(t, await creationOf(t, "threats", successor))).status).toBe(200);
+  });
+
+  it("is not made: a commitment changing a measure whose creation was retracted is 422 naming it, as a successor is", async () => {
+    t = await testApp();
+    const gone = await threat(t, "gone");
+    expect((await retract(t, await creationOf(t, "threats", gone))).status).toBe(200);
+    const deal = await json(
+      await t.write("POST", "/api/agreements", { title: "Deal", partyIds: ["gov-us", "gov-cn"], status: "in-force", effectiveAt: "2025-10-02" }),
+    );
+    const before = await allChanges(t);
+    await refused(
+      await t.write("POST", "/api/commitments", {
+        agreementId: deal.id,
+        partyId: "gov-us",
+        description: "Cut it",
+        kind: "tariff-cut",
+        affectsThreatIds: [gone],
+      }),
+      "affectsThreatIds.0",
+    );
+    expect(await allChanges(t)).toBe(before);
+  });
+});
