@@ -267,3 +267,19 @@ describe("a link to a measure whose creation is retracted", () => {
     expect(await allChanges(t)).toBe(before);
   });
 });
+
+describe("an If-Match that is no ETag", () => {
+  it("is 412 saying it names no version, not 'not NaN', and changes nothing", async () => {
+    t = await testApp();
+    const path = "/api/events/event-apec-summit-2025";
+    const before = await allChanges(t);
+    for (const ifMatch of ['"1e2"', "abc", '"1", "1"', '""']) {
+      const res = await t.write("POST", `${path}/dates`, { startsAt: "2025-11-02", precision: "day", reason: "Moved" }, { "If-Match": ifMatch });
+      const body = await json(res);
+      expect(res.status).toBe(412);
+      expect(body.detail).not.toContain("NaN");
+      expect(body.detail).toContain("names no version");
+    }
+    expect(await allChanges(t)).toBe(before);
+  });
+});
