@@ -4,7 +4,7 @@ import { endingThatRefuses } from "../domain/belonging.ts";
 import { consequencesOf, mayHaveConsequences } from "../domain/consequences.ts";
 import { CORRECTABLE_FACTS, type CorrectableKind, correctedKnownAt, isCorrectableKind, planCorrection } from "../domain/corrections.ts";
 import { formatAtPrecision, precisionOfNewDate } from "../domain/dates.ts";
-import { extendsLater, successorDueDate } from "../domain/deadlines.ts";
+import { expiresAfter, extendsLater, successorDueDate } from "../domain/deadlines.ts";
 import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
 import type { EvidenceRequest } from "../domain/evidence.ts";
 import {
@@ -1217,6 +1217,14 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
     const starting = startingStatusFor(req.kind, req.status);
     if (req.kind === "threat" && typeof req.fields.reissuesId === "string") checkReissues(conn, req.fields.reissuesId, now);
     checkAffectedExist(conn, req.affectsThreatIds ?? []);
+    if (req.ownDeadline?.kind === "expiry" && !expiresAfter(req.ownDeadline, effectiveAt)) {
+      throw new InvalidInputError([
+        {
+          field: "expiresAt",
+          problem: `must end after the ${req.kind} takes effect (${effectiveAt.toISOString()}): it would expire before it existed`,
+        },
+      ]);
+    }
     insertRow(conn, RECORD_KINDS[req.kind].table, { id, ...req.fields, status: starting, version: 0, createdAt: now, updatedAt: now });
     if (req.topicIds?.length) {
       const table = req.kind === "threat" ? "_ThreatToTopic" : req.kind === "event" ? "_EventToTopic" : "_ScenarioToTopic";

@@ -283,3 +283,39 @@ describe("an If-Match that is no ETag", () => {
     expect(await allChanges(t)).toBe(before);
   });
 });
+
+describe("an agreement's expiry", () => {
+  it("ends after the agreement takes effect, read at its precision: one before is 422 naming expiresAt, nothing written", async () => {
+    t = await testApp();
+    const before = await allChanges(t);
+    for (const [expiresAt, expiryPrecision] of [
+      ["2025-01-01", "day"],
+      ["2025-11-09", "day"],
+      ["2025-10-01", "month"],
+    ]) {
+      await refused(
+        await t.write("POST", "/api/agreements", {
+          title: "Truce",
+          partyIds: ["gov-us", "gov-cn"],
+          status: "in-force",
+          effectiveAt: "2025-11-10",
+          expiresAt,
+          expiryPrecision,
+        }),
+        "expiresAt",
+      );
+    }
+    expect(await allChanges(t)).toBe(before);
+    expect((await json(await t.get("/api/agreements"))).items).toEqual([]);
+    // Within its period (November 2025, the month it takes effect in) or later, it is recorded.
+    const res = await t.write("POST", "/api/agreements", {
+      title: "Truce",
+      partyIds: ["gov-us", "gov-cn"],
+      status: "in-force",
+      effectiveAt: "2025-11-10",
+      expiresAt: "2025-11-01",
+      expiryPrecision: "month",
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+  });
+});
