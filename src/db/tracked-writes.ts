@@ -796,12 +796,21 @@ export function recordDatesChange(
     recordAtVersion(conn, req.kind, req.id, req.expectedVersion);
     const effectiveAt = req.effectiveAt ?? now;
     const scope = new WriteScope(conn, now);
-    const plan = planDatesChange(scope.historyOf(req.kind, req.id), effectiveAt, now);
+    const values = Object.fromEntries(Object.entries(req.values).filter(([, v]) => v !== undefined));
+    const plan = planDatesChange(scope.historyOf(req.kind, req.id), firstDatesOf(conn, req.kind, req.id), values, effectiveAt, now);
     if (!plan.ok && plan.problem === "too-far-ahead")
       throw new InvalidInputError([{ field: "effectiveAt", problem: `must be at most ${MAX_SCHEDULE_YEARS} years ahead` }]);
+    if (!plan.ok && plan.problem === "changes-nothing") {
+      const then = effectiveAt.toISOString();
+      throw new InvalidInputError(
+        plan.unchanged.map(({ field, value }) => ({
+          field,
+          problem: `is already ${JSON.stringify(value ?? null)} at ${then}: a dates change must change at least one of them`,
+        })),
+      );
+    }
     if (!plan.ok) throw new ChainConflictError(`The ${req.kind} did not exist yet at ${effectiveAt.toISOString()}`, plan.created, []);
     const evidenceId = req.evidence ? attachEvidence(conn, req.kind, req.id, req.evidence, now) : null;
-    const values = Object.fromEntries(Object.entries(req.values).filter(([, v]) => v !== undefined));
     const entry = scope.append(
       valuesEntry(req.kind, req.id, "dates", values, now, { ...req, effectiveAt, causedBySeq: null, sourceId: req.evidence?.sourceId ?? null, evidenceId }),
     );
@@ -809,6 +818,16 @@ export function recordDatesChange(
     scope.refresh();
     return { entry, version: currentVersion(conn, req.kind, req.id) };
   });
+}
+
+/** A deadline's or an event's dates as first recorded (the row's date columns; moved dates live in dates entries). */
+function firstDatesOf(conn: Database.Database, kind: "deadline" | "event", id: string): Record<string, unknown> {
+  const columns = kind === "deadline" ? ["dueAt", "precision", "wording"] : ["startsAt", "endsAt", "precision", "wording"];
+  const row = prepared(conn, `SELECT ${columns.map((c) => `"${c}"`).join(", ")} FROM "${RECORD_KINDS[kind].table}" WHERE "id" = ?`).get(id) as
+    | Record<string, string | null>
+    | undefined;
+  if (!row) return {};
+  return Object.fromEntries(columns.map((c) => [c, c.endsWith("At") ? (row[c] === null ? null : fromSqlDate(row[c]!)) : row[c]]));
 }
 
 export interface RetractionResult {

@@ -327,16 +327,36 @@ export function creationMayTakeEffectAt(effectiveAt: Date, now: Date): boolean {
   return effectiveAt.getTime() <= now.getTime();
 }
 
-export type DatesChangePlan = { ok: true } | { ok: false; problem: "too-far-ahead" } | { ok: false; problem: "not-yet-created"; created: HistoryEntry | null };
+export type DatesChangePlan =
+  | { ok: true }
+  | { ok: false; problem: "too-far-ahead" }
+  | { ok: false; problem: "not-yet-created"; created: HistoryEntry | null }
+  /** Every date given is the one in effect then: each with that value, in the order given. */
+  | { ok: false; problem: "changes-nothing"; unchanged: { field: string; value: unknown }[] };
+
+const sameDateValue = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : (a ?? null) === (b ?? null));
 
 /**
  * Whether a deadline's or an event's dates may be moved as of `effectiveAt`: once the record exists
- * (its creation standing, as known now), and at most MAX_SCHEDULE_YEARS ahead, as any change dated ahead.
+ * (its creation standing, as known now), at most MAX_SCHEDULE_YEARS ahead, as any change dated ahead,
+ * and changing at least one of the dates in effect then (as known now), which start from `first`
+ * (the record's dates as first recorded): an entry changing none would say nothing, yet show as a
+ * move (and count as one in its calendar entry's SEQUENCE), as a terms change changing nothing would.
  */
-export function planDatesChange(history: readonly HistoryEntry[], effectiveAt: Date, now: Date): DatesChangePlan {
+export function planDatesChange(
+  history: readonly HistoryEntry[],
+  first: Record<string, unknown>,
+  change: Record<string, unknown>,
+  effectiveAt: Date,
+  now: Date,
+): DatesChangePlan {
   if (!isWithinScheduleHorizon(effectiveAt, now)) return { ok: false, problem: "too-far-ahead" };
   const created = entriesKnownAt(history, now).find(isCreation) ?? null;
   if (!created || created.effectiveAt.getTime() > effectiveAt.getTime()) return { ok: false, problem: "not-yet-created", created };
+  const then = { ...first, ...recordStateAt(history, effectiveAt, now).dates };
+  const given = Object.keys(change).filter((field) => change[field] !== undefined);
+  const unchanged = given.filter((field) => sameDateValue(then[field], change[field]));
+  if (unchanged.length === given.length) return { ok: false, problem: "changes-nothing", unchanged: unchanged.map((field) => ({ field, value: then[field] })) };
   return { ok: true };
 }
 

@@ -319,3 +319,38 @@ describe("an agreement's expiry", () => {
     expect(res.status, await res.clone().text()).toBe(201);
   });
 });
+
+describe("a dates change that changes nothing", () => {
+  it("is 422 naming each date given, as a terms change is, nothing written; one changing any of them is recorded", async () => {
+    t = await testApp();
+    const path = `/api/deadlines/${NOVEMBER_DEADLINE}`;
+    const seeded = await json(await t.get(path));
+    const before = await allChanges(t);
+    const calendar = await (await t.get("/calendar.ics?asOf=2025-11-01")).text();
+    // The seeded due date as it stands, at its precision and in its words.
+    const same = { dueAt: seeded.dueAt, precision: seeded.precision, wording: seeded.wording, reason: "Restated", effectiveAt: "2025-10-25" };
+    const text = await refused(await t.write("POST", `${path}/dates`, same), "dueAt");
+    expect(JSON.parse(text).errors.map((e: any) => e.field)).toEqual(["dueAt", "precision", "wording"]);
+    expect(await allChanges(t)).toBe(before);
+    expect(await (await t.get("/calendar.ics?asOf=2025-11-01")).text()).toBe(calendar);
+    // A moved date, then the same move again at a later instant: the second says nothing new.
+    const moved = { dueAt: "2025-12-01", precision: "month", reason: "Moved", effectiveAt: "2025-10-26" };
+    expect((await t.write("POST", `${path}/dates`, moved)).status).toBe(200);
+    await refused(await t.write("POST", `${path}/dates`, { ...moved, effectiveAt: "2025-10-27" }), "dueAt");
+    // Its words alone may change.
+    const reworded = await t.write("POST", `${path}/dates`, { ...moved, wording: "by the start of December", effectiveAt: "2025-10-27" });
+    expect(reworded.status, await reworded.clone().text()).toBe(200);
+    // An event's too.
+    const event = await json(await t.get("/api/events/event-apec-summit-2025"));
+    await refused(
+      await t.write("POST", "/api/events/event-apec-summit-2025/dates", {
+        startsAt: event.startsAt,
+        endsAt: event.endsAt,
+        precision: event.precision,
+        reason: "Restated",
+        effectiveAt: "2025-10-25",
+      }),
+      "startsAt",
+    );
+  });
+});
