@@ -692,6 +692,15 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
     };
     return atReadTime(db.reader, kind, embedded, time);
   }
+  if (kind === "deadline") {
+    const deadline = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt);
+    // A commitment's deadline comes under the commitment's agreement, as the deadline list, its CSV and every embed say.
+    if (deadline.agreementId == null && typeof deadline.commitmentId === "string") {
+      const owner = await db.prisma.commitment.findUnique({ where: { id: deadline.commitmentId }, select: { agreementId: true } });
+      deadline.agreementId = owner?.agreementId ?? null;
+    }
+    return atReadTime(db.reader, kind, deadline, time);
+  }
   return atReadTime(db.reader, kind, await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt), time);
 }
 
@@ -827,6 +836,13 @@ async function checkReferences(tx: Transaction, input: Record<string, any>): Pro
       if (typeof input.agreementId === "string" && condition.agreementId !== input.agreementId) {
         problems.push({ field: "conditionId", problem: `belongs to ${owner}, not to agreement "${input.agreementId}"` });
       }
+    }
+  }
+  // A commitment's deadline comes under the commitment's agreement (the list gives it that agreementId): not under another.
+  if (typeof input.commitmentId === "string" && typeof input.agreementId === "string") {
+    const commitment = await tx.commitment.findUnique({ where: { id: input.commitmentId }, select: { agreementId: true } });
+    if (commitment && commitment.agreementId !== input.agreementId) {
+      problems.push({ field: "commitmentId", problem: `belongs to agreement "${commitment.agreementId}", not to agreement "${input.agreementId}"` });
     }
   }
   if (problems.length) throw new InvalidInputError(problems);

@@ -354,3 +354,53 @@ describe("a dates change that changes nothing", () => {
     );
   });
 });
+
+describe("a commitment's deadline", () => {
+  it("says its agreement in its own detail, as the list and every embed do, and may not name another agreement (422, nothing written)", async () => {
+    t = await testApp();
+    const deal = await json(
+      await t.write("POST", "/api/agreements", { title: "Deal", partyIds: ["gov-us", "gov-cn"], status: "in-force", effectiveAt: "2025-11-10" }),
+    );
+    const other = await json(await t.write("POST", "/api/agreements", { title: "Other deal", partyIds: ["gov-us", "gov-cn"], effectiveAt: "2025-11-10" }));
+    const corn = await json(
+      await t.write("POST", "/api/commitments", {
+        agreementId: deal.id,
+        partyId: "gov-cn",
+        description: "Buy corn",
+        kind: "purchase",
+        effectiveAt: "2025-11-12",
+        dueAt: "2026-03-01",
+        precision: "month",
+        wording: "by March",
+      }),
+    );
+    const added = await json(
+      await t.write("POST", "/api/deadlines", {
+        commitmentId: corn.id,
+        dueAt: "2026-01-01",
+        precision: "day",
+        wording: "by New Year",
+        effectiveAt: "2025-11-13",
+      }),
+    );
+    for (const id of [corn.deadlines[0].id, added.id]) {
+      expect((await json(await t.get(`/api/deadlines/${id}`))).agreementId, id).toBe(deal.id);
+      const row = (await json(await t.get("/api/deadlines?limit=500"))).items.find((d: any) => d.id === id);
+      expect(row.agreementId).toBe(deal.id);
+    }
+    expect(added.agreementId).toBe(deal.id);
+    const before = await allChanges(t);
+    await refused(
+      await t.write("POST", "/api/deadlines", {
+        commitmentId: corn.id,
+        agreementId: other.id,
+        dueAt: "2026-01-01",
+        precision: "day",
+        wording: "w",
+        effectiveAt: "2025-11-13",
+      }),
+      "commitmentId",
+    );
+    expect(await allChanges(t)).toBe(before);
+  });
+});
