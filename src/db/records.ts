@@ -768,6 +768,17 @@ export async function currentVersion(prisma: Prisma | Transaction, kind: RecordK
   return Number(row.version);
 }
 
+/**
+ * A tracked record whose creation was retracted does not exist as known now: nothing is written to it
+ * (a quote, an edit), 409 naming it, as its GET answers 404. Records without history pass.
+ */
+export async function refuseRetractedCreation(tx: Transaction, kind: RecordKind, id: string): Promise<void> {
+  if (!isTrackedKind(kind)) return;
+  const creations = await tx.statusChange.count({ where: { recordKind: kind, recordId: id, change: "status", from: null } });
+  const standing = await tx.statusChange.count({ where: { recordKind: kind, recordId: id, change: "status", from: null, retraction: null } });
+  if (creations > 0 && standing === 0) throw new ConflictError(`The ${kind} ${id} does not exist as known now: its creation was retracted`);
+}
+
 const connectIds = (ids?: string[]) => (ids ? { connect: ids.map((id) => ({ id })) } : undefined);
 const setIds = (ids?: string[]) => (ids ? { set: ids.map((id) => ({ id })) } : undefined);
 
@@ -972,6 +983,8 @@ export async function patchRecord(
       const current = await table.findUnique({ where: { id }, select: { id: true, version: true } });
       if (!current) throw new NotFoundError(kind, id);
       if (expectedVersion !== undefined && expectedVersion !== current.version) throw new VersionMismatchError(expectedVersion, current.version);
+      // Edited and then answered 404, the edit would still show in every answer known before the retraction.
+      await refuseRetractedCreation(tx, kind, id);
       await checkReferences(tx, input);
       if (kind === "source") await checkSourceAsPatched(tx, id, input);
       const { topicIds, ...fields } = input;

@@ -404,3 +404,21 @@ describe("a commitment's deadline", () => {
     expect(await allChanges(t)).toBe(before);
   });
 });
+
+describe("a PATCH of a record whose creation was retracted", () => {
+  it("is 409 and writes nothing: it answered 404 after writing, and the edit showed in every answer known before the retraction", async () => {
+    t = await testApp();
+    const path = "/api/threats/threat-us-software-export-sanctions";
+    const creation = (await json(await t.get(`${path}/history`))).items[0].seq;
+    expect((await t.write("POST", `/api/history/${creation}/retract`, { reason: "Never threatened" })).status).toBe(200);
+    // Known before the retraction, the threat is there as first stated.
+    const knownAt = (await json(await t.get(`${path}/history`))).items[0].recordedAt;
+    const past = `${path}?knownAt=${knownAt}`;
+    const before = await (await t.get(past)).text();
+    expect(JSON.parse(before).summary).not.toBe("Edited");
+    const res = await t.write("PATCH", path, { summary: "Edited" });
+    expect(res.status, await res.clone().text()).toBe(409);
+    expect(await (await t.get(past)).text()).toBe(before);
+    expect((await t.write("PATCH", "/api/events/event-apec-summit-2025", { place: "Gyeongju" })).status).toBe(200);
+  });
+});
