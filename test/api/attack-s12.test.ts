@@ -326,13 +326,15 @@ describe("a dates change that changes nothing", () => {
     const path = `/api/deadlines/${NOVEMBER_DEADLINE}`;
     const seeded = await json(await t.get(path));
     const before = await allChanges(t);
-    const calendar = await (await t.get("/calendar.ics?asOf=2025-11-01")).text();
+    // Its entries as they read (DTSTAMP is the time of the read).
+    const entries = async () => (await (await t!.get("/calendar.ics?asOf=2025-11-01")).text()).replace(/^DTSTAMP:.*$/gm, "");
+    const calendar = await entries();
     // The seeded due date as it stands, at its precision and in its words.
     const same = { dueAt: seeded.dueAt, precision: seeded.precision, wording: seeded.wording, reason: "Restated", effectiveAt: "2025-10-25" };
     const text = await refused(await t.write("POST", `${path}/dates`, same), "dueAt");
     expect(JSON.parse(text).errors.map((e: any) => e.field)).toEqual(["dueAt", "precision", "wording"]);
     expect(await allChanges(t)).toBe(before);
-    expect(await (await t.get("/calendar.ics?asOf=2025-11-01")).text()).toBe(calendar);
+    expect(await entries()).toBe(calendar);
     // A moved date, then the same move again at a later instant: the second says nothing new.
     const moved = { dueAt: "2025-12-01", precision: "month", reason: "Moved", effectiveAt: "2025-10-26" };
     expect((await t.write("POST", `${path}/dates`, moved)).status).toBe(200);
@@ -420,5 +422,28 @@ describe("a PATCH of a record whose creation was retracted", () => {
     expect(res.status, await res.clone().text()).toBe(409);
     expect(await (await t.get(past)).text()).toBe(before);
     expect((await t.write("PATCH", "/api/events/event-apec-summit-2025", { place: "Gyeongju" })).status).toBe(200);
+  });
+});
+
+describe("a postponed event rescheduled", () => {
+  it("does not end before it starts: newEndsAt before newStartsAt, or without it, is 422 naming newEndsAt, nothing written", async () => {
+    t = await testApp();
+    const path = "/api/events/event-apec-summit-2025";
+    expect((await t.write("POST", `${path}/status`, { status: "postponed", reason: "Postponed", effectiveAt: "2025-10-25" })).status).toBe(200);
+    const before = await allChanges(t);
+    for (const dates of [{ newStartsAt: "2026-02-10", newEndsAt: "2026-02-01" }, { newEndsAt: "2026-02-01" }]) {
+      await refused(await t.write("POST", `${path}/status`, { status: "scheduled", reason: "Rescheduled", effectiveAt: "2025-12-05", ...dates }), "newEndsAt");
+    }
+    expect(await allChanges(t)).toBe(before);
+    const res = await t.write("POST", `${path}/status`, {
+      status: "scheduled",
+      reason: "Rescheduled",
+      effectiveAt: "2025-12-05",
+      newStartsAt: "2026-02-10",
+      newEndsAt: "2026-02-12",
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const event = await json(await t.get(`${path}?asOf=2025-12-06`));
+    expect([event.startsAt, event.endsAt]).toEqual(["2026-02-10T00:00:00.000Z", "2026-02-12T00:00:00.000Z"]);
   });
 });
