@@ -122,7 +122,8 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
     agreement: { select: { id: true, title: true, status: true } },
     commitment: { select: { id: true, description: true, status: true } },
     extends: { select: { id: true, dueAt: true, precision: true, status: true } },
-    extendedBy: { select: { id: true, dueAt: true, precision: true, status: true } },
+    // Its successors, in the order recorded: the one that exists at the read time is shown (an extension retracted leaves its own).
+    extendedBy: { select: { id: true, dueAt: true, precision: true, status: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
   },
   event: { participants: { include: { actor: brief } }, topics: true, scenario: { select: { id: true, title: true, status: true } } },
   // Actors have no recorded time: a government's first members by id, whenever recorded.
@@ -565,7 +566,7 @@ const LINKS: Partial<Record<RecordKind, { path: string; kind: TrackedKind; many:
     { path: "agreement", kind: "agreement", many: false },
     { path: "commitment", kind: "commitment", many: false },
     { path: "extends", kind: "deadline", many: false },
-    { path: "extendedBy", kind: "deadline", many: false },
+    { path: "extendedBy", kind: "deadline", many: true },
   ],
   event: [{ path: "scenario", kind: "scenario", many: false }],
 };
@@ -699,7 +700,10 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
       const owner = await db.prisma.commitment.findUnique({ where: { id: deadline.commitmentId }, select: { agreementId: true } });
       deadline.agreementId = owner?.agreementId ?? null;
     }
-    return atReadTime(db.reader, kind, deadline, time);
+    const answer = atReadTime(db.reader, kind, deadline, time);
+    // One successor at a time exists (a new extension needs the deadline pending, so the one before was retracted): shown as one, or null.
+    answer.extendedBy = (answer.extendedBy as unknown[]).at(-1) ?? null;
+    return answer;
   }
   return atReadTime(db.reader, kind, await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt), time);
 }

@@ -447,3 +447,46 @@ describe("a postponed event rescheduled", () => {
     expect([event.startsAt, event.endsAt]).toEqual(["2026-02-10T00:00:00.000Z", "2026-02-12T00:00:00.000Z"]);
   });
 });
+
+describe("an extension retracted, then recorded again", () => {
+  it("extends the deadline again (it was a 500: the retracted successor kept the one extendsId a deadline could have), and each read shows the successor it knew", async () => {
+    t = await testApp();
+    const path = `/api/deadlines/${NOVEMBER_DEADLINE}`;
+    const first = await json(
+      await t.write("POST", `${path}/status`, { status: "extended", reason: "Extended", effectiveAt: "2025-10-25", newDueAt: "2026-02-01" }),
+    );
+    expect((await t.write("POST", `/api/history/${first.entry.seq}/retract`, { reason: "Misread: not extended then" })).status).toBe(200);
+    const knownAt = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 5));
+    const pastBefore = await (await t.get(`${path}?asOf=2025-12-01&knownAt=${knownAt}`)).text();
+    const again = await t.write("POST", `${path}/status`, { status: "extended", reason: "Extended", effectiveAt: "2025-10-28", newDueAt: "2026-03-01" });
+    const text = await again.clone().text();
+    expect(again.status, text).toBe(200);
+    const second = await json(again);
+    expect(second.successorDeadlineId).not.toBe(first.successorDeadlineId);
+    const now = await json(await t.get(`${path}?asOf=2025-12-01`));
+    expect(now.extendedBy.id).toBe(second.successorDeadlineId);
+    expect((await json(await t.get(`/api/deadlines/${second.successorDeadlineId}`))).extendsId).toBe(NOVEMBER_DEADLINE);
+    // Known before the retraction, the first successor; known between, none; neither answer moved.
+    const history = await json(await t.get(`${path}/history`));
+    const recordedFirst = history.items.find((e: any) => e.seq === first.entry.seq).recordedAt;
+    expect((await json(await t.get(`${path}?asOf=2025-12-01&knownAt=${recordedFirst}`))).extendedBy.id).toBe(first.successorDeadlineId);
+    expect(await (await t.get(`${path}?asOf=2025-12-01&knownAt=${knownAt}`)).text()).toBe(pastBefore);
+    expect(JSON.parse(pastBefore).extendedBy).toBeNull();
+  });
+
+  it("a suspension's end extended, retracted, and extended again by another suspension is recorded (it was a 500)", async () => {
+    t = await testApp();
+    const path = "/api/threats/threat-cn-rare-earth-export-controls/status";
+    const suspend = (effectiveAt: string, until: string) =>
+      // biome-ignore lint/suspicious/noThenProperty: the API's field name
+      t!.write("POST", path, { status: "suspended", reason: "Suspended", effectiveAt, until, then: "imposed" });
+    expect((await suspend("2025-11-10", "2026-11-10")).status).toBe(200);
+    const longer = await json(await suspend("2026-01-01", "2027-01-01"));
+    expect((await t.write("POST", `/api/history/${longer.entry.seq}/retract`, { reason: "Not extended" })).status).toBe(200);
+    const res = await suspend("2026-02-01", "2027-02-01");
+    expect(res.status, await res.clone().text()).toBe(200);
+    const threat = await json(await t.get("/api/threats/threat-cn-rare-earth-export-controls?asOf=2027-01-15"));
+    expect(threat.status).toBe("suspended");
+  });
+});
