@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { NOVEMBER_DEADLINE, RARE_EARTH_CONDITION, SCENARIO, SOURCE, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
+import { NOVEMBER_DEADLINE, RARE_EARTH_CONDITION, SCENARIO, SOURCE, TARIFF_THREAT, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";
 
 // Found by an attack on the write routes of main at 88e2ff7 (session 12), through the HTTP app.
 
@@ -488,5 +488,17 @@ describe("an extension retracted, then recorded again", () => {
     expect(res.status, await res.clone().text()).toBe(200);
     const threat = await json(await t.get("/api/threats/threat-cn-rare-earth-export-controls?asOf=2027-01-15"));
     expect(threat.status).toBe("suspended");
+  });
+});
+
+describe("an account's name", () => {
+  it("cannot read as another's: a zero-width space, a right-to-left override or a no-break space is 422 naming name, no account added", async () => {
+    t = await testApp();
+    expect((await t.write("POST", "/api/accounts", { name: "Ana Ruiz", role: "editor" })).status).toBe(201);
+    const before = await (await t.get("/api/accounts", { Authorization: `Bearer ${TEST_TOKEN}` })).text();
+    for (const name of ["Ana Ruiz\u200b", "\u202eAna Ruiz", "Ana\u00a0Ruiz", "Ana\u2060 Ruiz"]) {
+      await refused(await t.write("POST", "/api/accounts", { name, role: "editor" }), "name");
+    }
+    expect(await (await t.get("/api/accounts", { Authorization: `Bearer ${TEST_TOKEN}` })).text()).toBe(before);
   });
 });
