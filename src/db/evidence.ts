@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import { ConflictError } from "../domain/errors.ts";
 import { type EvidenceRequest, type EvidenceRow, evidenceFor } from "../domain/evidence.ts";
 import type { TrackerDatabase, Transaction } from "./client.ts";
-import { currentVersion, type RecordKind } from "./records.ts";
+import { currentVersion, type RecordKind, refuseRetractedCreation } from "./records.ts";
 import { perConnection } from "./sql/prepared.ts";
 import { toSqlDate } from "./sql-dates.ts";
 
@@ -88,9 +88,7 @@ export function addEvidence(db: TrackerDatabase, recordKind: RecordKind, recordI
   return db.prismaTransaction(async (tx) => {
     await currentVersion(tx, recordKind, recordId);
     // A record whose creation was retracted does not exist as known now: nothing is quoted for it.
-    const creations = await tx.statusChange.count({ where: { recordKind, recordId, change: "status", from: null } });
-    const standing = await tx.statusChange.count({ where: { recordKind, recordId, change: "status", from: null, retraction: null } });
-    if (creations > 0 && standing === 0) throw new ConflictError(`The ${recordKind} ${recordId} does not exist as known now: its creation was retracted`);
+    await refuseRetractedCreation(tx, recordKind, recordId);
     return storeEvidence(tx, recordKind, recordId, request, "", now);
   });
 }

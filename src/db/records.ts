@@ -11,6 +11,7 @@ import { isTrackedKind, type TrackedKind } from "../domain/statuses.ts";
 import { type Terms, termsThen } from "../domain/terms.ts";
 import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
 import { storeEvidence } from "./evidence.ts";
+import { Prisma as PrismaNamespace } from "./generated/client.ts";
 import { awaitedOnceBy } from "./sql/awaited-then.ts";
 import {
   type ChangesQuery,
@@ -121,7 +122,8 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
     agreement: { select: { id: true, title: true, status: true } },
     commitment: { select: { id: true, description: true, status: true } },
     extends: { select: { id: true, dueAt: true, precision: true, status: true } },
-    extendedBy: { select: { id: true, dueAt: true, precision: true, status: true } },
+    // Its successors, in the order recorded: the one that exists at the read time is shown (an extension retracted leaves its own).
+    extendedBy: { select: { id: true, dueAt: true, precision: true, status: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
   },
   event: { participants: { include: { actor: brief } }, topics: true, scenario: { select: { id: true, title: true, status: true } } },
   // Actors have no recorded time: a government's first members by id, whenever recorded.
@@ -564,7 +566,7 @@ const LINKS: Partial<Record<RecordKind, { path: string; kind: TrackedKind; many:
     { path: "agreement", kind: "agreement", many: false },
     { path: "commitment", kind: "commitment", many: false },
     { path: "extends", kind: "deadline", many: false },
-    { path: "extendedBy", kind: "deadline", many: false },
+    { path: "extendedBy", kind: "deadline", many: true },
   ],
   event: [{ path: "scenario", kind: "scenario", many: false }],
 };
@@ -639,7 +641,13 @@ function atReadTime(conn: Database.Database, kind: RecordKind, record: Record<st
 function awaitedActorsThen(conn: Database.Database, conditions: Record<string, any>[], full: boolean): void {
   const stale = conditions.filter((c) => "awaitedActor" in c && (c.awaitedActor?.id ?? null) !== c.awaitedActorId);
   if (stale.length === 0) return;
-  const columns = full ? "*" : `"id", "name", "kind"`;
+  // In the order Prisma reads them (its scalar fields, not the table's columns, which later migrations appended to):
+  // the same condition read before the correction was recorded gave its actor in that order, and a past answer never changes.
+  const columns = full
+    ? Object.values(PrismaNamespace.ActorScalarFieldEnum)
+        .map((c) => `"${c}"`)
+        .join(", ")
+    : `"id", "name", "kind"`;
   const ids = stale.flatMap((c) => (c.awaitedActorId ? [c.awaitedActorId as string] : []));
   const actors = prepared(conn, `SELECT ${columns} FROM "Actor" WHERE "id" IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as {
     id: string;
@@ -684,6 +692,18 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
       commitmentsTruncated: commitments.length > AGREEMENT_COMMITMENTS,
     };
     return atReadTime(db.reader, kind, embedded, time);
+  }
+  if (kind === "deadline") {
+    const deadline = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt);
+    // A commitment's deadline comes under the commitment's agreement, as the deadline list, its CSV and every embed say.
+    if (deadline.agreementId == null && typeof deadline.commitmentId === "string") {
+      const owner = await db.prisma.commitment.findUnique({ where: { id: deadline.commitmentId }, select: { agreementId: true } });
+      deadline.agreementId = owner?.agreementId ?? null;
+    }
+    const answer = atReadTime(db.reader, kind, deadline, time);
+    // One successor at a time exists (a new extension needs the deadline pending, so the one before was retracted): shown as one, or null.
+    answer.extendedBy = (answer.extendedBy as unknown[]).at(-1) ?? null;
+    return answer;
   }
   return atReadTime(db.reader, kind, await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt), time);
 }
@@ -750,6 +770,17 @@ export async function currentVersion(prisma: Prisma | Transaction, kind: RecordK
   const row = await delegateOf(prisma, kind).findUnique({ where: { id }, select: { id: true, version: true } });
   if (!row) throw new NotFoundError(kind, id);
   return Number(row.version);
+}
+
+/**
+ * A tracked record whose creation was retracted does not exist as known now: nothing is written to it
+ * (a quote, an edit), 409 naming it, as its GET answers 404. Records without history pass.
+ */
+export async function refuseRetractedCreation(tx: Transaction, kind: RecordKind, id: string): Promise<void> {
+  if (!isTrackedKind(kind)) return;
+  const creations = await tx.statusChange.count({ where: { recordKind: kind, recordId: id, change: "status", from: null } });
+  const standing = await tx.statusChange.count({ where: { recordKind: kind, recordId: id, change: "status", from: null, retraction: null } });
+  if (creations > 0 && standing === 0) throw new ConflictError(`The ${kind} ${id} does not exist as known now: its creation was retracted`);
 }
 
 const connectIds = (ids?: string[]) => (ids ? { connect: ids.map((id) => ({ id })) } : undefined);
@@ -820,6 +851,13 @@ async function checkReferences(tx: Transaction, input: Record<string, any>): Pro
       if (typeof input.agreementId === "string" && condition.agreementId !== input.agreementId) {
         problems.push({ field: "conditionId", problem: `belongs to ${owner}, not to agreement "${input.agreementId}"` });
       }
+    }
+  }
+  // A commitment's deadline comes under the commitment's agreement (the list gives it that agreementId): not under another.
+  if (typeof input.commitmentId === "string" && typeof input.agreementId === "string") {
+    const commitment = await tx.commitment.findUnique({ where: { id: input.commitmentId }, select: { agreementId: true } });
+    if (commitment && commitment.agreementId !== input.agreementId) {
+      problems.push({ field: "commitmentId", problem: `belongs to agreement "${commitment.agreementId}", not to agreement "${input.agreementId}"` });
     }
   }
   if (problems.length) throw new InvalidInputError(problems);
@@ -949,6 +987,8 @@ export async function patchRecord(
       const current = await table.findUnique({ where: { id }, select: { id: true, version: true } });
       if (!current) throw new NotFoundError(kind, id);
       if (expectedVersion !== undefined && expectedVersion !== current.version) throw new VersionMismatchError(expectedVersion, current.version);
+      // Edited and then answered 404, the edit would still show in every answer known before the retraction.
+      await refuseRetractedCreation(tx, kind, id);
       await checkReferences(tx, input);
       if (kind === "source") await checkSourceAsPatched(tx, id, input);
       const { topicIds, ...fields } = input;

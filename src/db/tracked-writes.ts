@@ -4,7 +4,7 @@ import { endingThatRefuses } from "../domain/belonging.ts";
 import { consequencesOf, mayHaveConsequences } from "../domain/consequences.ts";
 import { CORRECTABLE_FACTS, type CorrectableKind, correctedKnownAt, isCorrectableKind, planCorrection } from "../domain/corrections.ts";
 import { formatAtPrecision, precisionOfNewDate } from "../domain/dates.ts";
-import { extendsLater, successorDueDate } from "../domain/deadlines.ts";
+import { expiresAfter, extendsLater, successorDueDate } from "../domain/deadlines.ts";
 import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
 import type { EvidenceRequest } from "../domain/evidence.ts";
 import {
@@ -16,7 +16,9 @@ import {
   type HistoryEntry,
   isConsequence,
   isCreation,
+  MAX_SCHEDULE_YEARS,
   pendingBoundsOf,
+  planDatesChange,
   planStatusChange,
   recordStateAt,
   type StatusCache,
@@ -245,7 +247,7 @@ function currentVersion(conn: Database.Database, kind: TrackedKind, id: string):
 function throwPlanProblem(kind: TrackedKind, to: string, plan: Exclude<StatusChangePlan, { ok: true }>): never {
   switch (plan.problem) {
     case "too-far-ahead":
-      throw new InvalidInputError([{ field: "effectiveAt", problem: "must be at most 10 years ahead" }]);
+      throw new InvalidInputError([{ field: "effectiveAt", problem: `must be at most ${MAX_SCHEDULE_YEARS} years ahead` }]);
     case "not-yet-created":
       throw new ChainConflictError(
         plan.conflictsWith
@@ -794,12 +796,21 @@ export function recordDatesChange(
     recordAtVersion(conn, req.kind, req.id, req.expectedVersion);
     const effectiveAt = req.effectiveAt ?? now;
     const scope = new WriteScope(conn, now);
-    const created = scope.historyOf(req.kind, req.id).find((e) => isCreation(e) && !e.retractedAt);
-    if (!created || created.effectiveAt > effectiveAt) {
-      throw new ChainConflictError(`The ${req.kind} did not exist yet at ${effectiveAt.toISOString()}`, created ?? null, []);
-    }
-    const evidenceId = req.evidence ? attachEvidence(conn, req.kind, req.id, req.evidence, now) : null;
     const values = Object.fromEntries(Object.entries(req.values).filter(([, v]) => v !== undefined));
+    const plan = planDatesChange(scope.historyOf(req.kind, req.id), firstDatesOf(conn, req.kind, req.id), values, effectiveAt, now);
+    if (!plan.ok && plan.problem === "too-far-ahead")
+      throw new InvalidInputError([{ field: "effectiveAt", problem: `must be at most ${MAX_SCHEDULE_YEARS} years ahead` }]);
+    if (!plan.ok && plan.problem === "changes-nothing") {
+      const then = effectiveAt.toISOString();
+      throw new InvalidInputError(
+        plan.unchanged.map(({ field, value }) => ({
+          field,
+          problem: `is already ${JSON.stringify(value ?? null)} at ${then}: a dates change must change at least one of them`,
+        })),
+      );
+    }
+    if (!plan.ok) throw new ChainConflictError(`The ${req.kind} did not exist yet at ${effectiveAt.toISOString()}`, plan.created, []);
+    const evidenceId = req.evidence ? attachEvidence(conn, req.kind, req.id, req.evidence, now) : null;
     const entry = scope.append(
       valuesEntry(req.kind, req.id, "dates", values, now, { ...req, effectiveAt, causedBySeq: null, sourceId: req.evidence?.sourceId ?? null, evidenceId }),
     );
@@ -807,6 +818,16 @@ export function recordDatesChange(
     scope.refresh();
     return { entry, version: currentVersion(conn, req.kind, req.id) };
   });
+}
+
+/** A deadline's or an event's dates as first recorded (the row's date columns; moved dates live in dates entries). */
+function firstDatesOf(conn: Database.Database, kind: "deadline" | "event", id: string): Record<string, unknown> {
+  const columns = kind === "deadline" ? ["dueAt", "precision", "wording"] : ["startsAt", "endsAt", "precision", "wording"];
+  const row = prepared(conn, `SELECT ${columns.map((c) => `"${c}"`).join(", ")} FROM "${RECORD_KINDS[kind].table}" WHERE "id" = ?`).get(id) as
+    | Record<string, string | null>
+    | undefined;
+  if (!row) return {};
+  return Object.fromEntries(columns.map((c) => [c, c.endsWith("At") ? (row[c] === null ? null : fromSqlDate(row[c]!)) : row[c]]));
 }
 
 export interface RetractionResult {
@@ -846,6 +867,7 @@ export function retractEntry(db: TrackerDatabase, seq: number, reason: string, b
       .filter((e) => !e.retractedAt);
     withConsequencesOfRetractedRecords(conn, entries);
     refuseOrphans(conn, entries, now);
+    refuseDanglingLinks(conn, entries, now);
     const rootId = appendRetraction(conn, seq, null, now, reason, by);
     for (const e of entries) if (e.seq !== seq) appendRetraction(conn, e.seq, rootId, now, `Retracted with entry ${seq}: ${reason}`, by);
     const records = new Map(entries.map((e) => [`${e.recordKind}|${e.recordId}`, e]));
@@ -994,6 +1016,53 @@ function refuseOrphans(conn: Database.Database, retracting: readonly HistoryEntr
           );
         }
       }
+    }
+  }
+}
+
+/**
+ * A threat's or an agreement's creation is retracted only once no standing record links to it (as
+ * known now, apart from what the same retraction takes with it): a supersession naming it as the
+ * successor, a threat re-issuing it, a commitment changing it. Each of those links was refused while
+ * it named a record whose creation was retracted; retracting the creation afterwards would leave it
+ * naming a record that never existed (a measure "superseded" by one that answers 404). Refused, 409
+ * naming the linking entry or creation: retract it first.
+ */
+function refuseDanglingLinks(conn: Database.Database, retracting: readonly HistoryEntry[], now: Date): void {
+  const going = new Set(retracting.map((e) => e.seq));
+  const stands = (e: HistoryEntry | null | undefined): e is HistoryEntry => !!e && !e.retractedAt && !going.has(e.seq);
+  for (const created of retracting.filter(isCreation)) {
+    const kind = created.recordKind;
+    if (kind !== "threat" && kind !== "agreement") continue;
+    const what = `${kind} ${created.recordId}`;
+    // A supersession takes effect once its successor exists (successorOf): read on the kind's effective-time index from then.
+    const supersessions = prepared(
+      conn,
+      `SELECT "seq" FROM "StatusChange" WHERE "recordKind" = ? AND "effectiveAt" >= ? AND "to" = 'superseded' AND json_extract("values", '$.supersededById') = ? ORDER BY "seq"`,
+    )
+      .pluck()
+      .all(kind, toSqlDate(created.effectiveAt), created.recordId) as number[];
+    const naming = supersessions.map((seq) => entryBySeq(conn, seq)).find(stands);
+    if (naming) {
+      throw new ChainConflictError(`Entry ${naming.seq} supersedes ${kind} ${naming.recordId} by ${what}: retract it first`, naming, []);
+    }
+    if (kind !== "threat") continue;
+    const linking = [
+      ...(prepared(conn, `SELECT "id" FROM "Threat" WHERE "reissuesId" = ?`).pluck().all(created.recordId) as string[]).map((id) => ({
+        kind: "threat",
+        id,
+        link: "re-issues",
+      })),
+      ...(prepared(conn, `SELECT "commitmentId" FROM "CommitmentThreat" WHERE "threatId" = ?`).pluck().all(created.recordId) as string[]).map((id) => ({
+        kind: "commitment",
+        id,
+        link: "changes",
+      })),
+    ];
+    for (const l of linking) {
+      const creation = entriesKnownAt(historyOf(conn, l.kind, l.id), now).find(isCreation);
+      if (!stands(creation)) continue;
+      throw new ChainConflictError(`${l.kind} ${l.id} ${l.link} ${what}: retract its creation (entry ${creation.seq}) first`, creation, []);
     }
   }
 }
@@ -1166,6 +1235,15 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
     checkOwnersExist(conn, req, effectiveAt, now);
     const starting = startingStatusFor(req.kind, req.status);
     if (req.kind === "threat" && typeof req.fields.reissuesId === "string") checkReissues(conn, req.fields.reissuesId, now);
+    checkAffectedExist(conn, req.affectsThreatIds ?? []);
+    if (req.ownDeadline?.kind === "expiry" && !expiresAfter(req.ownDeadline, effectiveAt)) {
+      throw new InvalidInputError([
+        {
+          field: "expiresAt",
+          problem: `must end after the ${req.kind} takes effect (${effectiveAt.toISOString()}): it would expire before it existed`,
+        },
+      ]);
+    }
     insertRow(conn, RECORD_KINDS[req.kind].table, { id, ...req.fields, status: starting, version: 0, createdAt: now, updatedAt: now });
     if (req.topicIds?.length) {
       const table = req.kind === "threat" ? "_ThreatToTopic" : req.kind === "event" ? "_EventToTopic" : "_ScenarioToTopic";
@@ -1242,6 +1320,16 @@ function createOwnDeadline(
 }
 
 /** A measure may re-issue only one that has ended (as known now). */
+/** The measures a commitment changes exist as known now: a link to one whose creation was retracted names nothing (as supersededById). */
+function checkAffectedExist(conn: Database.Database, threatIds: readonly string[]): void {
+  const problems = threatIds.flatMap((threatId, i) =>
+    standingCreation(conn, "threat", threatId)
+      ? []
+      : [{ field: `affectsThreatIds.${i}`, problem: `the measure "${threatId}" does not exist: its creation was retracted` }],
+  );
+  if (problems.length) throw new InvalidInputError(problems);
+}
+
 function checkReissues(conn: Database.Database, reissuesId: string, now: Date): void {
   const state = recordStateAt(historyOf(conn, "threat", reissuesId), now, now);
   if (!state.exists) throw new InvalidInputError([{ field: "reissuesId", problem: `no threat with id "${reissuesId}"` }]);
@@ -1277,7 +1365,8 @@ export function recordTermsChange(
     const scope = new WriteScope(conn, now);
     const first = { ...(st.threatFirstTerms.get(req.id) as Omit<Terms, "targetIds">), targetIds: st.firstTargets.all(req.id) as string[] };
     const plan = planTermsChange(scope.historyOf("threat", req.id), first, req.values, req.effectiveAt, now);
-    if (!plan.ok && plan.problem === "too-far-ahead") throw new InvalidInputError([{ field: "effectiveAt", problem: "must be at most 10 years ahead" }]);
+    if (!plan.ok && plan.problem === "too-far-ahead")
+      throw new InvalidInputError([{ field: "effectiveAt", problem: `must be at most ${MAX_SCHEDULE_YEARS} years ahead` }]);
     if (!plan.ok && plan.problem === "changes-nothing") {
       const then = req.effectiveAt.toISOString();
       throw new InvalidInputError(

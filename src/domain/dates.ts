@@ -113,7 +113,8 @@ export function formatAtPrecision(date: Date | null, precision: Precision): stri
  */
 export const DATE_RANGE = { firstYear: 1900, lastYear: 2200 } as const;
 
-function isInDateRange(date: Date): boolean {
+/** Whether a date falls in DATE_RANGE (an invalid date does not). */
+export function isInDateRange(date: Date): boolean {
   const year = date.getUTCFullYear();
   return year >= DATE_RANGE.firstYear && year <= DATE_RANGE.lastYear;
 }

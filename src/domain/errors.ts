@@ -40,7 +40,12 @@ export class VersionMismatchError extends Error {
     readonly expected: number,
     readonly actual: number,
   ) {
-    super(`The record is at version ${actual}, not ${expected}; reload it and retry`);
+    // An If-Match that is no ETag of ours (NaN: `"1e2"`, `abc`, a list) names no version: say so, not "not NaN".
+    super(
+      Number.isNaN(expected)
+        ? `The record is at version ${actual}; If-Match names no version of it (send the ETag a GET answers, "${actual}", or *); reload it and retry`
+        : `The record is at version ${actual}, not ${expected}; reload it and retry`,
+    );
   }
 }
 

@@ -93,6 +93,8 @@ export function evidenceFor(request: EvidenceRequest, refs: EvidenceReferences, 
   if (!refs.source) throw new InvalidInputError([{ field: at("sourceId"), problem: `no source with id "${request.sourceId}"` }]);
   const speakerId = request.speakerId ?? null;
   if (speakerId && !refs.speakerKnown) throw new InvalidInputError([{ field: at("speakerId"), problem: `no actor with id "${speakerId}"` }]);
+  // Blanks quote nothing: found in any text (between two words), they would stand as verbatim evidence of any fact.
+  if (request.quote.trim().length === 0) throw new InvalidInputError([{ field: at("quote"), problem: "must not be empty or blank" }]);
   const common = { sourceId: request.sourceId, speakerId, stance: request.stance ?? "supports", recordKind, recordId };
   if (refs.source.text === null) {
     const id = `ev-${sha256Hex(`${recordKind}|${recordId}|${request.sourceId}|${request.quote}`).slice(0, 16)}`;

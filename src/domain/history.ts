@@ -1,4 +1,4 @@
-import { allowedNextStatuses, checkTransition, requiresNewDate } from "./lifecycle.ts";
+import { allowedNextStatuses, checkTransition, requiresNewDate, requiresSuccessor } from "./lifecycle.ts";
 import type { TrackedKind } from "./statuses.ts";
 
 /**
@@ -48,6 +48,21 @@ export interface HistoryEntry {
 
 /** How far ahead a change may be announced. */
 export const MAX_SCHEDULE_YEARS = 10;
+
+/** The latest instant a change recorded at `now` may take effect: MAX_SCHEDULE_YEARS ahead. */
+export function scheduleHorizon(now: Date): Date {
+  const horizon = new Date(now);
+  horizon.setUTCFullYear(horizon.getUTCFullYear() + MAX_SCHEDULE_YEARS);
+  return horizon;
+}
+
+/**
+ * Whether a change (a status, its end, a measure's terms, a deadline's or an event's dates) recorded
+ * at `now` may take effect at `effectiveAt`: at most MAX_SCHEDULE_YEARS ahead, whichever route records it.
+ */
+export function isWithinScheduleHorizon(effectiveAt: Date, now: Date): boolean {
+  return effectiveAt.getTime() <= scheduleHorizon(now).getTime();
+}
 
 export function byEffectiveTime(a: HistoryEntry, b: HistoryEntry): number {
   return a.effectiveAt.getTime() - b.effectiveAt.getTime() || a.seq - b.seq;
@@ -312,6 +327,39 @@ export function creationMayTakeEffectAt(effectiveAt: Date, now: Date): boolean {
   return effectiveAt.getTime() <= now.getTime();
 }
 
+export type DatesChangePlan =
+  | { ok: true }
+  | { ok: false; problem: "too-far-ahead" }
+  | { ok: false; problem: "not-yet-created"; created: HistoryEntry | null }
+  /** Every date given is the one in effect then: each with that value, in the order given. */
+  | { ok: false; problem: "changes-nothing"; unchanged: { field: string; value: unknown }[] };
+
+const sameDateValue = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : (a ?? null) === (b ?? null));
+
+/**
+ * Whether a deadline's or an event's dates may be moved as of `effectiveAt`: once the record exists
+ * (its creation standing, as known now), at most MAX_SCHEDULE_YEARS ahead, as any change dated ahead,
+ * and changing at least one of the dates in effect then (as known now), which start from `first`
+ * (the record's dates as first recorded): an entry changing none would say nothing, yet show as a
+ * move (and count as one in its calendar entry's SEQUENCE), as a terms change changing nothing would.
+ */
+export function planDatesChange(
+  history: readonly HistoryEntry[],
+  first: Record<string, unknown>,
+  change: Record<string, unknown>,
+  effectiveAt: Date,
+  now: Date,
+): DatesChangePlan {
+  if (!isWithinScheduleHorizon(effectiveAt, now)) return { ok: false, problem: "too-far-ahead" };
+  const created = entriesKnownAt(history, now).find(isCreation) ?? null;
+  if (!created || created.effectiveAt.getTime() > effectiveAt.getTime()) return { ok: false, problem: "not-yet-created", created };
+  const then = { ...first, ...recordStateAt(history, effectiveAt, now).dates };
+  const given = Object.keys(change).filter((field) => change[field] !== undefined);
+  const unchanged = given.filter((field) => sameDateValue(then[field], change[field]));
+  if (unchanged.length === given.length) return { ok: false, problem: "changes-nothing", unchanged: unchanged.map((field) => ({ field, value: then[field] })) };
+  return { ok: true };
+}
+
 /**
  * Whether a status change may be recorded at its effective time, given everything known now.
  * The move must be allowed from the status in effect at that instant, and the next later entry
@@ -321,9 +369,8 @@ export function creationMayTakeEffectAt(effectiveAt: Date, now: Date): boolean {
  */
 export function planStatusChange(history: readonly HistoryEntry[], req: StatusChangePlanRequest, now: Date): StatusChangePlan {
   const t = req.effectiveAt.getTime();
-  const horizon = new Date(now);
-  horizon.setUTCFullYear(horizon.getUTCFullYear() + MAX_SCHEDULE_YEARS);
-  if (t > horizon.getTime()) return { ok: false, problem: "too-far-ahead" };
+  const horizon = scheduleHorizon(now);
+  if (!isWithinScheduleHorizon(req.effectiveAt, now)) return { ok: false, problem: "too-far-ahead" };
   const entries = entriesKnownAt(history, now).filter((e) => e.change === "status");
   // A by-terms entry at or after t whose terms began before t is superseded by this report.
   const stands = (e: HistoryEntry) => !(e.byTerms && (e.causeEffectiveAt?.getTime() ?? Number.NEGATIVE_INFINITY) < t && e.effectiveAt.getTime() >= t);
@@ -383,6 +430,13 @@ function checkTerms(req: StatusChangePlanRequest, horizon: Date): { problem: "ba
   const back = checkTransition(req.kind, req.to, req.returnsTo, false);
   if (!back.ok)
     return { problem: "bad-terms", field: "then", message: `must be a status ${aKind(req.kind)} may move to from "${req.to}": ${back.allowed.join(", ")}` };
+  // A lapse by terms names no successor, and a move to it needs one (supersededById): record it when it happens.
+  if (requiresSuccessor(req.kind, req.returnsTo))
+    return {
+      problem: "bad-terms",
+      field: "then",
+      message: `cannot be "${req.returnsTo}": that move names what replaces the ${req.kind === "threat" ? "measure" : req.kind} (supersededById), which an end by terms cannot; record it when it happens`,
+    };
   return null;
 }
 

@@ -11,8 +11,12 @@ export const TARIFF = "tariff";
 export const RATE_DECIMALS = 4;
 const RATE_SCALE = 10 ** RATE_DECIMALS;
 
-/** Whether a rate is stated to at most RATE_DECIMALS decimals. */
-export const hasRateDecimals = (rate: number): boolean => Math.abs(rate * RATE_SCALE - Math.round(rate * RATE_SCALE)) < 1e-6;
+/**
+ * Whether a rate is stated to at most RATE_DECIMALS decimals: it is the number those decimals name
+ * (7.5 is 75000 / 10^4, 0.35 is 3500 / 10^4, each division rounded as the literal is), exactly. A
+ * tolerance would let through 1e-11 or 5e-324, which no total adds up and every read shows as given.
+ */
+export const hasRateDecimals = (rate: number): boolean => Number.isFinite(rate) && Math.round(rate * RATE_SCALE) / RATE_SCALE === rate;
 
 /** A sum of rates as the decimals they were stated to add up to. */
 export const totalOfRates = (sum: number): number => Math.round(sum * RATE_SCALE) / RATE_SCALE;

@@ -1,5 +1,5 @@
 import * as chrono from "chrono-node";
-import { periodStart } from "./dates.ts";
+import { isInDateRange, periodStart } from "./dates.ts";
 import type { Precision } from "./statuses.ts";
 
 /**
@@ -166,6 +166,8 @@ export function dateProposals(text: string, publishedAt: Date): Proposal[] {
     const phrase = hit.text.replace(/[\s,;:.]+$/, "");
     const dueAt = periodStart(hit.start.date(), precision);
     const endsAt = hit.end ? periodStart(hit.end.date(), precision) : null;
+    // A date the tracker would refuse (outside DATE_RANGE: "December 31, 9999") is no proposal: confirmed, it would be a 422.
+    if (!isInDateRange(dueAt) || (endsAt && !isInDateRange(endsAt))) continue;
     proposals.push({ kind: "date", ...span(text, start, hit.index + phrase.length), dueAt, endsAt, precision });
   }
   return proposals;

@@ -1,4 +1,4 @@
-import { entriesKnownAt, type HistoryEntry, isCreation, MAX_SCHEDULE_YEARS, type RecordState, recordStateAt } from "./history.ts";
+import { entriesKnownAt, type HistoryEntry, isCreation, isWithinScheduleHorizon, type RecordState, recordStateAt } from "./history.ts";
 
 /**
  * A measure's terms: what kind of measure it is, its rate, legal basis, scope and targets. Each is
@@ -54,9 +54,7 @@ function isSameTerm(term: keyof Terms, a: unknown, b: unknown): boolean {
  * from `first` (as first recorded): an entry changing none would say nothing, yet show as a change.
  */
 export function planTermsChange(history: readonly HistoryEntry[], first: Terms, change: Partial<Terms>, effectiveAt: Date, now: Date): TermsChangePlan {
-  const horizon = new Date(now);
-  horizon.setUTCFullYear(horizon.getUTCFullYear() + MAX_SCHEDULE_YEARS);
-  if (effectiveAt.getTime() > horizon.getTime()) return { ok: false, problem: "too-far-ahead" };
+  if (!isWithinScheduleHorizon(effectiveAt, now)) return { ok: false, problem: "too-far-ahead" };
   const created = entriesKnownAt(history, now).find(isCreation) ?? null;
   if (!created || created.effectiveAt.getTime() > effectiveAt.getTime()) return { ok: false, problem: "not-yet-created", created };
   const then = termsThen(first, recordStateAt(history, effectiveAt, now));

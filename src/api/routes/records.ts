@@ -480,7 +480,8 @@ function datesRoute<C extends "deadlines" | "events">(deps: AppDeps, collection:
     async (c): Promise<any> => {
       const { id } = c.req.valid("param");
       const { effectiveAt, reason, evidence, ...values } = c.req.valid("json") as Record<string, any>;
-      if (kind === "event" && values.startsAt && values.endsAt === undefined) values.endsAt = values.startsAt;
+      // An end not given is the start, as when the event is created: a start made unknown (null) leaves no end of the old dates behind.
+      if (kind === "event" && values.endsAt === undefined) values.endsAt = values.startsAt;
       const result = await recordDatesChange(
         deps.db,
         {

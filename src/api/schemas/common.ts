@@ -187,7 +187,7 @@ export const HttpUrl = z
 export const EvidenceInput = z
   .strictObject({
     sourceId: Id,
-    quote: unicodeString(MAX_TEXT).refine((s) => s.length > 0, "must not be empty"),
+    quote: unicodeString(MAX_TEXT).refine((s) => s.trim().length > 0, "must not be empty or blank"),
     speakerId: Id.nullable().optional().openapi({ description: "The actor whose words these are" }),
     stance: z.enum(STANCES).optional().openapi({ description: "supports (default) or disputes the fact" }),
   })

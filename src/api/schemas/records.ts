@@ -318,7 +318,8 @@ export function statusChangeBodyFor(kind: TrackedKind) {
       }),
     })
     .superRefine((b, ctx) => {
-      if (b.correction && b.reason.trim().length < 3) ctx.addIssue({ code: "custom", path: ["reason"], message: "a correction needs a reason" });
+      if (b.correction && b.reason.trim().length < 3)
+        ctx.addIssue({ code: "custom", path: ["reason"], message: "a correction needs a reason (at least 3 characters)" });
       // An end on a move that has none is named as such, before asking for its other half.
       const mayEnd = STATUSES_WITH_AN_END[kind]?.includes(b.status) ?? false;
       for (const field of ["until", "then"] as const) {
@@ -337,6 +338,11 @@ export function statusChangeBodyFor(kind: TrackedKind) {
       misplaced("newEndsAt", takesStartsAt, 'only an event moving to "scheduled" (rescheduled) takes new dates');
       misplaced("newPrecision", takesDueAt || takesStartsAt, "only with a new date");
       misplaced("newWording", takesDueAt || takesStartsAt, "only with a new date");
+      // The new dates are held to the rule POST …/dates holds an event's dates to: an end is the start's or after it.
+      if (takesStartsAt && b.newEndsAt !== undefined && b.newStartsAt === undefined)
+        ctx.addIssue({ code: "custom", path: ["newEndsAt"], message: "only with newStartsAt: the new start it ends after" });
+      if (b.newStartsAt && b.newEndsAt && b.newEndsAt < b.newStartsAt)
+        ctx.addIssue({ code: "custom", path: ["newEndsAt"], message: "must not be before newStartsAt" });
     })
     .openapi(name);
 }
