@@ -656,7 +656,7 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
   if (kind === "threat") return threatAt(db.reader, id, time);
   if (kind === "scenario") {
     const { events, eventsTruncated, evidence, evidenceTruncated, disputed, ...scenario } = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt);
-    firstOf(scenario, "deadlines", scenarioDeadlines(db.reader, id, DETAIL_EMBEDS + 1, time.knownAt));
+    firstOf(scenario, "deadlines", scenarioDeadlines(db.reader, id, DETAIL_EMBEDS + 1, time));
     return atReadTime(db.reader, kind, { ...scenario, events, eventsTruncated, evidence, evidenceTruncated, disputed }, time);
   }
   if (kind === "agreement") {
@@ -696,7 +696,7 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
  * times its reads (decision 019).
  */
 export function threatAt(conn: Database.Database, id: string, time: ReadTime): Record<string, unknown> {
-  const threat = threatDetail(conn, id, time.knownAt);
+  const threat = threatDetail(conn, id, time);
   if (!threat) throw new NotFoundError("threat", id);
   return atReadTime(conn, "threat", threat, time);
 }

@@ -43,7 +43,7 @@ describe("the hot reads under decision 028", () => {
       listDeadlines(conn, { status: "pending", limit: 50 }, now);
       listDeadlines(conn, { status: "pending", limit: 50, asOf: new Date(now.getTime() - 30 * 86_400_000) }, now);
     });
-    const detail = statementsOf((conn) => threatDetail(conn, TARIFF_THREAT, now));
+    const detail = statementsOf((conn) => threatDetail(conn, TARIFF_THREAT, { knownAt: now, now }));
     expect(walks(lists).length).toBeGreaterThan(1);
     for (const s of [...lists, ...detail]) expect(s.sql).not.toMatch(/AS "later"|"createdAt" > /);
     // Still walks in due order on an index (no sort of the whole table).
