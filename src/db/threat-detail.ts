@@ -225,7 +225,7 @@ const isPast = (time: DetailTime) => time.knownAt.getTime() < time.now.getTime()
  * page (ten of its budgets), so a detail costs at most that more whatever the number of its lists.
  */
 export const PASSED_OVER_AT_MOST = PASSED_OVER_PER_BUDGET * SCAN_BUDGET;
-const DETAIL_ADVICE = "ask with a later knownAt, or page through the lists filtered by this record";
+export const DETAIL_ADVICE = "ask with a later knownAt, or page through the lists filtered by this record";
 
 /**
  * A threat with its links and evidence, in exactly the shape `getRecordThroughPrisma` gives

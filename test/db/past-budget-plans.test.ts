@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listDeadlines } from "../../src/db/deadline-queries.ts";
+import { pastPages } from "../../src/db/sql/embedded-pages.ts";
 import { evidencePage, scenarioDeadlines, threatDetail } from "../../src/db/threat-detail.ts";
 import { SCENARIO, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
 import { planOf, recordingConnection } from "../helpers/plans.ts";
@@ -97,4 +98,27 @@ describe("the hot reads under decision 028", () => {
       }
     });
   }
+
+  it("at a past knownAt, the lists read through Prisma find their page's ids on the owner's index in the order shown, counting what they skip", () => {
+    const walks = statementsOf((conn) => {
+      const pages = pastPages(conn, knownAt, 101, 50_000, "ask later");
+      for (const [table, owner] of [
+        ["Threat", { scenarioId: SCENARIO }],
+        ["Event", { scenarioId: SCENARIO }],
+        ["Condition", { agreementId: "a" }],
+        ["Commitment", { agreementId: "a" }],
+        ["Deadline", { conditionId: "c" }],
+        ["Deadline", { agreementId: "a" }],
+        ["Deadline", { commitmentId: "c" }],
+        ["Evidence", { recordKind: "threat", recordId: TARIFF_THREAT }],
+      ] as const) {
+        pages.ids(table, owner);
+      }
+    }).filter((s) => s.sql.includes("passed_over()"));
+    expect(walks).toHaveLength(8);
+    for (const s of walks) {
+      expect(s.plan, s.sql).toMatch(/SEARCH x USING (COVERING )?INDEX \w+ \(\w+=\?/);
+      expect(s.plan, s.sql).not.toMatch(/TEMP B-TREE|SCAN x\b/);
+    }
+  });
 });

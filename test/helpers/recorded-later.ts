@@ -9,7 +9,8 @@ import { toSqlDate } from "../../src/db/sql-dates.ts";
 export function deadlinesRecordedAt(
   db: TrackerDatabase,
   o: {
-    owner: { threatId: string } | { scenarioId: string } | { conditionId: string; threatId: string };
+    /** The owner columns: a threat, a scenario, a condition (and its threat), an agreement, a commitment. */
+    owner: { threatId: string } | { scenarioId: string } | { conditionId: string; threatId: string } | { agreementId: string } | { commitmentId: string };
     count: number;
     dueAt: Date;
     effectiveAt: Date;
@@ -120,11 +121,15 @@ export function upcomingChangesRecordedAt(
   })();
 }
 
-/** `count` open conditions of a threat, ids `${prefix}-NNNNNN`, recorded at `recordedAt`, each with its creation entry. */
-export function conditionsRecordedAt(db: TrackerDatabase, o: { threatId: string; count: number; recordedAt: Date; prefix: string }): void {
+/** `count` open conditions of a threat or an agreement, ids `${prefix}-NNNNNN`, recorded at `recordedAt`, each with its creation entry. */
+export function conditionsRecordedAt(
+  db: TrackerDatabase,
+  o: { owner: { threatId: string } | { agreementId: string }; count: number; recordedAt: Date; prefix: string },
+): void {
   const at = toSqlDate(o.recordedAt);
+  const [[column, ownerId]] = Object.entries(o.owner) as [[string, string]];
   const condition = db.writer.prepare(
-    `INSERT INTO "Condition" ("id","threatId","description","effect","status","version","createdAt","updatedAt") VALUES (?, ?, ?, 'averts', 'open', 1, ?, ?)`,
+    `INSERT INTO "Condition" ("id","${column}","description","effect","status","version","createdAt","updatedAt") VALUES (?, ?, ?, 'averts', 'open', 1, ?, ?)`,
   );
   const entry = db.writer.prepare(
     `INSERT INTO "StatusChange" ("recordKind","recordId","from","to","effectiveAt","recordedAt","reason","by") VALUES ('condition', ?, NULL, 'open', ?, ?, 'recorded later', 'test')`,
@@ -132,7 +137,7 @@ export function conditionsRecordedAt(db: TrackerDatabase, o: { threatId: string;
   db.writer.transaction(() => {
     for (let i = 0; i < o.count; i++) {
       const id = `${o.prefix}-${String(i).padStart(6, "0")}`;
-      condition.run(id, o.threatId, `${o.prefix} ${i}`, at, at);
+      condition.run(id, ownerId, `${o.prefix} ${i}`, at, at);
       entry.run(id, at, at);
     }
   })();
