@@ -12,15 +12,11 @@ export const PASSED_OVER_PER_BUDGET = 10;
 const ADVICE = "ask with a later knownAt or narrower filters";
 
 /** Counts the rows a read passes over; throws once more than `atMost` (`what`: "deadlines", "events"…; `advice`: what to ask instead). */
-export function passedOverCounter(what: string, atMost: number, advice = ADVICE): { readonly count: number; readonly left: number; passOver(): void } {
+export function passedOverCounter(what: string, atMost: number, advice = ADVICE): { readonly count: number; passOver(): void } {
   let count = 0;
   return {
     get count() {
       return count;
-    },
-    /** How many more it passes over before it throws. */
-    get left() {
-      return atMost - count;
     },
     passOver() {
       count += 1;
