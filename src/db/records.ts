@@ -13,6 +13,7 @@ import type { Prisma, TrackerDatabase, Transaction } from "./client.ts";
 import { storeEvidence } from "./evidence.ts";
 import { Prisma as PrismaNamespace } from "./generated/client.ts";
 import { awaitedOnceBy } from "./sql/awaited-then.ts";
+import { type PastPages, pastPages } from "./sql/embedded-pages.ts";
 import {
   type ChangesQuery,
   type EffectiveKey,
@@ -28,7 +29,7 @@ import { limitBy, prepared } from "./sql/prepared.ts";
 import { type CachedRow, type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
 import { likePattern } from "./sql/text-search.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
-import { DETAIL_EMBEDS, firstOf, scenarioDeadlines, threatDetail } from "./threat-detail.ts";
+import { DETAIL_ADVICE, DETAIL_EMBEDS, firstOf, PASSED_OVER_AT_MOST, scenarioDeadlines, threatDetail } from "./threat-detail.ts";
 import { createTrackedRecord, type RecordedAt, recordCorrection } from "./tracked-writes.ts";
 
 export { type Collection, KIND_OF, type RecordKind } from "../domain/record-kinds.ts";
@@ -133,13 +134,26 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
   source: undefined,
 };
 
-/** A kind's include at `knownAt`: its paged lists hold only the rows recorded by then, so one recorded later does not take a place among the first. */
-function detailIncludeAt(kind: RecordKind, knownAt: Date): Record<string, unknown> | undefined {
+/** The table of each paged list's rows; their owner column is the record's kind and `Id`. */
+const TABLE_OF_LIST: Record<string, string> = { threats: "Threat", events: "Event", conditions: "Condition", deadlines: "Deadline" };
+
+/**
+ * A kind's include at `knownAt`: its paged lists hold only the rows recorded by then, so one
+ * recorded later does not take a place among the first; at a past knownAt, the page's rows found
+ * first by `pages` (counting those recorded later, decision 028).
+ */
+function detailIncludeAt(kind: RecordKind, id: string, knownAt: Date, pages?: PastPages): Record<string, unknown> | undefined {
   const include = DETAIL_INCLUDE[kind];
   if (!include) return include;
   // Actors have no history: a government's members are those recorded by knownAt (or before recorded times were kept).
   if (kind === "actor") return { ...include, members: { ...(include.members as object), where: recordedBy("actor", knownAt) } };
-  const recordedByThen = (path: string) => [path, { ...(include[path] as object), where: { createdAt: { lte: knownAt } } }];
+  const recordedByThen = (path: string) => [
+    path,
+    {
+      ...(include[path] as object),
+      where: pages ? { id: { in: pages.ids(TABLE_OF_LIST[path]!, { [`${kind}Id`]: id }) } } : { createdAt: { lte: knownAt } },
+    },
+  ];
   return { ...include, ...Object.fromEntries((PAGED_LISTS[kind] ?? []).map(({ path }) => recordedByThen(path))) };
 }
 
@@ -662,17 +676,26 @@ function awaitedActorsThen(conn: Database.Database, conditions: Record<string, a
 /** A record with its links and the evidence quotes that support it (threats through the raw fast path), at the read time. */
 export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: string, time: ReadTime): Promise<Record<string, unknown>> {
   if (kind === "threat") return threatAt(db.reader, id, time);
+  // At a past knownAt, each list's page is found in raw SQL, counting the rows recorded later it skips.
+  const pages =
+    time.knownAt.getTime() < time.now.getTime() ? pastPages(db.reader, time.knownAt, DETAIL_EMBEDS + 1, PASSED_OVER_AT_MOST, DETAIL_ADVICE) : undefined;
   if (kind === "scenario") {
-    const { events, eventsTruncated, evidence, evidenceTruncated, disputed, ...scenario } = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt);
-    firstOf(scenario, "deadlines", scenarioDeadlines(db.reader, id, DETAIL_EMBEDS + 1, time.knownAt));
+    const { events, eventsTruncated, evidence, evidenceTruncated, disputed, ...scenario } = await getRecordThroughPrisma(
+      db.prisma,
+      kind,
+      id,
+      time.knownAt,
+      pages,
+    );
+    firstOf(scenario, "deadlines", scenarioDeadlines(db.reader, id, DETAIL_EMBEDS + 1, time));
     return atReadTime(db.reader, kind, { ...scenario, events, eventsTruncated, evidence, evidenceTruncated, disputed }, time);
   }
   if (kind === "agreement") {
-    const agreement = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt);
+    const agreement = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt, pages);
     // One more than it embeds, to say whether more follow (on the (agreementId, id) index: the rows of the page only).
     // Those recorded by knownAt only: one recorded later would take a place among the first, and change a past answer.
     const commitments = await db.prisma.commitment.findMany({
-      where: { agreementId: id, createdAt: { lte: time.knownAt } },
+      where: pages ? { id: { in: pages.ids("Commitment", { agreementId: id }) } } : { agreementId: id, createdAt: { lte: time.knownAt } },
       orderBy: { id: "asc" },
       take: AGREEMENT_COMMITMENTS + 1,
       include: COMMITMENT_EMBEDS,
@@ -680,7 +703,9 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
     // A page of each one's deadlines, one query a commitment: for a nested include Prisma reads every row and applies `take` in memory.
     for (const commitment of commitments.slice(0, AGREEMENT_COMMITMENTS)) {
       const deadlines = await db.prisma.deadline.findMany({
-        where: { commitmentId: commitment.id, createdAt: { lte: time.knownAt } },
+        where: pages
+          ? { id: { in: pages.ids("Deadline", { commitmentId: commitment.id }) } }
+          : { commitmentId: commitment.id, createdAt: { lte: time.knownAt } },
         orderBy: [{ dueAt: "asc" }, { id: "asc" }],
         take: DETAIL_EMBEDS + 1,
       });
@@ -694,7 +719,7 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
     return atReadTime(db.reader, kind, embedded, time);
   }
   if (kind === "deadline") {
-    const deadline = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt);
+    const deadline = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt, pages);
     // A commitment's deadline comes under the commitment's agreement, as the deadline list, its CSV and every embed say.
     if (deadline.agreementId == null && typeof deadline.commitmentId === "string") {
       const owner = await db.prisma.commitment.findUnique({ where: { id: deadline.commitmentId }, select: { agreementId: true } });
@@ -705,7 +730,7 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
     answer.extendedBy = (answer.extendedBy as unknown[]).at(-1) ?? null;
     return answer;
   }
-  return atReadTime(db.reader, kind, await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt), time);
+  return atReadTime(db.reader, kind, await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt, pages), time);
 }
 
 /**
@@ -716,7 +741,7 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
  * times its reads (decision 019).
  */
 export function threatAt(conn: Database.Database, id: string, time: ReadTime): Record<string, unknown> {
-  const threat = threatDetail(conn, id, time.knownAt);
+  const threat = threatDetail(conn, id, time);
   if (!threat) throw new NotFoundError("threat", id);
   return atReadTime(conn, "threat", threat, time);
 }
@@ -727,9 +752,9 @@ function underAgreement<T extends { agreementId?: string | null }>(deadlines: T[
   return deadlines.map((d) => (d.agreementId ? d : { ...d, agreementId }));
 }
 
-/** The same, through Prisma's includes, with the lists recorded by `knownAt`. */
-export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, id: string, knownAt: Date) {
-  const include = detailIncludeAt(kind, knownAt);
+/** The same, through Prisma's includes, with the lists recorded by `knownAt` (at a past one, their pages found by `pages`). */
+export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, id: string, knownAt: Date, pages?: PastPages) {
+  const include = detailIncludeAt(kind, id, knownAt, pages);
   const record = await delegateOf(prisma, kind).findUnique({ where: { id }, ...(include ? { include } : {}) });
   if (!record) throw new NotFoundError(kind, id);
   for (const { path, withDeadlines } of PAGED_LISTS[kind] ?? []) {
@@ -739,7 +764,7 @@ export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, i
     // One query a condition: for a nested include of many rows Prisma reads every row and applies `take` in memory.
     for (const row of record[path]) {
       const deadlines = await prisma.deadline.findMany({
-        where: { conditionId: row.id, createdAt: { lte: knownAt } },
+        where: pages ? { id: { in: pages.ids("Deadline", { conditionId: row.id }) } } : { conditionId: row.id, createdAt: { lte: knownAt } },
         orderBy: [{ dueAt: "asc" }, { id: "asc" }],
         take: DETAIL_EMBEDS + 1,
       });
@@ -747,7 +772,7 @@ export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, i
     }
   }
   const evidence = await prisma.evidence.findMany({
-    where: { recordKind: kind, recordId: id, createdAt: { lte: knownAt } },
+    where: pages ? { id: { in: pages.ids("Evidence", { recordKind: kind, recordId: id }) } } : { recordKind: kind, recordId: id, createdAt: { lte: knownAt } },
     orderBy: [{ sourceId: "asc" }, { startOffset: "asc" }, { id: "asc" }],
     take: DETAIL_EMBEDS + 1,
     include: {

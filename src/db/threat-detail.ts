@@ -1,7 +1,9 @@
 import type Database from "better-sqlite3";
 import { isDisputed, STANCES } from "../domain/evidence.ts";
 import { DEADLINE_CACHE_COLUMNS } from "../domain/record-kinds.ts";
+import { SCAN_BUDGET } from "./deadline-queries.ts";
 import { Prisma } from "./generated/client.ts";
+import { PASSED_OVER_PER_BUDGET, passedOverCounter, passingOver } from "./sql/passed-over.ts";
 import { limitBy, perConnection, shaped } from "./sql/prepared.ts";
 import { toSqlDate } from "./sql-dates.ts";
 
@@ -62,10 +64,16 @@ function columnsOf(model: Record<string, string>, a: string): string {
     .join(", ");
 }
 
+/**
+ * Which rows of a list a detail shows: those recorded by knownAt. At the present the filter skips
+ * the few a concurrent write may add; at a past knownAt it counts those it skips (passingOver), so
+ * a detail passes over at most PASSED_OVER_AT_MOST of them (decision 028).
+ */
+const knownBy = (past: boolean, createdAt: string, knownAt: string) => (past ? `(${createdAt} <= ${knownAt} OR passed_over())` : `${createdAt} <= ${knownAt}`);
+
 /** Bound values compared with indexed columns are written `+?` (see `prepared` in src/db/sql/prepared.ts). */
 function statementsFor(db: Database.Database) {
   const rows = (sql: string) => shaped<Record<string, any>>(db.prepare(sql));
-  const deadline = columnsOf(DEADLINE_COLUMNS_READ, "d");
   return {
     threat: rows(`SELECT ${columnsOf(Prisma.ThreatScalarFieldEnum, "t")} FROM "Threat" t WHERE t."id" = ?`),
     scenario: rows(`SELECT "id", "title", "status" FROM "Scenario" WHERE "id" = ?`),
@@ -74,30 +82,45 @@ function statementsFor(db: Database.Database) {
     topics: rows(
       `SELECT ${columnsOf(Prisma.TopicScalarFieldEnum, "tp")} FROM "Topic" tp JOIN "_ThreatToTopic" tt ON tt."B" = tp."id" WHERE tt."A" = +? ORDER BY tp."id"`,
     ),
-    // A page of each list, in the order it is shown, those recorded by knownAt (see firstOf).
-    conditions: rows(
-      `SELECT ${columnsOf(Prisma.ConditionScalarFieldEnum, "c")}, a."id" AS "a_id", a."name" AS "a_name", a."kind" AS "a_kind" FROM "Condition" c LEFT JOIN "Actor" a ON a."id" = c."awaitedActorId"
-       WHERE c."threatId" = +? AND c."createdAt" <= ? ORDER BY c."id" ${limitBy("?")}`,
-    ),
-    deadlinesOfCondition: rows(
-      `SELECT ${deadline} FROM "Deadline" d WHERE d."conditionId" = +? AND d."createdAt" <= ? ORDER BY d."dueAt", d."id" ${limitBy("?")}`,
-    ),
-    deadlinesOfThreat: rows(`SELECT ${deadline} FROM "Deadline" d WHERE d."threatId" = +? AND d."createdAt" <= ? ORDER BY d."dueAt", d."id" ${limitBy("?")}`),
-    deadlinesOfScenario: rows(
-      `SELECT ${deadline} FROM "Deadline" d INDEXED BY "Deadline_scenarioId_dueAt_id_idx" WHERE d."scenarioId" = ? AND d."createdAt" <= ? ORDER BY d."dueAt", d."id" LIMIT ?`,
-    ),
     stanceKnown: rows(`SELECT 1 AS "known" FROM "Evidence" WHERE "recordKind" = +? AND "recordId" = +? AND "stance" = +? AND "createdAt" <= ? LIMIT 1`),
   };
 }
 
 const statements = perConnection(statementsFor);
 
+/** The lists a detail embeds a page of, each in the order it is shown; at a past knownAt, counting the rows recorded later they skip. */
+function listStatementsFor(db: Database.Database, past: boolean) {
+  const rows = (sql: string) => shaped<Record<string, any>>(db.prepare(sql));
+  const deadline = columnsOf(DEADLINE_COLUMNS_READ, "d");
+  return {
+    // A page of each list, in the order it is shown, those recorded by knownAt (see firstOf).
+    conditions: rows(
+      `SELECT ${columnsOf(Prisma.ConditionScalarFieldEnum, "c")}, a."id" AS "a_id", a."name" AS "a_name", a."kind" AS "a_kind" FROM "Condition" c LEFT JOIN "Actor" a ON a."id" = c."awaitedActorId"
+       WHERE c."threatId" = +? AND ${knownBy(past, `c."createdAt"`, "?")} ORDER BY c."id" ${limitBy("?")}`,
+    ),
+    deadlinesOfCondition: rows(
+      `SELECT ${deadline} FROM "Deadline" d WHERE d."conditionId" = +? AND ${knownBy(past, `d."createdAt"`, "?")} ORDER BY d."dueAt", d."id" ${limitBy("?")}`,
+    ),
+    deadlinesOfThreat: rows(
+      `SELECT ${deadline} FROM "Deadline" d WHERE d."threatId" = +? AND ${knownBy(past, `d."createdAt"`, "?")} ORDER BY d."dueAt", d."id" ${limitBy("?")}`,
+    ),
+    deadlinesOfScenario: rows(
+      `SELECT ${deadline} FROM "Deadline" d INDEXED BY "Deadline_scenarioId_dueAt_id_idx" WHERE d."scenarioId" = ? AND ${knownBy(past, `d."createdAt"`, "?")} ORDER BY d."dueAt", d."id" LIMIT ?`,
+    ),
+  };
+}
+const presentLists = perConnection((db) => listStatementsFor(db, false));
+/** Prepared at the first read at a past knownAt only, inside passingOver (which registers passed_over()): the present reads nothing about later rows. */
+const pastLists = perConnection((db) => listStatementsFor(db, true));
+
 /** Where a record's quotes go on, in their order: the last one's source, offset (null: unverified) and id. */
 export type EvidenceKey = [sourceId: string, startOffset: number | null, id: string];
 
-const EVIDENCE_SELECT = `SELECT ${columnsOf(Prisma.EvidenceScalarFieldEnum, "e")}, s."id" AS "s_id", s."title" AS "s_title", s."publisher" AS "s_publisher", s."url" AS "s_url", s."publishedAt" AS "s_publishedAt", s."kind" AS "s_kind", sp."name" AS "sp_name"
-  FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId" LEFT JOIN "Actor" sp ON sp."id" = e."speakerId"
-  WHERE e."recordKind" = +@kind AND e."recordId" = +@id AND e."createdAt" <= @knownAt`;
+const EVIDENCE_COLUMNS = `${columnsOf(Prisma.EvidenceScalarFieldEnum, "e")}, s."id" AS "s_id", s."title" AS "s_title", s."publisher" AS "s_publisher", s."url" AS "s_url", s."publishedAt" AS "s_publishedAt", s."kind" AS "s_kind", sp."name" AS "sp_name"`;
+function evidenceSelect(past: boolean): string {
+  return `SELECT ${EVIDENCE_COLUMNS} FROM "Evidence" e JOIN "Source" s ON s."id" = e."sourceId" LEFT JOIN "Actor" sp ON sp."id" = e."speakerId"
+  WHERE e."recordKind" = +@kind AND e."recordId" = +@id AND ${knownBy(past, `e."createdAt"`, "@knownAt")}`;
+}
 const EVIDENCE_ORDER = `ORDER BY e."sourceId", e."startOffset", e."id" ${limitBy("@n")}`;
 /**
  * The ranges after a key, in order, each one read on the (recordKind, recordId, sourceId,
@@ -116,25 +139,33 @@ const EVIDENCE_AFTER = {
     `e."sourceId" > @sourceId`,
   ],
 };
-const evidenceStatements = perConnection((db) =>
+const evidenceStatementsFor = (db: Database.Database, past: boolean) =>
   Object.fromEntries(
     Object.entries(EVIDENCE_AFTER).map(([k, ranges]) => [
       k,
-      ranges.map((r) => shaped<Record<string, any>>(db.prepare(`${EVIDENCE_SELECT} AND ${r} ${EVIDENCE_ORDER}`))),
+      ranges.map((r) => shaped<Record<string, any>>(db.prepare(`${evidenceSelect(past)} AND ${r} ${EVIDENCE_ORDER}`))),
     ]),
-  ),
-);
+  );
+const presentEvidence = perConnection((db) => evidenceStatementsFor(db, false));
+const pastEvidence = perConnection((db) => evidenceStatementsFor(db, true));
 
 /**
- * Up to `n` of a record's quotes recorded by `knownAt`, after `after`, by source, offset
+ * Up to `n` of a record's quotes recorded by knownAt, after `after`, by source, offset
  * (unverified first) and id, with their source and speaker as `getRecordThroughPrisma` gives them:
- * a detail's first quotes, and the pages of `GET /api/{collection}/{id}/evidence`.
+ * a detail's first quotes, and the pages of `GET /api/{collection}/{id}/evidence`. At a past
+ * knownAt the quotes recorded later it skips count against a ceiling (decision 028).
  */
-export function evidencePage(reader: Database.Database, kind: string, id: string, knownAt: Date, after: EvidenceKey | null, n: number) {
-  const ranges = evidenceStatements(reader)[after === null ? "first" : after[1] === null ? "afterUnverified" : "afterVerbatim"]!;
+export function evidencePage(reader: Database.Database, kind: string, id: string, time: DetailTime, after: EvidenceKey | null, n: number) {
+  if (!isPast(time)) return evidenceOn(presentEvidence(reader), kind, id, time.knownAt, after, n);
+  return passingOver(reader, passedOverCounter("quotes", PASSED_OVER_AT_MOST), () => evidenceOn(pastEvidence(reader), kind, id, time.knownAt, after, n));
+}
+
+/** The same on `ranges` (at a past knownAt, inside passingOver: a detail counts its quotes with its other lists). */
+function evidenceOn(ranges: ReturnType<typeof evidenceStatementsFor>, kind: string, id: string, knownAt: Date, after: EvidenceKey | null, n: number) {
+  const from = after === null ? "first" : after[1] === null ? "afterUnverified" : "afterVerbatim";
   const params = { kind, id, knownAt: toSqlDate(knownAt), sourceId: after?.[0], startOffset: after?.[1], afterId: after?.[2] };
   const rows: Record<string, any>[] = [];
-  for (const range of ranges) {
+  for (const range of ranges[from]!) {
     rows.push(...range.all({ ...params, n: n - rows.length }));
     if (rows.length === n) break;
   }
@@ -158,8 +189,11 @@ export function disputedAt(reader: Database.Database, kind: string, id: string, 
  * have a scenario, SQLite preferred walking every deadline in due order (213 ms warm, 13 s cold
  * at 1M) to sorting a scenario's few.
  */
-export function scenarioDeadlines(reader: Database.Database, scenarioId: string, limit: number, knownAt: Date): Record<string, unknown>[] {
-  return statements(reader).deadlinesOfScenario.all(scenarioId, toSqlDate(knownAt), limit).map(asDeadline);
+export function scenarioDeadlines(reader: Database.Database, scenarioId: string, limit: number, time: DetailTime): Record<string, unknown>[] {
+  const known = toSqlDate(time.knownAt);
+  if (!isPast(time)) return presentLists(reader).deadlinesOfScenario.all(scenarioId, known, limit).map(asDeadline);
+  const passed = passedOverCounter("deadlines", PASSED_OVER_AT_MOST, DETAIL_ADVICE);
+  return passingOver(reader, passed, () => pastLists(reader).deadlinesOfScenario.all(scenarioId, known, limit)).map(asDeadline);
 }
 
 /**
@@ -178,32 +212,57 @@ export function firstOf(owner: Record<string, unknown>, list: string, rows: unkn
   owner[`${list}Truncated`] = rows.length > DETAIL_EMBEDS;
 }
 
+/** When a detail is read: at a past knownAt (before now) its lists count the rows recorded later they skip. */
+export interface DetailTime {
+  knownAt: Date;
+  now: Date;
+}
+const isPast = (time: DetailTime) => time.knownAt.getTime() < time.now.getTime();
+
+/**
+ * How many rows recorded after a past knownAt one detail skips, all its lists together, before it
+ * answers 422 naming knownAt (decision 028): what the deadline list it points to passes over for a
+ * page (ten of its budgets), so a detail costs at most that more whatever the number of its lists.
+ */
+export const PASSED_OVER_AT_MOST = PASSED_OVER_PER_BUDGET * SCAN_BUDGET;
+export const DETAIL_ADVICE = "ask with a later knownAt, or page through the lists filtered by this record";
+
 /**
  * A threat with its links and evidence, in exactly the shape `getRecordThroughPrisma` gives
  * (a test holds the two equal), read with prepared statements: the hottest detail read. Its
- * lists are those recorded by `knownAt`, so a later record does not change a past answer.
+ * lists are those recorded by knownAt, so a later record does not change a past answer; at a past
+ * knownAt, those it skips count against one ceiling for the whole detail (decision 028).
  */
-export function threatDetail(reader: Database.Database, id: string, knownAt: Date): Record<string, unknown> | null {
+export function threatDetail(reader: Database.Database, id: string, time: DetailTime): Record<string, unknown> | null {
+  if (!isPast(time)) return threatDetailOn(reader, id, time, false);
+  return passingOver(reader, passedOverCounter("deadlines, conditions and quotes", PASSED_OVER_AT_MOST, DETAIL_ADVICE), () =>
+    threatDetailOn(reader, id, time, true),
+  );
+}
+
+function threatDetailOn(reader: Database.Database, id: string, time: DetailTime, past: boolean): Record<string, unknown> | null {
   const st = statements(reader);
   const threat = st.threat.get(id);
   if (!threat) return null;
-  const known = toSqlDate(knownAt);
+  const known = toSqlDate(time.knownAt);
   const actor = (actorId: string | null) => (actorId ? asActor(st.actor.get(actorId)!) : null);
   const scenario = st.scenario.get(threat.scenarioId);
   const issuer = actor(threat.issuerId);
   const targets = st.targets.all(id);
   const topics = st.topics.all(id);
-  const conditionRows = st.conditions.all(id, known, DETAIL_EMBEDS + 1);
+  const lists = past ? pastLists(reader) : presentLists(reader);
+  const conditionRows = lists.conditions.all(id, known, DETAIL_EMBEDS + 1);
   const conditions = conditionRows.slice(0, DETAIL_EMBEDS).map(({ a_id, a_name, a_kind, ...c }: Record<string, any>) => {
-    const deadlines = st.deadlinesOfCondition.all(c.id, known, DETAIL_EMBEDS + 1).map(asDeadline);
+    const deadlines = lists.deadlinesOfCondition.all(c.id, known, DETAIL_EMBEDS + 1).map(asDeadline);
     return Object.assign(asCondition(c), {
       awaitedActor: a_id ? { id: a_id, name: a_name, kind: a_kind } : null,
       deadlines: deadlines.slice(0, DETAIL_EMBEDS),
       deadlinesTruncated: deadlines.length > DETAIL_EMBEDS,
     });
   });
-  const deadlines = st.deadlinesOfThreat.all(id, known, DETAIL_EMBEDS + 1).map(asDeadline);
-  const evidence = evidencePage(reader, "threat", id, knownAt, null, DETAIL_EMBEDS + 1);
+  const deadlines = lists.deadlinesOfThreat.all(id, known, DETAIL_EMBEDS + 1).map(asDeadline);
+  // At a past knownAt, inside the detail's passingOver: its quotes count against the same ceiling.
+  const evidence = evidenceOn(past ? pastEvidence(reader) : presentEvidence(reader), "threat", id, time.knownAt, null, DETAIL_EMBEDS + 1);
   // The row given fixed keys by Object.assign, not copied by `{ ...row, more }`: V8 let a quarter
   // of what such copies allocate survive into the old generation (docs/PERFORMANCE.md, session 12).
   return Object.assign(asThreat(threat), {
@@ -217,6 +276,6 @@ export function threatDetail(reader: Database.Database, id: string, knownAt: Dat
     deadlinesTruncated: deadlines.length > DETAIL_EMBEDS,
     evidence: evidence.slice(0, DETAIL_EMBEDS),
     evidenceTruncated: evidence.length > DETAIL_EMBEDS,
-    disputed: disputedAt(reader, "threat", id, knownAt),
+    disputed: disputedAt(reader, "threat", id, time.knownAt),
   });
 }

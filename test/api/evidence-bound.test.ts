@@ -118,7 +118,7 @@ describe("a record's evidence, bounded", () => {
   it("reads a page of quotes and each stance on the record's indexes: no sort, no other record's quotes", () => {
     const { conn, statements } = recordingConnection(t.db.writer.name);
     try {
-      evidencePage(conn, "threat", TARIFF_THREAT, new Date(now), null, 10);
+      evidencePage(conn, "threat", TARIFF_THREAT, { knownAt: new Date(now), now: new Date(now) }, null, 10);
       disputedAt(conn, "threat", TARIFF_THREAT, new Date(now));
       const plans = statements.filter((sql) => sql.includes('FROM "Evidence"')).map((sql) => planOf(conn, sql));
       // The first page, the three ranges after each kind of cursor, and the stance probe.

@@ -165,7 +165,7 @@ describe("a threat's deadlines and conditions, bounded", () => {
     // The statements the detail and the filtered list really prepare, on a connection of their own.
     const { conn, statements } = recordingConnection(t.db.writer.name);
     try {
-      threatDetail(conn, threatId, new Date(now));
+      threatDetail(conn, threatId, { knownAt: new Date(now), now: new Date(now) });
       const read = { limit: 40, asOf: new Date("2026-06-01"), knownAt: new Date(knownAt) };
       for (const owner of [{ threatId }, { conditionId }, { agreementId: "agreement-x" }]) {
         for (const status of [undefined, "pending"]) {

@@ -11,6 +11,11 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 const viaJson = (x: unknown) => JSON.parse(JSON.stringify(x));
+/** A read at the present: knownAt now. */
+const present = () => {
+  const now = new Date();
+  return { knownAt: now, now };
+};
 
 describe("the raw threat detail", () => {
   it("is exactly what Prisma's includes give, for every threat", async () => {
@@ -66,13 +71,13 @@ describe("the raw threat detail", () => {
     };
     for (const id of ids) {
       const prisma = await getRecordThroughPrisma(db.prisma, "threat", id, new Date());
-      expect(viaJson(threatDetail(db.reader, id, new Date())), id).toEqual(withoutUnread(viaJson(prisma)));
+      expect(viaJson(threatDetail(db.reader, id, present())), id).toEqual(withoutUnread(viaJson(prisma)));
     }
     expect(DEADLINE_COLUMNS_NOT_READ).toEqual(["pendingFrom", "pendingKnownFrom", "pendingUntil", "pendingUntilKnownAt", "dueAtEarliest", "dueAtLatest"]);
-    const detail = threatDetail(db.reader, extra, new Date()) as { conditions: { id: string; deadlines: unknown[] }[]; deadlines: unknown[] };
+    const detail = threatDetail(db.reader, extra, present()) as { conditions: { id: string; deadlines: unknown[] }[]; deadlines: unknown[] };
     expect(Object.fromEntries(detail.conditions.map((c) => [c.id, c.deadlines.length]))).toEqual({ [condition]: 3, [other]: 2 });
     expect(detail.deadlines.length).toBe(5);
-    expect(threatDetail(db.reader, "nope", new Date())).toBeNull();
+    expect(threatDetail(db.reader, "nope", present())).toBeNull();
   });
 
   it("is what Prisma's includes give when its lists are longer than it embeds, at a past knownAt too", async () => {
@@ -102,7 +107,7 @@ describe("the raw threat detail", () => {
     now += 1_000;
     for (let i = 0; i < 3; i++) await deadline({ threatId: threat }, i);
     for (const time of [knownAt, new Date(now)]) {
-      const raw = viaJson(threatDetail(db.reader, threat, time));
+      const raw = viaJson(threatDetail(db.reader, threat, { knownAt: time, now: new Date(now) }));
       const prisma = viaJson(await getRecordThroughPrisma(db.prisma, "threat", threat, time));
       for (const d of [...prisma.deadlines, ...prisma.conditions.flatMap((c: any) => c.deadlines)]) for (const k of DEADLINE_COLUMNS_NOT_READ) delete d[k];
       expect(raw).toEqual(prisma);
@@ -119,8 +124,8 @@ describe("the raw threat detail", () => {
       ]);
     }
     const late = (detail: any) => detail.deadlines.filter((d: { conditionId: string | null }) => d.conditionId === null).length;
-    expect(late(threatDetail(db.reader, threat, knownAt))).toBe(0);
-    expect(late(threatDetail(db.reader, threat, new Date(now)))).toBe(3);
+    expect(late(threatDetail(db.reader, threat, { knownAt, now: new Date(now) }))).toBe(0);
+    expect(late(threatDetail(db.reader, threat, { knownAt: new Date(now), now: new Date(now) }))).toBe(3);
   });
 });
 
@@ -146,7 +151,7 @@ describe("a scenario's own deadlines, read raw", () => {
         for (const k of DEADLINE_COLUMNS_NOT_READ) delete d[k];
         return d;
       });
-      expect(viaJson(scenarioDeadlines(db.reader, scenarioId, limit, new Date()))).toEqual(expected);
+      expect(viaJson(scenarioDeadlines(db.reader, scenarioId, limit, present()))).toEqual(expected);
     }
   });
 });

@@ -8,15 +8,23 @@ import { toSqlDate } from "../../src/db/sql-dates.ts";
  */
 export function deadlinesRecordedAt(
   db: TrackerDatabase,
-  o: { owner: { threatId: string } | { scenarioId: string }; count: number; dueAt: Date; effectiveAt: Date; recordedAt: Date; prefix: string },
+  o: {
+    /** The owner columns: a threat, a scenario, a condition (and its threat), an agreement, a commitment. */
+    owner: { threatId: string } | { scenarioId: string } | { conditionId: string; threatId: string } | { agreementId: string } | { commitmentId: string };
+    count: number;
+    dueAt: Date;
+    effectiveAt: Date;
+    recordedAt: Date;
+    prefix: string;
+  },
 ): void {
   const at = toSqlDate(o.recordedAt);
   const effective = toSqlDate(o.effectiveAt);
   const due = toSqlDate(o.dueAt);
-  const [column, ownerId] = "threatId" in o.owner ? ["threatId", o.owner.threatId] : ["scenarioId", o.owner.scenarioId];
+  const owners = Object.entries(o.owner);
   const deadline = db.writer.prepare(
-    `INSERT INTO "Deadline" ("id","dueAt","precision","wording","${column}","status","version","pendingFrom","pendingKnownFrom","createdAt","updatedAt")
-     VALUES (?, ?, 'day', ?, ?, 'pending', 1, ?, ?, ?, ?)`,
+    `INSERT INTO "Deadline" ("id","dueAt","precision","wording",${owners.map(([c]) => `"${c}"`).join(",")},"status","version","pendingFrom","pendingKnownFrom","createdAt","updatedAt")
+     VALUES (?, ?, 'day', ?, ${owners.map(() => "?").join(", ")}, 'pending', 1, ?, ?, ?, ?)`,
   );
   const entry = db.writer.prepare(
     `INSERT INTO "StatusChange" ("recordKind","recordId","from","to","effectiveAt","recordedAt","reason","by") VALUES ('deadline', ?, NULL, 'pending', ?, ?, 'recorded later', 'test')`,
@@ -24,7 +32,7 @@ export function deadlinesRecordedAt(
   db.writer.transaction(() => {
     for (let i = 0; i < o.count; i++) {
       const id = `${o.prefix}-${String(i).padStart(6, "0")}`;
-      deadline.run(id, due, `${o.prefix} ${i}`, ownerId, effective, at, at, at);
+      deadline.run(id, due, `${o.prefix} ${i}`, ...owners.map(([, v]) => v), effective, at, at, at);
       entry.run(id, effective, at);
     }
   })();
@@ -109,6 +117,51 @@ export function upcomingChangesRecordedAt(
     threat.run(o.prefix, o.scenarioId, o.issuerId, `${o.prefix} measure`, at, at);
     for (let i = 0; i < o.count; i++) {
       change.run(o.prefix, o.issuerId, i + 1, `${o.prefix} ${i + 1}`, toSqlDate(new Date(o.effectiveAt.getTime() + i * o.stepMs)), at);
+    }
+  })();
+}
+
+/** `count` open conditions of a threat or an agreement, ids `${prefix}-NNNNNN`, recorded at `recordedAt`, each with its creation entry. */
+export function conditionsRecordedAt(
+  db: TrackerDatabase,
+  o: { owner: { threatId: string } | { agreementId: string }; count: number; recordedAt: Date; prefix: string },
+): void {
+  const at = toSqlDate(o.recordedAt);
+  const [[column, ownerId]] = Object.entries(o.owner) as [[string, string]];
+  const condition = db.writer.prepare(
+    `INSERT INTO "Condition" ("id","${column}","description","effect","status","version","createdAt","updatedAt") VALUES (?, ?, ?, 'averts', 'open', 1, ?, ?)`,
+  );
+  const entry = db.writer.prepare(
+    `INSERT INTO "StatusChange" ("recordKind","recordId","from","to","effectiveAt","recordedAt","reason","by") VALUES ('condition', ?, NULL, 'open', ?, ?, 'recorded later', 'test')`,
+  );
+  db.writer.transaction(() => {
+    for (let i = 0; i < o.count; i++) {
+      const id = `${o.prefix}-${String(i).padStart(6, "0")}`;
+      condition.run(id, ownerId, `${o.prefix} ${i}`, at, at);
+      entry.run(id, at, at);
+    }
+  })();
+}
+
+/**
+ * `count` quotes of one record from source `sourceId` (made if new), at offsets `first`, `first` + 1…,
+ * ids `${prefix}-NNNNNN`, recorded at `recordedAt`.
+ */
+export function quotesRecordedAt(
+  db: TrackerDatabase,
+  o: { kind: string; recordId: string; sourceId: string; count: number; first?: number; recordedAt: Date; prefix: string },
+): void {
+  const at = toSqlDate(o.recordedAt);
+  db.writer
+    .prepare(`INSERT OR IGNORE INTO "Source" ("id","title","publisher","kind","publishedAt","createdAt") VALUES (?, ?, 'Wire', 'press', ?, ?)`)
+    .run(o.sourceId, o.sourceId, at, at);
+  const quote = db.writer.prepare(
+    `INSERT INTO "Evidence" ("id","sourceId","quote","startOffset","endOffset","recordKind","recordId","createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  db.writer.transaction(() => {
+    for (let i = 0; i < o.count; i++) {
+      const offset = (o.first ?? 0) + i;
+      quote.run(`${o.prefix}-${String(i).padStart(6, "0")}`, o.sourceId, `${o.prefix} ${i}`, offset, offset + 1, o.kind, o.recordId, at);
     }
   })();
 }

@@ -110,7 +110,7 @@ function walk(page: (after: DatedKey | null) => { items: { id: string }[]; next:
 /** Each read once on a recording connection: per read, its statements (SQL, rows answered). */
 function runAll(): Record<string, { sql: string; rows: number }[]> {
   const reads: Record<string, (r: Database.Database) => unknown> = {
-    apiDeadlines: (r) => scenarioDeadlines(r, SCENARIO, 101, new Date()),
+    apiDeadlines: (r) => scenarioDeadlines(r, SCENARIO, 101, { knownAt: new Date(), now: new Date() }),
     threats: (r) => threatsPage(r, SCENARIO, null, THREATS_PAGE, now()),
     ownDeadlines: (r) => deadlinesPage(r, { scenarioId: SCENARIO }, null, 50, now()),
     ownDeadlinesUndated: (r) => deadlinesPage(r, { scenarioId: SCENARIO }, ["~", ""], 50, now()),
@@ -197,7 +197,7 @@ describe("a scenario's reads, as it grows", () => {
     expect(deadlinesPage(r, { scenarioId: SCENARIO }, ["~", undated[0]!], 50, now()).items.map((d) => d.id)).toEqual(undated.slice(1, 51));
 
     const knownAt = new Date();
-    const api = scenarioDeadlines(r, SCENARIO, 101, knownAt).map((d) => d.id);
+    const api = scenarioDeadlines(r, SCENARIO, 101, { knownAt, now: knownAt }).map((d) => d.id);
     expect(api).toEqual((r.prepare(REFERENCE.apiDeadlines).all(SCENARIO, toSqlDate(knownAt), 101) as { id: string }[]).map((x) => x.id));
   }, 60_000);
 

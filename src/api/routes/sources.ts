@@ -124,8 +124,7 @@ export function sourceRoutes(deps: AppDeps) {
       const after = decodeCursor(q.cursor, EvidenceCursorSchema);
       const kind = KIND_OF[collection];
       await currentVersion(deps.db.prisma, kind, id);
-      const { knownAt } = readTimeOf(undefined, q.knownAt, deps.clock());
-      const rows = evidencePage(deps.db.reader, kind, id, knownAt, after ?? null, q.limit + 1);
+      const rows = evidencePage(deps.db.reader, kind, id, readTimeOf(undefined, q.knownAt, deps.clock()), after ?? null, q.limit + 1);
       const items = rows.slice(0, q.limit);
       const last = items.at(-1);
       const nextCursor = rows.length > q.limit && last ? encodeCursor([last.sourceId, last.startOffset, last.id] satisfies EvidenceKey) : null;
