@@ -263,8 +263,8 @@ function threatDetailOn(reader: Database.Database, id: string, time: DetailTime,
   const deadlines = lists.deadlinesOfThreat.all(id, known, DETAIL_EMBEDS + 1).map(asDeadline);
   // At a past knownAt, inside the detail's passingOver: its quotes count against the same ceiling.
   const evidence = evidenceOn(past ? pastEvidence(reader) : presentEvidence(reader), "threat", id, time.knownAt, null, DETAIL_EMBEDS + 1);
-  // The row given fixed keys by Object.assign, not copied by `{ ...row, more }`: V8 let a quarter
-  // of what such copies allocate survive into the old generation (docs/PERFORMANCE.md, session 12).
+  // The row given fixed keys by Object.assign, not copied by `{ ...row, more }`: V8 kept such copies
+  // past a scavenge (254 → 7 KB promoted a scavenge for this read; decision 033).
   return Object.assign(asThreat(threat), {
     scenario,
     issuer,
