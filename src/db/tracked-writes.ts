@@ -244,10 +244,21 @@ function currentVersion(conn: Database.Database, kind: TrackedKind, id: string):
   return (statements(conn).find[kind].get(id) as { version: number }).version;
 }
 
+/** A change dated further ahead than any route records. */
+function tooFarAhead(): InvalidInputError {
+  return new InvalidInputError([{ field: "effectiveAt", problem: `must be at most ${MAX_SCHEDULE_YEARS} years ahead` }]);
+}
+
+/** A terms or dates change each of whose values given is already the one in effect then: 422 naming each. */
+function changesNothing(unchanged: readonly { field: string; value: unknown }[], effectiveAt: Date, rule: string): InvalidInputError {
+  const then = effectiveAt.toISOString();
+  return new InvalidInputError(unchanged.map(({ field, value }) => ({ field, problem: `is already ${JSON.stringify(value ?? null)} at ${then}: ${rule}` })));
+}
+
 function throwPlanProblem(kind: TrackedKind, to: string, plan: Exclude<StatusChangePlan, { ok: true }>): never {
   switch (plan.problem) {
     case "too-far-ahead":
-      throw new InvalidInputError([{ field: "effectiveAt", problem: `must be at most ${MAX_SCHEDULE_YEARS} years ahead` }]);
+      throw tooFarAhead();
     case "not-yet-created":
       throw new ChainConflictError(
         plan.conflictsWith
@@ -798,17 +809,8 @@ export function recordDatesChange(
     const scope = new WriteScope(conn, now);
     const values = Object.fromEntries(Object.entries(req.values).filter(([, v]) => v !== undefined));
     const plan = planDatesChange(scope.historyOf(req.kind, req.id), firstDatesOf(conn, req.kind, req.id), values, effectiveAt, now);
-    if (!plan.ok && plan.problem === "too-far-ahead")
-      throw new InvalidInputError([{ field: "effectiveAt", problem: `must be at most ${MAX_SCHEDULE_YEARS} years ahead` }]);
-    if (!plan.ok && plan.problem === "changes-nothing") {
-      const then = effectiveAt.toISOString();
-      throw new InvalidInputError(
-        plan.unchanged.map(({ field, value }) => ({
-          field,
-          problem: `is already ${JSON.stringify(value ?? null)} at ${then}: a dates change must change at least one of them`,
-        })),
-      );
-    }
+    if (!plan.ok && plan.problem === "too-far-ahead") throw tooFarAhead();
+    if (!plan.ok && plan.problem === "changes-nothing") throw changesNothing(plan.unchanged, effectiveAt, "a dates change must change at least one of them");
     if (!plan.ok) throw new ChainConflictError(`The ${req.kind} did not exist yet at ${effectiveAt.toISOString()}`, plan.created, []);
     const evidenceId = req.evidence ? attachEvidence(conn, req.kind, req.id, req.evidence, now) : null;
     const entry = scope.append(
@@ -1319,7 +1321,6 @@ function createOwnDeadline(
   scope.touch("deadline", id);
 }
 
-/** A measure may re-issue only one that has ended (as known now). */
 /** The measures a commitment changes exist as known now: a link to one whose creation was retracted names nothing (as supersededById). */
 function checkAffectedExist(conn: Database.Database, threatIds: readonly string[]): void {
   const problems = threatIds.flatMap((threatId, i) =>
@@ -1330,6 +1331,7 @@ function checkAffectedExist(conn: Database.Database, threatIds: readonly string[
   if (problems.length) throw new InvalidInputError(problems);
 }
 
+/** A measure may re-issue only one that has ended (as known now). */
 function checkReissues(conn: Database.Database, reissuesId: string, now: Date): void {
   const state = recordStateAt(historyOf(conn, "threat", reissuesId), now, now);
   if (!state.exists) throw new InvalidInputError([{ field: "reissuesId", problem: `no threat with id "${reissuesId}"` }]);
@@ -1365,16 +1367,10 @@ export function recordTermsChange(
     const scope = new WriteScope(conn, now);
     const first = { ...(st.threatFirstTerms.get(req.id) as Omit<Terms, "targetIds">), targetIds: st.firstTargets.all(req.id) as string[] };
     const plan = planTermsChange(scope.historyOf("threat", req.id), first, req.values, req.effectiveAt, now);
-    if (!plan.ok && plan.problem === "too-far-ahead")
-      throw new InvalidInputError([{ field: "effectiveAt", problem: `must be at most ${MAX_SCHEDULE_YEARS} years ahead` }]);
+    if (!plan.ok && plan.problem === "too-far-ahead") throw tooFarAhead();
     if (!plan.ok && plan.problem === "changes-nothing") {
-      const then = req.effectiveAt.toISOString();
-      throw new InvalidInputError(
-        plan.unchanged.map(({ term, value }) => ({
-          field: term,
-          problem: `is already ${JSON.stringify(value)} at ${then}: a terms change must change at least one term`,
-        })),
-      );
+      const unchanged = plan.unchanged.map(({ term, value }) => ({ field: term, value }));
+      throw changesNothing(unchanged, req.effectiveAt, "a terms change must change at least one term");
     }
     if (!plan.ok)
       throw new ChainConflictError(

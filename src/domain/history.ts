@@ -370,7 +370,7 @@ export function planDatesChange(
 export function planStatusChange(history: readonly HistoryEntry[], req: StatusChangePlanRequest, now: Date): StatusChangePlan {
   const t = req.effectiveAt.getTime();
   const horizon = scheduleHorizon(now);
-  if (!isWithinScheduleHorizon(req.effectiveAt, now)) return { ok: false, problem: "too-far-ahead" };
+  if (t > horizon.getTime()) return { ok: false, problem: "too-far-ahead" };
   const entries = entriesKnownAt(history, now).filter((e) => e.change === "status");
   // A by-terms entry at or after t whose terms began before t is superseded by this report.
   const stands = (e: HistoryEntry) => !(e.byTerms && (e.causeEffectiveAt?.getTime() ?? Number.NEGATIVE_INFINITY) < t && e.effectiveAt.getTime() >= t);
