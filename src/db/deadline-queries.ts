@@ -8,6 +8,7 @@ import { historiesOf } from "./sql/history.ts";
 import { PASSED_OVER_PER_BUDGET, passedOverCounter } from "./sql/passed-over.ts";
 import { BATCH_AT_MOST, limitBy, perConnection, prepared, preparedRows, type ShapedStatement } from "./sql/prepared.ts";
 import { isPresent, type ReadTime, readTimeOf, statusesAt } from "./sql/record-states.ts";
+import { inOneSnapshot } from "./sql/snapshot.ts";
 import { likePattern } from "./sql/text-search.ts";
 import { targetingOf, termsChangedSql } from "./sql/threat-targets.ts";
 import { fromSqlDate, isoFromSqlDate, toSqlDate } from "./sql-dates.ts";
@@ -316,6 +317,10 @@ const eachBy = (statusOf: (c: Candidate) => string | null) => (batch: Candidate[
  * SCAN_BUDGET rows examined.
  */
 export function listDeadlines(reader: Database.Database, query: DeadlineQuery, now = new Date()): { rows: DeadlineRow[]; next: DeadlineCursor | null } {
+  return inOneSnapshot(reader, () => listDeadlinesIn(reader, query, now));
+}
+
+function listDeadlinesIn(reader: Database.Database, query: DeadlineQuery, now: Date): { rows: DeadlineRow[]; next: DeadlineCursor | null } {
   const time = readTimeOf(query.asOf, query.knownAt, now);
   const asOf = toSqlDate(time.asOf);
   const knownAt = toSqlDate(time.knownAt);

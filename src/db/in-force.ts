@@ -22,6 +22,7 @@ import { historiesOf } from "./sql/history.ts";
 import { PASSED_OVER_PER_BUDGET, passedOverCounter } from "./sql/passed-over.ts";
 import { BATCH_AT_MOST, limitBy, prepared } from "./sql/prepared.ts";
 import { type ReadTime, statusesAt } from "./sql/record-states.ts";
+import { inOneSnapshot } from "./sql/snapshot.ts";
 import { targetingOf, termsChangedSql } from "./sql/threat-targets.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 
@@ -256,6 +257,10 @@ const VALID = `p."effectiveFrom" <= +@asOf AND (p."effectiveUntil" IS NULL OR p.
  * `limit` upcoming changes (in effective order). `next` resumes both lists; null once both are done.
  */
 export function inForcePage(db: Database.Database, q: InForceQuery, time: ReadTime): InForceView & { next: InForceCursor | null } {
+  return inOneSnapshot(db, () => inForcePageIn(db, q, time));
+}
+
+function inForcePageIn(db: Database.Database, q: InForceQuery, time: ReadTime): InForceView & { next: InForceCursor | null } {
   const at = { asOf: toSqlDate(time.asOf), knownAt: toSqlDate(time.knownAt) };
   const after = q.after ?? { items: { from: "" }, upcoming: { effectiveAt: "", threatId: "", seq: 0 } };
   const itemsPage = after.items ? pageOfItems(db, q, time, after.items.from) : { items: [], next: null };

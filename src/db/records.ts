@@ -27,6 +27,7 @@ import {
 import { PASSED_OVER_PER_BUDGET, passedOverCounter } from "./sql/passed-over.ts";
 import { limitBy, prepared } from "./sql/prepared.ts";
 import { type CachedRow, type ReadTime, type StatusAt, statusesAt } from "./sql/record-states.ts";
+import { inOneSnapshot } from "./sql/snapshot.ts";
 import { likePattern } from "./sql/text-search.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
 import { DETAIL_ADVICE, DETAIL_EMBEDS, firstOf, PASSED_OVER_AT_MOST, scenarioDeadlines, threatDetail } from "./threat-detail.ts";
@@ -741,9 +742,11 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
  * times its reads (decision 019).
  */
 export function threatAt(conn: Database.Database, id: string, time: ReadTime): Record<string, unknown> {
-  const threat = threatDetail(conn, id, time);
-  if (!threat) throw new NotFoundError("threat", id);
-  return atReadTime(conn, "threat", threat, time);
+  return inOneSnapshot(conn, () => {
+    const threat = threatDetail(conn, id, time);
+    if (!threat) throw new NotFoundError("threat", id);
+    return atReadTime(conn, "threat", threat, time);
+  });
 }
 
 /** Deadlines of a commitment or of an agreement's condition carry the agreement they come under, as the deadline list says. */

@@ -251,16 +251,21 @@ function threatDetailOn(reader: Database.Database, id: string, time: DetailTime,
   const targets = st.targets.all(id);
   const topics = st.topics.all(id);
   const lists = past ? pastLists(reader) : presentLists(reader);
+  const deadlines = lists.deadlinesOfThreat.all(id, known, DETAIL_EMBEDS + 1).map(asDeadline);
+  // A condition's deadlines are its threat's too (the write path and a migration hold that), in
+  // the same order: when the threat's list is whole, each condition's is a part of it, the same
+  // rows, and reading them again cost a sixth of this read at 1M (their pages, scattered over
+  // the table, each a read of the file). Past the embed limit, each condition reads its own.
+  const whole = deadlines.length <= DETAIL_EMBEDS;
   const conditionRows = lists.conditions.all(id, known, DETAIL_EMBEDS + 1);
   const conditions = conditionRows.slice(0, DETAIL_EMBEDS).map(({ a_id, a_name, a_kind, ...c }: Record<string, any>) => {
-    const deadlines = lists.deadlinesOfCondition.all(c.id, known, DETAIL_EMBEDS + 1).map(asDeadline);
+    const own = whole ? deadlines.filter((d) => d.conditionId === c.id) : lists.deadlinesOfCondition.all(c.id, known, DETAIL_EMBEDS + 1).map(asDeadline);
     return Object.assign(asCondition(c), {
       awaitedActor: a_id ? { id: a_id, name: a_name, kind: a_kind } : null,
-      deadlines: deadlines.slice(0, DETAIL_EMBEDS),
-      deadlinesTruncated: deadlines.length > DETAIL_EMBEDS,
+      deadlines: own.slice(0, DETAIL_EMBEDS),
+      deadlinesTruncated: own.length > DETAIL_EMBEDS,
     });
   });
-  const deadlines = lists.deadlinesOfThreat.all(id, known, DETAIL_EMBEDS + 1).map(asDeadline);
   // At a past knownAt, inside the detail's passingOver: its quotes count against the same ceiling.
   const evidence = evidenceOn(past ? pastEvidence(reader) : presentEvidence(reader), "threat", id, time.knownAt, null, DETAIL_EMBEDS + 1);
   // The row given fixed keys by Object.assign, not copied by `{ ...row, more }`: V8 kept such copies

@@ -38,7 +38,9 @@ describe("the raw threat detail", () => {
     );
     const condition = await createRecord(db, "condition", { threatId: extra, description: "d", effect: "triggers", status: "open" }, "test");
     const other = await createRecord(db, "condition", { threatId: extra, description: "e", effect: "averts", status: "open" }, "test");
-    // A condition's deadlines: some also the threat's (read once, shown in both places), some its own only.
+    // A condition's deadlines, named with the threat or with the condition only: all are the threat's
+    // too (a migration gave those written before the condition's threat), so the detail takes each
+    // condition's from the threat's list, and shows each in both places.
     for (const [conditionId, threatId, wording] of [
       [condition, extra, "both, first"],
       [condition, null, "condition only"],
@@ -46,14 +48,12 @@ describe("the raw threat detail", () => {
       [other, null, "other condition only"],
       [other, extra, "other, both"],
     ] as const) {
-      const id = await createRecord(
+      await createRecord(
         db,
         "deadline",
         { conditionId, threatId, dueAt: new Date("2026-03-01T00:00:00Z"), precision: "month", wording, status: "pending" },
         "test",
       );
-      // A condition's deadline is now created with the condition's threat too; databases written before hold some without it.
-      if (threatId === null) db.writer.prepare('UPDATE "Deadline" SET "threatId" = NULL WHERE "id" = ?').run(id);
     }
     await createRecord(db, "deadline", { threatId: extra, dueAt: null, precision: "unknown", wording: "soon", status: "pending" }, "test");
     await createRecord(
@@ -76,7 +76,11 @@ describe("the raw threat detail", () => {
     expect(DEADLINE_COLUMNS_NOT_READ).toEqual(["pendingFrom", "pendingKnownFrom", "pendingUntil", "pendingUntilKnownAt", "dueAtEarliest", "dueAtLatest"]);
     const detail = threatDetail(db.reader, extra, present()) as { conditions: { id: string; deadlines: unknown[] }[]; deadlines: unknown[] };
     expect(Object.fromEntries(detail.conditions.map((c) => [c.id, c.deadlines.length]))).toEqual({ [condition]: 3, [other]: 2 });
-    expect(detail.deadlines.length).toBe(5);
+    expect(detail.deadlines.length).toBe(7);
+    const orphans = db.reader.prepare(
+      'SELECT count(*) AS n FROM "Deadline" d JOIN "Condition" c ON c."id" = d."conditionId" WHERE d."threatId" IS NOT c."threatId" OR d."agreementId" IS NOT c."agreementId"',
+    );
+    expect(orphans.get()).toEqual({ n: 0 });
     expect(threatDetail(db.reader, "nope", present())).toBeNull();
   });
 
