@@ -681,7 +681,8 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
     time.knownAt.getTime() < time.now.getTime() ? pastPages(db.reader, time.knownAt, DETAIL_EMBEDS + 1, PASSED_OVER_AT_MOST, DETAIL_ADVICE) : undefined;
   if (kind === "scenario") {
     const { events, eventsTruncated, evidence, evidenceTruncated, disputed, ...scenario } = await getRecordThroughPrisma(db, kind, id, time, pages);
-    firstOf(scenario, "deadlines", scenarioDeadlines(db.reader, id, DETAIL_EMBEDS + 1, time));
+    // Its own deadlines count on the detail's one ceiling, with its threats, events and quotes.
+    firstOf(scenario, "deadlines", scenarioDeadlines(db.reader, id, DETAIL_EMBEDS + 1, time, pages?.passed));
     return atReadTime(db.reader, kind, { ...scenario, events, eventsTruncated, evidence, evidenceTruncated, disputed }, time);
   }
   if (kind === "agreement") {

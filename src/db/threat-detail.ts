@@ -200,11 +200,18 @@ export function disputedAt(reader: Database.Database, kind: string, id: string, 
  * The first `limit` deadlines a scenario holds itself (not through a threat), in due order, as
  * `GET /api/scenarios/{id}` embeds them. The index is named: with statistics where few deadlines
  * have a scenario, SQLite preferred walking every deadline in due order (213 ms warm, 13 s cold
- * at 1M) to sorting a scenario's few.
+ * at 1M) to sorting a scenario's few. At a past knownAt they count on `passed`, the scenario
+ * detail's one ceiling (decision 028).
  */
-export function scenarioDeadlines(reader: Database.Database, scenarioId: string, limit: number, time: DetailTime): Record<string, unknown>[] {
+export function scenarioDeadlines(
+  reader: Database.Database,
+  scenarioId: string,
+  limit: number,
+  time: DetailTime,
+  passed?: PassedOver,
+): Record<string, unknown>[] {
   const known = toSqlDate(time.knownAt);
-  return listsAt(reader, time, undefined, (lists) => lists.deadlinesOfScenario.all(scenarioId, known, limit)).map(asDeadline);
+  return listsAt(reader, time, passed, (lists) => lists.deadlinesOfScenario.all(scenarioId, known, limit)).map(asDeadline);
 }
 
 /**
