@@ -30,7 +30,7 @@ import { type CachedRow, type ReadTime, type StatusAt, statusesAt } from "./sql/
 import { inOneSnapshot } from "./sql/snapshot.ts";
 import { likePattern } from "./sql/text-search.ts";
 import { fromSqlDate, toSqlDate } from "./sql-dates.ts";
-import { DETAIL_ADVICE, DETAIL_EMBEDS, firstOf, PASSED_OVER_AT_MOST, scenarioDeadlines, threatDetail } from "./threat-detail.ts";
+import { DETAIL_ADVICE, DETAIL_EMBEDS, deadlinesOfEach, firstOf, PASSED_OVER_AT_MOST, scenarioDeadlines, threatDetail } from "./threat-detail.ts";
 import { createTrackedRecord, type RecordedAt, recordCorrection } from "./tracked-writes.ts";
 
 export { type Collection, KIND_OF, type RecordKind } from "../domain/record-kinds.ts";
@@ -95,7 +95,7 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
     issuer: true,
     targets: firstTargets,
     topics: { orderBy: { id: "asc" } },
-    // Their deadlines are read condition by condition (see getRecordThroughPrisma).
+    // Their deadlines are read in one statement for all of them (see getRecordThroughPrisma).
     conditions: { include: { awaitedActor: brief }, orderBy: { id: "asc" }, take: DETAIL_EMBEDS + 1 },
     deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: DETAIL_EMBEDS + 1 },
   },
@@ -681,18 +681,13 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
   const pages =
     time.knownAt.getTime() < time.now.getTime() ? pastPages(db.reader, time.knownAt, DETAIL_EMBEDS + 1, PASSED_OVER_AT_MOST, DETAIL_ADVICE) : undefined;
   if (kind === "scenario") {
-    const { events, eventsTruncated, evidence, evidenceTruncated, disputed, ...scenario } = await getRecordThroughPrisma(
-      db.prisma,
-      kind,
-      id,
-      time.knownAt,
-      pages,
-    );
-    firstOf(scenario, "deadlines", scenarioDeadlines(db.reader, id, DETAIL_EMBEDS + 1, time));
+    const { events, eventsTruncated, evidence, evidenceTruncated, disputed, ...scenario } = await getRecordThroughPrisma(db, kind, id, time, pages);
+    // Its own deadlines count on the detail's one ceiling, with its threats, events and quotes.
+    firstOf(scenario, "deadlines", scenarioDeadlines(db.reader, id, DETAIL_EMBEDS + 1, time, pages?.passed));
     return atReadTime(db.reader, kind, { ...scenario, events, eventsTruncated, evidence, evidenceTruncated, disputed }, time);
   }
   if (kind === "agreement") {
-    const agreement = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt, pages);
+    const agreement = await getRecordThroughPrisma(db, kind, id, time, pages);
     // One more than it embeds, to say whether more follow (on the (agreementId, id) index: the rows of the page only).
     // Those recorded by knownAt only: one recorded later would take a place among the first, and change a past answer.
     const commitments = await db.prisma.commitment.findMany({
@@ -701,26 +696,26 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
       take: AGREEMENT_COMMITMENTS + 1,
       include: COMMITMENT_EMBEDS,
     });
-    // A page of each one's deadlines, one query a commitment: for a nested include Prisma reads every row and applies `take` in memory.
-    for (const commitment of commitments.slice(0, AGREEMENT_COMMITMENTS)) {
-      const deadlines = await db.prisma.deadline.findMany({
-        where: pages
-          ? { id: { in: pages.ids("Deadline", { commitmentId: commitment.id }) } }
-          : { commitmentId: commitment.id, createdAt: { lte: time.knownAt } },
-        orderBy: [{ dueAt: "asc" }, { id: "asc" }],
-        take: DETAIL_EMBEDS + 1,
-      });
-      firstOf(commitment, "deadlines", underAgreement(deadlines, id));
-    }
+    // A page of each one's deadlines, all in one statement: for a nested include Prisma reads every row and applies `take` in memory.
+    const shown = commitments.slice(0, AGREEMENT_COMMITMENTS);
+    const deadlines = deadlinesOfEach(
+      db.reader,
+      "commitmentId",
+      shown.map((c) => c.id),
+      DETAIL_EMBEDS + 1,
+      time,
+      pages?.passed,
+    );
+    for (const commitment of shown) firstOf(commitment, "deadlines", underAgreement(deadlines.get(commitment.id)!, id));
     const embedded = {
       ...agreement,
-      commitments: commitments.slice(0, AGREEMENT_COMMITMENTS),
+      commitments: shown,
       commitmentsTruncated: commitments.length > AGREEMENT_COMMITMENTS,
     };
     return atReadTime(db.reader, kind, embedded, time);
   }
   if (kind === "deadline") {
-    const deadline = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt, pages);
+    const deadline = await getRecordThroughPrisma(db, kind, id, time, pages);
     // A commitment's deadline comes under the commitment's agreement, as the deadline list, its CSV and every embed say.
     if (deadline.agreementId == null && typeof deadline.commitmentId === "string") {
       const owner = await db.prisma.commitment.findUnique({ where: { id: deadline.commitmentId }, select: { agreementId: true } });
@@ -731,7 +726,7 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
     answer.extendedBy = (answer.extendedBy as unknown[]).at(-1) ?? null;
     return answer;
   }
-  return atReadTime(db.reader, kind, await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt, pages), time);
+  return atReadTime(db.reader, kind, await getRecordThroughPrisma(db, kind, id, time, pages), time);
 }
 
 /**
@@ -755,8 +750,13 @@ function underAgreement<T extends { agreementId?: string | null }>(deadlines: T[
   return deadlines.map((d) => (d.agreementId ? d : { ...d, agreementId }));
 }
 
-/** The same, through Prisma's includes, with the lists recorded by `knownAt` (at a past one, their pages found by `pages`). */
-export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, id: string, knownAt: Date, pages?: PastPages) {
+/**
+ * The same, through Prisma's includes, with the lists recorded by `knownAt` (at a past one, their
+ * pages found by `pages`); its conditions' deadlines read in raw SQL on the reader.
+ */
+export async function getRecordThroughPrisma(db: Pick<TrackerDatabase, "prisma" | "reader">, kind: RecordKind, id: string, time: ReadTime, pages?: PastPages) {
+  const { prisma } = db;
+  const knownAt = time.knownAt;
   const include = detailIncludeAt(kind, id, knownAt, pages);
   const record = await delegateOf(prisma, kind).findUnique({ where: { id }, ...(include ? { include } : {}) });
   if (!record) throw new NotFoundError(kind, id);
@@ -764,15 +764,17 @@ export async function getRecordThroughPrisma(prisma: Prisma, kind: RecordKind, i
     // A commitment's or an agreement's condition's deadlines are the agreement's (as in the deadline list).
     firstOf(record, path, path === "deadlines" ? underAgreement(record[path], record.agreementId) : record[path]);
     if (!withDeadlines) continue;
-    // One query a condition: for a nested include of many rows Prisma reads every row and applies `take` in memory.
-    for (const row of record[path]) {
-      const deadlines = await prisma.deadline.findMany({
-        where: pages ? { id: { in: pages.ids("Deadline", { conditionId: row.id }) } } : { conditionId: row.id, createdAt: { lte: knownAt } },
-        orderBy: [{ dueAt: "asc" }, { id: "asc" }],
-        take: DETAIL_EMBEDS + 1,
-      });
-      firstOf(row, "deadlines", underAgreement(deadlines, row.agreementId));
-    }
+    // All the conditions' pages in one statement: for a nested include Prisma reads every row and applies `take` in memory,
+    // and a query a condition cost an agreement of 100 conditions 100 queries (120–160 ms).
+    const deadlines = deadlinesOfEach(
+      db.reader,
+      "conditionId",
+      record[path].map((row: { id: string }) => row.id),
+      DETAIL_EMBEDS + 1,
+      time,
+      pages?.passed,
+    );
+    for (const row of record[path]) firstOf(row, "deadlines", underAgreement(deadlines.get(row.id)!, row.agreementId));
   }
   const evidence = await prisma.evidence.findMany({
     where: pages ? { id: { in: pages.ids("Evidence", { recordKind: kind, recordId: id }) } } : { recordKind: kind, recordId: id, createdAt: { lte: knownAt } },

@@ -3,7 +3,7 @@ import { isDisputed, STANCES } from "../domain/evidence.ts";
 import { DEADLINE_CACHE_COLUMNS } from "../domain/record-kinds.ts";
 import { SCAN_BUDGET } from "./deadline-queries.ts";
 import { Prisma } from "./generated/client.ts";
-import { PASSED_OVER_PER_BUDGET, passedOverCounter, passingOver } from "./sql/passed-over.ts";
+import { PASSED_OVER_PER_BUDGET, type PassedOver, passedOverCounter, passingOver } from "./sql/passed-over.ts";
 import { limitBy, perConnection, shaped } from "./sql/prepared.ts";
 import { toSqlDate } from "./sql-dates.ts";
 
@@ -107,7 +107,20 @@ function listStatementsFor(db: Database.Database, past: boolean) {
     deadlinesOfScenario: rows(
       `SELECT ${deadline} FROM "Deadline" d INDEXED BY "Deadline_scenarioId_dueAt_id_idx" WHERE d."scenarioId" = ? AND ${knownBy(past, `d."createdAt"`, "?")} ORDER BY d."dueAt", d."id" LIMIT ?`,
     ),
+    deadlinesOfConditions: rows(deadlinesOfEachSql("conditionId", deadline, past)),
+    deadlinesOfCommitments: rows(deadlinesOfEachSql("commitmentId", deadline, past)),
   };
+}
+
+/**
+ * The first deadlines of each of some owners (a JSON array of ids), those recorded by knownAt, in
+ * the order shown, in one statement: each owner's page is a walk of its (owner, dueAt, id) index
+ * that stops at the limit, whatever the owner holds; the pages come owner by owner.
+ */
+function deadlinesOfEachSql(owner: "conditionId" | "commitmentId", columns: string, past: boolean): string {
+  return `SELECT ${columns} FROM json_each(?) o CROSS JOIN "Deadline" d ON d."id" IN (
+      SELECT y."id" FROM "Deadline" y WHERE y."${owner}" = o."value" AND ${knownBy(past, `y."createdAt"`, "?")} ORDER BY y."dueAt", y."id" ${limitBy("?")})
+    ORDER BY o."key", d."dueAt", d."id"`;
 }
 const presentLists = perConnection((db) => listStatementsFor(db, false));
 /** Prepared at the first read at a past knownAt only, inside passingOver (which registers passed_over()): the present reads nothing about later rows. */
@@ -187,13 +200,51 @@ export function disputedAt(reader: Database.Database, kind: string, id: string, 
  * The first `limit` deadlines a scenario holds itself (not through a threat), in due order, as
  * `GET /api/scenarios/{id}` embeds them. The index is named: with statistics where few deadlines
  * have a scenario, SQLite preferred walking every deadline in due order (213 ms warm, 13 s cold
- * at 1M) to sorting a scenario's few.
+ * at 1M) to sorting a scenario's few. At a past knownAt they count on `passed`, the scenario
+ * detail's one ceiling (decision 028).
  */
-export function scenarioDeadlines(reader: Database.Database, scenarioId: string, limit: number, time: DetailTime): Record<string, unknown>[] {
+export function scenarioDeadlines(
+  reader: Database.Database,
+  scenarioId: string,
+  limit: number,
+  time: DetailTime,
+  passed?: PassedOver,
+): Record<string, unknown>[] {
   const known = toSqlDate(time.knownAt);
-  if (!isPast(time)) return presentLists(reader).deadlinesOfScenario.all(scenarioId, known, limit).map(asDeadline);
-  const passed = passedOverCounter("deadlines", PASSED_OVER_AT_MOST, DETAIL_ADVICE);
-  return passingOver(reader, passed, () => pastLists(reader).deadlinesOfScenario.all(scenarioId, known, limit)).map(asDeadline);
+  return listsAt(reader, time, passed, (lists) => lists.deadlinesOfScenario.all(scenarioId, known, limit)).map(asDeadline);
+}
+
+/**
+ * The first `limit` deadlines (recorded by knownAt, in due order) of each of some conditions or
+ * commitments, by owner, as `GET /api/agreements/{id}` embeds them: one statement for them all,
+ * where reading them through Prisma took one query an owner (decision 022).
+ */
+export function deadlinesOfEach(
+  reader: Database.Database,
+  owner: "conditionId" | "commitmentId",
+  ids: string[],
+  limit: number,
+  time: DetailTime,
+  passed?: PassedOver,
+): Map<string, Record<string, unknown>[]> {
+  const byOwner = new Map<string, Record<string, unknown>[]>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return byOwner;
+  const known = toSqlDate(time.knownAt);
+  const rows = listsAt(reader, time, passed, (lists) =>
+    (owner === "conditionId" ? lists.deadlinesOfConditions : lists.deadlinesOfCommitments).all(JSON.stringify(ids), known, limit),
+  );
+  for (const row of rows) byOwner.get(row[owner])?.push(asDeadline(row));
+  return byOwner;
+}
+
+/**
+ * Runs `read` on the list statements of the read time: at a past knownAt, those that count the
+ * rows recorded later they skip, on `passed` (the detail's one ceiling, decision 028) or, for a
+ * list read on its own, a ceiling of its own.
+ */
+function listsAt<T>(reader: Database.Database, time: DetailTime, passed: PassedOver | undefined, read: (lists: ReturnType<typeof listStatementsFor>) => T): T {
+  if (!isPast(time)) return read(presentLists(reader));
+  return passingOver(reader, passed ?? passedOverCounter("deadlines", PASSED_OVER_AT_MOST, DETAIL_ADVICE), () => read(pastLists(reader)));
 }
 
 /**

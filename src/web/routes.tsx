@@ -93,7 +93,7 @@ export function webRoutes(deps: AppDeps) {
   app.get("/", async (c) => {
     const read = pageTimeOf(c);
     if ("problems" in read) return c.html(<DeskProblem>{read.problems}.</DeskProblem>, 422);
-    const after = cursorOrProblems(() => decodeCursor(c.req.query("cursor"), DeadlineCursorSchema, "cursor"));
+    const after = orProblems(() => decodeCursor(c.req.query("cursor"), DeadlineCursorSchema, "cursor"));
     if ("problems" in after) return c.html(<DeskProblem>{after.problems}.</DeskProblem>, 422);
     const { rows, next } = listDeadlines(
       db.reader,
@@ -124,7 +124,10 @@ export function webRoutes(deps: AppDeps) {
     const focus = scenarioFocusOf(c.req.query("section"), c.req.query("threat"), c.req.query("after"));
     if ("problems" in focus) return c.html(<DeskProblem>{focus.problems}.</DeskProblem>, 422);
     const id = c.req.param("id");
-    const view = scenarioView(db, id, read.time, focus.focus);
+    // At a past knownAt a section may pass over more than its ceiling of rows recorded later: the page says so (422).
+    const shown = orProblems(() => scenarioView(db, id, read.time, focus.focus));
+    if ("problems" in shown) return c.html(<DeskProblem>{shown.problems}.</DeskProblem>, 422);
+    const view = shown.value;
     if (view === "no-such-threat") return c.html(<DeskProblem>No such threat in this scenario.</DeskProblem>, 404);
     if (!view) return c.html(<DeskProblem>No such scenario{read.page.asOf || read.page.knownAt ? " at that time" : ""}.</DeskProblem>, 404);
     const overview = `/scenarios/${encodeURIComponent(id)}${pageTimeQuery(read.page)}`;
@@ -143,7 +146,7 @@ export function webRoutes(deps: AppDeps) {
   app.get("/in-force", async (c) => {
     const read = pageTimeOf(c);
     if ("problems" in read) return c.html(<DeskProblem>{read.problems}.</DeskProblem>, 422);
-    const after = cursorOrProblems(() => decodeCursor(c.req.query("cursor"), InForceCursorSchema, "cursor"));
+    const after = orProblems(() => decodeCursor(c.req.query("cursor"), InForceCursorSchema, "cursor"));
     if ("problems" in after) return c.html(<DeskProblem>{after.problems}.</DeskProblem>, 422);
     const { next, ...view } = inForcePage(db.reader, { withinDays: 30, limit: MAX_LIMIT, after: after.value }, read.time);
     const ids = [
@@ -181,7 +184,7 @@ export function webRoutes(deps: AppDeps) {
   });
 
   app.get("/sources/:id", (c) => {
-    const after = cursorOrProblems(() => decodeCursor(c.req.query("after"), SourceQuoteCursorSchema, "after"));
+    const after = orProblems(() => decodeCursor(c.req.query("after"), SourceQuoteCursorSchema, "after"));
     if ("problems" in after) return c.html(<DeskProblem>{after.problems}.</DeskProblem>, 422);
     const source = sourceById(db.reader, c.req.param("id"));
     if (!source) return c.html(<DeskProblem>No such source.</DeskProblem>, 404);
@@ -211,7 +214,7 @@ export function webRoutes(deps: AppDeps) {
     const source = await db.prisma.source.findUnique({ where: { id: c.req.param("id") } });
     if (!source) return c.html(<DeskProblem>No such source.</DeskProblem>, 404);
     if (source.text === null) return c.redirect(`/sources/${source.id}`);
-    const after = cursorOrProblems(() => decodeProposalCursor(source.id, c.req.query("after"), "after"));
+    const after = orProblems(() => decodeProposalCursor(source.id, c.req.query("after"), "after"));
     if ("problems" in after) return c.html(<DeskProblem>{after.problems}</DeskProblem>, 422);
     const [page, targets] = await Promise.all([proposalsPage(db.prisma, source, { limit: DESK_PROPOSALS, after: after.value }), intakeTargets(db.prisma)]);
     const here = `/intake/${encodeURIComponent(source.id)}`;
@@ -332,8 +335,8 @@ const IdKeySchema = CursorId;
 const DatedKeySchema = z.tuple([CursorInstant.or(z.literal("~")), CursorId]) satisfies z.ZodType<DatedKey>;
 const EntryKeySchema = z.tuple([CursorInstant, CursorSeq]) satisfies z.ZodType<EntryKey>;
 
-/** A page's cursor, or what is wrong with it in the page's words ("after: …"). */
-function cursorOrProblems<T>(decode: () => T): { value: T } | { problems: string } {
+/** A page's cursor, or a read the page refuses (a past one past its ceiling), or what is wrong, in the page's words ("after: …"). */
+function orProblems<T>(decode: () => T): { value: T } | { problems: string } {
   try {
     return { value: decode() };
   } catch (e) {
@@ -357,18 +360,18 @@ function scenarioFocusOf(section?: string, threat?: string, after?: string): { f
   switch (section) {
     case "threats":
     case "conditions": {
-      const key = cursorOrProblems(() => decodeCursor(cursor, IdKeySchema, "after") ?? null);
+      const key = orProblems(() => decodeCursor(cursor, IdKeySchema, "after") ?? null);
       if ("problems" in key) return key;
       return { focus: section === "threats" ? { section, after: key.value } : { section, threatId: threatId!, after: key.value } };
     }
     case "deadlines":
     case "events": {
-      const key = cursorOrProblems(() => decodeCursor(cursor, DatedKeySchema, "after") ?? null);
+      const key = orProblems(() => decodeCursor(cursor, DatedKeySchema, "after") ?? null);
       if ("problems" in key) return key;
       return { focus: section === "events" ? { section, after: key.value } : { section, threatId, after: key.value } };
     }
     default: {
-      const key = cursorOrProblems(() => decodeCursor(cursor, EntryKeySchema, "after") ?? null);
+      const key = orProblems(() => decodeCursor(cursor, EntryKeySchema, "after") ?? null);
       if ("problems" in key) return key;
       return { focus: { section: "timeline", after: key.value } };
     }

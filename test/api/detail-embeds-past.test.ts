@@ -7,7 +7,7 @@ import { conditionsRecordedAt, deadlinesRecordedAt, eventsRecordedAt, measuresRe
  * A detail's embedded lists at a past knownAt (decision 028): rows recorded after it that lie before
  * the first page of a list, in its order, are passed over, so the detail is the one known then; a
  * detail passes over at most PASSED_OVER_AT_MOST of them, all its lists together, then answers 422
- * naming knownAt. The evidence list and a scenario's own deadlines likewise, each on its own ceiling.
+ * naming knownAt. The evidence list likewise, on its own ceiling.
  */
 let t: TestApp;
 /** The server's clock, moved on so what the tests record comes after `knownAt`. */
@@ -206,6 +206,51 @@ describe("the lists a detail reads through Prisma, at a past knownAt", () => {
       expect(problem.errors[0].field).toBe("query.knownAt");
       expect(problem.errors[0].problem).toMatch(/more than 50,000 rows of its lists recorded after this instant/);
       expect((await app.get(`/api/agreements/${agreement.id}`)).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  }, 180_000);
+});
+
+describe("a scenario's detail at a past knownAt", () => {
+  it("counts its own deadlines with its other lists, against one ceiling: past it, 422 naming knownAt", async () => {
+    let clock = new Date("2026-01-05T08:00:00Z");
+    const app = await testApp({ seeded: false, clock: () => new Date(clock) });
+    try {
+      const scenario = await created(app, "/api/scenarios", { title: "S", summary: "s", effectiveAt: "2025-01-01" });
+      await created(app, "/api/deadlines", { scenarioId: scenario.id, dueAt: "2027-03-01", precision: "day", wording: "its own", effectiveAt: "2025-06-01" });
+      eventsRecordedAt(app.db, {
+        scenarioId: scenario.id,
+        count: 2,
+        startsAt: new Date("2027-03-01T00:00:00Z"),
+        recordedAt: new Date(clock.getTime() - 60_000),
+        prefix: "event-known",
+      });
+      clock = new Date(clock.getTime() + 60_000);
+      const url = `/api/scenarios/${scenario.id}?knownAt=${clock.toISOString()}`;
+      clock = new Date(clock.getTime() + 60_000);
+      const known = await app.get(url);
+      expect(known.status).toBe(200);
+      const body = await known.text();
+      // Half the ceiling in its events' way, half in its own deadlines': neither alone reaches it, the detail does.
+      const half = PASSED_OVER_AT_MOST / 2;
+      eventsRecordedAt(app.db, { scenarioId: scenario.id, count: half, startsAt: new Date("2027-01-01T00:00:00Z"), recordedAt: clock, prefix: "event-later" });
+      const later = { effectiveAt: new Date("2025-06-01T00:00:00Z"), recordedAt: clock };
+      deadlinesRecordedAt(app.db, {
+        ...later,
+        owner: { scenarioId: scenario.id },
+        count: half,
+        dueAt: new Date("2027-01-01T00:00:00Z"),
+        prefix: "later-scenario",
+      });
+      expect(await (await app.get(url)).text()).toBe(body);
+      deadlinesRecordedAt(app.db, { ...later, owner: { scenarioId: scenario.id }, count: 1, dueAt: new Date("2027-01-01T00:00:00Z"), prefix: "one-more" });
+      const refused = await app.get(url);
+      expect(refused.status).toBe(422);
+      const problem = (await refused.json()) as any;
+      expect(problem.errors[0].field).toBe("query.knownAt");
+      expect(problem.errors[0].problem).toMatch(/more than 50,000 rows of its lists recorded after this instant/);
+      expect((await app.get(`/api/scenarios/${scenario.id}`)).status).toBe(200);
     } finally {
       await app.close();
     }

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SCAN_BUDGET } from "../../src/db/deadline-queries.ts";
+import { PASSED_OVER_PER_BUDGET } from "../../src/db/sql/passed-over.ts";
+import { TIMELINE_SCAN_BUDGET } from "../../src/db/sql/scenario-view.ts";
 import { createThreat, SCENARIO, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
 import { deadlinesRecordedAt, entriesRecordedAt, eventsRecordedAt, measuresRecordedAt } from "../helpers/recorded-later.ts";
 
@@ -167,6 +169,26 @@ describe("the other budgets at a past knownAt", () => {
     });
     expect(await (await t.get(url)).text()).toBe(before);
   }, 60_000);
+
+  it("the desk's scenario timeline at a past knownAt counts the entries recorded later it skips: the same page, and past the ceiling the page says so", async () => {
+    const knownAt = knownAtNow();
+    const url = `/scenarios/${SCENARIO}?knownAt=${knownAt}&section=timeline`;
+    const before = await (await t.get(url)).text();
+    expect(before).toContain(`id="timeline"`);
+    // Entries about one of the scenario's records, recorded after knownAt: the visit reads and skips them all.
+    const late = { kind: "threat", id: TARIFF_THREAT, to: "threatened", effectiveAt: new Date("2025-10-25T00:00:00Z"), recordedAt: now };
+    entriesRecordedAt(t.db, { ...late, count: 2_100 });
+    expect(await (await t.get(url)).text()).toBe(before);
+    const ceiling = PASSED_OVER_PER_BUDGET * TIMELINE_SCAN_BUDGET;
+    entriesRecordedAt(t.db, { ...late, count: ceiling - 2_100 });
+    expect(await (await t.get(url)).text()).toBe(before);
+    entriesRecordedAt(t.db, { ...late, count: 1 });
+    const refused = await t.get(url);
+    expect(refused.status).toBe(422);
+    expect(refused.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await refused.text()).toMatch(/knownAt: more than 50,000 history entries recorded after this instant/);
+    expect((await t.get(`/scenarios/${SCENARIO}?section=timeline`)).status).toBe(200);
+  }, 120_000);
 
   it("the desk's scheduled changes stay the same when more than a budget of entries is recorded later before them, and past the ceiling it says so", async () => {
     const res = await t.write("POST", `/api/threats/${TARIFF_THREAT}/status`, {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TrackerDatabase } from "../../src/db/client.ts";
 import { EARLIEST_MONTH_LEFT_PENDING, listDeadlines, pendingBucketsFrom } from "../../src/db/deadline-queries.ts";
 import { createRecord } from "../../src/db/records.ts";
+import { passedOverCounter, passingOver } from "../../src/db/sql/passed-over.ts";
 import { BEYOND_PLAIN_STATUS } from "../../src/db/sql/record-states.ts";
 import { SQL as SCENARIO_PAGE_SQL } from "../../src/db/sql/scenario-view.ts";
 import { recordStatusChange } from "../../src/db/tracked-writes.ts";
@@ -122,11 +123,14 @@ describe("query plans", () => {
     (db.reader.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join(" | ");
 
   it("list a scenario's timeline from indexes alone: no deadline row and no history row is read", () => {
-    const p = plan(SCENARIO_PAGE_SQL.timeline, { owner: "s", knownAt: "2026-01-01", afterAt: "~", afterSeq: 0, n: 51 });
+    const params = { owner: "s", knownAt: "2026-01-01", afterAt: "~", afterSeq: 0, n: 51 };
+    const p = plan(SCENARIO_PAGE_SQL.timeline, params);
     expect(p).toMatch(/SEARCH d USING COVERING INDEX Deadline_scenarioId_dueAt_id_idx/);
     expect(p).toMatch(/SEARCH d USING COVERING INDEX Deadline_threatId_scenarioId_id_idx/);
     expect(p).toMatch(/SEARCH e USING COVERING INDEX StatusChange_recordKind_recordId_effectiveAt_seq_recordedAt_idx/);
     expect(p).not.toMatch(/SCAN (d|e)\b/);
+    // At a past knownAt the same plan, the entries recorded later counted as they are skipped (decision 028).
+    expect(passingOver(db.reader, passedOverCounter("entries", 1), () => plan(SCENARIO_PAGE_SQL.timelineCounted, params))).toBe(p);
   });
 
   it("read pending deadlines in due order through the (status, dueAt) index, with no full scan", () => {

@@ -70,7 +70,7 @@ describe("the raw threat detail", () => {
       return record;
     };
     for (const id of ids) {
-      const prisma = await getRecordThroughPrisma(db.prisma, "threat", id, new Date());
+      const prisma = await getRecordThroughPrisma(db, "threat", id, { asOf: new Date(), ...present() });
       expect(viaJson(threatDetail(db.reader, id, present())), id).toEqual(withoutUnread(viaJson(prisma)));
     }
     expect(DEADLINE_COLUMNS_NOT_READ).toEqual(["pendingFrom", "pendingKnownFrom", "pendingUntil", "pendingUntilKnownAt", "dueAtEarliest", "dueAtLatest"]);
@@ -112,7 +112,7 @@ describe("the raw threat detail", () => {
     for (let i = 0; i < 3; i++) await deadline({ threatId: threat }, i);
     for (const time of [knownAt, new Date(now)]) {
       const raw = viaJson(threatDetail(db.reader, threat, { knownAt: time, now: new Date(now) }));
-      const prisma = viaJson(await getRecordThroughPrisma(db.prisma, "threat", threat, time));
+      const prisma = viaJson(await getRecordThroughPrisma(db, "threat", threat, { asOf: time, knownAt: time, now: new Date(now) }));
       for (const d of [...prisma.deadlines, ...prisma.conditions.flatMap((c: any) => c.deadlines)]) for (const k of DEADLINE_COLUMNS_NOT_READ) delete d[k];
       expect(raw).toEqual(prisma);
       expect([raw.conditions.length, raw.conditionsTruncated, raw.deadlines.length, raw.deadlinesTruncated]).toEqual([

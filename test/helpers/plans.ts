@@ -45,3 +45,28 @@ export function recordingConnection(path: string): { conn: Database.Database; st
   }) as typeof conn.prepare;
   return { conn, statements, runs };
 }
+
+/**
+ * Counts every statement run (`all`, `get`, `run`, `iterate`) on every better-sqlite3 connection of
+ * this process, Prisma's adapter's included, while `read` runs: what a request costs in statements.
+ */
+export async function statementsRun(probe: Database.Database, read: () => Promise<unknown>): Promise<number> {
+  const Statement = Object.getPrototypeOf(probe.prepare("SELECT 1")) as Record<string, (...args: unknown[]) => unknown>;
+  const methods = ["all", "get", "run", "iterate"] as const;
+  const originals = methods.map((m) => Statement[m]!);
+  let runs = 0;
+  methods.forEach((m, i) => {
+    Statement[m] = function (this: unknown, ...args: unknown[]) {
+      runs += 1;
+      return originals[i]!.apply(this, args);
+    };
+  });
+  try {
+    await read();
+    return runs;
+  } finally {
+    methods.forEach((m, i) => {
+      Statement[m] = originals[i]!;
+    });
+  }
+}

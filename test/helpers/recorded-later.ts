@@ -9,8 +9,14 @@ import { toSqlDate } from "../../src/db/sql-dates.ts";
 export function deadlinesRecordedAt(
   db: TrackerDatabase,
   o: {
-    /** The owner columns: a threat, a scenario, a condition (and its threat), an agreement, a commitment. */
-    owner: { threatId: string } | { scenarioId: string } | { conditionId: string; threatId: string } | { agreementId: string } | { commitmentId: string };
+    /** The owner columns: a threat, a scenario, a condition (and its threat, or alone: an agreement's), an agreement, a commitment. */
+    owner:
+      | { threatId: string }
+      | { scenarioId: string }
+      | { conditionId: string; threatId: string }
+      | { conditionId: string }
+      | { agreementId: string }
+      | { commitmentId: string };
     count: number;
     dueAt: Date;
     effectiveAt: Date;

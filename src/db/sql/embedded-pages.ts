@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { toSqlDate } from "../sql-dates.ts";
-import { passedOverCounter, passingOver } from "./passed-over.ts";
+import { type PassedOver, passedOverCounter, passingOver } from "./passed-over.ts";
 import { limitBy, prepared } from "./prepared.ts";
 
 /** The order a detail shows each table's rows in (id order unless named), as on the owner's index. */
@@ -14,6 +14,8 @@ const ORDER: Record<string, string> = {
 export interface PastPages {
   /** The ids of the first `n` rows of `table` owned by `owner` (column → value) recorded by knownAt, in the order shown. */
   ids(table: string, owner: Record<string, string>): string[];
+  /** The detail's count of the rows it passed over: its lists read in raw SQL count on it too. */
+  readonly passed: PassedOver;
 }
 
 /**
@@ -27,6 +29,7 @@ export function pastPages(reader: Database.Database, knownAt: Date, n: number, a
   const passed = passedOverCounter("rows of its lists", atMost, advice);
   const known = toSqlDate(knownAt);
   return {
+    passed,
     ids(table, owner) {
       const columns = Object.keys(owner);
       const sql = `SELECT x."id" FROM "${table}" x WHERE ${columns.map((c) => `x."${c}" = +?`).join(" AND ")}

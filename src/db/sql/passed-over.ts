@@ -35,7 +35,8 @@ export function tooMuchRecordedSince(what: string, atMost: number, advice = ADVI
   ]);
 }
 
-type PassedOver = ReturnType<typeof passedOverCounter>;
+/** A read's count of the rows it passed over, against its ceiling. */
+export type PassedOver = ReturnType<typeof passedOverCounter>;
 /** The counter `passed_over()` counts on: set for one synchronous read by `passingOver`. */
 let counting: PassedOver | null = null;
 const registered = new WeakSet<Database.Database>();

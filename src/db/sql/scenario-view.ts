@@ -7,7 +7,7 @@ import type { TrackedKind } from "../../domain/statuses.ts";
 import { type Terms, termsThen } from "../../domain/terms.ts";
 import { fromSqlDate, toSqlDate } from "../sql-dates.ts";
 import { historiesOf } from "./history.ts";
-import { PASSED_OVER_PER_BUDGET, passedOverCounter } from "./passed-over.ts";
+import { PASSED_OVER_PER_BUDGET, passedOverCounter, passingOver } from "./passed-over.ts";
 import { limitBy, prepared } from "./prepared.ts";
 import { isPresent, type ReadTime, type StatusAt, statusesAt } from "./record-states.ts";
 
@@ -86,6 +86,15 @@ const scenarioRecords = (recorded: boolean) => {
       UNION ALL SELECT 'event', e."id"${at("e")} FROM "Event" e WHERE e."scenarioId" = @owner)`;
 };
 
+/** A small scenario's timeline page: its records' entries before the cursor, those recorded by then (`known`), latest first. */
+function visitedTimeline(known: string): string {
+  return `WITH ${scenarioRecords(false)}
+    SELECT e."seq", e."recordKind", e."recordId", e."effectiveAt" FROM "records" r
+      CROSS JOIN "StatusChange" e ON e."recordKind" = r."kind" AND e."recordId" = r."id"
+    WHERE (e."effectiveAt", e."seq") < (@afterAt, @afterSeq) AND ${known}
+    ORDER BY e."effectiveAt" DESC, e."seq" DESC ${limitBy("@n")}`;
+}
+
 /** The scenario page's statements (exported for the tests of their plans). */
 export const SQL = {
   scenario: `SELECT "id", "title", "summary" FROM "Scenario" WHERE "id" = ?`,
@@ -132,11 +141,9 @@ export const SQL = {
   // Every entry recorded by then about the scenario's records, latest first. SQLite keeps only the
   // top @n while it walks the scenario's entries by index (light columns only): for a scenario of
   // at most TIMELINE_RECORDS_AT_MOST records (see timelinePage).
-  timeline: `WITH ${scenarioRecords(false)}
-    SELECT e."seq", e."recordKind", e."recordId", e."effectiveAt" FROM "records" r
-      CROSS JOIN "StatusChange" e ON e."recordKind" = r."kind" AND e."recordId" = r."id"
-    WHERE +e."recordedAt" <= @knownAt AND (e."effectiveAt", e."seq") < (@afterAt, @afterSeq)
-    ORDER BY e."effectiveAt" DESC, e."seq" DESC ${limitBy("@n")}`,
+  timeline: visitedTimeline(`+e."recordedAt" <= @knownAt`),
+  // The same at a past knownAt: each entry recorded later it skips is counted (passed_over(), decision 028).
+  timelineCounted: visitedTimeline(`(+e."recordedAt" <= @knownAt OR passed_over())`),
   // The scenario's records, each said to be known then or not (timelinePage counts them as far as it needs).
   timelineRecords: `WITH ${scenarioRecords(true)} SELECT r."createdAt" <= @knownAt AS "known" FROM "records" r`,
   // As known now, all of them: counted on the indexes alone, up to @cap.
@@ -509,7 +516,7 @@ export function timelinePage(
 ): SectionPage<TimelineEntry, EntryKey> {
   const at = { owner: scenarioId, knownAt: toSqlDate(time.knownAt) };
   const from: EntryKey = after ?? [UNDATED, 0];
-  const { rows, next } = hasFewRecords(db, at, time) ? visitedPage(db, at, from, limit) : walkedPage(db, at, from, limit);
+  const { rows, next } = hasFewRecords(db, at, time) ? visitedPage(db, at, from, limit, time) : walkedPage(db, at, from, limit);
   const wanted = new Set(rows.map((r) => r.seq));
   const byEntry = new Map<number, TimelineEntry>();
   for (const [kind, ofKind] of groupBy(rows, "recordKind")) {
@@ -545,14 +552,27 @@ function hasFewRecords(db: Database.Database, at: { owner: string; knownAt: stri
   return true;
 }
 
-/** A small scenario's page: its records' entries visited, the latest kept. */
+/** The entries recorded after a past knownAt a timeline page may pass over: ten of the walk's budgets (decision 028). */
+const timelinePassedOver = () => passedOverCounter("history entries", PASSED_OVER_PER_BUDGET * TIMELINE_SCAN_BUDGET);
+
+/**
+ * A small scenario's page: its records' entries visited, the latest kept. At a past knownAt the
+ * entries recorded later are counted as they are skipped, against the walk's ceiling: the visit
+ * reads every one of them, so past it the page is refused, naming knownAt.
+ */
 function visitedPage(
   db: Database.Database,
   at: { owner: string; knownAt: string },
   from: EntryKey,
   limit: number,
+  time: ReadTime,
 ): { rows: EntryRow[]; next: EntryKey | null } {
-  const rows = statement(db, "timeline").all({ ...at, afterAt: from[0], afterSeq: from[1], n: limit + 1 }) as EntryRow[];
+  const params = { ...at, afterAt: from[0], afterSeq: from[1], n: limit + 1 };
+  const rows = (
+    time.knownAt.getTime() < time.now.getTime()
+      ? passingOver(db, timelinePassedOver(), () => statement(db, "timelineCounted").all(params))
+      : statement(db, "timeline").all(params)
+  ) as EntryRow[];
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return { rows: page, next: rows.length > limit && last ? [last.effectiveAt, last.seq] : null };
@@ -565,7 +585,7 @@ function visitedPage(
  */
 function walkedPage(db: Database.Database, at: { owner: string; knownAt: string }, from: EntryKey, limit: number): { rows: EntryRow[]; next: EntryKey | null } {
   const walk = statement(db, "timelineWalk");
-  const passed = passedOverCounter("history entries", PASSED_OVER_PER_BUDGET * TIMELINE_SCAN_BUDGET);
+  const passed = timelinePassedOver();
   const rows: EntryRow[] = [];
   let key = from;
   let examined = 0;
