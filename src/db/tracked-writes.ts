@@ -25,7 +25,7 @@ import {
   type StatusChangePlan,
   statusCacheAt,
 } from "../domain/history.ts";
-import { allowedNextStatuses, isEnding } from "../domain/lifecycle.ts";
+import { allowedNextStatuses, isEnding, requiresSuccessor } from "../domain/lifecycle.ts";
 import { DEADLINE_CACHE_COLUMNS, RECORD_KINDS, STATUS_SPAN_KINDS, startingStatusFor } from "../domain/record-kinds.ts";
 import { type Precision, TRACKED_KINDS, type TrackedKind } from "../domain/statuses.ts";
 import { planTermsChange, type Terms } from "../domain/terms.ts";
@@ -390,10 +390,11 @@ function retractSuperseded(scope: WriteScope, superseded: readonly HistoryEntry[
 
 /** A move to "superseded" names the record of the same kind that replaced it (an existing other one); no other move does. */
 function successorOf(conn: Database.Database, req: StatusChangeRequest, effectiveAt: Date): { supersededById: string } | null {
-  const needs = req.to === "superseded" && (req.kind === "threat" || req.kind === "agreement");
+  const needs = requiresSuccessor(req.kind, req.to);
   const what = req.kind === "agreement" ? "agreement" : "measure";
   if (req.supersededById === undefined) {
-    if (needs && !req.correction)
+    // A correction to "superseded" too: a supersession naming nothing would read superseded by null.
+    if (needs)
       throw new InvalidInputError([
         {
           field: "supersededById",

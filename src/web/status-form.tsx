@@ -39,7 +39,7 @@ export function StatusForm({ kind, id, status }: { kind: TrackedKind; id: string
       ) : null}
       {next.some((to) => requiresSuccessor(kind, to)) ? (
         <>
-          <label for={`${formId}-successor`}>Superseded by (the id of the measure that replaced it; for “superseded”)</label>
+          <label for={`${formId}-successor`}>Superseded by (the id of the {kind === "threat" ? "measure" : kind} that replaced it; for “superseded”)</label>
           <input id={`${formId}-successor`} name="supersededById" placeholder="threat-…" />
         </>
       ) : null}

@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { created, SCENARIO, type TestApp, testApp } from "../helpers/app.ts";
+import { contentChecksum } from "../helpers/database.ts";
+
+// Found by an attack on the write routes of main at ff3702b (session 12, left unfixed), through the HTTP app.
+
+let t: TestApp | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+const json = async (r: Response) => (await r.json()) as any;
+
+/** A 422 problem naming `field`: its text. */
+async function refused(res: Response, field: string): Promise<string> {
+  const text = await res.text();
+  expect(res.status, text).toBe(422);
+  expect(res.headers.get("Content-Type")).toContain("application/problem+json");
+  const fields: string[] = JSON.parse(text).errors.map((e: { field: string }) => e.field);
+  expect(fields, text).toContain(field);
+  return text;
+}
+
+/** A threat of the seeded scenario, first stated on 1 October 2025. */
+const newThreat = async (app: TestApp, covers: string) =>
+  (await created(app, "/api/threats", { scenarioId: SCENARIO, issuerId: "gov-us", measure: "tariff", covers, summary: covers, effectiveAt: "2025-10-01" }))
+    .id as string;
+const newDeal = async (app: TestApp, title: string) =>
+  (await created(app, "/api/agreements", { title, partyIds: ["gov-us", "gov-cn"], status: "in-force", effectiveAt: "2025-10-02" })).id as string;
+
+describe("a move to superseded", () => {
+  it("names what replaces the record on every path, a correction's included: 422 naming supersededById, nothing written", async () => {
+    t = await testApp();
+    const [old, successor] = [await newThreat(t, "old"), await newThreat(t, "successor")];
+    const [deal, newer] = [await newDeal(t, "Deal"), await newDeal(t, "Newer deal")];
+    expect((await t.write("POST", `/api/threats/${old}/status`, { status: "imposed", reason: "r", effectiveAt: "2025-10-05" })).status).toBe(200);
+    const before = contentChecksum(t.db);
+    for (const correction of [false, true]) {
+      await refused(
+        await t.write("POST", `/api/threats/${old}/status`, { status: "superseded", reason: "Replaced", effectiveAt: "2025-10-10", correction }),
+        "supersededById",
+      );
+      await refused(
+        await t.write("POST", `/api/agreements/${deal}/status`, { status: "superseded", reason: "Replaced", effectiveAt: "2025-10-10", correction }),
+        "supersededById",
+      );
+    }
+    expect(contentChecksum(t.db)).toBe(before);
+    // A threat is not created superseded, as an agreement is not: its successor is named by a status change.
+    for (const [path, body] of [
+      ["/api/threats", { scenarioId: SCENARIO, issuerId: "gov-us", measure: "tariff", covers: "c", summary: "s", effectiveAt: "2025-10-01" }],
+      ["/api/agreements", { title: "Deal 3", partyIds: ["gov-us", "gov-cn"], effectiveAt: "2025-10-02" }],
+    ] as const) {
+      const text = await refused(await t.write("POST", path, { ...body, status: "superseded" }), "status");
+      expect(text).toContain("supersededById");
+    }
+    expect(contentChecksum(t.db)).toBe(before);
+    // With the successor named, a correction records it, and the record reads superseded by it.
+    for (const [collection, id, by] of [
+      ["threats", old, successor],
+      ["agreements", deal, newer],
+    ] as const) {
+      const res = await t.write("POST", `/api/${collection}/${id}/status`, {
+        status: "superseded",
+        reason: "Misrecorded: it was replaced",
+        effectiveAt: "2025-10-10",
+        correction: true,
+        supersededById: by,
+      });
+      expect(res.status, await res.clone().text()).toBe(200);
+      expect((await json(await t.get(`/api/${collection}/${id}?asOf=2025-10-11`))).supersededById).toBe(by);
+    }
+  });
+});
