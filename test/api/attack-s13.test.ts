@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { created, SCENARIO, type TestApp, testApp } from "../helpers/app.ts";
+import { created, SCENARIO, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
 import { contentChecksum } from "../helpers/database.ts";
 
 // Found by an attack on the write routes of main at ff3702b (session 12, left unfixed), through the HTTP app.
@@ -69,6 +69,31 @@ describe("a move to superseded", () => {
       });
       expect(res.status, await res.clone().text()).toBe(200);
       expect((await json(await t.get(`/api/${collection}/${id}?asOf=2025-10-11`))).supersededById).toBe(by);
+    }
+  });
+});
+
+describe("a suspension's end by its terms", () => {
+  it("is a return or a lapse, never a court's ruling nor a withdrawal nobody reported: 422 naming then, nothing written", async () => {
+    t = await testApp();
+    const before = contentChecksum(t.db);
+    const suspend = (then: string, threat = TARIFF_THREAT) =>
+      t!.write("POST", `/api/threats/${threat}/status`, {
+        status: "suspended",
+        reason: "Suspended for a year",
+        effectiveAt: "2025-11-10",
+        until: "2026-11-10",
+        then,
+      });
+    for (const then of ["struck-down", "withdrawn", "superseded"]) await refused(await suspend(then), "then");
+    expect(contentChecksum(t.db)).toBe(before);
+    for (const [then, threat] of [
+      ["threatened", TARIFF_THREAT],
+      ["lapsed", "threat-cn-rare-earth-export-controls"],
+    ] as const) {
+      const res = await suspend(then, threat);
+      expect(res.status, await res.clone().text()).toBe(200);
+      expect((await json(await t.get(`/api/threats/${threat}?asOf=2026-11-11`))).status).toBe(then);
     }
   });
 });

@@ -317,7 +317,10 @@ export function statusChangeBodyFor(kind: TrackedKind) {
       then: z
         .enum(STATUSES[kind] as unknown as [string, ...string[]])
         .optional()
-        .openapi({ description: "With until: the status the record returns to then" }),
+        .openapi({
+          description:
+            "With until: the status the record returns to then, by its terms (a threat: threatened, announced, imposed or lapsed; not an act or a ruling, which is recorded when it happens)",
+        }),
       untilWording: Text.optional().openapi({ description: "With until: the source's words for the end (the expiry deadline's wording)" }),
       correction: z.boolean().optional(),
       evidence: EvidenceInput.optional(),
