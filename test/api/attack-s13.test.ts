@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { created, SCENARIO, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
+import { created, NOVEMBER_DEADLINE, RARE_EARTH_CONDITION, SCENARIO, SOURCE, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
 import { contentChecksum } from "../helpers/database.ts";
 
 // Found by an attack on the write routes of main at ff3702b (session 12, left unfixed), through the HTTP app.
@@ -94,6 +94,59 @@ describe("a suspension's end by its terms", () => {
       const res = await suspend(then, threat);
       expect(res.status, await res.clone().text()).toBe(200);
       expect((await json(await t.get(`/api/threats/${threat}?asOf=2026-11-11`))).status).toBe(then);
+    }
+  });
+});
+
+describe("free text", () => {
+  const hostile = [
+    ["a NUL", "Tariff\u0000"],
+    ["a bell", "Tariff \u0007"],
+    ["an escape", "\u001b[31mTariff"],
+    ["a vertical tab", "Tariff\u000bcut"],
+    ["a DEL", "Tariff\u007f"],
+    ["a C1 control", "Tariff\u009b1m"],
+    ["a right-to-left override", "\u202eTariff"],
+    ["a left-to-right embedding", "Tariff \u202acut\u202c"],
+    ["a right-to-left isolate", "Tariff \u2067cut\u2069"],
+    ["a byte-order mark", "\ufeffTariff"],
+  ] as const;
+
+  it.each(hostile)("with %s is 422 naming the field wherever text is taken, nothing written", async (_, text) => {
+    t = await testApp();
+    const before = contentChecksum(t.db);
+    const deal = "agreement-none";
+    for (const [method, path, body, field] of [
+      ["POST", `/api/threats/${TARIFF_THREAT}/status`, { status: "suspended", reason: text }, "reason"],
+      ["POST", `/api/threats/${TARIFF_THREAT}/terms`, { authority: text, reason: "r", effectiveAt: "2025-12-01" }, "authority"],
+      ["POST", "/api/deadlines", { threatId: TARIFF_THREAT, dueAt: "2026-01-01", precision: "day", wording: text }, "wording"],
+      ["PATCH", `/api/deadlines/${NOVEMBER_DEADLINE}`, { wording: text }, "wording"],
+      ["POST", "/api/conditions", { threatId: TARIFF_THREAT, description: text, effect: "averts" }, "description"],
+      ["POST", "/api/commitments", { agreementId: deal, partyId: "gov-cn", description: text, kind: "purchase" }, "description"],
+      ["POST", "/api/events", { title: text, kind: "meeting", startsAt: "2026-01-01", precision: "day", wording: "w" }, "title"],
+      ["PATCH", `/api/threats/${TARIFF_THREAT}`, { summary: text }, "summary"],
+      ["POST", `/api/threats/${TARIFF_THREAT}/evidence`, { sourceId: SOURCE, quote: text }, "quote"],
+      [
+        "POST",
+        `/api/conditions/${RARE_EARTH_CONDITION}/status`,
+        { status: "moot", reason: "r", evidence: { sourceId: SOURCE, quote: text } },
+        "evidence.quote",
+      ],
+      ["POST", "/api/sources", { title: "T", publisher: "P", publishedAt: "2025-10-24", text: `Some text. ${text}` }, "text"],
+      ["POST", "/api/sources", { title: text, publisher: "P", publishedAt: "2025-10-24", url: "https://example.org/a" }, "title"],
+    ] as const) {
+      const problem = await refused(await t.write(method, path, body), field);
+      expect(problem).toMatch(/U\+[0-9A-F]{4}/);
+    }
+    expect(contentChecksum(t.db)).toBe(before);
+  });
+
+  it("keeps tabs, line breaks, joiners and marks that scripts and emoji need", async () => {
+    t = await testApp();
+    for (const text of ["Line one\nline two\r\n\tindented", "👩\u200d👩\u200d👧 families", "می\u200cخواهم", "עברית \u200fשלום\u200e", "ภาษา\u200bไทย"]) {
+      const res = await t.write("PATCH", `/api/threats/${TARIFF_THREAT}`, { summary: text });
+      expect(res.status, await res.clone().text()).toBe(200);
+      expect((await json(await t.get(`/api/threats/${TARIFF_THREAT}`))).summary).toBe(text);
     }
   });
 });

@@ -3,6 +3,7 @@ import { DATE_RANGE, parseInstant } from "../../domain/dates.ts";
 import { STANCES } from "../../domain/evidence.ts";
 import { recordNameProblem } from "../../domain/names.ts";
 import { parseReadInstant } from "../../domain/read-time.ts";
+import { textCharacterProblem } from "../../domain/text.ts";
 
 // A field left out is "required", not zod's "expected string, received undefined"; a schema's own message still wins.
 z.config({ customError: (issue) => (issue.code === "invalid_type" && issue.input === undefined ? "required" : undefined) });
@@ -22,12 +23,20 @@ export const IdParam = z.object({
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** A string that is valid Unicode (no lone surrogates), so it is stored and returned byte for byte. */
+/**
+ * A string that is valid Unicode (no lone surrogates), so it is stored and returned byte for byte,
+ * and holds no character that hides or reorders text (textCharacterProblem): every text field,
+ * id and search the API takes is one.
+ */
 export function unicodeString(max: number) {
   return z
     .string()
     .max(max, `must be at most ${max} characters`)
-    .refine((s) => !LONE_SURROGATE.test(s), "must be valid Unicode (it has a lone surrogate)");
+    .refine((s) => !LONE_SURROGATE.test(s), "must be valid Unicode (it has a lone surrogate)")
+    .superRefine((s, ctx) => {
+      const problem = textCharacterProblem(s);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
 }
 
 export const Id = unicodeString(200).refine((s) => s.length > 0, "must not be empty");
