@@ -150,3 +150,17 @@ describe("free text", () => {
     }
   });
 });
+
+describe("a source's URL", () => {
+  it("carries no credentials: user or password in it is 422 naming url, nothing written", async () => {
+    t = await testApp();
+    const before = contentChecksum(t.db);
+    for (const url of ["https://user:pw@example.org/a", "https://user@example.org/a", "http://:pw@example.org/a"]) {
+      await refused(await t.write("POST", "/api/sources", { title: "T", publisher: "P", publishedAt: "2025-10-24", url }), "url");
+      await refused(await t.write("PATCH", `/api/sources/${SOURCE}`, { url }), "url");
+    }
+    expect(contentChecksum(t.db)).toBe(before);
+    const res = await t.write("POST", "/api/sources", { title: "T", publisher: "P", publishedAt: "2025-10-24", url: "https://example.org/a@b" });
+    expect(res.status, await res.clone().text()).toBe(201);
+  });
+});

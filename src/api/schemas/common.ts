@@ -187,11 +187,24 @@ export const writeProblemResponses = {
   429: { description: "Too many failed authentications", content: problemContent },
 } as const;
 
-/** A link to a source: http or https only, so it can never run script when followed. */
+/**
+ * A link to a source: http or https only, so it can never run script when followed, and without
+ * credentials (`https://user:pw@host/`): a password would be shown to every reader, and a user part
+ * makes a link read as another host's (`https://www.gov.cn@evil.example/`).
+ */
 export const HttpUrl = z
   .url("must be an absolute URL")
   .max(2000)
-  .refine((s) => /^https?:\/\//i.test(s), "must be an http or https URL");
+  .refine((s) => /^https?:\/\//i.test(s), "must be an http or https URL")
+  .refine((s) => {
+    // z.url() has parsed it; a value it let through that URL does not is refused as well.
+    try {
+      const url = new URL(s);
+      return url.username === "" && url.password === "";
+    } catch {
+      return false;
+    }
+  }, "must not carry a user name or password (user:password@): link to the page itself");
 
 export const EvidenceInput = z
   .strictObject({
