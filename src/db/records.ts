@@ -2,7 +2,15 @@ import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import { CORRECTABLE_FACTS, isCorrectableKind } from "../domain/corrections.ts";
 import { formatAtPrecision } from "../domain/dates.ts";
-import { ConflictError, type FieldProblem, InvalidInputError, NotFoundError, ReadStoppedError, VersionMismatchError } from "../domain/errors.ts";
+import {
+  ConflictError,
+  checkExpectedVersion,
+  type ExpectedVersions,
+  type FieldProblem,
+  InvalidInputError,
+  NotFoundError,
+  ReadStoppedError,
+} from "../domain/errors.ts";
 import { type EvidenceRequest, isDisputed, STANCES, sourceProblems } from "../domain/evidence.ts";
 import { type HistoryEntry, recordStateAt, type TimelineEntry, timelineContinued } from "../domain/history.ts";
 import { nameKey } from "../domain/names.ts";
@@ -990,7 +998,7 @@ export async function patchRecord(
   kind: RecordKind,
   id: string,
   patch: Record<string, any>,
-  expectedVersion: number | undefined,
+  expectedVersion: ExpectedVersions | undefined,
   by: string,
   now = new Date(),
 ) {
@@ -1011,7 +1019,7 @@ export async function patchRecord(
       // Every kind has a version (actors, topics and sources since migration 20261205800000): If-Match holds for each.
       const current = await table.findUnique({ where: { id }, select: { id: true, version: true } });
       if (!current) throw new NotFoundError(kind, id);
-      if (expectedVersion !== undefined && expectedVersion !== current.version) throw new VersionMismatchError(expectedVersion, current.version);
+      checkExpectedVersion(expectedVersion, current.version);
       // Edited and then answered 404, the edit would still show in every answer known before the retraction.
       await refuseRetractedCreation(tx, kind, id);
       await checkReferences(tx, input);

@@ -5,7 +5,15 @@ import { consequencesOf, mayHaveConsequences } from "../domain/consequences.ts";
 import { CORRECTABLE_FACTS, type CorrectableKind, correctedKnownAt, isCorrectableKind, planCorrection } from "../domain/corrections.ts";
 import { formatAtPrecision, precisionOfNewDate } from "../domain/dates.ts";
 import { expiresAfter, extendsLater, successorDueDate } from "../domain/deadlines.ts";
-import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
+import {
+  ChainConflictError,
+  ConflictError,
+  checkExpectedVersion,
+  type ExpectedVersions,
+  InvalidInputError,
+  NotFoundError,
+  TransitionNotAllowedError,
+} from "../domain/errors.ts";
 import type { EvidenceRequest } from "../domain/evidence.ts";
 import {
   aKind,
@@ -62,7 +70,7 @@ export interface StatusChangeRequest {
   effectiveAt?: Date;
   correction?: boolean;
   /** The version the client last saw (If-Match); absent means "whatever is current". */
-  expectedVersion?: number;
+  expectedVersion?: ExpectedVersions;
   evidence?: EvidenceRef;
   /** The new due date of an extension, or the new date of a rescheduled event. */
   newDate?: NewDate;
@@ -233,10 +241,10 @@ export class WriteScope {
 }
 
 /** The record's current version, once it is known to exist and to be at the version the client last saw (If-Match). */
-function recordAtVersion(conn: Database.Database, kind: TrackedKind, id: string, expected: number | undefined): number {
+function recordAtVersion(conn: Database.Database, kind: TrackedKind, id: string, expected: ExpectedVersions | undefined): number {
   const current = statements(conn).find[kind].get(id) as { version: number } | undefined;
   if (!current) throw new NotFoundError(kind, id);
-  if (expected !== undefined && expected !== current.version) throw new VersionMismatchError(expected, current.version);
+  checkExpectedVersion(expected, current.version);
   return current.version;
 }
 
@@ -794,7 +802,7 @@ export interface DatesChangeRequest {
   reason: string;
   by: string;
   evidence?: EvidenceRef;
-  expectedVersion?: number;
+  expectedVersion?: ExpectedVersions;
 }
 
 /** Moves or refines a deadline's due date or an event's dates, as a dated history entry: old dates stay in history. */
@@ -1349,7 +1357,7 @@ export interface TermsChangeRequest {
   reason: string;
   by: string;
   evidence?: EvidenceRef;
-  expectedVersion?: number;
+  expectedVersion?: ExpectedVersions;
 }
 
 /**
@@ -1405,7 +1413,7 @@ export interface CorrectionRequest {
   descriptive: Record<string, unknown>;
   reason: string;
   by: string;
-  expectedVersion?: number;
+  expectedVersion?: ExpectedVersions;
 }
 
 /**

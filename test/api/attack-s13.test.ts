@@ -164,3 +164,40 @@ describe("a source's URL", () => {
     expect(res.status, await res.clone().text()).toBe(201);
   });
 });
+
+describe("If-Match", () => {
+  const path = "/api/events/event-apec-summit-2025";
+  const move = (app: TestApp, ifMatch: string, startsAt: string) =>
+    app.write("POST", `${path}/dates`, { startsAt, precision: "day", reason: "Moved" }, { "If-Match": ifMatch });
+
+  it("compares strongly: a weak tag never matches, 412 and nothing written", async () => {
+    t = await testApp();
+    const etag = (await t.get(path)).headers.get("ETag")!;
+    const before = contentChecksum(t.db);
+    for (const ifMatch of [`W/${etag}`, ` W/${etag} `, `W/${etag}, W/"999"`]) {
+      const res = await move(t, ifMatch, "2025-11-02");
+      expect(res.status, await res.clone().text()).toBe(412);
+      expect((await json(res)).detail).toContain("weak");
+    }
+    const patched = await t.write("PATCH", `/api/actors/gov-us`, { role: "r" }, { "If-Match": 'W/"1"' });
+    expect(patched.status).toBe(412);
+    expect(contentChecksum(t.db)).toBe(before);
+  });
+
+  it("matches a list when any member matches, and * any existing record", async () => {
+    t = await testApp();
+    const before = contentChecksum(t.db);
+    for (const ifMatch of ['"7", "8"', '"7",W/"1"']) expect((await move(t, ifMatch, "2025-11-02")).status).toBe(412);
+    expect(contentChecksum(t.db)).toBe(before);
+    const first = await move(t, '"7", "1", "8"', "2025-11-02");
+    expect(first.status, await first.clone().text()).toBe(200);
+    const etag = (await t.get(path)).headers.get("ETag")!;
+    expect(etag).toBe('"2"');
+    expect((await move(t, `W/"2", "3",${etag}`, "2025-11-03")).status).toBe(200);
+    expect((await move(t, "*", "2025-11-04")).status).toBe(200);
+    expect((await t.write("PATCH", "/api/actors/gov-us", { role: "r" }, { "If-Match": '"5", "1"' })).status).toBe(200);
+    expect(
+      (await t.write("POST", "/api/events/event-none/dates", { startsAt: "2025-11-02", precision: "day", reason: "Moved" }, { "If-Match": "*" })).status,
+    ).toBe(404);
+  });
+});

@@ -181,7 +181,11 @@ export const writeProblemResponses = {
   401: { description: "Missing, unknown or revoked bearer token", content: problemContent },
   403: { description: "The token's role may not do this", content: problemContent },
   409: { description: "Conflict: a move the lifecycle forbids (with `allowed`), or a duplicate", content: problemContent },
-  412: { description: "If-Match does not match the current version", content: problemContent },
+  412: {
+    description:
+      'If-Match does not match the current version. It compares strongly (RFC 9110): a weak tag (W/"3") never matches; a list ("3", "4") matches when one of its tags does; * matches any existing record',
+    content: problemContent,
+  },
   413: { description: "Body too large", content: problemContent },
   415: { description: "Body is not application/json", content: problemContent },
   429: { description: "Too many failed authentications", content: problemContent },
