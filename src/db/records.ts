@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import { CORRECTABLE_FACTS, isCorrectableKind } from "../domain/corrections.ts";
 import { formatAtPrecision } from "../domain/dates.ts";
+import { editChangesNothing } from "../domain/edits.ts";
 import {
   ConflictError,
   checkExpectedVersion,
@@ -1017,11 +1018,16 @@ export async function patchRecord(
     db.prismaTransaction(async (tx) => {
       const table = delegateOf(tx, kind);
       // Every kind has a version (actors, topics and sources since migration 20261205800000): If-Match holds for each.
-      const current = await table.findUnique({ where: { id }, select: { id: true, version: true } });
+      const given = Object.keys(input).filter((k) => input[k] !== undefined);
+      const select = Object.fromEntries(given.map((k) => (k === "topicIds" ? ["topics", { select: { id: true } }] : [k, true])));
+      const current = await table.findUnique({ where: { id }, select: { id: true, version: true, ...select } });
       if (!current) throw new NotFoundError(kind, id);
       checkExpectedVersion(expectedVersion, current.version);
       // Edited and then answered 404, the edit would still show in every answer known before the retraction.
       await refuseRetractedCreation(tx, kind, id);
+      const held = { ...current, topicIds: current.topics?.map((t: { id: string }) => t.id) };
+      const unchanged = editChangesNothing(held, input);
+      if (unchanged) throw new InvalidInputError(unchanged);
       await checkReferences(tx, input);
       if (kind === "source") await checkSourceAsPatched(tx, id, input);
       const { topicIds, ...fields } = input;

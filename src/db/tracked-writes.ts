@@ -5,6 +5,7 @@ import { consequencesOf, mayHaveConsequences } from "../domain/consequences.ts";
 import { CORRECTABLE_FACTS, type CorrectableKind, correctedKnownAt, isCorrectableKind, planCorrection } from "../domain/corrections.ts";
 import { formatAtPrecision, precisionOfNewDate } from "../domain/dates.ts";
 import { expiresAfter, extendsLater, successorDueDate } from "../domain/deadlines.ts";
+import { editChangesNothing } from "../domain/edits.ts";
 import {
   ChainConflictError,
   ConflictError,
@@ -1419,7 +1420,8 @@ export interface CorrectionRequest {
 /**
  * Corrects facts recorded wrong (src/domain/corrections.ts) as a correction entry, effective from
  * the record's creation, retractable; the row then holds the corrected facts. Facts given with
- * the value they have record nothing. Descriptive text given with them is edited in the same write.
+ * the value they have record nothing; when nothing given changes, the edit is refused (editChangesNothing).
+ * Descriptive text given with them is edited in the same write.
  */
 export function recordCorrection(
   db: TrackerDatabase,
@@ -1434,11 +1436,15 @@ export function recordCorrection(
     if (typeof actorId === "string" && !statements(conn).actorExists.get(actorId)) {
       throw new InvalidInputError([{ field: "awaitedActorId", problem: `no actor with id "${actorId}"` }]);
     }
-    const facts = CORRECTABLE_FACTS[req.kind];
-    const current = prepared(conn, `SELECT ${facts.map((f) => `"${f}"`).join(", ")} FROM "${table}" WHERE "id" = ?`).get(req.id) as Record<string, unknown>;
+    const given = { ...req.descriptive, ...req.values };
+    const columns = [...new Set([...CORRECTABLE_FACTS[req.kind], ...Object.keys(given)])];
+    const current = prepared(conn, `SELECT ${columns.map((f) => `"${f}"`).join(", ")} FROM "${table}" WHERE "id" = ?`).get(req.id) as Record<string, unknown>;
     const scope = new WriteScope(conn, now);
     const plan = planCorrection(scope.historyOf(req.kind, req.id), current, req.values, now);
     if (!plan.ok) throw new ChainConflictError(`The ${req.kind} does not exist as known now: its creation was retracted`, plan.created, []);
+    // Facts and text each given as they stand: nothing to record, and the version stays (as a PATCH of text alone).
+    const unchanged = editChangesNothing(current, given);
+    if (unchanged) throw new InvalidInputError(unchanged);
     const text = Object.entries(req.descriptive).filter(([, v]) => v !== undefined);
     if (text.length > 0) {
       prepared(conn, `UPDATE "${table}" SET ${text.map(([k]) => `"${k}" = @${k}`).join(", ")} WHERE "id" = @id`).run({

@@ -201,3 +201,39 @@ describe("If-Match", () => {
     ).toBe(404);
   });
 });
+
+describe("a PATCH that changes nothing", () => {
+  it("writes nothing: 422 naming each field given, its version and ETag unchanged", async () => {
+    t = await testApp();
+    // Each record with the fields given as they stand.
+    const sameOf: [string, (r: any) => Record<string, unknown>][] = [
+      [`/api/threats/${TARIFF_THREAT}`, (r) => ({ summary: r.summary, isAdditional: r.isAdditional })],
+      [`/api/deadlines/${NOVEMBER_DEADLINE}`, (r) => ({ wording: r.wording })],
+      ["/api/actors/gov-us", (r) => ({ role: r.role, country: r.country })],
+      [`/api/sources/${SOURCE}`, (r) => ({ title: r.title, url: r.url })],
+      ["/api/events/event-apec-summit-2025", (r) => ({ title: r.title, topicIds: r.topics.map((x: any) => x.id).reverse() })],
+    ];
+    const cases: [string, Record<string, unknown>][] = [];
+    for (const [path, same] of sameOf) cases.push([path, {}], [path, same(await json(await t.get(path)))]);
+    const before = contentChecksum(t.db);
+    for (const [path, body] of cases) {
+      const etag = (await t.get(path)).headers.get("ETag");
+      const res = await t.write("PATCH", path, body);
+      const text = await res.text();
+      expect(res.status, `${path} ${JSON.stringify(body)}: ${text}`).toBe(422);
+      const fields = JSON.parse(text).errors.map((e: any) => e.field);
+      expect(fields).toEqual(Object.keys(body).length ? Object.keys(body) : ["body"]);
+      expect((await t.get(path)).headers.get("ETag")).toBe(etag);
+    }
+    expect(contentChecksum(t.db)).toBe(before);
+    // A condition's fact given as it stands, with nothing else: nothing to correct either.
+    const condition = await json(await t.get(`/api/conditions/${RARE_EARTH_CONDITION}`));
+    await refused(await t.write("PATCH", `/api/conditions/${RARE_EARTH_CONDITION}`, { effect: condition.effect }), "effect");
+    expect(contentChecksum(t.db)).toBe(before);
+    // One field that changes among unchanged ones is an edit, and moves the version on once.
+    const threat = await json(await t.get(`/api/threats/${TARIFF_THREAT}`));
+    const res = await t.write("PATCH", `/api/threats/${TARIFF_THREAT}`, { summary: "Edited", isAdditional: threat.isAdditional });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(res.headers.get("ETag")).toBe(`"${threat.version + 1}"`);
+  });
+});
