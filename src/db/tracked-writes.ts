@@ -4,7 +4,7 @@ import { endingThatRefuses } from "../domain/belonging.ts";
 import { consequencesOf, mayHaveConsequences } from "../domain/consequences.ts";
 import { CORRECTABLE_FACTS, type CorrectableKind, correctedKnownAt, isCorrectableKind, planCorrection } from "../domain/corrections.ts";
 import { formatAtPrecision, precisionOfNewDate } from "../domain/dates.ts";
-import { expiresAfter, extendsLater, successorDueDate } from "../domain/deadlines.ts";
+import { dueAfter, extendsLater, successorDueDate } from "../domain/deadlines.ts";
 import { editChangesNothing } from "../domain/edits.ts";
 import {
   ChainConflictError,
@@ -1248,11 +1248,12 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
     const starting = startingStatusFor(req.kind, req.status);
     if (req.kind === "threat" && typeof req.fields.reissuesId === "string") checkReissues(conn, req.fields.reissuesId, now);
     checkAffectedExist(conn, req.affectsThreatIds ?? []);
-    if (req.ownDeadline?.kind === "expiry" && !expiresAfter(req.ownDeadline, effectiveAt)) {
+    if (req.ownDeadline && !dueAfter(req.ownDeadline, effectiveAt)) {
+      const expiry = req.ownDeadline.kind === "expiry";
       throw new InvalidInputError([
         {
-          field: "expiresAt",
-          problem: `must end after the ${req.kind} takes effect (${effectiveAt.toISOString()}): it would expire before it existed`,
+          field: expiry ? "expiresAt" : "dueAt",
+          problem: `must end after the ${req.kind} takes effect (${effectiveAt.toISOString()}): ${expiry ? "it would expire before it existed" : "it would be made after its deadline"}`,
         },
       ]);
     }

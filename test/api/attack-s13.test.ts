@@ -237,3 +237,48 @@ describe("a PATCH that changes nothing", () => {
     expect(res.headers.get("ETag")).toBe(`"${threat.version + 1}"`);
   });
 });
+
+describe("a commitment's due date", () => {
+  it("does not fall before the commitment is made, read at its precision: 422 naming dueAt, nothing written", async () => {
+    t = await testApp();
+    const deal = await newDeal(t, "Deal");
+    const before = contentChecksum(t.db);
+    for (const [dueAt, precision] of [
+      ["2025-10-01", "day"],
+      ["2025-11-09", "day"],
+      ["2025-10-01", "month"],
+    ]) {
+      await refused(
+        await t.write("POST", "/api/commitments", {
+          agreementId: deal,
+          partyId: "gov-cn",
+          description: "Buy soybeans",
+          kind: "purchase",
+          effectiveAt: "2025-11-10",
+          dueAt,
+          precision,
+          wording: "by then",
+        }),
+        "dueAt",
+      );
+    }
+    expect(contentChecksum(t.db)).toBe(before);
+    // Due within the month it is made in, or on its own day, it is recorded.
+    for (const [dueAt, precision] of [
+      ["2025-11-01", "month"],
+      ["2025-11-10", "day"],
+    ]) {
+      const res = await t.write("POST", "/api/commitments", {
+        agreementId: deal,
+        partyId: "gov-cn",
+        description: `Buy soybeans ${precision}`,
+        kind: "purchase",
+        effectiveAt: "2025-11-10",
+        dueAt,
+        precision,
+        wording: "by then",
+      });
+      expect(res.status, await res.clone().text()).toBe(201);
+    }
+  });
+});

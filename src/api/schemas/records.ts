@@ -174,7 +174,10 @@ export const CreateSchemas = {
       kind: z.enum(COMMITMENT_KINDS),
       affectsThreatIds: z.array(Id).max(50, "at most 50 measures").optional().openapi({ description: "The measures it changes" }),
       status: z.enum(STATUSES.commitment).default("pending"),
-      dueAt: Instant.nullable().optional().openapi({ description: "With wording: its own deadline, created with it" }),
+      dueAt: Instant.nullable().optional().openapi({
+        description:
+          "With wording: its own deadline, created with it; read at its precision, it ends after effectiveAt (a commitment is not made after its deadline)",
+      }),
       precision: z.enum(PRECISIONS).optional(),
       wording: Text.optional().openapi({ description: "The source's words for when it is due" }),
       evidence,
