@@ -69,6 +69,8 @@ function delegateOf(db: Prisma | Transaction, kind: RecordKind): AnyDelegate {
 }
 
 const brief = { select: { id: true, name: true, kind: true } } as const;
+/** An agreement as a deadline, condition or commitment embeds it. */
+const AGREEMENT_BRIEF = { select: { id: true, title: true, status: true } } as const;
 /** A threat's targets as first recorded; the targets at a read time come from its terms history. */
 const firstTargets = { where: { initial: true }, select: { actorId: true }, orderBy: { actorId: "asc" } } as const;
 
@@ -109,7 +111,7 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
   },
   condition: {
     threat: { include: { issuer: brief, targets: firstTargets } },
-    agreement: { select: { id: true, title: true, status: true } },
+    agreement: AGREEMENT_BRIEF,
     awaitedActor: true,
     deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: DETAIL_EMBEDS + 1 },
   },
@@ -120,7 +122,7 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
     deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: DETAIL_EMBEDS + 1 },
   },
   commitment: {
-    agreement: { select: { id: true, title: true, status: true } },
+    agreement: AGREEMENT_BRIEF,
     party: brief,
     affects: { select: { threatId: true } },
     deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: DETAIL_EMBEDS + 1 },
@@ -129,7 +131,7 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
     threat: { select: { id: true, summary: true, status: true } },
     condition: { select: { id: true, description: true, status: true } },
     scenario: { select: { id: true, title: true, status: true } },
-    agreement: { select: { id: true, title: true, status: true } },
+    agreement: AGREEMENT_BRIEF,
     commitment: { select: { id: true, description: true, status: true } },
     extends: { select: { id: true, dueAt: true, precision: true, status: true } },
     // Its successors, in the order recorded: the one that exists at the read time is shown (an extension retracted leaves its own).
@@ -729,10 +731,18 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
   }
   if (kind === "deadline") {
     const deadline = await getRecordThroughPrisma(db.prisma, kind, id, time.knownAt, pages);
-    // A commitment's deadline comes under the commitment's agreement, as the deadline list, its CSV and every embed say.
-    if (deadline.agreementId == null && typeof deadline.commitmentId === "string") {
-      const owner = await db.prisma.commitment.findUnique({ where: { id: deadline.commitmentId }, select: { agreementId: true } });
-      deadline.agreementId = owner?.agreementId ?? null;
+    // A commitment's deadline, or an agreement's condition's, comes under that agreement, as the deadline list, its CSV and
+    // every embed say; and it embeds the agreement its agreementId names, as a deadline of the agreement itself does.
+    if (deadline.agreementId == null) {
+      const owner =
+        typeof deadline.commitmentId === "string"
+          ? await db.prisma.commitment.findUnique({ where: { id: deadline.commitmentId }, select: { agreement: AGREEMENT_BRIEF } })
+          : // With a threat, its condition is that threat's (checkReferences): only a deadline without one may be an agreement's.
+            typeof deadline.conditionId === "string" && deadline.threatId == null
+            ? await db.prisma.condition.findUnique({ where: { id: deadline.conditionId }, select: { agreement: AGREEMENT_BRIEF } })
+            : null;
+      deadline.agreementId = owner?.agreement?.id ?? null;
+      deadline.agreement = owner?.agreement ?? null;
     }
     const answer = atReadTime(db.reader, kind, deadline, time);
     // One successor at a time exists (a new extension needs the deadline pending, so the one before was retracted): shown as one, or null.

@@ -282,3 +282,48 @@ describe("a commitment's due date", () => {
     }
   });
 });
+
+describe("a deadline's detail", () => {
+  it("embeds the agreement its agreementId names: a commitment's, an agreement condition's and an expiry's, as it stood then", async () => {
+    t = await testApp();
+    const deal = await created(t, "/api/agreements", {
+      title: "Truce",
+      partyIds: ["gov-us", "gov-cn"],
+      status: "in-force",
+      effectiveAt: "2025-11-10",
+      expiresAt: "2026-11-10",
+    });
+    const corn = await created(t, "/api/commitments", {
+      agreementId: deal.id,
+      partyId: "gov-cn",
+      description: "Buy corn",
+      kind: "purchase",
+      effectiveAt: "2025-11-10",
+      dueAt: "2026-03-01",
+      precision: "day",
+      wording: "by March",
+    });
+    const condition = await created(t, "/api/conditions", { agreementId: deal.id, description: "Fentanyl", effect: "triggers", effectiveAt: "2025-11-10" });
+    const conditionDeadline = await created(t, "/api/deadlines", {
+      conditionId: condition.id,
+      dueAt: "2026-02-01",
+      precision: "day",
+      wording: "by February",
+      effectiveAt: "2025-11-10",
+    });
+    const expiry = (await json(await t.get(`/api/agreements/${deal.id}`))).deadlines[0].id;
+    expect((await t.write("POST", `/api/agreements/${deal.id}/status`, { status: "suspended", reason: "Suspended", effectiveAt: "2025-12-01" })).status).toBe(
+      200,
+    );
+    for (const id of [corn.deadlines[0].id, conditionDeadline.id, expiry]) {
+      for (const [asOf, status] of [
+        ["2025-11-20", "in-force"],
+        ["2025-12-02", "suspended"],
+      ]) {
+        const d = await json(await t.get(`/api/deadlines/${id}?asOf=${asOf}`));
+        expect(d.agreementId, id).toBe(deal.id);
+        expect(d.agreement, id).toMatchObject({ id: deal.id, title: "Truce", status });
+      }
+    }
+  });
+});
