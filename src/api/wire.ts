@@ -1,6 +1,7 @@
 import { stringify } from "csv-stringify/sync";
 import type { Context } from "hono";
 import { correctionOf } from "../domain/corrections.ts";
+import type { ExpectedVersions } from "../domain/errors.ts";
 import type { HistoryEntry, TimelineEntry } from "../domain/history.ts";
 
 const isoOrNull = (d: Date | null) => d?.toISOString() ?? null;
@@ -46,12 +47,28 @@ export function timelineEntryToWire(t: TimelineEntry) {
   return { ...wire, superseded: t.superseded, before: t.before };
 }
 
-/** The version a client last saw, from If-Match ("3", W/"3" or *); NaN when it cannot be a version. */
-export function expectedVersionFrom(c: Context): number | undefined {
+/** One element of an If-Match list: an entity tag, weak or strong, and the comma or end after it (RFC 9110 §8.8.3). */
+const ENTITY_TAG = /^[\s,]*(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"[ \t]*(?:,|$)/;
+
+/**
+ * The versions a client's If-Match accepts (ExpectedVersions), undefined when it sends none or `*`
+ * (any existing record: a missing one is 404 all the same). A list matches when any member does;
+ * a weak tag never does (strong comparison); a tag other than ours ("1e2") names no version.
+ */
+export function expectedVersionFrom(c: Context): ExpectedVersions | undefined {
   const header = c.req.header("If-Match");
   if (header === undefined || header.trim() === "*") return undefined;
-  const m = /^\s*(?:W\/)?"(\d{1,9})"\s*$/.exec(header);
-  return m ? Number(m[1]) : Number.NaN;
+  const versions: number[] = [];
+  let weak = false;
+  let rest = header;
+  while (rest.replace(/^[\s,]+/, "") !== "") {
+    const m = ENTITY_TAG.exec(rest);
+    if (!m) return { versions: [], weak, malformed: true };
+    if (m[1]) weak = true;
+    else if (/^\d{1,9}$/.test(m[2]!)) versions.push(Number(m[2]));
+    rest = rest.slice(m[0].length);
+  }
+  return { versions, weak, malformed: versions.length === 0 && !weak };
 }
 
 export function etagOf(version: number): string {

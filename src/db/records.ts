@@ -2,7 +2,16 @@ import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import { CORRECTABLE_FACTS, isCorrectableKind } from "../domain/corrections.ts";
 import { formatAtPrecision } from "../domain/dates.ts";
-import { ConflictError, type FieldProblem, InvalidInputError, NotFoundError, ReadStoppedError, VersionMismatchError } from "../domain/errors.ts";
+import { editChangesNothing } from "../domain/edits.ts";
+import {
+  ConflictError,
+  checkExpectedVersion,
+  type ExpectedVersions,
+  type FieldProblem,
+  InvalidInputError,
+  NotFoundError,
+  ReadStoppedError,
+} from "../domain/errors.ts";
 import { type EvidenceRequest, isDisputed, STANCES, sourceProblems } from "../domain/evidence.ts";
 import { type HistoryEntry, recordStateAt, type TimelineEntry, timelineContinued } from "../domain/history.ts";
 import { nameKey } from "../domain/names.ts";
@@ -61,6 +70,8 @@ function delegateOf(db: Prisma | Transaction, kind: RecordKind): AnyDelegate {
 }
 
 const brief = { select: { id: true, name: true, kind: true } } as const;
+/** An agreement as a deadline, condition or commitment embeds it. */
+const AGREEMENT_BRIEF = { select: { id: true, title: true, status: true } } as const;
 /** A threat's targets as first recorded; the targets at a read time come from its terms history. */
 const firstTargets = { where: { initial: true }, select: { actorId: true }, orderBy: { actorId: "asc" } } as const;
 
@@ -101,7 +112,7 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
   },
   condition: {
     threat: { include: { issuer: brief, targets: firstTargets } },
-    agreement: { select: { id: true, title: true, status: true } },
+    agreement: AGREEMENT_BRIEF,
     awaitedActor: true,
     deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: DETAIL_EMBEDS + 1 },
   },
@@ -112,7 +123,7 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
     deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: DETAIL_EMBEDS + 1 },
   },
   commitment: {
-    agreement: { select: { id: true, title: true, status: true } },
+    agreement: AGREEMENT_BRIEF,
     party: brief,
     affects: { select: { threatId: true } },
     deadlines: { orderBy: [{ dueAt: "asc" }, { id: "asc" }], take: DETAIL_EMBEDS + 1 },
@@ -121,7 +132,7 @@ const DETAIL_INCLUDE: Record<RecordKind, Record<string, unknown> | undefined> = 
     threat: { select: { id: true, summary: true, status: true } },
     condition: { select: { id: true, description: true, status: true } },
     scenario: { select: { id: true, title: true, status: true } },
-    agreement: { select: { id: true, title: true, status: true } },
+    agreement: AGREEMENT_BRIEF,
     commitment: { select: { id: true, description: true, status: true } },
     extends: { select: { id: true, dueAt: true, precision: true, status: true } },
     // Its successors, in the order recorded: the one that exists at the read time is shown (an extension retracted leaves its own).
@@ -716,10 +727,18 @@ export async function getRecord(db: TrackerDatabase, kind: RecordKind, id: strin
   }
   if (kind === "deadline") {
     const deadline = await getRecordThroughPrisma(db, kind, id, time, pages);
-    // A commitment's deadline comes under the commitment's agreement, as the deadline list, its CSV and every embed say.
-    if (deadline.agreementId == null && typeof deadline.commitmentId === "string") {
-      const owner = await db.prisma.commitment.findUnique({ where: { id: deadline.commitmentId }, select: { agreementId: true } });
-      deadline.agreementId = owner?.agreementId ?? null;
+    // A commitment's deadline, or an agreement's condition's, comes under that agreement, as the deadline list, its CSV and
+    // every embed say; and it embeds the agreement its agreementId names, as a deadline of the agreement itself does.
+    if (deadline.agreementId == null) {
+      const owner =
+        typeof deadline.commitmentId === "string"
+          ? await db.prisma.commitment.findUnique({ where: { id: deadline.commitmentId }, select: { agreement: AGREEMENT_BRIEF } })
+          : // With a threat, its condition is that threat's (checkReferences): only a deadline without one may be an agreement's.
+            typeof deadline.conditionId === "string" && deadline.threatId == null
+            ? await db.prisma.condition.findUnique({ where: { id: deadline.conditionId }, select: { agreement: AGREEMENT_BRIEF } })
+            : null;
+      deadline.agreementId = owner?.agreement?.id ?? null;
+      deadline.agreement = owner?.agreement ?? null;
     }
     const answer = atReadTime(db.reader, kind, deadline, time);
     // One successor at a time exists (a new extension needs the deadline pending, so the one before was retracted): shown as one, or null.
@@ -995,7 +1014,7 @@ export async function patchRecord(
   kind: RecordKind,
   id: string,
   patch: Record<string, any>,
-  expectedVersion: number | undefined,
+  expectedVersion: ExpectedVersions | undefined,
   by: string,
   now = new Date(),
 ) {
@@ -1014,11 +1033,16 @@ export async function patchRecord(
     db.prismaTransaction(async (tx) => {
       const table = delegateOf(tx, kind);
       // Every kind has a version (actors, topics and sources since migration 20261205800000): If-Match holds for each.
-      const current = await table.findUnique({ where: { id }, select: { id: true, version: true } });
+      const given = Object.keys(input).filter((k) => input[k] !== undefined);
+      const select = Object.fromEntries(given.map((k) => (k === "topicIds" ? ["topics", { select: { id: true } }] : [k, true])));
+      const current = await table.findUnique({ where: { id }, select: { id: true, version: true, ...select } });
       if (!current) throw new NotFoundError(kind, id);
-      if (expectedVersion !== undefined && expectedVersion !== current.version) throw new VersionMismatchError(expectedVersion, current.version);
+      checkExpectedVersion(expectedVersion, current.version);
       // Edited and then answered 404, the edit would still show in every answer known before the retraction.
       await refuseRetractedCreation(tx, kind, id);
+      const held = { ...current, topicIds: current.topics?.map((t: { id: string }) => t.id) };
+      const unchanged = editChangesNothing(held, input);
+      if (unchanged) throw new InvalidInputError(unchanged);
       await checkReferences(tx, input);
       if (kind === "source") await checkSourceAsPatched(tx, id, input);
       const { topicIds, ...fields } = input;

@@ -4,8 +4,17 @@ import { endingThatRefuses } from "../domain/belonging.ts";
 import { consequencesOf, mayHaveConsequences } from "../domain/consequences.ts";
 import { CORRECTABLE_FACTS, type CorrectableKind, correctedKnownAt, isCorrectableKind, planCorrection } from "../domain/corrections.ts";
 import { formatAtPrecision, precisionOfNewDate } from "../domain/dates.ts";
-import { expiresAfter, extendsLater, successorDueDate } from "../domain/deadlines.ts";
-import { ChainConflictError, ConflictError, InvalidInputError, NotFoundError, TransitionNotAllowedError, VersionMismatchError } from "../domain/errors.ts";
+import { dueAfter, extendsLater, successorDueDate } from "../domain/deadlines.ts";
+import { editChangesNothing } from "../domain/edits.ts";
+import {
+  ChainConflictError,
+  ConflictError,
+  checkExpectedVersion,
+  type ExpectedVersions,
+  InvalidInputError,
+  NotFoundError,
+  TransitionNotAllowedError,
+} from "../domain/errors.ts";
 import type { EvidenceRequest } from "../domain/evidence.ts";
 import {
   aKind,
@@ -25,7 +34,7 @@ import {
   type StatusChangePlan,
   statusCacheAt,
 } from "../domain/history.ts";
-import { allowedNextStatuses, isEnding } from "../domain/lifecycle.ts";
+import { allowedNextStatuses, isEnding, requiresSuccessor } from "../domain/lifecycle.ts";
 import { DEADLINE_CACHE_COLUMNS, RECORD_KINDS, STATUS_SPAN_KINDS, startingStatusFor } from "../domain/record-kinds.ts";
 import { type Precision, TRACKED_KINDS, type TrackedKind } from "../domain/statuses.ts";
 import { planTermsChange, type Terms } from "../domain/terms.ts";
@@ -62,7 +71,7 @@ export interface StatusChangeRequest {
   effectiveAt?: Date;
   correction?: boolean;
   /** The version the client last saw (If-Match); absent means "whatever is current". */
-  expectedVersion?: number;
+  expectedVersion?: ExpectedVersions;
   evidence?: EvidenceRef;
   /** The new due date of an extension, or the new date of a rescheduled event. */
   newDate?: NewDate;
@@ -233,10 +242,10 @@ export class WriteScope {
 }
 
 /** The record's current version, once it is known to exist and to be at the version the client last saw (If-Match). */
-function recordAtVersion(conn: Database.Database, kind: TrackedKind, id: string, expected: number | undefined): number {
+function recordAtVersion(conn: Database.Database, kind: TrackedKind, id: string, expected: ExpectedVersions | undefined): number {
   const current = statements(conn).find[kind].get(id) as { version: number } | undefined;
   if (!current) throw new NotFoundError(kind, id);
-  if (expected !== undefined && expected !== current.version) throw new VersionMismatchError(expected, current.version);
+  checkExpectedVersion(expected, current.version);
   return current.version;
 }
 
@@ -390,10 +399,11 @@ function retractSuperseded(scope: WriteScope, superseded: readonly HistoryEntry[
 
 /** A move to "superseded" names the record of the same kind that replaced it (an existing other one); no other move does. */
 function successorOf(conn: Database.Database, req: StatusChangeRequest, effectiveAt: Date): { supersededById: string } | null {
-  const needs = req.to === "superseded" && (req.kind === "threat" || req.kind === "agreement");
+  const needs = requiresSuccessor(req.kind, req.to);
   const what = req.kind === "agreement" ? "agreement" : "measure";
   if (req.supersededById === undefined) {
-    if (needs && !req.correction)
+    // A correction to "superseded" too: a supersession naming nothing would read superseded by null.
+    if (needs)
       throw new InvalidInputError([
         {
           field: "supersededById",
@@ -793,7 +803,7 @@ export interface DatesChangeRequest {
   reason: string;
   by: string;
   evidence?: EvidenceRef;
-  expectedVersion?: number;
+  expectedVersion?: ExpectedVersions;
 }
 
 /** Moves or refines a deadline's due date or an event's dates, as a dated history entry: old dates stay in history. */
@@ -1238,11 +1248,12 @@ export function createTrackedRecord(db: TrackerDatabase, req: CreateTrackedReque
     const starting = startingStatusFor(req.kind, req.status);
     if (req.kind === "threat" && typeof req.fields.reissuesId === "string") checkReissues(conn, req.fields.reissuesId, now);
     checkAffectedExist(conn, req.affectsThreatIds ?? []);
-    if (req.ownDeadline?.kind === "expiry" && !expiresAfter(req.ownDeadline, effectiveAt)) {
+    if (req.ownDeadline && !dueAfter(req.ownDeadline, effectiveAt)) {
+      const expiry = req.ownDeadline.kind === "expiry";
       throw new InvalidInputError([
         {
-          field: "expiresAt",
-          problem: `must end after the ${req.kind} takes effect (${effectiveAt.toISOString()}): it would expire before it existed`,
+          field: expiry ? "expiresAt" : "dueAt",
+          problem: `must end after the ${req.kind} takes effect (${effectiveAt.toISOString()}): ${expiry ? "it would expire before it existed" : "it would be made after its deadline"}`,
         },
       ]);
     }
@@ -1348,7 +1359,7 @@ export interface TermsChangeRequest {
   reason: string;
   by: string;
   evidence?: EvidenceRef;
-  expectedVersion?: number;
+  expectedVersion?: ExpectedVersions;
 }
 
 /**
@@ -1404,13 +1415,14 @@ export interface CorrectionRequest {
   descriptive: Record<string, unknown>;
   reason: string;
   by: string;
-  expectedVersion?: number;
+  expectedVersion?: ExpectedVersions;
 }
 
 /**
  * Corrects facts recorded wrong (src/domain/corrections.ts) as a correction entry, effective from
  * the record's creation, retractable; the row then holds the corrected facts. Facts given with
- * the value they have record nothing. Descriptive text given with them is edited in the same write.
+ * the value they have record nothing; when nothing given changes, the edit is refused (editChangesNothing).
+ * Descriptive text given with them is edited in the same write.
  */
 export function recordCorrection(
   db: TrackerDatabase,
@@ -1425,11 +1437,15 @@ export function recordCorrection(
     if (typeof actorId === "string" && !statements(conn).actorExists.get(actorId)) {
       throw new InvalidInputError([{ field: "awaitedActorId", problem: `no actor with id "${actorId}"` }]);
     }
-    const facts = CORRECTABLE_FACTS[req.kind];
-    const current = prepared(conn, `SELECT ${facts.map((f) => `"${f}"`).join(", ")} FROM "${table}" WHERE "id" = ?`).get(req.id) as Record<string, unknown>;
+    const given = { ...req.descriptive, ...req.values };
+    const columns = [...new Set([...CORRECTABLE_FACTS[req.kind], ...Object.keys(given)])];
+    const current = prepared(conn, `SELECT ${columns.map((f) => `"${f}"`).join(", ")} FROM "${table}" WHERE "id" = ?`).get(req.id) as Record<string, unknown>;
     const scope = new WriteScope(conn, now);
     const plan = planCorrection(scope.historyOf(req.kind, req.id), current, req.values, now);
     if (!plan.ok) throw new ChainConflictError(`The ${req.kind} does not exist as known now: its creation was retracted`, plan.created, []);
+    // Facts and text each given as they stand: nothing to record, and the version stays (as a PATCH of text alone).
+    const unchanged = editChangesNothing(current, given);
+    if (unchanged) throw new InvalidInputError(unchanged);
     const text = Object.entries(req.descriptive).filter(([, v]) => v !== undefined);
     if (text.length > 0) {
       prepared(conn, `UPDATE "${table}" SET ${text.map(([k]) => `"${k}" = @${k}`).join(", ")} WHERE "id" = @id`).run({

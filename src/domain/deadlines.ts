@@ -52,13 +52,15 @@ export function successorDueDate(
 
 /** Whether an extension's new due date ends after the old one, each read at its precision ("November 2026" ends with the month); an undated deadline may move to any date. */
 /**
- * Whether an expiry stated with a record ends after the record takes effect, read at its precision
- * (an expiry "2025" of a deal of 10 November 2025 runs to the end of the year): one that had passed
- * would have the deal expire before it existed, its expiry overdue from its first instant.
+ * Whether a record's own deadline, stated with it (an agreement's expiry, a commitment's due date),
+ * ends after the record takes effect, read at its precision (an expiry "2025" of a deal of 10
+ * November 2025 runs to the end of the year; a commitment due "10 November" made that day is due
+ * until its end): one that had passed would have the deal expire before it existed, or the
+ * commitment made after its deadline, overdue from its first instant.
  */
-export function expiresAfter(expiry: { dueAt: Date | null; precision: Precision }, effectiveAt: Date): boolean {
-  if (!expiry.dueAt || expiry.precision === "unknown") return true;
-  return periodEnd(expiry.dueAt, expiry.precision).getTime() > effectiveAt.getTime();
+export function dueAfter(own: { dueAt: Date | null; precision: Precision }, effectiveAt: Date): boolean {
+  if (!own.dueAt || own.precision === "unknown") return true;
+  return periodEnd(own.dueAt, own.precision).getTime() > effectiveAt.getTime();
 }
 
 export function extendsLater(old: { dueAt: Date | null; precision: Precision }, next: { at: Date; precision: DatedPrecision }): boolean {

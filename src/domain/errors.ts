@@ -35,16 +35,35 @@ export class TransitionNotAllowedError extends Error {
   }
 }
 
+/**
+ * The versions a write's If-Match accepts (RFC 9110 §13.1.1), under strong comparison: those its
+ * strong entity tags name ("3"; in a list, any of them). `weak`: it held weak tags (W/"3"), which
+ * never match; `malformed`: it was no list of entity tags. No If-Match, or `*`: any version.
+ */
+export interface ExpectedVersions {
+  versions: readonly number[];
+  weak: boolean;
+  malformed: boolean;
+}
+
+/** Refuses a write to a record at `actual` unless the client's If-Match accepts that version. */
+export function checkExpectedVersion(expected: ExpectedVersions | undefined, actual: number): void {
+  if (expected !== undefined && !expected.versions.includes(actual)) throw new VersionMismatchError(expected, actual);
+}
+
 export class VersionMismatchError extends Error {
   constructor(
-    readonly expected: number,
+    readonly expected: ExpectedVersions,
     readonly actual: number,
   ) {
-    // An If-Match that is no ETag of ours (NaN: `"1e2"`, `abc`, a list) names no version: say so, not "not NaN".
+    const send = `send the ETag a GET answers, "${actual}", or *`;
+    // An If-Match that is no ETag of ours (`"1e2"`, `abc`, `"1" "2"`) names no version: say so.
     super(
-      Number.isNaN(expected)
-        ? `The record is at version ${actual}; If-Match names no version of it (send the ETag a GET answers, "${actual}", or *); reload it and retry`
-        : `The record is at version ${actual}, not ${expected}; reload it and retry`,
+      expected.versions.length > 0
+        ? `The record is at version ${actual}, not ${expected.versions.join(" or ")}; reload it and retry`
+        : expected.weak && !expected.malformed
+          ? `The record is at version ${actual}; If-Match compares strongly, so a weak tag (W/"…") never matches: ${send}`
+          : `The record is at version ${actual}; If-Match names no version of it (${send}); reload it and retry`,
     );
   }
 }

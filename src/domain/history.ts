@@ -307,6 +307,15 @@ export function isConsequence(e: HistoryEntry): boolean {
 /** Statuses that may carry an end (`until`/`then`), by kind. */
 export const STATUSES_WITH_AN_END: Partial<Record<TrackedKind, readonly string[]>> = { threat: ["suspended"] };
 
+/**
+ * What a status with an end may become at its end, by its terms (`then`), by kind: a return to a
+ * status the measure had before (threatened, announced, imposed) or its lapse. A lapse by terms is
+ * no reported fact, so it is never an act or a ruling: a withdrawal announced for the end is a
+ * status change dated ahead, a court's ruling is recorded when it is made, and a supersession
+ * names what replaces the measure (supersededById).
+ */
+export const ENDS_BY_TERMS: Partial<Record<TrackedKind, readonly string[]>> = { threat: ["threatened", "announced", "imposed", "lapsed"] };
+
 /** Which moves may have an end, in words: "only a threat moving to "suspended" may have an end (until, then)". */
 export const ONLY_WITH_AN_END = `only ${Object.entries(STATUSES_WITH_AN_END)
   .map(([kind, statuses]) => `${aKind(kind)} moving to ${statuses.map((s) => `"${s}"`).join(" or ")}`)
@@ -436,6 +445,13 @@ function checkTerms(req: StatusChangePlanRequest, horizon: Date): { problem: "ba
       problem: "bad-terms",
       field: "then",
       message: `cannot be "${req.returnsTo}": that move names what replaces the ${req.kind === "threat" ? "measure" : req.kind} (supersededById), which an end by terms cannot; record it when it happens`,
+    };
+  const byTerms = ENDS_BY_TERMS[req.kind] ?? [];
+  if (!byTerms.includes(req.returnsTo))
+    return {
+      problem: "bad-terms",
+      field: "then",
+      message: `cannot be "${req.returnsTo}": an end by its terms returns ${aKind(req.kind)} to ${byTerms.join(", ").replace(/, (?=[^,]*$)/, " or ")}; a withdrawal announced for then is a status change dated ahead, a ruling is recorded when it is made`,
     };
   return null;
 }

@@ -55,9 +55,13 @@ export function checkTransition(kind: TrackedKind, from: string, to: string, cor
   return allowed.includes(to) ? { ok: true } : { ok: false, problem: "not-allowed", allowed };
 }
 
-/** Whether a move needs the measure that replaced this one (`supersededById`). */
+/**
+ * Whether a move needs the record of the same kind that replaced this one (`supersededById`): a
+ * threat's or an agreement's supersession, on every path to it (a correction's too). A record is
+ * therefore never created superseded, nor made so by the end of its terms.
+ */
 export function requiresSuccessor(kind: TrackedKind, to: string): boolean {
-  return kind === "threat" && to === "superseded";
+  return (kind === "threat" || kind === "agreement") && to === "superseded";
 }
 
 /** What a status change needs besides the status itself. */

@@ -1,7 +1,7 @@
-import { STATUSES_WITH_AN_END } from "../domain/history.ts";
+import { ENDS_BY_TERMS, STATUSES_WITH_AN_END } from "../domain/history.ts";
 import { allowedNextStatuses, requiresNewDate, requiresSuccessor } from "../domain/lifecycle.ts";
 import { RECORD_KINDS } from "../domain/record-kinds.ts";
-import { PRECISIONS, STATUSES, type TrackedKind } from "../domain/statuses.ts";
+import { PRECISIONS, type TrackedKind } from "../domain/statuses.ts";
 
 /** A status form that offers only the moves the lifecycle allows from the current status. */
 export function StatusForm({ kind, id, status }: { kind: TrackedKind; id: string; status: string }) {
@@ -31,7 +31,7 @@ export function StatusForm({ kind, id, status }: { kind: TrackedKind; id: string
           <label for={`${formId}-then`}>Then returns to</label>
           <select id={`${formId}-then`} name="then">
             <option value="">—</option>
-            {STATUSES[kind].map((s) => (
+            {(ENDS_BY_TERMS[kind] ?? []).map((s) => (
               <option value={s}>{s}</option>
             ))}
           </select>
@@ -39,7 +39,7 @@ export function StatusForm({ kind, id, status }: { kind: TrackedKind; id: string
       ) : null}
       {next.some((to) => requiresSuccessor(kind, to)) ? (
         <>
-          <label for={`${formId}-successor`}>Superseded by (the id of the measure that replaced it; for “superseded”)</label>
+          <label for={`${formId}-successor`}>Superseded by (the id of the {kind === "threat" ? "measure" : kind} that replaced it; for “superseded”)</label>
           <input id={`${formId}-successor`} name="supersededById" placeholder="threat-…" />
         </>
       ) : null}

@@ -256,8 +256,11 @@ it("a correction honours If-Match, a reason comes only with a fact, and a correc
     const ok = await t.write("PATCH", `/api/conditions/${condition.id}`, { effect: "triggers" }, { "If-Match": `"${condition.version}"` });
     expect(ok.status).toBe(200);
     expect(ok.headers.get("ETag")).toBe(`"${condition.version + 1}"`);
-    // The same value again records nothing.
-    expect((await t.write("PATCH", `/api/conditions/${condition.id}`, { effect: "triggers" })).status).toBe(200);
+    // The same value again records nothing: 422 naming it, the version unchanged (src/domain/edits.ts).
+    const again = await t.write("PATCH", `/api/conditions/${condition.id}`, { effect: "triggers" });
+    expect(again.status).toBe(422);
+    expect(await again.text()).toContain("effect");
+    expect((await t.get(`/api/conditions/${condition.id}`)).headers.get("ETag")).toBe(`"${condition.version + 1}"`);
     const history = await json(await t.get(`/api/conditions/${condition.id}/history`));
     expect(history.items.filter((i: any) => i.change === "correction")).toHaveLength(1);
     // Dated at the creation (1 January), it is not listed as coming up on an earlier day.

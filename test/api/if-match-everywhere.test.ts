@@ -23,7 +23,7 @@ afterAll(() => t.close());
 
 it.each([
   ["topics", () => "topic-fentanyl", { name: "Fentanyl and precursors" }],
-  ["actors", () => "person-donald-trump", { role: "President of the United States" }],
+  ["actors", () => "person-donald-trump", { role: "President of the United States of America" }],
   ["sources", () => sourceId, { title: "MOFCOM notice" }],
 ])("%s: ETag on GET, 412 on a stale If-Match, the version moves on a PATCH", async (collection, idOf, body) => {
   const path = `/api/${collection}/${idOf()}`;

@@ -145,6 +145,7 @@ describe("a source's PATCH", () => {
     expect((await t.write("PATCH", `/api/sources/${a}`, { copyOfId: b })).status).toBe(200);
     await refused(await t.write("PATCH", `/api/sources/${b}`, { copyOfId: a }), "copyOfId");
     // What the rules allow still passes: an article may lose its URL, a citation may change it.
+    expect((await t.write("PATCH", `/api/sources/${SOURCE}`, { url: "https://example.org/article" })).status).toBe(200);
     expect((await t.write("PATCH", `/api/sources/${SOURCE}`, { url: null })).status).toBe(200);
     expect((await t.write("PATCH", `/api/sources/${b}`, { url: "https://example.org/b2" })).status).toBe(200);
   });

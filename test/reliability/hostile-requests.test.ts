@@ -102,7 +102,7 @@ describe("the calendar feed's parameters", () => {
     const { id } = (await created.json()) as { id: string };
     t.db.writer.prepare(`UPDATE "Scenario" SET "title" = ? WHERE "id" = ?`).run(hostile, id);
     const meeting = await t.write("POST", "/api/events", {
-      title: "Meeting\r\nBEGIN:VALARM\u0007",
+      title: "Meeting\r\nBEGIN:VALARM",
       kind: "meeting",
       startsAt: "2026-03-02",
       precision: "day",
@@ -110,6 +110,9 @@ describe("the calendar feed's parameters", () => {
       scenarioId: id,
     });
     expect(meeting.status).toBe(201);
+    // A control character is refused now (422), but one may be stored from before that rule.
+    const event = ((await meeting.json()) as { id: string }).id;
+    t.db.writer.prepare(`UPDATE "Event" SET "title" = ? WHERE "id" = ?`).run("Meeting\r\nBEGIN:VALARM\u0007", event);
     const feed = await (await t.get(`/calendar.ics?scenario=${id}`)).text();
     expect(feed).not.toMatch(/^(SUMMARY:forged|BEGIN:VALARM)/m);
     expect(feed.match(/^BEGIN:VEVENT/gm)).toHaveLength(1);

@@ -43,6 +43,10 @@ import { csvResponse, etagOf, expectedVersionFrom, historyEntryToWire, timelineE
 
 const bearer = [{ bearerAuth: [] }];
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ content: { "application/json": { schema } } });
+
+/** What a PATCH that changes nothing answers (src/domain/edits.ts), as a terms or dates change that changes nothing does. */
+const PATCH_CHANGING_NOTHING =
+  "A PATCH that changes nothing (no field, or every field given already holding the value given: a list of ids compared as a set) is 422 naming each field (`body` when none is given), and writes nothing: the version, and so the ETag, stay.";
 /** /api/changes: where a page ended in recording order. */
 const RecordedCursor = z.tuple([CursorInstant, CursorSeq]);
 
@@ -198,11 +202,11 @@ function readRoutes<C extends CollectionName, D extends z.ZodTypeAny>(deps: AppD
         path: `/${collection}/{id}` as `/${C}/{id}`,
         tags: [collection],
         summary: `Edit a ${kind}'s descriptive fields (never its status)`,
-        ...(isCorrectableKind(kind)
-          ? {
-              description: `Descriptive text (\`description\`) is the current text in every answer. ${CORRECTABLE_FACTS[kind].map((f) => `\`${f}\``).join(" and ")} ${CORRECTABLE_FACTS[kind].length > 1 ? "are facts" : "is a fact"}: a new value is recorded as a correction entry of the ${kind}'s history (old and new values, effective from its creation, recorded now, with \`reason\`), shown by its history and retractable; reads with a \`knownAt\` before it give the value known then. Rules applied after it (a condition met) use the corrected value; what was set off before stays as recorded.`,
-            }
-          : {}),
+        description: `${
+          isCorrectableKind(kind)
+            ? `Descriptive text (\`description\`) is the current text in every answer. ${CORRECTABLE_FACTS[kind].map((f) => `\`${f}\``).join(" and ")} ${CORRECTABLE_FACTS[kind].length > 1 ? "are facts" : "is a fact"}: a new value is recorded as a correction entry of the ${kind}'s history (old and new values, effective from its creation, recorded now, with \`reason\`), shown by its history and retractable; reads with a \`knownAt\` before it give the value known then. Rules applied after it (a condition met) use the corrected value; what was set off before stays as recorded. `
+            : ""
+        }${PATCH_CHANGING_NOTHING}`,
         security: bearer,
         request: { params: IdParam, body: { required: true, ...json(PatchSchemas[collection]) } },
         responses: { 200: { description: "Edited", ...json(detail) }, ...writeProblemResponses },

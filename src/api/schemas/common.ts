@@ -3,6 +3,7 @@ import { DATE_RANGE, parseInstant } from "../../domain/dates.ts";
 import { STANCES } from "../../domain/evidence.ts";
 import { recordNameProblem } from "../../domain/names.ts";
 import { parseReadInstant } from "../../domain/read-time.ts";
+import { textCharacterProblem } from "../../domain/text.ts";
 
 // A field left out is "required", not zod's "expected string, received undefined"; a schema's own message still wins.
 z.config({ customError: (issue) => (issue.code === "invalid_type" && issue.input === undefined ? "required" : undefined) });
@@ -22,12 +23,20 @@ export const IdParam = z.object({
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** A string that is valid Unicode (no lone surrogates), so it is stored and returned byte for byte. */
+/**
+ * A string that is valid Unicode (no lone surrogates), so it is stored and returned byte for byte,
+ * and holds no character that hides or reorders text (textCharacterProblem): every text field,
+ * id and search the API takes is one.
+ */
 export function unicodeString(max: number) {
   return z
     .string()
     .max(max, `must be at most ${max} characters`)
-    .refine((s) => !LONE_SURROGATE.test(s), "must be valid Unicode (it has a lone surrogate)");
+    .refine((s) => !LONE_SURROGATE.test(s), "must be valid Unicode (it has a lone surrogate)")
+    .superRefine((s, ctx) => {
+      const problem = textCharacterProblem(s);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
 }
 
 export const Id = unicodeString(200).refine((s) => s.length > 0, "must not be empty");
@@ -172,17 +181,34 @@ export const writeProblemResponses = {
   401: { description: "Missing, unknown or revoked bearer token", content: problemContent },
   403: { description: "The token's role may not do this", content: problemContent },
   409: { description: "Conflict: a move the lifecycle forbids (with `allowed`), or a duplicate", content: problemContent },
-  412: { description: "If-Match does not match the current version", content: problemContent },
+  412: {
+    description:
+      'If-Match does not match the current version. It compares strongly (RFC 9110): a weak tag (W/"3") never matches; a list ("3", "4") matches when one of its tags does; * matches any existing record',
+    content: problemContent,
+  },
   413: { description: "Body too large", content: problemContent },
   415: { description: "Body is not application/json", content: problemContent },
   429: { description: "Too many failed authentications", content: problemContent },
 } as const;
 
-/** A link to a source: http or https only, so it can never run script when followed. */
+/**
+ * A link to a source: http or https only, so it can never run script when followed, and without
+ * credentials (`https://user:pw@host/`): a password would be shown to every reader, and a user part
+ * makes a link read as another host's (`https://www.gov.cn@evil.example/`).
+ */
 export const HttpUrl = z
   .url("must be an absolute URL")
   .max(2000)
-  .refine((s) => /^https?:\/\//i.test(s), "must be an http or https URL");
+  .refine((s) => /^https?:\/\//i.test(s), "must be an http or https URL")
+  .refine((s) => {
+    // z.url() has parsed it; a value it let through that URL does not is refused as well.
+    try {
+      const url = new URL(s);
+      return url.username === "" && url.password === "";
+    } catch {
+      return false;
+    }
+  }, "must not carry a user name or password (user:password@): link to the page itself");
 
 export const EvidenceInput = z
   .strictObject({

@@ -193,7 +193,18 @@ export const DetailSchemas = {
     .openapi("Scenario"),
   threats: threat.extend({ ...detail, ...conditionsOf("threat"), ...deadlinesOf("threat") }).openapi("Threat"),
   conditions: condition.extend({ ...detail, ...deadlinesOf("condition") }).openapi("Condition"),
-  deadlines: deadline.extend(detail).openapi("Deadline"),
+  deadlines: deadline
+    .extend({
+      ...detail,
+      agreement: z
+        .looseObject({ id: z.string(), title: z.string(), status: z.enum(STATUSES.agreement) })
+        .nullable()
+        .openapi({
+          description:
+            "The agreement `agreementId` names (its own, or its commitment's or condition's), with its status at the read time; null when it names none or the agreement did not exist then",
+        }),
+    })
+    .openapi("Deadline"),
   events: event.extend(detail).openapi("Event"),
   agreements: agreement
     .extend({

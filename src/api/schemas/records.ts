@@ -3,6 +3,7 @@ import type { StatusChangeRequest } from "../../db/tracked-writes.ts";
 import { SOURCE_KINDS } from "../../domain/evidence.ts";
 import { ONLY_WITH_AN_END, STATUSES_WITH_AN_END } from "../../domain/history.ts";
 import { hasRateDecimals, RATE_DECIMALS } from "../../domain/in-force.ts";
+import { requiresSuccessor } from "../../domain/lifecycle.ts";
 import {
   ACTOR_KINDS,
   COMMITMENT_KINDS,
@@ -31,6 +32,24 @@ const aliases = Text.nullable()
   .optional()
   .openapi({ description: "Other names the press uses, separated by semicolons", example: "Trump; the U.S. president" });
 const evidence = z.array(EvidenceInput).max(20, "at most 20 quotes").optional();
+
+/**
+ * The status a record may be created in (default `initial`): not one that names what replaced it
+ * (a threat's or an agreement's "superseded", with supersededById), which is recorded by a status
+ * change once the record exists, so a record is never read superseded by nothing.
+ */
+function creationStatus(kind: "threat" | "agreement", initial: string) {
+  const what = kind === "threat" ? "measure" : kind;
+  const statuses = (STATUSES[kind] as readonly string[]).filter((s) => !requiresSuccessor(kind, s)) as [string, ...string[]];
+  return z
+    .enum(statuses, {
+      error: (issue) =>
+        requiresSuccessor(kind, String(issue.input))
+          ? `cannot be "${String(issue.input)}" when created: record the ${what}, then POST /api/${kind}s/{id}/status {"status":"${String(issue.input)}","supersededById":…} naming the ${what} that replaces it`
+          : undefined,
+    })
+    .default(initial);
+}
 const country = z
   .string()
   .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as CN")
@@ -58,7 +77,7 @@ export const CreateSchemas = {
     magnitudeText: Text.nullable().optional(),
     isAdditional: z.boolean().optional(),
     reissuesId: Id.optional().openapi({ description: "The ended measure (withdrawn, lapsed, struck down or superseded) this one re-issues" }),
-    status: z.enum(STATUSES.threat).default("threatened"),
+    status: creationStatus("threat", "threatened"),
     topicIds,
     evidence,
     ...creation,
@@ -135,8 +154,7 @@ export const CreateSchemas = {
       title: Text,
       summary: Text.nullable().optional(),
       partyIds: z.array(Id).max(50, "at most 50 parties"),
-      // Superseded needs the agreement that replaces it: recorded by a status change.
-      status: z.enum(STATUSES.agreement.filter((s) => s !== "superseded") as [string, ...string[]]).default("negotiating"),
+      status: creationStatus("agreement", "negotiating"),
       expiresAt: Instant.optional().openapi({ description: "When it expires by its terms: its expiry deadline (extendable)" }),
       expiryPrecision: datePrecision.optional().openapi({ description: "Precision of expiresAt (default day)" }),
       expiryWording: Text.optional().openapi({ description: "The source's words for the expiry" }),
@@ -156,7 +174,10 @@ export const CreateSchemas = {
       kind: z.enum(COMMITMENT_KINDS),
       affectsThreatIds: z.array(Id).max(50, "at most 50 measures").optional().openapi({ description: "The measures it changes" }),
       status: z.enum(STATUSES.commitment).default("pending"),
-      dueAt: Instant.nullable().optional().openapi({ description: "With wording: its own deadline, created with it" }),
+      dueAt: Instant.nullable().optional().openapi({
+        description:
+          "With wording: its own deadline, created with it; read at its precision, it ends after effectiveAt (a commitment is not made after its deadline)",
+      }),
       precision: z.enum(PRECISIONS).optional(),
       wording: Text.optional().openapi({ description: "The source's words for when it is due" }),
       evidence,
@@ -299,7 +320,10 @@ export function statusChangeBodyFor(kind: TrackedKind) {
       then: z
         .enum(STATUSES[kind] as unknown as [string, ...string[]])
         .optional()
-        .openapi({ description: "With until: the status the record returns to then" }),
+        .openapi({
+          description:
+            "With until: the status the record returns to then, by its terms (a threat: threatened, announced, imposed or lapsed; not an act or a ruling, which is recorded when it happens)",
+        }),
       untilWording: Text.optional().openapi({ description: "With until: the source's words for the end (the expiry deadline's wording)" }),
       correction: z.boolean().optional(),
       evidence: EvidenceInput.optional(),
