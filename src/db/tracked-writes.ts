@@ -288,6 +288,20 @@ function throwPlanProblem(kind: TrackedKind, to: string, plan: Exclude<StatusCha
         plan.conflictsWith,
         plan.allowed,
       );
+    case "end-already-set-then": {
+      const prior = plan.conflictsWith;
+      const at = prior.effectiveAt.toISOString();
+      const terms = `"${prior.to}" from ${at} until ${prior.until!.toISOString()}, then "${prior.returnsTo}" (entry ${prior.seq})`;
+      throw new ChainConflictError(
+        plan.repeats
+          ? `The ${kind} is already ${terms}: this end is recorded`
+          : `The ${kind} is already ${terms}: a second end at the same instant cannot replace that one's lapse and expiry. ` +
+              `A change of its end is recorded from when it was made (an effectiveAt after ${at}); ` +
+              `an end recorded wrong is retracted (POST /api/history/${prior.seq}/retract) and recorded again`,
+        prior,
+        [],
+      );
+    }
     case "needs-new-date":
       throw new InvalidInputError([
         { field: kind === "deadline" ? "newDueAt" : "newStartsAt", problem: `required when ${aKind(kind)} moves from "${plan.from}" to "${to}"` },

@@ -287,7 +287,13 @@ export type PlanProblem =
   | { problem: "not-allowed"; from: string; allowed: readonly string[] }
   | { problem: "breaks-later-entry"; from: string; conflictsWith: HistoryEntry; allowed: readonly string[] }
   | { problem: "needs-new-date"; from: string }
-  | { problem: "bad-terms"; field: "until" | "then"; message: string };
+  | { problem: "bad-terms"; field: "until" | "then"; message: string }
+  /**
+   * A status with an end given again at the very instant a standing entry already set one: its
+   * lapse and expiry follow from terms set then, and only a report taking effect after that instant
+   * supersedes them. `repeats`: the same end and the same return (the same entry posted twice).
+   */
+  | { problem: "end-already-set-then"; conflictsWith: HistoryEntry; repeats: boolean };
 
 /**
  * `supersedes`: consequences recorded earlier that take effect after the new entry and no longer
@@ -390,6 +396,16 @@ export function planStatusChange(history: readonly HistoryEntry[], req: StatusCh
   const after = chain.filter((e) => e.effectiveAt.getTime() > t);
   const from = before.at(-1)!.to!;
   const withAnEnd = STATUSES_WITH_AN_END[req.kind]?.includes(req.to) ?? false;
+  // Terms set at this very instant (a suspension with an end) hold until a report taking effect
+  // after it (decision 007): a second end at the same instant could supersede neither the lapse nor
+  // the expiry they wrote. It is a new suspension from a later instant, or a retraction and the entry again.
+  // Terms that are not valid are 422 naming the field first, as anywhere.
+  const last = before.at(-1)!;
+  const sameInstant = last.to === req.to && last.until !== null && last.effectiveAt.getTime() === t;
+  if (withAnEnd && sameInstant && req.until !== undefined && req.returnsTo !== undefined && checkTerms(req, horizon) === null) {
+    const repeats = req.until.getTime() === last.until!.getTime() && req.returnsTo === last.returnsTo;
+    return { ok: false, problem: "end-already-set-then", conflictsWith: last, repeats };
+  }
   // A new end to a status that has one extends it (a suspension prolonged), rather than repeating it.
   const extendsEnd = withAnEnd && from === req.to && req.until !== undefined && !req.correction;
   if (!extendsEnd && !confirmsByTerms(before.at(-1)!, req.to, req.citesSource ?? false, history, now)) {
