@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { NOVEMBER_DEADLINE, RARE_EARTH_CONDITION, SCENARIO, SOURCE, TARIFF_THREAT, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";
+import { NOVEMBER_DEADLINE, RARE_EARTH_CONDITION, refused, SCENARIO, SOURCE, TARIFF_THREAT, TEST_TOKEN, type TestApp, testApp } from "../helpers/app.ts";
 
 // Found by an attack on the write routes of main at 88e2ff7 (session 12), through the HTTP app.
 
@@ -9,16 +9,6 @@ afterEach(async () => {
   t = undefined;
 });
 const json = async (r: Response) => (await r.json()) as any;
-
-/** A 422 problem naming `field`: its text. */
-async function refused(res: Response, field: string): Promise<string> {
-  const text = await res.text();
-  expect(res.status, text).toBe(422);
-  expect(res.headers.get("Content-Type")).toContain("application/problem+json");
-  const fields: string[] = JSON.parse(text).errors.map((e: { field: string }) => e.field);
-  expect(fields, text).toContain(field);
-  return text;
-}
 
 /** Everything the history says (every entry, with its retraction), to compare before and after a refused write. */
 const allChanges = async (app: TestApp) => (await app.get("/api/changes?limit=500")).text();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { created, NOVEMBER_DEADLINE, RARE_EARTH_CONDITION, SCENARIO, SOURCE, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
+import { created, NOVEMBER_DEADLINE, RARE_EARTH_CONDITION, refused, SCENARIO, SOURCE, TARIFF_THREAT, type TestApp, testApp } from "../helpers/app.ts";
 import { contentChecksum } from "../helpers/database.ts";
 
 // Found by an attack on the write routes of main at ff3702b (session 12, left unfixed), through the HTTP app.
@@ -10,16 +10,6 @@ afterEach(async () => {
   t = undefined;
 });
 const json = async (r: Response) => (await r.json()) as any;
-
-/** A 422 problem naming `field`: its text. */
-async function refused(res: Response, field: string): Promise<string> {
-  const text = await res.text();
-  expect(res.status, text).toBe(422);
-  expect(res.headers.get("Content-Type")).toContain("application/problem+json");
-  const fields: string[] = JSON.parse(text).errors.map((e: { field: string }) => e.field);
-  expect(fields, text).toContain(field);
-  return text;
-}
 
 /** A threat of the seeded scenario, first stated on 1 October 2025. */
 const newThreat = async (app: TestApp, covers: string) =>

@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import { createApp } from "../../src/api/create-app.ts";
 import type { TrackerDatabase } from "../../src/db/client.ts";
 import { createLogger, type Logger } from "../../src/logger.ts";
@@ -92,4 +93,14 @@ export async function createThreat(app: TestApp, at: { scenario: string; threat:
     effectiveAt: at.threat,
   });
   return { scenario, actor, threat };
+}
+
+/** A 422 problem (application/problem+json) naming `field` among its errors: its text. */
+export async function refused(res: Response, field: string): Promise<string> {
+  const text = await res.text();
+  expect(res.status, text).toBe(422);
+  expect(res.headers.get("Content-Type")).toContain("application/problem+json");
+  const fields: string[] = JSON.parse(text).errors.map((e: { field: string }) => e.field);
+  expect(fields, text).toContain(field);
+  return text;
 }
