@@ -17,9 +17,23 @@ const WHY = (code: number) =>
       ? "a bidirectional embedding, override or isolate, which reorders how the text around it reads"
       : "a control character: only tab, line feed and carriage return are taken";
 
-/** The problem with a text's characters (the first refused one, its code point and offset), or null. */
-export function textCharacterProblem(text: string): string | null {
-  const found = REFUSED.exec(text);
+/**
+ * What verbatim text (an article's full text and the quotes cut from it) may hold besides: they
+ * are stored as published, their SHA-256 finds copies of one article, and a quote must be an exact
+ * slice of its text. So the form feed between the pages of an extracted PDF, the embeddings and
+ * isolates (U+202A–U+202C, U+2066–U+2069) that mixed Arabic, Hebrew or Persian text carries, and a
+ * byte-order mark are taken there; the overrides (U+202D, U+202E), which display a text as
+ * another, and the other control characters are not.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const REFUSED_IN_VERBATIM = /[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f\u202d\u202e]/;
+
+/**
+ * The problem with a text's characters (the first refused one, its code point and offset), or
+ * null; `verbatim` for an article's text and its quotes.
+ */
+export function textCharacterProblem(text: string, verbatim = false): string | null {
+  const found = (verbatim ? REFUSED_IN_VERBATIM : REFUSED).exec(text);
   if (!found) return null;
   const code = found[0].charCodeAt(0);
   return `must not contain U+${code.toString(16).toUpperCase().padStart(4, "0")} (${WHY(code)}), found at offset ${found.index}`;

@@ -112,7 +112,8 @@ export async function loadSeed(db: TrackerDatabase, plan: SeedPlan, now = new Da
           dueAt: when.at,
           precision: when.precision,
           wording: d.wording,
-          threatId: d.threat ?? null,
+          // A condition's deadline belongs to the condition's threat too, named or not (as through the API).
+          threatId: d.threat ?? file.conditions.find((c) => c.id === d.condition)?.threat ?? null,
           conditionId: d.condition ?? null,
           scenarioId: d.scenario ?? null,
           status: d.status,

@@ -64,6 +64,11 @@ function checkReferences(file: SeedFile): void {
   for (const d of file.deadlines) {
     check("threat", d.threat, `deadline "${d.id}" field "threat"`);
     check("condition", d.condition, `deadline "${d.id}" field "condition"`);
+    // A condition's deadline is its threat's too (as through the API): another threat is refused.
+    const owner = file.conditions.find((c) => c.id === d.condition)?.threat;
+    if (d.threat != null && owner !== undefined && d.threat !== owner) {
+      throw new SeedError(`deadline "${d.id}" field "threat" names "${d.threat}", but its condition "${d.condition}" is threat "${owner}"'s`);
+    }
     check("scenario", d.scenario, `deadline "${d.id}" field "scenario"`);
   }
   for (const e of file.events) {

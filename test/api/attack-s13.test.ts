@@ -100,9 +100,13 @@ describe("free text", () => {
     ["a left-to-right embedding", "Tariff \u202acut\u202c"],
     ["a right-to-left isolate", "Tariff \u2067cut\u2069"],
     ["a byte-order mark", "\ufeffTariff"],
+    ["a form feed", "Tariff\fcut"],
   ] as const;
+  /** What an article's text and its quotes take as published (textCharacterProblem's verbatim). */
+  const VERBATIM_TAKES = ["a left-to-right embedding", "a right-to-left isolate", "a byte-order mark", "a form feed"];
+  const VERBATIM_FIELDS = ["quote", "evidence.quote", "text"];
 
-  it.each(hostile)("with %s is 422 naming the field wherever text is taken, nothing written", async (_, text) => {
+  it.each(hostile)("with %s is 422 naming the field wherever text is taken, nothing written", async (what, text) => {
     t = await testApp();
     const before = contentChecksum(t.db);
     const deal = "agreement-none";
@@ -125,6 +129,7 @@ describe("free text", () => {
       ["POST", "/api/sources", { title: "T", publisher: "P", publishedAt: "2025-10-24", text: `Some text. ${text}` }, "text"],
       ["POST", "/api/sources", { title: text, publisher: "P", publishedAt: "2025-10-24", url: "https://example.org/a" }, "title"],
     ] as const) {
+      if (VERBATIM_TAKES.includes(what) && VERBATIM_FIELDS.includes(field)) continue;
       const problem = await refused(await t.write(method, path, body), field);
       expect(problem).toMatch(/U\+[0-9A-F]{4}/);
     }
@@ -141,11 +146,38 @@ describe("free text", () => {
   });
 });
 
+describe("an article's text and its quotes", () => {
+  it("are stored as published: form feeds, bidi embeddings and isolates, a byte-order mark; never an override", async () => {
+    t = await testApp();
+    const text = "\ufeffPage one.\fقال \u2067Trump\u2069 إن \u202aIEEPA\u202c tariffs stay.";
+    const res = await t.write("POST", "/api/sources", { title: "Verbatim", publisher: "P", publishedAt: "2025-10-24", text });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const source = (await json(res)).id as string;
+    const stored = t.db.reader.prepare('SELECT "text" FROM "Source" WHERE "id" = ?').get(source) as { text: string };
+    expect(stored.text).toBe(text);
+    // A quote across the isolates is an exact slice of the text, verified.
+    const quote = "قال \u2067Trump\u2069";
+    const cited = await t.write("POST", `/api/threats/${TARIFF_THREAT}/evidence`, { sourceId: source, quote });
+    expect(cited.status, await cited.clone().text()).toBe(201);
+    expect((await json(cited)).startOffset).toBe(text.indexOf(quote));
+    const before = contentChecksum(t.db);
+    await refused(await t.write("POST", "/api/sources", { title: "Override", publisher: "P", publishedAt: "2025-10-24", text: "a \u202eb" }), "text");
+    await refused(await t.write("POST", `/api/threats/${TARIFF_THREAT}/evidence`, { sourceId: source, quote: "Page\u0000" }), "quote");
+    expect(contentChecksum(t.db)).toBe(before);
+  });
+});
+
 describe("a source's URL", () => {
   it("carries no credentials: user or password in it is 422 naming url, nothing written", async () => {
     t = await testApp();
     const before = contentChecksum(t.db);
-    for (const url of ["https://user:pw@example.org/a", "https://user@example.org/a", "http://:pw@example.org/a"]) {
+    for (const url of [
+      "https://user:pw@example.org/a",
+      "https://user@example.org/a",
+      "http://:pw@example.org/a",
+      "https://@example.org/a",
+      "https://:@example.org/a",
+    ]) {
       await refused(await t.write("POST", "/api/sources", { title: "T", publisher: "P", publishedAt: "2025-10-24", url }), "url");
       await refused(await t.write("PATCH", `/api/sources/${SOURCE}`, { url }), "url");
     }

@@ -1,5 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TrackerDatabase } from "../../src/db/client.ts";
+import { listDeadlines } from "../../src/db/deadline-queries.ts";
+import { inForcePage } from "../../src/db/in-force.ts";
+import { threatAt } from "../../src/db/records.ts";
 import { inOneSnapshot } from "../../src/db/sql/snapshot.ts";
 import { freshDatabase } from "../helpers/database.ts";
 
@@ -44,5 +47,22 @@ describe("a read in one snapshot", () => {
     const before = topics();
     addTopic();
     expect(topics()).toBe(before + 1);
+  });
+});
+
+describe("the reads answered in one pass on the reader", () => {
+  it("each open one read transaction and leave none open: a threat's page, the deadline list, the in-force view", () => {
+    const now = new Date();
+    const time = { asOf: now, knownAt: now, now };
+    const spy = vi.spyOn(db.reader, "transaction");
+    try {
+      threatAt(db.reader, "threat-us-100pct-tariff-chinese-goods", time);
+      listDeadlines(db.reader, { status: "pending", limit: 50 }, now);
+      inForcePage(db.reader, { limit: 50, withinDays: 30 }, time);
+      expect(spy).toHaveBeenCalledTimes(3);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(db.reader.inTransaction).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TrackerDatabase } from "../../src/db/client.ts";
+import { threatAt } from "../../src/db/records.ts";
 import { seedAll } from "../../src/seed/run.ts";
 import { SeedError } from "../../src/seed/seed-file.ts";
 import { SEEDS_DIR } from "../../src/seed/seed-files.ts";
@@ -17,6 +18,9 @@ function seededRows(db: TrackerDatabase): string[] {
 
 const ARTICLE = "000_a70022376a9dca2a.txt";
 const RECORD = "000_a70022376a9dca2a.record.json";
+
+/** One value of a one-row statement on the reader. */
+const r = (db: TrackerDatabase, sql: string, id: string) => (db.reader.prepare(sql).get(id) as { t: string }).t;
 
 /** A seeds folder holding the article and a curated record edited by `edit`. */
 function seedsWith(edit: (record: Record<string, any>) => void): string {
@@ -183,6 +187,35 @@ describe("a seed file that does not match its article", () => {
       r.deadlines[0].status = "overdue";
     });
     await expect(seedAll(db, dir)).rejects.toThrow(/record\.json: field "deadlines\.0\.status"/);
+    expect(seededRows(db)).toEqual([]);
+    await db.close();
+  });
+
+  it("gives a deadline named with its condition only the condition's threat, so the threat's page shows it under the condition", async () => {
+    const db = await freshDatabase();
+    let deadline = "";
+    let condition = "";
+    const dir = seedsWith((r) => {
+      const d = r.deadlines.find((x: { condition?: string }) => x.condition);
+      [deadline, condition] = [d.id, d.condition];
+      delete d.threat;
+    });
+    await seedAll(db, dir);
+    const owner = r(db, 'SELECT "threatId" AS t FROM "Condition" WHERE "id" = ?', condition);
+    expect(r(db, 'SELECT "threatId" AS t FROM "Deadline" WHERE "id" = ?', deadline)).toBe(owner);
+    const now = new Date();
+    const page = threatAt(db.reader, owner, { asOf: now, knownAt: now, now }) as { conditions: { id: string; deadlines: { id: string }[] }[] };
+    expect(page.conditions.find((c) => c.id === condition)!.deadlines.map((d) => d.id)).toEqual([deadline]);
+    await db.close();
+  });
+
+  it("fails on a deadline naming another threat than its condition's, and writes nothing", async () => {
+    const db = await freshDatabase();
+    const dir = seedsWith((r) => {
+      const d = r.deadlines.find((x: { condition?: string }) => x.condition);
+      d.threat = r.threats.find((t: { id: string }) => !r.conditions.some((c: { id: string; threat: string }) => c.id === d.condition && c.threat === t.id)).id;
+    });
+    await expect(seedAll(db, dir)).rejects.toThrow(/deadline ".*" field "threat" names ".*", but its condition ".*" is threat ".*"'s/);
     expect(seededRows(db)).toEqual([]);
     await db.close();
   });

@@ -28,16 +28,19 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * and holds no character that hides or reorders text (textCharacterProblem): every text field,
  * id and search the API takes is one.
  */
-export function unicodeString(max: number) {
+export function unicodeString(max: number, verbatim = false) {
   return z
     .string()
     .max(max, `must be at most ${max} characters`)
     .refine((s) => !LONE_SURROGATE.test(s), "must be valid Unicode (it has a lone surrogate)")
     .superRefine((s, ctx) => {
-      const problem = textCharacterProblem(s);
+      const problem = textCharacterProblem(s, verbatim);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     });
 }
+
+/** An article's text or a quote cut from it: as published (the form feeds, embeddings, isolates and byte-order marks of textCharacterProblem's verbatim). */
+export const verbatimString = (max: number) => unicodeString(max, true);
 
 export const Id = unicodeString(200).refine((s) => s.length > 0, "must not be empty");
 /** Free text that must say something; kept exactly as sent (no trimming). */
@@ -204,7 +207,9 @@ export const HttpUrl = z
     // z.url() has parsed it; a value it let through that URL does not is refused as well.
     try {
       const url = new URL(s);
-      return url.username === "" && url.password === "";
+      // `https://@host/` and `https://:@host/` parse with both empty: the "@" is refused as well.
+      const authority = s.slice(s.indexOf("//") + 2).split(/[/?#]/)[0]!;
+      return url.username === "" && url.password === "" && !authority.includes("@");
     } catch {
       return false;
     }
@@ -213,7 +218,7 @@ export const HttpUrl = z
 export const EvidenceInput = z
   .strictObject({
     sourceId: Id,
-    quote: unicodeString(MAX_TEXT).refine((s) => s.trim().length > 0, "must not be empty or blank"),
+    quote: verbatimString(MAX_TEXT).refine((s) => s.trim().length > 0, "must not be empty or blank"),
     speakerId: Id.nullable().optional().openapi({ description: "The actor whose words these are" }),
     stance: z.enum(STANCES).optional().openapi({ description: "supports (default) or disputes the fact" }),
   })

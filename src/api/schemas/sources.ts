@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { SOURCE_KINDS, STANCES, sourceProblems } from "../../domain/evidence.ts";
 import { PRECISIONS } from "../../domain/statuses.ts";
-import { HttpUrl, Id, Instant, OptionalText, Text, unicodeString } from "./common.ts";
+import { HttpUrl, Id, Instant, OptionalText, Text, verbatimString } from "./common.ts";
 
 /** A new source: an article with its full text, or a citation (no text) known by its details and URL. */
 export const SourceCreateSchema = z
@@ -12,7 +12,7 @@ export const SourceCreateSchema = z
     kind: z.enum(SOURCE_KINDS).default("press").openapi({ description: "official, legal, wire, press, analysis or aggregator" }),
     publishedAt: Instant,
     publishedAtInferred: z.boolean().optional(),
-    text: unicodeString(1_000_000)
+    text: verbatimString(1_000_000)
       .refine((s) => s.trim().length > 0, "must not be empty or blank")
       .nullable()
       .optional()
