@@ -77,6 +77,45 @@ describe("migrations", () => {
     raw.close();
   });
 
+  it("give a seeded deadline of a condition that condition's threat, whatever threat the seed named", () => {
+    const dir = join(import.meta.dirname, "../../prisma/migrations");
+    const migrations = readdirSync(dir)
+      .filter((m) => /^\d/.test(m))
+      .sort();
+    const name = "20261207000000_condition_deadlines_follow_the_condition";
+    const older = mkdtempSync(join(tmpdir(), "tradewatch-migrations-"));
+    for (const m of migrations.slice(0, migrations.indexOf(name))) cpSync(join(dir, m), join(older, m), { recursive: true });
+    const path = join(mkdtempSync(join(tmpdir(), "tradewatch-migrate-")), "old.db");
+    migrateDatabase(path, { migrationsDir: older });
+    const raw = openRawConnection(path);
+    const at = "2025-10-23T00:00:00.000+00:00";
+    raw.exec(`INSERT INTO "Actor" ("id", "name", "kind") VALUES ('a', 'A', 'government'), ('b', 'B', 'government');
+      INSERT INTO "Scenario" ("id", "title", "summary", "status", "createdAt", "updatedAt") VALUES ('s', 'S', 's', 'developing', '${at}', '${at}');
+      INSERT INTO "Threat" ("id", "scenarioId", "issuerId", "measure", "covers", "summary", "status", "createdAt", "updatedAt") VALUES
+        ('t', 's', 'a', 'tariff', 'c', 's', 'threatened', '${at}', '${at}'), ('u', 's', 'b', 'tariff', 'c', 's', 'threatened', '${at}', '${at}');
+      INSERT INTO "Agreement" ("id", "title", "status", "createdAt", "updatedAt") VALUES ('g', 'Deal', 'in-force', '${at}', '${at}');
+      INSERT INTO "Condition" ("id", "threatId", "description", "awaitedActorId", "effect", "status", "createdAt", "updatedAt") VALUES ('ct', 't', 'd', 'a', 'averts', 'pending', '${at}', '${at}');
+      INSERT INTO "Condition" ("id", "agreementId", "description", "awaitedActorId", "effect", "status", "createdAt", "updatedAt") VALUES ('cg', 'g', 'd', 'b', 'averts', 'pending', '${at}', '${at}');
+      INSERT INTO "Deadline" ("id", "precision", "wording", "threatId", "agreementId", "conditionId", "status", "createdAt", "updatedAt") VALUES
+        ('d-seeded-alone', 'unknown', 'w', NULL, NULL, 'ct', 'pending', '${at}', '${at}'),
+        ('d-seeded-other', 'unknown', 'w', 'u', NULL, 'ct', 'pending', '${at}', '${at}'),
+        ('d-agreement', 'unknown', 'w', NULL, 'g', 'cg', 'pending', '${at}', '${at}'),
+        ('d-both', 'unknown', 'w', 't', NULL, 'ct', 'pending', '${at}', '${at}'),
+        ('d-none', 'unknown', 'w', 'u', NULL, NULL, 'pending', '${at}', '${at}');`);
+    raw.close();
+    expect(migrateDatabase(path)).toEqual(migrations.slice(migrations.indexOf(name)));
+    const check = openRawConnection(path);
+    expect(check.prepare(`SELECT "id", "threatId", "agreementId", "conditionId" FROM "Deadline" ORDER BY "id"`).all()).toEqual([
+      { id: "d-agreement", threatId: null, agreementId: "g", conditionId: "cg" },
+      { id: "d-both", threatId: "t", agreementId: null, conditionId: "ct" },
+      { id: "d-none", threatId: "u", agreementId: null, conditionId: null },
+      { id: "d-seeded-alone", threatId: "t", agreementId: null, conditionId: "ct" },
+      { id: "d-seeded-other", threatId: "t", agreementId: null, conditionId: "ct" },
+    ]);
+    expect(check.pragma("foreign_key_check")).toEqual([]);
+    check.close();
+  });
+
   it("give a deadline created with only its condition that condition's threat or agreement", () => {
     const dir = join(import.meta.dirname, "../../prisma/migrations");
     const migrations = readdirSync(dir)
