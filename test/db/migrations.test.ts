@@ -5,6 +5,20 @@ import { describe, expect, it } from "vitest";
 import { openDatabase, openRawConnection } from "../../src/db/client.ts";
 import { migrateDatabase, migrationFiles } from "../../src/db/migrate.ts";
 
+const MIGRATIONS_DIR = join(import.meta.dirname, "../../prisma/migrations");
+const MIGRATIONS = readdirSync(MIGRATIONS_DIR)
+  .filter((m) => /^\d/.test(m))
+  .sort();
+
+/** A database file migrated up to just before migration `name`, and the migrations from it on. */
+function migratedUpTo(name: string): { path: string; from: string[] } {
+  const older = mkdtempSync(join(tmpdir(), "tradewatch-migrations-"));
+  for (const m of MIGRATIONS.slice(0, MIGRATIONS.indexOf(name))) cpSync(join(MIGRATIONS_DIR, m), join(older, m), { recursive: true });
+  const path = join(mkdtempSync(join(tmpdir(), "tradewatch-migrate-")), "old.db");
+  migrateDatabase(path, { migrationsDir: older });
+  return { path, from: MIGRATIONS.slice(MIGRATIONS.indexOf(name)) };
+}
+
 describe("migrations", () => {
   it("apply to an empty database, and configure it for a server", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "tradewatch-migrate-")), "empty.db");
@@ -78,15 +92,7 @@ describe("migrations", () => {
   });
 
   it("give a seeded deadline of a condition that condition's threat, whatever threat the seed named", () => {
-    const dir = join(import.meta.dirname, "../../prisma/migrations");
-    const migrations = readdirSync(dir)
-      .filter((m) => /^\d/.test(m))
-      .sort();
-    const name = "20261207000000_condition_deadlines_follow_the_condition";
-    const older = mkdtempSync(join(tmpdir(), "tradewatch-migrations-"));
-    for (const m of migrations.slice(0, migrations.indexOf(name))) cpSync(join(dir, m), join(older, m), { recursive: true });
-    const path = join(mkdtempSync(join(tmpdir(), "tradewatch-migrate-")), "old.db");
-    migrateDatabase(path, { migrationsDir: older });
+    const { path, from } = migratedUpTo("20261207000000_condition_deadlines_follow_the_condition");
     const raw = openRawConnection(path);
     const at = "2025-10-23T00:00:00.000+00:00";
     raw.exec(`INSERT INTO "Actor" ("id", "name", "kind") VALUES ('a', 'A', 'government'), ('b', 'B', 'government');
@@ -103,7 +109,7 @@ describe("migrations", () => {
         ('d-both', 'unknown', 'w', 't', NULL, 'ct', 'pending', '${at}', '${at}'),
         ('d-none', 'unknown', 'w', 'u', NULL, NULL, 'pending', '${at}', '${at}');`);
     raw.close();
-    expect(migrateDatabase(path)).toEqual(migrations.slice(migrations.indexOf(name)));
+    expect(migrateDatabase(path)).toEqual(from);
     const check = openRawConnection(path);
     expect(check.prepare(`SELECT "id", "threatId", "agreementId", "conditionId" FROM "Deadline" ORDER BY "id"`).all()).toEqual([
       { id: "d-agreement", threatId: null, agreementId: "g", conditionId: "cg" },
@@ -117,15 +123,7 @@ describe("migrations", () => {
   });
 
   it("give a deadline created with only its condition that condition's threat or agreement", () => {
-    const dir = join(import.meta.dirname, "../../prisma/migrations");
-    const migrations = readdirSync(dir)
-      .filter((m) => /^\d/.test(m))
-      .sort();
-    const name = "20261203300000_condition_deadlines_belong_to_its_owner";
-    const older = mkdtempSync(join(tmpdir(), "tradewatch-migrations-"));
-    for (const m of migrations.slice(0, migrations.indexOf(name))) cpSync(join(dir, m), join(older, m), { recursive: true });
-    const path = join(mkdtempSync(join(tmpdir(), "tradewatch-migrate-")), "old.db");
-    migrateDatabase(path, { migrationsDir: older });
+    const { path, from } = migratedUpTo("20261203300000_condition_deadlines_belong_to_its_owner");
     const raw = openRawConnection(path);
     const at = "2025-10-23T00:00:00.000+00:00";
     raw.exec(`INSERT INTO "Actor" ("id", "name", "kind") VALUES ('a', 'A', 'government'), ('b', 'B', 'government');
@@ -140,7 +138,7 @@ describe("migrations", () => {
         ('d-both', 'unknown', 'w', 't', 'ct', 'pending', '${at}', '${at}'),
         ('d-none', 'unknown', 'w', 't', NULL, 'pending', '${at}', '${at}');`);
     raw.close();
-    expect(migrateDatabase(path)).toEqual(migrations.slice(migrations.indexOf(name)));
+    expect(migrateDatabase(path)).toEqual(from);
     const check = openRawConnection(path);
     expect(check.prepare(`SELECT "id", "threatId", "agreementId", "conditionId" FROM "Deadline" ORDER BY "id"`).all()).toEqual([
       { id: "d-agreement", threatId: null, agreementId: "g", conditionId: "cg" },
@@ -153,14 +151,7 @@ describe("migrations", () => {
   });
 
   it("fill the in-force projection of the threats already there when they add it", () => {
-    const dir = join(import.meta.dirname, "../../prisma/migrations");
-    const migrations = readdirSync(dir)
-      .filter((m) => /^\d/.test(m))
-      .sort();
-    const older = mkdtempSync(join(tmpdir(), "tradewatch-migrations-"));
-    for (const m of migrations.slice(0, migrations.indexOf("20261129700000_in_force_projection"))) cpSync(join(dir, m), join(older, m), { recursive: true });
-    const path = join(mkdtempSync(join(tmpdir(), "tradewatch-migrate-")), "old.db");
-    migrateDatabase(path, { migrationsDir: older });
+    const { path, from } = migratedUpTo("20261129700000_in_force_projection");
     const raw = openRawConnection(path);
     const at = (day: number) => `2025-10-${String(day).padStart(2, "0")}T00:00:00.000+00:00`;
     raw.exec(`INSERT INTO "Actor" ("id", "name", "kind") VALUES ('us', 'US', 'government'), ('cn', 'CN', 'government');
@@ -173,10 +164,7 @@ describe("migrations", () => {
       INSERT INTO "StatusChange" ("recordKind", "recordId", "change", "values", "effectiveAt", "recordedAt", "reason", "by")
         VALUES ('threat', 't', 'terms', '{"ratePercent":20}', '${at(20)}', '${at(3)}', 'r', 'b');`);
     raw.close();
-    expect(migrateDatabase(path)).toEqual([
-      "20261129700000_in_force_projection",
-      ...migrations.slice(migrations.indexOf("20261129700000_in_force_projection") + 1),
-    ]);
+    expect(migrateDatabase(path)).toEqual(from);
     const check = openRawConnection(path);
     expect(
       check.prepare(`SELECT "targetId", "ratePercent", "effectiveFrom", "effectiveUntil", "knownFrom", "knownUntil" FROM "InForcePeriod" ORDER BY "id"`).all(),
